@@ -1,0 +1,162 @@
+/**
+ * npm run bench: measures, in one run on this machine,
+ *  1. registrations → delivered thank-yous per second through the whole path (HTTP,
+ *     SQLite, BullMQ on a private Redis, flow, render, pooled nodemailer) to an SMTP
+ *     sink in a separate process, beside raw pooled nodemailer sending the same
+ *     rendered message to the same sink;
+ *  2. per-message rendering (Handlebars over MJML compiled once) against MJML
+ *     compiled per message.
+ * It prints both figures and their ratios. Sizes: BENCH_MESSAGES (default 2000),
+ * BENCH_RENDERS (default 5000), BENCH_MJML_RENDERS (default 100).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Handlebars from "handlebars";
+import mjml2html from "mjml";
+import nodemailer from "nodemailer";
+import { loadSettings } from "../src/config/settings.js";
+import { startEmbeddedRedis } from "../src/infra/embedded-redis.js";
+import { silentLogger } from "../src/infra/logger.js";
+import { startRapport } from "../src/main.js";
+import { loadTemplates } from "../src/templates/load.js";
+import { sampleTemplateData } from "../src/templates/preview.js";
+import { renderMessage } from "../src/templates/render.js";
+import { startSinkProcess } from "./sink-client.js";
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
+const RENDERS = Number(process.env.BENCH_RENDERS ?? 5000);
+const MJML_RENDERS = Number(process.env.BENCH_MJML_RENDERS ?? 100);
+const POOL = 5;
+const API_KEY = "bench-key-0123456789abcdefghijkl";
+
+const perSecond = (n: number, ms: number) => (n / ms) * 1000;
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+/** Runs `task(i)` for i in [0, n) with at most `width` in flight. */
+async function pool(n: number, width: number, task: (i: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, n) }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
+}
+
+async function benchRawNodemailer(sinkPort: number, message: { subject: string; html: string; text: string }) {
+  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sinkPort, pool: true, maxConnections: POOL });
+  const started = performance.now();
+  await pool(MESSAGES, 100, (i) =>
+    transport.sendMail({
+      from: "Lyra Audio <hello@lyra-audio.example>",
+      to: `raw${i}@example.com`,
+      subject: message.subject,
+      html: message.html,
+      text: message.text,
+    }),
+  );
+  const ms = performance.now() - started;
+  transport.close();
+  return perSecond(MESSAGES, ms);
+}
+
+async function benchWholePath(sinkPort: number, redisUrl: string, sinkWait: (n: number) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), "rapport-bench-"));
+  const settings = loadSettings({
+    REDIS_URL: redisUrl,
+    DATABASE_URL: join(dir, "bench.db"),
+    RAPPORT_DATA_DIR: dir,
+    RAPPORT_CONFIG_DIR: resolve("config"),
+    RAPPORT_QUEUE_PREFIX: `bench${Date.now()}`,
+    RAPPORT_API_KEYS: API_KEY,
+    SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
+    SMTP_POOL_SIZE: String(POOL),
+    PORT: "0",
+    LOG_LEVEL: "silent",
+  });
+  const rapport = await startRapport({ settings, role: "all", logger: silentLogger });
+  const url = `http://127.0.0.1:${rapport.httpPort}/v1/events`;
+  const started = performance.now();
+  await pool(MESSAGES, 20, async (i) => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${API_KEY}` },
+      body: JSON.stringify({
+        id: `bench-${i}`,
+        type: "registration",
+        customer: { email: `owner${i}@example.com`, name: `Owner ${i}` },
+        product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: `RD-${i}`, category: "turntable" },
+      }),
+    });
+    if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+  });
+  const acceptedMs = performance.now() - started;
+  await sinkWait(MESSAGES);
+  const ms = performance.now() - started;
+  await rapport.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { rate: perSecond(MESSAGES, ms), acceptRate: perSecond(MESSAGES, acceptedMs) };
+}
+
+async function benchRendering() {
+  const { templates, errors } = await loadTemplates(resolve("config/templates"));
+  if (errors.length) throw new Error(`templates have errors: ${JSON.stringify(errors)}`);
+  const compiled = templates.get("thank-you");
+  if (!compiled) throw new Error("no thank-you template");
+  const data = sampleTemplateData();
+
+  for (let i = 0; i < 200; i++) renderMessage(compiled, data); // warm-up
+  let started = performance.now();
+  for (let i = 0; i < RENDERS; i++) renderMessage(compiled, { ...data, message: { id: `m${i}` } });
+  const precompiledMs = (performance.now() - started) / RENDERS;
+
+  // The naive way: Handlebars over the MJML source, then MJML, for every message.
+  const { readFile } = await import("node:fs/promises");
+  const source = await readFile(resolve("config/templates/thank-you/body.mjml"), "utf8");
+  const hb = Handlebars.create().compile(source);
+  const mjmlOnce = async (i: number) => {
+    const out = await mjml2html(hb({ ...data, message: { id: `m${i}` } }), { validationLevel: "soft" });
+    return out.html;
+  };
+  for (let i = 0; i < 5; i++) await mjmlOnce(i); // warm-up
+  started = performance.now();
+  for (let i = 0; i < MJML_RENDERS; i++) await mjmlOnce(i);
+  const mjmlMs = (performance.now() - started) / MJML_RENDERS;
+  return { precompiledMs, mjmlMs, sample: renderMessage(compiled, data) };
+}
+
+async function main() {
+  console.log(`rapport benchmark — ${MESSAGES} messages, Node ${process.version}, ${new Date().toISOString()}\n`);
+
+  const render = await benchRendering();
+  console.log("Rendering one message");
+  console.log(`  MJML compiled once + Handlebars per message: ${fmt(render.precompiledMs * 1000, 1)} µs`);
+  console.log(`  MJML compiled per message:                   ${fmt(render.mjmlMs * 1000, 1)} µs`);
+  console.log(`  ratio: ${fmt(render.mjmlMs / render.precompiledMs)}× faster (aim: ≥ 500×)\n`);
+
+  const redisDir = mkdtempSync(join(tmpdir(), "rapport-bench-redis-"));
+  const redis = process.env.REDIS_URL
+    ? { url: process.env.REDIS_URL, stop: async () => {} }
+    : await startEmbeddedRedis({ dir: redisDir, port: 0, appendOnly: true });
+  const sink = await startSinkProcess();
+  try {
+    const raw = await benchRawNodemailer(sink.port, render.sample);
+    await sink.waitFor(MESSAGES, 120_000);
+    await sink.reset();
+    const path = await benchWholePath(sink.port, redis.url, (n) => sink.waitFor(n, 600_000));
+    console.log(`Delivered messages per second (SMTP sink in a separate process, pool of ${POOL})`);
+    console.log(`  raw nodemailer, pooled:                         ${fmt(raw)} /s`);
+    console.log(`  whole path (HTTP → store → queues → SMTP):      ${fmt(path.rate)} /s`);
+    console.log(`    (HTTP accepted the ${MESSAGES} registrations at ${fmt(path.acceptRate)} /s)`);
+    console.log(`  ratio: ${fmt(path.rate / raw, 2)}× raw nodemailer (aim: ≥ 0.7×)`);
+  } finally {
+    await sink.stop();
+    await redis.stop();
+    rmSync(redisDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

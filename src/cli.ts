@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * The `rapport` command. Each subcommand is a thin wrapper: parsing options here,
+ * work in the modules it calls. Errors print as plain sentences and exit non-zero.
+ */
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { Command } from "commander";
+import { runService } from "./cli/run-service.js";
+import { formatTimeline } from "./cli/timeline-text.js";
+import { trigger } from "./cli/trigger.js";
+import { loadSettings } from "./config/settings.js";
+import { sqliteLocation } from "./main.js";
+import { loadProject } from "./project.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
+import { previewTemplate } from "./templates/preview.js";
+
+const program = new Command();
+program
+  .name("rapport")
+  .description("Post-purchase engagement worker: events in, flows run, personal email out, replies home.")
+  .showHelpAfterError();
+
+program
+  .command("start")
+  .description("run the HTTP API and the worker in one process (embedded defaults when nothing is set)")
+  .action(() => runService("all"));
+
+program
+  .command("worker")
+  .description("run only the worker (queues → flows → mail); scale by running several")
+  .action(() => runService("worker"));
+
+program
+  .command("validate")
+  .description("check config/ (brand settings, flows, templates) without starting anything; exit 1 on problems")
+  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .action(async (o: { config: string }) => {
+    const result = await loadProject(resolve(o.config));
+    if (!result.ok) {
+      for (const p of result.problems) process.stderr.write(`${p}\n`);
+      process.stderr.write(`\n${result.problems.length} problem(s) found.\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(`ok: ${result.summary}\n`);
+  });
+
+program
+  .command("preview")
+  .description("render a template with sample data (or yours) and write the HTML")
+  .argument("<template>", "template name (a folder under config/templates)")
+  .option("--data <file.json>", "data to render with, laid over the built-in sample")
+  .option("--out <file.html>", "where to write the HTML (default ./var/preview/<template>.html)")
+  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .action(async (name: string, o: { data?: string; out?: string; config: string }) => {
+    const data = o.data ? JSON.parse(await readFile(o.data, "utf8")) : {};
+    const out = o.out ?? join("var", "preview", `${name}.html`);
+    const result = await previewTemplate(join(resolve(o.config), "templates"), name, data, out);
+    process.stdout.write(`subject: ${result.subject}\nwrote ${result.file}\n`);
+  });
+
+program
+  .command("trigger")
+  .description("post an event to a running rapport, as a registration form or shop would")
+  .argument("[type]", "event type: registration, purchase, disposition, …")
+  .option("--email <address>", "customer's email")
+  .option("--name <name>", "customer's name")
+  .option("--sku <sku>", "product SKU")
+  .option("--product-name <name>", "product name")
+  .option("--serial <serial>", "product serial number")
+  .option("--category <category>", "product category")
+  .option("--id <id>", "event id (a repeated id is accepted once)")
+  .option("--file <event.json>", "the event as JSON; options above override its fields")
+  .option("--url <url>", "rapport's HTTP address", `http://127.0.0.1:${process.env.PORT ?? "3000"}`)
+  .option("--api-key <key>", "API key (default: RAPPORT_API_KEYS, else the one kept in ./var/api-key)")
+  .action((type: string | undefined, o) => trigger(type, o));
+
+program
+  .command("timeline")
+  .description("print everything rapport knows about one customer, oldest first")
+  .argument("<email>", "the customer's email")
+  .option("--json", "print JSON instead of text")
+  .action(async (email: string, o: { json?: boolean }) => {
+    const store = openSqliteStore(sqliteLocation(loadSettings()));
+    try {
+      const t = await store.timeline(email);
+      if (!t) {
+        process.stderr.write(`no customer with email ${email}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`${o.json ? JSON.stringify(t, null, 2) : formatTimeline(t)}\n`);
+    } finally {
+      await store.close();
+    }
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`rapport: ${message}\n`);
+  process.exit(1);
+});

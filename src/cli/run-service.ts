@@ -1,0 +1,53 @@
+/** `rapport start` and `rapport worker`: run until SIGTERM/SIGINT, then shut down gracefully. */
+import { loadSettings } from "../config/settings.js";
+import { createLogger } from "../infra/logger.js";
+import { type Role, startRapport } from "../main.js";
+
+export async function runService(role: Role): Promise<void> {
+  const settings = loadSettings();
+  const logger = createLogger(settings.LOG_LEVEL);
+  const rapport = await startRapport({ settings, role, logger });
+
+  if (rapport.httpPort !== null) {
+    const keyNote = rapport.apiKeyFile
+      ? `API key (${rapport.apiKeyCreated ? "generated now, " : ""}kept in ${rapport.apiKeyFile}):\n    ${rapport.apiKeys[0]}`
+      : "API keys: from RAPPORT_API_KEYS";
+    process.stderr.write(
+      [
+        "",
+        `rapport is running (${role === "all" ? "HTTP API + worker" : role}).`,
+        `  HTTP:    http://${settings.HOST}:${rapport.httpPort}`,
+        `  Store:   ${rapport.databaseLocation}`,
+        `  Redis:   ${rapport.redisUrl}`,
+        `  Mail:    ${rapport.mailer.describe()}`,
+        `  ${keyNote}`,
+        "",
+        "Try it from another terminal:",
+        "  npx rapport trigger registration --email ada@example.com --name 'Ada Lovelace' \\",
+        "    --sku LYRA-RD-2780 --product-name 'Lyra RD 2780' --serial RD-000123",
+        "",
+        "Stop with Ctrl-C.",
+        "",
+      ].join("\n"),
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn("second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${signal} received: finishing running jobs, then stopping`);
+    rapport.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}

@@ -1,0 +1,81 @@
+/**
+ * Settings from the environment, validated at start-up. With none set, rapport runs
+ * embedded: SQLite under RAPPORT_DATA_DIR, a private redis-server it starts itself,
+ * mail written to an outbox folder. Each name is documented in the README.
+ */
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const settingsSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  RAPPORT_API_KEYS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      s
+        ?.split(",")
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .refine((keys) => !keys || keys.every((k) => k.length >= 24), "each API key must be at least 24 characters"),
+  RAPPORT_CONFIG_DIR: z.string().min(1).default("./config"),
+  RAPPORT_DATA_DIR: z.string().min(1).default("./var"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine(
+      (u) => !u || !/^postgres(ql)?:/.test(u),
+      "Postgres is not supported yet; leave DATABASE_URL unset or give a SQLite file path (file:./var/rapport.db)",
+    ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "expected redis://host:port or rediss://…")
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "expected smtp://user:pass@host:port or smtps://…")
+    .optional(),
+  SMTP_POOL_SIZE: positiveInt.max(100).default(5),
+  INBOUND_SMTP_PORT: port.default(2525),
+  RAPPORT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  RAPPORT_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and - only")
+    .default("rapport"),
+  RAPPORT_WAIT_SCALE: z.coerce
+    .number()
+    .positive("must be a positive number: 1 in production, e.g. 0.0001 to let 14 days pass in 2 minutes")
+    .max(1000)
+    .default(1),
+  RAPPORT_CONCURRENCY: positiveInt.max(256).default(16),
+  RAPPORT_SWEEP_INTERVAL_MS: positiveInt.default(30_000),
+  RAPPORT_RETRY_BASE_MS: positiveInt.default(5000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid settings:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "SettingsError";
+  }
+}
+
+/** Reads settings from `env` (process.env by default); throws SettingsError naming each bad variable. */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = settingsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new SettingsError(
+    parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "?");
+      const value = env[name];
+      const shown = name.includes("SECRET") || name.includes("KEY") ? "(hidden)" : JSON.stringify(value);
+      return `${name}=${shown}: ${issue.message}`;
+    }),
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * The body of `POST /v1/events` (and of `rapport trigger`): the contract registration
+ * forms and shops code against. Strict: unknown keys are rejected so a typo in a field
+ * name is reported instead of silently dropped; every string has a length cap.
+ */
+import { z } from "zod";
+
+const shortText = (max: number) => z.string().trim().min(1).max(max);
+
+/** No control characters: these values end up in mail headers and logs. */
+const noControl = (max: number) =>
+  shortText(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+    message: "must not contain control characters (line breaks, tabs, …)",
+  });
+
+const isoDate = z
+  .string()
+  .regex(/^(\d{4}-)?\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD (or MM-DD when the year is unknown)")
+  .refine((s) => {
+    const [m, d] = s.slice(-5).split("-").map(Number);
+    return m !== undefined && d !== undefined && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+  }, "expected a real month (01-12) and day (01-31)");
+
+const timezone = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "expected an IANA time zone such as Europe/Berlin");
+
+/** Flat, small bags of custom data: scalars only, so templates and conditions stay simple. */
+const attributeBag = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "attribute names are letters, digits and _"),
+    z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]),
+  )
+  .refine((o) => Object.keys(o).length <= 50, "at most 50 attributes");
+
+export const eventTypeSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_.-]{0,63}$/, "expected an event type like registration, purchase or disposition");
+
+export const eventBodySchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "expected 1-128 letters, digits or . _ : -")
+    .optional(),
+  type: eventTypeSchema,
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  customer: z.strictObject({
+    email: z.string().trim().max(254).pipe(z.email()),
+    name: noControl(200).optional(),
+    timezone: timezone.optional(),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expected a locale like en or de-AT")
+      .optional(),
+    birthday: isoDate.optional(),
+    attributes: attributeBag.optional(),
+  }),
+  product: z
+    .strictObject({
+      sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$/, "expected a SKU of letters, digits and . _ - /"),
+      name: noControl(200).optional(),
+      serial: noControl(100).optional(),
+      category: noControl(100).optional(),
+    })
+    .optional(),
+  properties: attributeBag.optional(),
+});
+
+export type EventBody = z.infer<typeof eventBodySchema>;
+
+/** Event types that create an ownership, and the one that ends it. */
+export const OWNERSHIP_START_TYPES = new Set(["registration", "purchase"]);
+export const OWNERSHIP_END_TYPE = "disposition";
+
+/** One line per problem, naming the field: what an HTTP 400 and the CLI both print. */
+export function describeIssues(error: z.ZodError): Array<{ field: string; message: string }> {
+  return error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.map(String).join(".") : "(body)";
+    if (issue.code === "unrecognized_keys") {
+      return { field, message: `unknown field(s): ${issue.keys.join(", ")}` };
+    }
+    return { field, message: issue.message };
+  });
+}

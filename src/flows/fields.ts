@@ -1,0 +1,48 @@
+/**
+ * The fields a trigger's `where` may test, as dotted paths into TriggerFacts.
+ *
+ * Contract: WHERE_FIELD_PATTERN (JSON-Schema-compatible regex source) accepts exactly
+ * the allowed paths; WHERE_FIELDS_TEXT lists them for messages; whereFieldProblem(key)
+ * explains a refused key with a "did you mean". The list is closed on purpose: a typo
+ * like `product.categroy` would otherwise silently never match, and marketing would
+ * wonder why the flow never starts.
+ */
+import { didYouMean } from "./suggest.js";
+
+const CUSTOMER_FIELDS = ["email", "name", "locale", "timezone", "birthday"] as const;
+const PRODUCT_FIELDS = ["sku", "name", "category", "serial"] as const;
+/** Prefixes followed by any name the sender of the event chose. */
+const OPEN_PREFIXES = ["customer.attributes", "event.properties"] as const;
+
+const FIXED_FIELDS: readonly string[] = [
+  ...CUSTOMER_FIELDS.map((f) => `customer.${f}`),
+  ...PRODUCT_FIELDS.map((f) => `product.${f}`),
+];
+
+const NAME_SEGMENT = "[A-Za-z0-9_-]+";
+
+export const WHERE_FIELD_PATTERN =
+  `^(customer\\.(${CUSTOMER_FIELDS.join("|")})` +
+  `|customer\\.attributes(\\.${NAME_SEGMENT})+` +
+  `|product\\.(${PRODUCT_FIELDS.join("|")})` +
+  `|event\\.properties(\\.${NAME_SEGMENT})+)$`;
+
+export const WHERE_FIELDS_TEXT = [
+  ...FIXED_FIELDS.slice(0, CUSTOMER_FIELDS.length),
+  "customer.attributes.<name>",
+  ...FIXED_FIELDS.slice(CUSTOMER_FIELDS.length),
+  "event.properties.<name>",
+].join(", ");
+
+/** Why `key` cannot be used in `where`, with a guess at what was meant. */
+export function whereFieldProblem(key: string): string {
+  const segments = key.split(".");
+  // "event.property.size" should suggest "event.properties.size": keep the user's tail.
+  const tail = segments.slice(2).join(".");
+  const candidates = [...FIXED_FIELDS, ...(tail ? OPEN_PREFIXES.map((p) => `${p}.${tail}`) : [])];
+  const open = OPEN_PREFIXES.find((p) => key === p || key === `${p}.`);
+  if (open) {
+    return `"${key}" needs a name after it, like "${open}.color" (allowed fields: ${WHERE_FIELDS_TEXT})`;
+  }
+  return `"${key}" is not a field a flow can check (allowed fields: ${WHERE_FIELDS_TEXT})${didYouMean(key, candidates)}`;
+}

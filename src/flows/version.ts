@@ -1,0 +1,39 @@
+/**
+ * A flow's version: a short hash of what the flow does, so a run can record which
+ * definition it started under, and re-formatting or re-commenting a file (or writing
+ * "2 weeks" for "14 days") does not look like a change.
+ *
+ * Contract: flowVersion(parts) is the first 16 hex digits of the SHA-256 of the
+ * canonical JSON (object keys sorted at every level) of the flow's meaningful parts:
+ * id, name, trigger, entry, and steps with waits in milliseconds. Description, file,
+ * positions and a wait's original wording are left out. Deterministic; no I/O.
+ */
+import { createHash } from "node:crypto";
+import type { Flow } from "./types.js";
+
+/** JSON with object keys sorted, so equal data always gives equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+export function flowVersion(flow: Pick<Flow, "id" | "name" | "trigger" | "entry" | "steps">): string {
+  const meaning = {
+    id: flow.id,
+    name: flow.name,
+    trigger: flow.trigger,
+    entry: flow.entry,
+    steps: flow.steps.map((s) =>
+      s.type === "send"
+        ? { id: s.id, type: s.type, template: s.template }
+        : { id: s.id, type: s.type, durationMs: s.durationMs },
+    ),
+  };
+  return createHash("sha256").update(canonicalJson(meaning)).digest("hex").slice(0, 16);
+}

@@ -1,0 +1,12 @@
+import type { Clock } from "../infra/clock.js";
+import type { Logger } from "../infra/logger.js";
+import type { Queues } from "../jobs/queues.js";
+import type { Store } from "../store/store.js";
+
+export interface HttpDeps {
+  store: Store;
+  queues: Pick<Queues, "addEvent">;
+  clock: Clock;
+  logger: Logger;
+  apiKeys: readonly string[];
+}

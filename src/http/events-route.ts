@@ -1,0 +1,56 @@
+/**
+ * POST /v1/events: validate, store (idempotent on id), answer 202, queue.
+ * The event is in the store before the answer, so a 202 is a promise kept even if
+ * Redis is away: queueing then fails softly and the sweeper queues it later.
+ */
+import type { Hono } from "hono";
+import { describeIssues, eventBodySchema } from "../events/event-body.js";
+import type { HttpDeps } from "./deps.js";
+
+const QUEUE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((ok, fail) => {
+    const t = setTimeout(() => fail(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        ok(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        fail(e);
+      },
+    );
+  });
+}
+
+export function mountEvents(app: Hono, deps: HttpDeps): void {
+  app.post("/v1/events", async (c) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      return c.json(
+        { error: "invalid_json", message: "the body must be JSON (Content-Type: application/json)" },
+        400,
+      );
+    }
+    const parsed = eventBodySchema.safeParse(raw);
+    if (!parsed.success) {
+      return c.json(
+        { error: "invalid_event", message: "the event has invalid fields", issues: describeIssues(parsed.error) },
+        400,
+      );
+    }
+    const { eventId, duplicate, event } = await deps.store.recordEvent(parsed.data, deps.clock.now());
+    if (!duplicate || event.status === "received") {
+      try {
+        await withTimeout(deps.queues.addEvent(eventId), QUEUE_TIMEOUT_MS);
+      } catch (err) {
+        deps.logger.warn({ eventId, err: (err as Error).message }, "event stored but not queued; the sweeper will queue it");
+      }
+    }
+    return c.json({ eventId, duplicate }, 202);
+  });
+}

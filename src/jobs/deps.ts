@@ -1,0 +1,30 @@
+/**
+ * What the job processors are given. Plain objects, so tests pass their own (a real
+ * store on a temp file, a clock they control, a mailer pointed at a test SMTP server).
+ */
+import type { Brand } from "../config/brand.js";
+import type { Flow } from "../flows/types.js";
+import type { Clock } from "../infra/clock.js";
+import type { Logger } from "../infra/logger.js";
+import type { Mailer } from "../mail/transport.js";
+import type { Store } from "../store/store.js";
+import type { CompiledTemplate } from "../templates/compile.js";
+import type { Queues } from "./queues.js";
+
+export interface JobDeps {
+  store: Store;
+  queues: Queues;
+  flows: ReadonlyMap<string, Flow>;
+  templates: ReadonlyMap<string, CompiledTemplate>;
+  mailer: Mailer;
+  brand: Brand;
+  clock: Clock;
+  logger: Logger;
+  newId: () => string;
+  /** Multiplies wait durations (RAPPORT_WAIT_SCALE); 1 in production. */
+  waitScale: number;
+  /** How long a delivery's claim on its message holds before a crashed attempt is presumed dead. */
+  sendLeaseMs: number;
+  /** A message still failing transiently after this long is given up on. */
+  sendGiveUpMs: number;
+}

@@ -1,0 +1,76 @@
+/**
+ * deliveries queue: claim the outbox row, render, send, record.
+ *
+ * Never twice: the claim is an atomic update, a row already sent is skipped, and a row
+ * another attempt holds is left to it. The one window left is a process killed after
+ * the SMTP server accepted the message and before the ledger write (milliseconds); the
+ * lease then runs out and the message is sent again with the same Message-ID, which
+ * receiving systems use to fold duplicates. We choose delivering over losing.
+ * Never lost: a transient failure gives the row back and BullMQ retries with backoff;
+ * after the last retry the sweeper keeps re-queueing it until sendGiveUpMs has passed.
+ */
+import { UnrecoverableError } from "bullmq";
+import { addressOf } from "../config/brand.js";
+import { isPermanentSendError } from "../mail/transport.js";
+import { renderMessage } from "../templates/render.js";
+import type { JobDeps } from "./deps.js";
+import type { DeliveryJob } from "./queues.js";
+import { templateDataFor } from "./template-data.js";
+
+export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed";
+
+/** Thrown when another attempt holds the claim: BullMQ retries later. */
+export class MessageBusyError extends Error {
+  constructor(id: string, until: number | null) {
+    super(`message ${id} is being sent by another attempt (claim until ${until ? new Date(until).toISOString() : "?"})`);
+    this.name = "MessageBusyError";
+  }
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+
+export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise<DeliveryOutcome> {
+  const { store, clock } = deps;
+  const claim = await store.claimMessage(data.messageId, clock.now(), deps.sendLeaseMs);
+  if (claim.outcome === "missing") return "missing";
+  if (claim.outcome === "done") return "already-done";
+  if (claim.outcome === "busy") throw new MessageBusyError(data.messageId, claim.message.leaseUntil);
+
+  const fail = async (reason: string): Promise<never> => {
+    await store.failMessage(data.messageId, reason, clock.now());
+    throw new UnrecoverableError(reason);
+  };
+
+  const ctx = await store.deliveryContext(data.messageId);
+  if (!ctx) return fail("the message's customer is missing from the store");
+  const template = deps.templates.get(ctx.message.template);
+  if (!template) return fail(`template "${ctx.message.template}" is not in config/templates`);
+
+  let rendered: ReturnType<typeof renderMessage>;
+  try {
+    rendered = renderMessage(template, templateDataFor(ctx, deps.brand));
+  } catch (err) {
+    return fail(`could not render: ${errorText(err)}`);
+  }
+
+  try {
+    const result = await deps.mailer.send({
+      from: deps.brand.from,
+      to: ctx.message.toAddress,
+      replyTo: deps.brand.supportAddress ? addressOf(deps.brand.supportAddress) : undefined,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: ctx.message.messageIdHeader,
+      headers: { "X-Rapport-Message": ctx.message.id },
+    });
+    await store.markSent(data.messageId, { subject: rendered.subject, smtpResponse: result.response, now: clock.now() });
+    return "sent";
+  } catch (err) {
+    if (isPermanentSendError(err)) return fail(`refused by the mail server: ${errorText(err)}`);
+    const age = clock.now() - ctx.message.createdAt;
+    if (age > deps.sendGiveUpMs) return fail(`gave up after ${Math.round(age / 3600_000)} h: ${errorText(err)}`);
+    await store.releaseMessage(data.messageId, errorText(err), clock.now());
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * events queue: an event becomes customer, product and ownership rows, and starts
+ * the flow runs it triggers. Safe to run any number of times for one event.
+ */
+import { flowMatches } from "../flows/conditions.js";
+import { initialRun } from "../flows/interpreter.js";
+import type { TriggerFacts } from "../flows/types.js";
+import type { IngestedEvent } from "../store/store.js";
+import type { JobDeps } from "./deps.js";
+import { entryKeyFor } from "./entry-key.js";
+import type { EventJob } from "./queues.js";
+
+export function triggerFacts(event: { type: string; body: { properties?: Record<string, unknown> } }, ingested: IngestedEvent): TriggerFacts {
+  const { customer, product, ownership } = ingested;
+  return {
+    event: { type: event.type, properties: event.body.properties ?? {} },
+    customer: { ...customer },
+    product: product ? { ...product, serial: ownership?.serial ?? null } : undefined,
+  };
+}
+
+export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ runs: number }> {
+  const { store, queues, clock } = deps;
+  const event = await store.getEvent(data.eventId);
+  if (!event) {
+    deps.logger.warn({ eventId: data.eventId }, "event job names an event the store does not have");
+    return { runs: 0 };
+  }
+  let pending: Awaited<ReturnType<typeof store.startRuns>>;
+  if (event.status === "processed" && event.customerId) {
+    // Processed before: only re-queue runs a crash may have left unstarted.
+    pending = await store.startRuns(event.id, event.customerId, [], clock.now());
+  } else {
+    const now = clock.now();
+    const ingested = await store.ingestEvent(event, now);
+    const facts = triggerFacts(event, ingested);
+    const runs = [...deps.flows.values()]
+      .filter((flow) => flowMatches(flow, facts))
+      .map((flow) => ({
+        flowId: flow.id,
+        flowVersion: flow.version,
+        ownershipId: ingested.ownership?.id ?? null,
+        entryKey: entryKeyFor(flow, {
+          customerId: ingested.customer.id,
+          ownershipId: ingested.ownership?.id ?? null,
+          eventId: event.id,
+        }),
+        state: initialRun(),
+      }));
+    pending = await store.startRuns(event.id, ingested.customer.id, runs, now);
+  }
+  for (const run of pending) await queues.addStep(run.id, run.seq);
+  return { runs: pending.length };
+}

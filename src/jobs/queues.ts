@@ -1,0 +1,83 @@
+/**
+ * The three queues, their payloads, and deterministic job ids.
+ *
+ * Contract: a job names a row in the store (event, run at a seq, message) and nothing
+ * else; the store is the truth and a job only says "look at this now". Ids are derived
+ * from the row, so adding the same work twice while a job exists is a no-op, and a
+ * processor that finds its row already handled does nothing: adding is always safe,
+ * which is what lets the sweeper re-add anything that may have been lost.
+ */
+import { createHash } from "node:crypto";
+import { type JobsOptions, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+
+export const QUEUE_NAMES = { events: "events", steps: "steps", deliveries: "deliveries" } as const;
+
+export const eventJobSchema = z.strictObject({ eventId: z.string().min(1) });
+export const stepJobSchema = z.strictObject({ runId: z.string().min(1), seq: z.number().int().min(0) });
+export const deliveryJobSchema = z.strictObject({ messageId: z.string().min(1) });
+
+export type EventJob = z.infer<typeof eventJobSchema>;
+export type StepJob = z.infer<typeof stepJobSchema>;
+export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+/** BullMQ ids may not contain ':' and event ids are chosen by senders: hash them. */
+const safe = (s: string) => (/^[A-Za-z0-9_-]{1,100}$/.test(s) ? s : createHash("sha256").update(s).digest("hex"));
+
+export const jobIds = {
+  event: (eventId: string) => `ev-${safe(eventId)}`,
+  step: (runId: string, seq: number) => `run-${safe(runId)}-${seq}`,
+  delivery: (messageId: string) => `msg-${safe(messageId)}`,
+};
+
+const keep = { removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600, count: 20000 } };
+
+/**
+ * Retries with exponential backoff from `retryBaseMs` (deliveries: 5 s, 10 s, 20 s, … by
+ * default); what is still failing after them is left to the sweeper.
+ */
+export function defaultJobOptions(retryBaseMs: number): Record<keyof typeof QUEUE_NAMES, JobsOptions> {
+  const fast = Math.max(1, Math.round(retryBaseMs / 5));
+  return {
+    events: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
+    steps: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
+    deliveries: { attempts: 10, backoff: { type: "exponential", delay: retryBaseMs }, ...keep },
+  };
+}
+
+export interface Queues {
+  events: Queue<EventJob>;
+  steps: Queue<StepJob>;
+  deliveries: Queue<DeliveryJob>;
+  addEvent(eventId: string): Promise<void>;
+  addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
+  addDelivery(messageId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createQueues(connection: Redis, prefix: string, retryBaseMs = 5000): Queues {
+  const options = defaultJobOptions(retryBaseMs);
+  const make = <T>(name: keyof typeof QUEUE_NAMES) =>
+    new Queue<T>(QUEUE_NAMES[name], { connection, prefix, defaultJobOptions: options[name] });
+  const events = make<EventJob>("events");
+  const steps = make<StepJob>("steps");
+  const deliveries = make<DeliveryJob>("deliveries");
+  return {
+    events,
+    steps,
+    deliveries,
+    async addEvent(eventId) {
+      await events.add("event", { eventId }, { jobId: jobIds.event(eventId) });
+    },
+    async addStep(runId, seq, delayMs = 0) {
+      await steps.add("step", { runId, seq }, { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) });
+    },
+    async addDelivery(messageId) {
+      await deliveries.add("deliver", { messageId }, { jobId: jobIds.delivery(messageId) });
+    },
+    async close() {
+      await Promise.all([events.close(), steps.close(), deliveries.close()]);
+    },
+  };
+}

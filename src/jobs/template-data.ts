@@ -1,0 +1,36 @@
+/** Builds what a template sees from the store's rows and the brand settings. */
+import type { Brand } from "../config/brand.js";
+import type { DeliveryContext } from "../store/store.js";
+import type { TemplateData } from "../templates/data.js";
+
+export function firstNameOf(name: string | null): string | null {
+  const first = name?.trim().split(/\s+/)[0];
+  return first ? first : null;
+}
+
+export function templateDataFor(ctx: DeliveryContext, brand: Brand): TemplateData {
+  const { customer, product, ownership, event, message } = ctx;
+  return {
+    customer: {
+      email: customer.email,
+      name: customer.name,
+      firstName: firstNameOf(customer.name),
+      locale: customer.locale,
+      timezone: customer.timezone,
+      birthday: customer.birthday,
+      attributes: customer.attributes,
+    },
+    product: product
+      ? { sku: product.sku, name: product.name, category: product.category, serial: ownership?.serial ?? null }
+      : null,
+    brand: {
+      name: brand.name,
+      fromAddress: brand.from,
+      postalAddress: brand.postalAddress,
+      publicUrl: brand.publicUrl,
+      supportAddress: brand.supportAddress ?? null,
+    },
+    event: event ? { type: event.type, properties: event.body.properties ?? {} } : null,
+    message: { id: message.id },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * BullMQ workers for the three queues, each a thin shell around a processor function.
+ * close() lets running jobs finish (graceful shutdown on SIGTERM/SIGINT).
+ */
+import { type Job, Worker } from "bullmq";
+import type { JobDeps } from "./deps.js";
+import { processDelivery } from "./process-delivery.js";
+import { processEvent } from "./process-event.js";
+import { processStep } from "./process-step.js";
+import {
+  type DeliveryJob,
+  deliveryJobSchema,
+  type EventJob,
+  eventJobSchema,
+  QUEUE_NAMES,
+  type StepJob,
+  stepJobSchema,
+} from "./queues.js";
+import type { connectRedis } from "../infra/redis.js";
+
+export interface WorkerOptions {
+  prefix: string;
+  concurrency: number;
+  /** Makes a fresh Redis connection; each worker blocks its own. */
+  connect: () => ReturnType<typeof connectRedis>;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers {
+  const common = { prefix: opts.prefix, autorun: true };
+  // BullMQ leaves connections it was handed open; we close them after the workers.
+  const connections: Array<ReturnType<typeof connectRedis>> = [];
+  const connect = () => {
+    const c = opts.connect();
+    connections.push(c);
+    return c;
+  };
+  const log = deps.logger;
+  const events = new Worker<EventJob>(
+    QUEUE_NAMES.events,
+    (job: Job<EventJob>) => processEvent(eventJobSchema.parse(job.data), deps),
+    { ...common, connection: connect(), concurrency: Math.max(1, Math.floor(opts.concurrency / 2)) },
+  );
+  const steps = new Worker<StepJob>(
+    QUEUE_NAMES.steps,
+    (job: Job<StepJob>) => processStep(stepJobSchema.parse(job.data), deps),
+    { ...common, connection: connect(), concurrency: opts.concurrency },
+  );
+  const deliveries = new Worker<DeliveryJob>(
+    QUEUE_NAMES.deliveries,
+    (job: Job<DeliveryJob>) => processDelivery(deliveryJobSchema.parse(job.data), deps),
+    { ...common, connection: connect(), concurrency: opts.concurrency },
+  );
+  const workers = [events, steps, deliveries];
+  for (const w of workers) {
+    w.on("failed", (job, err) =>
+      log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, "job failed"),
+    );
+    w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "worker error"));
+  }
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * The composition root: settings in, a running rapport out. Everything is built here
+ * and handed down as plain objects; nothing below keeps module-level state. The CLI's
+ * `start` and `worker` call this, and so do the integration tests.
+ */
+import { randomUUID } from "node:crypto";
+import { join, resolve } from "node:path";
+import { keptSecret } from "./config/secrets.js";
+import type { Settings } from "./config/settings.js";
+import { createHttpApp } from "./http/app.js";
+import { listen, type RunningServer } from "./http/server.js";
+import { type Clock, systemClock } from "./infra/clock.js";
+import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.js";
+import type { Logger } from "./infra/logger.js";
+import { connectRedis } from "./infra/redis.js";
+import type { JobDeps } from "./jobs/deps.js";
+import { createQueues } from "./jobs/queues.js";
+import { startSweeper } from "./jobs/sweeper.js";
+import { startWorkers } from "./jobs/workers.js";
+import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
+import { loadProject } from "./project.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
+
+export type Role = "all" | "worker" | "http";
+
+export interface StartOptions {
+  settings: Settings;
+  role: Role;
+  logger: Logger;
+  clock?: Clock;
+  /** Replaces the mailer the settings select (tests, benchmarks). */
+  mailer?: Mailer;
+}
+
+export interface Rapport {
+  httpPort: number | null;
+  apiKeys: readonly string[];
+  /** True when the API key was generated just now (the CLI prints it then). */
+  apiKeyCreated: boolean;
+  apiKeyFile: string | null;
+  redisUrl: string;
+  databaseLocation: string;
+  mailer: Mailer;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+/** DATABASE_URL may be `file:path`, a plain path, or unset (SQLite under the data dir). */
+export function sqliteLocation(settings: Settings): string {
+  const url = settings.DATABASE_URL;
+  if (!url) return resolve(settings.RAPPORT_DATA_DIR, "rapport.db");
+  if (url === ":memory:") return url;
+  return resolve(url.replace(/^file:(\/\/)?/, "").replace(/^sqlite:(\/\/)?/, ""));
+}
+
+export async function startRapport(opts: StartOptions): Promise<Rapport> {
+  const { settings, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const dataDir = resolve(settings.RAPPORT_DATA_DIR);
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.warn({ err }, "error while shutting down");
+      }
+    }
+  };
+
+  try {
+    const loaded = await loadProject(resolve(settings.RAPPORT_CONFIG_DIR));
+    if (!loaded.ok) {
+      throw new StartupError(
+        `the configuration in ${settings.RAPPORT_CONFIG_DIR} has problems:\n${loaded.problems.join("\n")}`,
+      );
+    }
+    const { project } = loaded;
+    logger.info(`loaded ${loaded.summary}`);
+
+    const databaseLocation = sqliteLocation(settings);
+    const store = openSqliteStore(databaseLocation);
+    closers.push(() => store.close());
+
+    let embedded: EmbeddedRedis | null = null;
+    if (!settings.REDIS_URL) {
+      embedded = await startEmbeddedRedis({ dir: join(dataDir, "redis"), log: (m) => logger.info(m) });
+      closers.push(() => (embedded as EmbeddedRedis).stop());
+    }
+    const redisUrl = settings.REDIS_URL ?? (embedded as EmbeddedRedis).url;
+    const queueConnection = connectRedis(redisUrl);
+    closers.push(async () => {
+      await queueConnection.quit().catch(() => queueConnection.disconnect());
+    });
+    const queues = createQueues(queueConnection, settings.RAPPORT_QUEUE_PREFIX, settings.RAPPORT_RETRY_BASE_MS);
+    closers.push(() => queues.close());
+
+    const mailer =
+      opts.mailer ??
+      (settings.SMTP_URL
+        ? createSmtpMailer(settings.SMTP_URL, settings.SMTP_POOL_SIZE)
+        : createOutboxMailer(join(dataDir, "outbox")));
+    closers.push(() => mailer.close());
+
+    const deps: JobDeps = {
+      store,
+      queues,
+      flows: project.flows,
+      templates: project.templates,
+      mailer,
+      brand: project.brand,
+      clock,
+      logger,
+      newId: randomUUID,
+      waitScale: settings.RAPPORT_WAIT_SCALE,
+      sendLeaseMs: 5 * 60_000,
+      sendGiveUpMs: 72 * 3600_000,
+    };
+
+    if (opts.role !== "http") {
+      const workers = startWorkers(deps, {
+        prefix: settings.RAPPORT_QUEUE_PREFIX,
+        concurrency: settings.RAPPORT_CONCURRENCY,
+        connect: () => connectRedis(redisUrl),
+      });
+      closers.push(() => workers.close());
+      const sweeper = startSweeper(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);
+      closers.push(() => sweeper.stop());
+      logger.info(`worker running; mail goes to ${mailer.describe()}`);
+    }
+
+    let apiKeys: readonly string[] = settings.RAPPORT_API_KEYS ?? [];
+    let apiKeyCreated = false;
+    let apiKeyFile: string | null = null;
+    if (apiKeys.length === 0) {
+      apiKeyFile = join(dataDir, "api-key");
+      const kept = keptSecret(apiKeyFile);
+      apiKeys = [kept.value];
+      apiKeyCreated = kept.created;
+    }
+
+    let server: RunningServer | null = null;
+    if (opts.role !== "worker") {
+      const app = createHttpApp({ store, queues, clock, logger, apiKeys });
+      server = await listen(app, settings.PORT, settings.HOST);
+      const running = server;
+      closers.push(() => running.close());
+      logger.info(`HTTP API on http://${settings.HOST}:${server.port}`);
+    }
+
+    return {
+      httpPort: server?.port ?? null,
+      apiKeys,
+      apiKeyCreated,
+      apiKeyFile,
+      redisUrl,
+      databaseLocation,
+      mailer,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

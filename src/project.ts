@@ -1,0 +1,44 @@
+/**
+ * Loads everything marketing edits under the config directory (brand settings, flows,
+ * templates) and checks it as a whole: a flow naming a missing template is an error.
+ * `rapport validate` prints these problems; start-up refuses to run with any.
+ */
+import { join } from "node:path";
+import { type Brand, BrandConfigError, loadBrand } from "./config/brand.js";
+import { checkFlowReferences } from "./flows/check.js";
+import { loadFlows } from "./flows/load.js";
+import { formatFlowError } from "./flows/parse.js";
+import type { Flow } from "./flows/types.js";
+import type { CompiledTemplate } from "./templates/compile.js";
+import { formatTemplateError, loadTemplates } from "./templates/load.js";
+
+export interface Project {
+  brand: Brand;
+  flows: Map<string, Flow>;
+  templates: Map<string, CompiledTemplate>;
+}
+
+export type ProjectResult = { ok: true; project: Project; summary: string } | { ok: false; problems: string[] };
+
+export async function loadProject(configDir: string): Promise<ProjectResult> {
+  const problems: string[] = [];
+  let brand: Brand | null = null;
+  try {
+    brand = await loadBrand(join(configDir, "rapport.yaml"));
+  } catch (err) {
+    if (err instanceof BrandConfigError) problems.push(...err.message.split("\n"));
+    else throw err;
+  }
+  const templates = await loadTemplates(join(configDir, "templates"));
+  problems.push(...templates.errors.map(formatTemplateError));
+  const flows = await loadFlows(join(configDir, "flows"));
+  problems.push(...flows.errors.map(formatFlowError));
+  problems.push(...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError));
+  if (problems.length > 0 || !brand) return { ok: false, problems };
+  const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)`;
+  return {
+    ok: true,
+    project: { brand, flows: new Map(flows.flows.map((f) => [f.id, f])), templates: templates.templates },
+    summary,
+  };
+}

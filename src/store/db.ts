@@ -1,0 +1,46 @@
+/**
+ * Opens the relationship store and brings its schema up to date.
+ *
+ * SQLite runs in WAL mode with synchronous=NORMAL: a committed transaction survives
+ * the process being killed at any point (the send ledger relies on this); only a
+ * power loss may take back the last few commits, which then replay from their
+ * queue jobs. busy_timeout lets several processes on one machine share the file.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema.js";
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface OpenedDb {
+  db: Db;
+  /** The file path, or ":memory:". */
+  location: string;
+  close(): void;
+}
+
+/** Finds the migrations folder both from src/ (tsx, tests) and from dist/ (built). */
+function migrationsFolder(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, "migrations"), join(here, "..", "..", "src", "store", "migrations")];
+  const found = candidates.find((dir) => existsSync(join(dir, "meta", "_journal.json")));
+  if (!found) throw new Error(`store migrations not found; looked in ${candidates.join(", ")}`);
+  return found;
+}
+
+/** `location` is a file path or ":memory:". */
+export function openSqlite(location: string): OpenedDb {
+  if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
+  const sqlite = new Database(location);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: migrationsFolder() });
+  return { db, location, close: () => sqlite.close() };
+}

@@ -1,0 +1,49 @@
+/** Converts drizzle rows to the store's plain row types (JSON columns parsed). */
+import type { RunState } from "../flows/types.js";
+import type * as schema from "./schema.js";
+import type { CustomerRow, EventRow, MessageRow, OwnershipRow, ProductRow, RunRow } from "./store.js";
+
+export const toCustomer = (r: typeof schema.customers.$inferSelect): CustomerRow => ({
+  ...r,
+  attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+});
+
+export const toProduct = (r: typeof schema.products.$inferSelect): ProductRow => ({
+  id: r.id,
+  sku: r.sku,
+  name: r.name,
+  category: r.category,
+});
+
+export const toOwnership = (r: typeof schema.ownerships.$inferSelect): OwnershipRow => ({
+  id: r.id,
+  customerId: r.customerId,
+  productId: r.productId,
+  serial: r.serial === "" ? null : r.serial,
+  kind: r.kind,
+  status: r.status,
+  startedAt: r.startedAt,
+  endedAt: r.endedAt,
+});
+
+export const toEvent = (r: typeof schema.events.$inferSelect): EventRow => ({
+  id: r.id,
+  type: r.type,
+  occurredAt: r.occurredAt,
+  receivedAt: r.receivedAt,
+  body: JSON.parse(r.payload),
+  status: r.status,
+  customerId: r.customerId,
+  processedAt: r.processedAt,
+  error: r.error,
+});
+
+export const toRun = (r: typeof schema.flowRuns.$inferSelect): RunRow => ({
+  ...r,
+  state: JSON.parse(r.state) as RunState,
+});
+
+export const toMessage = (r: typeof schema.messages.$inferSelect): MessageRow => {
+  const { dedupeKey: _dedupeKey, ...rest } = r;
+  return rest;
+};

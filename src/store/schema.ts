@@ -1,0 +1,177 @@
+/**
+ * The relationship store's schema (SQLite dialect). Times are epoch milliseconds
+ * (integers) and structured values are JSON text, so the same shapes map onto
+ * Postgres later without changing the store's interface. Every index below serves
+ * a query the worker or the timeline makes; the comment beside it says which.
+ */
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const customers = sqliteTable("customers", {
+  id: text("id").primaryKey(),
+  /** Lower-cased; the natural key events use. */
+  email: text("email").notNull().unique(),
+  name: text("name"),
+  timezone: text("timezone"),
+  locale: text("locale"),
+  /** ISO date (YYYY-MM-DD) or MM-DD when the year is not known. */
+  birthday: text("birthday"),
+  attributes: text("attributes").notNull().default("{}"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const products = sqliteTable("products", {
+  id: text("id").primaryKey(),
+  sku: text("sku").notNull().unique(),
+  name: text("name"),
+  category: text("category"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** A customer's registration or purchase of a product; a disposition ends it. */
+export const ownerships = sqliteTable(
+  "ownerships",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    /** '' when the event named no serial, so the unique index below still holds. */
+    serial: text("serial").notNull().default(""),
+    kind: text("kind", { enum: ["registration", "purchase"] }).notNull(),
+    status: text("status", { enum: ["active", "disposed"] }).notNull().default("active"),
+    startedAt: integer("started_at").notNull(),
+    endedAt: integer("ended_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // One ownership per customer, product and serial: a re-registration updates it.
+    uniqueIndex("ownerships_customer_product_serial").on(t.customerId, t.productId, t.serial),
+    // Product news goes to every owner of a product.
+    index("ownerships_product").on(t.productId, t.status),
+  ],
+);
+
+export const events = sqliteTable(
+  "events",
+  {
+    /** The sender's id when it gave one (idempotency key), else generated. */
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    customerEmail: text("customer_email").notNull(),
+    /** The validated request body, as JSON. */
+    payload: text("payload").notNull(),
+    status: text("status", { enum: ["received", "processed", "failed"] })
+      .notNull()
+      .default("received"),
+    customerId: text("customer_id"),
+    processedAt: integer("processed_at"),
+    error: text("error"),
+  },
+  (t) => [
+    // The sweeper re-queues events received but never processed (e.g. Redis was away).
+    index("events_status_received").on(t.status, t.receivedAt),
+    // The customer's timeline.
+    index("events_customer").on(t.customerId, t.occurredAt),
+  ],
+);
+
+export const flowRuns = sqliteTable(
+  "flow_runs",
+  {
+    id: text("id").primaryKey(),
+    flowId: text("flow_id").notNull(),
+    flowVersion: text("flow_version").notNull(),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    ownershipId: text("ownership_id").references(() => ownerships.id),
+    eventId: text("event_id").notNull(),
+    /** Encodes the flow's entry rule; its uniqueness is what makes "once" hold under retries. */
+    entryKey: text("entry_key").notNull().unique(),
+    /** The interpreter's RunState as JSON. */
+    state: text("state").notNull(),
+    status: text("status", { enum: ["active", "waiting", "completed", "failed"] }).notNull(),
+    wakeAt: integer("wake_at"),
+    /** Count of advances applied; a step job names the seq it expects (optimistic concurrency). */
+    seq: integer("seq").notNull().default(0),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    completedAt: integer("completed_at"),
+  },
+  (t) => [
+    // The sweeper finds runs whose wake-up is due but whose job went missing.
+    index("flow_runs_status_wake").on(t.status, t.wakeAt),
+    index("flow_runs_customer").on(t.customerId, t.createdAt),
+    index("flow_runs_event").on(t.eventId),
+  ],
+);
+
+/** Each step a run executed, in order: the run's history on the timeline. */
+export const runSteps = sqliteTable(
+  "run_steps",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id")
+      .notNull()
+      .references(() => flowRuns.id),
+    seq: integer("seq").notNull(),
+    stepId: text("step_id").notNull(),
+    stepType: text("step_type").notNull(),
+    at: integer("at").notNull(),
+    detail: text("detail"),
+  },
+  (t) => [index("run_steps_run").on(t.runId, t.id)],
+);
+
+/**
+ * The outbox and send ledger in one: a row is written in the same transaction as the
+ * step that decided to send it, claimed before sending, and marked after.
+ */
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    /** runId:seq:stepId — a step applied twice cannot queue the message twice. */
+    dedupeKey: text("dedupe_key").notNull().unique(),
+    runId: text("run_id").references(() => flowRuns.id),
+    stepId: text("step_id"),
+    flowId: text("flow_id"),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    ownershipId: text("ownership_id").references(() => ownerships.id),
+    eventId: text("event_id"),
+    template: text("template").notNull(),
+    toAddress: text("to_address").notNull(),
+    status: text("status", { enum: ["queued", "sending", "sent", "failed"] })
+      .notNull()
+      .default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    /** While status is 'sending': until when the claim holds before another attempt may take over. */
+    leaseUntil: integer("lease_until"),
+    /** RFC 5322 Message-ID, derived from the row id. */
+    messageIdHeader: text("message_id_header").notNull(),
+    subject: text("subject"),
+    smtpResponse: text("smtp_response"),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [
+    // The sweeper re-queues messages whose delivery job went missing.
+    index("messages_status_updated").on(t.status, t.updatedAt),
+    index("messages_customer").on(t.customerId, t.createdAt),
+    // Replies are attributed by Message-ID (In-Reply-To / References).
+    uniqueIndex("messages_message_id_header").on(t.messageIdHeader),
+  ],
+);

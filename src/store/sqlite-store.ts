@@ -1,0 +1,55 @@
+/**
+ * The Store on SQLite (better-sqlite3 through drizzle). Calls are synchronous under
+ * the hood and wrapped in promises so callers are written for any backend.
+ */
+import { randomUUID } from "node:crypto";
+import { ingestEvent } from "./customers.js";
+import { type OpenedDb, openSqlite } from "./db.js";
+import * as eventsRepo from "./events.js";
+import * as messagesRepo from "./messages.js";
+import * as runsRepo from "./runs.js";
+import type { Store } from "./store.js";
+import { timeline } from "./timeline.js";
+
+export interface SqliteStoreOptions {
+  /** Id generator, injectable so tests can predict ids. */
+  newId?: () => string;
+}
+
+export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {}): Store {
+  const { db } = opened;
+  const newId = opts.newId ?? randomUUID;
+  const run = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  return {
+    recordEvent: (body, now) => run(() => eventsRepo.recordEvent(db, body, now, newId)),
+    getEvent: (id) => run(() => eventsRepo.getEvent(db, id)),
+    ingestEvent: (event, now) => run(() => ingestEvent(db, event, now, newId)),
+    startRuns: (eventId, customerId, runs, now) =>
+      run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
+    markEventFailed: (id, error, now) => run(() => eventsRepo.markEventFailed(db, id, error, now)),
+    getRun: (id) => run(() => runsRepo.getRun(db, id)),
+    applyAdvance: (a) => run(() => runsRepo.applyAdvance(db, a)),
+    claimMessage: (id, now, leaseMs) => run(() => messagesRepo.claimMessage(db, id, now, leaseMs)),
+    markSent: (id, r) => run(() => messagesRepo.markSent(db, id, r)),
+    releaseMessage: (id, error, now) => run(() => messagesRepo.releaseMessage(db, id, error, now)),
+    failMessage: (id, error, now) => run(() => messagesRepo.failMessage(db, id, error, now)),
+    deliveryContext: (id) => run(() => messagesRepo.deliveryContext(db, id)),
+    listStrandedEvents: (before, limit) => run(() => eventsRepo.listStrandedEvents(db, before, limit)),
+    listDueRuns: (now, before, limit) => run(() => runsRepo.listDueRuns(db, now, before, limit)),
+    listStrandedMessages: (now, before, limit) =>
+      run(() => messagesRepo.listStrandedMessages(db, now, before, limit)),
+    timeline: (email) => run(() => timeline(db, email)),
+    close: () => run(() => opened.close()),
+  };
+}
+
+/** Opens (and migrates) a SQLite store at `location` (a path or ":memory:"). */
+export function openSqliteStore(location: string, opts: SqliteStoreOptions = {}): Store {
+  return createSqliteStore(openSqlite(location), opts);
+}

@@ -1,0 +1,201 @@
+/**
+ * The relationship store's interface: what the HTTP layer and the jobs may ask of it.
+ *
+ * Every method is async and speaks in plain rows (times as epoch ms), so a Postgres
+ * implementation can stand behind the same interface. Each method that changes more
+ * than one row does so in one transaction; the comments say what each guarantees
+ * under retries, because the jobs calling them are retried freely.
+ */
+import type { EventBody } from "../events/event-body.js";
+import type { RunState } from "../flows/types.js";
+
+export interface CustomerRow {
+  id: string;
+  email: string;
+  name: string | null;
+  timezone: string | null;
+  locale: string | null;
+  birthday: string | null;
+  attributes: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ProductRow {
+  id: string;
+  sku: string;
+  name: string | null;
+  category: string | null;
+}
+
+export interface OwnershipRow {
+  id: string;
+  customerId: string;
+  productId: string;
+  serial: string | null;
+  kind: "registration" | "purchase";
+  status: "active" | "disposed";
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface EventRow {
+  id: string;
+  type: string;
+  occurredAt: number;
+  receivedAt: number;
+  body: EventBody;
+  status: "received" | "processed" | "failed";
+  customerId: string | null;
+  processedAt: number | null;
+  error: string | null;
+}
+
+export interface RunRow {
+  id: string;
+  flowId: string;
+  flowVersion: string;
+  customerId: string;
+  ownershipId: string | null;
+  eventId: string;
+  entryKey: string;
+  state: RunState;
+  status: RunState["status"];
+  wakeAt: number | null;
+  seq: number;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+export type MessageStatus = "queued" | "sending" | "sent" | "failed";
+
+export interface MessageRow {
+  id: string;
+  runId: string | null;
+  stepId: string | null;
+  flowId: string | null;
+  customerId: string;
+  ownershipId: string | null;
+  eventId: string | null;
+  template: string;
+  toAddress: string;
+  status: MessageStatus;
+  attempts: number;
+  leaseUntil: number | null;
+  messageIdHeader: string;
+  subject: string | null;
+  smtpResponse: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  sentAt: number | null;
+}
+
+export interface RunStepRow {
+  runId: string;
+  seq: number;
+  stepId: string;
+  stepType: string;
+  at: number;
+  detail: string | null;
+}
+
+/** What the events job learned from one event: the rows it touched. */
+export interface IngestedEvent {
+  customer: CustomerRow;
+  product: ProductRow | null;
+  ownership: OwnershipRow | null;
+}
+
+export interface NewRun {
+  flowId: string;
+  flowVersion: string;
+  entryKey: string;
+  ownershipId: string | null;
+  state: RunState;
+}
+
+export interface NewMessage {
+  /** Chosen by the caller so it can derive the Message-ID header from it. */
+  id: string;
+  stepId: string;
+  template: string;
+  messageIdHeader: string;
+}
+
+/** The result of one interpreter step, to be written atomically. */
+export interface RunAdvance {
+  runId: string;
+  /** The seq the caller loaded; the write happens only if the run is still there. */
+  expectedSeq: number;
+  state: RunState;
+  steps: Array<{ stepId: string; stepType: string; at: number; detail: string | null }>;
+  messages: NewMessage[];
+  now: number;
+  error?: string | null;
+}
+
+export type AdvanceOutcome =
+  | { applied: true; run: RunRow; messages: MessageRow[] }
+  | { applied: false; run: RunRow | null };
+
+export type ClaimOutcome =
+  | { outcome: "claimed"; message: MessageRow }
+  /** Already sent or finally failed: nothing to do. */
+  | { outcome: "done"; message: MessageRow }
+  /** Another attempt holds a live claim (it may be sending right now). */
+  | { outcome: "busy"; message: MessageRow }
+  | { outcome: "missing" };
+
+export interface DeliveryContext {
+  message: MessageRow;
+  customer: CustomerRow;
+  product: ProductRow | null;
+  ownership: OwnershipRow | null;
+  event: EventRow | null;
+}
+
+export interface Timeline {
+  customer: CustomerRow;
+  ownerships: Array<OwnershipRow & { product: ProductRow }>;
+  events: EventRow[];
+  runs: Array<RunRow & { steps: RunStepRow[] }>;
+  messages: MessageRow[];
+}
+
+export interface Store {
+  /** Stores an event once per id. A repeated id returns duplicate=true and changes nothing. */
+  recordEvent(body: EventBody, now: number): Promise<{ eventId: string; duplicate: boolean; event: EventRow }>;
+  getEvent(id: string): Promise<EventRow | null>;
+  /**
+   * Upserts the customer, product and ownership an event describes (a disposition
+   * ends the ownership). Idempotent: replaying the same event leaves the same rows.
+   */
+  ingestEvent(event: EventRow, now: number): Promise<IngestedEvent>;
+  /**
+   * Creates the runs an event starts (skipping any whose entry key exists) and marks
+   * the event processed, in one transaction. Returns every run this event owns that has
+   * not been advanced yet, so a retry re-queues what a crash left behind.
+   */
+  startRuns(eventId: string, customerId: string, runs: NewRun[], now: number): Promise<RunRow[]>;
+  markEventFailed(id: string, error: string, now: number): Promise<void>;
+  getRun(id: string): Promise<RunRow | null>;
+  /** Writes state, history and outbox rows of one step, if the run is still at expectedSeq. */
+  applyAdvance(advance: RunAdvance): Promise<AdvanceOutcome>;
+  /** Takes a message for sending; the claim lasts until now + leaseMs. */
+  claimMessage(id: string, now: number, leaseMs: number): Promise<ClaimOutcome>;
+  markSent(id: string, result: { subject: string; smtpResponse: string; now: number }): Promise<void>;
+  /** Gives a claimed message back for a later attempt (a transient failure). */
+  releaseMessage(id: string, error: string, now: number): Promise<void>;
+  /** A permanent failure: the message will not be tried again. */
+  failMessage(id: string, error: string, now: number): Promise<void>;
+  deliveryContext(messageId: string): Promise<DeliveryContext | null>;
+  /** Work whose queue job may have been lost; the sweeper re-queues it. */
+  listStrandedEvents(receivedBefore: number, limit: number): Promise<string[]>;
+  listDueRuns(now: number, updatedBefore: number, limit: number): Promise<RunRow[]>;
+  listStrandedMessages(now: number, updatedBefore: number, limit: number): Promise<string[]>;
+  timeline(email: string): Promise<Timeline | null>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,85 @@
+/**
+ * What every template sees: the contract between the delivery job (which builds it,
+ * src/jobs/template-data.ts) and the templates in config/templates (which read it).
+ *
+ * `templateVariables` describes the same shape for the variable check (variables.ts):
+ * it is the one list of paths a template may use. Adding a field (e.g. ownerAddress,
+ * replyAddress) means adding it to `TemplateData` and to `templateVariables`; the
+ * `satisfies` below fails the type-check when the two disagree.
+ */
+
+export interface TemplateData {
+  customer: {
+    email: string;
+    name: string | null;
+    firstName: string | null;
+    locale: string | null;
+    timezone: string | null;
+    /** ISO date, YYYY-MM-DD. */
+    birthday: string | null;
+    attributes: Record<string, unknown>;
+  };
+  product: { sku: string; name: string | null; category: string | null; serial: string | null } | null;
+  brand: {
+    name: string;
+    fromAddress: string;
+    postalAddress: string;
+    publicUrl: string;
+    supportAddress: string | null;
+  };
+  event: { type: string; properties: Record<string, unknown> } | null;
+  /** The outbox row id, e.g. for tracking links. */
+  message: { id: string };
+}
+
+/**
+ * One node of the variable tree: a leaf value, a bag whose keys only the data knows
+ * (attributes, properties: any child path is accepted), or an object with known fields.
+ */
+export type VariableShape = "value" | "dynamic" | VariableFields;
+export interface VariableFields {
+  readonly [field: string]: VariableShape;
+}
+
+/** The variable tree that `T` must have: every field described, nothing more. */
+export type VariableTreeOf<T> = {
+  readonly [K in keyof T]-?: NonNullable<T[K]> extends object
+    ? string extends keyof NonNullable<T[K]>
+      ? "dynamic"
+      : VariableTreeOf<NonNullable<T[K]>>
+    : "value";
+};
+
+export const templateVariables = {
+  customer: {
+    email: "value",
+    name: "value",
+    firstName: "value",
+    locale: "value",
+    timezone: "value",
+    birthday: "value",
+    attributes: "dynamic",
+  },
+  product: { sku: "value", name: "value", category: "value", serial: "value" },
+  brand: {
+    name: "value",
+    fromAddress: "value",
+    postalAddress: "value",
+    publicUrl: "value",
+    supportAddress: "value",
+  },
+  event: { type: "value", properties: "dynamic" },
+  message: { id: "value" },
+} as const satisfies VariableTreeOf<TemplateData>;
+
+/** Every known path, flattened (`customer.attributes.*` for dynamic bags); for messages and docs. */
+export function knownVariablePaths(tree: VariableFields = templateVariables, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const [key, shape] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (shape === "value") out.push(path);
+    else if (shape === "dynamic") out.push(`${path}.*`);
+    else out.push(...knownVariablePaths(shape, path));
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * MJML → HTML, once per template at load (never per message): `mjmlToHtml(source, file)`.
+ *
+ * What mjml v5 does, and why the options below:
+ * - `mjml2html` is async in v5 (it returns a Promise; v4 was sync).
+ * - validationLevel "strict" throws a ValidationError whose `errors` carry the line and
+ *   tag of each problem (an unknown element, an illegal attribute); "soft" would render
+ *   a broken email and only list them. MJML gives no column, so we point at the tag.
+ * - Handlebars passes through untouched wherever MJML copies raw content: inside ending
+ *   tags (mj-text, mj-button, mj-table, mj-raw, mj-title, mj-preview) and attribute
+ *   values (`href="{{brand.publicUrl}}"`). Expressions written directly between
+ *   structural tags (mj-body, mj-section, mj-column) are silently dropped, which
+ *   expressions.ts detects. minify/beautify stay off: both reparse the HTML and are
+ *   where template tokens get mangled.
+ * - keepComments off: notes for editors stay out of customers' inboxes (use
+ *   {{!-- … --}} for notes that must survive into the HTML; Handlebars drops them).
+ * - mj-include is ignored (v5's default): a template is its three files. (No filePath
+ *   either: v5 rejects one that does not exist on disk, and tests compile from memory.)
+ * - fonts: {} — MJML would otherwise link Google Fonts for some family names; the
+ *   templates use system fonts, and <mj-font> still links one deliberately.
+ */
+import mjml2html from "mjml";
+import type { TemplateError } from "./errors.js";
+
+export type MjmlResult = { ok: true; html: string } | { ok: false; errors: TemplateError[] };
+
+interface MjmlValidationIssue {
+  line?: number;
+  message?: string;
+  tagName?: string;
+}
+
+export async function mjmlToHtml(source: string, file: string): Promise<MjmlResult> {
+  try {
+    const result = await mjml2html(source, {
+      validationLevel: "strict",
+      minify: false,
+      beautify: false,
+      keepComments: false,
+      // Only fonts a template names are linked; an empty map links none (we use system fonts).
+      fonts: {},
+    });
+    return { ok: true, html: result.html };
+  } catch (err) {
+    const issues = (err as { errors?: unknown }).errors;
+    if (Array.isArray(issues) && issues.length > 0) {
+      return {
+        ok: false,
+        errors: (issues as MjmlValidationIssue[]).map((issue) => toTemplateError(issue, source, file)),
+      };
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, errors: [{ file, line: 1, col: 1, message: `MJML: ${message}` }] };
+  }
+}
+
+function toTemplateError(issue: MjmlValidationIssue, source: string, file: string): TemplateError {
+  const line = typeof issue.line === "number" && issue.line > 0 ? issue.line : 1;
+  const tag = issue.tagName ?? "";
+  const lineText = source.split("\n")[line - 1] ?? "";
+  const at = tag ? lineText.indexOf(`<${tag}`) : -1;
+  return {
+    file,
+    line,
+    col: at >= 0 ? at + 1 : 1,
+    message: `MJML: ${tag ? `<${tag}>: ` : ""}${issue.message ?? "invalid"}`,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * `rapport preview TEMPLATE --data file.json --out file.html`:
+ *
+ *   previewTemplate(dir, name, data, outFile) → Promise<{ file, subject }>
+ *
+ * Compiles one template from `dir` exactly as start-up does, renders it with `data`
+ * laid over `sampleTemplateData()` (so a file with only `{"customer": {"name": "Grace"}}`
+ * works), and writes the HTML. Compile, variable and render problems throw, with
+ * file:line:col where there is one.
+ */
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { TemplateCompileError } from "./errors.js";
+import { loadTemplate, TEMPLATE_NAME } from "./load.js";
+import { renderMessage } from "./render.js";
+import { mergeOverSample } from "./sample-data.js";
+
+export { sampleTemplateData } from "./sample-data.js";
+
+export interface PreviewResult {
+  /** Absolute path of the HTML written. */
+  file: string;
+  subject: string;
+}
+
+export async function previewTemplate(
+  dir: string,
+  name: string,
+  data: unknown,
+  outFile: string,
+): Promise<PreviewResult> {
+  if (!TEMPLATE_NAME.test(name)) throw new Error(`"${name}" is not a template name (a folder under ${dir})`);
+  const folder = await stat(join(dir, name)).catch(() => null);
+  if (!folder?.isDirectory()) throw new Error(`no template "${name}": ${join(dir, name)} is not a folder`);
+  const { template, errors } = await loadTemplate(dir, name);
+  if (!template || errors.length > 0) throw new TemplateCompileError(name, errors);
+  const rendered = renderMessage(template, mergeOverSample(data));
+  const file = resolve(outFile);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, rendered.html, "utf8");
+  return { file, subject: rendered.subject };
+}

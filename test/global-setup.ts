@@ -1,0 +1,35 @@
+/**
+ * Gives the suite a Redis: the one REDIS_URL names, or a private redis-server on a
+ * free port started here (and stopped at the end), so a fresh machine needs nothing
+ * running. Tests read it with inject("redisUrl") and isolate themselves by queue prefix.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { type EmbeddedRedis, startEmbeddedRedis } from "../src/infra/embedded-redis.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    redisUrl: string;
+  }
+}
+
+let redis: EmbeddedRedis | null = null;
+let dir: string | null = null;
+
+export async function setup(project: TestProject) {
+  const fromEnv = process.env.REDIS_URL;
+  if (fromEnv) {
+    project.provide("redisUrl", fromEnv);
+    return;
+  }
+  dir = mkdtempSync(join(tmpdir(), "rapport-test-redis-"));
+  redis = await startEmbeddedRedis({ dir, port: 0, appendOnly: false });
+  project.provide("redisUrl", redis.url);
+}
+
+export async function teardown() {
+  await redis?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}

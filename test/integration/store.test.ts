@@ -1,0 +1,134 @@
+/**
+ * The store on a real SQLite file, migrated the real way: idempotent events, merging
+ * upserts, runs created once per entry key, steps applied once per seq, and the send
+ * ledger's claim rules.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { EventBody } from "../../src/events/event-body.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+
+const reg = (over: Partial<EventBody> = {}): EventBody => ({
+  type: "registration",
+  customer: { email: "Ada@Example.com", name: "Ada Lovelace", birthday: "1815-12-10" },
+  product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: "RD-1" },
+  ...over,
+});
+
+const waiting = { cursor: 1, status: "waiting" as const, wakeAt: 5000 };
+
+describe("store (SQLite)", () => {
+  let store: Store;
+  let n = 0;
+  beforeEach(() => {
+    const dir = mkdtempSync(join(tmpdir(), "rapport-store-"));
+    store = openSqliteStore(join(dir, "t.db"), { newId: () => `id${++n}` });
+  });
+
+  it("stores an event once per id", async () => {
+    const a = await store.recordEvent(reg({ id: "e1" }), 1000);
+    const b = await store.recordEvent(reg({ id: "e1", type: "purchase" }), 2000);
+    expect(a).toMatchObject({ eventId: "e1", duplicate: false });
+    expect(b).toMatchObject({ eventId: "e1", duplicate: true });
+    expect((await store.getEvent("e1"))?.type).toBe("registration");
+  });
+
+  it("generates an id when the sender gives none", async () => {
+    const a = await store.recordEvent(reg(), 1000);
+    const b = await store.recordEvent(reg(), 1000);
+    expect(a.eventId).not.toBe(b.eventId);
+    expect(b.duplicate).toBe(false);
+  });
+
+  it("merges customer data across events and ends ownership on disposition", async () => {
+    const first = await store.recordEvent(reg({ id: "e1" }), 1000);
+    const one = await store.ingestEvent(first.event, 1000);
+    expect(one.customer.email).toBe("ada@example.com");
+    expect(one.ownership).toMatchObject({ kind: "registration", status: "active", serial: "RD-1" });
+
+    const later = await store.recordEvent(
+      reg({ id: "e2", type: "purchase", customer: { email: "ada@example.com", attributes: { vip: true } } }),
+      2000,
+    );
+    const two = await store.ingestEvent(later.event, 2000);
+    expect(two.customer).toMatchObject({ name: "Ada Lovelace", birthday: "1815-12-10", attributes: { vip: true } });
+    expect(two.ownership?.id).toBe(one.ownership?.id);
+
+    const sold = await store.recordEvent(reg({ id: "e3", type: "disposition" }), 3000);
+    const three = await store.ingestEvent(sold.event, 3000);
+    expect(three.ownership).toMatchObject({ status: "disposed", id: one.ownership?.id });
+  });
+
+  it("creates a run once per entry key and returns unstarted runs on retry", async () => {
+    const e = await store.recordEvent(reg({ id: "e1" }), 1000);
+    const { customer } = await store.ingestEvent(e.event, 1000);
+    const run = { flowId: "f", flowVersion: "v1", entryKey: "f|x", ownershipId: null, state: { cursor: 0, status: "active" as const, wakeAt: null } };
+    const a = await store.startRuns("e1", customer.id, [run], 1000);
+    const b = await store.startRuns("e1", customer.id, [run], 1001);
+    expect(a).toHaveLength(1);
+    expect(b.map((r) => r.id)).toEqual(a.map((r) => r.id));
+    expect((await store.getEvent("e1"))?.status).toBe("processed");
+    // Once advanced, a retry no longer hands the run back.
+    await store.applyAdvance({ runId: a[0]?.id as string, expectedSeq: 0, state: waiting, steps: [], messages: [], now: 1100 });
+    expect(await store.startRuns("e1", customer.id, [run], 1200)).toEqual([]);
+  });
+
+  it("applies a step only at the expected seq, with its outbox rows", async () => {
+    const e = await store.recordEvent(reg({ id: "e1" }), 1000);
+    const { customer } = await store.ingestEvent(e.event, 1000);
+    const [run] = await store.startRuns("e1", customer.id, [
+      { flowId: "f", flowVersion: "v1", entryKey: "k", ownershipId: null, state: { cursor: 0, status: "active", wakeAt: null } },
+    ], 1000);
+    const advance = {
+      runId: run?.id as string,
+      expectedSeq: 0,
+      state: waiting,
+      steps: [{ stepId: "thanks", stepType: "send", at: 1000, detail: null }],
+      messages: [{ id: "m1", stepId: "thanks", template: "thank-you", messageIdHeader: "<m1@x.example>" }],
+      now: 1000,
+    };
+    const first = await store.applyAdvance(advance);
+    const again = await store.applyAdvance({ ...advance, messages: [{ ...advance.messages[0], id: "m2", messageIdHeader: "<m2@x.example>" } as never] });
+    expect(first.applied).toBe(true);
+    expect(first.applied && first.messages.map((m) => [m.id, m.toAddress, m.status])).toEqual([["m1", "ada@example.com", "queued"]]);
+    expect(again.applied).toBe(false);
+    const tl = await store.timeline("ada@example.com");
+    expect(tl?.messages).toHaveLength(1);
+    expect(tl?.runs[0]).toMatchObject({ seq: 1, status: "waiting", wakeAt: 5000 });
+    expect(tl?.runs[0]?.steps).toEqual([{ runId: run?.id, seq: 1, stepId: "thanks", stepType: "send", at: 1000, detail: null }]);
+    // A due run shows up for the sweeper only once its wake-up has passed.
+    expect(await store.listDueRuns(4999, 2000, 10)).toEqual([]);
+    expect((await store.listDueRuns(5000, 2000, 10)).map((r) => r.id)).toEqual([run?.id]);
+  });
+
+  it("claims a message once, respects a live lease, and takes over an expired one", async () => {
+    const e = await store.recordEvent(reg({ id: "e1" }), 1000);
+    const { customer } = await store.ingestEvent(e.event, 1000);
+    const [run] = await store.startRuns("e1", customer.id, [
+      { flowId: "f", flowVersion: "v1", entryKey: "k", ownershipId: null, state: { cursor: 0, status: "active", wakeAt: null } },
+    ], 1000);
+    await store.applyAdvance({
+      runId: run?.id as string,
+      expectedSeq: 0,
+      state: { cursor: 1, status: "completed", wakeAt: null },
+      steps: [],
+      messages: [{ id: "m1", stepId: "s", template: "t", messageIdHeader: "<m1@x>" }],
+      now: 1000,
+    });
+    expect((await store.claimMessage("m1", 2000, 100)).outcome).toBe("claimed");
+    expect((await store.claimMessage("m1", 2050, 100)).outcome).toBe("busy");
+    const taken = await store.claimMessage("m1", 2200, 100); // the first attempt died
+    expect(taken).toMatchObject({ outcome: "claimed", message: { attempts: 2 } });
+    expect(await store.listStrandedMessages(2250, 0, 10)).toEqual([]);
+    expect(await store.listStrandedMessages(2301, 0, 10)).toEqual(["m1"]);
+    await store.markSent("m1", { subject: "Hi", smtpResponse: "250 OK", now: 2300 });
+    expect((await store.claimMessage("m1", 9000, 100)).outcome).toBe("done");
+    expect((await store.claimMessage("nope", 9000, 100)).outcome).toBe("missing");
+    const ctx = await store.deliveryContext("m1");
+    expect(ctx?.customer.email).toBe("ada@example.com");
+    expect(ctx?.event?.id).toBe("e1");
+  });
+});

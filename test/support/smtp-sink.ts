@@ -1,0 +1,81 @@
+/**
+ * A real SMTP server for tests (smtp-server), keeping every message it accepts,
+ * parsed with mailparser. It can be told to refuse mail for a while to play an SMTP
+ * outage.
+ */
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+
+export interface ReceivedMail {
+  envelopeTo: string[];
+  parsed: ParsedMail;
+  raw: Buffer;
+}
+
+export interface SmtpSink {
+  port: number;
+  url: string;
+  received: ReceivedMail[];
+  /** Resolves when at least `n` messages arrived (rejects after timeoutMs). */
+  waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** While set, every message is answered with this temporary failure. */
+  failWith(code: number | null): void;
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const received: ReceivedMail[] = [];
+  let failCode: number | null = null;
+  const waiters: Array<() => void> = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", async () => {
+        if (failCode !== null) {
+          const err = Object.assign(new Error("try again later"), { responseCode: failCode });
+          callback(err);
+          return;
+        }
+        const raw = Buffer.concat(chunks);
+        const parsed = await simpleParser(raw);
+        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed, raw });
+        callback();
+        for (const w of waiters.splice(0)) w();
+      });
+    },
+  });
+  const port = await new Promise<number>((ok) => {
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.server.address();
+      ok(typeof addr === "object" && addr ? addr.port : 0);
+    });
+  });
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    failWith(code) {
+      failCode = code;
+    },
+    async waitFor(n, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < n) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`expected ${n} message(s) at the SMTP sink, got ${received.length}`);
+        await new Promise<void>((ok) => {
+          const t = setTimeout(ok, Math.min(left, 250));
+          waiters.push(() => {
+            clearTimeout(t);
+            ok();
+          });
+        });
+      }
+      return received;
+    },
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Settings for one isolated rapport in a test: its own SQLite file in a temp dir, its
+ * own queue prefix on the shared test Redis, the real config/ of the project.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadSettings, type Settings } from "../../src/config/settings.js";
+
+export const TEST_API_KEY = "test-key-0123456789abcdefghijklmnop";
+
+export interface TestEnv {
+  dir: string;
+  env: Record<string, string>;
+  settings: Settings;
+}
+
+export function testEnv(redisUrl: string, overrides: Record<string, string> = {}): TestEnv {
+  const dir = mkdtempSync(join(tmpdir(), "rapport-it-"));
+  const env: Record<string, string> = {
+    REDIS_URL: redisUrl,
+    DATABASE_URL: join(dir, "rapport.db"),
+    RAPPORT_DATA_DIR: dir,
+    RAPPORT_CONFIG_DIR: resolve("config"),
+    RAPPORT_QUEUE_PREFIX: `t${randomBytes(6).toString("hex")}`,
+    RAPPORT_API_KEYS: TEST_API_KEY,
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    ...overrides,
+  };
+  return { dir, env, settings: loadSettings(env) };
+}
+
+export async function postEvent(port: number, body: unknown, key = TEST_API_KEY): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}/v1/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+}
+
+export const registration = (over: { id?: string; email?: string; name?: string } = {}) => ({
+  ...(over.id ? { id: over.id } : {}),
+  type: "registration",
+  customer: { email: over.email ?? "ada@example.com", name: over.name ?? "Ada Lovelace", timezone: "Europe/London" },
+  product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: "RD-000123", category: "turntable" },
+});
+
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

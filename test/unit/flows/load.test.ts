@@ -1,0 +1,61 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkFlowReferences } from "../../../src/flows/check.js";
+import { loadFlows } from "../../../src/flows/load.js";
+import { formatFlowError } from "../../../src/flows/parse.js";
+
+const GOOD = "name: Good\ntrigger:\n  event: registration\nsteps:\n  - send: a\n";
+
+describe("loadFlows", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "rapport-flows-"));
+    await writeFile(join(dir, "b-good.yaml"), GOOD);
+    await writeFile(join(dir, "a-good.yml"), GOOD);
+    await writeFile(join(dir, "bad.yaml"), `${GOOD}  - wiat: 2d\n`);
+    await writeFile(join(dir, "b-good.yml"), GOOD); // same id as b-good.yaml
+    await writeFile(join(dir, "notes.txt"), "not a flow");
+    await mkdir(join(dir, "folder.yaml"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reads every .yaml/.yml file, keeps the good ones and reports the rest", async () => {
+    const { flows, errors } = await loadFlows(dir);
+    expect(flows.map((f) => f.id)).toEqual(["a-good", "b-good"]);
+    expect(errors.map(formatFlowError)).toEqual([
+      `${join(dir, "b-good.yml")}:1:1: ${join(dir, "b-good.yaml")} already defines the flow "b-good"; rename or remove one of the two files`,
+      `${join(dir, "bad.yaml")}:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: id, send, wait); did you mean "wait"?`,
+    ]);
+  });
+
+  it("reports a missing folder instead of throwing", async () => {
+    const missing = join(dir, "nope");
+    const { flows, errors } = await loadFlows(missing);
+    expect(flows).toEqual([]);
+    expect(errors.map(formatFlowError)).toEqual([
+      `${missing}: the flows folder does not exist; create it and add flow files (*.yaml)`,
+    ]);
+  });
+});
+
+describe("config/flows (the shipped examples)", () => {
+  it("all parse, and thank-you does what its comments say", async () => {
+    const { flows, errors } = await loadFlows("config/flows");
+    expect(errors.map(formatFlowError)).toEqual([]);
+    const thankYou = flows.find((f) => f.id === "thank-you");
+    expect(thankYou).toMatchObject({
+      trigger: { event: "registration" },
+      entry: "once_per_product",
+      steps: [
+        { type: "send", template: "thank-you" },
+        { type: "wait", durationMs: 14 * 24 * 60 * 60 * 1000 },
+        { type: "send", template: "check-in" },
+      ],
+    });
+    expect(checkFlowReferences(flows, new Set(["thank-you", "check-in"]))).toEqual([]);
+  });
+});
