@@ -43,8 +43,16 @@ async function pool(n: number, width: number, task: (i: number) => Promise<unkno
   );
 }
 
-async function benchRawNodemailer(sinkPort: number, message: { subject: string; html: string; text: string }) {
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sinkPort, pool: true, maxConnections: POOL });
+async function benchRawNodemailer(
+  sinkPort: number,
+  message: { subject: string; html: string; text: string },
+) {
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sinkPort,
+    pool: true,
+    maxConnections: POOL,
+  });
   const started = performance.now();
   await pool(MESSAGES, 100, (i) =>
     transport.sendMail({
@@ -126,7 +134,9 @@ async function benchRendering() {
 }
 
 async function main() {
-  console.log(`rapport benchmark — ${MESSAGES} messages, Node ${process.version}, ${new Date().toISOString()}\n`);
+  console.log(
+    `rapport benchmark — ${MESSAGES} messages, Node ${process.version}, ${new Date().toISOString()}\n`,
+  );
 
   const render = await benchRendering();
   console.log("Rendering one message");

@@ -4,7 +4,9 @@ import { existsSync } from "node:fs";
 
 const built = new URL("../dist/cli.js", import.meta.url);
 if (!existsSync(built)) {
-  process.stderr.write("rapport is not built yet: run `npm ci` (or `npm run build`) in the project folder.\n");
+  process.stderr.write(
+    "rapport is not built yet: run `npm ci` (or `npm run build`) in the project folder.\n",
+  );
   process.exit(1);
 }
 await import(built.href);

@@ -33,7 +33,9 @@ program
 
 program
   .command("validate")
-  .description("check config/ (brand settings, flows, templates) without starting anything; exit 1 on problems")
+  .description(
+    "check config/ (brand settings, flows, templates) without starting anything; exit 1 on problems",
+  )
   .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
   .action(async (o: { config: string }) => {
     const result = await loadProject(resolve(o.config));

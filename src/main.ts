@@ -98,7 +98,11 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     closers.push(async () => {
       await queueConnection.quit().catch(() => queueConnection.disconnect());
     });
-    const queues = createQueues(queueConnection, settings.RAPPORT_QUEUE_PREFIX, settings.RAPPORT_RETRY_BASE_MS);
+    const queues = createQueues(
+      queueConnection,
+      settings.RAPPORT_QUEUE_PREFIX,
+      settings.RAPPORT_RETRY_BASE_MS,
+    );
     closers.push(() => queues.close());
 
     const mailer =

@@ -18,7 +18,9 @@ export interface Project {
   templates: Map<string, CompiledTemplate>;
 }
 
-export type ProjectResult = { ok: true; project: Project; summary: string } | { ok: false; problems: string[] };
+export type ProjectResult =
+  | { ok: true; project: Project; summary: string }
+  | { ok: false; problems: string[] };
 
 export async function loadProject(configDir: string): Promise<ProjectResult> {
   const problems: string[] = [];
@@ -33,7 +35,9 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
   problems.push(...templates.errors.map(formatTemplateError));
   const flows = await loadFlows(join(configDir, "flows"));
   problems.push(...flows.errors.map(formatFlowError));
-  problems.push(...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError));
+  problems.push(
+    ...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError),
+  );
   if (problems.length > 0 || !brand) return { ok: false, problems };
   const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)`;
   return {

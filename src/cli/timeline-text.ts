@@ -7,7 +7,9 @@ export function formatTimeline(t: Timeline): string {
   const c = t.customer;
   const lines: string[] = [];
   lines.push(`${c.name ?? "(no name)"} <${c.email}>   customer since ${when(c.createdAt)}`);
-  const extra = [c.locale && `locale ${c.locale}`, c.timezone, c.birthday && `birthday ${c.birthday}`].filter(Boolean);
+  const extra = [c.locale && `locale ${c.locale}`, c.timezone, c.birthday && `birthday ${c.birthday}`].filter(
+    Boolean,
+  );
   if (extra.length) lines.push(`  ${extra.join(" · ")}`);
   for (const o of t.ownerships) {
     const serial = o.serial ? ` (serial ${o.serial})` : "";
@@ -27,8 +29,13 @@ export function formatTimeline(t: Timeline): string {
       if (s.stepType === "send") continue; // the message row below says more
       rows.push({ at: s.at, text: `  ${s.stepType.padEnd(6)} ${s.stepId}${s.detail ? ` ${s.detail}` : ""}` });
     }
-    if (r.completedAt) rows.push({ at: r.completedAt, text: `flow     ${r.flowId} ${r.status}${r.error ? `: ${r.error}` : ""}` });
-    else if (r.status === "waiting" && r.wakeAt) rows.push({ at: r.wakeAt, text: `(next)   ${r.flowId} wakes up` });
+    if (r.completedAt)
+      rows.push({
+        at: r.completedAt,
+        text: `flow     ${r.flowId} ${r.status}${r.error ? `: ${r.error}` : ""}`,
+      });
+    else if (r.status === "waiting" && r.wakeAt)
+      rows.push({ at: r.wakeAt, text: `(next)   ${r.flowId} wakes up` });
   }
   for (const m of t.messages) {
     const at = m.sentAt ?? m.updatedAt;

@@ -24,7 +24,9 @@ async function resolveApiKey(given: string | undefined): Promise<string> {
   try {
     return (await readFile(file, "utf8")).trim();
   } catch {
-    throw new Error(`no API key: pass --api-key, set RAPPORT_API_KEYS, or start rapport once so it writes ${file}`);
+    throw new Error(
+      `no API key: pass --api-key, set RAPPORT_API_KEYS, or start rapport once so it writes ${file}`,
+    );
   }
 }
 
@@ -35,7 +37,13 @@ export async function buildEventBody(type: string | undefined, o: TriggerOptions
   if (o.id) raw.id = o.id;
   if (o.email || o.name) raw.customer = { ...(raw.customer as object), email: o.email, name: o.name };
   if (o.sku) {
-    raw.product = { ...(raw.product as object), sku: o.sku, name: o.productName, serial: o.serial, category: o.category };
+    raw.product = {
+      ...(raw.product as object),
+      sku: o.sku,
+      name: o.productName,
+      serial: o.serial,
+      category: o.category,
+    };
   }
   // Round-trip through JSON drops the options left undefined.
   const parsed = eventBodySchema.safeParse(JSON.parse(JSON.stringify(raw)));

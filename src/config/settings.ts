@@ -20,7 +20,10 @@ const settingsSchema = z.object({
         .map((k) => k.trim())
         .filter(Boolean),
     )
-    .refine((keys) => !keys || keys.every((k) => k.length >= 24), "each API key must be at least 24 characters"),
+    .refine(
+      (keys) => !keys || keys.every((k) => k.length >= 24),
+      "each API key must be at least 24 characters",
+    ),
   RAPPORT_CONFIG_DIR: z.string().min(1).default("./config"),
   RAPPORT_DATA_DIR: z.string().min(1).default("./var"),
   DATABASE_URL: z

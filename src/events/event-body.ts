@@ -9,6 +9,7 @@ const shortText = (max: number) => z.string().trim().min(1).max(max);
 
 /** No control characters: these values end up in mail headers and logs. */
 const noControl = (max: number) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   shortText(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
     message: "must not contain control characters (line breaks, tabs, …)",
   });
@@ -65,7 +66,9 @@ export const eventBodySchema = z.strictObject({
   }),
   product: z
     .strictObject({
-      sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$/, "expected a SKU of letters, digits and . _ - /"),
+      sku: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$/, "expected a SKU of letters, digits and . _ - /"),
       name: noControl(200).optional(),
       serial: noControl(100).optional(),
       category: noControl(100).optional(),

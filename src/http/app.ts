@@ -18,7 +18,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
     "/v1/*",
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: "too_large", message: `bodies are limited to ${MAX_BODY_BYTES} bytes` }, 413),
+      onError: (c) =>
+        c.json({ error: "too_large", message: `bodies are limited to ${MAX_BODY_BYTES} bytes` }, 413),
     }),
   );
   app.use("/v1/*", apiKeyAuth(deps.apiKeys));
@@ -27,7 +28,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, "request failed");
-    return c.json({ error: "internal", message: "something went wrong on our side; the request was not accepted" }, 500);
+    return c.json(
+      { error: "internal", message: "something went wrong on our side; the request was not accepted" },
+      500,
+    );
   });
   return app;
 }

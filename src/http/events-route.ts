@@ -39,7 +39,11 @@ export function mountEvents(app: Hono, deps: HttpDeps): void {
     const parsed = eventBodySchema.safeParse(raw);
     if (!parsed.success) {
       return c.json(
-        { error: "invalid_event", message: "the event has invalid fields", issues: describeIssues(parsed.error) },
+        {
+          error: "invalid_event",
+          message: "the event has invalid fields",
+          issues: describeIssues(parsed.error),
+        },
         400,
       );
     }
@@ -48,7 +52,10 @@ export function mountEvents(app: Hono, deps: HttpDeps): void {
       try {
         await withTimeout(deps.queues.addEvent(eventId), QUEUE_TIMEOUT_MS);
       } catch (err) {
-        deps.logger.warn({ eventId, err: (err as Error).message }, "event stored but not queued; the sweeper will queue it");
+        deps.logger.warn(
+          { eventId, err: (err as Error).message },
+          "event stored but not queued; the sweeper will queue it",
+        );
       }
     }
     return c.json({ eventId, duplicate }, 202);

@@ -62,7 +62,12 @@ export async function freePort(): Promise<number> {
 }
 
 async function answersPing(connection: EmbeddedRedis["connection"]): Promise<boolean> {
-  const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    ...connection,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on("error", () => {});
   try {
     await client.connect();
@@ -74,7 +79,11 @@ async function answersPing(connection: EmbeddedRedis["connection"]): Promise<boo
   }
 }
 
-async function waitUntilUp(connection: EmbeddedRedis["connection"], child: ChildProcess, output: () => string) {
+async function waitUntilUp(
+  connection: EmbeddedRedis["connection"],
+  child: ChildProcess,
+  output: () => string,
+) {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited at start:\n${output()}`);

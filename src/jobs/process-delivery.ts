@@ -22,7 +22,9 @@ export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed";
 /** Thrown when another attempt holds the claim: BullMQ retries later. */
 export class MessageBusyError extends Error {
   constructor(id: string, until: number | null) {
-    super(`message ${id} is being sent by another attempt (claim until ${until ? new Date(until).toISOString() : "?"})`);
+    super(
+      `message ${id} is being sent by another attempt (claim until ${until ? new Date(until).toISOString() : "?"})`,
+    );
     this.name = "MessageBusyError";
   }
 }
@@ -64,12 +66,17 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
       messageId: ctx.message.messageIdHeader,
       headers: { "X-Rapport-Message": ctx.message.id },
     });
-    await store.markSent(data.messageId, { subject: rendered.subject, smtpResponse: result.response, now: clock.now() });
+    await store.markSent(data.messageId, {
+      subject: rendered.subject,
+      smtpResponse: result.response,
+      now: clock.now(),
+    });
     return "sent";
   } catch (err) {
     if (isPermanentSendError(err)) return fail(`refused by the mail server: ${errorText(err)}`);
     const age = clock.now() - ctx.message.createdAt;
-    if (age > deps.sendGiveUpMs) return fail(`gave up after ${Math.round(age / 3600_000)} h: ${errorText(err)}`);
+    if (age > deps.sendGiveUpMs)
+      return fail(`gave up after ${Math.round(age / 3600_000)} h: ${errorText(err)}`);
     await store.releaseMessage(data.messageId, errorText(err), clock.now());
     throw err;
   }

@@ -10,7 +10,10 @@ import type { JobDeps } from "./deps.js";
 import { entryKeyFor } from "./entry-key.js";
 import type { EventJob } from "./queues.js";
 
-export function triggerFacts(event: { type: string; body: { properties?: Record<string, unknown> } }, ingested: IngestedEvent): TriggerFacts {
+export function triggerFacts(
+  event: { type: string; body: { properties?: Record<string, unknown> } },
+  ingested: IngestedEvent,
+): TriggerFacts {
   const { customer, product, ownership } = ingested;
   return {
     event: { type: event.type, properties: event.body.properties ?? {} },

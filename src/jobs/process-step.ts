@@ -83,7 +83,12 @@ export function collectEffects(
         out.wakeAt = effect.at;
         break;
       case "step":
-        out.steps.push({ stepId: effect.stepId, stepType: effect.stepType, at: effect.at, detail: effect.detail ?? null });
+        out.steps.push({
+          stepId: effect.stepId,
+          stepType: effect.stepType,
+          at: effect.at,
+          detail: effect.detail ?? null,
+        });
         break;
       case "complete":
         break;

@@ -23,7 +23,8 @@ export type StepJob = z.infer<typeof stepJobSchema>;
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
 /** BullMQ ids may not contain ':' and event ids are chosen by senders: hash them. */
-const safe = (s: string) => (/^[A-Za-z0-9_-]{1,100}$/.test(s) ? s : createHash("sha256").update(s).digest("hex"));
+const safe = (s: string) =>
+  /^[A-Za-z0-9_-]{1,100}$/.test(s) ? s : createHash("sha256").update(s).digest("hex");
 
 export const jobIds = {
   event: (eventId: string) => `ev-${safe(eventId)}`,
@@ -31,7 +32,10 @@ export const jobIds = {
   delivery: (messageId: string) => `msg-${safe(messageId)}`,
 };
 
-const keep = { removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600, count: 20000 } };
+const keep = {
+  removeOnComplete: { age: 3600, count: 5000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 20000 },
+};
 
 /**
  * Retries with exponential backoff from `retryBaseMs` (deliveries: 5 s, 10 s, 20 s, … by
@@ -71,7 +75,11 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
       await events.add("event", { eventId }, { jobId: jobIds.event(eventId) });
     },
     async addStep(runId, seq, delayMs = 0) {
-      await steps.add("step", { runId, seq }, { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) });
+      await steps.add(
+        "step",
+        { runId, seq },
+        { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
+      );
     },
     async addDelivery(messageId) {
       await deliveries.add("deliver", { messageId }, { jobId: jobIds.delivery(messageId) });

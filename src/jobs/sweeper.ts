@@ -37,7 +37,8 @@ export function startSweeper(
   const tick = () => {
     running = sweepOnce(deps, intervalMs)
       .then((counts) => {
-        if (counts.events + counts.runs + counts.messages > 0) deps.logger.info(counts, "sweeper re-queued work");
+        if (counts.events + counts.runs + counts.messages > 0)
+          deps.logger.info(counts, "sweeper re-queued work");
       })
       .catch((err) => deps.logger.warn({ err }, "sweep failed; will try again"));
   };

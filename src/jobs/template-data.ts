@@ -21,7 +21,12 @@ export function templateDataFor(ctx: DeliveryContext, brand: Brand): TemplateDat
       attributes: customer.attributes,
     },
     product: product
-      ? { sku: product.sku, name: product.name, category: product.category, serial: ownership?.serial ?? null }
+      ? {
+          sku: product.sku,
+          name: product.name,
+          category: product.category,
+          serial: ownership?.serial ?? null,
+        }
       : null,
     brand: {
       name: brand.name,

@@ -3,6 +3,7 @@
  * close() lets running jobs finish (graceful shutdown on SIGTERM/SIGINT).
  */
 import { type Job, Worker } from "bullmq";
+import type { connectRedis } from "../infra/redis.js";
 import type { JobDeps } from "./deps.js";
 import { processDelivery } from "./process-delivery.js";
 import { processEvent } from "./process-event.js";
@@ -16,7 +17,6 @@ import {
   type StepJob,
   stepJobSchema,
 } from "./queues.js";
-import type { connectRedis } from "../infra/redis.js";
 
 export interface WorkerOptions {
   prefix: string;

@@ -13,7 +13,12 @@ import type { ClaimOutcome, DeliveryContext } from "./store.js";
 export function claimMessage(db: Db, id: string, now: number, leaseMs: number): ClaimOutcome {
   const claimed = db
     .update(messages)
-    .set({ status: "sending", leaseUntil: now + leaseMs, updatedAt: now, attempts: sql`${messages.attempts} + 1` })
+    .set({
+      status: "sending",
+      leaseUntil: now + leaseMs,
+      updatedAt: now,
+      attempts: sql`${messages.attempts} + 1`,
+    })
     .where(
       and(
         eq(messages.id, id),
@@ -28,7 +33,11 @@ export function claimMessage(db: Db, id: string, now: number, leaseMs: number): 
   return { outcome: "done", message: toMessage(row) };
 }
 
-export function markSent(db: Db, id: string, r: { subject: string; smtpResponse: string; now: number }): void {
+export function markSent(
+  db: Db,
+  id: string,
+  r: { subject: string; smtpResponse: string; now: number },
+): void {
   db.update(messages)
     .set({
       status: "sent",

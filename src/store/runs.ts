@@ -92,7 +92,8 @@ export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
           .from(customers)
           .where(eq(customers.id, current.customerId))
           .get();
-        if (!customer) throw new Error(`run ${a.runId} names customer ${current.customerId}, which is missing`);
+        if (!customer)
+          throw new Error(`run ${a.runId} names customer ${current.customerId}, which is missing`);
         for (const m of a.messages) {
           tx.insert(messages)
             .values({

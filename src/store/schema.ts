@@ -43,7 +43,9 @@ export const ownerships = sqliteTable(
     /** '' when the event named no serial, so the unique index below still holds. */
     serial: text("serial").notNull().default(""),
     kind: text("kind", { enum: ["registration", "purchase"] }).notNull(),
-    status: text("status", { enum: ["active", "disposed"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "disposed"] })
+      .notNull()
+      .default("active"),
     startedAt: integer("started_at").notNull(),
     endedAt: integer("ended_at"),
     createdAt: integer("created_at").notNull(),

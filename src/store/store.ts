@@ -167,7 +167,10 @@ export interface Timeline {
 
 export interface Store {
   /** Stores an event once per id. A repeated id returns duplicate=true and changes nothing. */
-  recordEvent(body: EventBody, now: number): Promise<{ eventId: string; duplicate: boolean; event: EventRow }>;
+  recordEvent(
+    body: EventBody,
+    now: number,
+  ): Promise<{ eventId: string; duplicate: boolean; event: EventRow }>;
   getEvent(id: string): Promise<EventRow | null>;
   /**
    * Upserts the customer, product and ownership an event describes (a disposition

@@ -48,9 +48,7 @@ export function timeline(db: Db, email: string): Timeline | null {
       .map(toEvent),
     runs: runs.map((r) => ({
       ...r,
-      steps: steps
-        .filter((s) => s.runId === r.id)
-        .map(({ id: _id, ...s }) => s),
+      steps: steps.filter((s) => s.runId === r.id).map(({ id: _id, ...s }) => s),
     })),
     messages: db
       .select()

@@ -24,7 +24,13 @@ describe("HTTP API", () => {
     store = openSqliteStore(join(mkdtempSync(join(tmpdir(), "rapport-http-")), "t.db"));
     redis = connectRedis(inject("redisUrl"));
     queues = createQueues(redis, `http${Date.now()}`);
-    app = createHttpApp({ store, queues, clock: { now: () => 1_800_000_000_000 }, logger: silentLogger, apiKeys: [TEST_API_KEY] });
+    app = createHttpApp({
+      store,
+      queues,
+      clock: { now: () => 1_800_000_000_000 },
+      logger: silentLogger,
+      apiKeys: [TEST_API_KEY],
+    });
   });
   afterAll(async () => {
     await queues.close();
@@ -45,7 +51,9 @@ describe("HTTP API", () => {
 
   it("refuses events without a valid key", async () => {
     expect((await post(registration(), { authorization: "" })).status).toBe(401);
-    expect((await post(registration(), { authorization: "Bearer wrong-key-0123456789abcdefgh" })).status).toBe(401);
+    expect(
+      (await post(registration(), { authorization: "Bearer wrong-key-0123456789abcdefgh" })).status,
+    ).toBe(401);
   });
 
   it("stores and queues a valid event before answering 202", async () => {

@@ -59,8 +59,10 @@ describe("registration → thank-you → check-in", () => {
     const store = openSqliteStore(t.settings.DATABASE_URL as string);
     const timeline = await eventually(async () => {
       const tl = await store.timeline("ada@example.com");
-      return tl?.runs[0]?.status === "completed" ? tl : null;
-    }, "the run to complete");
+      // The sink sees a message just before the ledger records it as sent.
+      const done = tl?.runs[0]?.status === "completed" && tl.messages.every((m) => m.status === "sent");
+      return done ? tl : null;
+    }, "the run to complete and both messages to be recorded as sent");
     expect(timeline.messages.map((m) => m.status)).toEqual(["sent", "sent"]);
     expect(timeline.runs[0]?.steps.map((s) => s.stepType)).toEqual(["send", "wait", "send"]);
     expect(new Set(all.map((m) => m.parsed.messageId))).toEqual(

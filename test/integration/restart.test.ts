@@ -44,7 +44,10 @@ describe("restarts", () => {
     expect(all[1]?.envelopeTo).toEqual(["margaret@example.com"]);
     expect(all[1]?.parsed.subject).not.toEqual(all[0]?.parsed.subject);
 
-    await eventually(async () => (await store.timeline("margaret@example.com"))?.runs[0]?.status === "completed", "run completed");
+    await eventually(
+      async () => (await store.timeline("margaret@example.com"))?.runs[0]?.status === "completed",
+      "run completed",
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(sink.received).toHaveLength(2);
     expect(await second.stop()).toBe(0); // SIGTERM shuts down gracefully

@@ -54,7 +54,11 @@ describe("store (SQLite)", () => {
       2000,
     );
     const two = await store.ingestEvent(later.event, 2000);
-    expect(two.customer).toMatchObject({ name: "Ada Lovelace", birthday: "1815-12-10", attributes: { vip: true } });
+    expect(two.customer).toMatchObject({
+      name: "Ada Lovelace",
+      birthday: "1815-12-10",
+      attributes: { vip: true },
+    });
     expect(two.ownership?.id).toBe(one.ownership?.id);
 
     const sold = await store.recordEvent(reg({ id: "e3", type: "disposition" }), 3000);
@@ -65,23 +69,47 @@ describe("store (SQLite)", () => {
   it("creates a run once per entry key and returns unstarted runs on retry", async () => {
     const e = await store.recordEvent(reg({ id: "e1" }), 1000);
     const { customer } = await store.ingestEvent(e.event, 1000);
-    const run = { flowId: "f", flowVersion: "v1", entryKey: "f|x", ownershipId: null, state: { cursor: 0, status: "active" as const, wakeAt: null } };
+    const run = {
+      flowId: "f",
+      flowVersion: "v1",
+      entryKey: "f|x",
+      ownershipId: null,
+      state: { cursor: 0, status: "active" as const, wakeAt: null },
+    };
     const a = await store.startRuns("e1", customer.id, [run], 1000);
     const b = await store.startRuns("e1", customer.id, [run], 1001);
     expect(a).toHaveLength(1);
     expect(b.map((r) => r.id)).toEqual(a.map((r) => r.id));
     expect((await store.getEvent("e1"))?.status).toBe("processed");
     // Once advanced, a retry no longer hands the run back.
-    await store.applyAdvance({ runId: a[0]?.id as string, expectedSeq: 0, state: waiting, steps: [], messages: [], now: 1100 });
+    await store.applyAdvance({
+      runId: a[0]?.id as string,
+      expectedSeq: 0,
+      state: waiting,
+      steps: [],
+      messages: [],
+      now: 1100,
+    });
     expect(await store.startRuns("e1", customer.id, [run], 1200)).toEqual([]);
   });
 
   it("applies a step only at the expected seq, with its outbox rows", async () => {
     const e = await store.recordEvent(reg({ id: "e1" }), 1000);
     const { customer } = await store.ingestEvent(e.event, 1000);
-    const [run] = await store.startRuns("e1", customer.id, [
-      { flowId: "f", flowVersion: "v1", entryKey: "k", ownershipId: null, state: { cursor: 0, status: "active", wakeAt: null } },
-    ], 1000);
+    const [run] = await store.startRuns(
+      "e1",
+      customer.id,
+      [
+        {
+          flowId: "f",
+          flowVersion: "v1",
+          entryKey: "k",
+          ownershipId: null,
+          state: { cursor: 0, status: "active", wakeAt: null },
+        },
+      ],
+      1000,
+    );
     const advance = {
       runId: run?.id as string,
       expectedSeq: 0,
@@ -91,14 +119,21 @@ describe("store (SQLite)", () => {
       now: 1000,
     };
     const first = await store.applyAdvance(advance);
-    const again = await store.applyAdvance({ ...advance, messages: [{ ...advance.messages[0], id: "m2", messageIdHeader: "<m2@x.example>" } as never] });
+    const again = await store.applyAdvance({
+      ...advance,
+      messages: [{ ...advance.messages[0], id: "m2", messageIdHeader: "<m2@x.example>" } as never],
+    });
     expect(first.applied).toBe(true);
-    expect(first.applied && first.messages.map((m) => [m.id, m.toAddress, m.status])).toEqual([["m1", "ada@example.com", "queued"]]);
+    expect(first.applied && first.messages.map((m) => [m.id, m.toAddress, m.status])).toEqual([
+      ["m1", "ada@example.com", "queued"],
+    ]);
     expect(again.applied).toBe(false);
     const tl = await store.timeline("ada@example.com");
     expect(tl?.messages).toHaveLength(1);
     expect(tl?.runs[0]).toMatchObject({ seq: 1, status: "waiting", wakeAt: 5000 });
-    expect(tl?.runs[0]?.steps).toEqual([{ runId: run?.id, seq: 1, stepId: "thanks", stepType: "send", at: 1000, detail: null }]);
+    expect(tl?.runs[0]?.steps).toEqual([
+      { runId: run?.id, seq: 1, stepId: "thanks", stepType: "send", at: 1000, detail: null },
+    ]);
     // A due run shows up for the sweeper only once its wake-up has passed.
     expect(await store.listDueRuns(4999, 2000, 10)).toEqual([]);
     expect((await store.listDueRuns(5000, 2000, 10)).map((r) => r.id)).toEqual([run?.id]);
@@ -107,9 +142,20 @@ describe("store (SQLite)", () => {
   it("claims a message once, respects a live lease, and takes over an expired one", async () => {
     const e = await store.recordEvent(reg({ id: "e1" }), 1000);
     const { customer } = await store.ingestEvent(e.event, 1000);
-    const [run] = await store.startRuns("e1", customer.id, [
-      { flowId: "f", flowVersion: "v1", entryKey: "k", ownershipId: null, state: { cursor: 0, status: "active", wakeAt: null } },
-    ], 1000);
+    const [run] = await store.startRuns(
+      "e1",
+      customer.id,
+      [
+        {
+          flowId: "f",
+          flowVersion: "v1",
+          entryKey: "k",
+          ownershipId: null,
+          state: { cursor: 0, status: "active", wakeAt: null },
+        },
+      ],
+      1000,
+    );
     await store.applyAdvance({
       runId: run?.id as string,
       expectedSeq: 0,

@@ -12,7 +12,10 @@ export interface ChildRapport {
   stop(): Promise<number | null>;
 }
 
-export async function startChildRapport(env: Record<string, string>, command = "start"): Promise<ChildRapport> {
+export async function startChildRapport(
+  env: Record<string, string>,
+  command = "start",
+): Promise<ChildRapport> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", command], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: "info" },

@@ -43,7 +43,11 @@ export async function postEvent(port: number, body: unknown, key = TEST_API_KEY)
 export const registration = (over: { id?: string; email?: string; name?: string } = {}) => ({
   ...(over.id ? { id: over.id } : {}),
   type: "registration",
-  customer: { email: over.email ?? "ada@example.com", name: over.name ?? "Ada Lovelace", timezone: "Europe/London" },
+  customer: {
+    email: over.email ?? "ada@example.com",
+    name: over.name ?? "Ada Lovelace",
+    timezone: "Europe/London",
+  },
   product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: "RD-000123", category: "turntable" },
 });
 

@@ -25,10 +25,19 @@ describe("brand settings", () => {
   });
 
   it.each([
-    [good.replace("replyDomain: reply.lyra-audio.example", "replyDomain: nope"), "config/rapport.yaml:4:16: brand.replyDomain:"],
-    [good.replace("  name: Lyra Audio\n", "  name: Lyra Audio\n  colour: red\n"), 'config/rapport.yaml:3:3: brand.colour: unknown setting "colour"'],
+    [
+      good.replace("replyDomain: reply.lyra-audio.example", "replyDomain: nope"),
+      "config/rapport.yaml:4:16: brand.replyDomain:",
+    ],
+    [
+      good.replace("  name: Lyra Audio\n", "  name: Lyra Audio\n  colour: red\n"),
+      'config/rapport.yaml:3:3: brand.colour: unknown setting "colour"',
+    ],
     [good.replace("publicUrl: https://", "publicUrl: ftp://"), "config/rapport.yaml:6:14: brand.publicUrl:"],
-    [good.replace('  from: "Lyra Audio <hello@lyra-audio.example>"\n', ""), "config/rapport.yaml:2:3: brand.from: missing"],
+    [
+      good.replace('  from: "Lyra Audio <hello@lyra-audio.example>"\n', ""),
+      "config/rapport.yaml:2:3: brand.from: missing",
+    ],
     ["brand: [\n", "config/rapport.yaml:2:1: (yaml): YAML syntax"],
   ])("reports problem %# with its position", (source, expected) => {
     expect(problems(source).join("\n")).toContain(expected);

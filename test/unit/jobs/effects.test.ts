@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { Flow } from "../../../src/flows/types.js";
 import { entryKeyFor } from "../../../src/jobs/entry-key.js";
 import { collectEffects, messageIdHeaderFor } from "../../../src/jobs/process-step.js";
 import { firstNameOf } from "../../../src/jobs/template-data.js";
-import type { Flow } from "../../../src/flows/types.js";
 
 const flow = (entry: Flow["entry"]): Flow => ({
   id: "thanks",
@@ -24,7 +24,9 @@ describe("entry keys", () => {
     expect(entryKeyFor(flow(entry), ids)).toBe(key);
   });
   it("once per product without a product is once per customer", () => {
-    expect(entryKeyFor(flow("once_per_product"), { ...ids, ownershipId: null })).toBe("thanks|ownership|c1|none");
+    expect(entryKeyFor(flow("once_per_product"), { ...ids, ownershipId: null })).toBe(
+      "thanks|ownership|c1|none",
+    );
   });
 });
 
