@@ -12,13 +12,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import Handlebars from "handlebars";
 import mjml2html from "mjml";
 import nodemailer from "nodemailer";
 import { loadSettings } from "../src/config/settings.js";
 import { startEmbeddedRedis } from "../src/infra/embedded-redis.js";
 import { silentLogger } from "../src/infra/logger.js";
 import { startRapport } from "../src/main.js";
+import { templateHandlebars } from "../src/templates/environment.js";
 import { loadTemplates } from "../src/templates/load.js";
 import { sampleTemplateData } from "../src/templates/preview.js";
 import { renderMessage } from "../src/templates/render.js";
@@ -121,7 +121,8 @@ async function benchRendering() {
   // The naive way: Handlebars over the MJML source, then MJML, for every message.
   const { readFile } = await import("node:fs/promises");
   const source = await readFile(resolve("config/templates/thank-you/body.mjml"), "utf8");
-  const hb = Handlebars.create().compile(source);
+  // Same helpers as rapport's own environment, so only the MJML step differs.
+  const hb = templateHandlebars.compile(source);
   const mjmlOnce = async (i: number) => {
     const out = await mjml2html(hb({ ...data, message: { id: `m${i}` } }), { validationLevel: "soft" });
     return out.html;
