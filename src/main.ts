@@ -13,10 +13,13 @@ import { type Clock, systemClock } from "./infra/clock.js";
 import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.js";
 import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
+import { acceptInboundWith } from "./jobs/accept-inbound.js";
 import type { JobDeps } from "./jobs/deps.js";
 import { createQueues } from "./jobs/queues.js";
 import { startSweeper } from "./jobs/sweeper.js";
 import { startWorkers } from "./jobs/workers.js";
+import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.js";
+import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
 import { loadProject } from "./project.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -40,6 +43,8 @@ export interface Rapport {
   apiKeyFile: string | null;
   redisUrl: string;
   databaseLocation: string;
+  /** The inbound SMTP listener's port; null when it is off or this process has the worker role. */
+  inboundSmtpPort: number | null;
   mailer: Mailer;
   close(): Promise<void>;
 }
@@ -112,6 +117,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         : createOutboxMailer(join(dataDir, "outbox")));
     closers.push(() => mailer.close());
 
+    // Signs reply and owner-only addresses; embedded mode keeps a generated secret under the data dir.
+    const secret = settings.RAPPORT_SECRET ?? keptSecret(join(dataDir, "secret")).value;
+    const addresses = createReplyAddresses({ secret, domain: project.brand.replyDomain });
+
     const deps: JobDeps = {
       store,
       queues,
@@ -119,6 +128,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       templates: project.templates,
       mailer,
       brand: project.brand,
+      addresses,
       clock,
       logger,
       newId: randomUUID,
@@ -150,8 +160,37 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     }
 
     let server: RunningServer | null = null;
+    let inbound: RunningInboundSmtp | null = null;
     if (opts.role !== "worker") {
-      const app = createHttpApp({ store, queues, clock, logger, apiKeys });
+      const acceptInbound = acceptInboundWith({ store, queues, clock, logger });
+      if (settings.INBOUND_SMTP_PORT !== "off") {
+        inbound = await startInboundSmtp({
+          host: settings.INBOUND_SMTP_HOST,
+          port: settings.INBOUND_SMTP_PORT,
+          addresses,
+          maxBytes: settings.INBOUND_MAX_BYTES,
+          logger,
+          accept: (raw, envelope) =>
+            acceptInbound({
+              source: "smtp",
+              raw,
+              envelopeFrom: envelope.mailFrom,
+              envelopeTo: envelope.rcptTo,
+            }),
+        });
+        const running = inbound;
+        closers.push(() => running.close());
+        logger.info(`inbound SMTP for ${addresses.domain} on ${settings.INBOUND_SMTP_HOST}:${inbound.port}`);
+      }
+      const app = createHttpApp({
+        store,
+        queues,
+        clock,
+        logger,
+        apiKeys,
+        acceptInbound,
+        inboundMaxBytes: settings.INBOUND_MAX_BYTES,
+      });
       server = await listen(app, settings.PORT, settings.HOST);
       const running = server;
       closers.push(() => running.close());
@@ -165,6 +204,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       apiKeyFile,
       redisUrl,
       databaseLocation,
+      inboundSmtpPort: inbound?.port ?? null,
       mailer,
       close,
     };

@@ -22,6 +22,8 @@ const brandFileSchema = z.strictObject({
       .string()
       .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, "expected a domain like reply.lyra-audio.example"),
     supportAddress: mailbox.optional(),
+    /** Where `notify` steps send (e.g. mail to an owner-only address, forwarded); default supportAddress. */
+    teamAddress: mailbox.optional(),
     postalAddress: z.string().min(5, "the postal address anti-spam laws require in every message").max(300),
     publicUrl: z.url({ protocol: /^https?$/ }),
     defaultTimezone: z.string().default("UTC"),

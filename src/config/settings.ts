@@ -42,7 +42,12 @@ const settingsSchema = z.object({
     .regex(/^smtps?:\/\//, "expected smtp://user:pass@host:port or smtps://…")
     .optional(),
   SMTP_POOL_SIZE: positiveInt.max(100).default(5),
-  INBOUND_SMTP_PORT: port.default(2525),
+  INBOUND_SMTP_PORT: z
+    .union([z.literal("off"), port])
+    .default(2525)
+    .describe("port of the inbound SMTP listener for the reply domain, or off"),
+  INBOUND_SMTP_HOST: z.string().min(1).default("127.0.0.1"),
+  INBOUND_MAX_BYTES: positiveInt.max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   RAPPORT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   RAPPORT_QUEUE_PREFIX: z
     .string()

@@ -1,5 +1,6 @@
 import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
+import type { AcceptInbound } from "../jobs/accept-inbound.js";
 import type { Queues } from "../jobs/queues.js";
 import type { Store } from "../store/store.js";
 
@@ -9,4 +10,7 @@ export interface HttpDeps {
   clock: Clock;
   logger: Logger;
   apiKeys: readonly string[];
+  /** Stores and queues raw inbound mail (POST /v1/inbound). */
+  acceptInbound: AcceptInbound;
+  inboundMaxBytes: number;
 }

@@ -5,25 +5,10 @@
  */
 import type { Hono } from "hono";
 import { describeIssues, eventBodySchema } from "../events/event-body.js";
+import { withTimeout } from "../infra/timeout.js";
 import type { HttpDeps } from "./deps.js";
 
 const QUEUE_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        ok(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        fail(e);
-      },
-    );
-  });
-}
 
 export function mountEvents(app: Hono, deps: HttpDeps): void {
   app.post("/v1/events", async (c) => {

@@ -6,6 +6,7 @@ import type { Brand } from "../config/brand.js";
 import type { Flow } from "../flows/types.js";
 import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
+import type { ReplyAddresses } from "../mail/tokens.js";
 import type { Mailer } from "../mail/transport.js";
 import type { Store } from "../store/store.js";
 import type { CompiledTemplate } from "../templates/compile.js";
@@ -18,6 +19,8 @@ export interface JobDeps {
   templates: ReadonlyMap<string, CompiledTemplate>;
   mailer: Mailer;
   brand: Brand;
+  /** Signs and reads reply and owner-only addresses. */
+  addresses: ReplyAddresses;
   clock: Clock;
   logger: Logger;
   newId: () => string;

@@ -10,14 +10,14 @@
  * after the last retry the sweeper keeps re-queueing it until sendGiveUpMs has passed.
  */
 import { UnrecoverableError } from "bullmq";
-import { addressOf } from "../config/brand.js";
-import { isPermanentSendError } from "../mail/transport.js";
-import { renderMessage } from "../templates/render.js";
+import { isPermanentSendError, type OutgoingMail } from "../mail/transport.js";
+import type { DeliveryContext } from "../store/store.js";
+import { type RenderedMessage, renderMessage } from "../templates/render.js";
 import type { JobDeps } from "./deps.js";
 import type { DeliveryJob } from "./queues.js";
 import { templateDataFor } from "./template-data.js";
 
-export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed";
+export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed" | "suppressed";
 
 /** Thrown when another attempt holds the claim: BullMQ retries later. */
 export class MessageBusyError extends Error {
@@ -27,6 +27,42 @@ export class MessageBusyError extends Error {
     );
     this.name = "MessageBusyError";
   }
+}
+
+/**
+ * The envelope and headers of one message. Its own reply address is both the Reply-To
+ * (answers come home, attributed to it) and the envelope sender (VERP: bounces come home
+ * to the same address, so they are attributed to the exact message that bounced).
+ * A team notification is answered straight to the customer instead.
+ */
+export function outgoingMail(
+  ctx: DeliveryContext,
+  rendered: RenderedMessage,
+  deps: Pick<JobDeps, "brand" | "addresses">,
+): OutgoingMail {
+  const { message, customer } = ctx;
+  const replyAddress = deps.addresses.forMessage(message.id);
+  const toTeam = message.audience === "team";
+  const headers: Record<string, string> = {
+    "X-Rapport-Message": message.id,
+    // RFC 3834: automatic, so well-behaved auto-responders (out-of-office) stay silent.
+    "Auto-Submitted": "auto-generated",
+  };
+  if (!toTeam) {
+    // RFC 2369 / RFC 8058: the mail program's own "unsubscribe" button, answered by the inbound side.
+    headers["List-Unsubscribe"] = `<mailto:${replyAddress}?subject=unsubscribe>`;
+  }
+  return {
+    from: deps.brand.from,
+    to: message.toAddress,
+    replyTo: toTeam ? customer.email : replyAddress,
+    envelopeFrom: replyAddress,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    messageId: message.messageIdHeader,
+    headers,
+  };
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
@@ -45,27 +81,28 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
 
   const ctx = await store.deliveryContext(data.messageId);
   if (!ctx) return fail("the message's customer is missing from the store");
+  if (ctx.suppression) {
+    // Not an error: the address bounced, complained or unsubscribed; the row says why.
+    const { reason, createdAt } = ctx.suppression;
+    await store.suppressMessage(
+      data.messageId,
+      `not sent: ${ctx.message.toAddress} is suppressed (${reason.replace("_", " ")} on ${new Date(createdAt).toISOString()})`,
+      clock.now(),
+    );
+    return "suppressed";
+  }
   const template = deps.templates.get(ctx.message.template);
   if (!template) return fail(`template "${ctx.message.template}" is not in config/templates`);
 
   let rendered: ReturnType<typeof renderMessage>;
   try {
-    rendered = renderMessage(template, templateDataFor(ctx, deps.brand));
+    rendered = renderMessage(template, templateDataFor(ctx, deps.brand, deps.addresses));
   } catch (err) {
     return fail(`could not render: ${errorText(err)}`);
   }
 
   try {
-    const result = await deps.mailer.send({
-      from: deps.brand.from,
-      to: ctx.message.toAddress,
-      replyTo: deps.brand.supportAddress ? addressOf(deps.brand.supportAddress) : undefined,
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
-      messageId: ctx.message.messageIdHeader,
-      headers: { "X-Rapport-Message": ctx.message.id },
-    });
+    const result = await deps.mailer.send(outgoingMail(ctx, rendered, deps));
     await store.markSent(data.messageId, {
       subject: rendered.subject,
       smtpResponse: result.response,

@@ -12,15 +12,27 @@ import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 
-export const QUEUE_NAMES = { events: "events", steps: "steps", deliveries: "deliveries" } as const;
+export const QUEUE_NAMES = {
+  events: "events",
+  steps: "steps",
+  deliveries: "deliveries",
+  inbound: "inbound",
+} as const;
 
 export const eventJobSchema = z.strictObject({ eventId: z.string().min(1) });
-export const stepJobSchema = z.strictObject({ runId: z.string().min(1), seq: z.number().int().min(0) });
+export const stepJobSchema = z.strictObject({
+  runId: z.string().min(1),
+  seq: z.number().int().min(0),
+  /** Set when the job brings a reply to the run rather than a wake-up. */
+  reply: z.strictObject({ interactionId: z.string().min(1), at: z.number() }).optional(),
+});
 export const deliveryJobSchema = z.strictObject({ messageId: z.string().min(1) });
+export const inboundJobSchema = z.strictObject({ inboundId: z.string().min(1) });
 
 export type EventJob = z.infer<typeof eventJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+export type InboundJob = z.infer<typeof inboundJobSchema>;
 
 /** BullMQ ids may not contain ':' and event ids are chosen by senders: hash them. */
 const safe = (s: string) =>
@@ -30,6 +42,9 @@ export const jobIds = {
   event: (eventId: string) => `ev-${safe(eventId)}`,
   step: (runId: string, seq: number) => `run-${safe(runId)}-${seq}`,
   delivery: (messageId: string) => `msg-${safe(messageId)}`,
+  /** One per run and interaction: the reply reaches the run once, whatever seq it is at. */
+  reply: (runId: string, interactionId: string) => `reply-${safe(runId)}-${safe(interactionId)}`,
+  inbound: (inboundId: string) => `in-${safe(inboundId)}`,
 };
 
 const keep = {
@@ -47,6 +62,7 @@ export function defaultJobOptions(retryBaseMs: number): Record<keyof typeof QUEU
     events: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
     steps: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
     deliveries: { attempts: 10, backoff: { type: "exponential", delay: retryBaseMs }, ...keep },
+    inbound: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
   };
 }
 
@@ -54,9 +70,13 @@ export interface Queues {
   events: Queue<EventJob>;
   steps: Queue<StepJob>;
   deliveries: Queue<DeliveryJob>;
+  inbound: Queue<InboundJob>;
   addEvent(eventId: string): Promise<void>;
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
   addDelivery(messageId: string): Promise<void>;
+  /** Brings a reply to a run (processed at whatever seq the run is then at). */
+  addReply(runId: string, seq: number, interactionId: string, at: number): Promise<void>;
+  addInbound(inboundId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,10 +87,12 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
   const events = make<EventJob>("events");
   const steps = make<StepJob>("steps");
   const deliveries = make<DeliveryJob>("deliveries");
+  const inbound = make<InboundJob>("inbound");
   return {
     events,
     steps,
     deliveries,
+    inbound,
     async addEvent(eventId) {
       await events.add("event", { eventId }, { jobId: jobIds.event(eventId) });
     },
@@ -84,8 +106,18 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
     async addDelivery(messageId) {
       await deliveries.add("deliver", { messageId }, { jobId: jobIds.delivery(messageId) });
     },
+    async addReply(runId, seq, interactionId, at) {
+      await steps.add(
+        "reply",
+        { runId, seq, reply: { interactionId, at } },
+        { jobId: jobIds.reply(runId, interactionId) },
+      );
+    },
+    async addInbound(inboundId) {
+      await inbound.add("inbound", { inboundId }, { jobId: jobIds.inbound(inboundId) });
+    },
     async close() {
-      await Promise.all([events.close(), steps.close(), deliveries.close()]);
+      await Promise.all([events.close(), steps.close(), deliveries.close(), inbound.close()]);
     },
   };
 }

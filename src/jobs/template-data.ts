@@ -1,5 +1,6 @@
 /** Builds what a template sees from the store's rows and the brand settings. */
 import type { Brand } from "../config/brand.js";
+import type { ReplyAddresses } from "../mail/tokens.js";
 import type { DeliveryContext } from "../store/store.js";
 import type { TemplateData } from "../templates/data.js";
 
@@ -8,7 +9,7 @@ export function firstNameOf(name: string | null): string | null {
   return first ? first : null;
 }
 
-export function templateDataFor(ctx: DeliveryContext, brand: Brand): TemplateData {
+export function templateDataFor(ctx: DeliveryContext, brand: Brand, addresses: ReplyAddresses): TemplateData {
   const { customer, product, ownership, event, message } = ctx;
   return {
     customer: {
@@ -37,5 +38,7 @@ export function templateDataFor(ctx: DeliveryContext, brand: Brand): TemplateDat
     },
     event: event ? { type: event.type, properties: event.body.properties ?? {} } : null,
     message: { id: message.id },
+    ownerAddress: ownership ? addresses.forOwnership(ownership.id) : null,
+    replyAddress: addresses.forMessage(message.id),
   };
 }

@@ -11,6 +11,8 @@ export interface OutgoingMail {
   from: string;
   to: string;
   replyTo?: string;
+  /** SMTP MAIL FROM (where bounces go); defaults to `from`. */
+  envelopeFrom?: string;
   subject: string;
   html: string;
   text: string;
@@ -41,6 +43,7 @@ function toNodemailer(mail: OutgoingMail) {
     from: mail.from,
     to: mail.to,
     replyTo: mail.replyTo,
+    ...(mail.envelopeFrom ? { envelope: { from: mail.envelopeFrom, to: mail.to } } : {}),
     subject: mail.subject,
     html: mail.html,
     text: mail.text,

@@ -7,7 +7,7 @@
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./db.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
-import { customers, events, messages, ownerships, products } from "./schema.js";
+import { customers, events, messages, ownerships, products, suppressions } from "./schema.js";
 import type { ClaimOutcome, DeliveryContext } from "./store.js";
 
 export function claimMessage(db: Db, id: string, now: number, leaseMs: number): ClaimOutcome {
@@ -78,7 +78,13 @@ export function deliveryContext(db: Db, messageId: string): DeliveryContext | nu
     ? (db.select().from(products).where(eq(products.id, ownership.productId)).get() ?? null)
     : null;
   const event = m.eventId ? (db.select().from(events).where(eq(events.id, m.eventId)).get() ?? null) : null;
+  const suppression = db
+    .select()
+    .from(suppressions)
+    .where(eq(suppressions.email, m.toAddress.toLowerCase()))
+    .get();
   return {
+    suppression: suppression ?? null,
     message: toMessage(m),
     customer: toCustomer(customer),
     ownership: ownership ? toOwnership(ownership) : null,

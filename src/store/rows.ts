@@ -1,7 +1,16 @@
 /** Converts drizzle rows to the store's plain row types (JSON columns parsed). */
 import type { RunState } from "../flows/types.js";
 import type * as schema from "./schema.js";
-import type { CustomerRow, EventRow, MessageRow, OwnershipRow, ProductRow, RunRow } from "./store.js";
+import type {
+  CustomerRow,
+  EventRow,
+  InboundRow,
+  InteractionRow,
+  MessageRow,
+  OwnershipRow,
+  ProductRow,
+  RunRow,
+} from "./store.js";
 
 export const toCustomer = (r: typeof schema.customers.$inferSelect): CustomerRow => ({
   ...r,
@@ -47,3 +56,13 @@ export const toMessage = (r: typeof schema.messages.$inferSelect): MessageRow =>
   const { dedupeKey: _dedupeKey, ...rest } = r;
   return rest;
 };
+
+export const toInbound = (r: typeof schema.inboundMessages.$inferSelect): InboundRow => ({
+  ...r,
+  envelopeTo: JSON.parse(r.envelopeTo) as string[],
+});
+
+export const toInteraction = (r: typeof schema.interactions.$inferSelect): InteractionRow => ({
+  ...r,
+  detail: JSON.parse(r.detail) as Record<string, unknown>,
+});

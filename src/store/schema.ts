@@ -4,7 +4,7 @@
  * Postgres later without changing the store's interface. Every index below serves
  * a query the worker or the timeline makes; the comment beside it says which.
  */
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const customers = sqliteTable("customers", {
   id: text("id").primaryKey(),
@@ -153,8 +153,12 @@ export const messages = sqliteTable(
     ownershipId: text("ownership_id").references(() => ownerships.id),
     eventId: text("event_id"),
     template: text("template").notNull(),
+    /** customer: to the customer; team: a notification to the brand's team about the customer. */
+    audience: text("audience", { enum: ["customer", "team"] })
+      .notNull()
+      .default("customer"),
     toAddress: text("to_address").notNull(),
-    status: text("status", { enum: ["queued", "sending", "sent", "failed"] })
+    status: text("status", { enum: ["queued", "sending", "sent", "failed", "suppressed"] })
       .notNull()
       .default("queued"),
     attempts: integer("attempts").notNull().default(0),
@@ -177,3 +181,81 @@ export const messages = sqliteTable(
     uniqueIndex("messages_message_id_header").on(t.messageIdHeader),
   ],
 );
+
+/**
+ * Every inbound message as it arrived (SMTP listener, POST /v1/inbound, IMAP), stored
+ * before anything else happens to it so nothing is lost if understanding it fails.
+ */
+export const inboundMessages = sqliteTable(
+  "inbound_messages",
+  {
+    id: text("id").primaryKey(),
+    source: text("source", { enum: ["smtp", "http", "imap"] }).notNull(),
+    receivedAt: integer("received_at").notNull(),
+    envelopeFrom: text("envelope_from"),
+    /** JSON array of the envelope recipients (RCPT TO), lower-cased. */
+    envelopeTo: text("envelope_to").notNull().default("[]"),
+    raw: blob("raw", { mode: "buffer" }).notNull(),
+    size: integer("size").notNull(),
+    status: text("status", { enum: ["received", "processed", "failed"] })
+      .notNull()
+      .default("received"),
+    interactionId: text("interaction_id"),
+    processedAt: integer("processed_at"),
+    error: text("error"),
+  },
+  (t) => [
+    // The sweeper re-queues inbound mail stored but never processed.
+    index("inbound_status_received").on(t.status, t.receivedAt),
+  ],
+);
+
+/**
+ * What a customer (or their mail system) said to us: replies, mail to owner-only
+ * addresses, auto-replies, bounces, complaints, unsubscribe requests; attributed to
+ * the customer, ownership, message and run it concerns where that could be known.
+ */
+export const interactions = sqliteTable(
+  "interactions",
+  {
+    id: text("id").primaryKey(),
+    inboundId: text("inbound_id")
+      .notNull()
+      .unique()
+      .references(() => inboundMessages.id),
+    kind: text("kind", {
+      enum: ["human_reply", "auto_reply", "bounce", "complaint", "unsubscribe"],
+    }).notNull(),
+    /** The Message-ID of the inbound mail; a second copy of the same mail is recorded once. */
+    messageIdHeader: text("message_id_header"),
+    customerId: text("customer_id").references(() => customers.id),
+    ownershipId: text("ownership_id").references(() => ownerships.id),
+    messageId: text("message_id").references(() => messages.id),
+    runId: text("run_id").references(() => flowRuns.id),
+    /** How it was attributed: owner-address, reply-address, in-reply-to, references, original-message, recipient, sender. */
+    attributedBy: text("attributed_by"),
+    /** True when it came to an owner-only address. */
+    toOwnerAddress: integer("to_owner_address", { mode: "boolean" }).notNull().default(false),
+    fromAddress: text("from_address"),
+    subject: text("subject"),
+    /** The new text, without quoted history and signature. */
+    text: text("text"),
+    /** Kind-specific facts as JSON: bounce type/status/recipient, complaint feedback type, the classifier's reason. */
+    detail: text("detail").notNull().default("{}"),
+    occurredAt: integer("occurred_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("interactions_message_id_header").on(t.messageIdHeader),
+    // The customer's timeline.
+    index("interactions_customer").on(t.customerId, t.occurredAt),
+  ],
+);
+
+/** Addresses we must not write to again: hard bounces, complaints, unsubscribe requests. */
+export const suppressions = sqliteTable("suppressions", {
+  email: text("email").primaryKey(),
+  reason: text("reason", { enum: ["hard_bounce", "complaint", "unsubscribe"] }).notNull(),
+  interactionId: text("interaction_id").references(() => interactions.id),
+  createdAt: integer("created_at").notNull(),
+});

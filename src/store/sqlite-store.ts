@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { ingestEvent } from "./customers.js";
 import { type OpenedDb, openSqlite } from "./db.js";
 import * as eventsRepo from "./events.js";
+import * as inboundRepo from "./inbound.js";
 import * as messagesRepo from "./messages.js";
 import * as runsRepo from "./runs.js";
 import type { Store } from "./store.js";
@@ -45,6 +46,19 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     listStrandedMessages: (now, before, limit) =>
       run(() => messagesRepo.listStrandedMessages(db, now, before, limit)),
     timeline: (email) => run(() => timeline(db, email)),
+    recordInbound: (inbound, now) => run(() => inboundRepo.recordInbound(db, inbound, now, newId)),
+    getInbound: (id) => run(() => inboundRepo.getInbound(db, id)),
+    markInboundFailed: (id, error, now) => run(() => inboundRepo.markInboundFailed(db, id, error, now)),
+    listStrandedInbound: (before, limit) => run(() => inboundRepo.listStrandedInbound(db, before, limit)),
+    getMessage: (id) => run(() => inboundRepo.getMessage(db, id)),
+    findMessagesByHeader: (headers) => run(() => inboundRepo.findMessagesByHeader(db, headers)),
+    getOwnership: (id) => run(() => inboundRepo.getOwnership(db, id)),
+    findCustomerByEmail: (email) => run(() => inboundRepo.findCustomerByEmail(db, email)),
+    recordInteraction: (inboundId, interaction, suppress, now) =>
+      run(() => inboundRepo.recordInteraction(db, inboundId, interaction, suppress, now, newId)),
+    getSuppression: (email) => run(() => inboundRepo.getSuppression(db, email)),
+    listWaitingRuns: (customerId) => run(() => inboundRepo.listWaitingRuns(db, customerId)),
+    suppressMessage: (id, reason, now) => run(() => inboundRepo.suppressMessage(db, id, reason, now)),
     close: () => run(() => opened.close()),
   };
 }

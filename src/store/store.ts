@@ -69,7 +69,7 @@ export interface RunRow {
   completedAt: number | null;
 }
 
-export type MessageStatus = "queued" | "sending" | "sent" | "failed";
+export type MessageStatus = "queued" | "sending" | "sent" | "failed" | "suppressed";
 
 export interface MessageRow {
   id: string;
@@ -80,6 +80,7 @@ export interface MessageRow {
   ownershipId: string | null;
   eventId: string | null;
   template: string;
+  audience: "customer" | "team";
   toAddress: string;
   status: MessageStatus;
   attempts: number;
@@ -123,6 +124,9 @@ export interface NewMessage {
   stepId: string;
   template: string;
   messageIdHeader: string;
+  /** Default "customer" (to the customer's address); "team" goes to `toAddress`. */
+  audience?: "customer" | "team";
+  toAddress?: string;
 }
 
 /** The result of one interpreter step, to be written atomically. */
@@ -155,7 +159,70 @@ export interface DeliveryContext {
   product: ProductRow | null;
   ownership: OwnershipRow | null;
   event: EventRow | null;
+  /** Set when the recipient's address may no longer be written to. */
+  suppression: SuppressionRow | null;
 }
+
+export type InboundSource = "smtp" | "http" | "imap";
+
+export interface NewInbound {
+  source: InboundSource;
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  raw: Buffer;
+}
+
+export interface InboundRow {
+  id: string;
+  source: InboundSource;
+  receivedAt: number;
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  raw: Buffer;
+  size: number;
+  status: "received" | "processed" | "failed";
+  interactionId: string | null;
+  processedAt: number | null;
+  error: string | null;
+}
+
+export type InteractionKind = "human_reply" | "auto_reply" | "bounce" | "complaint" | "unsubscribe";
+export type SuppressionReason = "hard_bounce" | "complaint" | "unsubscribe";
+
+export interface NewInteraction {
+  kind: InteractionKind;
+  messageIdHeader: string | null;
+  customerId: string | null;
+  ownershipId: string | null;
+  messageId: string | null;
+  runId: string | null;
+  attributedBy: string | null;
+  toOwnerAddress: boolean;
+  fromAddress: string | null;
+  subject: string | null;
+  text: string | null;
+  detail: Record<string, unknown>;
+  occurredAt: number;
+}
+
+export interface InteractionRow extends NewInteraction {
+  id: string;
+  inboundId: string;
+  createdAt: number;
+}
+
+export interface SuppressionRow {
+  email: string;
+  reason: SuppressionReason;
+  interactionId: string | null;
+  createdAt: number;
+}
+
+export type RecordInteractionOutcome =
+  /** Recorded now, or by an earlier attempt for the same inbound message (a retry). */
+  | { outcome: "recorded"; interaction: InteractionRow }
+  /** Another inbound message with the same Message-ID was recorded before: this one is a copy. */
+  | { outcome: "duplicate"; interaction: InteractionRow };
 
 export interface Timeline {
   customer: CustomerRow;
@@ -163,6 +230,8 @@ export interface Timeline {
   events: EventRow[];
   runs: Array<RunRow & { steps: RunStepRow[] }>;
   messages: MessageRow[];
+  interactions: InteractionRow[];
+  suppression: SuppressionRow | null;
 }
 
 export interface Store {
@@ -200,5 +269,33 @@ export interface Store {
   listDueRuns(now: number, updatedBefore: number, limit: number): Promise<RunRow[]>;
   listStrandedMessages(now: number, updatedBefore: number, limit: number): Promise<string[]>;
   timeline(email: string): Promise<Timeline | null>;
+
+  // Inbound mail and what customers said.
+  /** Keeps the raw message before anything else looks at it. */
+  recordInbound(inbound: NewInbound, now: number): Promise<InboundRow>;
+  getInbound(id: string): Promise<InboundRow | null>;
+  markInboundFailed(id: string, error: string, now: number): Promise<void>;
+  listStrandedInbound(receivedBefore: number, limit: number): Promise<string[]>;
+  getMessage(id: string): Promise<MessageRow | null>;
+  /** Our outgoing messages with any of these Message-ID headers (angle brackets included). */
+  findMessagesByHeader(headers: string[]): Promise<MessageRow[]>;
+  getOwnership(id: string): Promise<(OwnershipRow & { product: ProductRow }) | null>;
+  findCustomerByEmail(email: string): Promise<CustomerRow | null>;
+  /**
+   * In one transaction: records the interaction for an inbound message (once per inbound
+   * message, and once per Message-ID), adds the suppression if one is given, and marks the
+   * inbound message processed.
+   */
+  recordInteraction(
+    inboundId: string,
+    interaction: NewInteraction,
+    suppress: { email: string; reason: SuppressionReason } | null,
+    now: number,
+  ): Promise<RecordInteractionOutcome>;
+  getSuppression(email: string): Promise<SuppressionRow | null>;
+  /** Runs of a customer that are waiting (for time or a reply), oldest first. */
+  listWaitingRuns(customerId: string): Promise<RunRow[]>;
+  /** A message that will not be sent because its address is suppressed. */
+  suppressMessage(id: string, reason: string, now: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,8 +1,18 @@
 /** Everything the store knows about one customer, oldest first: for people to read. */
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "./db.js";
-import { toCustomer, toEvent, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
-import { customers, events, flowRuns, messages, ownerships, products, runSteps } from "./schema.js";
+import { toCustomer, toEvent, toInteraction, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
+import {
+  customers,
+  events,
+  flowRuns,
+  interactions,
+  messages,
+  ownerships,
+  products,
+  runSteps,
+  suppressions,
+} from "./schema.js";
 import type { Timeline } from "./store.js";
 
 export function timeline(db: Db, email: string): Timeline | null {
@@ -57,5 +67,13 @@ export function timeline(db: Db, email: string): Timeline | null {
       .orderBy(asc(messages.createdAt))
       .all()
       .map(toMessage),
+    interactions: db
+      .select()
+      .from(interactions)
+      .where(eq(interactions.customerId, c.id))
+      .orderBy(asc(interactions.occurredAt))
+      .all()
+      .map(toInteraction),
+    suppression: db.select().from(suppressions).where(eq(suppressions.email, c.email)).get() ?? null,
   };
 }

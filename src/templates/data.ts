@@ -30,6 +30,10 @@ export interface TemplateData {
   event: { type: string; properties: Record<string, unknown> } | null;
   /** The outbox row id, e.g. for tracking links. */
   message: { id: string };
+  /** The owner-only address of this product's owner (`reply+…@replyDomain`); null without a product. */
+  ownerAddress: string | null;
+  /** Where a reply to this message goes (its Reply-To). */
+  replyAddress: string;
 }
 
 /**
@@ -70,6 +74,8 @@ export const templateVariables = {
   },
   event: { type: "value", properties: "dynamic" },
   message: { id: "value" },
+  ownerAddress: "value",
+  replyAddress: "value",
 } as const satisfies VariableTreeOf<TemplateData>;
 
 /** Every known path, flattened (`customer.attributes.*` for dynamic bags); for messages and docs. */

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createHttpApp } from "../../src/http/app.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
+import { acceptInboundWith } from "../../src/jobs/accept-inbound.js";
 import { createQueues, jobIds, type Queues } from "../../src/jobs/queues.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -24,12 +25,15 @@ describe("HTTP API", () => {
     store = openSqliteStore(join(mkdtempSync(join(tmpdir(), "rapport-http-")), "t.db"));
     redis = connectRedis(inject("redisUrl"));
     queues = createQueues(redis, `http${Date.now()}`);
+    const clock = { now: () => 1_800_000_000_000 };
     app = createHttpApp({
       store,
       queues,
-      clock: { now: () => 1_800_000_000_000 },
+      clock,
       logger: silentLogger,
       apiKeys: [TEST_API_KEY],
+      acceptInbound: acceptInboundWith({ store, queues, clock, logger: silentLogger }),
+      inboundMaxBytes: 4096,
     });
   });
   afterAll(async () => {
@@ -92,5 +96,41 @@ describe("HTTP API", () => {
     expect(tl.customer.email).toBe("tim@example.com");
     expect(tl.events.map((e) => e.id)).toEqual(["http-2"]);
     expect((await app.request("/v1/customers/tim@example.com/timeline")).status).toBe(401);
+  });
+
+  describe("POST /v1/inbound", () => {
+    const raw =
+      "From: Ada <ada@example.com>\r\nTo: reply@reply.example\r\nSubject: Re: hi\r\n\r\nLovely.\r\n";
+    const postMail = (body: string, query = "", headers: Record<string, string> = {}) =>
+      app.request(`/v1/inbound${query}`, {
+        method: "POST",
+        headers: { "content-type": "message/rfc822", authorization: `Bearer ${TEST_API_KEY}`, ...headers },
+        body,
+      });
+
+    it("stores the raw message with its envelope and queues it before 202", async () => {
+      const res = await postMail(
+        raw,
+        "?to=Reply%2Babc@reply.example&to=b@reply.example&from=ada@example.com",
+      );
+      expect(res.status).toBe(202);
+      const { inboundId } = (await res.json()) as { inboundId: string };
+      const stored = await store.getInbound(inboundId);
+      expect(stored?.raw.toString()).toBe(raw);
+      expect(stored?.envelopeTo).toEqual(["reply+abc@reply.example", "b@reply.example"]);
+      expect(stored?.envelopeFrom).toBe("ada@example.com");
+      expect(stored?.source).toBe("http");
+      expect(await queues.inbound.getJob(jobIds.inbound(inboundId))).toBeTruthy();
+    });
+
+    it.each([
+      ["no key", () => postMail(raw, "", { authorization: "" }), 401],
+      ["a JSON body", () => postMail(raw, "", { "content-type": "application/json" }), 415],
+      ["an empty message", () => postMail(""), 400],
+      ["a bad envelope recipient", () => postMail(raw, "?to=not-an-address"), 400],
+      ["a message over the limit", () => postMail(`${raw}${"x".repeat(5000)}`), 413],
+    ])("refuses %s", async (_what, send, status) => {
+      expect((await send()).status).toBe(status);
+    });
   });
 });
