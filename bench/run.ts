@@ -81,6 +81,7 @@ async function benchWholePath(sinkPort: number, redisUrl: string, sinkWait: (n: 
     SMTP_POOL_SIZE: String(POOL),
     PORT: "0",
     LOG_LEVEL: "silent",
+    INBOUND_SMTP_PORT: "off",
   });
   const rapport = await startRapport({ settings, role: "all", logger: silentLogger });
   const url = `http://127.0.0.1:${rapport.httpPort}/v1/events`;

@@ -135,6 +135,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       waitScale: settings.RAPPORT_WAIT_SCALE,
       sendLeaseMs: 5 * 60_000,
       sendGiveUpMs: 72 * 3600_000,
+      inboundMaxBytes: settings.INBOUND_MAX_BYTES,
     };
 
     if (opts.role !== "http") {

@@ -30,4 +30,6 @@ export interface JobDeps {
   sendLeaseMs: number;
   /** A message still failing transiently after this long is given up on. */
   sendGiveUpMs: number;
+  /** Inbound messages above this size are refused (INBOUND_MAX_BYTES). */
+  inboundMaxBytes: number;
 }

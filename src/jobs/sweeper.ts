@@ -11,6 +11,7 @@ export interface SweepCounts {
   events: number;
   runs: number;
   messages: number;
+  inbound: number;
 }
 
 export async function sweepOnce(
@@ -26,7 +27,9 @@ export async function sweepOnce(
   for (const run of runs) await deps.queues.addStep(run.id, run.seq);
   const messages = await deps.store.listStrandedMessages(now, before, limit);
   for (const id of messages) await deps.queues.addDelivery(id);
-  return { events: events.length, runs: runs.length, messages: messages.length };
+  const inbound = await deps.store.listStrandedInbound(before, limit);
+  for (const id of inbound) await deps.queues.addInbound(id);
+  return { events: events.length, runs: runs.length, messages: messages.length, inbound: inbound.length };
 }
 
 export function startSweeper(
@@ -37,7 +40,7 @@ export function startSweeper(
   const tick = () => {
     running = sweepOnce(deps, intervalMs)
       .then((counts) => {
-        if (counts.events + counts.runs + counts.messages > 0)
+        if (counts.events + counts.runs + counts.messages + counts.inbound > 0)
           deps.logger.info(counts, "sweeper re-queued work");
       })
       .catch((err) => deps.logger.warn({ err }, "sweep failed; will try again"));

@@ -1,5 +1,5 @@
 /**
- * BullMQ workers for the three queues, each a thin shell around a processor function.
+ * BullMQ workers for the four queues, each a thin shell around a processor function.
  * close() lets running jobs finish (graceful shutdown on SIGTERM/SIGINT).
  */
 import { type Job, Worker } from "bullmq";
@@ -7,12 +7,15 @@ import type { connectRedis } from "../infra/redis.js";
 import type { JobDeps } from "./deps.js";
 import { processDelivery } from "./process-delivery.js";
 import { processEvent } from "./process-event.js";
+import { processInbound } from "./process-inbound.js";
 import { processStep } from "./process-step.js";
 import {
   type DeliveryJob,
   deliveryJobSchema,
   type EventJob,
   eventJobSchema,
+  type InboundJob,
+  inboundJobSchema,
   QUEUE_NAMES,
   type StepJob,
   stepJobSchema,
@@ -55,7 +58,12 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
     (job: Job<DeliveryJob>) => processDelivery(deliveryJobSchema.parse(job.data), deps),
     { ...common, connection: connect(), concurrency: opts.concurrency },
   );
-  const workers = [events, steps, deliveries];
+  const inbound = new Worker<InboundJob>(
+    QUEUE_NAMES.inbound,
+    (job: Job<InboundJob>) => processInbound(inboundJobSchema.parse(job.data), deps),
+    { ...common, connection: connect(), concurrency: Math.max(1, Math.floor(opts.concurrency / 4)) },
+  );
+  const workers = [events, steps, deliveries, inbound];
   for (const w of workers) {
     w.on("failed", (job, err) =>
       log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, "job failed"),

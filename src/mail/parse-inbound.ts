@@ -122,7 +122,9 @@ export async function parseInbound(raw: Buffer | string, opts: ParseOptions = {}
 
   const one = (name: string): string | undefined => headers[name]?.[0];
   const contentType = parseContentType(one("content-type"));
-  const report = mail ? reportPartsFrom(mail) : { deliveryStatus: [], feedbackReport: [], originalHeaders: null };
+  const report = mail
+    ? reportPartsFrom(mail)
+    : { deliveryStatus: [], feedbackReport: [], originalHeaders: null };
   fillReportPartsFromRaw(report, body, warnings);
 
   let text = mail?.text ?? "";
@@ -203,7 +205,9 @@ function fillReportPartsFromRaw(report: ReportParts, body: string, warnings: str
   const scanned = scanReportParts(body, MAX_REPORT_CHARS);
   const ds = scanned.filter((p) => p.contentType === "message/delivery-status");
   const fb = scanned.filter((p) => p.contentType === "message/feedback-report");
-  const orig = scanned.find((p) => p.contentType === "message/rfc822" || p.contentType === "text/rfc822-headers");
+  const orig = scanned.find(
+    (p) => p.contentType === "message/rfc822" || p.contentType === "text/rfc822-headers",
+  );
   if (report.deliveryStatus.length === 0 && ds.length > 0) {
     report.deliveryStatus.push(...ds.map((p) => p.content));
     warnings.push("delivery-status read from raw text");
@@ -239,7 +243,10 @@ function fromAddress(obj: AddressObject | undefined, rawValue: string | undefine
   return bare ? { address: bare.toLowerCase(), name: null } : null;
 }
 
-function addressList(obj: AddressObject | AddressObject[] | undefined, rawValues: string[] | undefined): string[] {
+function addressList(
+  obj: AddressObject | AddressObject[] | undefined,
+  rawValues: string[] | undefined,
+): string[] {
   const parsed = flattenAddresses(obj).map((a) => a.address);
   if (parsed.length > 0) return parsed;
   return (rawValues ?? []).map((v) => firstAddress(v)).filter((v): v is string => v !== null);

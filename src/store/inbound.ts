@@ -102,6 +102,11 @@ export function findCustomerByEmail(db: Db, email: string): CustomerRow | null {
   return row ? toCustomer(row) : null;
 }
 
+export function getCustomer(db: Db, id: string): CustomerRow | null {
+  const row = db.select().from(customers).where(eq(customers.id, id)).get();
+  return row ? toCustomer(row) : null;
+}
+
 export function recordInteraction(
   db: Db,
   inboundId: string,

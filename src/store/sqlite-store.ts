@@ -54,6 +54,7 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     findMessagesByHeader: (headers) => run(() => inboundRepo.findMessagesByHeader(db, headers)),
     getOwnership: (id) => run(() => inboundRepo.getOwnership(db, id)),
     findCustomerByEmail: (email) => run(() => inboundRepo.findCustomerByEmail(db, email)),
+    getCustomer: (id) => run(() => inboundRepo.getCustomer(db, id)),
     recordInteraction: (inboundId, interaction, suppress, now) =>
       run(() => inboundRepo.recordInteraction(db, inboundId, interaction, suppress, now, newId)),
     getSuppression: (email) => run(() => inboundRepo.getSuppression(db, email)),

@@ -281,6 +281,7 @@ export interface Store {
   findMessagesByHeader(headers: string[]): Promise<MessageRow[]>;
   getOwnership(id: string): Promise<(OwnershipRow & { product: ProductRow }) | null>;
   findCustomerByEmail(email: string): Promise<CustomerRow | null>;
+  getCustomer(id: string): Promise<CustomerRow | null>;
   /**
    * In one transaction: records the interaction for an inbound message (once per inbound
    * message, and once per Message-ID), adds the suppression if one is given, and marks the

@@ -7,6 +7,7 @@ import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
 export interface ReceivedMail {
+  envelopeFrom: string | null;
   envelopeTo: string[];
   parsed: ParsedMail;
   raw: Buffer;
@@ -42,7 +43,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         }
         const raw = Buffer.concat(chunks);
         const parsed = await simpleParser(raw);
-        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed, raw });
+        received.push({
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          parsed,
+          raw,
+        });
         callback();
         for (const w of waiters.splice(0)) w();
       });

@@ -27,6 +27,7 @@ export function testEnv(redisUrl: string, overrides: Record<string, string> = {}
     RAPPORT_API_KEYS: TEST_API_KEY,
     PORT: "0",
     LOG_LEVEL: "silent",
+    INBOUND_SMTP_PORT: "0",
     ...overrides,
   };
   return { dir, env, settings: loadSettings(env) };

@@ -1,0 +1,201 @@
+/**
+ * inbound queue: one stored inbound message becomes one interaction on a customer's
+ * timeline, and what follows from it.
+ *
+ *   understand (parse, classify, new text) → attribute (token, threading, sender)
+ *   → record the interaction (+ suppression for hard bounces, complaints, unsubscribes)
+ *     and mark the message processed, in one store transaction
+ *   → for a person's reply only: bring the reply to the customer's waiting runs, and
+ *     record an event (`owner_message` for mail to an owner-only address, `reply`
+ *     otherwise) so flows can act on it.
+ *
+ * Never answer a machine: auto-replies, bounces and complaints are recorded and stop
+ * there. Safe to run again: the interaction is recorded once per inbound message (and
+ * once per Message-ID: a copy is a duplicate and changes nothing), and every follow-up
+ * has a deterministic id (the event id, the reply job id).
+ */
+import { UnrecoverableError } from "bullmq";
+import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
+import type { Classification } from "../mail/classify.js";
+import { MessageTooLargeError } from "../mail/parse-inbound.js";
+import { type UnderstoodMail, understandMail } from "../mail/understand.js";
+import type {
+  InboundRow,
+  InteractionRow,
+  MessageRow,
+  NewInteraction,
+  Store,
+  SuppressionReason,
+} from "../store/store.js";
+import type { JobDeps } from "./deps.js";
+import type { InboundJob } from "./queues.js";
+
+export type InboundOutcome = "recorded" | "duplicate" | "missing" | "failed";
+
+/** Longest new text kept on an interaction (and passed to flows); the raw message keeps everything. */
+export const MAX_INTERACTION_TEXT = 20_000;
+
+/** Which event a person's mail becomes, for flows to trigger on. */
+export const OWNER_MESSAGE_EVENT = "owner_message";
+export const REPLY_EVENT = "reply";
+
+export function cluesFor(row: Pick<InboundRow, "envelopeTo">, mail: UnderstoodMail): AttributionClues {
+  const { parsed, classification } = mail;
+  return {
+    recipients: [...row.envelopeTo, ...parsed.deliveredTo, ...parsed.to, ...parsed.cc],
+    inReplyTo: parsed.inReplyTo,
+    references: parsed.references,
+    from: parsed.from?.address ?? null,
+    originalMessageId: classification.originalMessageId ?? null,
+    failedRecipient: classification.bounce?.recipient ?? classification.complaint?.recipient ?? null,
+    isReport: classification.kind === "bounce" || classification.kind === "complaint",
+  };
+}
+
+/** What may no longer be written to because of this message, if anything. */
+export function suppressionFor(
+  classification: Classification,
+  attributedMessage: MessageRow | null,
+  customerEmail: string | null,
+  fromAddress: string | null,
+): { email: string; reason: SuppressionReason } | null {
+  switch (classification.kind) {
+    case "bounce": {
+      if (classification.bounce?.type !== "hard") return null;
+      // The address we actually sent to is the one that failed; the report's recipient otherwise.
+      const email = attributedMessage?.toAddress ?? classification.bounce.recipient ?? null;
+      return email ? { email, reason: "hard_bounce" } : null;
+    }
+    case "complaint": {
+      const email = attributedMessage?.toAddress ?? classification.complaint?.recipient ?? customerEmail;
+      return email ? { email, reason: "complaint" } : null;
+    }
+    case "unsubscribe": {
+      const email = customerEmail ?? fromAddress;
+      return email ? { email, reason: "unsubscribe" } : null;
+    }
+    case "auto_reply":
+    case "human_reply":
+      return null;
+    default: {
+      const never: never = classification.kind;
+      throw new Error(`unknown kind ${String(never)}`);
+    }
+  }
+}
+
+export function interactionFor(row: InboundRow, mail: UnderstoodMail, who: Attribution): NewInteraction {
+  const { parsed, classification } = mail;
+  return {
+    kind: classification.kind,
+    messageIdHeader: parsed.messageId,
+    customerId: who.customerId,
+    ownershipId: who.ownershipId,
+    messageId: who.messageId,
+    runId: who.runId,
+    attributedBy: who.by,
+    toOwnerAddress: who.toOwnerAddress,
+    fromAddress: parsed.from?.address ?? row.envelopeFrom,
+    subject: parsed.subject.slice(0, 1000) || null,
+    text: mail.newText.slice(0, MAX_INTERACTION_TEXT) || null,
+    detail: {
+      reason: classification.reason,
+      ...(classification.bounce ? { bounce: classification.bounce } : {}),
+      ...(classification.complaint ? { complaint: classification.complaint } : {}),
+      ...(classification.originalMessageId ? { originalMessageId: classification.originalMessageId } : {}),
+      ...(parsed.date !== null ? { date: parsed.date } : {}),
+      ...(parsed.attachments.length > 0 ? { attachments: parsed.attachments } : {}),
+      source: row.source,
+    },
+    // When it reached us: a Date header is the sender's claim and may be far off.
+    occurredAt: row.receivedAt,
+  };
+}
+
+function lookupsFrom(store: Store) {
+  return {
+    getMessage: (id: string) => store.getMessage(id),
+    findMessagesByHeader: (headers: string[]) => store.findMessagesByHeader(headers),
+    getOwnership: (id: string) => store.getOwnership(id),
+    findCustomerByEmail: (email: string) => store.findCustomerByEmail(email),
+  };
+}
+
+export async function processInbound(data: InboundJob, deps: JobDeps): Promise<InboundOutcome> {
+  const { store, clock } = deps;
+  const row = await store.getInbound(data.inboundId);
+  if (!row) return "missing";
+  if (row.status === "failed") return "failed";
+
+  let mail: UnderstoodMail;
+  try {
+    mail = await understandMail(row.raw, { maxBytes: deps.inboundMaxBytes });
+  } catch (err) {
+    if (err instanceof MessageTooLargeError) {
+      await store.markInboundFailed(row.id, err.message, clock.now());
+      throw new UnrecoverableError(err.message);
+    }
+    throw err;
+  }
+
+  const who = await attribute(cluesFor(row, mail), deps.addresses, lookupsFrom(store));
+  const message = who.messageId ? await store.getMessage(who.messageId) : null;
+  const customer = who.customerId ? ((await store.getCustomer(who.customerId))?.email ?? null) : null;
+  const suppress = suppressionFor(mail.classification, message, customer, mail.parsed.from?.address ?? null);
+  const outcome = await store.recordInteraction(
+    row.id,
+    interactionFor(row, mail, who),
+    suppress,
+    clock.now(),
+  );
+  if (outcome.outcome === "duplicate") {
+    deps.logger.info({ inboundId: row.id, interactionId: outcome.interaction.id }, "inbound mail was a copy");
+    return "duplicate";
+  }
+  await followUp(outcome.interaction, customer, deps);
+  return "recorded";
+}
+
+/** Only a person's reply is acted on; machines are recorded and left alone. */
+async function followUp(interaction: InteractionRow, email: string | null, deps: JobDeps): Promise<void> {
+  if (interaction.kind !== "human_reply" || !interaction.customerId || !email) return;
+  const { store, queues, clock } = deps;
+
+  // Bring the reply to the runs it may answer: the run that sent the message it answers,
+  // else every waiting run of the customer (of this product, if we know it). A run not
+  // waiting for a reply ignores it (the interpreter decides).
+  const waiting = await store.listWaitingRuns(interaction.customerId);
+  const runs = interaction.runId
+    ? waiting.filter((r) => r.id === interaction.runId)
+    : waiting.filter(
+        (r) => !interaction.ownershipId || !r.ownershipId || r.ownershipId === interaction.ownershipId,
+      );
+  for (const run of runs) await queues.addReply(run.id, run.seq, interaction.id, interaction.occurredAt);
+
+  const ownership = interaction.ownershipId ? await store.getOwnership(interaction.ownershipId) : null;
+  const recorded = await store.recordEvent(
+    {
+      id: `inbound-${interaction.id}`,
+      type: interaction.toOwnerAddress ? OWNER_MESSAGE_EVENT : REPLY_EVENT,
+      occurredAt: new Date(interaction.occurredAt).toISOString(),
+      customer: { email },
+      ...(ownership
+        ? {
+            product: {
+              sku: ownership.product.sku,
+              ...(ownership.serial ? { serial: ownership.serial } : {}),
+            },
+          }
+        : {}),
+      properties: {
+        interactionId: interaction.id,
+        subject: interaction.subject,
+        text: interaction.text,
+        from: interaction.fromAddress,
+        ...(interaction.messageId ? { inReplyToMessage: interaction.messageId } : {}),
+      },
+    },
+    clock.now(),
+  );
+  if (recorded.event.status === "received") await queues.addEvent(recorded.eventId);
+}
