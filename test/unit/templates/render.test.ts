@@ -36,12 +36,14 @@ describe("the config templates", () => {
     expect(out.html).toContain("Thank you, Ada.");
     expect(out.html).toContain("RD-000123");
     expect(out.html).toContain('href="https://lyra-audio.example"');
-    expect(out.html).toContain("mailto:care@lyra-audio.example");
+    // The owner line: the customer's own address, shown in both parts.
+    const owner = sampleTemplateData().ownerAddress as string;
+    expect(out.html).toContain(`mailto:${owner}`);
+    expect(out.text).toContain(owner);
     expect(out.html).toContain("Hauptstraße 12");
     expect(out.html).not.toContain("{{");
     expect(out.text).toMatch(/^Hi Ada,\n/);
     expect(out.text).toContain("Serial number:  RD-000123");
-    expect(out.text).toContain("care@lyra-audio.example");
     expect(out.text).toContain("Lyra Audio GmbH");
   });
 
@@ -56,9 +58,10 @@ describe("the config templates", () => {
     expect(out.text).toContain("Lyra Audio GmbH");
   });
 
-  it("reads well without a first name, a serial or a support address", () => {
+  it("reads well without a first name, a serial, a support address or an owner line", () => {
     const data = sampleTemplateData();
     data.customer.firstName = null;
+    data.ownerAddress = null;
     data.brand.supportAddress = null;
     if (data.product) data.product.serial = null;
     const thanks = renderMessage(get("thank-you"), data);
