@@ -1,9 +1,37 @@
 /** A customer's timeline as text a person reads top to bottom, oldest first. */
-import type { Timeline } from "../store/store.js";
+import type { InteractionRow, MessageRow, Timeline } from "../store/store.js";
+
+export interface TimelineTextOptions {
+  /** Shows each ownership's owner-only address (needs the signing secret). */
+  ownerAddressFor?: (ownershipId: string) => string;
+}
+
+const KIND_LABEL: Record<InteractionRow["kind"], string> = {
+  human_reply: "reply",
+  auto_reply: "auto-reply",
+  bounce: "bounce",
+  complaint: "complaint",
+  unsubscribe: "unsubscribe",
+};
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** One interaction: who wrote, about what, and (for people) what they said, indented. */
+function interactionText(i: InteractionRow, messages: MessageRow[]): string {
+  const answered = i.messageId ? messages.find((m) => m.id === i.messageId) : undefined;
+  const about = answered ? ` re "${clip(answered.subject ?? answered.template, 50)}"` : "";
+  const via = i.toOwnerAddress ? " to the owner line" : "";
+  let head = `${KIND_LABEL[i.kind].padEnd(8)} from ${i.fromAddress ?? "(unknown)"}${via}${about}`;
+  const bounce = i.detail.bounce as { type?: string; status?: string | null } | undefined;
+  if (i.kind === "bounce" && bounce) head += ` (${bounce.type ?? "?"}${bounce.status ? ` ${bounce.status}` : ""})`;
+  if (i.kind !== "human_reply" && i.kind !== "unsubscribe") return head;
+  const body = (i.text ?? "").split("\n").slice(0, 6);
+  return [head, ...body.map((l) => `                    | ${clip(l, 100)}`)].join("\n");
+}
 
 const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);
 
-export function formatTimeline(t: Timeline): string {
+export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): string {
   const c = t.customer;
   const lines: string[] = [];
   lines.push(`${c.name ?? "(no name)"} <${c.email}>   customer since ${when(c.createdAt)}`);
@@ -15,6 +43,11 @@ export function formatTimeline(t: Timeline): string {
     const serial = o.serial ? ` (serial ${o.serial})` : "";
     const state = o.status === "active" ? "owns" : `owned until ${o.endedAt ? when(o.endedAt) : "?"}`;
     lines.push(`  ${state} ${o.product.name ?? o.product.sku}${serial}, ${o.kind} ${when(o.startedAt)}`);
+    if (opts.ownerAddressFor && o.status === "active") lines.push(`    owner line: ${opts.ownerAddressFor(o.id)}`);
+  }
+  if (t.suppression) {
+    const why = t.suppression.reason.replace("_", " ");
+    lines.push(`  NOT WRITTEN TO since ${when(t.suppression.createdAt)} (${why})`);
   }
   lines.push("");
   type Row = { at: number; text: string };
@@ -40,8 +73,10 @@ export function formatTimeline(t: Timeline): string {
   for (const m of t.messages) {
     const at = m.sentAt ?? m.updatedAt;
     const subject = m.subject ? `"${m.subject}"` : `(${m.template})`;
-    rows.push({ at, text: `message  ${m.status.padEnd(7)} ${subject}${m.error ? `: ${m.error}` : ""}` });
+    const to = m.audience === "team" ? ` to the team (${m.toAddress})` : "";
+    rows.push({ at, text: `message  ${m.status.padEnd(7)} ${subject}${to}${m.error ? `: ${m.error}` : ""}` });
   }
+  for (const i of t.interactions) rows.push({ at: i.occurredAt, text: interactionText(i, t.messages) });
   rows.sort((a, b) => a.at - b.at);
   for (const r of rows) lines.push(`${when(r.at)}  ${r.text}`);
   return lines.join("\n");
