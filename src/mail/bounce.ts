@@ -124,6 +124,11 @@ const STRONG_BODY = new RegExp(
     "has not (?:yet )?been delivered",
     "still being retried",
     "will (?:continue to )?retry",
+    // Markers that the returned original follows (qmail, Exim, DragonFly, list servers).
+    "below this line is a copy of the message",
+    "this is a copy of the message",
+    "message headers follow",
+    "original (?:mail|message) (?:as follows|follows)",
   ].join("|"),
   "i",
 );
@@ -164,6 +169,16 @@ function isSystemSender(parsed: ParsedInbound): boolean {
   return SYSTEM_LOCAL_PART.test(local) || SYSTEM_DISPLAY_NAME.test(from.name ?? "");
 }
 
+/** Mailing-list managers (fml, Mailman, Majordomo) return rejected posts from their admin address. */
+function isListServer(parsed: ParsedInbound): boolean {
+  const local = parsed.from?.address.split("@")[0] ?? "";
+  const mlHeader = parsed.headers["x-mlserver"] ?? parsed.headers["x-ml-server"];
+  return (
+    /(?:-admin|-owner|-request|-bounces)$|^owner-/i.test(local) &&
+    (mlHeader !== undefined || parsed.headers["list-id"] === undefined)
+  );
+}
+
 function bounceSubject(subject: string): boolean {
   return !REPLY_PREFIX.test(subject) && BOUNCE_SUBJECT.test(subject);
 }
@@ -196,6 +211,9 @@ export function detectBounce(parsed: ParsedInbound, raw?: Buffer | string): Boun
   const strong = STRONG_BODY.test(parsed.text);
   if (isSystemSender(parsed) && (subjectHit || strong || WEAK_BODY.test(parsed.text))) {
     return finding(parsed, raw, `mail-system sender ${parsed.from?.address ?? ""} with a failure notice`, inlineRecipient(parsed));
+  }
+  if (isListServer(parsed) && strong) {
+    return finding(parsed, raw, `list server ${parsed.from?.address ?? ""} returned the message`, inlineRecipient(parsed));
   }
   if (parsed.returnPath === "" && (subjectHit || strong)) {
     return finding(parsed, raw, 'null Return-Path "<>" with a failure notice', inlineRecipient(parsed));

@@ -232,11 +232,13 @@ function flattenAddresses(obj: AddressObject | AddressObject[] | undefined): Inb
 function fromAddress(obj: AddressObject | undefined, rawValue: string | undefined): InboundAddress | null {
   const parsed = flattenAddresses(obj)[0];
   if (parsed) return parsed;
-  // "MAILER-DAEMON" with no domain is common in bounces and is not an address to mailparser.
+  // "MAILER-DAEMON", "MAILER-DAEMON <>" and the like are common in bounces and are not
+  // addresses to mailparser; keep what there is so the sender can still be recognised.
   const addr = firstAddress(rawValue);
-  if (addr) return { address: addr, name: null };
-  const bare = rawValue?.replace(/"/g, "").trim();
-  return bare ? { address: bare.toLowerCase(), name: null } : null;
+  const name = obj?.value?.[0]?.name || null;
+  if (addr) return { address: addr, name };
+  const bare = (name ?? rawValue ?? "").replace(/["<>]/g, "").trim();
+  return bare ? { address: bare.toLowerCase(), name } : null;
 }
 
 function addressList(obj: AddressObject | AddressObject[] | undefined, rawValues: string[] | undefined): string[] {
