@@ -16,7 +16,13 @@
  * wording (mailbox full / over quota / try again later -> soft; otherwise hard, since a
  * notice that a message was returned is final unless it says it will retry).
  */
-import { type DsnRecipient, isSuccessOnly, parseDeliveryStatus, primaryRecipient, STATUS_CODE } from "./dsn.js";
+import {
+  type DsnRecipient,
+  isSuccessOnly,
+  parseDeliveryStatus,
+  primaryRecipient,
+  STATUS_CODE,
+} from "./dsn.js";
 import { originalHeaders, originalMessageId } from "./original-message.js";
 import type { ParsedInbound } from "./parse-inbound.js";
 import { allAddresses, firstAddress } from "./raw-text.js";
@@ -204,22 +210,38 @@ export function detectBounce(parsed: ParsedInbound, raw?: Buffer | string): Boun
 
   // 3. Exim's header naming the failed addresses.
   const failed = parsed.headers["x-failed-recipients"]?.[0];
-  if (failed !== undefined) return finding(parsed, raw, "X-Failed-Recipients header", inlineRecipient(parsed));
+  if (failed !== undefined)
+    return finding(parsed, raw, "X-Failed-Recipients header", inlineRecipient(parsed));
 
   // 4. Non-standard notices.
   const subjectHit = bounceSubject(parsed.subject);
   const strong = STRONG_BODY.test(parsed.text);
   if (isSystemSender(parsed) && (subjectHit || strong || WEAK_BODY.test(parsed.text))) {
-    return finding(parsed, raw, `mail-system sender ${parsed.from?.address ?? ""} with a failure notice`, inlineRecipient(parsed));
+    return finding(
+      parsed,
+      raw,
+      `mail-system sender ${parsed.from?.address ?? ""} with a failure notice`,
+      inlineRecipient(parsed),
+    );
   }
   if (isListServer(parsed) && strong) {
-    return finding(parsed, raw, `list server ${parsed.from?.address ?? ""} returned the message`, inlineRecipient(parsed));
+    return finding(
+      parsed,
+      raw,
+      `list server ${parsed.from?.address ?? ""} returned the message`,
+      inlineRecipient(parsed),
+    );
   }
   if (parsed.returnPath === "" && (subjectHit || strong)) {
     return finding(parsed, raw, 'null Return-Path "<>" with a failure notice', inlineRecipient(parsed));
   }
   if (subjectHit && strong) {
-    return finding(parsed, raw, `failure-notice subject "${parsed.subject.slice(0, 60)}"`, inlineRecipient(parsed));
+    return finding(
+      parsed,
+      raw,
+      `failure-notice subject "${parsed.subject.slice(0, 60)}"`,
+      inlineRecipient(parsed),
+    );
   }
   return null;
 }

@@ -10,9 +10,10 @@
  * bounce must suppress the address rather than be ignored; unsubscribe only for what is left,
  * since an autoresponder's "stop" is not a person's.
  */
+
+import { detectAutoReply } from "./auto-reply.js";
 import { type BounceDetails, detectBounce } from "./bounce.js";
 import { type ComplaintDetails, detectComplaint } from "./complaint.js";
-import { detectAutoReply } from "./auto-reply.js";
 import type { ParsedInbound } from "./parse-inbound.js";
 import { extractNewText } from "./reply-text.js";
 import { detectUnsubscribe } from "./unsubscribe.js";

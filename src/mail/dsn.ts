@@ -130,7 +130,8 @@ export function parseDeliveryStatus(text: string): DeliveryStatus {
   flushField();
   // Keep only blocks that say something about a recipient.
   result.recipients = result.recipients.filter(
-    (r) => r.finalRecipient !== null || r.originalRecipient !== null || r.status !== null || r.action !== null,
+    (r) =>
+      r.finalRecipient !== null || r.originalRecipient !== null || r.status !== null || r.action !== null,
   );
   return result;
 }

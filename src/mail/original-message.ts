@@ -18,7 +18,8 @@ export function originalHeaders(parsed: ParsedInbound): Record<string, string[]>
 
 // A quoted "Message-ID: <...>" line; quoting may indent it or prefix "> ". The value may sit on
 // the next line when the header was folded.
-const QUOTED_MESSAGE_ID = /^[ \t>|]*Message-I[Dd][ \t]*:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>|[^\s<>@]+@[^\s<>]+)/gm;
+const QUOTED_MESSAGE_ID =
+  /^[ \t>|]*Message-I[Dd][ \t]*:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>|[^\s<>@]+@[^\s<>]+)/gm;
 const SES_MESSAGE_ID = /\{\s*"name"\s*:\s*"Message-ID"\s*,\s*"value"\s*:\s*"([^"]+)"/i;
 
 export function originalMessageId(parsed: ParsedInbound, raw?: Buffer | string): string | null {

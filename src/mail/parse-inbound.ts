@@ -14,6 +14,7 @@
  * - Addresses are lower-cased; Message-IDs keep their angle brackets.
  */
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+import { htmlToText } from "./html-text.js";
 import {
   firstAddress,
   headerRecord,
@@ -122,10 +123,17 @@ export async function parseInbound(raw: Buffer | string, opts: ParseOptions = {}
 
   const one = (name: string): string | undefined => headers[name]?.[0];
   const contentType = parseContentType(one("content-type"));
-  const report = mail ? reportPartsFrom(mail) : { deliveryStatus: [], feedbackReport: [], originalHeaders: null };
+  const report = mail
+    ? reportPartsFrom(mail)
+    : { deliveryStatus: [], feedbackReport: [], originalHeaders: null };
   fillReportPartsFromRaw(report, body, warnings);
 
   let text = mail?.text ?? "";
+  if (!text.trim() && typeof mail?.html === "string" && mail.html.trim()) {
+    // mailparser converts only a top-level HTML body; an HTML part inside multipart/mixed
+    // (common from web mailers) leaves the text empty.
+    text = htmlToText(mail.html);
+  }
   if (!text.trim() && !mail?.html) {
     // mailparser found no text part: either a message with no body, or MIME it could not
     // split (a multipart whose boundary never appears). The raw body is the best we have.
@@ -203,7 +211,9 @@ function fillReportPartsFromRaw(report: ReportParts, body: string, warnings: str
   const scanned = scanReportParts(body, MAX_REPORT_CHARS);
   const ds = scanned.filter((p) => p.contentType === "message/delivery-status");
   const fb = scanned.filter((p) => p.contentType === "message/feedback-report");
-  const orig = scanned.find((p) => p.contentType === "message/rfc822" || p.contentType === "text/rfc822-headers");
+  const orig = scanned.find(
+    (p) => p.contentType === "message/rfc822" || p.contentType === "text/rfc822-headers",
+  );
   if (report.deliveryStatus.length === 0 && ds.length > 0) {
     report.deliveryStatus.push(...ds.map((p) => p.content));
     warnings.push("delivery-status read from raw text");
@@ -241,7 +251,10 @@ function fromAddress(obj: AddressObject | undefined, rawValue: string | undefine
   return bare ? { address: bare.toLowerCase(), name } : null;
 }
 
-function addressList(obj: AddressObject | AddressObject[] | undefined, rawValues: string[] | undefined): string[] {
+function addressList(
+  obj: AddressObject | AddressObject[] | undefined,
+  rawValues: string[] | undefined,
+): string[] {
   const parsed = flattenAddresses(obj).map((a) => a.address);
   if (parsed.length > 0) return parsed;
   return (rawValues ?? []).map((v) => firstAddress(v)).filter((v): v is string => v !== null);

@@ -69,7 +69,8 @@ export interface ScannedPart {
   content: string;
 }
 
-const REPORT_TYPES = /^content-type:[ \t]*(message\/(?:delivery-status|feedback-report|rfc822)|text\/rfc822-headers)\b/gim;
+const REPORT_TYPES =
+  /^content-type:[ \t]*(message\/(?:delivery-status|feedback-report|rfc822)|text\/rfc822-headers)\b/gim;
 
 /**
  * Find report-related parts by their Content-Type lines anywhere in the text. This is what
@@ -108,7 +109,8 @@ export function normaliseMessageId(value: string | undefined | null): string | n
   return bare ? `<${bare[0]}>` : null;
 }
 
-const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/;
+const EMAIL =
+  /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/;
 
 /** The first e-mail address in a string, lower-cased, or null. */
 export function firstAddress(value: string | undefined | null): string | null {
@@ -121,6 +123,7 @@ export function firstAddress(value: string | undefined | null): string | null {
 export function allAddresses(value: string | undefined | null): string[] {
   if (!value) return [];
   const seen = new Set<string>();
-  for (const m of value.matchAll(new RegExp(EMAIL.source, "g"))) seen.add(m[0].toLowerCase().replace(/\.$/, ""));
+  for (const m of value.matchAll(new RegExp(EMAIL.source, "g")))
+    seen.add(m[0].toLowerCase().replace(/\.$/, ""));
   return [...seen];
 }

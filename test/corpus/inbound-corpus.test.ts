@@ -21,7 +21,8 @@ const exists = existsSync(corpus);
 
 // The corpus is test data shared beside the repository, not part of it: a fresh clone has
 // no ../shared, and then there is nothing to measure, so the suite is skipped (and says so).
-if (!exists) console.log(`inbound corpus: skipped, the corpus folder ${corpus} is absent (as on a fresh clone)`);
+if (!exists)
+  console.log(`inbound corpus: skipped, the corpus folder ${corpus} is absent (as on a fresh clone)`);
 
 type Expected = InboundKind | "not_bounce";
 
@@ -60,11 +61,13 @@ describe.skipIf(!exists)("inbound corpus (../shared/corpora/inbound)", () => {
       const raw = readFileSync(join(corpus, folder, file));
       const { classification: c } = await understandMail(raw);
       const expected = expectedKind(folder, file);
-      const ok = expected === "not_bounce" ? c.kind !== "bounce" && c.kind !== "complaint" : c.kind === expected;
+      const ok =
+        expected === "not_bounce" ? c.kind !== "bounce" && c.kind !== "complaint" : c.kind === expected;
       if (ok) correct++;
       else wrong.push(`${folder}/${file}: expected ${expected}, got ${c.kind} (${c.reason})`);
       if (expected !== "not_bounce" && c.kind === "human_reply") machineAsHuman.push(file);
-      if (folder === "not-bounces") kinds[`not-bounces → ${c.kind}`] = (kinds[`not-bounces → ${c.kind}`] ?? 0) + 1;
+      if (folder === "not-bounces")
+        kinds[`not-bounces → ${c.kind}`] = (kinds[`not-bounces → ${c.kind}`] ?? 0) + 1;
 
       // Hard/soft must follow the status class whenever the notice gives a status code.
       const status = c.bounce?.status;

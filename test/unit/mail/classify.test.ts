@@ -10,7 +10,13 @@ const human = { From: "Jane Buyer <Jane@Customer.example.org>", To: "hello@shop.
 
 describe("classifyInbound: bounces", () => {
   it("reads an RFC 3464 hard bounce (5.1.1) and attributes it to the message we sent", async () => {
-    const c = await classify(dsn({ action: "failed", status: "5.1.1", diagnostic: "550 5.1.1 <jane@customer.example.org>: User unknown" }));
+    const c = await classify(
+      dsn({
+        action: "failed",
+        status: "5.1.1",
+        diagnostic: "550 5.1.1 <jane@customer.example.org>: User unknown",
+      }),
+    );
     expect(c.kind).toBe("bounce");
     expect(c.reason).toBe("multipart/report; report-type=delivery-status");
     expect(c.bounce).toEqual({
@@ -96,7 +102,11 @@ describe("classifyInbound: bounces", () => {
     [
       "qmail failure notice with a status in the text",
       eml(
-        { From: "MAILER-DAEMON@mx.customer.example.org", To: "hello@shop.example.com", Subject: "failure notice" },
+        {
+          From: "MAILER-DAEMON@mx.customer.example.org",
+          To: "hello@shop.example.com",
+          Subject: "failure notice",
+        },
         [
           "Hi. This is the qmail-send program at mx.customer.example.org.",
           "I'm afraid I wasn't able to deliver your message to the following addresses.",
@@ -121,7 +131,10 @@ describe("classifyInbound: bounces", () => {
 
   it("does not call a person forwarding a bounce a bounce", async () => {
     const c = await classify(
-      eml({ ...human, Subject: "Fwd: Undelivered Mail Returned to Sender" }, "Did you get my email? It bounced.\n\nThis is the mail system at host x."),
+      eml(
+        { ...human, Subject: "Fwd: Undelivered Mail Returned to Sender" },
+        "Did you get my email? It bounced.\n\nThis is the mail system at host x.",
+      ),
     );
     expect(c.kind).toBe("human_reply");
   });
@@ -172,17 +185,42 @@ describe("classifyInbound: complaints", () => {
 
 describe("classifyInbound: auto-replies", () => {
   const cases: [string, Record<string, string>, string, string][] = [
-    ["RFC 3834 Auto-Submitted", { "Auto-Submitted": "auto-replied" }, "Re: Thanks for your order", "Auto-Submitted: auto-replied"],
+    [
+      "RFC 3834 Auto-Submitted",
+      { "Auto-Submitted": "auto-replied" },
+      "Re: Thanks for your order",
+      "Auto-Submitted: auto-replied",
+    ],
     ["X-Autoreply", { "X-Autoreply": "yes" }, "Re: Thanks for your order", "x-autoreply: yes"],
     ["Precedence: bulk", { Precedence: "bulk" }, "Newsletter", "Precedence: bulk"],
-    ["X-Auto-Response-Suppress (Exchange)", { "X-Auto-Response-Suppress": "All, OOF, AutoReply" }, "Hi", "X-Auto-Response-Suppress"],
+    [
+      "X-Auto-Response-Suppress (Exchange)",
+      { "X-Auto-Response-Suppress": "All, OOF, AutoReply" },
+      "Hi",
+      "X-Auto-Response-Suppress",
+    ],
     ["List-Id (mailing list)", { "List-Id": "<news.list.example.org>" }, "Weekly digest", "List-Id"],
     ["English out-of-office subject", {}, "Out of Office: Thanks for your order", "out-of-office subject"],
-    ["German out-of-office subject", {}, "Abwesenheitsnotiz: Danke für Ihre Bestellung", "out-of-office subject"],
+    [
+      "German out-of-office subject",
+      {},
+      "Abwesenheitsnotiz: Danke für Ihre Bestellung",
+      "out-of-office subject",
+    ],
     ["German automatic-reply subject", {}, "Automatische Antwort: Danke", "out-of-office subject"],
-    ["French out-of-office subject", {}, "Absence du bureau : Merci pour votre commande", "out-of-office subject"],
+    [
+      "French out-of-office subject",
+      {},
+      "Absence du bureau : Merci pour votre commande",
+      "out-of-office subject",
+    ],
     ["French automatic-reply subject", {}, "Réponse automatique : Merci", "out-of-office subject"],
-    ["Spanish automatic-reply subject", {}, "Respuesta automática: Gracias por su pedido", "out-of-office subject"],
+    [
+      "Spanish automatic-reply subject",
+      {},
+      "Respuesta automática: Gracias por su pedido",
+      "out-of-office subject",
+    ],
     ["Spanish out-of-office subject", {}, "Fuera de la oficina", "out-of-office subject"],
     ["Dutch subject", {}, "Afwezig tot 5 januari", "out-of-office subject"],
     ["Null Return-Path", { "Return-Path": "<>" }, "Re: Thanks for your order", 'null Return-Path "<>"'],
@@ -212,7 +250,12 @@ describe("classifyInbound: unsubscribe and human replies", () => {
     ["German", "Re: Danke", "Bitte abmelden", "unsubscribe"],
     ["French", "Re: Merci", "Désabonnez-moi", "unsubscribe"],
     ["subject command", "unsubscribe", "", "unsubscribe"],
-    ["reply above a quote", "Re: Thanks", "unsubscribe\n\nOn Mon, 1 Jan 2024 at 09:00, Shop <hello@shop.example.com> wrote:\n> Thanks!", "unsubscribe"],
+    [
+      "reply above a quote",
+      "Re: Thanks",
+      "unsubscribe\n\nOn Mon, 1 Jan 2024 at 09:00, Shop <hello@shop.example.com> wrote:\n> Thanks!",
+      "unsubscribe",
+    ],
     [
       "mention in passing",
       "Re: Thanks for your order",
@@ -233,10 +276,15 @@ describe("classifyInbound: malformed input", () => {
     ["garbage bytes", Buffer.from([0, 255, 1, 2, 3, 0x80, 0x81, 10, 13, 0xfe])],
     ["empty", ""],
     ["headers only", "From: someone@example.org\r\nSubject: hi"],
-    ["broken multipart", eml({ ...human, Subject: "x", "Content-Type": 'multipart/mixed; boundary="never"' }, "hello there")],
+    [
+      "broken multipart",
+      eml({ ...human, Subject: "x", "Content-Type": 'multipart/mixed; boundary="never"' }, "hello there"),
+    ],
   ])("returns a verdict for %s", async (_name, raw) => {
     const u = await understandMail(raw);
-    expect(["human_reply", "auto_reply", "bounce", "complaint", "unsubscribe"]).toContain(u.classification.kind);
+    expect(["human_reply", "auto_reply", "bounce", "complaint", "unsubscribe"]).toContain(
+      u.classification.kind,
+    );
     expect(u.classification.reason).not.toBe("");
   });
 
