@@ -174,6 +174,7 @@ export function detectAutoReply(parsed: ParsedInbound): string | null {
   if (AUTO_SUBJECT.test(parsed.subject) || AUTO_SUBJECT_WORD.test(parsed.subject))
     return `out-of-office subject "${parsed.subject.slice(0, 60)}"`;
 
+  if (/"notificationType"\s*:\s*"Delivery"/.test(parsed.text)) return "Amazon SES delivery notification";
   // RFC 3834 asks responders to send with the null sender; people's mail never has one.
   if (parsed.returnPath === "") return 'null Return-Path "<>"';
   const local = parsed.from?.address.split("@")[0] ?? "";

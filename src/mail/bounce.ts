@@ -130,6 +130,11 @@ const STRONG_BODY = new RegExp(
     "has not (?:yet )?been delivered",
     "still being retried",
     "will (?:continue to )?retry",
+    // Markers that the returned original follows (qmail, Exim, DragonFly, list servers).
+    "below this line is a copy of the message",
+    "this is a copy of the message",
+    "message headers follow",
+    "original (?:mail|message) (?:as follows|follows)",
   ].join("|"),
   "i",
 );
@@ -170,6 +175,16 @@ function isSystemSender(parsed: ParsedInbound): boolean {
   return SYSTEM_LOCAL_PART.test(local) || SYSTEM_DISPLAY_NAME.test(from.name ?? "");
 }
 
+/** Mailing-list managers (fml, Mailman, Majordomo) return rejected posts from their admin address. */
+function isListServer(parsed: ParsedInbound): boolean {
+  const local = parsed.from?.address.split("@")[0] ?? "";
+  const mlHeader = parsed.headers["x-mlserver"] ?? parsed.headers["x-ml-server"];
+  return (
+    /(?:-admin|-owner|-request|-bounces)$|^owner-/i.test(local) &&
+    (mlHeader !== undefined || parsed.headers["list-id"] === undefined)
+  );
+}
+
 function bounceSubject(subject: string): boolean {
   return !REPLY_PREFIX.test(subject) && BOUNCE_SUBJECT.test(subject);
 }
@@ -206,6 +221,14 @@ export function detectBounce(parsed: ParsedInbound, raw?: Buffer | string): Boun
       parsed,
       raw,
       `mail-system sender ${parsed.from?.address ?? ""} with a failure notice`,
+      inlineRecipient(parsed),
+    );
+  }
+  if (isListServer(parsed) && strong) {
+    return finding(
+      parsed,
+      raw,
+      `list server ${parsed.from?.address ?? ""} returned the message`,
       inlineRecipient(parsed),
     );
   }
@@ -323,7 +346,9 @@ function recipientFromText(parsed: ParsedInbound): string | null {
     // Postfix and qmail: "<user@example.com>: host ... said: ..." / "<user@example.com>:"
     /^[ \t]*<([^<>\s]+@[^<>\s]+)>[ \t]*(?:\(expanded from[^)]*\))?[ \t]*:/m,
     // Exim, Sendmail, Gmail, Exchange wording followed by the address.
-    /(?:following address(?:es)? failed|permanent fatal errors?|following recipients?[^:\n]{0,80}|delivery to the following recipients? [^:\n]{0,40}|could not be delivered to|unable to deliver (?:your )?message to|undeliverable to|failed to deliver to|delivery to|recipient address|original-recipient|final-recipient|invalid recipient|recipient)\s*:?\s*(?:rfc822;)?\s*["'<(]?([^\s<>"'()]+@[^\s<>"'()]+?)[>"')]?[\s.,:;]/i,
+    // DragonFly, Sendmail and others: "error delivering your mail to <user@example.com>".
+    /(?:error|failure) (?:delivering|sending) (?:your )?(?:mail|message) to\s*<?([^\s<>]+@[^\s<>]+)/i,
+    /(?:following address(?:es)? failed|permanent fatal errors?|following recipients?[^:\n]{0,80}|delivery to the following recipients? [^:\n]{0,40}|could not be delivered to|unable to deliver (?:your )?message to|undeliverable to|failed to deliver to|delivery to|recipient address|original-recipient|final-recipient|invalid recipient|recipient)\s*:?\s*(?:rfc822;)?\s*["'<(]?([^\s<>"'()]+@[^\s<>"'()]+)/i,
   ];
   const exclude = new Set<string>([
     ...(parsed.from ? [parsed.from.address] : []),
@@ -333,13 +358,21 @@ function recipientFromText(parsed: ParsedInbound): string | null {
   ]);
   const usable = (addr: string | null): addr is string =>
     addr !== null && !exclude.has(addr) && !SYSTEM_LOCAL_PART.test(addr.split("@")[0] ?? "");
+  // Explicit wording names the failed address, even when it is also the address the notice
+  // was delivered to (X-Original-To on a locally generated bounce); only the sender is not it.
+  const sender = parsed.from?.address;
   for (const p of patterns) {
     const addr = firstAddress(p.exec(text)?.[1]);
-    if (usable(addr)) return addr;
+    if (addr && addr !== sender && !SYSTEM_LOCAL_PART.test(addr.split("@")[0] ?? "")) return addr;
   }
   const origTo = firstAddress(originalHeaders(parsed).to?.[0]);
   if (usable(origTo)) return origTo;
   const quotedTo = firstAddress(/^[ \t>]*To:[ \t]*(.+)$/m.exec(text)?.[1]);
   if (usable(quotedTo)) return quotedTo;
-  return allAddresses(text).find(usable) ?? null;
+  // Last resort: any address, but not one from a Message-ID, References or Received line.
+  const prose = text
+    .split(/\r?\n/)
+    .filter((l) => !/^[ \t>]*(?:message-id|references|in-reply-to|received|x-[\w-]*id)\s*:|^\s+id\s/i.test(l))
+    .join("\n");
+  return allAddresses(prose).find(usable) ?? null;
 }

@@ -6,7 +6,7 @@
  * looks in order of trust: the attached message/rfc822 or text/rfc822-headers part, then
  * header lines quoted in the text (non-standard bounces paste the original below their
  * notice), then the raw body (parts mailparser kept as attachments are not in the text),
- * then Amazon SES's JSON notification. The bounce's own Message-ID is never returned.
+ * then Amazon SES's JSON notification. The bounce's own header is never searched.
  */
 import type { ParsedInbound } from "./parse-inbound.js";
 import { headerRecord, normaliseMessageId, parseHeaderBlock, splitHeadBody } from "./raw-text.js";
@@ -23,9 +23,8 @@ const QUOTED_MESSAGE_ID =
 const SES_MESSAGE_ID = /\{\s*"name"\s*:\s*"Message-ID"\s*,\s*"value"\s*:\s*"([^"]+)"/i;
 
 export function originalMessageId(parsed: ParsedInbound, raw?: Buffer | string): string | null {
-  const own = parsed.messageId;
   const fromHeaders = normaliseMessageId(originalHeaders(parsed)["message-id"]?.[0]);
-  if (fromHeaders && fromHeaders !== own) return fromHeaders;
+  if (fromHeaders) return fromHeaders;
 
   const candidates: string[] = [parsed.text];
   if (raw !== undefined) {
@@ -34,12 +33,13 @@ export function originalMessageId(parsed: ParsedInbound, raw?: Buffer | string):
   }
   for (const text of candidates) {
     for (const m of text.matchAll(QUOTED_MESSAGE_ID)) {
+      // Only the body is searched, so a match cannot be the bounce's own Message-ID.
       const id = normaliseMessageId(m[1]);
-      if (id && id !== own) return id;
+      if (id) return id;
     }
     const ses = SES_MESSAGE_ID.exec(text);
     const sesId = normaliseMessageId(ses?.[1]);
-    if (sesId && sesId !== own) return sesId;
+    if (sesId) return sesId;
   }
   return null;
 }

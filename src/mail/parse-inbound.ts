@@ -14,6 +14,7 @@
  * - Addresses are lower-cased; Message-IDs keep their angle brackets.
  */
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+import { htmlToText } from "./html-text.js";
 import {
   firstAddress,
   headerRecord,
@@ -128,6 +129,11 @@ export async function parseInbound(raw: Buffer | string, opts: ParseOptions = {}
   fillReportPartsFromRaw(report, body, warnings);
 
   let text = mail?.text ?? "";
+  if (!text.trim() && typeof mail?.html === "string" && mail.html.trim()) {
+    // mailparser converts only a top-level HTML body; an HTML part inside multipart/mixed
+    // (common from web mailers) leaves the text empty.
+    text = htmlToText(mail.html);
+  }
   if (!text.trim() && !mail?.html) {
     // mailparser found no text part: either a message with no body, or MIME it could not
     // split (a multipart whose boundary never appears). The raw body is the best we have.
@@ -236,11 +242,13 @@ function flattenAddresses(obj: AddressObject | AddressObject[] | undefined): Inb
 function fromAddress(obj: AddressObject | undefined, rawValue: string | undefined): InboundAddress | null {
   const parsed = flattenAddresses(obj)[0];
   if (parsed) return parsed;
-  // "MAILER-DAEMON" with no domain is common in bounces and is not an address to mailparser.
+  // "MAILER-DAEMON", "MAILER-DAEMON <>" and the like are common in bounces and are not
+  // addresses to mailparser; keep what there is so the sender can still be recognised.
   const addr = firstAddress(rawValue);
-  if (addr) return { address: addr, name: null };
-  const bare = rawValue?.replace(/"/g, "").trim();
-  return bare ? { address: bare.toLowerCase(), name: null } : null;
+  const name = obj?.value?.[0]?.name || null;
+  if (addr) return { address: addr, name };
+  const bare = (name ?? rawValue ?? "").replace(/["<>]/g, "").trim();
+  return bare ? { address: bare.toLowerCase(), name } : null;
 }
 
 function addressList(

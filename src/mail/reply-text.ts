@@ -106,5 +106,5 @@ export function extractNewText(text: string): string {
   const withoutSignature = clean(cutSignature(body));
   if (withoutSignature !== "") return withoutSignature;
   // Never lose what the person wrote: if only a signature was left, it is the new text.
-  return clean(body);
+  return clean(body.filter((l) => !SIGNATURE.test(l)));
 }

@@ -1,0 +1,93 @@
+/**
+ * Classification over real-world inbound mail: the sisimai "set-of-emails" corpus kept in
+ * ../shared/corpora/inbound beside the repository (see ../shared/corpora/README.md).
+ *
+ * The expected kind comes from the file name: lhost-*, rhost-*, rfc3464-* are bounces,
+ * arf-* complaints, rfc3834-* automatic replies, and everything under not-bounces/ must be
+ * neither a bounce nor a complaint. The suite prints its score and the misclassified files,
+ * and requires at least 98% correct and no bounce/complaint/auto-reply taken for a human.
+ * Rules are improved in src/mail, never by naming files here.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import type { InboundKind } from "../../src/mail/classify.js";
+import { understandMail } from "../../src/mail/understand.js";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const corpus = resolve(repoRoot, "../shared/corpora/inbound");
+const exists = existsSync(corpus);
+
+// The corpus is test data shared beside the repository, not part of it: a fresh clone has
+// no ../shared, and then there is nothing to measure, so the suite is skipped (and says so).
+if (!exists)
+  console.log(`inbound corpus: skipped, the corpus folder ${corpus} is absent (as on a fresh clone)`);
+
+type Expected = InboundKind | "not_bounce";
+
+function expectedKind(folder: string, file: string): Expected {
+  if (folder === "not-bounces") return "not_bounce";
+  if (file.startsWith("arf-")) return "complaint";
+  if (file.startsWith("rfc3834-")) return "auto_reply";
+  return "bounce";
+}
+
+function files(): { folder: string; file: string }[] {
+  const out: { folder: string; file: string }[] = [];
+  for (const folder of ["bounces", "not-bounces"]) {
+    const dir = join(corpus, folder);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).sort()) {
+      if (file.endsWith(".eml")) out.push({ folder, file });
+    }
+  }
+  return out;
+}
+
+describe.skipIf(!exists)("inbound corpus (../shared/corpora/inbound)", () => {
+  it("classifies real bounces, complaints and auto-replies", async () => {
+    const all = files();
+    expect(all.length).toBeGreaterThan(0);
+    const wrong: string[] = [];
+    const machineAsHuman: string[] = [];
+    const kinds: Record<string, number> = {};
+    let correct = 0;
+    let withDsnStatus = 0;
+    let statusAgrees = 0;
+    const statusDisagrees: string[] = [];
+
+    for (const { folder, file } of all) {
+      const raw = readFileSync(join(corpus, folder, file));
+      const { classification: c } = await understandMail(raw);
+      const expected = expectedKind(folder, file);
+      const ok =
+        expected === "not_bounce" ? c.kind !== "bounce" && c.kind !== "complaint" : c.kind === expected;
+      if (ok) correct++;
+      else wrong.push(`${folder}/${file}: expected ${expected}, got ${c.kind} (${c.reason})`);
+      if (expected !== "not_bounce" && c.kind === "human_reply") machineAsHuman.push(file);
+      if (folder === "not-bounces")
+        kinds[`not-bounces → ${c.kind}`] = (kinds[`not-bounces → ${c.kind}`] ?? 0) + 1;
+
+      // Hard/soft must follow the status class whenever the notice gives a status code.
+      const status = c.bounce?.status;
+      if (c.kind === "bounce" && status) {
+        withDsnStatus++;
+        const byClass = status.startsWith("4") ? "soft" : "hard";
+        if (c.bounce?.type === byClass) statusAgrees++;
+        else statusDisagrees.push(`${file}: ${status} but ${c.bounce?.type}`);
+      }
+    }
+
+    const pct = (100 * correct) / all.length;
+    console.log(`corpus: ${correct}/${all.length} correct (${pct.toFixed(1)}%)`);
+    console.log(`misclassified (${wrong.length}):${wrong.length ? `\n  ${wrong.join("\n  ")}` : " none"}`);
+    console.log(`not-bounces: ${JSON.stringify(kinds)}`);
+    console.log(`bounce hard/soft agrees with the status class: ${statusAgrees}/${withDsnStatus}`);
+    if (statusDisagrees.length) console.log(`  ${statusDisagrees.join("\n  ")}`);
+
+    expect(machineAsHuman, "bounces, complaints and auto-replies taken for a human").toEqual([]);
+    expect(pct).toBeGreaterThanOrEqual(98);
+    expect(statusAgrees).toBe(withDsnStatus);
+  });
+});
