@@ -331,6 +331,9 @@ function hardOrSoft(input: {
   subject: string;
 }): "hard" | "soft" {
   if (input.action === "delayed") return "soft";
+  // 5.2.2 "mailbox full" is permanent in name only: the owner usually makes room, so we
+  // record it and keep writing (as sisimai and the big ESPs do) instead of suppressing.
+  if (input.status === "5.2.2") return "soft";
   if (input.status) return input.status.startsWith("4") ? "soft" : "hard";
   const reply = SMTP_REPLY.exec(input.diagnostic ?? "") ?? SMTP_REPLY.exec(input.text);
   if (reply?.[1]) return reply[1].startsWith("4") ? "soft" : "hard";

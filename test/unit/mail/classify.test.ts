@@ -46,6 +46,12 @@ describe("classifyInbound: bounces", () => {
     expect(c.originalMessageId).toBe("<out-42.7f3a@shop.example.com>");
   });
 
+  it("treats 5.2.2 (mailbox full) as soft though its class is permanent", async () => {
+    const c = await classify(dsn({ action: "failed", status: "5.2.2", diagnostic: "552 5.2.2 Mailbox full" }));
+    expect(c.kind).toBe("bounce");
+    expect(c.bounce?.type).toBe("soft");
+  });
+
   it("does not call a success DSN (Action: delivered) a bounce", async () => {
     const c = await classify(dsn({ action: "delivered", status: "2.0.0", diagnostic: "250 2.0.0 OK" }));
     expect(c.kind).toBe("auto_reply");
