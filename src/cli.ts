@@ -6,6 +6,9 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
+import { existingReplyAddresses } from "./cli/addresses.js";
+import { inspectMail } from "./cli/inspect-mail.js";
+import { replyToMessage } from "./cli/reply.js";
 import { runService } from "./cli/run-service.js";
 import { formatTimeline } from "./cli/timeline-text.js";
 import { trigger } from "./cli/trigger.js";
@@ -84,7 +87,8 @@ program
   .argument("<email>", "the customer's email")
   .option("--json", "print JSON instead of text")
   .action(async (email: string, o: { json?: boolean }) => {
-    const store = openSqliteStore(sqliteLocation(loadSettings()));
+    const settings = loadSettings();
+    const store = openSqliteStore(sqliteLocation(settings));
     try {
       const t = await store.timeline(email);
       if (!t) {
@@ -92,10 +96,47 @@ program
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`${o.json ? JSON.stringify(t, null, 2) : formatTimeline(t)}\n`);
+      const addresses = await existingReplyAddresses(settings);
+      const text = formatTimeline(
+        t,
+        addresses ? { ownerAddressFor: (id) => addresses.forOwnership(id) } : {},
+      );
+      process.stdout.write(`${o.json ? JSON.stringify(t, null, 2) : text}\n`);
     } finally {
       await store.close();
     }
+  });
+
+program
+  .command("inspect-mail")
+  .description(
+    "print what rapport makes of each message (kind, bounce, attribution, new text) as JSON lines; stores nothing",
+  )
+  .argument("<files...>", ".eml files")
+  .action(async (files: string[]) => {
+    const { failures } = await inspectMail(files, loadSettings(), (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+    if (failures > 0) process.exitCode = 1;
+  });
+
+program
+  .command("reply")
+  .description(
+    "answer a sent message (an .eml from the outbox) as the customer would, through the inbound SMTP listener",
+  )
+  .argument("<file.eml>", "a message rapport sent, e.g. from var/outbox/")
+  .requiredOption("--text <text>", "what the customer writes")
+  .option(
+    "--to <target>",
+    "reply (its Reply-To, default), owner (the owner line it shows) or an address",
+    "reply",
+  )
+  .option("--host <host>", "the inbound SMTP listener's host", process.env.INBOUND_SMTP_HOST ?? "127.0.0.1")
+  .option("--port <port>", "the inbound SMTP listener's port", process.env.INBOUND_SMTP_PORT ?? "2525")
+  .action(async (file: string, o: { text: string; to: string; host: string; port: string }) => {
+    const sent = await replyToMessage(file, { text: o.text, to: o.to, host: o.host, port: Number(o.port) });
+    process.stdout.write(`sent to ${sent.to}: ${sent.response}\n`);
   });
 
 program.parseAsync().catch((err: unknown) => {
