@@ -49,7 +49,7 @@ const cases: Case[] = [
     name: "unknown key in a step, with suggestion",
     source: `${HEAD}steps:\n  - send: a\n  - wiat: 14 days\n`,
     errors: [
-      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: id, send, wait); did you mean "wait"?',
+      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "wait"?',
     ],
   },
   {
@@ -188,7 +188,7 @@ const cases: Case[] = [
     name: "step doing nothing",
     source: `${HEAD}steps:\n  - id: lonely\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0]: a step needs either send: <template> or wait: <duration>, e.g. "- send: thank-you" or "- wait: 14 days"',
+      'config/flows/x.yaml:5:5: steps[0]: a step needs one of send, wait, wait_for_reply, notify, branch, exit, e.g. "- send: thank-you", "- wait: 14 days", "- wait_for_reply: 7 days", "- notify: owner-message-to-team", "- branch: ..." or "- exit"',
     ],
   },
   {

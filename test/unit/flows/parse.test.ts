@@ -62,9 +62,9 @@ describe("parseFlow: valid files", () => {
       ],
       positions: {
         steps: [
-          { step: { line: 17, col: 5 }, value: { line: 17, col: 11 } },
-          { step: { line: 19, col: 5 }, value: { line: 19, col: 11 } },
-          { step: { line: 20, col: 5 }, value: { line: 20, col: 11 } },
+          { id: "thank-you", path: "steps[0]", step: { line: 17, col: 5 }, value: { line: 17, col: 11 } },
+          { id: "wait-2", path: "steps[1]", step: { line: 19, col: 5 }, value: { line: 19, col: 11 } },
+          { id: "send-3", path: "steps[2]", step: { line: 20, col: 5 }, value: { line: 20, col: 11 } },
         ],
       },
     });
