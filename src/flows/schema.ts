@@ -403,9 +403,7 @@ function armError(iss: RawIssue): string | undefined {
   const example = 'each choice is "- if: <conditions>" with "then: <steps>" below it, or "- else: <steps>"';
   if (input !== null && typeof input === "object" && !Array.isArray(input)) {
     const has = (k: string) => Object.hasOwn(input, k);
-    if (has("if") && has("else")) {
-      return 'a choice is either "if" (with "then") or "else", not both; make them two choices';
-    }
+    if (has("if") && has("else")) return NOT_BOTH;
     if (has("if"))
       return 'missing "then": say which steps to take when the condition holds, e.g. then: [ { send: vip-thanks } ]';
     if (has("then"))
@@ -415,9 +413,14 @@ function armError(iss: RawIssue): string | undefined {
   return `${example}; found ${describeFound(input)}`;
 }
 
+/** A key the other kind of choice has: never allowed, so `if` and `else` together get one clear message. */
+const NOT_BOTH = 'a choice is either "if" (with "then") or "else", not both; make them two choices';
+const Neither = z.never({ error: NOT_BOTH }).optional();
+
 const IfArm = z
   .strictObject({
     if: FlowCondition,
+    else: Neither,
     // biome-ignore lint/suspicious/noThenProperty: the flow file's key is "then"; this shape is never awaited.
     get then() {
       return z
@@ -438,6 +441,7 @@ const IfArm = z
 
 const ElseArm = z
   .strictObject({
+    if: Neither,
     get else() {
       return z
         .array(Step, {
