@@ -56,6 +56,37 @@ describe("config/flows (the shipped examples)", () => {
         { type: "send", template: "check-in" },
       ],
     });
-    expect(checkFlowReferences(flows, new Set(["thank-you", "check-in"]))).toEqual([]);
+    const templates = ["thank-you", "check-in", "get-to-know-you", "thanks-for-answer"];
+    templates.push("owner-message-to-team", "owner-message-received");
+    expect(checkFlowReferences(flows, new Set(templates))).toEqual([]);
+  });
+
+  it("get-to-know-you asks, waits 10 days for a reply, and thanks only those who answer", async () => {
+    const { flows } = await loadFlows("config/flows");
+    expect(flows.find((f) => f.id === "get-to-know-you")).toMatchObject({
+      trigger: { event: "registration" },
+      steps: [
+        { type: "wait" },
+        { type: "send", template: "get-to-know-you" },
+        {
+          type: "wait_for_reply",
+          timeoutMs: 10 * 24 * 60 * 60 * 1000,
+          onReply: [{ type: "send", template: "thanks-for-answer" }],
+          onTimeout: [],
+        },
+      ],
+    });
+  });
+
+  it("owner-line tells the team, then the owner", async () => {
+    const { flows } = await loadFlows("config/flows");
+    expect(flows.find((f) => f.id === "owner-line")).toMatchObject({
+      trigger: { event: "owner_message" },
+      entry: "every_time",
+      steps: [
+        { type: "notify", template: "owner-message-to-team" },
+        { type: "send", template: "owner-message-received" },
+      ],
+    });
   });
 });
