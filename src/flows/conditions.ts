@@ -17,6 +17,7 @@
  * [turntable, amplifier]"). An empty `all` holds, an empty `any` does not (the parser
  * never produces either).
  */
+import { allSteps } from "./steps.js";
 import type { Condition, ConditionFacts, FieldCondition, Flow, TriggerFacts, Where } from "./types.js";
 
 type Scalar = string | number | boolean;
@@ -73,6 +74,13 @@ export function evaluateCondition(condition: Condition, facts: ConditionFacts): 
       throw new Error(`unknown condition ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** True when some branch of `flow` tests a field, so advancing it needs the run's facts. */
+export function flowHasConditions(flow: Flow): boolean {
+  return allSteps(flow.steps).some(
+    (step) => step.type === "branch" && step.arms.some((arm) => arm.when !== null && testsFields(arm.when)),
+  );
 }
 
 /** True when deciding `condition` needs the trigger facts (it tests a field somewhere). */

@@ -5,9 +5,9 @@
  */
 import { and, asc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
 import type { Db } from "./db.js";
-import { toMessage, toRun } from "./rows.js";
-import { customers, events, flowRuns, messages, runSteps } from "./schema.js";
-import type { AdvanceOutcome, NewRun, RunAdvance, RunRow } from "./store.js";
+import { toCustomer, toEvent, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
+import { customers, events, flowRuns, messages, ownerships, products, runSteps } from "./schema.js";
+import type { AdvanceOutcome, EventRow, IngestedEvent, NewRun, RunAdvance, RunRow } from "./store.js";
 
 export function startRuns(
   db: Db,
@@ -57,6 +57,28 @@ export function startRuns(
 export function getRun(db: Db, id: string): RunRow | null {
   const row = db.select().from(flowRuns).where(eq(flowRuns.id, id)).get();
   return row ? toRun(row) : null;
+}
+
+export function runContext(db: Db, runId: string): { event: EventRow; ingested: IngestedEvent } | null {
+  const run = db.select().from(flowRuns).where(eq(flowRuns.id, runId)).get();
+  if (!run) return null;
+  const event = db.select().from(events).where(eq(events.id, run.eventId)).get();
+  const customer = db.select().from(customers).where(eq(customers.id, run.customerId)).get();
+  if (!event || !customer) return null;
+  const ownership = run.ownershipId
+    ? db.select().from(ownerships).where(eq(ownerships.id, run.ownershipId)).get()
+    : undefined;
+  const product = ownership
+    ? db.select().from(products).where(eq(products.id, ownership.productId)).get()
+    : undefined;
+  return {
+    event: toEvent(event),
+    ingested: {
+      customer: toCustomer(customer),
+      ownership: ownership ? toOwnership(ownership) : null,
+      product: product ? toProduct(product) : null,
+    },
+  };
 }
 
 export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
