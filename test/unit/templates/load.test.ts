@@ -36,6 +36,7 @@ describe("loadTemplates", () => {
       "get-to-know-you",
       "owner-message-received",
       "owner-message-to-team",
+      "reply-to-team",
       "thank-you",
       "thanks-for-answer",
     ]);
