@@ -6,7 +6,7 @@
  */
 import { advance } from "../flows/interpreter.js";
 import type { AdvanceInput, Effect, RunState } from "../flows/types.js";
-import type { NewMessage } from "../store/store.js";
+import type { NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import type { StepJob } from "./queues.js";
 
@@ -18,9 +18,18 @@ export function messageIdHeaderFor(id: string, domain: string): string {
 }
 
 export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOutcome> {
-  const { store, queues, clock } = deps;
-  const run = await store.getRun(data.runId);
+  const run = await deps.store.getRun(data.runId);
   if (!run || run.seq !== data.seq) return "stale";
+  return advanceRun(run, deps);
+}
+
+/**
+ * One advance of `run` as loaded (at its seq): the steps job's work, also called by the
+ * events job for a run it has just started. applyAdvance only writes if the run is
+ * still at that seq, so a second advance from the same row is "stale" and does nothing.
+ */
+export async function advanceRun(run: RunRow, deps: JobDeps): Promise<StepOutcome> {
+  const { store, queues, clock } = deps;
   if (run.status === "completed" || run.status === "failed") return "finished";
 
   const now = clock.now();
