@@ -25,10 +25,12 @@ export function recordEvent(
       payload: JSON.stringify({ ...body, id }),
     })
     .onConflictDoNothing()
-    .run();
+    .returning()
+    .get();
+  if (inserted) return { eventId: id, duplicate: false, event: toEvent(inserted) };
   const row = db.select().from(events).where(eq(events.id, id)).get();
   if (!row) throw new Error(`event ${id} vanished right after it was stored`);
-  return { eventId: id, duplicate: inserted.changes === 0, event: toEvent(row) };
+  return { eventId: id, duplicate: true, event: toEvent(row) };
 }
 
 export function getEvent(db: Db, id: string): EventRow | null {

@@ -25,10 +25,11 @@ export function claimMessage(db: Db, id: string, now: number, leaseMs: number): 
         or(eq(messages.status, "queued"), and(eq(messages.status, "sending"), lt(messages.leaseUntil, now))),
       ),
     )
-    .run();
+    .returning()
+    .get();
+  if (claimed) return { outcome: "claimed", message: toMessage(claimed) };
   const row = db.select().from(messages).where(eq(messages.id, id)).get();
   if (!row) return { outcome: "missing" };
-  if (claimed.changes === 1) return { outcome: "claimed", message: toMessage(row) };
   if (row.status === "sending") return { outcome: "busy", message: toMessage(row) };
   return { outcome: "done", message: toMessage(row) };
 }
@@ -67,17 +68,18 @@ export function failMessage(db: Db, id: string, error: string, now: number): voi
 }
 
 export function deliveryContext(db: Db, messageId: string): DeliveryContext | null {
-  const m = db.select().from(messages).where(eq(messages.id, messageId)).get();
-  if (!m) return null;
-  const customer = db.select().from(customers).where(eq(customers.id, m.customerId)).get();
-  if (!customer) return null;
-  const ownership = m.ownershipId
-    ? (db.select().from(ownerships).where(eq(ownerships.id, m.ownershipId)).get() ?? null)
-    : null;
-  const product = ownership
-    ? (db.select().from(products).where(eq(products.id, ownership.productId)).get() ?? null)
-    : null;
-  const event = m.eventId ? (db.select().from(events).where(eq(events.id, m.eventId)).get() ?? null) : null;
+  // One query instead of five: the delivery job asks this for every message.
+  const row = db
+    .select({ m: messages, customer: customers, ownership: ownerships, product: products, event: events })
+    .from(messages)
+    .innerJoin(customers, eq(customers.id, messages.customerId))
+    .leftJoin(ownerships, eq(ownerships.id, messages.ownershipId))
+    .leftJoin(products, eq(products.id, ownerships.productId))
+    .leftJoin(events, eq(events.id, messages.eventId))
+    .where(eq(messages.id, messageId))
+    .get();
+  if (!row) return null;
+  const { m, customer, ownership, product, event } = row;
   return {
     message: toMessage(m),
     customer: toCustomer(customer),

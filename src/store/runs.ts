@@ -3,11 +3,11 @@
  * (a step writes only if the run is still at the seq it loaded), so a step job that
  * runs twice, or two workers racing on one run, apply each step exactly once.
  */
-import { and, asc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, lte, or } from "drizzle-orm";
 import type { Db } from "./db.js";
 import { toMessage, toRun } from "./rows.js";
 import { customers, events, flowRuns, messages, runSteps } from "./schema.js";
-import type { AdvanceOutcome, NewRun, RunAdvance, RunRow } from "./store.js";
+import type { AdvanceOutcome, MessageRow, NewRun, RunAdvance, RunRow } from "./store.js";
 
 export function startRuns(
   db: Db,
@@ -76,16 +76,20 @@ export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
           error: a.error ?? null,
         })
         .where(and(eq(flowRuns.id, a.runId), eq(flowRuns.seq, a.expectedSeq)))
-        .run();
-      const current = tx.select().from(flowRuns).where(eq(flowRuns.id, a.runId)).get();
-      if (updated.changes === 0 || !current) return { applied: false, run: current ? toRun(current) : null };
+        .returning()
+        .get();
+      if (!updated) {
+        const current = tx.select().from(flowRuns).where(eq(flowRuns.id, a.runId)).get();
+        return { applied: false, run: current ? toRun(current) : null };
+      }
+      const current = updated;
 
       for (const step of a.steps) {
         tx.insert(runSteps)
           .values({ runId: a.runId, seq: nextSeq, ...step })
           .run();
       }
-      const ids: string[] = [];
+      const created: MessageRow[] = [];
       if (a.messages.length > 0) {
         const customer = tx
           .select({ email: customers.email })
@@ -95,7 +99,8 @@ export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
         if (!customer)
           throw new Error(`run ${a.runId} names customer ${current.customerId}, which is missing`);
         for (const m of a.messages) {
-          tx.insert(messages)
+          const row = tx
+            .insert(messages)
             .values({
               id: m.id,
               dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
@@ -111,13 +116,11 @@ export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
               createdAt: a.now,
               updatedAt: a.now,
             })
-            .run();
-          ids.push(m.id);
+            .returning()
+            .get();
+          created.push(toMessage(row));
         }
       }
-      const created = ids.length
-        ? tx.select().from(messages).where(inArray(messages.id, ids)).all().map(toMessage)
-        : [];
       return { applied: true, run: toRun(current), messages: created };
     },
     { behavior: "immediate" },
