@@ -70,3 +70,25 @@ export function openSqlite(location: string): OpenedDb {
   migrate(db, { migrationsFolder: migrationsFolder() });
   return { db, location, close: () => sqlite.close() };
 }
+
+const preparedByDb = new WeakMap<Db, Map<string, unknown>>();
+
+/**
+ * A query the hot path runs for every message, built by drizzle once per database
+ * (values are bound through sql.placeholder at each call). Building a query's SQL
+ * took drizzle longer than SQLite took to run it. Prepared on `db`, such a query
+ * also runs inside a transaction opened on `db`: better-sqlite3 has one connection.
+ */
+export function prepared<T>(db: Db, key: string, build: () => T): T {
+  let kept = preparedByDb.get(db);
+  if (!kept) {
+    kept = new Map();
+    preparedByDb.set(db, kept);
+  }
+  let query = kept.get(key) as T | undefined;
+  if (query === undefined) {
+    query = build();
+    kept.set(key, query);
+  }
+  return query;
+}

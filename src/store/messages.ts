@@ -5,28 +5,37 @@
  * lease ran out was abandoned by a killed worker and may be claimed again.
  */
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";
-import type { Db } from "./db.js";
+import { type Db, prepared } from "./db.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import { customers, events, messages, ownerships, products } from "./schema.js";
 import type { ClaimOutcome, DeliveryContext } from "./store.js";
 
+/** A value bound per call in an UPDATE's SET (drizzle types placeholders only for WHERE and VALUES). */
+const bound = (name: string) => sql`${sql.placeholder(name)}`;
+
 export function claimMessage(db: Db, id: string, now: number, leaseMs: number): ClaimOutcome {
-  const claimed = db
-    .update(messages)
-    .set({
-      status: "sending",
-      leaseUntil: now + leaseMs,
-      updatedAt: now,
-      attempts: sql`${messages.attempts} + 1`,
-    })
-    .where(
-      and(
-        eq(messages.id, id),
-        or(eq(messages.status, "queued"), and(eq(messages.status, "sending"), lt(messages.leaseUntil, now))),
-      ),
-    )
-    .returning()
-    .get();
+  const claim = prepared(db, "messages.claim", () =>
+    db
+      .update(messages)
+      .set({
+        status: "sending",
+        leaseUntil: bound("leaseUntil"),
+        updatedAt: bound("now"),
+        attempts: sql`${messages.attempts} + 1`,
+      })
+      .where(
+        and(
+          eq(messages.id, sql.placeholder("id")),
+          or(
+            eq(messages.status, "queued"),
+            and(eq(messages.status, "sending"), lt(messages.leaseUntil, sql.placeholder("now"))),
+          ),
+        ),
+      )
+      .returning()
+      .prepare(),
+  );
+  const claimed = claim.get({ id, now, leaseUntil: now + leaseMs });
   if (claimed) return { outcome: "claimed", message: toMessage(claimed) };
   const row = db.select().from(messages).where(eq(messages.id, id)).get();
   if (!row) return { outcome: "missing" };
@@ -39,18 +48,21 @@ export function markSent(
   id: string,
   r: { subject: string; smtpResponse: string; now: number },
 ): void {
-  db.update(messages)
-    .set({
-      status: "sent",
-      subject: r.subject,
-      smtpResponse: r.smtpResponse,
-      sentAt: r.now,
-      updatedAt: r.now,
-      leaseUntil: null,
-      error: null,
-    })
-    .where(eq(messages.id, id))
-    .run();
+  prepared(db, "messages.markSent", () =>
+    db
+      .update(messages)
+      .set({
+        status: "sent",
+        subject: bound("subject"),
+        smtpResponse: bound("smtpResponse"),
+        sentAt: bound("now"),
+        updatedAt: bound("now"),
+        leaseUntil: null,
+        error: null,
+      })
+      .where(eq(messages.id, sql.placeholder("id")))
+      .prepare(),
+  ).run({ id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
 }
 
 export function releaseMessage(db: Db, id: string, error: string, now: number): void {
@@ -69,15 +81,17 @@ export function failMessage(db: Db, id: string, error: string, now: number): voi
 
 export function deliveryContext(db: Db, messageId: string): DeliveryContext | null {
   // One query instead of five: the delivery job asks this for every message.
-  const row = db
-    .select({ m: messages, customer: customers, ownership: ownerships, product: products, event: events })
-    .from(messages)
-    .innerJoin(customers, eq(customers.id, messages.customerId))
-    .leftJoin(ownerships, eq(ownerships.id, messages.ownershipId))
-    .leftJoin(products, eq(products.id, ownerships.productId))
-    .leftJoin(events, eq(events.id, messages.eventId))
-    .where(eq(messages.id, messageId))
-    .get();
+  const row = prepared(db, "messages.deliveryContext", () =>
+    db
+      .select({ m: messages, customer: customers, ownership: ownerships, product: products, event: events })
+      .from(messages)
+      .innerJoin(customers, eq(customers.id, messages.customerId))
+      .leftJoin(ownerships, eq(ownerships.id, messages.ownershipId))
+      .leftJoin(products, eq(products.id, ownerships.productId))
+      .leftJoin(events, eq(events.id, messages.eventId))
+      .where(eq(messages.id, sql.placeholder("id")))
+      .prepare(),
+  ).get({ id: messageId });
   if (!row) return null;
   const { m, customer, ownership, product, event } = row;
   return {
