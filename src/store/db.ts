@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
@@ -92,3 +93,6 @@ export function prepared<T>(db: Db, key: string, build: () => T): T {
   }
   return query;
 }
+
+/** A value bound per call in an UPDATE's SET (drizzle types placeholders only for WHERE and VALUES). */
+export const bound = (name: string) => sql`${sql.placeholder(name)}`;

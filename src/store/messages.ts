@@ -5,13 +5,10 @@
  * lease ran out was abandoned by a killed worker and may be claimed again.
  */
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";
-import { type Db, prepared } from "./db.js";
+import { bound, type Db, prepared } from "./db.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import { customers, events, messages, ownerships, products } from "./schema.js";
 import type { ClaimOutcome, DeliveryContext } from "./store.js";
-
-/** A value bound per call in an UPDATE's SET (drizzle types placeholders only for WHERE and VALUES). */
-const bound = (name: string) => sql`${sql.placeholder(name)}`;
 
 export function claimMessage(db: Db, id: string, now: number, leaseMs: number): ClaimOutcome {
   const claim = prepared(db, "messages.claim", () =>
