@@ -14,7 +14,7 @@ import { addressOf } from "../config/brand.js";
 import { flowHasConditions } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
 import type { AdvanceInput, Effect, RunState } from "../flows/types.js";
-import type { NewMessage } from "../store/store.js";
+import type { NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { triggerFacts } from "./process-event.js";
 import type { StepJob } from "./queues.js";
@@ -41,10 +41,25 @@ export function messageIdHeaderFor(id: string, domain: string): string {
 }
 
 export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOutcome> {
-  const { store, queues, clock } = deps;
-  const run = await store.getRun(data.runId);
+  const run = await deps.store.getRun(data.runId);
   if (!run) return "stale";
-  if (!data.reply && run.seq !== data.seq) return "stale";
+  if (data.reply) return advanceRun(run, deps, data.reply);
+  if (run.seq !== data.seq) return "stale";
+  return advanceRun(run, deps);
+}
+
+/**
+ * One advance of `run` as loaded (at its seq): the steps job's work, also called by the
+ * events job for a run it has just started. applyAdvance only writes if the run is
+ * still at that seq, so a second advance from the same row is "stale" and does nothing.
+ * With `reply`, the advance brings that reply to the run (see the top of this file).
+ */
+export async function advanceRun(
+  run: RunRow,
+  deps: JobDeps,
+  reply?: { interactionId: string; at: number },
+): Promise<StepOutcome> {
+  const { store, queues, clock } = deps;
   if (run.status === "completed" || run.status === "failed") return "finished";
 
   const now = clock.now();
@@ -64,8 +79,8 @@ export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOut
     return "applied";
   }
 
-  const input: AdvanceInput = data.reply
-    ? { type: "reply", interactionId: data.reply.interactionId, at: data.reply.at }
+  const input: AdvanceInput = reply
+    ? { type: "reply", interactionId: reply.interactionId, at: reply.at }
     : run.seq === 0
       ? { type: "start" }
       : { type: "wake" };
@@ -73,7 +88,7 @@ export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOut
   const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
   const facts = context ? triggerFacts(context.event, context.ingested) : undefined;
   const result = advance(flow, run.state, input, now, { waitScale: deps.waitScale, facts });
-  if (data.reply && result.effects.length === 0) return "ignored";
+  if (reply && result.effects.length === 0) return "ignored";
 
   const team = teamAddressOf(deps.brand);
   const { messages, steps, wakeAt } = collectEffects(
@@ -94,7 +109,7 @@ export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOut
     now,
   });
   if (!outcome.applied) {
-    if (data.reply) throw new RunMovedError(run.id);
+    if (reply) throw new RunMovedError(run.id);
     return "stale";
   }
   for (const m of outcome.messages) await queues.addDelivery(m.id);
