@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
 import { inspectMail } from "./cli/inspect-mail.js";
-import { replyToMessage } from "./cli/reply.js";
+import { latestSentTo, replyToMessage } from "./cli/reply.js";
 import { runService } from "./cli/run-service.js";
 import { formatTimeline } from "./cli/timeline-text.js";
 import { trigger } from "./cli/trigger.js";
@@ -125,8 +125,15 @@ program
   .description(
     "answer a sent message (an .eml from the outbox) as the customer would, through the inbound SMTP listener",
   )
-  .argument("<file.eml>", "a message rapport sent, e.g. from var/outbox/")
+  .argument(
+    "<message>",
+    "a message rapport sent (an .eml file), or an email address: the newest message to it in the outbox",
+  )
   .requiredOption("--text <text>", "what the customer writes")
+  .option(
+    "--subject <subject>",
+    "the subject (default: Re: … for a reply, the first line of --text for the owner line)",
+  )
   .option(
     "--to <target>",
     "reply (its Reply-To, default), owner (the owner line it shows) or an address",
@@ -134,10 +141,20 @@ program
   )
   .option("--host <host>", "the inbound SMTP listener's host", process.env.INBOUND_SMTP_HOST ?? "127.0.0.1")
   .option("--port <port>", "the inbound SMTP listener's port", process.env.INBOUND_SMTP_PORT ?? "2525")
-  .action(async (file: string, o: { text: string; to: string; host: string; port: string }) => {
-    const sent = await replyToMessage(file, { text: o.text, to: o.to, host: o.host, port: Number(o.port) });
-    process.stdout.write(`sent to ${sent.to}: ${sent.response}\n`);
-  });
+  .action(
+    async (file: string, o: { text: string; subject?: string; to: string; host: string; port: string }) => {
+      const outbox = join(process.env.RAPPORT_DATA_DIR ?? "./var", "outbox");
+      const eml = file.includes("@") && !file.endsWith(".eml") ? await latestSentTo(outbox, file) : file;
+      const sent = await replyToMessage(eml, {
+        text: o.text,
+        ...(o.subject ? { subject: o.subject } : {}),
+        to: o.to,
+        host: o.host,
+        port: Number(o.port),
+      });
+      process.stdout.write(`sent to ${sent.to}: ${sent.response}\n`);
+    },
+  );
 
 program.parseAsync().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

@@ -5,12 +5,14 @@
  * and delivers the answer over SMTP to rapport's inbound listener. For the demo and
  * for trying flows that wait for a reply; `--to owner` writes to the owner line instead.
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import nodemailer from "nodemailer";
 
 export interface ReplyOptions {
   text: string;
+  subject?: string;
   /** "reply" (default): the message's Reply-To; "owner": the owner-only address it shows; or an address. */
   to?: string;
   host: string;
@@ -18,6 +20,23 @@ export interface ReplyOptions {
 }
 
 const OWNER_ADDRESS = /reply\+o[a-z2-7]{42}@[a-z0-9.-]+/i;
+
+/** The newest .eml in `outbox` addressed to `email`: "reply to the last thing we sent Ada". */
+export async function latestSentTo(outbox: string, email: string): Promise<string> {
+  const names = (await readdir(outbox).catch(() => [])).filter((n) => n.endsWith(".eml"));
+  const found: Array<{ file: string; at: number }> = [];
+  for (const name of names) {
+    const file = join(outbox, name);
+    const mail = await simpleParser(await readFile(file));
+    const to = mail.to && !Array.isArray(mail.to) ? mail.to.value : [];
+    if (to.some((a) => a.address?.toLowerCase() === email.toLowerCase())) {
+      found.push({ file, at: (await stat(file)).mtimeMs });
+    }
+  }
+  const latest = found.sort((a, b) => b.at - a.at)[0];
+  if (!latest) throw new Error(`no message to ${email} in ${outbox}`);
+  return latest.file;
+}
 
 export async function replyToMessage(
   file: string,
@@ -33,6 +52,8 @@ export async function replyToMessage(
   if (!to)
     throw new Error(`${file} has no ${opts.to === "owner" ? "owner-only address in its text" : "Reply-To"}`);
 
+  // Writing to the owner line is a new message, not an answer: no quote, no threading.
+  const fresh = opts.to === "owner";
   const quoted = (original.text ?? "")
     .split("\n")
     .map((l) => `> ${l}`)
@@ -49,9 +70,16 @@ export async function replyToMessage(
     const info = await transport.sendMail({
       from: customer.name ? { name: customer.name, address: customer.address } : customer.address,
       to,
-      subject: /^re:/i.test(original.subject ?? "") ? original.subject : `Re: ${original.subject ?? ""}`,
-      text: `${opts.text}\n\nOn ${when}, ${from?.name || from?.address || "you"} wrote:\n${quoted}\n`,
-      ...(original.messageId ? { inReplyTo: original.messageId, references: [original.messageId] } : {}),
+      subject: fresh
+        ? (opts.subject ?? opts.text.split("\n")[0]?.slice(0, 60) ?? "A question")
+        : (opts.subject ??
+          (/^re:/i.test(original.subject ?? "") ? original.subject : `Re: ${original.subject ?? ""}`)),
+      text: fresh
+        ? `${opts.text}\n`
+        : `${opts.text}\n\nOn ${when}, ${from?.name || from?.address || "you"} wrote:\n${quoted}\n`,
+      ...(!fresh && original.messageId
+        ? { inReplyTo: original.messageId, references: [original.messageId] }
+        : {}),
     });
     return { to, response: String(info.response) };
   } finally {
