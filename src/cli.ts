@@ -3,8 +3,8 @@
  * The `rapport` command. Each subcommand is a thin wrapper: parsing options here,
  * work in the modules it calls. Errors print as plain sentences and exit non-zero.
  */
-import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
 import { inspectMail } from "./cli/inspect-mail.js";
@@ -13,6 +13,9 @@ import { runService } from "./cli/run-service.js";
 import { formatTimeline } from "./cli/timeline-text.js";
 import { trigger } from "./cli/trigger.js";
 import { loadSettings } from "./config/settings.js";
+import { flowToMermaid, mermaidPage } from "./flows/graph.js";
+import { loadFlows } from "./flows/load.js";
+import { formatFlowError } from "./flows/parse.js";
 import { sqliteLocation } from "./main.js";
 import { loadProject } from "./project.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -104,6 +107,29 @@ program
       process.stdout.write(`${o.json ? JSON.stringify(t, null, 2) : text}\n`);
     } finally {
       await store.close();
+    }
+  });
+
+program
+  .command("graph")
+  .description("draw a flow as a Mermaid flowchart (text, or an HTML page that renders it)")
+  .argument("<flow>", "flow id (a file name in config/flows without .yaml)")
+  .option("--html <file.html>", "write an HTML page that renders the chart in a browser")
+  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .action(async (id: string, o: { html?: string; config: string }) => {
+    const { flows, errors } = await loadFlows(join(resolve(o.config), "flows"));
+    const flow = flows.find((f) => f.id === id);
+    if (!flow) {
+      const problems = errors.filter((e) => e.file.endsWith(`/${id}.yaml`) || e.file.endsWith(`/${id}.yml`));
+      if (problems.length > 0) throw new Error(problems.map(formatFlowError).join("\n"));
+      throw new Error(`no flow "${id}"; flows: ${flows.map((f) => f.id).join(", ") || "none"}`);
+    }
+    if (o.html) {
+      await mkdir(dirname(resolve(o.html)), { recursive: true });
+      await writeFile(o.html, mermaidPage(flow));
+      process.stdout.write(`wrote ${o.html}\n`);
+    } else {
+      process.stdout.write(flowToMermaid(flow));
     }
   });
 
