@@ -10,6 +10,7 @@ import { existingReplyAddresses } from "./cli/addresses.js";
 import { inspectMail } from "./cli/inspect-mail.js";
 import { latestSentTo, replyToMessage } from "./cli/reply.js";
 import { runService } from "./cli/run-service.js";
+import { readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
 import { formatTimeline } from "./cli/timeline-text.js";
 import { trigger } from "./cli/trigger.js";
 import { loadSettings } from "./config/settings.js";
@@ -131,6 +132,29 @@ program
     } else {
       process.stdout.write(flowToMermaid(flow));
     }
+  });
+
+program
+  .command("simulate")
+  .description(
+    "dry-run a flow for one customer on a virtual clock and print what they would receive, and when",
+  )
+  .argument("<flow>", "flow id (a file name in config/flows without .yaml)")
+  .requiredOption("--customer <file.json>", "the customer, product, start, and scripted replies (see README)")
+  .option("--days <n>", "how many days to simulate", "400")
+  .option("--json", "print the entries as JSON")
+  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .action(async (id: string, o: { customer: string; days: string; json?: boolean; config: string }) => {
+    const loaded = await loadProject(resolve(o.config));
+    if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+    const flow = loaded.project.flows.get(id);
+    if (!flow) throw new Error(`no flow "${id}"; flows: ${[...loaded.project.flows.keys()].join(", ")}`);
+    const days = Number(o.days);
+    if (!Number.isFinite(days) || days <= 0 || days > 36_500)
+      throw new Error("--days: expected a number of days (1 to 36500)");
+    const file = await readCustomerFile(o.customer);
+    const report = simulateForCustomer(flow, file, loaded.project, { days, now: Date.now() });
+    process.stdout.write(`${o.json ? JSON.stringify(report.entries, null, 2) : report.text}\n`);
   });
 
 program
