@@ -143,7 +143,7 @@ describe("flows that react to replies", () => {
   });
 
   it("forwards a reply to one of our emails to the team", async () => {
-    const { sink, rapport: r, port } = await boot(["thank-you", "replies-to-team"], DAY);
+    const { sink, rapport: r, store, port } = await boot(["thank-you", "replies-to-team"], DAY);
     await postEvent(r.httpPort as number, registration({ id: "rt-1" }));
     const [thanks] = await sink.waitFor(1);
     await answer(port, thanks as ReceivedMail, "Thank you! It arrived safely.", "rt-answer");
@@ -152,5 +152,29 @@ describe("flows that react to replies", () => {
     expect(team?.parsed.subject).toMatch(/^Reply from Ada Lovelace: Re: Thank you for registering/);
     expect(team?.parsed.text).toContain("Thank you! It arrived safely.");
     expect(team?.parsed.text).not.toContain("> Hi Ada"); // the quote is stripped
+
+    // An out-of-office answer is recorded but never answered or forwarded.
+    const replyTo = thanks?.parsed.replyTo?.value[0]?.address as string;
+    await sendToListener(port, {
+      from: "ada@example.com",
+      to: replyTo,
+      raw: [
+        "From: Ada Lovelace <ada@example.com>",
+        `To: ${replyTo}`,
+        "Subject: Automatic reply: Thank you for registering your Lyra RD 2780",
+        "Auto-Submitted: auto-replied",
+        "Message-ID: <ooo-1@mail.example.com>",
+        "",
+        "I am away until Monday.",
+        "",
+      ].join("\r\n"),
+    });
+    const tl = await eventually(async () => {
+      const t = await store.timeline("ada@example.com");
+      return t?.interactions.some((i) => i.kind === "auto_reply") ? t : null;
+    }, "the auto-reply on the timeline");
+    await new Promise((ok) => setTimeout(ok, 500));
+    expect(sink.received).toHaveLength(2);
+    expect(tl.events.filter((e) => e.type === "reply")).toHaveLength(1);
   });
 });
