@@ -16,7 +16,7 @@ import { eventBodySchema } from "../events/event-body.js";
 import { parseDuration } from "../flows/duration.js";
 import { type SimulatedEntry, simulateFlow } from "../flows/simulate.js";
 import type { Flow, TriggerFacts } from "../flows/types.js";
-import { firstNameOf } from "../jobs/template-data.js";
+import { brandTemplateData, firstNameOf } from "../jobs/template-data.js";
 import type { Project } from "../project.js";
 import type { TemplateData } from "../templates/data.js";
 import { renderMessage } from "../templates/render.js";
@@ -72,13 +72,7 @@ function templateDataFor(file: CustomerFile, flow: Flow, project: Project): Temp
           serial: file.product.serial ?? null,
         }
       : null,
-    brand: {
-      name: brand.name,
-      fromAddress: brand.from,
-      postalAddress: brand.postalAddress,
-      publicUrl: brand.publicUrl,
-      supportAddress: brand.supportAddress ?? null,
-    },
+    brand: brandTemplateData(brand),
     event: { type: file.event?.type ?? flow.trigger.event, properties: file.event?.properties ?? {} },
     message: { id: "00000000-0000-4000-8000-000000000000" },
     ownerAddress: file.product ? `reply+o…@${brand.replyDomain}` : null,

@@ -9,6 +9,17 @@ export function firstNameOf(name: string | null): string | null {
   return first ? first : null;
 }
 
+/** What templates see of the brand settings. */
+export function brandTemplateData(brand: Brand): TemplateData["brand"] {
+  return {
+    name: brand.name,
+    fromAddress: brand.from,
+    postalAddress: brand.postalAddress,
+    publicUrl: brand.publicUrl,
+    supportAddress: brand.supportAddress ?? null,
+  };
+}
+
 export function templateDataFor(ctx: DeliveryContext, brand: Brand, addresses: ReplyAddresses): TemplateData {
   const { customer, product, ownership, event, message } = ctx;
   return {
@@ -29,13 +40,7 @@ export function templateDataFor(ctx: DeliveryContext, brand: Brand, addresses: R
           serial: ownership?.serial ?? null,
         }
       : null,
-    brand: {
-      name: brand.name,
-      fromAddress: brand.from,
-      postalAddress: brand.postalAddress,
-      publicUrl: brand.publicUrl,
-      supportAddress: brand.supportAddress ?? null,
-    },
+    brand: brandTemplateData(brand),
     event: event ? { type: event.type, properties: event.body.properties ?? {} } : null,
     message: { id: message.id },
     ownerAddress: ownership ? addresses.forOwnership(ownership.id) : null,
