@@ -31,8 +31,8 @@
  */
 import { ImapFlow } from "imapflow";
 import { maskUrlPassword } from "../config/settings.js";
-import type { AcceptInbound } from "../jobs/accept-inbound.js";
 import type { Logger } from "../infra/logger.js";
+import type { AcceptInbound } from "../jobs/accept-inbound.js";
 
 export interface ImapPollerOptions {
   /** imap://user:pass@host:port/MAILBOX or imaps://… */
@@ -142,6 +142,8 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
       auth: { user: target.user, pass: target.pass },
       logger: false,
       ...(opts.tls ? { tls: opts.tls } : {}),
+      // IDLE soon after a poll (imapflow waits 15 s by default), so new mail wakes us early.
+      autoIdleDelay: 1000,
       // Keeps IDLE from holding a connection that the server or a NAT has long dropped.
       maxIdleTime: 5 * 60_000,
     });
@@ -199,6 +201,9 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
     try {
       const lock = await c.getMailboxLock(target.mailbox);
       try {
+        // The mailbox may have stayed selected since the last poll: NOOP lets the server
+        // report what arrived meanwhile, so the count below is not a stale one.
+        await c.noop();
         const mailbox = c.mailbox;
         if (!mailbox || mailbox.exists === 0) return 0;
         const listed: Array<{ uid: number; size: number | undefined }> = [];
@@ -213,7 +218,7 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
             continue;
           }
           const fetched = await c.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-          if (!fetched || !fetched.source) continue; // expunged meanwhile
+          if (!fetched?.source) continue; // expunged meanwhile
           const raw = fetched.source;
           if (raw.length > opts.maxBytes) {
             await setAside(c, uid, raw.length);
