@@ -218,7 +218,7 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
             continue;
           }
           const fetched = await c.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-          if (!fetched?.source) continue; // expunged meanwhile
+          if (fetched === false || !fetched.source) continue; // expunged meanwhile
           const raw = fetched.source;
           if (raw.length > opts.maxBytes) {
             await setAside(c, uid, raw.length);
