@@ -16,7 +16,9 @@
  * - If accept fails, the message stays where it is and the next poll tries again.
  * - A crash (or a failed MOVE) between accept and the move means the same message is
  *   accepted again on the next poll. That is allowed: the store records an interaction
- *   once per Message-ID, so the duplicate stored copy is folded downstream.
+ *   once per Message-ID, so the duplicate stored copy is folded downstream. The same
+ *   holds when several rapport processes (role http or all) poll one mailbox and two
+ *   take the same message before either has moved it.
  * - A message larger than maxBytes is never fetched: it is moved to
  *   `<processedFolder>-too-large` and logged, so the poller never loops on it.
  * - Polls never overlap. Unless `manual`, one runs at start, then every intervalMs, and
@@ -26,8 +28,8 @@
  *   next interval tries again; they never crash the process.
  * - pollOnce() waits for a running poll, then polls; it resolves to the number of messages
  *   accepted and rejects when the server cannot be reached (a message that accept
- *   refused does not reject it). close() stops the timer, waits for a running poll and
- *   logs out.
+ *   refused does not reject it). close() stops the timer, waits for a running poll (at
+ *   most closeWaitMs, then drops the connection under it) and logs out.
  */
 import { ImapFlow } from "imapflow";
 import { maskUrlPassword } from "../config/settings.js";
@@ -44,6 +46,8 @@ export interface ImapPollerOptions {
   maxBytes: number;
   /** Tests: no timer and no IDLE wake-ups; polls happen only on pollOnce(). */
   manual?: boolean;
+  /** How long close() waits for a running poll before dropping its connection; 10 s by default. */
+  closeWaitMs?: number;
   /** Extra TLS options for imaps:// and STARTTLS (tests with a self-signed certificate). */
   tls?: { rejectUnauthorized?: boolean };
 }
@@ -123,6 +127,12 @@ export function envelopeFromHeaders(raw: Buffer): { envelopeFrom: string | null;
 
 export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
   const target = parseImapUrl(opts.url);
+  for (const folder of [opts.processedFolder, `${opts.processedFolder}-too-large`]) {
+    const same =
+      folder === target.mailbox ||
+      (folder.toUpperCase() === "INBOX" && target.mailbox.toUpperCase() === "INBOX");
+    if (same) throw new Error(`the processed folder must not be the mailbox it takes mail from (${folder})`);
+  }
   const shownUrl = maskUrlPassword(opts.url);
   const log = opts.logger.child({ imap: shownUrl });
   const tooLargeFolder = `${opts.processedFolder}-too-large`;
@@ -326,7 +336,25 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
-      await current?.catch(() => undefined);
+      if (current) {
+        let waited: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<"gave up">((resolve) => {
+          waited = setTimeout(() => resolve("gave up"), opts.closeWaitMs ?? 10_000);
+        });
+        const outcome = await Promise.race([
+          current.then(
+            () => "done",
+            () => "done",
+          ),
+          gaveUp,
+        ]);
+        clearTimeout(waited);
+        if (outcome === "gave up") {
+          log.warn("an IMAP poll was still running at shutdown; its connection is dropped");
+          dropClient();
+          await current.catch(() => undefined);
+        }
+      }
       const c = client;
       client = null;
       if (c?.usable) {

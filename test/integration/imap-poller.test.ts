@@ -78,11 +78,11 @@ describe.skipIf(problem !== null)("IMAP poller on a real IMAP server (dovecot)",
   function poller(
     user: string,
     accept: (m: NewInbound) => Promise<string>,
-    over: { maxBytes?: number } = {},
+    over: { maxBytes?: number; processedFolder?: string } = {},
   ) {
     const p = startImapPoller({
       url: server.url(user),
-      processedFolder: "rapport-processed",
+      processedFolder: over.processedFolder ?? "rapport-processed",
       intervalMs: 60_000,
       accept,
       logger: silentLogger,
@@ -197,6 +197,28 @@ describe.skipIf(problem !== null)("IMAP poller on a real IMAP server (dovecot)",
     await eventually(async () => (await box.contents("done"))?.length === 2, "both in the processed folder");
     await p.close();
     expect(await box.contents("INBOX")).toEqual([]);
+  });
+
+  it("close() waits for a running poll, which finishes what it took", async () => {
+    const user = newUser();
+    const box = await mailbox(user);
+    await box.append(message(1));
+    const { taken, accept } = recorder();
+    const p = poller(user, async (m) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return accept(m);
+    });
+    const polled = p.pollOnce();
+    await new Promise((r) => setTimeout(r, 100));
+    await p.close();
+    expect(await polled).toBe(1);
+    expect(taken).toHaveLength(1);
+    expect(await box.contents("rapport-processed")).toHaveLength(1);
+    expect(await box.contents("INBOX")).toEqual([]);
+  });
+
+  it("refuses a processed folder that is the mailbox itself", () => {
+    expect(() => poller(newUser(), async () => "x", { processedFolder: "inbox" })).toThrow(/must not be/);
   });
 
   it("survives a server it cannot log in to: pollOnce rejects, the background poller only logs", async () => {
