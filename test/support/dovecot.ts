@@ -25,6 +25,8 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 
 export const IMAP_TEST_PASSWORD = "imap-test-password";
+/** Dovecot first answers "Waiting for authentication process" while auth starts; this comes once it is ready. */
+const GREETING = "rapport test IMAP ready";
 
 const CANDIDATES = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot", "/opt/homebrew/sbin/dovecot"];
 
@@ -92,17 +94,22 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once the server sends its greeting. */
+/** Resolves to true once the server sends its ready greeting (not only "waiting for auth"). */
 function greets(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host: "127.0.0.1" });
+    let seen = "";
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(1000, () => done(false));
-    socket.once("data", (d: Buffer) => done(d.toString().includes("OK")));
+    socket.on("data", (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes(GREETING)) done(true);
+    });
     socket.once("error", () => done(false));
+    socket.once("end", () => done(false));
   });
 }
 
@@ -149,6 +156,7 @@ log_path = ${logPath}
 protocols = imap
 listen = 127.0.0.1
 ssl = no
+login_greeting = ${GREETING}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = ${loginUser}
@@ -171,9 +179,9 @@ service imap-login {
   }
   inet_listener imaps {
     port = 0
-  }
+  }${root ? "" : "\n  chroot ="}
 }
-`;
+${root ? "" : "# Only root may chroot.\nservice anvil {\n  chroot =\n}\n"}`;
   const configPath = join(dir, "dovecot.conf");
   writeFileSync(configPath, config);
   const child: ChildProcess = spawn(bin, ["-F", "-c", configPath], { stdio: ["ignore", "ignore", "pipe"] });
