@@ -208,6 +208,7 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
   async function poll(): Promise<number> {
     const c = await connected();
     let accepted = 0;
+    let reconnect = false;
     try {
       const lock = await c.getMailboxLock(target.mailbox);
       try {
@@ -248,6 +249,8 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
           accepted++;
           const moved = await c.messageMove(String(uid), opts.processedFolder, { uid: true });
           if (!moved) {
+            // Perhaps someone removed the folder: the next poll connects afresh and makes it again.
+            reconnect = true;
             log.warn(
               { uid, inboundId: id },
               `a stored message could not be moved to ${opts.processedFolder}; it will be taken again (and folded by its Message-ID)`,
@@ -259,6 +262,7 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
       } finally {
         lock.release();
       }
+      if (reconnect) dropClient();
     } catch (err) {
       // The connection may be half-broken; the next poll starts afresh.
       dropClient();
@@ -268,8 +272,14 @@ export function startImapPoller(opts: ImapPollerOptions): ImapPoller {
   }
 
   async function setAside(c: ImapFlow, uid: number, size: number): Promise<void> {
-    await ensureFolder(c, tooLargeFolder);
-    const moved = await c.messageMove(String(uid), tooLargeFolder, { uid: true });
+    let moved = false;
+    try {
+      await ensureFolder(c, tooLargeFolder);
+      moved = (await c.messageMove(String(uid), tooLargeFolder, { uid: true })) !== false;
+    } catch (err) {
+      if (!c.usable) throw err;
+      log.warn({ uid, err: (err as Error).message }, `could not move a message to ${tooLargeFolder}`);
+    }
     log.warn(
       { uid, size, maxBytes: opts.maxBytes },
       moved

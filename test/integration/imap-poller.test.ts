@@ -58,6 +58,9 @@ describe.skipIf(problem !== null)("IMAP poller on a real IMAP server (dovecot)",
       append: async (raw: Buffer, folder = "INBOX") => {
         await client.append(folder, raw);
       },
+      removeFolder: async (folder: string) => {
+        await client.mailboxDelete(folder);
+      },
       /** The raw messages in a folder, or null when the folder does not exist. */
       contents: async (folder: string): Promise<Buffer[] | null> => {
         const folders = await client.list();
@@ -197,6 +200,28 @@ describe.skipIf(problem !== null)("IMAP poller on a real IMAP server (dovecot)",
     await eventually(async () => (await box.contents("done"))?.length === 2, "both in the processed folder");
     await p.close();
     expect(await box.contents("INBOX")).toEqual([]);
+  });
+
+  it("makes the processed folder again when someone removed it, taking the message at most twice", async () => {
+    const user = newUser();
+    const box = await mailbox(user);
+    const { taken, accept } = recorder();
+    const p = poller(user, accept);
+    await box.append(message(1));
+    expect(await p.pollOnce()).toBe(1);
+    await box.removeFolder("rapport-processed");
+    const raw = message(2);
+    await box.append(raw);
+    // This poll stores the message but cannot move it; the next one reconnects, makes the
+    // folder again and takes it once more (the store folds the copy by its Message-ID).
+    await p.pollOnce().catch(() => 0);
+    await p.pollOnce();
+    expect(await box.contents("INBOX")).toEqual([]);
+    expect((await box.contents("rapport-processed"))?.map(String)).toEqual([raw.toString()]);
+    const second = taken.slice(1).map((m) => m.raw.toString());
+    expect(second.length).toBeGreaterThanOrEqual(1);
+    expect(second.length).toBeLessThanOrEqual(2);
+    expect(new Set(second)).toEqual(new Set([raw.toString()]));
   });
 
   it("close() waits for a running poll, which finishes what it took", async () => {

@@ -157,6 +157,9 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 login_greeting = ${GREETING}
+# A test logs in with a wrong password on purpose: no delay, and no penalty for 127.0.0.1
+# that would slow every later login of the suite.
+auth_failure_delay = 0
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = ${loginUser}
@@ -181,7 +184,12 @@ service imap-login {
     port = 0
   }${root ? "" : "\n  chroot ="}
 }
-${root ? "" : "# Only root may chroot.\nservice anvil {\n  chroot =\n}\n"}`;
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }${root ? "" : "\n  # Only root may chroot.\n  chroot ="}
+}
+`;
   const configPath = join(dir, "dovecot.conf");
   writeFileSync(configPath, config);
   const child: ChildProcess = spawn(bin, ["-F", "-c", configPath], { stdio: ["ignore", "ignore", "pipe"] });
@@ -190,9 +198,13 @@ ${root ? "" : "# Only root may chroot.\nservice anvil {\n  chroot =\n}\n"}`;
     stderr += d.toString();
   });
   let exited = false;
+  // Should the test process end without close(), dovecot goes with it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const exit = new Promise<void>((resolve) =>
     child.once("exit", () => {
       exited = true;
+      process.off("exit", killOnExit);
       resolve();
     }),
   );
