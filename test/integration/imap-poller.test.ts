@@ -67,6 +67,7 @@ describe.skipIf(problem !== null)("IMAP poller on a real IMAP server (dovecot)",
         if (!folders.some((f) => f.path === folder)) return null;
         const lock = await client.getMailboxLock(folder);
         try {
+          await client.noop(); // a folder selected before may have changed since
           if (!client.mailbox || client.mailbox.exists === 0) return [];
           const raws: Buffer[] = [];
           for await (const m of client.fetch("1:*", { source: true })) if (m.source) raws.push(m.source);
@@ -229,12 +230,17 @@ describe.skipIf(problem !== null)("IMAP poller on a real IMAP server (dovecot)",
     const box = await mailbox(user);
     await box.append(message(1));
     const { taken, accept } = recorder();
+    let storing: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      storing = resolve;
+    });
     const p = poller(user, async (m) => {
+      storing();
       await new Promise((r) => setTimeout(r, 300));
       return accept(m);
     });
     const polled = p.pollOnce();
-    await new Promise((r) => setTimeout(r, 100));
+    await started;
     await p.close();
     expect(await polled).toBe(1);
     expect(taken).toHaveLength(1);
