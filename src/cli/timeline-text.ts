@@ -23,7 +23,8 @@ function interactionText(i: InteractionRow, messages: MessageRow[]): string {
   const via = i.toOwnerAddress ? " to the owner line" : "";
   let head = `${KIND_LABEL[i.kind].padEnd(8)} from ${i.fromAddress ?? "(unknown)"}${via}${about}`;
   const bounce = i.detail.bounce as { type?: string; status?: string | null } | undefined;
-  if (i.kind === "bounce" && bounce) head += ` (${bounce.type ?? "?"}${bounce.status ? ` ${bounce.status}` : ""})`;
+  if (i.kind === "bounce" && bounce)
+    head += ` (${bounce.type ?? "?"}${bounce.status ? ` ${bounce.status}` : ""})`;
   if (i.kind !== "human_reply" && i.kind !== "unsubscribe") return head;
   const body = (i.text ?? "").split("\n").slice(0, 6);
   return [head, ...body.map((l) => `                    | ${clip(l, 100)}`)].join("\n");
@@ -43,7 +44,8 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
     const serial = o.serial ? ` (serial ${o.serial})` : "";
     const state = o.status === "active" ? "owns" : `owned until ${o.endedAt ? when(o.endedAt) : "?"}`;
     lines.push(`  ${state} ${o.product.name ?? o.product.sku}${serial}, ${o.kind} ${when(o.startedAt)}`);
-    if (opts.ownerAddressFor && o.status === "active") lines.push(`    owner line: ${opts.ownerAddressFor(o.id)}`);
+    if (opts.ownerAddressFor && o.status === "active")
+      lines.push(`    owner line: ${opts.ownerAddressFor(o.id)}`);
   }
   if (t.suppression) {
     const why = t.suppression.reason.replace("_", " ");

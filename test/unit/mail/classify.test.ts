@@ -47,7 +47,9 @@ describe("classifyInbound: bounces", () => {
   });
 
   it("treats 5.2.2 (mailbox full) as soft though its class is permanent", async () => {
-    const c = await classify(dsn({ action: "failed", status: "5.2.2", diagnostic: "552 5.2.2 Mailbox full" }));
+    const c = await classify(
+      dsn({ action: "failed", status: "5.2.2", diagnostic: "552 5.2.2 Mailbox full" }),
+    );
     expect(c.kind).toBe("bounce");
     expect(c.bounce?.type).toBe("soft");
   });
