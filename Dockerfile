@@ -11,7 +11,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 # redis-server for embedded mode; set REDIS_URL to use your own Redis instead.
 RUN apt-get update && apt-get install -y --no-install-recommends redis-server tini && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 RAPPORT_DATA_DIR=/app/var
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 INBOUND_SMTP_HOST=0.0.0.0 RAPPORT_DATA_DIR=/app/var
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

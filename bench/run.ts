@@ -12,16 +12,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import mjml2html from "mjml";
 import nodemailer from "nodemailer";
+import { addressOf, loadBrand } from "../src/config/brand.js";
 import { loadSettings } from "../src/config/settings.js";
 import { startEmbeddedRedis } from "../src/infra/embedded-redis.js";
 import { silentLogger } from "../src/infra/logger.js";
 import { startRapport } from "../src/main.js";
 import { templateHandlebars } from "../src/templates/environment.js";
 import { loadTemplates } from "../src/templates/load.js";
+import { mjmlToHtml } from "../src/templates/mjml.js";
 import { sampleTemplateData } from "../src/templates/preview.js";
-import { renderMessage } from "../src/templates/render.js";
+import { cleanSubject, renderMessage } from "../src/templates/render.js";
 import { startSinkProcess } from "./sink-client.js";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
@@ -31,6 +32,7 @@ const POOL = 5;
 const API_KEY = "bench-key-0123456789abcdefghijkl";
 
 const perSecond = (n: number, ms: number) => (n / ms) * 1000;
+const verdict = (met: boolean) => (met ? "met" : "NOT met");
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
 
 /** Runs `task(i)` for i in [0, n) with at most `width` in flight. */
@@ -43,10 +45,16 @@ async function pool(n: number, width: number, task: (i: number) => Promise<unkno
   );
 }
 
+/**
+ * The baseline: nodemailer's own pooled transport, the same pool size and sink, sending
+ * the message rapport sends (same parts, same headers: Reply-To, Message-ID,
+ * X-Rapport-Message, and the same nodemailer options).
+ */
 async function benchRawNodemailer(
   sinkPort: number,
   message: { subject: string; html: string; text: string },
 ) {
+  const brand = await loadBrand(resolve("config/rapport.yaml"));
   const transport = nodemailer.createTransport({
     host: "127.0.0.1",
     port: sinkPort,
@@ -56,11 +64,16 @@ async function benchRawNodemailer(
   const started = performance.now();
   await pool(MESSAGES, 100, (i) =>
     transport.sendMail({
-      from: "Lyra Audio <hello@lyra-audio.example>",
+      from: brand.from,
       to: `raw${i}@example.com`,
+      replyTo: brand.supportAddress ? addressOf(brand.supportAddress) : undefined,
       subject: message.subject,
       html: message.html,
       text: message.text,
+      messageId: `<raw-${i}@${brand.replyDomain}>`,
+      headers: { "X-Rapport-Message": `raw-${i}` },
+      disableFileAccess: true,
+      disableUrlAccess: true,
     }),
   );
   const ms = performance.now() - started;
@@ -107,6 +120,21 @@ async function benchWholePath(sinkPort: number, redisUrl: string, sinkWait: (n: 
   return { rate: perSecond(MESSAGES, ms), acceptRate: perSecond(MESSAGES, acceptedMs) };
 }
 
+/**
+ * Per-call time of `task` over n calls, split in 5 rounds; the fastest round counts
+ * (other work on a shared machine only ever slows a round down). Both sides alike.
+ */
+async function fastestRound(n: number, task: (i: number) => unknown): Promise<number> {
+  const per = Math.max(1, Math.ceil(n / 5));
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    for (let i = 0; i < per; i++) await task(round * per + i);
+    best = Math.min(best, (performance.now() - started) / per);
+  }
+  return best;
+}
+
 async function benchRendering() {
   const { templates, errors } = await loadTemplates(resolve("config/templates"));
   if (errors.length) throw new Error(`templates have errors: ${JSON.stringify(errors)}`);
@@ -114,24 +142,31 @@ async function benchRendering() {
   if (!compiled) throw new Error("no thank-you template");
   const data = sampleTemplateData();
 
-  for (let i = 0; i < 200; i++) renderMessage(compiled, data); // warm-up
-  let started = performance.now();
-  for (let i = 0; i < RENDERS; i++) renderMessage(compiled, { ...data, message: { id: `m${i}` } });
-  const precompiledMs = (performance.now() - started) / RENDERS;
+  for (let i = 0; i < 2000; i++) renderMessage(compiled, data); // warm-up (let the JIT settle)
+  const precompiledMs = await fastestRound(RENDERS, (i) =>
+    renderMessage(compiled, { ...data, message: { id: `m${i}` } }),
+  );
 
-  // The naive way: Handlebars over the MJML source, then MJML, for every message.
+  // The naive way: Handlebars over the MJML source, then MJML, for every message; with
+  // rapport's own helpers and MJML options (src/templates/mjml.ts), and subject and text
+  // rendered as rapport does, so only compiling MJML once differs.
   const { readFile } = await import("node:fs/promises");
-  const source = await readFile(resolve("config/templates/thank-you/body.mjml"), "utf8");
-  // Same helpers as rapport's own environment, so only the MJML step differs.
-  const hb = templateHandlebars.compile(source);
+  const dir = resolve("config/templates/thank-you");
+  const [subjectSource, bodySource, textSource] = await Promise.all(
+    ["subject.hbs", "body.mjml", "text.hbs"].map((f) => readFile(join(dir, f), "utf8")),
+  );
+  const hbSubject = templateHandlebars.compile(subjectSource, { strict: true, noEscape: true });
+  const hbBody = templateHandlebars.compile(bodySource, { strict: true });
+  const hbText = templateHandlebars.compile(textSource, { strict: true, noEscape: true });
   const mjmlOnce = async (i: number) => {
-    const out = await mjml2html(hb({ ...data, message: { id: `m${i}` } }), { validationLevel: "soft" });
-    return out.html;
+    const d = { ...data, message: { id: `m${i}` } };
+    const subject = cleanSubject(hbSubject(d));
+    const out = await mjmlToHtml(hbBody(d), "body.mjml");
+    if (!out.ok) throw new Error(`MJML: ${JSON.stringify(out.errors)}`);
+    return { subject, html: out.html, text: hbText(d) };
   };
   for (let i = 0; i < 5; i++) await mjmlOnce(i); // warm-up
-  started = performance.now();
-  for (let i = 0; i < MJML_RENDERS; i++) await mjmlOnce(i);
-  const mjmlMs = (performance.now() - started) / MJML_RENDERS;
+  const mjmlMs = await fastestRound(MJML_RENDERS, mjmlOnce);
   return { precompiledMs, mjmlMs, sample: renderMessage(compiled, data) };
 }
 
@@ -144,7 +179,8 @@ async function main() {
   console.log("Rendering one message");
   console.log(`  MJML compiled once + Handlebars per message: ${fmt(render.precompiledMs * 1000, 1)} µs`);
   console.log(`  MJML compiled per message:                   ${fmt(render.mjmlMs * 1000, 1)} µs`);
-  console.log(`  ratio: ${fmt(render.mjmlMs / render.precompiledMs)}× faster (aim: ≥ 500×)\n`);
+  const renderRatio = render.mjmlMs / render.precompiledMs;
+  console.log(`  ratio: ${fmt(renderRatio)}× faster (aim: ≥ 500×: ${verdict(renderRatio >= 500)})\n`);
 
   const redisDir = mkdtempSync(join(tmpdir(), "rapport-bench-redis-"));
   const redis = process.env.REDIS_URL
@@ -160,7 +196,17 @@ async function main() {
     console.log(`  raw nodemailer, pooled:                         ${fmt(raw)} /s`);
     console.log(`  whole path (HTTP → store → queues → SMTP):      ${fmt(path.rate)} /s`);
     console.log(`    (HTTP accepted the ${MESSAGES} registrations at ${fmt(path.acceptRate)} /s)`);
-    console.log(`  ratio: ${fmt(path.rate / raw, 2)}× raw nodemailer (aim: ≥ 0.7×)`);
+    const pathRatio = path.rate / raw;
+    console.log(
+      `  ratio: ${fmt(pathRatio, 2)}× raw nodemailer (aim: ≥ 0.7×: ${verdict(pathRatio >= 0.7)})\n`,
+    );
+    console.log("Summary");
+    console.log(
+      `  rendering:  ${fmt(renderRatio)}× faster than MJML per message   aim ≥ 500×   ${verdict(renderRatio >= 500)}`,
+    );
+    console.log(
+      `  whole path: ${fmt(pathRatio, 2)}× raw pooled nodemailer          aim ≥ 0.7×   ${verdict(pathRatio >= 0.7)}`,
+    );
   } finally {
     await sink.stop();
     await redis.stop();

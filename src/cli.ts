@@ -3,13 +3,20 @@
  * The `rapport` command. Each subcommand is a thin wrapper: parsing options here,
  * work in the modules it calls. Errors print as plain sentences and exit non-zero.
  */
-import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
+import { existingReplyAddresses } from "./cli/addresses.js";
+import { inspectMail } from "./cli/inspect-mail.js";
+import { latestSentTo, replyToMessage } from "./cli/reply.js";
 import { runService } from "./cli/run-service.js";
+import { readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
 import { formatTimeline } from "./cli/timeline-text.js";
 import { trigger } from "./cli/trigger.js";
 import { loadSettings } from "./config/settings.js";
+import { flowToMermaid, mermaidPage } from "./flows/graph.js";
+import { loadFlows } from "./flows/load.js";
+import { formatFlowError } from "./flows/parse.js";
 import { sqliteLocation } from "./main.js";
 import { loadProject } from "./project.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -84,7 +91,8 @@ program
   .argument("<email>", "the customer's email")
   .option("--json", "print JSON instead of text")
   .action(async (email: string, o: { json?: boolean }) => {
-    const store = openSqliteStore(sqliteLocation(loadSettings()));
+    const settings = loadSettings();
+    const store = openSqliteStore(sqliteLocation(settings));
     try {
       const t = await store.timeline(email);
       if (!t) {
@@ -92,11 +100,111 @@ program
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`${o.json ? JSON.stringify(t, null, 2) : formatTimeline(t)}\n`);
+      const addresses = await existingReplyAddresses(settings);
+      const text = formatTimeline(
+        t,
+        addresses ? { ownerAddressFor: (id) => addresses.forOwnership(id) } : {},
+      );
+      process.stdout.write(`${o.json ? JSON.stringify(t, null, 2) : text}\n`);
     } finally {
       await store.close();
     }
   });
+
+program
+  .command("graph")
+  .description("draw a flow as a Mermaid flowchart (text, or an HTML page that renders it)")
+  .argument("<flow>", "flow id (a file name in config/flows without .yaml)")
+  .option("--html <file.html>", "write an HTML page that renders the chart in a browser")
+  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .action(async (id: string, o: { html?: string; config: string }) => {
+    const { flows, errors } = await loadFlows(join(resolve(o.config), "flows"));
+    const flow = flows.find((f) => f.id === id);
+    if (!flow) {
+      const problems = errors.filter((e) => e.file.endsWith(`/${id}.yaml`) || e.file.endsWith(`/${id}.yml`));
+      if (problems.length > 0) throw new Error(problems.map(formatFlowError).join("\n"));
+      throw new Error(`no flow "${id}"; flows: ${flows.map((f) => f.id).join(", ") || "none"}`);
+    }
+    if (o.html) {
+      await mkdir(dirname(resolve(o.html)), { recursive: true });
+      await writeFile(o.html, mermaidPage(flow));
+      process.stdout.write(`wrote ${o.html}\n`);
+    } else {
+      process.stdout.write(flowToMermaid(flow));
+    }
+  });
+
+program
+  .command("simulate")
+  .description(
+    "dry-run a flow for one customer on a virtual clock and print what they would receive, and when",
+  )
+  .argument("<flow>", "flow id (a file name in config/flows without .yaml)")
+  .requiredOption("--customer <file.json>", "the customer, product, start, and scripted replies (see README)")
+  .option("--days <n>", "how many days to simulate", "400")
+  .option("--json", "print the entries as JSON")
+  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .action(async (id: string, o: { customer: string; days: string; json?: boolean; config: string }) => {
+    const loaded = await loadProject(resolve(o.config));
+    if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+    const flow = loaded.project.flows.get(id);
+    if (!flow) throw new Error(`no flow "${id}"; flows: ${[...loaded.project.flows.keys()].join(", ")}`);
+    const days = Number(o.days);
+    if (!Number.isFinite(days) || days <= 0 || days > 36_500)
+      throw new Error("--days: expected a number of days (1 to 36500)");
+    const file = await readCustomerFile(o.customer);
+    const report = simulateForCustomer(flow, file, loaded.project, { days, now: Date.now() });
+    process.stdout.write(`${o.json ? JSON.stringify(report.entries, null, 2) : report.text}\n`);
+  });
+
+program
+  .command("inspect-mail")
+  .description(
+    "print what rapport makes of each message (kind, bounce, attribution, new text) as JSON lines; stores nothing",
+  )
+  .argument("<files...>", ".eml files")
+  .action(async (files: string[]) => {
+    const { failures } = await inspectMail(files, loadSettings(), (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+    if (failures > 0) process.exitCode = 1;
+  });
+
+program
+  .command("reply")
+  .description(
+    "answer a sent message (an .eml from the outbox) as the customer would, through the inbound SMTP listener",
+  )
+  .argument(
+    "<message>",
+    "a message rapport sent (an .eml file), or an email address: the newest message to it in the outbox",
+  )
+  .requiredOption("--text <text>", "what the customer writes")
+  .option(
+    "--subject <subject>",
+    "the subject (default: Re: … for a reply, the first line of --text for the owner line)",
+  )
+  .option(
+    "--to <target>",
+    "reply (its Reply-To, default), owner (the owner line it shows) or an address",
+    "reply",
+  )
+  .option("--host <host>", "the inbound SMTP listener's host", process.env.INBOUND_SMTP_HOST ?? "127.0.0.1")
+  .option("--port <port>", "the inbound SMTP listener's port", process.env.INBOUND_SMTP_PORT ?? "2525")
+  .action(
+    async (file: string, o: { text: string; subject?: string; to: string; host: string; port: string }) => {
+      const outbox = join(process.env.RAPPORT_DATA_DIR ?? "./var", "outbox");
+      const eml = file.includes("@") && !file.endsWith(".eml") ? await latestSentTo(outbox, file) : file;
+      const sent = await replyToMessage(eml, {
+        text: o.text,
+        ...(o.subject ? { subject: o.subject } : {}),
+        to: o.to,
+        host: o.host,
+        port: Number(o.port),
+      });
+      process.stdout.write(`sent to ${sent.to}: ${sent.response}\n`);
+    },
+  );
 
 program.parseAsync().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

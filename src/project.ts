@@ -8,6 +8,7 @@ import { type Brand, BrandConfigError, loadBrand } from "./config/brand.js";
 import { checkFlowReferences } from "./flows/check.js";
 import { loadFlows } from "./flows/load.js";
 import { formatFlowError } from "./flows/parse.js";
+import { allSteps } from "./flows/steps.js";
 import type { Flow } from "./flows/types.js";
 import type { CompiledTemplate } from "./templates/compile.js";
 import { formatTemplateError, loadTemplates } from "./templates/load.js";
@@ -38,6 +39,16 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
   problems.push(
     ...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError),
   );
+  if (brand && !brand.teamAddress && !brand.supportAddress) {
+    for (const flow of flows.flows) {
+      const notify = allSteps(flow.steps).find((step) => step.type === "notify");
+      if (notify) {
+        problems.push(
+          `${flow.file}: step "${notify.id}": notify writes to the team, but config/rapport.yaml has neither brand.teamAddress nor brand.supportAddress`,
+        );
+      }
+    }
+  }
   if (problems.length > 0 || !brand) return { ok: false, problems };
   const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)`;
   return {

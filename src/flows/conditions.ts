@@ -10,8 +10,15 @@
  * A missing field (absent, undefined or null) is never equal to anything: equality and
  * `in` fail, `not` holds, `exists: false` holds. No `where` (or an empty one) matches
  * everything. Pure: no clock, no I/O.
+ *
+ * Branch conditions (Condition) use the same field tests, plus `replied` (a fact about
+ * the run) and all / any / not: evaluateCondition(condition, facts) decides one,
+ * describeCondition(condition) words it for a run's history ("product.category in
+ * [turntable, amplifier]"). An empty `all` holds, an empty `any` does not (the parser
+ * never produces either).
  */
-import type { FieldCondition, Flow, TriggerFacts, Where } from "./types.js";
+import { allSteps } from "./steps.js";
+import type { Condition, ConditionFacts, FieldCondition, Flow, TriggerFacts, Where } from "./types.js";
 
 type Scalar = string | number | boolean;
 
@@ -48,4 +55,71 @@ export function matchesWhere(where: Where | undefined, facts: TriggerFacts): boo
 
 export function flowMatches(flow: Flow, facts: TriggerFacts): boolean {
   return flow.trigger.event === facts.event.type && matchesWhere(flow.trigger.where, facts);
+}
+
+export function evaluateCondition(condition: Condition, facts: ConditionFacts): boolean {
+  switch (condition.type) {
+    case "field":
+      return holds(condition.is, lookup(facts, condition.field));
+    case "replied":
+      return facts.run.replied === condition.value;
+    case "all":
+      return condition.conditions.every((c) => evaluateCondition(c, facts));
+    case "any":
+      return condition.conditions.some((c) => evaluateCondition(c, facts));
+    case "not":
+      return !evaluateCondition(condition.condition, facts);
+    default: {
+      const unknown: never = condition;
+      throw new Error(`unknown condition ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** True when some branch of `flow` tests a field, so advancing it needs the run's facts. */
+export function flowHasConditions(flow: Flow): boolean {
+  return allSteps(flow.steps).some(
+    (step) => step.type === "branch" && step.arms.some((arm) => arm.when !== null && testsFields(arm.when)),
+  );
+}
+
+/** True when deciding `condition` needs the trigger facts (it tests a field somewhere). */
+export function testsFields(condition: Condition): boolean {
+  switch (condition.type) {
+    case "field":
+      return true;
+    case "replied":
+      return false;
+    case "all":
+    case "any":
+      return condition.conditions.some(testsFields);
+    case "not":
+      return testsFields(condition.condition);
+  }
+}
+
+function describeFieldCondition(field: string, is: FieldCondition): string {
+  if (typeof is !== "object") return `${field} = ${String(is)}`;
+  if ("in" in is) return `${field} in [${is.in.map((v) => String(v)).join(", ")}]`;
+  if ("not" in is) return `${field} != ${String(is.not)}`;
+  return is.exists ? `${field} exists` : `${field} is missing`;
+}
+
+export function describeCondition(condition: Condition): string {
+  switch (condition.type) {
+    case "field":
+      return describeFieldCondition(condition.field, condition.is);
+    case "replied":
+      return `replied = ${String(condition.value)}`;
+    case "all":
+      return condition.conditions
+        .map((c) => (c.type === "any" ? `(${describeCondition(c)})` : describeCondition(c)))
+        .join(" and ");
+    case "any":
+      return condition.conditions
+        .map((c) => (c.type === "all" ? `(${describeCondition(c)})` : describeCondition(c)))
+        .join(" or ");
+    case "not":
+      return `not (${describeCondition(condition.condition)})`;
+  }
 }

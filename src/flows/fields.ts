@@ -46,3 +46,21 @@ export function whereFieldProblem(key: string): string {
   }
   return `"${key}" is not a field a flow can check (allowed fields: ${WHERE_FIELDS_TEXT})${didYouMean(key, candidates)}`;
 }
+
+/** What a branch condition may name besides fields: the run fact and the combinators. */
+export const CONDITION_WORDS = ["replied", "all", "any", "not"] as const;
+
+/** Keys of a branch condition map: a `where` field, or one of CONDITION_WORDS. */
+export const CONDITION_KEY_PATTERN = `^(${CONDITION_WORDS.join("|")}|${WHERE_FIELD_PATTERN.slice(2, -2)})$`;
+
+/** Why `key` cannot be used in a branch condition, with a guess at what was meant. */
+export function conditionKeyProblem(key: string): string {
+  const words = CONDITION_WORDS.join(", ");
+  const guess = didYouMean(key, CONDITION_WORDS);
+  if (guess) return `"${key}" is not something a branch can check (allowed: ${words}, or a field)${guess}`;
+  const field = whereFieldProblem(key);
+  return field.replace(
+    /^("[^"]*") is not a field a flow can check \(allowed fields: /,
+    `$1 is not something a branch can check (allowed: ${words}, or one of the fields `,
+  );
+}

@@ -1,86 +1,283 @@
 /**
- * The flow interpreter: given a flow, a run's state, what happened (start or wake-up)
- * and the time, decides the run's next state and what should be done (effects).
+ * The flow interpreter: given a flow, a run's state, what happened (start, wake-up or a
+ * reply) and the time, decides the run's next state and what should be done (effects).
  *
- * Contract (see types.ts): advance() is pure and total. From `run.cursor` it executes
- * steps in order:
- *   - send: emits `send` + `step`, moves on;
+ * Contract (see types.ts): advance() is pure and total for any state it produced itself
+ * (it throws only on a bad waitScale, or when a branch tests a field and opts.facts is
+ * missing: both are the caller's mistakes). From `run.cursor` it executes steps in order,
+ * entering nested lists and coming back out of them (after a nested list the flow goes
+ * on with the step after the one that owns it):
+ *   - send / notify: emits `send` / `notify` + `step`, moves on;
  *   - wait, not yet waiting on it: wakeAt = now + round(durationMs × waitScale), status
- *     "waiting", emits `schedule` + `step` ("until <ISO time>"), stops;
+ *     "waiting" (waitingFor "time"), emits `schedule` + `step` ("until <ISO time>"), stops;
  *   - wait, waiting on it and now >= wakeAt: the wait is over, moves on (its `step` was
  *     recorded when it began);
- *   - wait, woken early: emits only `schedule` for the same wakeAt and changes nothing,
- *     so a duplicate or early wake-up job is harmless.
+ *   - wait or wait_for_reply, woken early: emits only `schedule` for the same wakeAt and
+ *     changes nothing, so a duplicate or early wake-up job is harmless;
+ *   - wait_for_reply, not yet waiting on it: like wait with its timeout, but waitingFor
+ *     "reply"; `step` says "waiting for a reply until <ISO time>";
+ *   - wait_for_reply, waiting on it, start/wake with now >= wakeAt: `step` ("no reply by
+ *     <ISO time>; on_timeout"), then its on_timeout steps;
+ *   - reply input: taken only when the run waits on a wait_for_reply, the reply's `at` is
+ *     within the wait (waitingSince <= at < wakeAt) and its interactionId was not taken
+ *     before; then it is recorded in RunState.replies, `step` ("reply <interactionId>;
+ *     on_reply"), then the on_reply steps. Any other reply changes nothing and emits
+ *     nothing (a late reply leaves the timeout to the wake-up);
+ *   - branch: the first arm whose condition holds (`replied` from RunState.replies, fields
+ *     from opts.facts), or the else arm: `step` naming it, then its steps; no arm: `step`
+ *     ("no choice matched"), moves on;
+ *   - exit: `step` (the reason), then status "completed" and `complete`.
  * Past the last step: status "completed", emits `complete`. A completed or failed run
  * gets no effects and is returned unchanged. `start` and `wake` are treated alike: both
  * mean "do what is due now", which makes a retried job idempotent.
+ * A cursor that no longer fits the flow (the file changed under a waiting run) is read as
+ * far as it fits; a nested list that is gone counts as finished.
+ * Runs stored before nesting (cursor a number, no waitingFor / waitingSince / replies)
+ * are read as their equivalent.
  * No clock, no I/O, no randomness: `now` is epoch ms, passed in.
  */
-import type { AdvanceInput, AdvanceOptions, AdvanceResult, Effect, Flow, RunState } from "./types.js";
+import { describeCondition, evaluateCondition, testsFields } from "./conditions.js";
+import { subLists } from "./steps.js";
+import type {
+  AdvanceInput,
+  AdvanceOptions,
+  AdvanceResult,
+  Cursor,
+  Effect,
+  Flow,
+  RunReply,
+  RunState,
+  Step,
+} from "./types.js";
 
 export function initialRun(): RunState {
-  return { cursor: 0, status: "active", wakeAt: null };
+  return { cursor: [0], status: "active", wakeAt: null, waitingFor: null, waitingSince: null, replies: [] };
+}
+
+/** True when the run waits on a wait_for_reply: a `reply` input for it would be taken. */
+export function isWaitingForReply(state: RunState): boolean {
+  return state.status === "waiting" && state.waitingFor === "reply";
+}
+
+/** Whether the run has taken a human reply (the `replied` fact of branch conditions). */
+export function hasReplied(state: RunState): boolean {
+  return (state.replies ?? []).length > 0;
+}
+
+/** A state as stored by any version of rapport, in today's shape. */
+export function normalizeRun(state: RunState): RunState {
+  const legacy = state as Partial<RunState> & { cursor: Cursor | number; status: RunState["status"] };
+  const cursor = typeof legacy.cursor === "number" ? [legacy.cursor] : legacy.cursor;
+  return {
+    cursor: cursor.length > 0 ? cursor : [0],
+    status: legacy.status,
+    wakeAt: legacy.wakeAt ?? null,
+    // Before wait_for_reply existed, a waiting run could only wait for time.
+    waitingFor: legacy.waitingFor ?? (legacy.status === "waiting" ? "time" : null),
+    waitingSince: legacy.waitingSince ?? null,
+    replies: legacy.replies ?? [],
+  };
+}
+
+/** One level of the cursor: a list and the index in it; `list` is the sub-list number in the parent step. */
+interface Frame {
+  steps: readonly Step[];
+  list: number;
+  index: number;
+}
+
+/** The cursor as a stack of frames, read as far as it fits the flow. */
+function framesOf(flow: Flow, cursor: Cursor): Frame[] {
+  const frames: Frame[] = [{ steps: flow.steps, list: 0, index: cursor[0] ?? 0 }];
+  for (let i = 1; i + 1 < cursor.length; i += 2) {
+    const top = frames[frames.length - 1] as Frame;
+    const owner = top.steps[top.index];
+    const listNo = cursor[i] as number;
+    const list = owner ? subLists(owner)[listNo] : undefined;
+    if (!list) {
+      // The flow changed: that nested list is gone; carry on after its owner.
+      top.index += 1;
+      return frames;
+    }
+    frames.push({ steps: list.steps, list: listNo, index: cursor[i + 1] as number });
+  }
+  return frames;
+}
+
+function cursorOf(frames: readonly Frame[]): Cursor {
+  const out: number[] = [];
+  frames.forEach((f, i) => {
+    if (i > 0) out.push(f.list);
+    out.push(f.index);
+  });
+  return out;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 export function advance(
   flow: Flow,
-  run: RunState,
-  _input: AdvanceInput,
+  given: RunState,
+  input: AdvanceInput,
   now: number,
   opts: AdvanceOptions = {},
 ): AdvanceResult {
-  if (run.status === "completed" || run.status === "failed") return { run, effects: [] };
+  if (given.status === "completed" || given.status === "failed") return { run: given, effects: [] };
   const scale = opts.waitScale ?? 1;
   if (!Number.isFinite(scale) || scale < 0) {
     throw new RangeError(`waitScale must be a finite number >= 0, got ${String(opts.waitScale)}`);
   }
+  const run = normalizeRun(given);
+  const unchanged: AdvanceResult = { run: given, effects: [] };
 
   const effects: Effect[] = [];
-  let cursor = run.cursor;
+  const frames = framesOf(flow, run.cursor);
+  let replies: RunReply[] = run.replies;
   // Only the step the run was parked on can be "already waiting"; later waits start fresh.
-  let waitingUntil = run.status === "waiting" ? run.wakeAt : null;
+  let parked: { kind: "time" | "reply"; wakeAt: number } | null =
+    run.status === "waiting" && run.wakeAt !== null && run.waitingFor !== null
+      ? { kind: run.waitingFor, wakeAt: run.wakeAt }
+      : null;
 
-  // Each iteration either moves the cursor forward or returns, so this ends within steps.length + 1 rounds.
+  const top = (): Frame => frames[frames.length - 1] as Frame;
+  const enter = (owner: Step, list: number) => {
+    const sub = subLists(owner)[list];
+    if (sub) frames.push({ steps: sub.steps, list, index: 0 });
+    else top().index += 1;
+    parked = null;
+  };
+  const next = () => {
+    top().index += 1;
+    parked = null;
+  };
+  const state = (over: Partial<RunState>): RunState => ({
+    cursor: cursorOf(frames),
+    status: "active",
+    wakeAt: null,
+    waitingFor: null,
+    waitingSince: null,
+    replies,
+    ...over,
+  });
+
+  if (input.type === "reply") {
+    if (!isWaitingForReply(run) || parked === null) return unchanged;
+    const step = top().steps[top().index];
+    if (step?.type !== "wait_for_reply") return unchanged;
+    if (replies.some((r) => r.interactionId === input.interactionId)) return unchanged;
+    if (run.waitingSince !== null && input.at < run.waitingSince) return unchanged;
+    if (input.at >= parked.wakeAt) return unchanged;
+    replies = [...replies, { stepId: step.id, interactionId: input.interactionId, at: input.at }];
+    effects.push({
+      type: "step",
+      stepId: step.id,
+      stepType: "wait_for_reply",
+      at: now,
+      detail: `reply ${input.interactionId} at ${iso(input.at)}; on_reply`,
+    });
+    enter(step, 0);
+  }
+
+  // Each iteration moves a cursor forward, enters a nested list, leaves one, or returns,
+  // so this ends within a few rounds per step of the flow.
   for (;;) {
-    const step = flow.steps[cursor];
+    const frame = top();
+    const step = frame.steps[frame.index];
     if (step === undefined) {
+      if (frames.length > 1) {
+        frames.pop();
+        next();
+        continue;
+      }
       effects.push({ type: "complete", at: now });
-      return { run: { cursor, status: "completed", wakeAt: null }, effects };
+      return { run: state({ status: "completed" }), effects };
     }
     switch (step.type) {
       case "send":
-        effects.push({ type: "send", stepId: step.id, template: step.template });
+      case "notify":
+        effects.push({ type: step.type, stepId: step.id, template: step.template });
         effects.push({
           type: "step",
           stepId: step.id,
-          stepType: "send",
+          stepType: step.type,
           at: now,
-          detail: `template ${step.template}`,
+          detail:
+            step.type === "send" ? `template ${step.template}` : `template ${step.template} to the team`,
         });
-        cursor += 1;
-        waitingUntil = null;
+        next();
         break;
-      case "wait": {
-        if (waitingUntil !== null) {
-          if (now < waitingUntil) {
-            effects.push({ type: "schedule", stepId: step.id, at: waitingUntil });
-            return { run: { cursor, status: "waiting", wakeAt: waitingUntil }, effects };
+      case "wait":
+      case "wait_for_reply": {
+        const kind = step.type === "wait" ? "time" : "reply";
+        if (parked !== null && parked.kind === kind) {
+          const wakeAt = parked.wakeAt;
+          if (now < wakeAt) {
+            effects.push({ type: "schedule", stepId: step.id, at: wakeAt });
+            return { run: given, effects };
           }
-          cursor += 1;
-          waitingUntil = null;
+          if (step.type === "wait") {
+            next();
+            break;
+          }
+          effects.push({
+            type: "step",
+            stepId: step.id,
+            stepType: "wait_for_reply",
+            at: now,
+            detail: `no reply by ${iso(wakeAt)}; on_timeout`,
+          });
+          enter(step, 1);
           break;
         }
-        const wakeAt = now + Math.round(step.durationMs * scale);
+        const ms = step.type === "wait" ? step.durationMs : step.timeoutMs;
+        const wakeAt = now + Math.round(ms * scale);
         effects.push({ type: "schedule", stepId: step.id, at: wakeAt });
         effects.push({
           type: "step",
           stepId: step.id,
-          stepType: "wait",
+          stepType: step.type,
           at: now,
-          detail: `until ${new Date(wakeAt).toISOString()}`,
+          detail: step.type === "wait" ? `until ${iso(wakeAt)}` : `waiting for a reply until ${iso(wakeAt)}`,
         });
-        return { run: { cursor, status: "waiting", wakeAt }, effects };
+        return { run: state({ status: "waiting", wakeAt, waitingFor: kind, waitingSince: now }), effects };
       }
+      case "branch": {
+        const facts = opts.facts;
+        const replied = replies.length > 0;
+        const chosen = step.arms.findIndex((arm) => {
+          if (arm.when === null) return true;
+          if (!facts && testsFields(arm.when)) {
+            throw new Error(
+              `flow ${flow.id}, step ${step.id}: the condition "${describeCondition(arm.when)}" tests a field, but advance() was given no facts`,
+            );
+          }
+          const known = facts ?? { event: { type: "", properties: {} }, customer: {} };
+          return evaluateCondition(arm.when, { ...known, run: { replied } });
+        });
+        const arm = step.arms[chosen];
+        const detail =
+          arm === undefined
+            ? "no choice matched"
+            : arm.when === null
+              ? "took else"
+              : `took if #${chosen + 1} (${describeCondition(arm.when)})`;
+        effects.push({ type: "step", stepId: step.id, stepType: "branch", at: now, detail });
+        if (arm === undefined) next();
+        else enter(step, chosen);
+        break;
+      }
+      case "exit":
+        effects.push({
+          type: "step",
+          stepId: step.id,
+          stepType: "exit",
+          at: now,
+          detail: step.reason ?? "exit",
+        });
+        effects.push({ type: "complete", at: now });
+        return { run: state({ status: "completed" }), effects };
       default: {
         const unknown: never = step;
         throw new Error(`unknown step type in flow ${flow.id}: ${JSON.stringify(unknown)}`);

@@ -23,8 +23,12 @@ import type { YamlLocator } from "./yaml-nodes.js";
 type Issue = z.core.$ZodIssue;
 type RawIssue = z.core.$ZodRawIssue;
 
-/** Allowed keys per object that had unknown keys; unions add every alternative's keys. */
-export type AllowedKeys = WeakMap<object, Set<string>>;
+/**
+ * Allowed keys per object that had unknown keys: one set per schema that judged it (a
+ * union's alternatives each add theirs), so the message can list the keys of the form
+ * the author was writing rather than of every form.
+ */
+export type AllowedKeys = WeakMap<object, Array<Set<string>>>;
 
 function shapeKeys(inst: unknown): string[] {
   const shape = (inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def
@@ -38,9 +42,11 @@ export function createErrorMap(allowed: AllowedKeys) {
     switch (iss.code) {
       case "unrecognized_keys": {
         if (iss.input !== null && typeof iss.input === "object") {
-          const keys = allowed.get(iss.input) ?? new Set<string>();
-          for (const k of shapeKeys(iss.inst)) keys.add(k);
-          allowed.set(iss.input, keys);
+          const sets = allowed.get(iss.input) ?? [];
+          const keys = new Set(shapeKeys(iss.inst));
+          const text = [...keys].sort().join(",");
+          if (!sets.some((s) => [...s].sort().join(",") === text)) sets.push(keys);
+          allowed.set(iss.input, sets);
         }
         return `unknown setting(s) ${listWords(iss.keys)}`;
       }
@@ -82,24 +88,68 @@ interface Context {
   allowed: AllowedKeys;
 }
 
+/** A FlowError with the setting path it came from, before filtering. */
+interface Placed {
+  error: FlowError;
+  path: readonly PropertyKey[];
+  /** The issue says the key at `path` itself is wrong (so its value is not worth judging). */
+  badKey: boolean;
+}
+
+function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => String(p) === String(path[i]));
+}
+
+/**
+ * Places every issue; then drops complaints about the value of a key that is itself
+ * refused (a misspelt `alll:` gets "did you mean all", not also a remark on its list)
+ * and exact repeats (two schemas judging one value alike).
+ */
 export function issuesToErrors(issues: readonly Issue[], ctx: Context): FlowError[] {
+  const placed: Placed[] = [];
+  for (const issue of issues) place(issue, [], ctx, placed);
+  const badKeys = placed.filter((p) => p.badKey).map((p) => p.path);
+  const seen = new Set<string>();
   const out: FlowError[] = [];
-  for (const issue of issues) place(issue, [], ctx, out);
+  for (const p of placed) {
+    if (!p.badKey && badKeys.some((k) => startsWith(p.path, k))) continue;
+    const key = JSON.stringify(p.error);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(p.error);
+  }
   return out;
 }
 
-function place(issue: Issue, base: readonly PropertyKey[], ctx: Context, out: FlowError[]): void {
+function place(issue: Issue, base: readonly PropertyKey[], ctx: Context, out: Placed[]): void {
   const path = [...base, ...issue.path];
-  const at = (pos: { line: number; col: number }, p: readonly PropertyKey[], message: string) =>
-    out.push({ file: ctx.file, line: pos.line, col: pos.col, path: pathText(p), message });
+  const at = (
+    pos: { line: number; col: number },
+    p: readonly PropertyKey[],
+    message: string,
+    badKey = false,
+  ) =>
+    out.push({
+      error: { file: ctx.file, line: pos.line, col: pos.col, path: pathText(p), message },
+      path: p,
+      badKey,
+    });
 
   switch (issue.code) {
+    case "custom":
+      // Our own checks mark a refused key with params.at = "key" (branch conditions).
+      if ((issue.params as { at?: unknown } | undefined)?.at === "key") {
+        at(ctx.locator.keyAt(path), path, issue.message, true);
+        return;
+      }
+      at(ctx.locator.valueAt(path), path, issue.message);
+      return;
     case "unrecognized_keys":
       unknownKeys(issue.keys, issue.input, path, ctx, out);
       return;
     case "invalid_key":
       // A refused `where` field: the inner issue carries the schema's explanation.
-      at(ctx.locator.keyAt(path), path, issue.issues[0]?.message ?? issue.message);
+      at(ctx.locator.keyAt(path), path, issue.issues[0]?.message ?? issue.message, true);
       return;
     case "invalid_union": {
       const branch = pickBranch(issue.errors, issue.input);
@@ -120,32 +170,52 @@ function place(issue: Issue, base: readonly PropertyKey[], ctx: Context, out: Fl
   }
 }
 
+/**
+ * The keys allowed in `input`: of the forms that judged it, those that accept every key
+ * it has besides the unknown ones (the form the author was writing); all of them when
+ * none does.
+ */
+function allowedKeysFor(input: unknown, unknown: readonly string[], ctx: Context): string[] {
+  if (input === null || typeof input !== "object") return [];
+  const sets = ctx.allowed.get(input) ?? [];
+  const known = Object.keys(input).filter((k) => !unknown.includes(k));
+  const fitting = sets.filter((s) => known.every((k) => s.has(k)));
+  const chosen = fitting.length > 0 ? fitting : sets;
+  return [...new Set(chosen.flatMap((s) => [...s]))].sort();
+}
+
 function unknownKeys(
   keys: readonly string[],
   input: unknown,
   path: readonly PropertyKey[],
   ctx: Context,
-  out: FlowError[],
+  out: Placed[],
 ): void {
-  const allowed =
-    input !== null && typeof input === "object" ? [...(ctx.allowed.get(input) ?? [])].sort() : [];
+  const allowed = allowedKeysFor(input, keys, ctx);
   for (const key of keys) {
     const keyPath = [...path, key];
     const pos = ctx.locator.keyAt(keyPath);
     const allowedText = allowed.length > 0 ? ` (allowed here: ${allowed.join(", ")})` : "";
     out.push({
-      file: ctx.file,
-      line: pos.line,
-      col: pos.col,
-      path: pathText(keyPath),
-      message: `unknown setting "${key}"${allowedText}${didYouMean(key, allowed)}`,
+      error: {
+        file: ctx.file,
+        line: pos.line,
+        col: pos.col,
+        path: pathText(keyPath),
+        message: `unknown setting "${key}"${allowedText}${didYouMean(key, allowed)}`,
+      },
+      path: keyPath,
+      badKey: true,
     });
   }
 }
 
-/** The branch's value has the wrong type altogether (an object where a text was expected). */
+/**
+ * The branch's value has the wrong type altogether (an object where a text was expected,
+ * or anything but the one word a literal form such as `- exit` accepts).
+ */
 function wrongShape(branch: readonly Issue[]): boolean {
-  return branch.some((i) => i.code === "invalid_type" && i.path.length === 0);
+  return branch.some((i) => (i.code === "invalid_type" || i.code === "invalid_value") && i.path.length === 0);
 }
 
 /**

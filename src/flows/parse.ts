@@ -2,9 +2,11 @@
  * Reads one flow file: YAML text in, a validated Flow or a list of every problem out.
  *
  * Contract: parseFlow(source, file) never throws for bad input. On success the Flow has
- * id = file name without extension, steps with ids (explicit, or "<type>-<n>" with n the
- * 1-based step number), waits in ms, a version hash of its meaning, and the positions of
- * its steps. On failure every FlowError carries the 1-based line and column of the node
+ * id = file name without extension, steps with ids unique in the whole flow (explicit, or
+ * automatic: "<type>-<n>" with n the 1-based step number at the top level,
+ * "<parent id>.<list>.<type>-<n>" in nested lists, see steps.ts), waits and timeouts in
+ * ms, branch conditions as Condition trees, a version hash of its meaning, and the
+ * positions of all its steps (nested ones included, in reading order). On failure every FlowError carries the 1-based line and column of the node
  * concerned: YAML syntax errors where the parser stopped, unknown keys at the key, bad
  * values at the value, missing keys at the parent map, a bad file name at 1:1.
  * Pure apart from hashing: reads no files (load.ts does).
@@ -15,8 +17,24 @@ import { parseDuration } from "./duration.js";
 import { type FlowError, pathText, sortFlowErrors } from "./errors.js";
 import { ID_RULE, isId, slugify } from "./ids.js";
 import { type AllowedKeys, createErrorMap, issuesToErrors } from "./issues.js";
-import { type FlowFile, FlowFileSchema } from "./schema.js";
-import type { Flow, Step, Trigger } from "./types.js";
+import {
+  type FlowFile,
+  type FlowFileCondition,
+  FlowFileSchema,
+  type FlowFileStep,
+  STEP_KINDS,
+} from "./schema.js";
+import { armListName, defaultStepId, listIdPrefix } from "./steps.js";
+import type {
+  BranchArm,
+  Condition,
+  FieldCondition,
+  Flow,
+  Step,
+  StepPosition,
+  StepType,
+  Trigger,
+} from "./types.js";
 import { flowVersion } from "./version.js";
 import { YamlLocator } from "./yaml-nodes.js";
 
@@ -56,7 +74,7 @@ export function parseFlow(source: string, file: string): ParseFlowResult {
   const allowed: AllowedKeys = new WeakMap();
   const parsed = FlowFileSchema.safeParse(data, { reportInput: true, error: createErrorMap(allowed) });
   if (!parsed.success) errors.push(...issuesToErrors(parsed.error.issues, { file, locator, allowed }));
-  errors.push(...duplicateStepIds(data, file, locator));
+  errors.push(...structureProblems(data, file, locator));
 
   if (!parsed.success || errors.length > 0) return { ok: false, errors: sortFlowErrors(errors) };
   return { ok: true, flow: toFlow(parsed.data, id, file, locator) };
@@ -96,50 +114,218 @@ function yamlSyntaxError(e: YAMLError, file: string, lines: LineCounter): FlowEr
   return { file, line, col, path: "", message: `not valid YAML: ${message}` };
 }
 
-/** "<type>-<n>" unless the author chose an id. */
-function defaultStepId(type: "send" | "wait", index: number): string {
-  return `${type}-${index + 1}`;
+/** The kind of a step in the raw (not yet validated) data, or null when it is not clear. */
+function rawStepType(step: unknown): StepType | null {
+  if (step === "exit") return "exit";
+  if (step === null || typeof step !== "object" || Array.isArray(step)) return null;
+  return STEP_KINDS.find((k) => Object.hasOwn(step, k)) ?? null;
+}
+
+/** The nested lists of a raw step, with their names (for ids) and setting paths. */
+function rawSubLists(
+  step: unknown,
+  type: StepType,
+): Array<{ name: string; path: PropertyKey[]; steps: unknown }> {
+  const s = step as Record<string, unknown>;
+  if (type === "wait_for_reply") {
+    return [
+      { name: "on_reply", path: ["on_reply"], steps: s.on_reply },
+      { name: "on_timeout", path: ["on_timeout"], steps: s.on_timeout },
+    ];
+  }
+  if (type === "branch" && Array.isArray(s.branch)) {
+    return s.branch.flatMap((arm: unknown, k) => {
+      if (arm === null || typeof arm !== "object") return [];
+      const a = arm as Record<string, unknown>;
+      const isElse = Object.hasOwn(a, "else") && !Object.hasOwn(a, "if");
+      return [
+        {
+          name: armListName(k, isElse),
+          path: ["branch", k, isElse ? "else" : "then"],
+          steps: isElse ? a.else : a.then,
+        },
+      ];
+    });
+  }
+  return [];
 }
 
 /**
- * Step ids must be unique in a flow: the store keys a run's history by them. Checked on
- * the raw data so this is reported alongside any other problem, not only after they are fixed.
+ * Checks the schema cannot make, on the raw data so they are reported alongside any other
+ * problem, not only after those are fixed:
+ *   - step ids must be unique in the whole flow, nested steps included (the store keys a
+ *     run's history by them);
+ *   - in a branch, `else` must be the last choice and there must be at least one `if`.
  */
-function duplicateStepIds(data: unknown, file: string, locator: YamlLocator): FlowError[] {
-  const steps = (data as { steps?: unknown } | null)?.steps;
-  if (!Array.isArray(steps)) return [];
-  const firstIndex = new Map<string, number>();
+function structureProblems(data: unknown, file: string, locator: YamlLocator): FlowError[] {
   const errors: FlowError[] = [];
-  steps.forEach((step: unknown, index) => {
-    if (step === null || typeof step !== "object") return;
-    const explicit = (step as { id?: unknown }).id;
-    const type = "send" in step ? "send" : "wait" in step ? "wait" : null;
-    const id = typeof explicit === "string" ? explicit : type ? defaultStepId(type, index) : null;
-    if (id === null) return;
-    const earlier = firstIndex.get(id);
-    if (earlier === undefined) {
-      firstIndex.set(id, index);
-      return;
-    }
-    const earlierLine = locator.valueAt(["steps", earlier]).line;
-    const path: PropertyKey[] = typeof explicit === "string" ? ["steps", index, "id"] : ["steps", index];
-    const pos = locator.valueAt(path);
-    const message =
-      typeof explicit === "string"
-        ? `the step id "${id}" is already used by the step on line ${earlierLine}; give each step its own id`
-        : `this step's automatic id "${id}" is already used by the step on line ${earlierLine}; give one of them another id`;
+  const firstPath = new Map<string, PropertyKey[]>();
+  const error = (path: PropertyKey[], message: string, atKey = false) => {
+    const pos = atKey ? locator.keyAt(path) : locator.valueAt(path);
     errors.push({ file, line: pos.line, col: pos.col, path: pathText(path), message });
-  });
+  };
+
+  const walk = (steps: unknown, base: PropertyKey[], prefix: string | null, derived: boolean): void => {
+    if (!Array.isArray(steps)) return;
+    steps.forEach((step: unknown, index) => {
+      const type = rawStepType(step);
+      if (type === null) return;
+      const path = [...base, index];
+      const explicit = typeof step === "object" && step !== null ? (step as { id?: unknown }).id : undefined;
+      const id = typeof explicit === "string" ? explicit : defaultStepId(type, index, prefix);
+      const earlier = firstPath.get(id);
+      let duplicate = false;
+      if (earlier === undefined) {
+        firstPath.set(id, path);
+      } else if (typeof explicit === "string" || !derived) {
+        duplicate = true;
+        const earlierLine = locator.valueAt(earlier).line;
+        if (typeof explicit === "string") {
+          error(
+            [...path, "id"],
+            `the step id "${id}" is already used by the step on line ${earlierLine}; give each step its own id`,
+          );
+        } else {
+          error(
+            path,
+            `this step's automatic id "${id}" is already used by the step on line ${earlierLine}; give one of them another id`,
+          );
+        }
+      }
+      if (type === "branch")
+        branchProblems((step as { branch?: unknown }).branch, [...path, "branch"], error);
+      for (const list of rawSubLists(step, type)) {
+        walk(list.steps, [...path, ...list.path], listIdPrefix(id, list.name), derived || duplicate);
+      }
+    });
+  };
+  walk((data as { steps?: unknown } | null)?.steps, ["steps"], null, false);
   return errors;
 }
 
-function toFlow(data: FlowFile, id: string, file: string, locator: YamlLocator): Flow {
-  const steps: Step[] = data.steps.map((s, index): Step => {
-    if ("send" in s) return { id: s.id ?? defaultStepId("send", index), type: "send", template: s.send };
-    const durationMs = parseDuration(s.wait);
-    if (durationMs === null) throw new Error(`schema accepted a wait it cannot parse: ${s.wait}`);
-    return { id: s.id ?? defaultStepId("wait", index), type: "wait", durationMs, duration: s.wait.trim() };
+function branchProblems(
+  arms: unknown,
+  path: PropertyKey[],
+  error: (path: PropertyKey[], message: string, atKey?: boolean) => void,
+): void {
+  if (!Array.isArray(arms) || arms.length === 0) return;
+  const isElse = (arm: unknown) =>
+    arm !== null && typeof arm === "object" && Object.hasOwn(arm, "else") && !Object.hasOwn(arm, "if");
+  const elses = arms.flatMap((arm: unknown, k) => (isElse(arm) ? [k] : []));
+  for (const k of elses) {
+    if (k === arms.length - 1) continue;
+    error(
+      [...path, k, "else"],
+      '"else" must be the last choice of a branch: choices are tried from the top, so the ones after it would never be taken',
+      true,
+    );
+  }
+  if (elses.length === arms.length) {
+    error(
+      path,
+      'a branch needs at least one "if" choice; to always take these steps, write them without a branch',
+    );
+  }
+}
+
+/** A condition map as written, turned into the interpreter's Condition (keys sorted, so the version ignores their order). */
+function toCondition(raw: FlowFileCondition): Condition {
+  const parts: Condition[] = Object.keys(raw)
+    .sort()
+    .map((key): Condition => {
+      const value = raw[key];
+      switch (key) {
+        case "all":
+          return { type: "all", conditions: (value as FlowFileCondition[]).map(toCondition) };
+        case "any":
+          return { type: "any", conditions: (value as FlowFileCondition[]).map(toCondition) };
+        case "not":
+          return { type: "not", condition: toCondition(value as FlowFileCondition) };
+        case "replied":
+          return { type: "replied", value: value as boolean };
+        default:
+          return { type: "field", field: key, is: value as FieldCondition };
+      }
+    });
+  const only = parts[0];
+  return parts.length === 1 && only ? only : { type: "all", conditions: parts };
+}
+
+interface Built {
+  steps: Step[];
+  positions: StepPosition[];
+}
+
+/** The steps of one list (top level or nested), with their positions in reading order. */
+function toSteps(
+  raw: readonly FlowFileStep[] | null | undefined,
+  base: PropertyKey[],
+  prefix: string | null,
+  locator: YamlLocator,
+): Built {
+  const steps: Step[] = [];
+  const positions: StepPosition[] = [];
+  (raw ?? []).forEach((s, index) => {
+    const path = [...base, index];
+    const type: StepType = s === "exit" ? "exit" : (STEP_KINDS.find((k) => k in s) ?? "exit");
+    const id = (typeof s === "object" ? s.id : undefined) ?? defaultStepId(type, index, prefix);
+    const position: StepPosition = {
+      id,
+      path: pathText(path),
+      step: locator.valueAt(path),
+      value: locator.valueAt(s === "exit" ? path : [...path, type]),
+    };
+    const nested: StepPosition[] = [];
+    const sub = (list: readonly FlowFileStep[] | null | undefined, name: string, listPath: PropertyKey[]) => {
+      const built = toSteps(list, [...path, ...listPath], listIdPrefix(id, name), locator);
+      nested.push(...built.positions);
+      return built.steps;
+    };
+    let step: Step;
+    if (s === "exit") step = { id, type: "exit", reason: null };
+    else if ("send" in s) step = { id, type: "send", template: s.send };
+    else if ("notify" in s) step = { id, type: "notify", template: s.notify };
+    else if ("exit" in s) step = { id, type: "exit", reason: s.exit };
+    else if ("wait" in s)
+      step = { id, type: "wait", durationMs: mustParseDuration(s.wait), duration: s.wait.trim() };
+    else if ("wait_for_reply" in s) {
+      step = {
+        id,
+        type: "wait_for_reply",
+        timeoutMs: mustParseDuration(s.wait_for_reply),
+        timeout: s.wait_for_reply.trim(),
+        onReply: sub(s.on_reply, "on_reply", ["on_reply"]),
+        onTimeout: sub(s.on_timeout, "on_timeout", ["on_timeout"]),
+      };
+    } else {
+      step = {
+        id,
+        type: "branch",
+        arms: s.branch.map((arm, k): BranchArm => {
+          if ("if" in arm) {
+            return {
+              when: toCondition(arm.if),
+              steps: sub(arm.then, armListName(k, false), ["branch", k, "then"]),
+            };
+          }
+          return { when: null, steps: sub(arm.else, armListName(k, true), ["branch", k, "else"]) };
+        }),
+      };
+    }
+    steps.push(step);
+    positions.push(position, ...nested);
   });
+  return { steps, positions };
+}
+
+function mustParseDuration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null) throw new Error(`schema accepted a duration it cannot parse: ${text}`);
+  return ms;
+}
+
+function toFlow(data: FlowFile, id: string, file: string, locator: YamlLocator): Flow {
+  const { steps, positions } = toSteps(data.steps, ["steps"], null, locator);
   const where = data.trigger.where;
   const trigger: Trigger = {
     event: data.trigger.event,
@@ -154,12 +340,7 @@ function toFlow(data: FlowFile, id: string, file: string, locator: YamlLocator):
     trigger,
     entry: data.entry,
     steps,
-    positions: {
-      steps: data.steps.map((s, index) => ({
-        step: locator.valueAt(["steps", index]),
-        value: locator.valueAt(["steps", index, "send" in s ? "send" : "wait"]),
-      })),
-    },
+    positions: { steps: positions },
   };
   return { ...flow, version: flowVersion(flow) };
 }

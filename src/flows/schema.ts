@@ -15,8 +15,14 @@
 import { z } from "zod";
 import { describeFound } from "./describe.js";
 import { DURATION_PATTERN, durationProblem, isAcceptableWait } from "./duration.js";
-import { WHERE_FIELD_PATTERN, whereFieldProblem } from "./fields.js";
+import {
+  CONDITION_KEY_PATTERN,
+  conditionKeyProblem,
+  WHERE_FIELD_PATTERN,
+  whereFieldProblem,
+} from "./fields.js";
 import { ID_PATTERN, ID_RULE, slugify } from "./ids.js";
+import { closest } from "./suggest.js";
 
 type RawIssue = z.core.$ZodRawIssue;
 
@@ -69,7 +75,7 @@ function conditionError(iss: RawIssue): string | undefined {
   return `expected a value to compare with (text, number or true/false), or one of { in: [...] }, { not: value }, { exists: true/false }; found ${describeFound(input)}`;
 }
 
-const Condition = z
+const FieldCondition = z
   .union(
     [
       z.string(),
@@ -102,7 +108,7 @@ const WhereField = z.string().regex(new RegExp(WHERE_FIELD_PATTERN), {
   error: (iss) => whereFieldProblem(String(iss.input)),
 });
 
-const Where = z.record(WhereField, Condition).meta({
+const Where = z.record(WhereField, FieldCondition).meta({
   description:
     "Only start the flow when every listed field matches. Fields: customer.email, customer.name, customer.locale, " +
     "customer.timezone, customer.birthday, customer.attributes.<name>, product.sku, product.name, " +
@@ -147,7 +153,9 @@ const StepId = z
     },
   })
   .meta({
-    description: 'Optional name for this step, unique in the flow; defaults to "send-1", "wait-2", ...',
+    description:
+      'Optional name for this step, unique in the whole flow (nested steps included); defaults to "send-1", "wait-2", ... ' +
+      '(inside on_reply, then, ...: "<parent id>.<list>.<type>-<n>", e.g. "answer.on_reply.send-1").',
   });
 
 const TemplateName = z
@@ -178,31 +186,309 @@ const WaitDuration = z
     examples: ["14 days", "2h", "1 week"],
   });
 
-/** Why a step is neither a send nor a wait; only reached when no single form fits. */
+/** What the steps of a flow file look like once validated (the schemas below are recursive). */
+export type FlowFileStep =
+  | "exit"
+  | { send: string; id?: string | undefined }
+  | { wait: string; id?: string | undefined }
+  | {
+      wait_for_reply: string;
+      id?: string | undefined;
+      on_reply?: FlowFileStep[] | null | undefined;
+      on_timeout?: FlowFileStep[] | null | undefined;
+    }
+  | { notify: string; id?: string | undefined }
+  | { branch: FlowFileArm[]; id?: string | undefined }
+  | { exit: string | null; id?: string | undefined };
+
+export type FlowFileArm =
+  | { if: FlowFileCondition; then: FlowFileStep[] | null }
+  | { else: FlowFileStep[] | null };
+
+/**
+ * A condition map as written: field paths (with a where-style condition each), `replied`,
+ * and the combinators `all`, `any` (lists of condition maps) and `not` (one condition map).
+ */
+export type FlowFileCondition = Record<string, unknown>;
+
+/** The keys that make a step what it is, in the order messages list them. */
+export const STEP_KINDS = ["send", "wait", "wait_for_reply", "notify", "branch", "exit"] as const;
+
+const STEP_EXAMPLES =
+  '"- send: thank-you", "- wait: 14 days", "- wait_for_reply: 7 days", "- notify: owner-message-to-team", "- branch: ..." or "- exit"';
+
+/** Why a step is none of the step forms; only reached when no single form fits. */
 function stepError(iss: RawIssue): string | undefined {
   if (iss.code !== "invalid_union") return undefined;
   const input = iss.input;
   if (input !== null && typeof input === "object" && !Array.isArray(input)) {
-    if ("send" in input && "wait" in input) {
-      return "a step does one thing: either send or wait, not both; split it into two steps";
+    const kinds = STEP_KINDS.filter((k) => k in input);
+    if (kinds.length === 2) {
+      return `a step does one thing: either ${kinds[0]} or ${kinds[1]}, not both; split it into two steps`;
     }
-    return 'a step needs either send: <template> or wait: <duration>, e.g. "- send: thank-you" or "- wait: 14 days"';
+    if (kinds.length > 2) {
+      return `a step does one thing, this one has ${kinds.join(", ")}; split it into one step each`;
+    }
+    return `a step needs one of ${STEP_KINDS.join(", ")}, e.g. ${STEP_EXAMPLES}`;
   }
-  if (typeof input === "string" && /^(send|wait)\s/.test(input)) {
-    return `found ${JSON.stringify(input)}; a colon is missing: write "${input.slice(0, 4)}: ${input.slice(5).trim()}"`;
+  if (typeof input === "string") {
+    const word = /^([a-z_]+)(\s+(.*))?$/.exec(input.trim());
+    const kind = word?.[1];
+    const rest = word?.[3]?.trim();
+    if (kind && (STEP_KINDS as readonly string[]).includes(kind)) {
+      if (rest) return `found ${JSON.stringify(input)}; a colon is missing: write "${kind}: ${rest}"`;
+      return `found ${JSON.stringify(input)} alone; say what to ${kind.replaceAll("_", " ")}, e.g. ${STEP_EXAMPLES}`;
+    }
+    const guess = closest(kind ?? input, STEP_KINDS);
+    if (guess === "exit" && !rest) return `found ${JSON.stringify(input)}; did you mean "exit"?`;
+    if (guess !== null && kind) {
+      return `found ${JSON.stringify(input)}; did you mean "${guess}:${rest ? ` ${rest}` : ""}"?`;
+    }
   }
-  return `expected a step like "send: thank-you" or "wait: 14 days", found ${describeFound(input)}`;
+  return `expected a step like ${STEP_EXAMPLES}, found ${describeFound(input)}`;
 }
 
 const SendStep = z
   .strictObject({ send: TemplateName, id: StepId.optional() })
-  .meta({ title: "send", description: "Send an email made from a template." });
+  .meta({ title: "send", description: "Send the customer an email made from a template." });
 
 const WaitStep = z
   .strictObject({ wait: WaitDuration, id: StepId.optional() })
   .meta({ title: "wait", description: "Pause the flow before the next step." });
 
-const Step = z.union([SendStep, WaitStep], { error: stepError });
+const ReplyTimeout = WaitDuration.meta({
+  description:
+    'How long to wait for a reply before giving up (taking on_timeout), e.g. "7 days". A reply that arrives in time takes on_reply.',
+  examples: ["7 days", "10 days"],
+});
+
+/** Steps inside a step (on_reply, then, ...): a list, possibly empty; nothing at all means an empty list. */
+function nestedSteps(description: string) {
+  return z
+    .array(Step, {
+      error: (iss) =>
+        iss.code === "invalid_type"
+          ? `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`
+          : undefined,
+    })
+    .nullable()
+    .optional()
+    .meta({ description });
+}
+
+const WaitForReplyStep = z
+  .strictObject({
+    wait_for_reply: ReplyTimeout,
+    id: StepId.optional(),
+    get on_reply() {
+      return nestedSteps(
+        "Steps to take when the customer replies before the timeout; then the flow carries on after this wait_for_reply.",
+      );
+    },
+    get on_timeout() {
+      return nestedSteps(
+        "Steps to take when no reply came in time (optional; leave out to just carry on after this wait_for_reply).",
+      );
+    },
+  })
+  .meta({
+    title: "wait_for_reply",
+    description:
+      "Wait until the customer replies or the time runs out, and take on_reply or on_timeout accordingly.",
+  });
+
+const NotifyStep = z
+  .strictObject({
+    notify: TemplateName.meta({
+      description:
+        "The template to send to the team (the address in brand settings): a folder in config/templates.",
+      examples: ["owner-message-to-team"],
+    }),
+    id: StepId.optional(),
+  })
+  .meta({ title: "notify", description: "Send the team (not the customer) an email made from a template." });
+
+const ExitReason = z
+  .string({ error: (iss) => `expected a reason as text (or nothing), found ${describeFound(iss.input)}` })
+  .trim()
+  .min(1, { error: 'the reason is empty; write a reason or just "- exit"' })
+  .nullable()
+  .meta({ description: "Why the flow ends here, for timelines (optional)." });
+
+const ExitStep = z
+  .strictObject({ exit: ExitReason, id: StepId.optional() })
+  .meta({ title: "exit", description: "End the flow here; later steps are not taken." });
+
+const ExitWord = z
+  .literal("exit")
+  .meta({ title: "exit", description: "End the flow here; later steps are not taken." });
+
+/** Why a condition key is refused; the refine below reports it at the key. */
+function conditionKeysCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+  for (const key of Object.keys(value)) {
+    if (new RegExp(CONDITION_KEY_PATTERN).test(key)) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: conditionKeyProblem(key),
+      params: { at: "key" },
+      input: value,
+    });
+  }
+  if (Object.keys(value).length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message: "the condition is empty; write at least one, e.g. { customer.attributes.vip: true }",
+      input: value,
+    });
+  }
+}
+
+function conditionList(word: string) {
+  return z
+    .array(FlowCondition, {
+      error: (iss) =>
+        iss.code === "invalid_type"
+          ? `expected a list of conditions after ${word}:, like ${word}: [ { replied: true }, { product.category: turntable } ], found ${describeFound(iss.input)}`
+          : undefined,
+    })
+    .min(1, { error: `the list after ${word}: is empty; list at least one condition` });
+}
+
+export const FlowCondition: z.ZodType<FlowFileCondition> = z.lazy(() =>
+  z
+    .object(
+      {
+        get all() {
+          return conditionList("all")
+            .optional()
+            .meta({ description: "Holds when every condition in the list holds." });
+        },
+        get any() {
+          return conditionList("any")
+            .optional()
+            .meta({ description: "Holds when at least one condition in the list holds." });
+        },
+        get not() {
+          return FlowCondition.optional().meta({ description: "Holds when the condition does not hold." });
+        },
+        replied: z.boolean().optional().meta({
+          description: "true: the customer has replied in this flow (to a wait_for_reply); false: not yet.",
+        }),
+      },
+      {
+        error: (iss) =>
+          iss.code === "invalid_type"
+            ? `expected conditions like { customer.attributes.vip: true } or { replied: true }, found ${describeFound(iss.input)}`
+            : undefined,
+      },
+    )
+    .catchall(FieldCondition)
+    .superRefine(conditionKeysCheck, { when: () => true })
+    .meta({
+      id: "condition",
+      description:
+        "Conditions, all of which must hold: field: value (as in a trigger's where), replied: true/false, " +
+        "all: [ ... ], any: [ ... ], not: { ... }.",
+      propertyNames: { pattern: CONDITION_KEY_PATTERN },
+    }),
+);
+
+/** Why a branch choice is neither if/then nor else; only reached when no single form fits. */
+function armError(iss: RawIssue): string | undefined {
+  if (iss.code !== "invalid_union") return undefined;
+  const input = iss.input;
+  const example = 'each choice is "- if: <conditions>" with "then: <steps>" below it, or "- else: <steps>"';
+  if (input !== null && typeof input === "object" && !Array.isArray(input)) {
+    const has = (k: string) => Object.hasOwn(input, k);
+    if (has("if") && has("else")) return NOT_BOTH;
+    if (has("if"))
+      return 'missing "then": say which steps to take when the condition holds, e.g. then: [ { send: vip-thanks } ]';
+    if (has("then"))
+      return '"then" needs an "if" with the condition, e.g. if: { customer.attributes.vip: true }';
+    return example;
+  }
+  return `${example}; found ${describeFound(input)}`;
+}
+
+/** A key the other kind of choice has: never allowed, so `if` and `else` together get one clear message. */
+const NOT_BOTH = 'a choice is either "if" (with "then") or "else", not both; make them two choices';
+const Neither = z.never({ error: NOT_BOTH }).optional();
+
+const IfArm = z
+  .strictObject({
+    if: FlowCondition,
+    else: Neither,
+    // biome-ignore lint/suspicious/noThenProperty: the flow file's key is "then"; this shape is never awaited.
+    get then() {
+      return z
+        .array(Step, {
+          error: (iss) =>
+            iss.code === "invalid_type" && iss.input !== undefined
+              ? `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`
+              : undefined,
+        })
+        .nullable()
+        .meta({ description: "The steps to take when the condition holds." });
+    },
+  })
+  .meta({
+    title: "if",
+    description: "Take `then` when the conditions hold (and no earlier choice was taken).",
+  });
+
+const ElseArm = z
+  .strictObject({
+    if: Neither,
+    get else() {
+      return z
+        .array(Step, {
+          error: (iss) =>
+            iss.code === "invalid_type" && iss.input !== undefined
+              ? `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`
+              : undefined,
+        })
+        .nullable()
+        .meta({ description: "The steps to take when no choice above was taken." });
+    },
+  })
+  .meta({ title: "else", description: "Taken when no choice above was taken; must be the last choice." });
+
+const Arm = z.union([IfArm, ElseArm], { error: armError });
+
+const BranchStep = z
+  .strictObject({
+    branch: z
+      .array(Arm, {
+        error: (iss) =>
+          iss.code === "invalid_type"
+            ? `expected a list of choices, each starting with "- if:" or "- else:", found ${describeFound(iss.input)}`
+            : undefined,
+      })
+      .min(1, {
+        error: 'a branch needs at least one choice, e.g. "- if: { replied: true }" with "then: [...]"',
+      })
+      .meta({
+        description:
+          "Choices tried from the top: the first `if` whose conditions hold has its `then` steps taken; else the `else` " +
+          "steps (if any). Then the flow carries on after the branch.",
+      }),
+    id: StepId.optional(),
+  })
+  .meta({
+    title: "branch",
+    description: "Take different steps depending on conditions (if / else if / else).",
+  });
+
+const Step: z.ZodType<FlowFileStep> = z.lazy(() =>
+  z
+    .union([SendStep, WaitStep, WaitForReplyStep, NotifyStep, BranchStep, ExitStep, ExitWord], {
+      error: stepError,
+    })
+    .meta({ id: "step" }),
+);
 
 const Steps = z
   .array(Step, {
@@ -212,7 +498,9 @@ const Steps = z
         : `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`,
   })
   .min(1, { error: 'a flow needs at least one step; "steps" is empty' })
-  .meta({ description: "What the flow does, in order: send a template, or wait." });
+  .meta({
+    description: "What the flow does, in order: send, wait, wait_for_reply, notify, branch or exit.",
+  });
 
 const Name = z
   .string({
@@ -251,4 +539,3 @@ export const FlowFileSchema = z
 
 /** What a valid flow file contains (after defaults: `entry` is always set). */
 export type FlowFile = z.output<typeof FlowFileSchema>;
-export type FlowFileStep = FlowFile["steps"][number];

@@ -5,11 +5,13 @@
  *
  * Contract: flowVersion(parts) is the first 16 hex digits of the SHA-256 of the
  * canonical JSON (object keys sorted at every level) of the flow's meaningful parts:
- * id, name, trigger, entry, and steps with waits in milliseconds. Description, file,
- * positions and a wait's original wording are left out. Deterministic; no I/O.
+ * id, name, trigger, entry, and steps (nested ones included) with waits and timeouts in
+ * milliseconds. Description, file, positions and a duration's original wording are left
+ * out. Flows made only of send and wait steps hash as they did before nesting existed.
+ * Deterministic; no I/O.
  */
 import { createHash } from "node:crypto";
-import type { Flow } from "./types.js";
+import type { Flow, Step } from "./types.js";
 
 /** JSON with object keys sorted, so equal data always gives equal text. */
 export function canonicalJson(value: unknown): string {
@@ -29,11 +31,33 @@ export function flowVersion(flow: Pick<Flow, "id" | "name" | "trigger" | "entry"
     name: flow.name,
     trigger: flow.trigger,
     entry: flow.entry,
-    steps: flow.steps.map((s) =>
-      s.type === "send"
-        ? { id: s.id, type: s.type, template: s.template }
-        : { id: s.id, type: s.type, durationMs: s.durationMs },
-    ),
+    steps: flow.steps.map(stepMeaning),
   };
   return createHash("sha256").update(canonicalJson(meaning)).digest("hex").slice(0, 16);
+}
+
+function stepMeaning(s: Step): unknown {
+  switch (s.type) {
+    case "send":
+    case "notify":
+      return { id: s.id, type: s.type, template: s.template };
+    case "wait":
+      return { id: s.id, type: s.type, durationMs: s.durationMs };
+    case "wait_for_reply":
+      return {
+        id: s.id,
+        type: s.type,
+        timeoutMs: s.timeoutMs,
+        onReply: s.onReply.map(stepMeaning),
+        onTimeout: s.onTimeout.map(stepMeaning),
+      };
+    case "branch":
+      return {
+        id: s.id,
+        type: s.type,
+        arms: s.arms.map((a) => ({ when: a.when, steps: a.steps.map(stepMeaning) })),
+      };
+    case "exit":
+      return { id: s.id, type: s.type, reason: s.reason };
+  }
 }

@@ -8,6 +8,7 @@ import type { TriggerFacts } from "../flows/types.js";
 import type { IngestedEvent } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { entryKeyFor } from "./entry-key.js";
+import { advanceRun } from "./process-step.js";
 import type { EventJob } from "./queues.js";
 
 export function triggerFacts(
@@ -52,6 +53,19 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
       }));
     pending = await store.startRuns(event.id, ingested.customer.id, runs, now);
   }
-  for (const run of pending) await queues.addStep(run.id, run.seq);
+  // A new run's first step is taken here rather than in a steps job of its own (one
+  // queue hop fewer per run; the runs are in the store already). If that step fails,
+  // the run goes to the steps queue and its retries; the sweeper backs that up.
+  for (const run of pending) {
+    try {
+      await advanceRun(run, deps);
+    } catch (err) {
+      deps.logger.warn(
+        { runId: run.id, err: err instanceof Error ? err.message : String(err) },
+        "first step failed; queued for retry",
+      );
+      await queues.addStep(run.id, run.seq);
+    }
+  }
   return { runs: pending.length };
 }

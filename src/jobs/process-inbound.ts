@@ -15,6 +15,7 @@
  * has a deterministic id (the event id, the reply job id).
  */
 import { UnrecoverableError } from "bullmq";
+import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
 import type { Classification } from "../mail/classify.js";
 import { MessageTooLargeError } from "../mail/parse-inbound.js";
@@ -161,15 +162,20 @@ async function followUp(interaction: InteractionRow, email: string | null, deps:
   if (interaction.kind !== "human_reply" || !interaction.customerId || !email) return;
   const { store, queues, clock } = deps;
 
-  // Bring the reply to the runs it may answer: the run that sent the message it answers,
-  // else every waiting run of the customer (of this product, if we know it). A run not
-  // waiting for a reply ignores it (the interpreter decides).
-  const waiting = await store.listWaitingRuns(interaction.customerId);
-  const runs = interaction.runId
-    ? waiting.filter((r) => r.id === interaction.runId)
-    : waiting.filter(
-        (r) => !interaction.ownershipId || !r.ownershipId || r.ownershipId === interaction.ownershipId,
-      );
+  // Bring the reply to the runs it may answer: the run that sent the message it answers if
+  // that run waits for a reply, else every run of the customer waiting for one (of this
+  // product, if we know it): a customer who answers a question somewhere has answered. The
+  // interpreter still has the last word (a reply after the deadline is not taken).
+  const waiting = (await store.listWaitingRuns(interaction.customerId)).filter((r) =>
+    isWaitingForReply(r.state),
+  );
+  const answered = waiting.filter((r) => r.id === interaction.runId);
+  const runs =
+    answered.length > 0
+      ? answered
+      : waiting.filter(
+          (r) => !interaction.ownershipId || !r.ownershipId || r.ownershipId === interaction.ownershipId,
+        );
   for (const run of runs) await queues.addReply(run.id, run.seq, interaction.id, interaction.occurredAt);
 
   const ownership = interaction.ownershipId ? await store.getOwnership(interaction.ownershipId) : null;

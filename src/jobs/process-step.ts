@@ -1,16 +1,39 @@
 /**
  * steps queue: one advance of one run. The interpreter decides (pure); this applies
  * its effects in one store transaction, then queues what follows: deliveries for new
- * outbox rows and the run's next wake-up. A job for a seq the run has moved past is
- * stale and does nothing.
+ * outbox rows and the run's next wake-up. A wake-up job for a seq the run has moved
+ * past is stale and does nothing.
+ *
+ * A reply job (data.reply) is different: it must reach the run whatever seq the run is
+ * at by then, so it loads the current state. A reply the run does not take (it is not
+ * waiting for one, or already took it) changes nothing and writes nothing, so the run's
+ * pending wake-up stays valid. If another job moved the run between load and write, the
+ * job fails and BullMQ retries it: a reply is never dropped on a race.
  */
+import { addressOf } from "../config/brand.js";
+import { flowHasConditions } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
 import type { AdvanceInput, Effect, RunState } from "../flows/types.js";
-import type { NewMessage } from "../store/store.js";
+import type { NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
+import { triggerFacts } from "./process-event.js";
 import type { StepJob } from "./queues.js";
 
-export type StepOutcome = "applied" | "stale" | "finished";
+export type StepOutcome = "applied" | "stale" | "finished" | "ignored";
+
+/** A reply job lost a race with another step of the same run; it is retried. */
+export class RunMovedError extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} moved on while a reply was being applied; retrying`);
+    this.name = "RunMovedError";
+  }
+}
+
+/** Who a notify step writes to: the brand's team address, else its support address. */
+export function teamAddressOf(brand: JobDeps["brand"]): string | null {
+  const mailbox = brand.teamAddress ?? brand.supportAddress;
+  return mailbox ? addressOf(mailbox) : null;
+}
 
 /** Derives the Message-ID header from the outbox row id: replies find their row by it. */
 export function messageIdHeaderFor(id: string, domain: string): string {
@@ -18,9 +41,25 @@ export function messageIdHeaderFor(id: string, domain: string): string {
 }
 
 export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOutcome> {
+  const run = await deps.store.getRun(data.runId);
+  if (!run) return "stale";
+  if (data.reply) return advanceRun(run, deps, data.reply);
+  if (run.seq !== data.seq) return "stale";
+  return advanceRun(run, deps);
+}
+
+/**
+ * One advance of `run` as loaded (at its seq): the steps job's work, also called by the
+ * events job for a run it has just started. applyAdvance only writes if the run is
+ * still at that seq, so a second advance from the same row is "stale" and does nothing.
+ * With `reply`, the advance brings that reply to the run (see the top of this file).
+ */
+export async function advanceRun(
+  run: RunRow,
+  deps: JobDeps,
+  reply?: { interactionId: string; at: number },
+): Promise<StepOutcome> {
   const { store, queues, clock } = deps;
-  const run = await store.getRun(data.runId);
-  if (!run || run.seq !== data.seq) return "stale";
   if (run.status === "completed" || run.status === "failed") return "finished";
 
   const now = clock.now();
@@ -40,13 +79,26 @@ export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOut
     return "applied";
   }
 
-  const input: AdvanceInput = run.seq === 0 ? { type: "start" } : { type: "wake" };
-  const result = advance(flow, run.state, input, now, { waitScale: deps.waitScale });
+  const input: AdvanceInput = reply
+    ? { type: "reply", interactionId: reply.interactionId, at: reply.at }
+    : run.seq === 0
+      ? { type: "start" }
+      : { type: "wake" };
+  // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
+  const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
+  const facts = context ? triggerFacts(context.event, context.ingested) : undefined;
+  const result = advance(flow, run.state, input, now, { waitScale: deps.waitScale, facts });
+  if (reply && result.effects.length === 0) return "ignored";
 
-  const { messages, steps, wakeAt } = collectEffects(result.effects, () => {
-    const id = deps.newId();
-    return { id, messageIdHeader: messageIdHeaderFor(id, deps.brand.replyDomain) };
-  });
+  const team = teamAddressOf(deps.brand);
+  const { messages, steps, wakeAt } = collectEffects(
+    result.effects,
+    () => {
+      const id = deps.newId();
+      return { id, messageIdHeader: messageIdHeaderFor(id, deps.brand.replyDomain) };
+    },
+    team,
+  );
 
   const outcome = await store.applyAdvance({
     runId: run.id,
@@ -56,7 +108,10 @@ export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOut
     messages,
     now,
   });
-  if (!outcome.applied) return "stale";
+  if (!outcome.applied) {
+    if (reply) throw new RunMovedError(run.id);
+    return "stale";
+  }
   for (const m of outcome.messages) await queues.addDelivery(m.id);
   if (wakeAt !== null) await queues.addStep(run.id, outcome.run.seq, wakeAt - clock.now());
   return "applied";
@@ -72,6 +127,7 @@ interface CollectedEffects {
 export function collectEffects(
   effects: Effect[],
   newMessageId: () => { id: string; messageIdHeader: string },
+  teamAddress: string | null = null,
 ): CollectedEffects {
   const out: CollectedEffects = { messages: [], steps: [], wakeAt: null };
   for (const effect of effects) {
@@ -91,6 +147,17 @@ export function collectEffects(
         });
         break;
       case "complete":
+        break;
+      case "notify":
+        // `rapport validate` refuses notify steps without a team address; this guards a hand-built brand.
+        if (!teamAddress) throw new Error("a notify step needs brand.teamAddress or brand.supportAddress");
+        out.messages.push({
+          ...newMessageId(),
+          stepId: effect.stepId,
+          template: effect.template,
+          audience: "team",
+          toAddress: teamAddress,
+        });
         break;
       default: {
         const never: never = effect;

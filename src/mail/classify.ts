@@ -51,6 +51,16 @@ export function classifyInbound(parsed: ParsedInbound, raw?: Buffer | string): C
       originalMessageId: bounce.originalMessageId,
     };
   }
+  // Before the auto-reply markers: a mail program's unsubscribe button (the mailto: of our
+  // List-Unsubscribe header) sends "unsubscribe" automatically, often marked as automatic.
+  // Only the subject counts here, and only when it is the command and nothing else.
+  const byButton = detectUnsubscribe(parsed.subject, "");
+  if (byButton && extractNewText(parsed.text).length <= 500) {
+    return {
+      kind: "unsubscribe",
+      reason: `${byButton} (an unsubscribe request, even if sent automatically)`,
+    };
+  }
   const auto = detectAutoReply(parsed);
   if (auto) return { kind: "auto_reply", reason: auto };
   const unsubscribe = detectUnsubscribe(parsed.subject, extractNewText(parsed.text));

@@ -1,7 +1,7 @@
 /** Events as received: stored once per id before the HTTP layer answers 202. */
-import { and, asc, eq, lt } from "drizzle-orm";
+import { and, asc, eq, lt, sql } from "drizzle-orm";
 import type { EventBody } from "../events/event-body.js";
-import type { Db } from "./db.js";
+import { type Db, prepared } from "./db.js";
 import { toEvent } from "./rows.js";
 import { events } from "./schema.js";
 import type { EventRow } from "./store.js";
@@ -14,25 +14,42 @@ export function recordEvent(
 ): { eventId: string; duplicate: boolean; event: EventRow } {
   const id = body.id ?? newId();
   const occurredAt = body.occurredAt ? Date.parse(body.occurredAt) : now;
-  const inserted = db
-    .insert(events)
-    .values({
-      id,
-      type: body.type,
-      occurredAt,
-      receivedAt: now,
-      customerEmail: body.customer.email.toLowerCase(),
-      payload: JSON.stringify({ ...body, id }),
-    })
-    .onConflictDoNothing()
-    .run();
+  const inserted = prepared(db, "events.record", () =>
+    db
+      .insert(events)
+      .values({
+        id: sql.placeholder("id"),
+        type: sql.placeholder("type"),
+        occurredAt: sql.placeholder("occurredAt"),
+        receivedAt: sql.placeholder("receivedAt"),
+        customerEmail: sql.placeholder("customerEmail"),
+        payload: sql.placeholder("payload"),
+      })
+      .onConflictDoNothing()
+      .returning()
+      .prepare(),
+  ).get({
+    id,
+    type: body.type,
+    occurredAt,
+    receivedAt: now,
+    customerEmail: body.customer.email.toLowerCase(),
+    payload: JSON.stringify({ ...body, id }),
+  });
+  if (inserted) return { eventId: id, duplicate: false, event: toEvent(inserted) };
   const row = db.select().from(events).where(eq(events.id, id)).get();
   if (!row) throw new Error(`event ${id} vanished right after it was stored`);
-  return { eventId: id, duplicate: inserted.changes === 0, event: toEvent(row) };
+  return { eventId: id, duplicate: true, event: toEvent(row) };
 }
 
 export function getEvent(db: Db, id: string): EventRow | null {
-  const row = db.select().from(events).where(eq(events.id, id)).get();
+  const row = prepared(db, "events.get", () =>
+    db
+      .select()
+      .from(events)
+      .where(eq(events.id, sql.placeholder("id")))
+      .prepare(),
+  ).get({ id });
   return row ? toEvent(row) : null;
 }
 

@@ -5,30 +5,37 @@
  * lease ran out was abandoned by a killed worker and may be claimed again.
  */
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";
-import type { Db } from "./db.js";
+import { bound, type Db, prepared } from "./db.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import { customers, events, messages, ownerships, products, suppressions } from "./schema.js";
 import type { ClaimOutcome, DeliveryContext } from "./store.js";
 
 export function claimMessage(db: Db, id: string, now: number, leaseMs: number): ClaimOutcome {
-  const claimed = db
-    .update(messages)
-    .set({
-      status: "sending",
-      leaseUntil: now + leaseMs,
-      updatedAt: now,
-      attempts: sql`${messages.attempts} + 1`,
-    })
-    .where(
-      and(
-        eq(messages.id, id),
-        or(eq(messages.status, "queued"), and(eq(messages.status, "sending"), lt(messages.leaseUntil, now))),
-      ),
-    )
-    .run();
+  const claim = prepared(db, "messages.claim", () =>
+    db
+      .update(messages)
+      .set({
+        status: "sending",
+        leaseUntil: bound("leaseUntil"),
+        updatedAt: bound("now"),
+        attempts: sql`${messages.attempts} + 1`,
+      })
+      .where(
+        and(
+          eq(messages.id, sql.placeholder("id")),
+          or(
+            eq(messages.status, "queued"),
+            and(eq(messages.status, "sending"), lt(messages.leaseUntil, sql.placeholder("now"))),
+          ),
+        ),
+      )
+      .returning()
+      .prepare(),
+  );
+  const claimed = claim.get({ id, now, leaseUntil: now + leaseMs });
+  if (claimed) return { outcome: "claimed", message: toMessage(claimed) };
   const row = db.select().from(messages).where(eq(messages.id, id)).get();
   if (!row) return { outcome: "missing" };
-  if (claimed.changes === 1) return { outcome: "claimed", message: toMessage(row) };
   if (row.status === "sending") return { outcome: "busy", message: toMessage(row) };
   return { outcome: "done", message: toMessage(row) };
 }
@@ -38,18 +45,21 @@ export function markSent(
   id: string,
   r: { subject: string; smtpResponse: string; now: number },
 ): void {
-  db.update(messages)
-    .set({
-      status: "sent",
-      subject: r.subject,
-      smtpResponse: r.smtpResponse,
-      sentAt: r.now,
-      updatedAt: r.now,
-      leaseUntil: null,
-      error: null,
-    })
-    .where(eq(messages.id, id))
-    .run();
+  prepared(db, "messages.markSent", () =>
+    db
+      .update(messages)
+      .set({
+        status: "sent",
+        subject: bound("subject"),
+        smtpResponse: bound("smtpResponse"),
+        sentAt: bound("now"),
+        updatedAt: bound("now"),
+        leaseUntil: null,
+        error: null,
+      })
+      .where(eq(messages.id, sql.placeholder("id")))
+      .prepare(),
+  ).run({ id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
 }
 
 export function releaseMessage(db: Db, id: string, error: string, now: number): void {
@@ -67,22 +77,28 @@ export function failMessage(db: Db, id: string, error: string, now: number): voi
 }
 
 export function deliveryContext(db: Db, messageId: string): DeliveryContext | null {
-  const m = db.select().from(messages).where(eq(messages.id, messageId)).get();
-  if (!m) return null;
-  const customer = db.select().from(customers).where(eq(customers.id, m.customerId)).get();
-  if (!customer) return null;
-  const ownership = m.ownershipId
-    ? (db.select().from(ownerships).where(eq(ownerships.id, m.ownershipId)).get() ?? null)
-    : null;
-  const product = ownership
-    ? (db.select().from(products).where(eq(products.id, ownership.productId)).get() ?? null)
-    : null;
-  const event = m.eventId ? (db.select().from(events).where(eq(events.id, m.eventId)).get() ?? null) : null;
-  const suppression = db
-    .select()
-    .from(suppressions)
-    .where(eq(suppressions.email, m.toAddress.toLowerCase()))
-    .get();
+  // One query instead of five: the delivery job asks this for every message.
+  const row = prepared(db, "messages.deliveryContext", () =>
+    db
+      .select({
+        m: messages,
+        customer: customers,
+        ownership: ownerships,
+        product: products,
+        event: events,
+        suppression: suppressions,
+      })
+      .from(messages)
+      .innerJoin(customers, eq(customers.id, messages.customerId))
+      .leftJoin(ownerships, eq(ownerships.id, messages.ownershipId))
+      .leftJoin(products, eq(products.id, ownerships.productId))
+      .leftJoin(events, eq(events.id, messages.eventId))
+      .leftJoin(suppressions, eq(suppressions.email, sql`lower(${messages.toAddress})`))
+      .where(eq(messages.id, sql.placeholder("id")))
+      .prepare(),
+  ).get({ id: messageId });
+  if (!row) return null;
+  const { m, customer, ownership, product, event, suppression } = row;
   return {
     suppression: suppression ?? null,
     message: toMessage(m),

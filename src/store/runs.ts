@@ -3,11 +3,19 @@
  * (a step writes only if the run is still at the seq it loaded), so a step job that
  * runs twice, or two workers racing on one run, apply each step exactly once.
  */
-import { and, asc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
-import type { Db } from "./db.js";
-import { toMessage, toRun } from "./rows.js";
-import { customers, events, flowRuns, messages, runSteps } from "./schema.js";
-import type { AdvanceOutcome, NewRun, RunAdvance, RunRow } from "./store.js";
+import { and, asc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { bound, type Db, prepared } from "./db.js";
+import { toCustomer, toEvent, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
+import { customers, events, flowRuns, messages, ownerships, products, runSteps } from "./schema.js";
+import type {
+  AdvanceOutcome,
+  EventRow,
+  IngestedEvent,
+  MessageRow,
+  NewRun,
+  RunAdvance,
+  RunRow,
+} from "./store.js";
 
 export function startRuns(
   db: Db,
@@ -17,108 +25,200 @@ export function startRuns(
   now: number,
   newId: () => string,
 ): RunRow[] {
+  const insertRun = prepared(db, "runs.insert", () =>
+    db
+      .insert(flowRuns)
+      .values({
+        id: sql.placeholder("id"),
+        flowId: sql.placeholder("flowId"),
+        flowVersion: sql.placeholder("flowVersion"),
+        customerId: sql.placeholder("customerId"),
+        ownershipId: sql.placeholder("ownershipId"),
+        eventId: sql.placeholder("eventId"),
+        entryKey: sql.placeholder("entryKey"),
+        state: sql.placeholder("state"),
+        status: sql.placeholder("status"),
+        wakeAt: sql.placeholder("wakeAt"),
+        seq: 0,
+        createdAt: sql.placeholder("now"),
+        updatedAt: sql.placeholder("now"),
+      })
+      .onConflictDoNothing({ target: flowRuns.entryKey })
+      .prepare(),
+  );
+  const markProcessed = prepared(db, "runs.markEventProcessed", () =>
+    db
+      .update(events)
+      .set({ status: "processed", processedAt: bound("now"), customerId: bound("customerId"), error: null })
+      .where(eq(events.id, sql.placeholder("eventId")))
+      .prepare(),
+  );
+  const unstarted = prepared(db, "runs.unstarted", () =>
+    db
+      .select()
+      .from(flowRuns)
+      .where(and(eq(flowRuns.eventId, sql.placeholder("eventId")), eq(flowRuns.seq, 0)))
+      .prepare(),
+  );
+  // The prepared queries run on db's one connection, inside this transaction.
   return db.transaction(
-    (tx) => {
+    () => {
       for (const run of runs) {
-        tx.insert(flowRuns)
-          .values({
-            id: newId(),
-            flowId: run.flowId,
-            flowVersion: run.flowVersion,
-            customerId,
-            ownershipId: run.ownershipId,
-            eventId,
-            entryKey: run.entryKey,
-            state: JSON.stringify(run.state),
-            status: run.state.status,
-            wakeAt: run.state.wakeAt,
-            seq: 0,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .onConflictDoNothing({ target: flowRuns.entryKey })
-          .run();
+        insertRun.run({
+          id: newId(),
+          flowId: run.flowId,
+          flowVersion: run.flowVersion,
+          customerId,
+          ownershipId: run.ownershipId,
+          eventId,
+          entryKey: run.entryKey,
+          state: JSON.stringify(run.state),
+          status: run.state.status,
+          wakeAt: run.state.wakeAt,
+          now,
+        });
       }
-      tx.update(events)
-        .set({ status: "processed", processedAt: now, customerId, error: null })
-        .where(eq(events.id, eventId))
-        .run();
-      return tx
-        .select()
-        .from(flowRuns)
-        .where(and(eq(flowRuns.eventId, eventId), eq(flowRuns.seq, 0)))
-        .all()
-        .map(toRun);
+      markProcessed.run({ eventId, customerId, now });
+      return unstarted.all({ eventId }).map(toRun);
     },
     { behavior: "immediate" },
   );
 }
 
 export function getRun(db: Db, id: string): RunRow | null {
-  const row = db.select().from(flowRuns).where(eq(flowRuns.id, id)).get();
+  const row = prepared(db, "runs.get", () =>
+    db
+      .select()
+      .from(flowRuns)
+      .where(eq(flowRuns.id, sql.placeholder("id")))
+      .prepare(),
+  ).get({ id });
   return row ? toRun(row) : null;
 }
 
+export function runContext(db: Db, runId: string): { event: EventRow; ingested: IngestedEvent } | null {
+  const run = db.select().from(flowRuns).where(eq(flowRuns.id, runId)).get();
+  if (!run) return null;
+  const event = db.select().from(events).where(eq(events.id, run.eventId)).get();
+  const customer = db.select().from(customers).where(eq(customers.id, run.customerId)).get();
+  if (!event || !customer) return null;
+  const ownership = run.ownershipId
+    ? db.select().from(ownerships).where(eq(ownerships.id, run.ownershipId)).get()
+    : undefined;
+  const product = ownership
+    ? db.select().from(products).where(eq(products.id, ownership.productId)).get()
+    : undefined;
+  return {
+    event: toEvent(event),
+    ingested: {
+      customer: toCustomer(customer),
+      ownership: ownership ? toOwnership(ownership) : null,
+      product: product ? toProduct(product) : null,
+    },
+  };
+}
+
 export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
+  const q = prepared(db, "runs.advance", () => ({
+    update: db
+      .update(flowRuns)
+      .set({
+        state: bound("state"),
+        status: bound("status"),
+        wakeAt: bound("wakeAt"),
+        seq: bound("nextSeq"),
+        updatedAt: bound("now"),
+        completedAt: bound("completedAt"),
+        error: bound("error"),
+      })
+      .where(and(eq(flowRuns.id, sql.placeholder("runId")), eq(flowRuns.seq, sql.placeholder("expectedSeq"))))
+      .returning()
+      .prepare(),
+    insertStep: db
+      .insert(runSteps)
+      .values({
+        runId: sql.placeholder("runId"),
+        seq: sql.placeholder("seq"),
+        stepId: sql.placeholder("stepId"),
+        stepType: sql.placeholder("stepType"),
+        at: sql.placeholder("at"),
+        detail: sql.placeholder("detail"),
+      })
+      .prepare(),
+    customerEmail: db
+      .select({ email: customers.email })
+      .from(customers)
+      .where(eq(customers.id, sql.placeholder("id")))
+      .prepare(),
+    insertMessage: db
+      .insert(messages)
+      .values({
+        id: sql.placeholder("id"),
+        dedupeKey: sql.placeholder("dedupeKey"),
+        runId: sql.placeholder("runId"),
+        stepId: sql.placeholder("stepId"),
+        flowId: sql.placeholder("flowId"),
+        customerId: sql.placeholder("customerId"),
+        ownershipId: sql.placeholder("ownershipId"),
+        eventId: sql.placeholder("eventId"),
+        template: sql.placeholder("template"),
+        audience: sql.placeholder("audience"),
+        toAddress: sql.placeholder("toAddress"),
+        messageIdHeader: sql.placeholder("messageIdHeader"),
+        createdAt: sql.placeholder("now"),
+        updatedAt: sql.placeholder("now"),
+      })
+      .returning()
+      .prepare(),
+  }));
+  // The prepared queries run on db's one connection, inside this transaction.
   return db.transaction(
     (tx) => {
       const nextSeq = a.expectedSeq + 1;
       const done = a.state.status === "completed" || a.state.status === "failed";
-      const updated = tx
-        .update(flowRuns)
-        .set({
-          state: JSON.stringify(a.state),
-          status: a.state.status,
-          wakeAt: a.state.wakeAt,
-          seq: nextSeq,
-          updatedAt: a.now,
-          completedAt: done ? a.now : null,
-          error: a.error ?? null,
-        })
-        .where(and(eq(flowRuns.id, a.runId), eq(flowRuns.seq, a.expectedSeq)))
-        .run();
-      const current = tx.select().from(flowRuns).where(eq(flowRuns.id, a.runId)).get();
-      if (updated.changes === 0 || !current) return { applied: false, run: current ? toRun(current) : null };
-
-      for (const step of a.steps) {
-        tx.insert(runSteps)
-          .values({ runId: a.runId, seq: nextSeq, ...step })
-          .run();
+      const updated = q.update.get({
+        runId: a.runId,
+        expectedSeq: a.expectedSeq,
+        state: JSON.stringify(a.state),
+        status: a.state.status,
+        wakeAt: a.state.wakeAt,
+        nextSeq,
+        now: a.now,
+        completedAt: done ? a.now : null,
+        error: a.error ?? null,
+      });
+      if (!updated) {
+        const current = tx.select().from(flowRuns).where(eq(flowRuns.id, a.runId)).get();
+        return { applied: false, run: current ? toRun(current) : null };
       }
-      const ids: string[] = [];
+      const current = updated;
+
+      for (const step of a.steps) q.insertStep.run({ runId: a.runId, seq: nextSeq, ...step });
+      const created: MessageRow[] = [];
       if (a.messages.length > 0) {
-        const customer = tx
-          .select({ email: customers.email })
-          .from(customers)
-          .where(eq(customers.id, current.customerId))
-          .get();
+        const customer = q.customerEmail.get({ id: current.customerId });
         if (!customer)
           throw new Error(`run ${a.runId} names customer ${current.customerId}, which is missing`);
         for (const m of a.messages) {
-          tx.insert(messages)
-            .values({
-              id: m.id,
-              dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
-              runId: a.runId,
-              stepId: m.stepId,
-              flowId: current.flowId,
-              customerId: current.customerId,
-              ownershipId: current.ownershipId,
-              eventId: current.eventId,
-              template: m.template,
-              audience: m.audience ?? "customer",
-              toAddress: m.toAddress ?? customer.email,
-              messageIdHeader: m.messageIdHeader,
-              createdAt: a.now,
-              updatedAt: a.now,
-            })
-            .run();
-          ids.push(m.id);
+          const row = q.insertMessage.get({
+            id: m.id,
+            dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
+            runId: a.runId,
+            stepId: m.stepId,
+            flowId: current.flowId,
+            customerId: current.customerId,
+            ownershipId: current.ownershipId,
+            eventId: current.eventId,
+            template: m.template,
+            audience: m.audience ?? "customer",
+            toAddress: m.toAddress ?? customer.email,
+            messageIdHeader: m.messageIdHeader,
+            now: a.now,
+          });
+          if (!row) throw new Error(`message ${m.id} was not stored`);
+          created.push(toMessage(row));
         }
       }
-      const created = ids.length
-        ? tx.select().from(messages).where(inArray(messages.id, ids)).all().map(toMessage)
-        : [];
       return { applied: true, run: toRun(current), messages: created };
     },
     { behavior: "immediate" },

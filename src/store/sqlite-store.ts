@@ -35,6 +35,7 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
       run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
     markEventFailed: (id, error, now) => run(() => eventsRepo.markEventFailed(db, id, error, now)),
     getRun: (id) => run(() => runsRepo.getRun(db, id)),
+    runContext: (id) => run(() => runsRepo.runContext(db, id)),
     applyAdvance: (a) => run(() => runsRepo.applyAdvance(db, a)),
     claimMessage: (id, now, leaseMs) => run(() => messagesRepo.claimMessage(db, id, now, leaseMs)),
     markSent: (id, r) => run(() => messagesRepo.markSent(db, id, r)),

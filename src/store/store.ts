@@ -254,6 +254,8 @@ export interface Store {
   startRuns(eventId: string, customerId: string, runs: NewRun[], now: number): Promise<RunRow[]>;
   markEventFailed(id: string, error: string, now: number): Promise<void>;
   getRun(id: string): Promise<RunRow | null>;
+  /** What a run's conditions read: its customer (as now), product and ownership, and the event that started it. */
+  runContext(runId: string): Promise<{ event: EventRow; ingested: IngestedEvent } | null>;
   /** Writes state, history and outbox rows of one step, if the run is still at expectedSeq. */
   applyAdvance(advance: RunAdvance): Promise<AdvanceOutcome>;
   /** Takes a message for sending; the claim lasts until now + leaseMs. */

@@ -24,11 +24,15 @@ describe("registration → thank-you → check-in", () => {
 
   async function boot(waitSeconds: number) {
     sink = await startSmtpSink();
-    const t = testEnv(inject("redisUrl"), {
-      SMTP_URL: sink.url,
-      RAPPORT_WAIT_SCALE: String((waitSeconds * 1000) / FOURTEEN_DAYS),
-      RAPPORT_RETRY_BASE_MS: "300",
-    });
+    const t = testEnv(
+      inject("redisUrl"),
+      {
+        SMTP_URL: sink.url,
+        RAPPORT_WAIT_SCALE: String((waitSeconds * 1000) / FOURTEEN_DAYS),
+        RAPPORT_RETRY_BASE_MS: "300",
+      },
+      { flows: ["thank-you"] },
+    );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
     return { sink, rapport, t };
   }

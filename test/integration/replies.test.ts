@@ -27,12 +27,16 @@ describe("replies and the owner line", () => {
 
   async function boot(overrides: Record<string, string> = {}) {
     sink = await startSmtpSink();
-    const t = testEnv(inject("redisUrl"), {
-      SMTP_URL: sink.url,
-      RAPPORT_RETRY_BASE_MS: "300",
-      INBOUND_MAX_BYTES: String(64 * 1024),
-      ...overrides,
-    });
+    const t = testEnv(
+      inject("redisUrl"),
+      {
+        SMTP_URL: sink.url,
+        RAPPORT_RETRY_BASE_MS: "300",
+        INBOUND_MAX_BYTES: String(64 * 1024),
+        ...overrides,
+      },
+      { flows: ["thank-you"] },
+    );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
     store = openSqliteStore(t.settings.DATABASE_URL as string);
     const thanks = await postAndWait(rapport, sink, "ada@example.com", "reg-1");

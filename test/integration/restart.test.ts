@@ -21,11 +21,15 @@ describe("restarts", () => {
 
   it("a worker killed during a wait still sends the check-in after restart", async () => {
     sink = await startSmtpSink();
-    const t = testEnv(inject("redisUrl"), {
-      SMTP_URL: sink.url,
-      RAPPORT_WAIT_SCALE: String(6000 / FOURTEEN_DAYS),
-      RAPPORT_RETRY_BASE_MS: "300",
-    });
+    const t = testEnv(
+      inject("redisUrl"),
+      {
+        SMTP_URL: sink.url,
+        RAPPORT_WAIT_SCALE: String(6000 / FOURTEEN_DAYS),
+        RAPPORT_RETRY_BASE_MS: "300",
+      },
+      { flows: ["thank-you"] },
+    );
     const first = await startChildRapport(t.env);
     children.push(first);
     const res = await postEvent(first.port, registration({ id: "restart-1", email: "margaret@example.com" }));

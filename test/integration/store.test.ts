@@ -18,7 +18,14 @@ const reg = (over: Partial<EventBody> = {}): EventBody => ({
   ...over,
 });
 
-const waiting = { cursor: 1, status: "waiting" as const, wakeAt: 5000 };
+const waiting = {
+  cursor: [1],
+  status: "waiting" as const,
+  wakeAt: 5000,
+  waitingFor: "time" as const,
+  waitingSince: 0,
+  replies: [],
+};
 
 describe("store (SQLite)", () => {
   let store: Store;
@@ -74,7 +81,14 @@ describe("store (SQLite)", () => {
       flowVersion: "v1",
       entryKey: "f|x",
       ownershipId: null,
-      state: { cursor: 0, status: "active" as const, wakeAt: null },
+      state: {
+        cursor: [0],
+        status: "active" as const,
+        wakeAt: null,
+        waitingFor: null,
+        waitingSince: null,
+        replies: [],
+      },
     };
     const a = await store.startRuns("e1", customer.id, [run], 1000);
     const b = await store.startRuns("e1", customer.id, [run], 1001);
@@ -105,7 +119,14 @@ describe("store (SQLite)", () => {
           flowVersion: "v1",
           entryKey: "k",
           ownershipId: null,
-          state: { cursor: 0, status: "active", wakeAt: null },
+          state: {
+            cursor: [0],
+            status: "active",
+            wakeAt: null,
+            waitingFor: null,
+            waitingSince: null,
+            replies: [],
+          },
         },
       ],
       1000,
@@ -151,7 +172,14 @@ describe("store (SQLite)", () => {
           flowVersion: "v1",
           entryKey: "k",
           ownershipId: null,
-          state: { cursor: 0, status: "active", wakeAt: null },
+          state: {
+            cursor: [0],
+            status: "active",
+            wakeAt: null,
+            waitingFor: null,
+            waitingSince: null,
+            replies: [],
+          },
         },
       ],
       1000,
@@ -159,7 +187,14 @@ describe("store (SQLite)", () => {
     await store.applyAdvance({
       runId: run?.id as string,
       expectedSeq: 0,
-      state: { cursor: 1, status: "completed", wakeAt: null },
+      state: {
+        cursor: [1],
+        status: "completed",
+        wakeAt: null,
+        waitingFor: null,
+        waitingSince: null,
+        replies: [],
+      },
       steps: [],
       messages: [{ id: "m1", stepId: "s", template: "t", messageIdHeader: "<m1@x>" }],
       now: 1000,

@@ -3,7 +3,7 @@
  * own queue prefix on the shared test Redis, the real config/ of the project.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadSettings, type Settings } from "../../src/config/settings.js";
@@ -16,13 +16,30 @@ export interface TestEnv {
   settings: Settings;
 }
 
-export function testEnv(redisUrl: string, overrides: Record<string, string> = {}): TestEnv {
+/**
+ * A copy of the project's config/ holding only the named flows (all templates stay), so a
+ * test about one flow is not disturbed by the others the project ships.
+ */
+export function configWithFlows(dir: string, flows: string[]): string {
+  const config = join(dir, "config");
+  cpSync(resolve("config"), config, { recursive: true });
+  for (const file of readdirSync(join(config, "flows"))) {
+    if (!flows.includes(file.replace(/\.ya?ml$/, ""))) rmSync(join(config, "flows", file));
+  }
+  return config;
+}
+
+export function testEnv(
+  redisUrl: string,
+  overrides: Record<string, string> = {},
+  opts: { flows?: string[] } = {},
+): TestEnv {
   const dir = mkdtempSync(join(tmpdir(), "rapport-it-"));
   const env: Record<string, string> = {
     REDIS_URL: redisUrl,
     DATABASE_URL: join(dir, "rapport.db"),
     RAPPORT_DATA_DIR: dir,
-    RAPPORT_CONFIG_DIR: resolve("config"),
+    RAPPORT_CONFIG_DIR: opts.flows ? configWithFlows(dir, opts.flows) : resolve("config"),
     RAPPORT_QUEUE_PREFIX: `t${randomBytes(6).toString("hex")}`,
     RAPPORT_API_KEYS: TEST_API_KEY,
     PORT: "0",

@@ -51,3 +51,33 @@ describe("checkFlowReferences", () => {
     ]);
   });
 });
+
+describe("checkFlowReferences: notify and nested steps", () => {
+  const nested = flowFrom(
+    `name: Nested
+trigger:
+  event: owner_message
+steps:
+  - notify: owner-mesage-to-team
+  - wait_for_reply: 7 days
+    on_reply:
+      - branch:
+          - if: { replied: true }
+            then:
+              - send: thanks-for-anser
+`,
+    "config/flows/nested.yaml",
+  );
+  const known = new Set(["owner-message-to-team", "thanks-for-answer"]);
+
+  it("checks notify templates and sends at any depth, at their exact place", () => {
+    expect(checkFlowReferences([nested], known).map(formatFlowError)).toEqual([
+      'config/flows/nested.yaml:5:13: steps[0].notify: there is no template named "owner-mesage-to-team" (available templates: owner-message-to-team, thanks-for-answer); did you mean "owner-message-to-team"?',
+      'config/flows/nested.yaml:11:23: steps[1].on_reply[0].branch[0].then[0].send: there is no template named "thanks-for-anser" (available templates: owner-message-to-team, thanks-for-answer); did you mean "thanks-for-answer"?',
+    ]);
+  });
+
+  it("is quiet when the templates exist", () => {
+    expect(checkFlowReferences([nested], new Set(["owner-mesage-to-team", "thanks-for-anser"]))).toEqual([]);
+  });
+});

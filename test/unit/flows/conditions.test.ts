@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { flowMatches, matchesWhere } from "../../../src/flows/conditions.js";
-import type { Flow, TriggerFacts, Where } from "../../../src/flows/types.js";
+import {
+  describeCondition,
+  evaluateCondition,
+  flowMatches,
+  matchesWhere,
+} from "../../../src/flows/conditions.js";
+import type {
+  Condition,
+  ConditionFacts,
+  FieldCondition,
+  Flow,
+  TriggerFacts,
+  Where,
+} from "../../../src/flows/types.js";
 
 const facts: TriggerFacts = {
   event: { type: "registration", properties: { channel: "web", size: 42, nested: { deep: "yes" } } },
@@ -70,5 +82,77 @@ describe("flowMatches", () => {
   ];
   it.each(cases)("%s", (_name, f, expected) => {
     expect(flowMatches(f, facts)).toBe(expected);
+  });
+});
+
+describe("evaluateCondition", () => {
+  const withRun = (replied: boolean): ConditionFacts => ({ ...facts, run: { replied } });
+  const f = (field: string, is: FieldCondition): Condition => ({ type: "field", field, is });
+  const yes = f("product.category", "turntable");
+  const no = f("product.category", "speaker");
+  const cases: Array<[string, Condition, boolean, boolean?]> = [
+    ["a field, as in where", yes, true],
+    ["a field that does not hold", no, false],
+    ["a field operator", f("product.sku", { in: ["LYRA-RD-2780"] }), true],
+    ["replied: true, after a reply", { type: "replied", value: true }, true, true],
+    ["replied: true, before any reply", { type: "replied", value: true }, false, false],
+    ["replied: false, before any reply", { type: "replied", value: false }, true, false],
+    [
+      "all: every one holds",
+      { type: "all", conditions: [yes, { type: "replied", value: true }] },
+      true,
+      true,
+    ],
+    ["all: one fails", { type: "all", conditions: [yes, no] }, false],
+    ["any: one holds", { type: "any", conditions: [no, yes] }, true],
+    ["any: none holds", { type: "any", conditions: [no, { type: "replied", value: true }] }, false, false],
+    ["not", { type: "not", condition: no }, true],
+    ["not not", { type: "not", condition: { type: "not", condition: no } }, false],
+    [
+      "nested: all of any and not",
+      {
+        type: "all",
+        conditions: [
+          { type: "any", conditions: [no, f("customer.attributes.tier", "gold")] },
+          { type: "not", condition: { type: "replied", value: true } },
+        ],
+      },
+      true,
+      false,
+    ],
+  ];
+  it.each(cases)("%s", (_name, condition, expected, replied = true) => {
+    expect(evaluateCondition(condition, withRun(replied))).toBe(expected);
+  });
+});
+
+describe("describeCondition", () => {
+  const cases: Array<[Condition, string]> = [
+    [{ type: "field", field: "customer.attributes.vip", is: true }, "customer.attributes.vip = true"],
+    [
+      { type: "field", field: "product.category", is: { in: ["turntable", "amplifier"] } },
+      "product.category in [turntable, amplifier]",
+    ],
+    [{ type: "field", field: "customer.locale", is: { not: "de" } }, "customer.locale != de"],
+    [{ type: "field", field: "customer.birthday", is: { exists: false } }, "customer.birthday is missing"],
+    [
+      {
+        type: "all",
+        conditions: [
+          { type: "replied", value: true },
+          {
+            type: "any",
+            conditions: [
+              { type: "replied", value: false },
+              { type: "not", condition: { type: "replied", value: true } },
+            ],
+          },
+        ],
+      },
+      "replied = true and (replied = false or not (replied = true))",
+    ],
+  ];
+  it.each(cases)("%j → %s", (condition, text) => {
+    expect(describeCondition(condition)).toBe(text);
   });
 });

@@ -25,14 +25,33 @@ const thankYou = flowOf([
 
 const T0 = 1_000_000;
 
+/** A run state in today's shape; waiting states wait for time unless told otherwise. */
+function state(
+  cursor: number[],
+  status: RunState["status"],
+  wakeAt: number | null,
+  over: Partial<RunState> = {},
+): RunState {
+  const waiting = status === "waiting";
+  return {
+    cursor,
+    status,
+    wakeAt,
+    waitingFor: waiting ? "time" : null,
+    waitingSince: waiting ? T0 : null,
+    replies: [],
+    ...over,
+  };
+}
+
 describe("advance", () => {
   it("initialRun is active at the first step", () => {
-    expect(initialRun()).toEqual({ cursor: 0, status: "active", wakeAt: null });
+    expect(initialRun()).toEqual(state([0], "active", null));
   });
 
   it("start: sends the first template, then schedules the wait", () => {
     const { run, effects } = advance(thankYou, initialRun(), { type: "start" }, T0);
-    expect(run).toEqual({ cursor: 1, status: "waiting", wakeAt: T0 + 14 * DAY });
+    expect(run).toEqual(state([1], "waiting", T0 + 14 * DAY));
     expect(effects).toEqual([
       { type: "send", stepId: "thank-you", template: "thank-you" },
       { type: "step", stepId: "thank-you", stepType: "send", at: T0, detail: "template thank-you" },
@@ -48,17 +67,17 @@ describe("advance", () => {
   });
 
   it("early wake: only the same schedule again, no send, no step, state unchanged", () => {
-    const waiting: RunState = { cursor: 1, status: "waiting", wakeAt: T0 + 14 * DAY };
+    const waiting: RunState = state([1], "waiting", T0 + 14 * DAY);
     const { run, effects } = advance(thankYou, waiting, { type: "wake" }, T0 + DAY);
     expect(run).toEqual(waiting);
     expect(effects).toEqual([{ type: "schedule", stepId: "two-weeks", at: T0 + 14 * DAY }]);
   });
 
   it("on-time wake: sends the next template, then completes", () => {
-    const waiting: RunState = { cursor: 1, status: "waiting", wakeAt: T0 + 14 * DAY };
+    const waiting: RunState = state([1], "waiting", T0 + 14 * DAY);
     const now = T0 + 14 * DAY;
     const { run, effects } = advance(thankYou, waiting, { type: "wake" }, now);
-    expect(run).toEqual({ cursor: 3, status: "completed", wakeAt: null });
+    expect(run).toEqual(state([3], "completed", null));
     expect(effects).toEqual([
       { type: "send", stepId: "check-in", template: "check-in" },
       { type: "step", stepId: "check-in", stepType: "send", at: now, detail: "template check-in" },
@@ -67,7 +86,7 @@ describe("advance", () => {
   });
 
   it("late wake behaves like an on-time one", () => {
-    const waiting: RunState = { cursor: 1, status: "waiting", wakeAt: T0 };
+    const waiting: RunState = state([1], "waiting", T0);
     const { run, effects } = advance(thankYou, waiting, { type: "wake" }, T0 + 3 * DAY);
     expect(run.status).toBe("completed");
     expect(effects.filter((e) => e.type === "send")).toHaveLength(1);
@@ -94,10 +113,7 @@ describe("advance", () => {
     );
   });
 
-  const finished: RunState[] = [
-    { cursor: 3, status: "completed", wakeAt: null },
-    { cursor: 1, status: "failed", wakeAt: null },
-  ];
+  const finished: RunState[] = [state([3], "completed", null), state([1], "failed", null)];
   it.each(finished)("a $status run is left alone", (state) => {
     for (const input of [{ type: "start" }, { type: "wake" }] as const) {
       const result = advance(thankYou, state, input, T0 + 100 * DAY);
@@ -112,7 +128,7 @@ describe("advance", () => {
       { id: "b", type: "send", template: "b" },
     ]);
     const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0);
-    expect(run).toEqual({ cursor: 2, status: "completed", wakeAt: null });
+    expect(run).toEqual(state([2], "completed", null));
     expect(effects.map((e) => e.type)).toEqual(["send", "step", "send", "step", "complete"]);
   });
 
@@ -122,9 +138,9 @@ describe("advance", () => {
       { id: "w2", type: "wait", durationMs: 2 * DAY, duration: "2 days" },
     ]);
     const first = advance(flow, initialRun(), { type: "start" }, T0);
-    expect(first.run).toEqual({ cursor: 0, status: "waiting", wakeAt: T0 + DAY });
+    expect(first.run).toEqual(state([0], "waiting", T0 + DAY));
     const second = advance(flow, first.run, { type: "wake" }, T0 + DAY);
-    expect(second.run).toEqual({ cursor: 1, status: "waiting", wakeAt: T0 + 3 * DAY });
+    expect(second.run).toEqual(state([1], "waiting", T0 + 3 * DAY, { waitingSince: T0 + DAY }));
     const third = advance(flow, second.run, { type: "wake" }, T0 + 3 * DAY);
     expect(third.run.status).toBe("completed");
   });
@@ -137,13 +153,8 @@ describe("advance", () => {
   });
 
   it("a cursor past the end (flow shortened under a run) completes", () => {
-    const { run, effects } = advance(
-      thankYou,
-      { cursor: 7, status: "active", wakeAt: null },
-      { type: "wake" },
-      T0,
-    );
-    expect(run).toEqual({ cursor: 7, status: "completed", wakeAt: null });
+    const { run, effects } = advance(thankYou, state([7], "active", null), { type: "wake" }, T0);
+    expect(run).toEqual(state([7], "completed", null));
     expect(effects).toEqual([{ type: "complete", at: T0 }]);
   });
 
@@ -181,7 +192,7 @@ describe("advance", () => {
       }
     }
 
-    expect(run).toEqual({ cursor: steps.length, status: "completed", wakeAt: null });
+    expect(run).toEqual(state([steps.length], "completed", null));
     const sends = all.filter((e) => e.type === "send");
     expect(sends).toHaveLength(53);
     expect(sends.at(-1)).toEqual({ type: "send", stepId: "goodbye", template: "goodbye" });

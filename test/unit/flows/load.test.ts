@@ -1,6 +1,7 @@
+import { readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFlowReferences } from "../../../src/flows/check.js";
 import { loadFlows } from "../../../src/flows/load.js";
@@ -28,7 +29,7 @@ describe("loadFlows", () => {
     expect(flows.map((f) => f.id)).toEqual(["a-good", "b-good"]);
     expect(errors.map(formatFlowError)).toEqual([
       `${join(dir, "b-good.yml")}:1:1: ${join(dir, "b-good.yaml")} already defines the flow "b-good"; rename or remove one of the two files`,
-      `${join(dir, "bad.yaml")}:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: id, send, wait); did you mean "wait"?`,
+      `${join(dir, "bad.yaml")}:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "wait"?`,
     ]);
   });
 
@@ -56,6 +57,39 @@ describe("config/flows (the shipped examples)", () => {
         { type: "send", template: "check-in" },
       ],
     });
-    expect(checkFlowReferences(flows, new Set(["thank-you", "check-in"]))).toEqual([]);
+    // Every template a shipped flow names is a folder under config/templates.
+    const templates = readdirSync(resolve("config/templates"), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+    expect(checkFlowReferences(flows, new Set(templates))).toEqual([]);
+  });
+
+  it("get-to-know-you asks, waits 10 days for a reply, and thanks only those who answer", async () => {
+    const { flows } = await loadFlows("config/flows");
+    expect(flows.find((f) => f.id === "get-to-know-you")).toMatchObject({
+      trigger: { event: "registration" },
+      steps: [
+        { type: "wait" },
+        { type: "send", template: "get-to-know-you" },
+        {
+          type: "wait_for_reply",
+          timeoutMs: 10 * 24 * 60 * 60 * 1000,
+          onReply: [{ type: "send", template: "thanks-for-answer" }],
+          onTimeout: [],
+        },
+      ],
+    });
+  });
+
+  it("owner-line tells the team, then the owner", async () => {
+    const { flows } = await loadFlows("config/flows");
+    expect(flows.find((f) => f.id === "owner-line")).toMatchObject({
+      trigger: { event: "owner_message" },
+      entry: "every_time",
+      steps: [
+        { type: "notify", template: "owner-message-to-team" },
+        { type: "send", template: "owner-message-received" },
+      ],
+    });
   });
 });

@@ -49,7 +49,7 @@ const cases: Case[] = [
     name: "unknown key in a step, with suggestion",
     source: `${HEAD}steps:\n  - send: a\n  - wiat: 14 days\n`,
     errors: [
-      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: id, send, wait); did you mean "wait"?',
+      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "wait"?',
     ],
   },
   {
@@ -188,7 +188,7 @@ const cases: Case[] = [
     name: "step doing nothing",
     source: `${HEAD}steps:\n  - id: lonely\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0]: a step needs either send: <template> or wait: <duration>, e.g. "- send: thank-you" or "- wait: 14 days"',
+      'config/flows/x.yaml:5:5: steps[0]: a step needs one of send, wait, wait_for_reply, notify, branch, exit, e.g. "- send: thank-you", "- wait: 14 days", "- wait_for_reply: 7 days", "- notify: owner-message-to-team", "- branch: ..." or "- exit"',
     ],
   },
   {
@@ -196,6 +196,196 @@ const cases: Case[] = [
     source: `${HEAD}steps:\n  - send thank-you\n`,
     errors: [
       'config/flows/x.yaml:5:5: steps[0]: found "send thank-you"; a colon is missing: write "send: thank-you"',
+    ],
+  },
+  {
+    name: "misspelt wait_for_reply, with suggestion",
+    source: `${HEAD}steps:\n  - wait_for_replay: 7 days\n`,
+    errors: [
+      'config/flows/x.yaml:5:5: steps[0].wait_for_replay: unknown setting "wait_for_replay" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "wait_for_reply"?',
+    ],
+  },
+  {
+    name: "misspelt on_reply: only wait_for_reply's settings are listed",
+    source: `${HEAD}steps:\n  - wait_for_reply: 7 days\n    on_replies:\n      - send: a\n`,
+    errors: [
+      'config/flows/x.yaml:6:5: steps[0].on_replies: unknown setting "on_replies" (allowed here: id, on_reply, on_timeout, wait_for_reply); did you mean "on_reply"?',
+    ],
+  },
+  {
+    name: "bad wait_for_reply timeout",
+    source: `${HEAD}steps:\n  - wait_for_reply: 7 dayz\n`,
+    errors: [
+      'config/flows/x.yaml:5:21: steps[0].wait_for_reply: expected a duration like "14 days" or "2h", found "7 dayz"; did you mean "7 days"?',
+    ],
+  },
+  {
+    name: "wait_for_reply without a colon",
+    source: `${HEAD}steps:\n  - wait_for_reply 7 days\n`,
+    errors: [
+      'config/flows/x.yaml:5:5: steps[0]: found "wait_for_reply 7 days"; a colon is missing: write "wait_for_reply: 7 days"',
+    ],
+  },
+  {
+    name: "on_reply given a text instead of steps",
+    source: `${HEAD}steps:\n  - wait_for_reply: 7 days\n    on_reply: thanks\n`,
+    errors: [
+      'config/flows/x.yaml:6:15: steps[0].on_reply: expected a list of steps, each line starting with "- ", found "thanks"',
+    ],
+  },
+  {
+    name: "a mistake inside a nested list",
+    source: `${HEAD}steps:\n  - wait_for_reply: 7 days\n    on_reply:\n      - sned: thanks\n`,
+    errors: [
+      'config/flows/x.yaml:7:9: steps[0].on_reply[0].sned: unknown setting "sned" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "send"?',
+    ],
+  },
+  {
+    name: "misspelt notify, with suggestion",
+    source: `${HEAD}steps:\n  - notif: team\n`,
+    errors: [
+      'config/flows/x.yaml:5:5: steps[0].notif: unknown setting "notif" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "notify"?',
+    ],
+  },
+  {
+    name: "send and notify in one step",
+    source: `${HEAD}steps:\n  - send: a\n    notify: b\n`,
+    errors: [
+      "config/flows/x.yaml:5:5: steps[0]: a step does one thing: either send or notify, not both; split it into two steps",
+    ],
+  },
+  {
+    name: "misspelt bare exit",
+    source: `${HEAD}steps:\n  - exti\n`,
+    errors: ['config/flows/x.yaml:5:5: steps[0]: found "exti"; did you mean "exit"?'],
+  },
+  {
+    name: "exit reason that is not text",
+    source: `${HEAD}steps:\n  - exit: 3\n`,
+    errors: ["config/flows/x.yaml:5:11: steps[0].exit: expected a reason as text (or nothing), found 3"],
+  },
+  {
+    name: "misspelt condition word, with suggestion",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { replid: true }\n        then: []\n`,
+    errors: [
+      'config/flows/x.yaml:6:15: steps[0].branch[0].if.replid: "replid" is not something a branch can check (allowed: replied, all, any, not, or a field); did you mean "replied"?',
+    ],
+  },
+  {
+    name: "misspelt condition field, with suggestion",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { product.categroy: x }\n        then: []\n`,
+    errors: [
+      `config/flows/x.yaml:6:15: steps[0].branch[0].if.product.categroy: "product.categroy" is not something a branch can check (allowed: replied, all, any, not, or one of the fields ${FIELDS}); did you mean "product.category"?`,
+    ],
+  },
+  {
+    name: "misspelt combinator: its value is not judged",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { alll: [ { replied: true } ] }\n        then: []\n`,
+    errors: [
+      'config/flows/x.yaml:6:15: steps[0].branch[0].if.alll: "alll" is not something a branch can check (allowed: replied, all, any, not, or a field); did you mean "all"?',
+    ],
+  },
+  {
+    name: "misspelt condition deep inside any/not",
+    source: `${HEAD}steps:\n  - branch:\n      - if:\n          any:\n            - not: { repled: true }\n        then: []\n`,
+    errors: [
+      'config/flows/x.yaml:8:22: steps[0].branch[0].if.any[0].not.repled: "repled" is not something a branch can check (allowed: replied, all, any, not, or a field); did you mean "replied"?',
+    ],
+  },
+  {
+    name: "replied with a non-boolean",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { replied: yes }\n        then: []\n`,
+    errors: ['config/flows/x.yaml:6:24: steps[0].branch[0].if.replied: expected true or false, found "yes"'],
+  },
+  {
+    name: "not given a value instead of conditions",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { not: de }\n        then: []\n`,
+    errors: [
+      'config/flows/x.yaml:6:20: steps[0].branch[0].if.not: expected conditions like { customer.attributes.vip: true } or { replied: true }, found "de"',
+    ],
+  },
+  {
+    name: "empty all",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { all: [] }\n        then: []\n`,
+    errors: [
+      "config/flows/x.yaml:6:20: steps[0].branch[0].if.all: the list after all: is empty; list at least one condition",
+    ],
+  },
+  {
+    name: "empty condition",
+    source: `${HEAD}steps:\n  - branch:\n      - if: {}\n        then: []\n`,
+    errors: [
+      "config/flows/x.yaml:6:13: steps[0].branch[0].if: the condition is empty; write at least one, e.g. { customer.attributes.vip: true }",
+    ],
+  },
+  {
+    name: "if without then",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { replied: true }\n`,
+    errors: [
+      'config/flows/x.yaml:6:9: steps[0].branch[0]: missing "then": say which steps to take when the condition holds, e.g. then: [ { send: vip-thanks } ]',
+    ],
+  },
+  {
+    name: "misspelt if, with suggestion",
+    source: `${HEAD}steps:\n  - branch:\n      - iff: { replied: true }\n        then: []\n`,
+    errors: [
+      'config/flows/x.yaml:6:9: steps[0].branch[0].iff: unknown setting "iff" (allowed here: else, if, then); did you mean "if"?',
+    ],
+  },
+  {
+    name: "if and else in one choice",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { replied: true }\n        else: []\n`,
+    errors: [
+      'config/flows/x.yaml:6:13: steps[0].branch[0].if: a choice is either "if" (with "then") or "else", not both; make them two choices',
+    ],
+  },
+  {
+    name: "else before an if",
+    source: `${HEAD}steps:\n  - branch:\n      - else: []\n      - if: { replied: true }\n        then: []\n`,
+    errors: [
+      'config/flows/x.yaml:6:9: steps[0].branch[0].else: "else" must be the last choice of a branch: choices are tried from the top, so the ones after it would never be taken',
+    ],
+  },
+  {
+    name: "branch with only else",
+    source: `${HEAD}steps:\n  - branch:\n      - else: []\n`,
+    errors: [
+      'config/flows/x.yaml:6:7: steps[0].branch: a branch needs at least one "if" choice; to always take these steps, write them without a branch',
+    ],
+  },
+  {
+    name: "empty branch",
+    source: `${HEAD}steps:\n  - branch: []\n`,
+    errors: [
+      'config/flows/x.yaml:5:13: steps[0].branch: a branch needs at least one choice, e.g. "- if: { replied: true }" with "then: [...]"',
+    ],
+  },
+  {
+    name: "branch given a text",
+    source: `${HEAD}steps:\n  - branch: vip\n`,
+    errors: [
+      'config/flows/x.yaml:5:13: steps[0].branch: expected a list of choices, each starting with "- if:" or "- else:", found "vip"',
+    ],
+  },
+  {
+    name: "duplicate step id across nesting",
+    source: `${HEAD}steps:\n  - send: a\n    id: hello\n  - wait_for_reply: 7 days\n    on_reply:\n      - send: b\n        id: hello\n`,
+    errors: [
+      'config/flows/x.yaml:10:13: steps[1].on_reply[0].id: the step id "hello" is already used by the step on line 5; give each step its own id',
+    ],
+  },
+  {
+    name: "duplicate parent id: reported once, not again for its nested steps' automatic ids",
+    source: `${HEAD}steps:\n  - wait_for_reply: 7 days\n    id: x\n    on_reply:\n      - send: b\n  - wait_for_reply: 7 days\n    id: x\n    on_reply:\n      - send: b\n`,
+    errors: [
+      'config/flows/x.yaml:10:9: steps[1].id: the step id "x" is already used by the step on line 5; give each step its own id',
+    ],
+  },
+  {
+    name: "duplicate id inside two branch arms",
+    source: `${HEAD}steps:\n  - branch:\n      - if: { replied: true }\n        then:\n          - send: a\n            id: same\n      - else:\n          - send: b\n            id: same\n`,
+    errors: [
+      'config/flows/x.yaml:12:17: steps[0].branch[1].else[0].id: the step id "same" is already used by the step on line 8; give each step its own id',
     ],
   },
   {

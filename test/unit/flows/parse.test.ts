@@ -62,9 +62,9 @@ describe("parseFlow: valid files", () => {
       ],
       positions: {
         steps: [
-          { step: { line: 17, col: 5 }, value: { line: 17, col: 11 } },
-          { step: { line: 19, col: 5 }, value: { line: 19, col: 11 } },
-          { step: { line: 20, col: 5 }, value: { line: 20, col: 11 } },
+          { id: "thank-you", path: "steps[0]", step: { line: 17, col: 5 }, value: { line: 17, col: 11 } },
+          { id: "wait-2", path: "steps[1]", step: { line: 19, col: 5 }, value: { line: 19, col: 11 } },
+          { id: "send-3", path: "steps[2]", step: { line: 20, col: 5 }, value: { line: 20, col: 11 } },
         ],
       },
     });
@@ -146,5 +146,137 @@ describe("parseFlow: version", () => {
   ];
   it.each(different)("changes when the meaning changes: %s", (_name, source) => {
     expect(mustParse(source).version).not.toBe(base);
+  });
+});
+
+describe("parseFlow: nested steps", () => {
+  const NESTED = `name: Nested
+trigger:
+  event: registration
+steps:
+  - send: question
+  - wait_for_reply: 7 days
+    id: answer
+    on_reply:
+      - send: thanks
+      - branch:
+          - if: { customer.attributes.vip: true, replied: true }
+            then:
+              - notify: team
+          - if:
+              any:
+                - product.category: { in: [turntable, amplifier] }
+                - not: { replied: false }
+            then: [ { send: hifi } ]
+          - else:
+              - exit: not interested
+    on_timeout:
+  - exit
+`;
+
+  it("reads wait_for_reply, branch, notify and exit with automatic nested ids", () => {
+    const flow = mustParse(NESTED);
+    expect(flow.steps).toEqual([
+      { id: "send-1", type: "send", template: "question" },
+      {
+        id: "answer",
+        type: "wait_for_reply",
+        timeoutMs: 7 * DAY,
+        timeout: "7 days",
+        onReply: [
+          { id: "answer.on_reply.send-1", type: "send", template: "thanks" },
+          {
+            id: "answer.on_reply.branch-2",
+            type: "branch",
+            arms: [
+              {
+                when: {
+                  type: "all",
+                  conditions: [
+                    { type: "field", field: "customer.attributes.vip", is: true },
+                    { type: "replied", value: true },
+                  ],
+                },
+                steps: [{ id: "answer.on_reply.branch-2.then-1.notify-1", type: "notify", template: "team" }],
+              },
+              {
+                when: {
+                  type: "any",
+                  conditions: [
+                    { type: "field", field: "product.category", is: { in: ["turntable", "amplifier"] } },
+                    { type: "not", condition: { type: "replied", value: false } },
+                  ],
+                },
+                steps: [{ id: "answer.on_reply.branch-2.then-2.send-1", type: "send", template: "hifi" }],
+              },
+              {
+                when: null,
+                steps: [
+                  { id: "answer.on_reply.branch-2.else.exit-1", type: "exit", reason: "not interested" },
+                ],
+              },
+            ],
+          },
+        ],
+        onTimeout: [],
+      },
+      { id: "exit-3", type: "exit", reason: null },
+    ]);
+  });
+
+  it("records every step's position, nested ones included, in reading order", () => {
+    expect(mustParse(NESTED).positions?.steps).toEqual([
+      { id: "send-1", path: "steps[0]", step: { line: 5, col: 5 }, value: { line: 5, col: 11 } },
+      { id: "answer", path: "steps[1]", step: { line: 6, col: 5 }, value: { line: 6, col: 21 } },
+      {
+        id: "answer.on_reply.send-1",
+        path: "steps[1].on_reply[0]",
+        step: { line: 9, col: 9 },
+        value: { line: 9, col: 15 },
+      },
+      {
+        id: "answer.on_reply.branch-2",
+        path: "steps[1].on_reply[1]",
+        step: { line: 10, col: 9 },
+        value: { line: 11, col: 11 },
+      },
+      {
+        id: "answer.on_reply.branch-2.then-1.notify-1",
+        path: "steps[1].on_reply[1].branch[0].then[0]",
+        step: { line: 13, col: 17 },
+        value: { line: 13, col: 25 },
+      },
+      {
+        id: "answer.on_reply.branch-2.then-2.send-1",
+        path: "steps[1].on_reply[1].branch[1].then[0]",
+        step: { line: 18, col: 21 },
+        value: { line: 18, col: 29 },
+      },
+      {
+        id: "answer.on_reply.branch-2.else.exit-1",
+        path: "steps[1].on_reply[1].branch[2].else[0]",
+        step: { line: 20, col: 17 },
+        value: { line: 20, col: 23 },
+      },
+      { id: "exit-3", path: "steps[2]", step: { line: 22, col: 5 }, value: { line: 22, col: 5 } },
+    ]);
+  });
+
+  it("condition key order does not change the version; a condition value does", () => {
+    const base = mustParse(NESTED).version;
+    const reordered = NESTED.replace(
+      "{ customer.attributes.vip: true, replied: true }",
+      "{ replied: true, customer.attributes.vip: true }",
+    );
+    expect(mustParse(reordered).version).toBe(base);
+    expect(mustParse(NESTED.replace("replied: true }", "replied: false }")).version).not.toBe(base);
+    expect(mustParse(NESTED.replace("7 days", "8 days")).version).not.toBe(base);
+  });
+
+  it("a flow of sends and waits keeps the version it had before nesting existed", () => {
+    const source =
+      "name: Thank you for registering\ntrigger:\n  event: registration\nsteps:\n  - send: thank-you\n    id: thank-you\n  - wait: 14 days\n    id: two-weeks\n  - send: check-in\n    id: check-in\n";
+    // The hash of this meaning before wait_for_reply/branch/notify/exit were added.
+    expect(mustParse(source, "config/flows/thank-you.yaml").version).toBe("5273c945669f6df3");
   });
 });

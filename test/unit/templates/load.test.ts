@@ -31,7 +31,15 @@ describe("loadTemplates", () => {
   it("loads the config templates without problems", async () => {
     const { templates, errors } = await loadTemplates(configTemplatesDir);
     expect(errors.map(formatTemplateError)).toEqual([]);
-    expect([...templates.keys()]).toEqual(["check-in", "thank-you"]);
+    expect([...templates.keys()]).toEqual([
+      "check-in",
+      "get-to-know-you",
+      "owner-message-received",
+      "owner-message-to-team",
+      "reply-to-team",
+      "thank-you",
+      "thanks-for-answer",
+    ]);
   });
 
   it("compiles each folder; hidden entries and loose files are ignored", async () => {

@@ -1,0 +1,137 @@
+/**
+ * `rapport simulate FLOW --customer file.json --days 400`: the dated timeline of what one
+ * customer would receive from a flow, on a virtual clock (src/flows/simulate.ts), with the
+ * subjects rendered from the real templates. Nothing is stored, queued or sent.
+ *
+ * The customer file (all but `customer.email` optional):
+ *   { "customer": { "email", "name", "timezone", "locale", "birthday", "attributes" },
+ *     "product": { "sku", "name", "serial", "category" },
+ *     "event": { "type", "properties" },            default: the flow's trigger event
+ *     "start": "2026-12-01T09:00:00Z",              default: now
+ *     "replies": ["5 days", "2027-01-10T12:00:00Z"] durations after start, or dates }
+ */
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { eventBodySchema } from "../events/event-body.js";
+import { parseDuration } from "../flows/duration.js";
+import { type SimulatedEntry, simulateFlow } from "../flows/simulate.js";
+import type { Flow, TriggerFacts } from "../flows/types.js";
+import { firstNameOf } from "../jobs/template-data.js";
+import type { Project } from "../project.js";
+import type { TemplateData } from "../templates/data.js";
+import { renderMessage } from "../templates/render.js";
+
+const DAY = 24 * 3600_000;
+
+const when = z.string().refine((s) => parseDuration(s) !== null || !Number.isNaN(Date.parse(s)), {
+  message: 'expected a duration after the start ("5 days") or a date ("2027-01-10T12:00:00Z")',
+});
+
+export const customerFileSchema = z.strictObject({
+  customer: eventBodySchema.shape.customer,
+  product: eventBodySchema.shape.product,
+  event: z.strictObject({ type: z.string().min(1), properties: eventBodySchema.shape.properties }).optional(),
+  start: z.iso.datetime({ offset: true }).optional(),
+  replies: z.array(when).max(1000).optional(),
+});
+export type CustomerFile = z.infer<typeof customerFileSchema>;
+
+export async function readCustomerFile(file: string): Promise<CustomerFile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = customerFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${file}: ${i.path.join(".") || "(file)"}: ${i.message}`);
+    throw new Error(lines.join("\n"));
+  }
+  return parsed.data;
+}
+
+function templateDataFor(file: CustomerFile, flow: Flow, project: Project): TemplateData {
+  const c = file.customer;
+  const brand = project.brand;
+  return {
+    customer: {
+      email: c.email,
+      name: c.name ?? null,
+      firstName: firstNameOf(c.name ?? null),
+      locale: c.locale ?? null,
+      timezone: c.timezone ?? null,
+      birthday: c.birthday ?? null,
+      attributes: c.attributes ?? {},
+    },
+    product: file.product
+      ? {
+          sku: file.product.sku,
+          name: file.product.name ?? null,
+          category: file.product.category ?? null,
+          serial: file.product.serial ?? null,
+        }
+      : null,
+    brand: {
+      name: brand.name,
+      fromAddress: brand.from,
+      postalAddress: brand.postalAddress,
+      publicUrl: brand.publicUrl,
+      supportAddress: brand.supportAddress ?? null,
+    },
+    event: { type: file.event?.type ?? flow.trigger.event, properties: file.event?.properties ?? {} },
+    message: { id: "00000000-0000-4000-8000-000000000000" },
+    ownerAddress: file.product ? `reply+o…@${brand.replyDomain}` : null,
+    replyAddress: `reply+m…@${brand.replyDomain}`,
+  };
+}
+
+export interface SimulationReport {
+  entries: SimulatedEntry[];
+  text: string;
+}
+
+export function simulateForCustomer(
+  flow: Flow,
+  file: CustomerFile,
+  project: Project,
+  opts: { days: number; now: number },
+): SimulationReport {
+  const start = file.start ? Date.parse(file.start) : opts.now;
+  const replies = (file.replies ?? []).map((r) => {
+    const after = parseDuration(r);
+    return after !== null ? start + after : Date.parse(r);
+  });
+  const facts: TriggerFacts = {
+    event: { type: file.event?.type ?? flow.trigger.event, properties: file.event?.properties ?? {} },
+    customer: { ...file.customer, attributes: file.customer.attributes ?? {} },
+    product: file.product ? { ...file.product } : undefined,
+  };
+  const entries = simulateFlow(flow, { start, until: start + opts.days * DAY, facts, replies });
+  const data = templateDataFor(file, flow, project);
+  const stamp = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);
+  const lines = [
+    `${flow.name} (${flow.id}) for ${file.customer.email}, ${opts.days} days from ${stamp(start)} UTC`,
+    "",
+  ];
+  for (const e of entries) {
+    let text = e.detail;
+    if (e.kind === "send" || e.kind === "notify") {
+      const template = project.templates.get(e.detail);
+      let subject = "";
+      try {
+        subject = template ? ` "${renderMessage(template, data).subject}"` : "";
+      } catch (err) {
+        subject = ` (would fail: ${err instanceof Error ? err.message : String(err)})`;
+      }
+      text =
+        e.kind === "send"
+          ? `email to the customer: ${e.detail}${subject}`
+          : `email to the team: ${e.detail}${subject}`;
+    }
+    lines.push(`${stamp(e.at)}  ${e.kind.padEnd(7)} ${e.stepId ? `[${e.stepId}] ` : ""}${text}`);
+  }
+  const sent = entries.filter((e) => e.kind === "send").length;
+  lines.push("", `${sent} email(s) to the customer.`);
+  return { entries, text: lines.join("\n") };
+}

@@ -1,0 +1,109 @@
+/**
+ * A dry run of one flow for one customer on a virtual clock: what they would receive and
+ * when, without Redis, a store or mail. Pure: the interpreter does the deciding; this only
+ * moves the clock from one wake-up (or scripted reply) to the next.
+ *
+ * Contract: simulateFlow(flow, script) → SimulatedEntry[] in time order. The run starts at
+ * script.start; a scripted reply at time t reaches the run as a `reply` input (the
+ * interpreter takes it only if the run is waiting for one then, as in production). The
+ * simulation stops when the run ends or at script.until, and after maxAdvances advances
+ * (a guard against a flow that would loop; flows cannot today, but a dry run must end).
+ */
+import { advance, initialRun } from "./interpreter.js";
+import type { AdvanceInput, Flow, RunState, TriggerFacts } from "./types.js";
+
+export interface SimulationScript {
+  start: number;
+  until: number;
+  facts?: TriggerFacts;
+  /** When the customer replies (epoch ms), in any order. */
+  replies?: number[];
+  waitScale?: number;
+  maxAdvances?: number;
+}
+
+export interface SimulatedEntry {
+  at: number;
+  kind: "send" | "notify" | "step" | "reply" | "end" | "stopped";
+  stepId: string | null;
+  /** The template for send/notify; the step's detail otherwise. */
+  detail: string;
+}
+
+export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEntry[] {
+  const out: SimulatedEntry[] = [];
+  const replies = [...(script.replies ?? [])].sort((a, b) => a - b);
+  const limit = script.maxAdvances ?? 10_000;
+  let run: RunState = initialRun();
+  let now = script.start;
+  let input: AdvanceInput = { type: "start" };
+  let replyCount = 0;
+
+  for (let i = 0; i < limit; i++) {
+    const result = advance(flow, run, input, now, {
+      waitScale: script.waitScale ?? 1,
+      ...(script.facts ? { facts: script.facts } : {}),
+    });
+    for (const effect of result.effects) {
+      switch (effect.type) {
+        case "send":
+        case "notify":
+          out.push({ at: now, kind: effect.type, stepId: effect.stepId, detail: effect.template });
+          break;
+        case "step":
+          if (effect.stepType !== "send" && effect.stepType !== "notify") {
+            out.push({
+              at: effect.at,
+              kind: "step",
+              stepId: effect.stepId,
+              detail: `${effect.stepType}${effect.detail ? `: ${effect.detail}` : ""}`,
+            });
+          }
+          break;
+        case "complete":
+          out.push({ at: effect.at, kind: "end", stepId: null, detail: "the run ends" });
+          break;
+        case "schedule":
+          break;
+        default: {
+          const never: never = effect;
+          throw new Error(`unknown effect ${JSON.stringify(never)}`);
+        }
+      }
+    }
+    const last = out.at(-1);
+    if (input.type === "reply" && result.effects.length === 0 && last?.kind === "reply") {
+      last.detail = "the customer replies (the run is not waiting for a reply then: no effect)";
+    }
+    run = result.run;
+    if (run.status === "completed" || run.status === "failed") return out;
+
+    // The next thing that happens: the run's wake-up or the customer's next reply.
+    const nextReply = replies.find((t) => t >= now && t <= script.until);
+    const wake = run.wakeAt;
+    if (nextReply !== undefined && (wake === null || nextReply < wake)) {
+      replies.splice(replies.indexOf(nextReply), 1);
+      now = nextReply;
+      replyCount += 1;
+      out.push({ at: now, kind: "reply", stepId: null, detail: "the customer replies" });
+      input = { type: "reply", interactionId: `simulated-reply-${replyCount}`, at: now };
+      continue;
+    }
+    if (wake === null || wake > script.until) {
+      out.push({
+        at: Math.min(wake ?? script.until, script.until),
+        kind: "stopped",
+        stepId: null,
+        detail:
+          wake === null
+            ? "the run waits for nothing more"
+            : `still waiting at the end of the simulation (next wake-up ${new Date(wake).toISOString()})`,
+      });
+      return out;
+    }
+    now = Math.max(now, wake);
+    input = { type: "wake" };
+  }
+  out.push({ at: now, kind: "stopped", stepId: null, detail: `stopped after ${limit} advances` });
+  return out;
+}
