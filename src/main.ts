@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { keptSecret } from "./config/secrets.js";
-import type { Settings } from "./config/settings.js";
+import { maskUrlPassword, type Settings } from "./config/settings.js";
 import { createHttpApp } from "./http/app.js";
 import { listen, type RunningServer } from "./http/server.js";
 import { type Clock, systemClock } from "./infra/clock.js";
@@ -18,6 +18,7 @@ import type { JobDeps } from "./jobs/deps.js";
 import { createQueues } from "./jobs/queues.js";
 import { startSweeper } from "./jobs/sweeper.js";
 import { startWorkers } from "./jobs/workers.js";
+import { startImapPoller } from "./mail/imap-poller.js";
 import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.js";
 import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
@@ -182,6 +183,21 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         const running = inbound;
         closers.push(() => running.close());
         logger.info(`inbound SMTP for ${addresses.domain} on ${settings.INBOUND_SMTP_HOST}:${inbound.port}`);
+      }
+      if (settings.IMAP_URL) {
+        // Connects in the background: a mailbox that is away is logged and tried again.
+        const poller = startImapPoller({
+          url: settings.IMAP_URL,
+          processedFolder: settings.IMAP_PROCESSED_FOLDER,
+          intervalMs: settings.IMAP_POLL_INTERVAL_MS,
+          maxBytes: settings.INBOUND_MAX_BYTES,
+          accept: acceptInbound,
+          logger,
+        });
+        closers.push(() => poller.close());
+        logger.info(
+          `taking replies from ${maskUrlPassword(settings.IMAP_URL)} every ${settings.IMAP_POLL_INTERVAL_MS} ms (and on IDLE); processed mail goes to ${settings.IMAP_PROCESSED_FOLDER}`,
+        );
       }
       const app = createHttpApp({
         store,

@@ -48,6 +48,23 @@ const settingsSchema = z.object({
     .describe("port of the inbound SMTP listener for the reply domain, or off"),
   INBOUND_SMTP_HOST: z.string().min(1).default("127.0.0.1"),
   INBOUND_MAX_BYTES: positiveInt.max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  IMAP_URL: z
+    .string()
+    .regex(
+      /^imaps?:\/\//,
+      "expected imap://user:pass@host:port/MAILBOX or imaps://… (the mailbox replies land in; INBOX when left out)",
+    )
+    .refine((u) => {
+      try {
+        const url = new URL(u);
+        return url.hostname !== "" && url.username !== "";
+      } catch {
+        return false;
+      }
+    }, "expected imap://user:pass@host:port/MAILBOX or imaps://…, with a host and a user (percent-encode @ : / in them)")
+    .optional(),
+  IMAP_PROCESSED_FOLDER: z.string().min(1).default("rapport-processed"),
+  IMAP_POLL_INTERVAL_MS: positiveInt.default(30_000),
   RAPPORT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   RAPPORT_QUEUE_PREFIX: z
     .string()
@@ -73,6 +90,11 @@ export class SettingsError extends Error {
   }
 }
 
+/** A URL with the password of its user part replaced by ***, for logs and messages. */
+export function maskUrlPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^/?#]*@/i, "$1***@");
+}
+
 /** Reads settings from `env` (process.env by default); throws SettingsError naming each bad variable. */
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
@@ -82,7 +104,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "?");
       const value = env[name];
-      const shown = name.includes("SECRET") || name.includes("KEY") ? "(hidden)" : JSON.stringify(value);
+      const shown =
+        name.includes("SECRET") || name.includes("KEY")
+          ? "(hidden)"
+          : JSON.stringify(name.endsWith("_URL") && value ? maskUrlPassword(value) : value);
       return `${name}=${shown}: ${issue.message}`;
     }),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSettings, SettingsError } from "../../../src/config/settings.js";
+import { loadSettings, maskUrlPassword, SettingsError } from "../../../src/config/settings.js";
 
 describe("settings", () => {
   it("has embedded defaults when nothing is set", () => {
@@ -33,6 +33,10 @@ describe("settings", () => {
     [{ RAPPORT_WAIT_SCALE: "0" }, "RAPPORT_WAIT_SCALE"],
     [{ DATABASE_URL: "postgres://db/rapport" }, "DATABASE_URL"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ IMAP_URL: "mail.example.com" }, "IMAP_URL"],
+    [{ IMAP_URL: "pop3://u:p@mail.example.com" }, "IMAP_URL"],
+    [{ IMAP_URL: "imap://mail.example.com/INBOX" }, "IMAP_URL"],
+    [{ IMAP_POLL_INTERVAL_MS: "0" }, "IMAP_POLL_INTERVAL_MS"],
   ])("rejects %o naming %s", (env, name) => {
     try {
       loadSettings(env);
@@ -48,6 +52,38 @@ describe("settings", () => {
       loadSettings({ RAPPORT_SECRET: "tooshort-secret" });
     } catch (err) {
       expect((err as Error).message).not.toContain("tooshort-secret");
+    }
+  });
+
+  it("leaves the IMAP poller off unless IMAP_URL is set, and takes imap:// and imaps://", () => {
+    const off = loadSettings({});
+    expect(off.IMAP_URL).toBeUndefined();
+    expect(off).toMatchObject({ IMAP_PROCESSED_FOLDER: "rapport-processed", IMAP_POLL_INTERVAL_MS: 30_000 });
+    for (const url of [
+      "imap://replies:pw@mail.example.com:143/INBOX",
+      "imaps://replies%40lyra.example:pw@mail.example.com",
+    ]) {
+      expect(loadSettings({ IMAP_URL: url }).IMAP_URL).toBe(url);
+    }
+  });
+
+  it("never prints the password of a URL", () => {
+    expect(maskUrlPassword("imaps://replies:s3cr@t@mail.example.com:993/INBOX")).toBe(
+      "imaps://replies:***@mail.example.com:993/INBOX",
+    );
+    expect(maskUrlPassword("imap://mail.example.com/INBOX")).toBe("imap://mail.example.com/INBOX");
+    try {
+      loadSettings({ IMAP_URL: "imap:/replies:hunter2@mail.example.com" });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toContain("IMAP_URL=");
+    }
+    try {
+      loadSettings({ IMAP_URL: "imap://replies:hunter2@" });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).not.toContain("hunter2");
+      expect((err as Error).message).toContain("imap://replies:***@");
     }
   });
 });
