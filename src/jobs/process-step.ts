@@ -159,6 +159,10 @@ export function collectEffects(
           toAddress: teamAddress,
         });
         break;
+      case "tag":
+      case "set":
+        // The lead wires these in the store: see the flows language report.
+        throw new Error(`effect ${effect.type} is not applied yet`);
       default: {
         const never: never = effect;
         throw new Error(`unknown effect ${JSON.stringify(never)}`);
