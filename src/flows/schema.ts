@@ -186,7 +186,9 @@ const TimeOfDay = z
   .string({
     error: (iss) =>
       `expected a time of day like "09:00" (24-hour, in quotes), found ${describeFound(iss.input)}${
-        typeof iss.input === "number" ? '; YAML reads 09:00 without quotes as a number: write "09:00"' : ""
+        typeof iss.input === "number" && Number.isInteger(iss.input) && iss.input >= 0 && iss.input < 24
+          ? `; did you mean "${String(iss.input).padStart(2, "0")}:00"?`
+          : ""
       }`,
   })
   .regex(new RegExp(TIME_OF_DAY_PATTERN), {
@@ -286,13 +288,17 @@ const Trigger = z
 
 export const ENTRY_RULES = ["once", "once_per_product", "every_time"] as const;
 
-const EntryWindow = z
-  .string({ error: (iss) => notADuration(iss.input) })
-  .regex(new RegExp(DURATION_PATTERN), { error: (iss) => durationProblem(String(iss.input)) })
-  .refine((text) => isAcceptableWait(text) || !new RegExp(DURATION_PATTERN).test(text), {
-    error: (iss) => durationProblem(String(iss.input)),
-  })
-  .meta({ description: 'A customer enters again only if their last run of this flow began at least this long ago, e.g. "30 days".' });
+/** A duration setting like WaitDuration, with its own words for when it is missing. */
+function durationText(missing: string) {
+  return z
+    .string({ error: (iss) => (isMissing(iss) ? missing : notADuration(iss.input)) })
+    .regex(new RegExp(DURATION_PATTERN), { error: (iss) => durationProblem(String(iss.input)) })
+    .refine((text) => isAcceptableWait(text) || !new RegExp(DURATION_PATTERN).test(text), {
+      error: (iss) => durationProblem(String(iss.input)),
+    });
+}
+
+const EntryWindow = durationText('missing "at_most_once_in": write e.g. entry: { at_most_once_in: 30 days }').meta({ description: 'A customer enters again only if their last run of this flow began at least this long ago, e.g. "30 days".' });
 
 function entryError(iss: RawIssue): string | undefined {
   if (iss.code !== "invalid_union") return undefined;
@@ -300,7 +306,7 @@ function entryError(iss: RawIssue): string | undefined {
   const rules = `${ENTRY_RULES.join(", ")}, or { at_most_once_in: "30 days" }`;
   if (typeof input === "string") {
     const guess = didYouMean(input, [...ENTRY_RULES, "at_most_once_in"]);
-    if (guess.includes("at_most_once_in")) {
+    if (input === "at_most_once_in" || guess.includes("at_most_once_in")) {
       return `found ${JSON.stringify(input)}; write it with a time span: entry: { at_most_once_in: "30 days" }`;
     }
     return `expected one of ${rules}, found ${describeFound(input)}${guess}`;
@@ -610,12 +616,20 @@ const WaitUntilStep = z
 const WaitForStep = z
   .strictObject({
     wait_for: z
-      .strictObject({
+      .strictObject(
+        {
         event: EventName.meta({ description: "The event to wait for, e.g. purchase." }),
-        timeout: WaitDuration.meta({
-          description: 'How long to wait for it before taking on_timeout, e.g. "30 days".',
-        }),
-      })
+          timeout: durationText(
+            'missing "timeout": say how long to wait for the event, e.g. timeout: 30 days',
+          ).meta({ description: 'How long to wait for it before taking on_timeout, e.g. "30 days".' }),
+        },
+        {
+          error: (iss) =>
+            iss.code === "invalid_type" && !isMissing(iss)
+              ? `expected the event and a timeout, like wait_for: { event: ${typeof iss.input === "string" ? iss.input : "purchase"}, timeout: 30 days }, found ${describeFound(iss.input)}`
+              : undefined,
+        },
+      )
       .meta({ description: 'The event and how long to wait for it: { event: purchase, timeout: "30 days" }.' }),
     id: StepId.optional(),
     get on_event() {
@@ -712,8 +726,15 @@ const Owns = z
           : undefined,
     },
   )
-  .refine((o) => o.sku !== undefined || o.category !== undefined, {
-    error: "say what the customer owns: { sku: LYRA-RD-2780 } or { category: turntable }",
+  .superRefine((o, ctx) => {
+    // An unknown key (`categroy:`) was reported already, with a suggestion.
+    if (ctx.issues.length > 0 || o.sku !== undefined || o.category !== undefined) return;
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message: "say what the customer owns: { sku: LYRA-RD-2780 } or { category: turntable }",
+      input: o,
+    });
   })
   .meta({
     description:
