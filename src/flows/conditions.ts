@@ -28,8 +28,9 @@
  * [turntable, amplifier]"). An empty `all` holds, an empty `any` does not (the parser
  * never produces either).
  */
-import { allSteps } from "./steps.js";
+
 import { dateValue, resolveDateBound } from "./dates.js";
+import { allSteps } from "./steps.js";
 import type {
   Condition,
   ConditionFacts,

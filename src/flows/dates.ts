@@ -22,14 +22,7 @@
  *   - parseOffset("-1 day") → signed ms, or null; OFFSET_PATTERN matches it.
  */
 import { AMOUNT_AND_UNIT, parseDuration } from "./duration.js";
-import {
-  isTimeZone,
-  localToEpoch,
-  parseCalendarDate,
-  parseTimeOfDay,
-  wallClock,
-  yearlyDay,
-} from "./time.js";
+import { isTimeZone, localToEpoch, parseCalendarDate, parseTimeOfDay, wallClock, yearlyDay } from "./time.js";
 import type { DateTrigger, TriggerFacts, WaitUntil } from "./types.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

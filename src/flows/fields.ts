@@ -61,7 +61,9 @@ export function setFieldProblem(key: string): string {
   const base = `"${key}" cannot be set: a flow can only set customer attributes, written customer.attributes.<name>`;
   const last = key.split(".").at(-1) ?? key;
   const fixed = `customer.attributes.${last}`;
-  return new RegExp(SET_FIELD_PATTERN).test(fixed) && fixed !== key ? `${base}; did you mean "${fixed}"?` : base;
+  return new RegExp(SET_FIELD_PATTERN).test(fixed) && fixed !== key
+    ? `${base}; did you mean "${fixed}"?`
+    : base;
 }
 
 /** Keys of a branch condition map: a `where` field, or one of CONDITION_WORDS. */

@@ -172,7 +172,10 @@ function withTags(facts: TriggerFacts, add: readonly string[], remove: readonly 
 }
 
 /** Customer facts after a set step (fields are customer.attributes.<name>). */
-function withValues(facts: TriggerFacts, values: ReadonlyArray<{ field: string; value: unknown }>): TriggerFacts {
+function withValues(
+  facts: TriggerFacts,
+  values: ReadonlyArray<{ field: string; value: unknown }>,
+): TriggerFacts {
   const attributes = { ...((facts.customer.attributes as Record<string, unknown> | undefined) ?? {}) };
   for (const { field, value } of values) attributes[field.slice("customer.attributes.".length)] = value;
   return { ...facts, customer: { ...facts.customer, attributes } };
@@ -234,7 +237,11 @@ export function advance(
         `flow ${flow.id}, ${what}: the condition "${describeCondition(condition)}" tests a field, but advance() was given no facts`,
       );
     }
-    return evaluateCondition(condition, { ...(facts ?? NO_FACTS), run: { replied: replies.length > 0 } }, now);
+    return evaluateCondition(
+      condition,
+      { ...(facts ?? NO_FACTS), run: { replied: replies.length > 0 } },
+      now,
+    );
   };
   /** goal, then exit_when: the result that ends the run, or null to go on. */
   const rules = (): AdvanceResult | null => {
@@ -281,7 +288,10 @@ export function advance(
     if (events.some((e) => e.eventId === input.eventId)) return unchanged;
     if (run.waitingSince !== null && input.at < run.waitingSince) return unchanged;
     if (input.at >= parked.wakeAt) return unchanged;
-    events = [...events, { stepId: step.id, eventType: input.eventType, eventId: input.eventId, at: input.at }];
+    events = [
+      ...events,
+      { stepId: step.id, eventType: input.eventType, eventId: input.eventId, at: input.at },
+    ];
     effects.push({
       type: "step",
       stepId: step.id,
@@ -382,7 +392,13 @@ export function advance(
           const target = waitUntilTarget(step.until, facts, now, timezoneFor(facts, opts.defaultTimezone));
           if ("skip" in target || target.at <= now) {
             const why = "skip" in target ? target.skip : `${iso(target.at)} is now`;
-            effects.push({ type: "step", stepId: step.id, stepType: step.type, at: now, detail: `no wait: ${why}` });
+            effects.push({
+              type: "step",
+              stepId: step.id,
+              stepType: step.type,
+              at: now,
+              detail: `no wait: ${why}`,
+            });
             next();
             break;
           }
@@ -405,9 +421,7 @@ export function advance(
         return { run: waiting, effects };
       }
       case "branch": {
-        const chosen = step.arms.findIndex(
-          (arm) => arm.when === null || holds(arm.when, `step ${step.id}`),
-        );
+        const chosen = step.arms.findIndex((arm) => arm.when === null || holds(arm.when, `step ${step.id}`));
         const arm = step.arms[chosen];
         const detail =
           arm === undefined

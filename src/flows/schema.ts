@@ -13,7 +13,13 @@
  * adds line, column and "did you mean".
  */
 import { z } from "zod";
-import { DATE_BOUND_PATTERN, dateBoundProblem, OFFSET_PATTERN, parseDateBound, parseOffset } from "./dates.js";
+import {
+  DATE_BOUND_PATTERN,
+  dateBoundProblem,
+  OFFSET_PATTERN,
+  parseDateBound,
+  parseOffset,
+} from "./dates.js";
 import { describeFound } from "./describe.js";
 import { DURATION_PATTERN, durationProblem, isAcceptableWait } from "./duration.js";
 import {
@@ -98,7 +104,12 @@ function operatorsCheck(value: Record<string, unknown>, ctx: z.core.$RefinementC
   // An unknown key (`nto:`) was reported already, with a suggestion; "empty" would only confuse.
   if (ctx.issues.length > 0) return;
   if (Object.keys(value).length === 0) {
-    ctx.addIssue({ code: "custom", path: [], message: `the test is empty; write one of ${OPERATORS_TEXT}`, input: value });
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message: `the test is empty; write one of ${OPERATORS_TEXT}`,
+      input: value,
+    });
     return;
   }
   const kinds = [...new Set(keys.map((k) => OPERATOR_KINDS[k]))];
@@ -115,13 +126,17 @@ function operatorsCheck(value: Record<string, unknown>, ctx: z.core.$RefinementC
 const Num = z.number({
   error: (iss) => {
     const found = describeFound(iss.input);
-    const asNumber = typeof iss.input === "string" && iss.input.trim() !== "" && Number.isFinite(Number(iss.input));
+    const asNumber =
+      typeof iss.input === "string" && iss.input.trim() !== "" && Number.isFinite(Number(iss.input));
     return `expected a number, found ${found}${asNumber ? `; write it without quotes: ${String(iss.input).trim()}` : ""}`;
   },
 });
 
 export const DateBound = z
-  .string({ error: (iss) => `expected a point in time like "30 days ago" or "2026-01-31", found ${describeFound(iss.input)}` })
+  .string({
+    error: (iss) =>
+      `expected a point in time like "30 days ago" or "2026-01-31", found ${describeFound(iss.input)}`,
+  })
   .regex(new RegExp(DATE_BOUND_PATTERN), { error: (iss) => dateBoundProblem(String(iss.input)) })
   // Not expressible in JSON Schema: the calendar date must exist (no 2026-02-30).
   .refine((text) => parseDateBound(text) !== null || !new RegExp(DATE_BOUND_PATTERN).test(text), {
@@ -143,7 +158,8 @@ const FieldOperators = z
       .optional()
       .meta({ description: "true: the field must have a value; false: it must be missing." }),
     contains: Scalar.optional().meta({
-      description: "Matches when the field is a list holding this value, e.g. customer.tags: { contains: vip }.",
+      description:
+        "Matches when the field is a list holding this value, e.g. customer.tags: { contains: vip }.",
     }),
     gt: Num.optional().meta({ description: "Matches when the field is a number greater than this." }),
     gte: Num.optional().meta({ description: "Matches when the field is a number at least this." }),
@@ -155,7 +171,8 @@ const FieldOperators = z
       examples: ["30 days ago"],
     }),
     after: DateBound.optional().meta({
-      description: 'Matches when the field is a date later than this: "7 days ago" (within the last 7 days), "in 2 weeks".',
+      description:
+        'Matches when the field is a date later than this: "7 days ago" (within the last 7 days), "in 2 weeks".',
       examples: ["7 days ago"],
     }),
   })
@@ -207,13 +224,19 @@ const TimeOfDay = z
       return `expected a time of day like "09:00" (24-hour, HH:MM), found ${JSON.stringify(found)}${hint}`;
     },
   })
-  .meta({ description: 'A local time of day, 24-hour "HH:MM", in the customer\'s time zone.', examples: ["09:00"] });
+  .meta({
+    description: 'A local time of day, 24-hour "HH:MM", in the customer\'s time zone.',
+    examples: ["09:00"],
+  });
 
 const DateField = z.enum(DATE_FIELDS).meta({
-  description: "customer.birthday (every year) or ownership.started (the registration or purchase, every year).",
+  description:
+    "customer.birthday (every year) or ownership.started (the registration or purchase, every year).",
 });
 
-const Every = z.enum(["year"]).meta({ description: "How often the date recurs: every year (the only choice)." });
+const Every = z
+  .enum(["year"])
+  .meta({ description: "How often the date recurs: every year (the only choice)." });
 
 /** An event trigger or a date trigger: exactly one of event, date; every / at only with date. */
 function triggerCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
@@ -280,11 +303,10 @@ const Trigger = z
   .superRefine(triggerCheck, { when: () => true })
   .meta({
     description:
-      "When the flow starts: an event (event: purchase), or a yearly date (date: customer.birthday, at: \"09:00\"); " +
+      'When the flow starts: an event (event: purchase), or a yearly date (date: customer.birthday, at: "09:00"); ' +
       "optionally narrowed by `where`.",
     anyOf: [{ required: ["event"] }, { required: ["date"] }],
   });
-
 
 export const ENTRY_RULES = ["once", "once_per_product", "every_time"] as const;
 
@@ -298,7 +320,12 @@ function durationText(missing: string) {
     });
 }
 
-const EntryWindow = durationText('missing "at_most_once_in": write e.g. entry: { at_most_once_in: 30 days }').meta({ description: 'A customer enters again only if their last run of this flow began at least this long ago, e.g. "30 days".' });
+const EntryWindow = durationText(
+  'missing "at_most_once_in": write e.g. entry: { at_most_once_in: 30 days }',
+).meta({
+  description:
+    'A customer enters again only if their last run of this flow began at least this long ago, e.g. "30 days".',
+});
 
 function entryError(iss: RawIssue): string | undefined {
   if (iss.code !== "invalid_union") return undefined;
@@ -546,13 +573,18 @@ const DATE_TARGETS_TEXT = `${DATE_FIELDS.join(", ")} or a date like "2026-12-24"
 
 const WaitUntilDate = z
   .string({ error: (iss) => `expected ${DATE_TARGETS_TEXT}, found ${describeFound(iss.input)}` })
-  .refine((text) => (DATE_FIELDS as readonly string[]).includes(text) || parseCalendarDate(text)?.year != null, {
-    error: (iss) => {
-      const found = String(iss.input);
-      const hint = /^\d{4}-\d{2}-\d{2}$/.test(found) ? "; that day does not exist" : didYouMean(found, DATE_FIELDS);
-      return `expected ${DATE_TARGETS_TEXT}, found ${JSON.stringify(found)}${hint}`;
+  .refine(
+    (text) => (DATE_FIELDS as readonly string[]).includes(text) || parseCalendarDate(text)?.year != null,
+    {
+      error: (iss) => {
+        const found = String(iss.input);
+        const hint = /^\d{4}-\d{2}-\d{2}$/.test(found)
+          ? "; that day does not exist"
+          : didYouMean(found, DATE_FIELDS);
+        return `expected ${DATE_TARGETS_TEXT}, found ${JSON.stringify(found)}${hint}`;
+      },
     },
-  })
+  )
   .meta({
     description:
       "customer.birthday (the next one), ownership.started (the registration or purchase) or a calendar date YYYY-MM-DD.",
@@ -569,7 +601,10 @@ const Offset = z
       const found = String(iss.input);
       const sign = /^\s*([+-])/.exec(found)?.[1] ?? "";
       const rest = found.replace(/^\s*[+-]/, "");
-      const why = durationProblem(rest).replace(/^expected a duration like "14 days" or "2h", found "[^"]*"/, "");
+      const why = durationProblem(rest).replace(
+        /^expected a duration like "14 days" or "2h", found "[^"]*"/,
+        "",
+      );
       const fixed = /did you mean "([^"]*)"/.exec(why)?.[1];
       const tail = fixed
         ? `; did you mean ${JSON.stringify(`${sign}${fixed}`)}?`
@@ -598,7 +633,9 @@ const WaitUntilStep = z
           })
           .min(1, { error: "the list of days is empty; name at least one, e.g. [mon, tue, wed, thu, fri]" })
           .optional()
-          .meta({ description: "Only on these weekdays (mon ... sun): a time lands on the next one of them." }),
+          .meta({
+            description: "Only on these weekdays (mon ... sun): a time lands on the next one of them.",
+          }),
       })
       .superRefine(waitUntilCheck)
       .meta({
@@ -618,7 +655,7 @@ const WaitForStep = z
     wait_for: z
       .strictObject(
         {
-        event: EventName.meta({ description: "The event to wait for, e.g. purchase." }),
+          event: EventName.meta({ description: "The event to wait for, e.g. purchase." }),
           timeout: durationText(
             'missing "timeout": say how long to wait for the event, e.g. timeout: 30 days',
           ).meta({ description: 'How long to wait for it before taking on_timeout, e.g. "30 days".' }),
@@ -630,10 +667,14 @@ const WaitForStep = z
               : undefined,
         },
       )
-      .meta({ description: 'The event and how long to wait for it: { event: purchase, timeout: "30 days" }.' }),
+      .meta({
+        description: 'The event and how long to wait for it: { event: purchase, timeout: "30 days" }.',
+      }),
     id: StepId.optional(),
     get on_event() {
-      return nestedSteps("Steps to take when the event happens in time; then the flow carries on after this wait_for.");
+      return nestedSteps(
+        "Steps to take when the event happens in time; then the flow carries on after this wait_for.",
+      );
     },
     get on_timeout() {
       return nestedSteps("Steps to take when the event did not happen in time (optional).");
@@ -641,13 +682,17 @@ const WaitForStep = z
   })
   .meta({
     title: "wait_for",
-    description: "Wait until the customer's next event of a type (e.g. a purchase) or the timeout, and take on_event or on_timeout.",
+    description:
+      "Wait until the customer's next event of a type (e.g. a purchase) or the timeout, and take on_event or on_timeout.",
   });
 
 export const TAG_PATTERN = "^[a-z0-9][a-z0-9_-]*$";
 
 const TagName = z
-  .string({ error: (iss) => `expected a tag like vip (lowercase letters, digits, "-" or "_"), found ${describeFound(iss.input)}` })
+  .string({
+    error: (iss) =>
+      `expected a tag like vip (lowercase letters, digits, "-" or "_"), found ${describeFound(iss.input)}`,
+  })
   .regex(new RegExp(TAG_PATTERN), {
     error: (iss) => {
       const found = String(iss.input);
@@ -678,7 +723,9 @@ const SetStep = z
   .strictObject({
     set: z
       .record(
-        z.string().regex(new RegExp(SET_FIELD_PATTERN), { error: (iss) => setFieldProblem(String(iss.input)) }),
+        z
+          .string()
+          .regex(new RegExp(SET_FIELD_PATTERN), { error: (iss) => setFieldProblem(String(iss.input)) }),
         Scalar,
         {
           error: (iss) =>
@@ -696,7 +743,10 @@ const SetStep = z
       }),
     id: StepId.optional(),
   })
-  .meta({ title: "set", description: "Set customer attributes (customer.attributes.<name>) to fixed values." });
+  .meta({
+    title: "set",
+    description: "Set customer attributes (customer.attributes.<name>) to fixed values.",
+  });
 
 const ExitReason = z
   .string({ error: (iss) => `expected a reason as text (or nothing), found ${describeFound(iss.input)}` })
@@ -956,11 +1006,14 @@ export const FlowFileSchema = z
       description: z.string().optional().meta({ description: "Notes for people; rapport ignores it." }),
       trigger: Trigger,
       entry: Entry,
-      relationship: z.enum(RELATIONSHIPS).optional().meta({
-        description:
-          "Only for products of this kind: one_time (bought once) or repeat (bought again and again). " +
-          "Compared with product.relationship (else customer.attributes.relationship).",
-      }),
+      relationship: z
+        .enum(RELATIONSHIPS)
+        .optional()
+        .meta({
+          description:
+            "Only for products of this kind: one_time (bought once) or repeat (bought again and again). " +
+            "Compared with product.relationship (else customer.attributes.relationship).",
+        }),
       exit_when: FlowCondition.optional().meta({
         description:
           "Checked before every step: when it holds, the run ends, e.g. exit_when: { ownership.status: disposed }.",

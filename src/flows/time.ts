@@ -92,7 +92,14 @@ function offsetAt(ms: number, tz: string): number {
 }
 
 export function localToEpoch(local: LocalDateTime, tz: string): number {
-  const target = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second ?? 0);
+  const target = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour,
+    local.minute,
+    local.second ?? 0,
+  );
   // Offsets a day either side: a zone changes offset at most once in such a window.
   const before = offsetAt(target - DAY_MS, tz);
   const after = offsetAt(target + DAY_MS, tz);

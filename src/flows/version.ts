@@ -34,7 +34,8 @@ export function flowVersion(
     id: flow.id,
     name: flow.name,
     trigger: flow.trigger,
-    entry: typeof flow.entry === "string" ? flow.entry : { rule: flow.entry.rule, windowMs: flow.entry.windowMs },
+    entry:
+      typeof flow.entry === "string" ? flow.entry : { rule: flow.entry.rule, windowMs: flow.entry.windowMs },
     relationship: flow.relationship,
     exitWhen: flow.exitWhen,
     goal: flow.goal,

@@ -28,7 +28,13 @@ const facts: TriggerFacts = {
   product: { sku: "LYRA-RD-2780", category: "turntable", relationship: "one_time" },
   ownership: { status: "active", started: NOW - 40 * DAY, kind: "purchase" },
   ownerships: [
-    { sku: "LYRA-RD-2780", category: "turntable", status: "active", startedAt: NOW - 40 * DAY, kind: "purchase" },
+    {
+      sku: "LYRA-RD-2780",
+      category: "turntable",
+      status: "active",
+      startedAt: NOW - 40 * DAY,
+      kind: "purchase",
+    },
     { sku: "LYRA-AMP-1", category: "amplifier", status: "disposed", startedAt: 0, kind: "registration" },
   ],
 };
@@ -64,7 +70,9 @@ describe("field tests", () => {
   });
 
   it("a relative date without `now` is the caller's mistake; a fixed one needs none", () => {
-    expect(() => matchesWhere({ "ownership.started": { before: "30 days ago" } }, facts)).toThrow(/relative to now/);
+    expect(() => matchesWhere({ "ownership.started": { before: "30 days ago" } }, facts)).toThrow(
+      /relative to now/,
+    );
     expect(matchesWhere({ "ownership.started": { after: "2026-01-01" } }, facts)).toBe(true);
   });
 });
@@ -83,9 +91,9 @@ describe("owns", () => {
 
   it("without ownerships in the facts, nothing is owned", () => {
     const { ownerships: _, ...none } = facts;
-    expect(evaluateCondition({ type: "owns", category: "turntable" }, { ...none, run: { replied: false } })).toBe(
-      false,
-    );
+    expect(
+      evaluateCondition({ type: "owns", category: "turntable" }, { ...none, run: { replied: false } }),
+    ).toBe(false);
   });
 });
 
@@ -118,12 +126,7 @@ describe("relationship and date triggers", () => {
     ["no relationship: any", undefined, facts, true],
     ["the product's relationship", "one_time" as const, facts, true],
     ["another relationship", "repeat" as const, facts, false],
-    [
-      "no product: the customer attribute",
-      "repeat" as const,
-      { ...facts, product: undefined },
-      true,
-    ],
+    ["no product: the customer attribute", "repeat" as const, { ...facts, product: undefined }, true],
     ["neither: no match", "one_time" as const, { ...facts, product: undefined, customer: {} }, false],
   ])("flowMatches: %s", (_name, relationship, f, expected) => {
     const flow = flowWith(relationship ? { relationship } : {});
@@ -132,7 +135,12 @@ describe("relationship and date triggers", () => {
 
   it("a date trigger never matches an event; dateTriggerMatches checks its where", () => {
     const flow = flowWith({
-      trigger: { date: "customer.birthday", every: "year", at: "09:00", where: { "customer.tags": { contains: "vip" } } },
+      trigger: {
+        date: "customer.birthday",
+        every: "year",
+        at: "09:00",
+        where: { "customer.tags": { contains: "vip" } },
+      },
     });
     expect(flowMatches(flow, facts, NOW)).toBe(false);
     expect(dateTriggerMatches(flow, facts, NOW)).toBe(true);
@@ -143,9 +151,9 @@ describe("relationship and date triggers", () => {
   it("flowHasConditions: goal, exit_when and wait_until need facts", () => {
     expect(flowHasConditions(flowWith({}))).toBe(false);
     expect(flowHasConditions(flowWith({ goal: { type: "owns", category: "x" } }))).toBe(true);
-    expect(flowHasConditions(flowWith({ exitWhen: { type: "field", field: "ownership.status", is: "disposed" } }))).toBe(
-      true,
-    );
+    expect(
+      flowHasConditions(flowWith({ exitWhen: { type: "field", field: "ownership.status", is: "disposed" } })),
+    ).toBe(true);
     expect(flowHasConditions(flowWith({ goal: { type: "replied", value: true } }))).toBe(false);
     expect(
       flowHasConditions(flowWith({ steps: [{ id: "w", type: "wait_until", until: { at: "10:00" } }] })),
@@ -168,7 +176,9 @@ describe("entry windows", () => {
   it("entryWindowStart and dateEntryKey", () => {
     expect(entryWindowStart(window, NOW)).toBe(NOW - 30 * DAY);
     expect(entryWindowStart("every_time", NOW)).toBeNull();
-    expect(dateEntryKey("birthday", { customerId: "c1", ownershipId: null }, 1234)).toBe("birthday|date|c1|none|1234");
+    expect(dateEntryKey("birthday", { customerId: "c1", ownershipId: null }, 1234)).toBe(
+      "birthday|date|c1|none|1234",
+    );
     expect(dateEntryKey("anniversary", { customerId: "c1", ownershipId: "o1" }, 1234)).toBe(
       "anniversary|date|c1|o1|1234",
     );

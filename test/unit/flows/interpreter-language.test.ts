@@ -68,7 +68,13 @@ describe("wait_until", () => {
     });
     expect(effects.slice(2)).toEqual([
       { type: "schedule", stepId: "office-hours", at: wakeAt },
-      { type: "step", stepId: "office-hours", stepType: "wait_until", at: saturday, detail: `until ${iso(wakeAt)}` },
+      {
+        type: "step",
+        stepId: "office-hours",
+        stepType: "wait_until",
+        at: saturday,
+        detail: `until ${iso(wakeAt)}`,
+      },
     ]);
   });
 
@@ -104,7 +110,11 @@ describe("wait_until", () => {
 
   it("the day before the birthday", () => {
     const flow = flowOf([
-      { id: "eve", type: "wait_until", until: { date: "customer.birthday", offsetMs: -DAY, offset: "-1 day", at: "09:00" } },
+      {
+        id: "eve",
+        type: "wait_until",
+        until: { date: "customer.birthday", offsetMs: -DAY, offset: "-1 day", at: "09:00" },
+      },
       send("tomorrow-is-the-day"),
     ]);
     const now = Date.UTC(2026, 5, 1);
@@ -117,7 +127,11 @@ describe("wait_until", () => {
   it("nothing to wait for (no birthday, or a date already past): records why and goes on", () => {
     const flow = flowOf([
       { id: "eve", type: "wait_until", until: { date: "customer.birthday", at: "09:00" } },
-      { id: "month", type: "wait_until", until: { date: "ownership.started", offsetMs: 30 * DAY, at: "09:00" } },
+      {
+        id: "month",
+        type: "wait_until",
+        until: { date: "ownership.started", offsetMs: 30 * DAY, at: "09:00" },
+      },
       send("after"),
     ]);
     const now = Date.UTC(2026, 5, 1);
@@ -196,7 +210,9 @@ describe("wait_for", () => {
       detail: `event purchase ev-1 at ${iso(T0 + DAY)}; on_event`,
     });
     expect(run.status).toBe("completed");
-    expect(run.events).toEqual([{ stepId: "next-purchase", eventType: "purchase", eventId: "ev-1", at: T0 + DAY }]);
+    expect(run.events).toEqual([
+      { stepId: "next-purchase", eventType: "purchase", eventId: "ev-1", at: T0 + DAY },
+    ]);
     expect(waitingForEvent(run)).toBeNull();
   });
 
@@ -204,7 +220,11 @@ describe("wait_for", () => {
     ["another event type", event("ev-1", T0 + DAY, "registration"), waiting],
     ["an event from before the wait", event("ev-1", T0 - 1, "purchase"), waiting],
     ["an event at or after the timeout", event("ev-1", T0 + 30 * DAY), waiting],
-    ["an event taken before", event("ev-0", T0 + DAY), { ...waiting, events: [{ stepId: "x", eventType: "purchase", eventId: "ev-0", at: T0 }] }],
+    [
+      "an event taken before",
+      event("ev-0", T0 + DAY),
+      { ...waiting, events: [{ stepId: "x", eventType: "purchase", eventId: "ev-0", at: T0 }] },
+    ],
     ["a run not waiting for an event", event("ev-1", T0 + DAY), { ...waiting, waitingFor: "time" as const }],
     ["a completed run", event("ev-1", T0 + DAY), { ...waiting, status: "completed" as const }],
   ])("ignores %s (no effects, state unchanged)", (_name, input, state) => {
@@ -252,7 +272,10 @@ describe("tag, untag, set", () => {
             type: "all",
             conditions: [
               { type: "field", field: "customer.tags", is: { contains: "vip" } },
-              { type: "not", condition: { type: "field", field: "customer.tags", is: { contains: "trial" } } },
+              {
+                type: "not",
+                condition: { type: "field", field: "customer.tags", is: { contains: "trial" } },
+              },
               { type: "field", field: "customer.attributes.tier", is: "gold" },
             ],
           },
@@ -290,10 +313,13 @@ describe("tag, untag, set", () => {
 describe("goal and exit_when", () => {
   const disposed: Condition = { type: "field", field: "ownership.status", is: "disposed" };
   const bought: Condition = { type: "owns", category: "amplifier" };
-  const flow = flowOf([send("first"), { id: "pause", type: "wait", durationMs: 7 * DAY, duration: "7 days" }, send("second")], {
-    exitWhen: disposed,
-    goal: bought,
-  });
+  const flow = flowOf(
+    [send("first"), { id: "pause", type: "wait", durationMs: 7 * DAY, duration: "7 days" }, send("second")],
+    {
+      exitWhen: disposed,
+      goal: bought,
+    },
+  );
   const active = factsOf({}, { status: "active" });
   const gone = factsOf({}, { status: "disposed" });
   const converted: TriggerFacts = {
@@ -310,7 +336,13 @@ describe("goal and exit_when", () => {
   it("exit_when holding at the start ends the run before the first step", () => {
     const { run, effects } = advance(flow, initialRun(), { type: "start" }, 0, { facts: gone });
     expect(effects).toEqual([
-      { type: "step", stepId: "exit_when", stepType: "exit_when", at: 0, detail: "exit_when holds: ownership.status = disposed" },
+      {
+        type: "step",
+        stepId: "exit_when",
+        stepType: "exit_when",
+        at: 0,
+        detail: "exit_when holds: ownership.status = disposed",
+      },
       { type: "complete", at: 0, outcome: "exited" },
     ]);
     expect(run).toEqual({ ...initialRun(), status: "completed", outcome: "exited" });
@@ -329,7 +361,13 @@ describe("goal and exit_when", () => {
       facts: { ...converted, ownership: { status: "disposed" } },
     });
     expect(effects).toEqual([
-      { type: "step", stepId: "goal", stepType: "goal", at: 7 * DAY, detail: "goal reached: owns category amplifier" },
+      {
+        type: "step",
+        stepId: "goal",
+        stepType: "goal",
+        at: 7 * DAY,
+        detail: "goal reached: owns category amplifier",
+      },
       { type: "complete", at: 7 * DAY, outcome: "converted" },
     ]);
     expect(run.outcome).toBe("converted");
@@ -337,16 +375,21 @@ describe("goal and exit_when", () => {
 
   it("checked before every step, not only at the start of an advance", () => {
     // The goal becomes true through the flow's own tag step.
-    const tagged = flowOf([{ id: "mark", type: "tag", add: ["reviewed"], remove: [] }, send("ask-for-review")], {
-      goal: { type: "field", field: "customer.tags", is: { contains: "reviewed" } },
-    });
+    const tagged = flowOf(
+      [{ id: "mark", type: "tag", add: ["reviewed"], remove: [] }, send("ask-for-review")],
+      {
+        goal: { type: "field", field: "customer.tags", is: { contains: "reviewed" } },
+      },
+    );
     const { effects } = advance(tagged, initialRun(), { type: "start" }, 0, { facts: factsOf() });
     expect(sends(effects)).toEqual(["(complete)"]);
     expect(effects.at(-1)).toEqual({ type: "complete", at: 0, outcome: "converted" });
   });
 
   it("throws when it tests a field and no facts were given (the caller's mistake)", () => {
-    expect(() => advance(flow, initialRun(), { type: "start" }, 0)).toThrow(/goal: the condition "owns category amplifier"/);
+    expect(() => advance(flow, initialRun(), { type: "start" }, 0)).toThrow(
+      /goal: the condition "owns category amplifier"/,
+    );
   });
 
   it("relative dates in rules are measured from `now`", () => {
@@ -355,8 +398,12 @@ describe("goal and exit_when", () => {
     });
     const started = Date.UTC(2026, 0, 1);
     const facts = factsOf({}, { started });
-    expect(advance(recent, initialRun(), { type: "start" }, started + 29 * DAY, { facts }).run.outcome).toBeUndefined();
-    expect(advance(recent, initialRun(), { type: "start" }, started + 31 * DAY, { facts }).run.outcome).toBe("exited");
+    expect(
+      advance(recent, initialRun(), { type: "start" }, started + 29 * DAY, { facts }).run.outcome,
+    ).toBeUndefined();
+    expect(advance(recent, initialRun(), { type: "start" }, started + 31 * DAY, { facts }).run.outcome).toBe(
+      "exited",
+    );
   });
 });
 

@@ -72,7 +72,7 @@ const cases: Case[] = [
     name: "wrong enum value, with suggestion",
     source: `${HEAD}entry: once_per_prodcut\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:4:8: entry: expected one of once, once_per_product, every_time, or { at_most_once_in: \"30 days\" }, found "once_per_prodcut"; did you mean "once_per_product"?',
+      'config/flows/x.yaml:4:8: entry: expected one of once, once_per_product, every_time, or { at_most_once_in: "30 days" }, found "once_per_prodcut"; did you mean "once_per_product"?',
     ],
   },
   {
@@ -435,7 +435,7 @@ const cases: Case[] = [
     source: "trigger:\n  event: registration\nentry: sometimes\nsteps:\n  - wait: soon\n",
     errors: [
       'config/flows/x.yaml:1:1: name: missing "name": give the flow a name people will recognise, e.g. name: Thank you for registering',
-      'config/flows/x.yaml:3:8: entry: expected one of once, once_per_product, every_time, or { at_most_once_in: \"30 days\" }, found "sometimes"',
+      'config/flows/x.yaml:3:8: entry: expected one of once, once_per_product, every_time, or { at_most_once_in: "30 days" }, found "sometimes"',
       'config/flows/x.yaml:5:11: steps[0].wait: expected a duration like "14 days" or "2h", found "soon"; write a number and a unit: seconds (s, sec), minutes (m, min), hours (h, hr), days (d, day), weeks (w, week)',
     ],
   },

@@ -86,7 +86,7 @@ describe("steps", () => {
       "  event: purchase",
       "steps:",
       '  - wait_until: { date: customer.birthday, offset: "-1 day", at: "09:00" }',
-      "  - wait_until: { at: \"10:00\", days: [fri, mon, tue, wed, thu, mon] }",
+      '  - wait_until: { at: "10:00", days: [fri, mon, tue, wed, thu, mon] }',
       "  - wait_until: { date: ownership.started, offset: 30 days }",
       "  - wait_for: { event: purchase, timeout: 30 days }",
       "    id: again",
@@ -184,6 +184,8 @@ describe("run rules", () => {
     expect(withRule("exit_when: { ownership.status: disposed }\n")).not.toBe(plain);
     expect(withRule("goal: { tagged: x }\n")).not.toBe(plain);
     expect(withRule("relationship: repeat\n")).not.toBe(plain);
-    expect(withRule("entry: { at_most_once_in: 4 weeks }\n")).toBe(withRule("entry: { at_most_once_in: 28 days }\n"));
+    expect(withRule("entry: { at_most_once_in: 4 weeks }\n")).toBe(
+      withRule("entry: { at_most_once_in: 28 days }\n"),
+    );
   });
 });

@@ -28,21 +28,46 @@ describe("localToEpoch", () => {
     ["Berlin winter (+01:00)", at(2026, 1, 15, 9), "Europe/Berlin", Date.UTC(2026, 0, 15, 8)],
     ["Berlin summer (+02:00)", at(2026, 7, 15, 9), "Europe/Berlin", Date.UTC(2026, 6, 15, 7)],
     // 2026-03-29: 02:00 → 03:00 in Berlin. 02:30 does not exist: it moves forward to 03:30 CEST.
-    ["Berlin spring-forward gap 02:30 → 03:30", at(2026, 3, 29, 2, 30), "Europe/Berlin", Date.UTC(2026, 2, 29, 1, 30)],
-    ["Berlin spring-forward gap 02:00 → 03:00", at(2026, 3, 29, 2), "Europe/Berlin", Date.UTC(2026, 2, 29, 1)],
+    [
+      "Berlin spring-forward gap 02:30 → 03:30",
+      at(2026, 3, 29, 2, 30),
+      "Europe/Berlin",
+      Date.UTC(2026, 2, 29, 1, 30),
+    ],
+    [
+      "Berlin spring-forward gap 02:00 → 03:00",
+      at(2026, 3, 29, 2),
+      "Europe/Berlin",
+      Date.UTC(2026, 2, 29, 1),
+    ],
     ["Berlin just before the gap", at(2026, 3, 29, 1, 59), "Europe/Berlin", Date.UTC(2026, 2, 29, 0, 59)],
     ["Berlin just after the gap", at(2026, 3, 29, 3), "Europe/Berlin", Date.UTC(2026, 2, 29, 1)],
     // 2026-10-25: 03:00 → 02:00 in Berlin. 02:30 happens twice: the first (CEST, 00:30Z) is taken.
-    ["Berlin fall-back overlap takes the first", at(2026, 10, 25, 2, 30), "Europe/Berlin", Date.UTC(2026, 9, 25, 0, 30)],
+    [
+      "Berlin fall-back overlap takes the first",
+      at(2026, 10, 25, 2, 30),
+      "Europe/Berlin",
+      Date.UTC(2026, 9, 25, 0, 30),
+    ],
     ["Berlin after the overlap", at(2026, 10, 25, 3), "Europe/Berlin", Date.UTC(2026, 9, 25, 2)],
     ["Berlin before the overlap", at(2026, 10, 25, 1, 59), "Europe/Berlin", Date.UTC(2026, 9, 24, 23, 59)],
     // 2026-03-08: 02:00 → 03:00 in New York.
     ["New York spring-forward gap", at(2026, 3, 8, 2, 30), "America/New_York", Date.UTC(2026, 2, 8, 7, 30)],
     // 2026-11-01: 02:00 → 01:00 in New York; 01:30 EDT (05:30Z) comes first, 01:30 EST (06:30Z) second.
-    ["New York fall-back overlap takes the first", at(2026, 11, 1, 1, 30), "America/New_York", Date.UTC(2026, 10, 1, 5, 30)],
+    [
+      "New York fall-back overlap takes the first",
+      at(2026, 11, 1, 1, 30),
+      "America/New_York",
+      Date.UTC(2026, 10, 1, 5, 30),
+    ],
     ["New York winter (-05:00)", at(2026, 12, 24, 10), "America/New_York", Date.UTC(2026, 11, 24, 15)],
     ["half-hour zone (Kolkata +05:30)", at(2026, 7, 1, 9), "Asia/Kolkata", Date.UTC(2026, 6, 1, 3, 30)],
-    ["date line (Auckland, +13:00 in January)", at(2026, 1, 1, 0), "Pacific/Auckland", Date.UTC(2025, 11, 31, 11)],
+    [
+      "date line (Auckland, +13:00 in January)",
+      at(2026, 1, 1, 0),
+      "Pacific/Auckland",
+      Date.UTC(2025, 11, 31, 11),
+    ],
     ["day 0 runs back into the previous month", at(2026, 3, 0, 12), "UTC", Date.UTC(2026, 1, 28, 12)],
   ];
   it.each(cases)("%s", (_name, local, tz, expected) => {
@@ -77,7 +102,11 @@ describe("wallClock", () => {
       weekday: 0,
     });
     // The same instant is already Tuesday in Berlin.
-    expect(wallClock(Date.UTC(2026, 0, 5, 23, 30), "Europe/Berlin")).toMatchObject({ day: 6, hour: 0, weekday: 1 });
+    expect(wallClock(Date.UTC(2026, 0, 5, 23, 30), "Europe/Berlin")).toMatchObject({
+      day: 6,
+      hour: 0,
+      weekday: 1,
+    });
   });
 });
 
