@@ -4,8 +4,11 @@
  * Contract: parseFlow(source, file) never throws for bad input. On success the Flow has
  * id = file name without extension, steps with ids unique in the whole flow (explicit, or
  * automatic: "<type>-<n>" with n the 1-based step number at the top level,
- * "<parent id>.<list>.<type>-<n>" in nested lists, see steps.ts), waits and timeouts in
- * ms, branch conditions as Condition trees, a version hash of its meaning, and the
+ * "<parent id>.<list>.<type>-<n>" in nested lists, see steps.ts; `untag` steps are "tag"
+ * steps), waits, timeouts, offsets and entry windows in ms, wait_until weekdays as
+ * numbers (Monday = 0), a date trigger's `every` and `at` filled in ("year", "09:00"),
+ * branch conditions, exit_when and goal as Condition trees (`tagged: x` becomes
+ * customer.tags contains x), a version hash of its meaning, and the
  * positions of all its steps (nested ones included, in reading order). On failure every FlowError carries the 1-based line and column of the node
  * concerned: YAML syntax errors where the parser stopped, unknown keys at the key, bad
  * values at the value, missing keys at the parent map, a bad file name at 1:1.
