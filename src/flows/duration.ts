@@ -55,8 +55,11 @@ export const MAX_WAIT_MS = 3650 * DAY;
 // Longer words first so the alternation reads naturally; the anchors make order irrelevant anyway.
 const UNIT_ALTERNATION = [...DURATION_UNITS].sort((a, b) => b.length - a.length).join("|");
 
+/** A number, optional spaces, a unit, unanchored (to build other patterns from). */
+export const AMOUNT_AND_UNIT = `(\\d+(?:\\.\\d+)?) *(${UNIT_ALTERNATION})`;
+
 /** A number, optional spaces, a unit. Plain JSON-Schema-compatible regex syntax (no flags). */
-export const DURATION_PATTERN = `^ *(\\d+(?:\\.\\d+)?) *(${UNIT_ALTERNATION}) *$`;
+export const DURATION_PATTERN = `^ *${AMOUNT_AND_UNIT} *$`;
 const DURATION_RE = new RegExp(DURATION_PATTERN);
 
 /** Milliseconds for "14 days", "2h", "1.5 hours"...; null if the text is not a duration. */

@@ -9,14 +9,16 @@
  */
 import { didYouMean } from "./suggest.js";
 
-const CUSTOMER_FIELDS = ["email", "name", "locale", "timezone", "birthday"] as const;
-const PRODUCT_FIELDS = ["sku", "name", "category", "serial"] as const;
+const CUSTOMER_FIELDS = ["email", "name", "locale", "timezone", "birthday", "tags"] as const;
+const PRODUCT_FIELDS = ["sku", "name", "category", "serial", "relationship"] as const;
+const OWNERSHIP_FIELDS = ["status", "started", "kind"] as const;
 /** Prefixes followed by any name the sender of the event chose. */
 const OPEN_PREFIXES = ["customer.attributes", "event.properties"] as const;
 
 const FIXED_FIELDS: readonly string[] = [
   ...CUSTOMER_FIELDS.map((f) => `customer.${f}`),
   ...PRODUCT_FIELDS.map((f) => `product.${f}`),
+  ...OWNERSHIP_FIELDS.map((f) => `ownership.${f}`),
 ];
 
 const NAME_SEGMENT = "[A-Za-z0-9_-]+";
@@ -25,6 +27,7 @@ export const WHERE_FIELD_PATTERN =
   `^(customer\\.(${CUSTOMER_FIELDS.join("|")})` +
   `|customer\\.attributes(\\.${NAME_SEGMENT})+` +
   `|product\\.(${PRODUCT_FIELDS.join("|")})` +
+  `|ownership\\.(${OWNERSHIP_FIELDS.join("|")})` +
   `|event\\.properties(\\.${NAME_SEGMENT})+)$`;
 
 export const WHERE_FIELDS_TEXT = [
@@ -47,8 +50,21 @@ export function whereFieldProblem(key: string): string {
   return `"${key}" is not a field a flow can check (allowed fields: ${WHERE_FIELDS_TEXT})${didYouMean(key, candidates)}`;
 }
 
-/** What a branch condition may name besides fields: the run fact and the combinators. */
-export const CONDITION_WORDS = ["replied", "all", "any", "not"] as const;
+/** What a branch condition may name besides fields: the run fact, tags, ownerships and the combinators. */
+export const CONDITION_WORDS = ["replied", "tagged", "owns", "all", "any", "not"] as const;
+
+/** The only fields a `set` step may write: customer.attributes.<name>. */
+export const SET_FIELD_PATTERN = `^customer\\.attributes\\.${NAME_SEGMENT}$`;
+
+/** Why `key` cannot be set, with a guess at what was meant. */
+export function setFieldProblem(key: string): string {
+  const base = `"${key}" cannot be set: a flow can only set customer attributes, written customer.attributes.<name>`;
+  const last = key.split(".").at(-1) ?? key;
+  const fixed = `customer.attributes.${last}`;
+  return new RegExp(SET_FIELD_PATTERN).test(fixed) && fixed !== key
+    ? `${base}; did you mean "${fixed}"?`
+    : base;
+}
 
 /** Keys of a branch condition map: a `where` field, or one of CONDITION_WORDS. */
 export const CONDITION_KEY_PATTERN = `^(${CONDITION_WORDS.join("|")}|${WHERE_FIELD_PATTERN.slice(2, -2)})$`;

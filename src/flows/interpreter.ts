@@ -3,8 +3,8 @@
  * reply) and the time, decides the run's next state and what should be done (effects).
  *
  * Contract (see types.ts): advance() is pure and total for any state it produced itself
- * (it throws only on a bad waitScale, or when a branch tests a field and opts.facts is
- * missing: both are the caller's mistakes). From `run.cursor` it executes steps in order,
+ * (it throws only on a bad waitScale, or when a branch, goal or exit_when tests a field
+ * and opts.facts is missing: both are the caller's mistakes). From `run.cursor` it executes steps in order,
  * entering nested lists and coming back out of them (after a nested list the flow goes
  * on with the step after the one that owns it):
  *   - send / notify: emits `send` / `notify` + `step`, moves on;
@@ -26,7 +26,22 @@
  *   - branch: the first arm whose condition holds (`replied` from RunState.replies, fields
  *     from opts.facts), or the else arm: `step` naming it, then its steps; no arm: `step`
  *     ("no choice matched"), moves on;
- *   - exit: `step` (the reason), then status "completed" and `complete`.
+ *   - exit: `step` (the reason), then status "completed" and `complete`;
+ *   - wait_until: the target from waitUntilTarget() (dates.ts) in the customer's time zone
+ *     (facts.customer.timezone, else opts.defaultTimezone, else UTC); the wait is
+ *     round((target - now) × waitScale) long and behaves like `wait` from then on; a
+ *     target that is now, past or unknown (no birthday) does not wait: `step` says why,
+ *     moves on;
+ *   - wait_for: like wait_for_reply, waitingFor "event" and waitingForEvent = its event
+ *     type; an `event` input of that type with waitingSince <= at < wakeAt and an eventId
+ *     not taken before is recorded in RunState.events, `step` ("event <type> <id>;
+ *     on_event"), then on_event; the timeout takes on_timeout. Other events change nothing;
+ *   - tag / set: emit `tag` / one `set` per field + `step`, move on; later conditions in the
+ *     same advance see the new tags and attributes.
+ * Before every step (the one a run is parked on included), the flow's `goal` and then its
+ * `exit_when` are checked (with opts.facts and `now`): when one holds the run completes
+ * with outcome "converted" / "exited", after a `step` with stepId and stepType "goal" /
+ * "exit_when" whose detail names the condition.
  * Past the last step: status "completed", emits `complete`. A completed or failed run
  * gets no effects and is returned unchanged. `start` and `wake` are treated alike: both
  * mean "do what is due now", which makes a retried job idempotent.
@@ -37,17 +52,21 @@
  * No clock, no I/O, no randomness: `now` is epoch ms, passed in.
  */
 import { describeCondition, evaluateCondition, testsFields } from "./conditions.js";
+import { timezoneFor, waitUntilTarget } from "./dates.js";
 import { subLists } from "./steps.js";
 import type {
   AdvanceInput,
   AdvanceOptions,
   AdvanceResult,
+  Condition,
   Cursor,
   Effect,
   Flow,
+  RunEvent,
   RunReply,
   RunState,
   Step,
+  TriggerFacts,
 } from "./types.js";
 
 export function initialRun(): RunState {
@@ -59,6 +78,11 @@ export function isWaitingForReply(state: RunState): boolean {
   return state.status === "waiting" && state.waitingFor === "reply";
 }
 
+/** The event type the run waits for (a wait_for), or null: an `event` input of that type may be taken. */
+export function waitingForEvent(state: RunState): string | null {
+  return state.status === "waiting" && state.waitingFor === "event" ? (state.waitingForEvent ?? null) : null;
+}
+
 /** Whether the run has taken a human reply (the `replied` fact of branch conditions). */
 export function hasReplied(state: RunState): boolean {
   return (state.replies ?? []).length > 0;
@@ -68,7 +92,7 @@ export function hasReplied(state: RunState): boolean {
 export function normalizeRun(state: RunState): RunState {
   const legacy = state as Partial<RunState> & { cursor: Cursor | number; status: RunState["status"] };
   const cursor = typeof legacy.cursor === "number" ? [legacy.cursor] : legacy.cursor;
-  return {
+  const out: RunState = {
     cursor: cursor.length > 0 ? cursor : [0],
     status: legacy.status,
     wakeAt: legacy.wakeAt ?? null,
@@ -77,6 +101,10 @@ export function normalizeRun(state: RunState): RunState {
     waitingSince: legacy.waitingSince ?? null,
     replies: legacy.replies ?? [],
   };
+  if (legacy.waitingForEvent) out.waitingForEvent = legacy.waitingForEvent;
+  if (legacy.events && legacy.events.length > 0) out.events = legacy.events;
+  if (legacy.outcome) out.outcome = legacy.outcome;
+  return out;
 }
 
 /** One level of the cursor: a list and the index in it; `list` is the sub-list number in the parent step. */
@@ -117,6 +145,42 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+const NO_FACTS: TriggerFacts = { event: { type: "", properties: {} }, customer: {} };
+
+type WaitKind = "time" | "reply" | "event";
+
+function waitKindOf(step: Step): WaitKind | null {
+  switch (step.type) {
+    case "wait":
+    case "wait_until":
+      return "time";
+    case "wait_for_reply":
+      return "reply";
+    case "wait_for":
+      return "event";
+    default:
+      return null;
+  }
+}
+
+/** Customer facts after a tag step: tags added (once each) and removed. */
+function withTags(facts: TriggerFacts, add: readonly string[], remove: readonly string[]): TriggerFacts {
+  const current = Array.isArray(facts.customer.tags) ? (facts.customer.tags as unknown[]) : [];
+  const kept = current.filter((t) => !remove.includes(String(t)));
+  const tags = [...kept, ...add.filter((t) => !kept.includes(t))];
+  return { ...facts, customer: { ...facts.customer, tags } };
+}
+
+/** Customer facts after a set step (fields are customer.attributes.<name>). */
+function withValues(
+  facts: TriggerFacts,
+  values: ReadonlyArray<{ field: string; value: unknown }>,
+): TriggerFacts {
+  const attributes = { ...((facts.customer.attributes as Record<string, unknown> | undefined) ?? {}) };
+  for (const { field, value } of values) attributes[field.slice("customer.attributes.".length)] = value;
+  return { ...facts, customer: { ...facts.customer, attributes } };
+}
+
 export function advance(
   flow: Flow,
   given: RunState,
@@ -135,8 +199,10 @@ export function advance(
   const effects: Effect[] = [];
   const frames = framesOf(flow, run.cursor);
   let replies: RunReply[] = run.replies;
+  let events: RunEvent[] = run.events ?? [];
+  let facts: TriggerFacts | undefined = opts.facts;
   // Only the step the run was parked on can be "already waiting"; later waits start fresh.
-  let parked: { kind: "time" | "reply"; wakeAt: number } | null =
+  let parked: { kind: WaitKind; wakeAt: number } | null =
     run.status === "waiting" && run.wakeAt !== null && run.waitingFor !== null
       ? { kind: run.waitingFor, wakeAt: run.wakeAt }
       : null;
@@ -152,15 +218,52 @@ export function advance(
     top().index += 1;
     parked = null;
   };
-  const state = (over: Partial<RunState>): RunState => ({
-    cursor: cursorOf(frames),
-    status: "active",
-    wakeAt: null,
-    waitingFor: null,
-    waitingSince: null,
-    replies,
-    ...over,
-  });
+  const state = (over: Partial<RunState>): RunState => {
+    const out: RunState = {
+      cursor: cursorOf(frames),
+      status: "active",
+      wakeAt: null,
+      waitingFor: null,
+      waitingSince: null,
+      replies,
+      ...over,
+    };
+    if (events.length > 0) out.events = events;
+    return out;
+  };
+  const holds = (condition: Condition, what: string): boolean => {
+    if (!facts && testsFields(condition)) {
+      throw new Error(
+        `flow ${flow.id}, ${what}: the condition "${describeCondition(condition)}" tests a field, but advance() was given no facts`,
+      );
+    }
+    return evaluateCondition(
+      condition,
+      { ...(facts ?? NO_FACTS), run: { replied: replies.length > 0 } },
+      now,
+    );
+  };
+  /** goal, then exit_when: the result that ends the run, or null to go on. */
+  const rules = (): AdvanceResult | null => {
+    const checks = [
+      { word: "goal", when: flow.goal, outcome: "converted" },
+      { word: "exit_when", when: flow.exitWhen, outcome: "exited" },
+    ] as const;
+    for (const { word, when, outcome } of checks) {
+      if (when === undefined || !holds(when, word)) continue;
+      const why = word === "goal" ? "goal reached" : "exit_when holds";
+      effects.push({
+        type: "step",
+        stepId: word,
+        stepType: word,
+        at: now,
+        detail: `${why}: ${describeCondition(when)}`,
+      });
+      effects.push({ type: "complete", at: now, outcome });
+      return { run: state({ status: "completed", outcome }), effects };
+    }
+    return null;
+  };
 
   if (input.type === "reply") {
     if (!isWaitingForReply(run) || parked === null) return unchanged;
@@ -176,6 +279,25 @@ export function advance(
       stepType: "wait_for_reply",
       at: now,
       detail: `reply ${input.interactionId} at ${iso(input.at)}; on_reply`,
+    });
+    enter(step, 0);
+  } else if (input.type === "event") {
+    if (run.status !== "waiting" || run.waitingFor !== "event" || parked === null) return unchanged;
+    const step = top().steps[top().index];
+    if (step?.type !== "wait_for" || step.event !== input.eventType) return unchanged;
+    if (events.some((e) => e.eventId === input.eventId)) return unchanged;
+    if (run.waitingSince !== null && input.at < run.waitingSince) return unchanged;
+    if (input.at >= parked.wakeAt) return unchanged;
+    events = [
+      ...events,
+      { stepId: step.id, eventType: input.eventType, eventId: input.eventId, at: input.at },
+    ];
+    effects.push({
+      type: "step",
+      stepId: step.id,
+      stepType: "wait_for",
+      at: now,
+      detail: `event ${input.eventType} ${input.eventId} at ${iso(input.at)}; on_event`,
     });
     enter(step, 0);
   }
@@ -194,6 +316,8 @@ export function advance(
       effects.push({ type: "complete", at: now });
       return { run: state({ status: "completed" }), effects };
     }
+    const ended = rules();
+    if (ended) return ended;
     switch (step.type) {
       case "send":
       case "notify":
@@ -208,54 +332,96 @@ export function advance(
         });
         next();
         break;
+      case "tag": {
+        effects.push({ type: "tag", stepId: step.id, add: step.add, remove: step.remove });
+        const words = [
+          ...(step.add.length > 0 ? [`add ${step.add.join(", ")}`] : []),
+          ...(step.remove.length > 0 ? [`remove ${step.remove.join(", ")}`] : []),
+        ];
+        effects.push({ type: "step", stepId: step.id, stepType: "tag", at: now, detail: words.join("; ") });
+        if (facts) facts = withTags(facts, step.add, step.remove);
+        next();
+        break;
+      }
+      case "set": {
+        for (const { field, value } of step.values) {
+          effects.push({ type: "set", stepId: step.id, field, value });
+        }
+        effects.push({
+          type: "step",
+          stepId: step.id,
+          stepType: "set",
+          at: now,
+          detail: step.values.map((v) => `${v.field} = ${String(v.value)}`).join("; "),
+        });
+        if (facts) facts = withValues(facts, step.values);
+        next();
+        break;
+      }
       case "wait":
-      case "wait_for_reply": {
-        const kind = step.type === "wait" ? "time" : "reply";
+      case "wait_until":
+      case "wait_for_reply":
+      case "wait_for": {
+        const kind = waitKindOf(step) as WaitKind;
         if (parked !== null && parked.kind === kind) {
           const wakeAt = parked.wakeAt;
           if (now < wakeAt) {
             effects.push({ type: "schedule", stepId: step.id, at: wakeAt });
             return { run: given, effects };
           }
-          if (step.type === "wait") {
+          if (step.type === "wait" || step.type === "wait_until") {
             next();
             break;
           }
           effects.push({
             type: "step",
             stepId: step.id,
-            stepType: "wait_for_reply",
+            stepType: step.type,
             at: now,
-            detail: `no reply by ${iso(wakeAt)}; on_timeout`,
+            detail:
+              step.type === "wait_for_reply"
+                ? `no reply by ${iso(wakeAt)}; on_timeout`
+                : `no ${step.event} event by ${iso(wakeAt)}; on_timeout`,
           });
           enter(step, 1);
           break;
         }
-        const ms = step.type === "wait" ? step.durationMs : step.timeoutMs;
-        const wakeAt = now + Math.round(ms * scale);
+        let wakeAt: number;
+        let detail: string;
+        if (step.type === "wait_until") {
+          const target = waitUntilTarget(step.until, facts, now, timezoneFor(facts, opts.defaultTimezone));
+          if ("skip" in target || target.at <= now) {
+            const why = "skip" in target ? target.skip : `${iso(target.at)} is now`;
+            effects.push({
+              type: "step",
+              stepId: step.id,
+              stepType: step.type,
+              at: now,
+              detail: `no wait: ${why}`,
+            });
+            next();
+            break;
+          }
+          wakeAt = now + Math.round((target.at - now) * scale);
+          detail = `until ${iso(wakeAt)}`;
+        } else {
+          const ms = step.type === "wait" ? step.durationMs : step.timeoutMs;
+          wakeAt = now + Math.round(ms * scale);
+          detail =
+            step.type === "wait"
+              ? `until ${iso(wakeAt)}`
+              : step.type === "wait_for_reply"
+                ? `waiting for a reply until ${iso(wakeAt)}`
+                : `waiting for a ${step.event} event until ${iso(wakeAt)}`;
+        }
         effects.push({ type: "schedule", stepId: step.id, at: wakeAt });
-        effects.push({
-          type: "step",
-          stepId: step.id,
-          stepType: step.type,
-          at: now,
-          detail: step.type === "wait" ? `until ${iso(wakeAt)}` : `waiting for a reply until ${iso(wakeAt)}`,
-        });
-        return { run: state({ status: "waiting", wakeAt, waitingFor: kind, waitingSince: now }), effects };
+        effects.push({ type: "step", stepId: step.id, stepType: step.type, at: now, detail });
+        const waiting = state({ status: "waiting", wakeAt, waitingFor: kind, waitingSince: now });
+        if (step.type === "wait_for") waiting.waitingForEvent = step.event;
+        return { run: waiting, effects };
       }
       case "branch": {
-        const facts = opts.facts;
-        const replied = replies.length > 0;
-        const chosen = step.arms.findIndex((arm) => {
-          if (arm.when === null) return true;
-          if (!facts && testsFields(arm.when)) {
-            throw new Error(
-              `flow ${flow.id}, step ${step.id}: the condition "${describeCondition(arm.when)}" tests a field, but advance() was given no facts`,
-            );
-          }
-          const known = facts ?? { event: { type: "", properties: {} }, customer: {} };
-          return evaluateCondition(arm.when, { ...known, run: { replied } });
-        });
+        const chosen = step.arms.findIndex((arm) => arm.when === null || holds(arm.when, `step ${step.id}`));
         const arm = step.arms[chosen];
         const detail =
           arm === undefined

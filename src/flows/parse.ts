@@ -4,8 +4,11 @@
  * Contract: parseFlow(source, file) never throws for bad input. On success the Flow has
  * id = file name without extension, steps with ids unique in the whole flow (explicit, or
  * automatic: "<type>-<n>" with n the 1-based step number at the top level,
- * "<parent id>.<list>.<type>-<n>" in nested lists, see steps.ts), waits and timeouts in
- * ms, branch conditions as Condition trees, a version hash of its meaning, and the
+ * "<parent id>.<list>.<type>-<n>" in nested lists, see steps.ts; `untag` steps are "tag"
+ * steps), waits, timeouts, offsets and entry windows in ms, wait_until weekdays as
+ * numbers (Monday = 0), a date trigger's `every` and `at` filled in ("year", "09:00"),
+ * branch conditions, exit_when and goal as Condition trees (`tagged: x` becomes
+ * customer.tags contains x), a version hash of its meaning, and the
  * positions of all its steps (nested ones included, in reading order). On failure every FlowError carries the 1-based line and column of the node
  * concerned: YAML syntax errors where the parser stopped, unknown keys at the key, bad
  * values at the value, missing keys at the parent map, a bad file name at 1:1.
@@ -13,6 +16,7 @@
  */
 import { basename, extname } from "node:path";
 import { LineCounter, parseDocument, type YAMLError } from "yaml";
+import { parseOffset } from "./dates.js";
 import { parseDuration } from "./duration.js";
 import { type FlowError, pathText, sortFlowErrors } from "./errors.js";
 import { ID_RULE, isId, slugify } from "./ids.js";
@@ -25,15 +29,18 @@ import {
   STEP_KINDS,
 } from "./schema.js";
 import { armListName, defaultStepId, listIdPrefix } from "./steps.js";
+import { WEEKDAYS } from "./time.js";
 import type {
   BranchArm,
   Condition,
+  EntryRule,
   FieldCondition,
   Flow,
   Step,
   StepPosition,
   StepType,
   Trigger,
+  WaitUntil,
 } from "./types.js";
 import { flowVersion } from "./version.js";
 import { YamlLocator } from "./yaml-nodes.js";
@@ -114,11 +121,17 @@ function yamlSyntaxError(e: YAMLError, file: string, lines: LineCounter): FlowEr
   return { file, line, col, path: "", message: `not valid YAML: ${message}` };
 }
 
+/** The step type a step key makes: `untag` steps are tag steps (removing tags). */
+function typeOfKind(kind: (typeof STEP_KINDS)[number]): StepType {
+  return kind === "untag" ? "tag" : kind;
+}
+
 /** The kind of a step in the raw (not yet validated) data, or null when it is not clear. */
 function rawStepType(step: unknown): StepType | null {
   if (step === "exit") return "exit";
   if (step === null || typeof step !== "object" || Array.isArray(step)) return null;
-  return STEP_KINDS.find((k) => Object.hasOwn(step, k)) ?? null;
+  const kind = STEP_KINDS.find((k) => Object.hasOwn(step, k));
+  return kind === undefined ? null : typeOfKind(kind);
 }
 
 /** The nested lists of a raw step, with their names (for ids) and setting paths. */
@@ -130,6 +143,12 @@ function rawSubLists(
   if (type === "wait_for_reply") {
     return [
       { name: "on_reply", path: ["on_reply"], steps: s.on_reply },
+      { name: "on_timeout", path: ["on_timeout"], steps: s.on_timeout },
+    ];
+  }
+  if (type === "wait_for") {
+    return [
+      { name: "on_event", path: ["on_event"], steps: s.on_event },
       { name: "on_timeout", path: ["on_timeout"], steps: s.on_timeout },
     ];
   }
@@ -243,6 +262,16 @@ function toCondition(raw: FlowFileCondition): Condition {
           return { type: "not", condition: toCondition(value as FlowFileCondition) };
         case "replied":
           return { type: "replied", value: value as boolean };
+        case "tagged":
+          return { type: "field", field: "customer.tags", is: { contains: value as string } };
+        case "owns": {
+          const o = value as { sku?: string | number | boolean; category?: string | number | boolean };
+          return {
+            type: "owns",
+            ...(o.sku !== undefined ? { sku: o.sku } : {}),
+            ...(o.category !== undefined ? { category: o.category } : {}),
+          };
+        }
         default:
           return { type: "field", field: key, is: value as FieldCondition };
       }
@@ -267,13 +296,14 @@ function toSteps(
   const positions: StepPosition[] = [];
   (raw ?? []).forEach((s, index) => {
     const path = [...base, index];
-    const type: StepType = s === "exit" ? "exit" : (STEP_KINDS.find((k) => k in s) ?? "exit");
+    const kind = s === "exit" ? "exit" : (STEP_KINDS.find((k) => k in s) ?? "exit");
+    const type: StepType = typeOfKind(kind);
     const id = (typeof s === "object" ? s.id : undefined) ?? defaultStepId(type, index, prefix);
     const position: StepPosition = {
       id,
       path: pathText(path),
       step: locator.valueAt(path),
-      value: locator.valueAt(s === "exit" ? path : [...path, type]),
+      value: locator.valueAt(s === "exit" ? path : [...path, kind]),
     };
     const nested: StepPosition[] = [];
     const sub = (list: readonly FlowFileStep[] | null | undefined, name: string, listPath: PropertyKey[]) => {
@@ -297,6 +327,30 @@ function toSteps(
         onReply: sub(s.on_reply, "on_reply", ["on_reply"]),
         onTimeout: sub(s.on_timeout, "on_timeout", ["on_timeout"]),
       };
+    } else if ("wait_until" in s) {
+      step = { id, type: "wait_until", until: toWaitUntil(s.wait_until) };
+    } else if ("wait_for" in s) {
+      step = {
+        id,
+        type: "wait_for",
+        event: s.wait_for.event,
+        timeoutMs: mustParseDuration(s.wait_for.timeout),
+        timeout: s.wait_for.timeout.trim(),
+        onEvent: sub(s.on_event, "on_event", ["on_event"]),
+        onTimeout: sub(s.on_timeout, "on_timeout", ["on_timeout"]),
+      };
+    } else if ("tag" in s) {
+      step = { id, type: "tag", add: tagList(s.tag), remove: [] };
+    } else if ("untag" in s) {
+      step = { id, type: "tag", add: [], remove: tagList(s.untag) };
+    } else if ("set" in s) {
+      step = {
+        id,
+        type: "set",
+        values: Object.keys(s.set)
+          .sort()
+          .map((field) => ({ field, value: s.set[field] as string | number | boolean })),
+      };
     } else {
       step = {
         id,
@@ -318,6 +372,27 @@ function toSteps(
   return { steps, positions };
 }
 
+function tagList(tags: string | string[]): string[] {
+  return [...new Set(typeof tags === "string" ? [tags] : tags)];
+}
+
+const DEFAULT_AT = "09:00";
+
+function toWaitUntil(raw: Extract<FlowFileStep, { wait_until: unknown }>["wait_until"]): WaitUntil {
+  const until: WaitUntil = { at: raw.at ?? DEFAULT_AT };
+  if (raw.date !== undefined) until.date = raw.date;
+  if (raw.offset !== undefined) {
+    const ms = parseOffset(raw.offset);
+    if (ms === null) throw new Error(`schema accepted an offset it cannot parse: ${raw.offset}`);
+    until.offsetMs = ms;
+    until.offset = raw.offset.trim();
+  }
+  if (raw.days !== undefined) {
+    until.days = [...new Set(raw.days.map((d) => WEEKDAYS.indexOf(d)))].sort((a, b) => a - b);
+  }
+  return until;
+}
+
 function mustParseDuration(text: string): number {
   const ms = parseDuration(text);
   if (ms === null) throw new Error(`schema accepted a duration it cannot parse: ${text}`);
@@ -327,18 +402,30 @@ function mustParseDuration(text: string): number {
 function toFlow(data: FlowFile, id: string, file: string, locator: YamlLocator): Flow {
   const { steps, positions } = toSteps(data.steps, ["steps"], null, locator);
   const where = data.trigger.where;
-  const trigger: Trigger = {
-    event: data.trigger.event,
-    // An empty `where:` means the same as none; normalising keeps the version stable.
-    ...(where && Object.keys(where).length > 0 ? { where } : {}),
-  };
+  // An empty `where:` means the same as none; normalising keeps the version stable.
+  const narrowed = where && Object.keys(where).length > 0 ? { where } : {};
+  const trigger: Trigger =
+    data.trigger.date !== undefined
+      ? { date: data.trigger.date, every: "year", at: data.trigger.at ?? DEFAULT_AT, ...narrowed }
+      : { event: data.trigger.event ?? "", ...narrowed };
+  const entry: EntryRule =
+    typeof data.entry === "string"
+      ? data.entry
+      : {
+          rule: "at_most_once_in",
+          windowMs: mustParseDuration(data.entry.at_most_once_in),
+          window: data.entry.at_most_once_in.trim(),
+        };
   const flow: Omit<Flow, "version"> = {
     id,
     name: data.name,
     ...(data.description !== undefined ? { description: data.description } : {}),
     file,
     trigger,
-    entry: data.entry,
+    entry,
+    ...(data.relationship !== undefined ? { relationship: data.relationship } : {}),
+    ...(data.exit_when !== undefined ? { exitWhen: toCondition(data.exit_when) } : {}),
+    ...(data.goal !== undefined ? { goal: toCondition(data.goal) } : {}),
     steps,
     positions: { steps: positions },
   };

@@ -13,16 +13,27 @@
  * adds line, column and "did you mean".
  */
 import { z } from "zod";
+import {
+  DATE_BOUND_PATTERN,
+  dateBoundProblem,
+  OFFSET_PATTERN,
+  parseDateBound,
+  parseOffset,
+} from "./dates.js";
 import { describeFound } from "./describe.js";
 import { DURATION_PATTERN, durationProblem, isAcceptableWait } from "./duration.js";
 import {
   CONDITION_KEY_PATTERN,
   conditionKeyProblem,
+  SET_FIELD_PATTERN,
+  setFieldProblem,
   WHERE_FIELD_PATTERN,
   whereFieldProblem,
 } from "./fields.js";
 import { ID_PATTERN, ID_RULE, slugify } from "./ids.js";
-import { closest } from "./suggest.js";
+import { closest, didYouMean } from "./suggest.js";
+import { parseCalendarDate, TIME_OF_DAY_PATTERN, WEEKDAYS } from "./time.js";
+import { DATE_FIELDS, RELATIONSHIPS } from "./types.js";
 
 type RawIssue = z.core.$ZodRawIssue;
 
@@ -59,6 +70,24 @@ const Scalar = z.union([z.string(), z.number(), z.boolean()], {
   error: (iss) => `expected a text, a number or true/false, found ${describeFound(iss.input)}`,
 });
 
+/** Which kind of test each operator key of a field condition belongs to; one kind per field. */
+const OPERATOR_KINDS: Readonly<Record<string, string>> = {
+  in: "in",
+  not: "not",
+  exists: "exists",
+  contains: "contains",
+  gt: "comparison",
+  gte: "comparison",
+  lt: "comparison",
+  lte: "comparison",
+  before: "dates",
+  after: "dates",
+};
+
+const OPERATORS_TEXT =
+  "{ in: [...] }, { not: value }, { exists: true/false }, { contains: value }, " +
+  '{ gt / gte / lt / lte: number }, { before / after: "30 days ago" }';
+
 /** Why a `where` value is none of the allowed forms; only reached when no single form fits. */
 function conditionError(iss: RawIssue): string | undefined {
   if (iss.code !== "invalid_union") return undefined;
@@ -66,42 +95,96 @@ function conditionError(iss: RawIssue): string | undefined {
   if (Array.isArray(input)) {
     return `found a list; to match any of several values write { in: [${input.map((v) => String(v)).join(", ")}] }`;
   }
-  if (input !== null && typeof input === "object") {
-    const ops = Object.keys(input).filter((k) => k === "in" || k === "not" || k === "exists");
-    if (ops.length > 1)
-      return `found ${ops.join(" and ")} together; use only one of in, not, exists per field`;
-    return "expected one of { in: [...] }, { not: value }, { exists: true/false }";
-  }
-  return `expected a value to compare with (text, number or true/false), or one of { in: [...] }, { not: value }, { exists: true/false }; found ${describeFound(input)}`;
+  return `expected a value to compare with (text, number or true/false), or one of ${OPERATORS_TEXT}; found ${describeFound(input)}`;
 }
 
+/** One kind of test per field, and at least one key. */
+function operatorsCheck(value: Record<string, unknown>, ctx: z.core.$RefinementCtx<unknown>): void {
+  const keys = Object.keys(value).filter((k) => k in OPERATOR_KINDS);
+  // An unknown key (`nto:`) was reported already, with a suggestion; "empty" would only confuse.
+  if (ctx.issues.length > 0) return;
+  if (Object.keys(value).length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message: `the test is empty; write one of ${OPERATORS_TEXT}`,
+      input: value,
+    });
+    return;
+  }
+  const kinds = [...new Set(keys.map((k) => OPERATOR_KINDS[k]))];
+  if (kinds.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message: `found ${keys.join(" and ")} together; use one kind of test per field (in, not, exists, contains, a comparison with gt/gte/lt/lte, or dates with before/after); to combine, write all: [ ... ]`,
+      input: value,
+    });
+  }
+}
+
+const Num = z.number({
+  error: (iss) => {
+    const found = describeFound(iss.input);
+    const asNumber =
+      typeof iss.input === "string" && iss.input.trim() !== "" && Number.isFinite(Number(iss.input));
+    return `expected a number, found ${found}${asNumber ? `; write it without quotes: ${String(iss.input).trim()}` : ""}`;
+  },
+});
+
+export const DateBound = z
+  .string({
+    error: (iss) =>
+      `expected a point in time like "30 days ago" or "2026-01-31", found ${describeFound(iss.input)}`,
+  })
+  .regex(new RegExp(DATE_BOUND_PATTERN), { error: (iss) => dateBoundProblem(String(iss.input)) })
+  // Not expressible in JSON Schema: the calendar date must exist (no 2026-02-30).
+  .refine((text) => parseDateBound(text) !== null || !new RegExp(DATE_BOUND_PATTERN).test(text), {
+    error: (iss) => dateBoundProblem(String(iss.input)),
+  });
+
+const FieldOperators = z
+  .strictObject({
+    in: z
+      .array(Scalar)
+      .min(1, { error: "the list after in: is empty; list at least one value" })
+      .optional()
+      .meta({ description: "Matches when the field equals any of these values." }),
+    not: Scalar.optional().meta({
+      description: "Matches when the field is anything but this value (or is missing).",
+    }),
+    exists: z
+      .boolean()
+      .optional()
+      .meta({ description: "true: the field must have a value; false: it must be missing." }),
+    contains: Scalar.optional().meta({
+      description:
+        "Matches when the field is a list holding this value, e.g. customer.tags: { contains: vip }.",
+    }),
+    gt: Num.optional().meta({ description: "Matches when the field is a number greater than this." }),
+    gte: Num.optional().meta({ description: "Matches when the field is a number at least this." }),
+    lt: Num.optional().meta({ description: "Matches when the field is a number less than this." }),
+    lte: Num.optional().meta({ description: "Matches when the field is a number at most this." }),
+    before: DateBound.optional().meta({
+      description:
+        'Matches when the field is a date earlier than this: "30 days ago" (more than 30 days ago), "now", "2026-01-31".',
+      examples: ["30 days ago"],
+    }),
+    after: DateBound.optional().meta({
+      description:
+        'Matches when the field is a date later than this: "7 days ago" (within the last 7 days), "in 2 weeks".',
+      examples: ["7 days ago"],
+    }),
+  })
+  .superRefine(operatorsCheck)
+  .meta({ minProperties: 1 });
+
 const FieldCondition = z
-  .union(
-    [
-      z.string(),
-      z.number(),
-      z.boolean(),
-      z.strictObject({
-        in: z
-          .array(Scalar)
-          .min(1, { error: "the list after in: is empty; list at least one value" })
-          .meta({ description: "Matches when the field equals any of these values." }),
-      }),
-      z.strictObject({
-        not: Scalar.meta({
-          description: "Matches when the field is anything but this value (or is missing).",
-        }),
-      }),
-      z.strictObject({
-        exists: z
-          .boolean()
-          .meta({ description: "true: the field must have a value; false: it must be missing." }),
-      }),
-    ],
-    { error: conditionError },
-  )
+  .union([z.string(), z.number(), z.boolean(), FieldOperators], { error: conditionError })
   .meta({
-    description: "A value the field must equal, or { in: [a, b] }, { not: value }, { exists: true/false }.",
+    description:
+      "A value the field must equal, or { in: [a, b] }, { not: value }, { exists: true/false }, { contains: value }, " +
+      '{ gt / gte / lt / lte: number }, { before / after: "30 days ago" }.',
   });
 
 const WhereField = z.string().regex(new RegExp(WHERE_FIELD_PATTERN), {
@@ -111,13 +194,101 @@ const WhereField = z.string().regex(new RegExp(WHERE_FIELD_PATTERN), {
 const Where = z.record(WhereField, FieldCondition).meta({
   description:
     "Only start the flow when every listed field matches. Fields: customer.email, customer.name, customer.locale, " +
-    "customer.timezone, customer.birthday, customer.attributes.<name>, product.sku, product.name, " +
-    "product.category, product.serial, event.properties.<name>.",
+    "customer.timezone, customer.birthday, customer.tags, customer.attributes.<name>, product.sku, product.name, " +
+    "product.category, product.serial, product.relationship, ownership.status, ownership.started, ownership.kind, " +
+    "event.properties.<name>.",
 });
+
+const TimeOfDay = z
+  .string({
+    error: (iss) =>
+      `expected a time of day like "09:00" (24-hour, in quotes), found ${describeFound(iss.input)}${
+        typeof iss.input === "number" && Number.isInteger(iss.input) && iss.input >= 0 && iss.input < 24
+          ? `; did you mean "${String(iss.input).padStart(2, "0")}:00"?`
+          : ""
+      }`,
+  })
+  .regex(new RegExp(TIME_OF_DAY_PATTERN), {
+    error: (iss) => {
+      const found = String(iss.input);
+      const m = /^(\d{1,2})(?:[.:h]?(\d{2}))?\s*(am|pm)?$/i.exec(found.trim());
+      let hint = "";
+      if (m) {
+        let h = Number(m[1]);
+        const suffix = m[3]?.toLowerCase();
+        if (suffix === "pm" && h < 12) h += 12;
+        if (suffix === "am" && h === 12) h = 0;
+        const fixed = `${String(h).padStart(2, "0")}:${m[2] ?? "00"}`;
+        if (new RegExp(TIME_OF_DAY_PATTERN).test(fixed)) hint = `; did you mean "${fixed}"?`;
+      }
+      return `expected a time of day like "09:00" (24-hour, HH:MM), found ${JSON.stringify(found)}${hint}`;
+    },
+  })
+  .meta({
+    description: 'A local time of day, 24-hour "HH:MM", in the customer\'s time zone.',
+    examples: ["09:00"],
+  });
+
+const DateField = z.enum(DATE_FIELDS).meta({
+  description:
+    "customer.birthday (every year) or ownership.started (the registration or purchase, every year).",
+});
+
+const Every = z
+  .enum(["year"])
+  .meta({ description: "How often the date recurs: every year (the only choice)." });
+
+/** An event trigger or a date trigger: exactly one of event, date; every / at only with date. */
+function triggerCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
+  // Not a map at all: the object's own error says so.
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+  const map = value as Record<string, unknown>;
+  const has = (k: string) => Object.hasOwn(map, k) && map[k] !== undefined;
+  if (!has("event") && !has("date")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["event"],
+      message:
+        'missing "event": say which event starts this flow, e.g. event: registration (or, for a yearly date, date: customer.birthday)',
+      input: value,
+    });
+    return;
+  }
+  if (has("event") && has("date")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["date"],
+      message: "a flow starts on an event or on a date, not both; keep event or date",
+      params: { at: "key" },
+      input: value,
+    });
+    return;
+  }
+  if (has("event")) {
+    for (const k of ["every", "at"]) {
+      if (!has(k)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: [k],
+        message: `"${k}" belongs to date triggers (date: customer.birthday); an event trigger starts when the event happens`,
+        params: { at: "key" },
+        input: value,
+      });
+    }
+  }
+}
 
 const Trigger = z
   .strictObject(
-    { event: EventName, where: Where.optional() },
+    {
+      event: EventName.optional(),
+      date: DateField.optional(),
+      every: Every.optional(),
+      at: TimeOfDay.optional().meta({
+        description: 'For a date trigger: the local time of day it starts at, "HH:MM" (default "09:00").',
+      }),
+      where: Where.optional(),
+    },
     {
       error: (iss) => {
         if (iss.code !== "invalid_type") return undefined;
@@ -129,17 +300,54 @@ const Trigger = z
       },
     },
   )
-  .meta({ description: "When the flow starts: an event, optionally narrowed by `where`." });
+  .superRefine(triggerCheck, { when: () => true })
+  .meta({
+    description:
+      'When the flow starts: an event (event: purchase), or a yearly date (date: customer.birthday, at: "09:00"); ' +
+      "optionally narrowed by `where`.",
+    anyOf: [{ required: ["event"] }, { required: ["date"] }],
+  });
 
 export const ENTRY_RULES = ["once", "once_per_product", "every_time"] as const;
 
+/** A duration setting like WaitDuration, with its own words for when it is missing. */
+function durationText(missing: string) {
+  return z
+    .string({ error: (iss) => (isMissing(iss) ? missing : notADuration(iss.input)) })
+    .regex(new RegExp(DURATION_PATTERN), { error: (iss) => durationProblem(String(iss.input)) })
+    .refine((text) => isAcceptableWait(text) || !new RegExp(DURATION_PATTERN).test(text), {
+      error: (iss) => durationProblem(String(iss.input)),
+    });
+}
+
+const EntryWindow = durationText(
+  'missing "at_most_once_in": write e.g. entry: { at_most_once_in: 30 days }',
+).meta({
+  description:
+    'A customer enters again only if their last run of this flow began at least this long ago, e.g. "30 days".',
+});
+
+function entryError(iss: RawIssue): string | undefined {
+  if (iss.code !== "invalid_union") return undefined;
+  const input = iss.input;
+  const rules = `${ENTRY_RULES.join(", ")}, or { at_most_once_in: "30 days" }`;
+  if (typeof input === "string") {
+    const guess = didYouMean(input, [...ENTRY_RULES, "at_most_once_in"]);
+    if (input === "at_most_once_in" || guess.includes("at_most_once_in")) {
+      return `found ${JSON.stringify(input)}; write it with a time span: entry: { at_most_once_in: "30 days" }`;
+    }
+    return `expected one of ${rules}, found ${describeFound(input)}${guess}`;
+  }
+  return `expected one of ${rules}, found ${describeFound(input)}`;
+}
+
 const Entry = z
-  .enum(ENTRY_RULES)
+  .union([z.enum(ENTRY_RULES), z.strictObject({ at_most_once_in: EntryWindow })], { error: entryError })
   .default("once_per_product")
   .meta({
     description:
       "How often one customer can go through this flow: once (ever), once_per_product (once per registered product), " +
-      "every_time (each matching event).",
+      'every_time (each matching event), or { at_most_once_in: "30 days" }.',
   });
 
 const StepId = z
@@ -199,7 +407,25 @@ export type FlowFileStep =
     }
   | { notify: string; id?: string | undefined }
   | { branch: FlowFileArm[]; id?: string | undefined }
-  | { exit: string | null; id?: string | undefined };
+  | { exit: string | null; id?: string | undefined }
+  | {
+      wait_until: {
+        date?: string | undefined;
+        offset?: string | undefined;
+        at?: string | undefined;
+        days?: Array<(typeof WEEKDAYS)[number]> | undefined;
+      };
+      id?: string | undefined;
+    }
+  | {
+      wait_for: { event: string; timeout: string };
+      id?: string | undefined;
+      on_event?: FlowFileStep[] | null | undefined;
+      on_timeout?: FlowFileStep[] | null | undefined;
+    }
+  | { tag: string | string[]; id?: string | undefined }
+  | { untag: string | string[]; id?: string | undefined }
+  | { set: Record<string, string | number | boolean>; id?: string | undefined };
 
 export type FlowFileArm =
   | { if: FlowFileCondition; then: FlowFileStep[] | null }
@@ -212,10 +438,22 @@ export type FlowFileArm =
 export type FlowFileCondition = Record<string, unknown>;
 
 /** The keys that make a step what it is, in the order messages list them. */
-export const STEP_KINDS = ["send", "wait", "wait_for_reply", "notify", "branch", "exit"] as const;
+export const STEP_KINDS = [
+  "send",
+  "wait",
+  "wait_until",
+  "wait_for",
+  "wait_for_reply",
+  "notify",
+  "branch",
+  "tag",
+  "untag",
+  "set",
+  "exit",
+] as const;
 
 const STEP_EXAMPLES =
-  '"- send: thank-you", "- wait: 14 days", "- wait_for_reply: 7 days", "- notify: owner-message-to-team", "- branch: ..." or "- exit"';
+  '"- send: thank-you", "- wait: 14 days", "- wait_for_reply: 7 days", "- notify: owner-message-to-team", "- tag: vip", "- branch: ..." or "- exit"';
 
 /** Why a step is none of the step forms; only reached when no single form fits. */
 function stepError(iss: RawIssue): string | undefined {
@@ -308,6 +546,208 @@ const NotifyStep = z
   })
   .meta({ title: "notify", description: "Send the team (not the customer) an email made from a template." });
 
+/** wait_until: a date (with offset) or the next allowed day, at a local time. */
+function waitUntilCheck(value: Record<string, unknown>, ctx: z.core.$RefinementCtx<unknown>): void {
+  const has = (k: string) => value[k] !== undefined && value[k] !== null;
+  if (!has("date") && !has("at")) {
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message:
+        'say until when: a date (date: customer.birthday, offset: "-1 day", at: "09:00") or a time of day (at: "10:00", days: [mon, tue, wed, thu, fri])',
+      input: value,
+    });
+  }
+  if (has("offset") && !has("date")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["offset"],
+      message: "an offset shifts a date: add date: (e.g. date: customer.birthday) or remove offset",
+      params: { at: "key" },
+      input: value,
+    });
+  }
+}
+
+const DATE_TARGETS_TEXT = `${DATE_FIELDS.join(", ")} or a date like "2026-12-24"`;
+
+const WaitUntilDate = z
+  .string({ error: (iss) => `expected ${DATE_TARGETS_TEXT}, found ${describeFound(iss.input)}` })
+  .refine(
+    (text) => (DATE_FIELDS as readonly string[]).includes(text) || parseCalendarDate(text)?.year != null,
+    {
+      error: (iss) => {
+        const found = String(iss.input);
+        const hint = /^\d{4}-\d{2}-\d{2}$/.test(found)
+          ? "; that day does not exist"
+          : didYouMean(found, DATE_FIELDS);
+        return `expected ${DATE_TARGETS_TEXT}, found ${JSON.stringify(found)}${hint}`;
+      },
+    },
+  )
+  .meta({
+    description:
+      "customer.birthday (the next one), ownership.started (the registration or purchase) or a calendar date YYYY-MM-DD.",
+    anyOf: [{ enum: [...DATE_FIELDS] }, { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }],
+  });
+
+const Offset = z
+  .string({
+    error: (iss) =>
+      `expected an offset like "-1 day" or "2 weeks", found ${describeFound(iss.input)}${typeof iss.input === "number" ? `; add a unit, e.g. "${iss.input} days"` : ""}`,
+  })
+  .regex(new RegExp(OFFSET_PATTERN), {
+    error: (iss) => {
+      const found = String(iss.input);
+      const sign = /^\s*([+-])/.exec(found)?.[1] ?? "";
+      const rest = found.replace(/^\s*[+-]/, "");
+      const why = durationProblem(rest).replace(
+        /^expected a duration like "14 days" or "2h", found "[^"]*"/,
+        "",
+      );
+      const fixed = /did you mean "([^"]*)"/.exec(why)?.[1];
+      const tail = fixed
+        ? `; did you mean ${JSON.stringify(`${sign}${fixed}`)}?`
+        : why.replace(/; a wait must be longer than zero/, "");
+      return `expected an offset like "-1 day" or "2 weeks", found ${JSON.stringify(found)}${tail}`;
+    },
+  })
+  .refine((text) => Math.abs(parseOffset(text) ?? 0) <= 3650 * 24 * 60 * 60 * 1000, {
+    error: "an offset can be at most 3650 days",
+  })
+  .meta({ description: 'Shifts the date: "-1 day" (the day before), "2 weeks" (two weeks after).' });
+
+const WaitUntilStep = z
+  .strictObject({
+    wait_until: z
+      .strictObject({
+        date: WaitUntilDate.optional(),
+        offset: Offset.optional(),
+        at: TimeOfDay.optional(),
+        days: z
+          .array(z.enum(WEEKDAYS), {
+            error: (iss) =>
+              iss.code === "invalid_type"
+                ? `expected a list of weekdays like [mon, tue, wed, thu, fri], found ${describeFound(iss.input)}`
+                : undefined,
+          })
+          .min(1, { error: "the list of days is empty; name at least one, e.g. [mon, tue, wed, thu, fri]" })
+          .optional()
+          .meta({
+            description: "Only on these weekdays (mon ... sun): a time lands on the next one of them.",
+          }),
+      })
+      .superRefine(waitUntilCheck)
+      .meta({
+        description:
+          'Until when: { date: customer.birthday, offset: "-1 day", at: "09:00" } or { at: "10:00", days: [mon, tue, wed, thu, fri] }. ' +
+          "Times are in the customer's time zone.",
+      }),
+    id: StepId.optional(),
+  })
+  .meta({
+    title: "wait_until",
+    description: "Pause the flow until a date or a local time of day (a date already past does not wait).",
+  });
+
+const WaitForStep = z
+  .strictObject({
+    wait_for: z
+      .strictObject(
+        {
+          event: EventName.meta({ description: "The event to wait for, e.g. purchase." }),
+          timeout: durationText(
+            'missing "timeout": say how long to wait for the event, e.g. timeout: 30 days',
+          ).meta({ description: 'How long to wait for it before taking on_timeout, e.g. "30 days".' }),
+        },
+        {
+          error: (iss) =>
+            iss.code === "invalid_type" && !isMissing(iss)
+              ? `expected the event and a timeout, like wait_for: { event: ${typeof iss.input === "string" ? iss.input : "purchase"}, timeout: 30 days }, found ${describeFound(iss.input)}`
+              : undefined,
+        },
+      )
+      .meta({
+        description: 'The event and how long to wait for it: { event: purchase, timeout: "30 days" }.',
+      }),
+    id: StepId.optional(),
+    get on_event() {
+      return nestedSteps(
+        "Steps to take when the event happens in time; then the flow carries on after this wait_for.",
+      );
+    },
+    get on_timeout() {
+      return nestedSteps("Steps to take when the event did not happen in time (optional).");
+    },
+  })
+  .meta({
+    title: "wait_for",
+    description:
+      "Wait until the customer's next event of a type (e.g. a purchase) or the timeout, and take on_event or on_timeout.",
+  });
+
+export const TAG_PATTERN = "^[a-z0-9][a-z0-9_-]*$";
+
+const TagName = z
+  .string({
+    error: (iss) =>
+      `expected a tag like vip (lowercase letters, digits, "-" or "_"), found ${describeFound(iss.input)}`,
+  })
+  .regex(new RegExp(TAG_PATTERN), {
+    error: (iss) => {
+      const found = String(iss.input);
+      const slug = slugify(found);
+      const hint = slug && slug !== found ? `; did you mean ${JSON.stringify(slug)}?` : "";
+      return `expected a tag like vip (lowercase letters, digits, "-" or "_"), found ${JSON.stringify(found)}${hint}`;
+    },
+  });
+
+const Tags = z
+  .union([TagName, z.array(TagName).min(1, { error: "the list of tags is empty; name at least one" })], {
+    error: (iss) =>
+      iss.code === "invalid_union"
+        ? `expected a tag like vip or a list like [vip, early-adopter], found ${describeFound(iss.input)}`
+        : undefined,
+  })
+  .meta({ description: "A tag (vip) or a list of tags ([vip, early-adopter])." });
+
+const TagStep = z
+  .strictObject({ tag: Tags, id: StepId.optional() })
+  .meta({ title: "tag", description: "Add tags to the customer (conditions test them with tagged: vip)." });
+
+const UntagStep = z
+  .strictObject({ untag: Tags, id: StepId.optional() })
+  .meta({ title: "untag", description: "Remove tags from the customer." });
+
+const SetStep = z
+  .strictObject({
+    set: z
+      .record(
+        z
+          .string()
+          .regex(new RegExp(SET_FIELD_PATTERN), { error: (iss) => setFieldProblem(String(iss.input)) }),
+        Scalar,
+        {
+          error: (iss) =>
+            iss.code === "invalid_type"
+              ? `expected fields and values like { customer.attributes.tier: gold }, found ${describeFound(iss.input)}`
+              : undefined,
+        },
+      )
+      .refine((r) => Object.keys(r).length > 0, {
+        error: "nothing to set; write a field and a value, e.g. { customer.attributes.tier: gold }",
+      })
+      .meta({
+        description: "Customer attributes to set: { customer.attributes.<name>: value }.",
+        propertyNames: { pattern: SET_FIELD_PATTERN },
+      }),
+    id: StepId.optional(),
+  })
+  .meta({
+    title: "set",
+    description: "Set customer attributes (customer.attributes.<name>) to fixed values.",
+  });
+
 const ExitReason = z
   .string({ error: (iss) => `expected a reason as text (or nothing), found ${describeFound(iss.input)}` })
   .trim()
@@ -322,6 +762,34 @@ const ExitStep = z
 const ExitWord = z
   .literal("exit")
   .meta({ title: "exit", description: "End the flow here; later steps are not taken." });
+
+const Owns = z
+  .strictObject(
+    {
+      sku: Scalar.optional().meta({ description: "The product's SKU." }),
+      category: Scalar.optional().meta({ description: "The product's category, e.g. turntable." }),
+    },
+    {
+      error: (iss) =>
+        iss.code === "invalid_type"
+          ? `expected what the customer owns, like { sku: LYRA-RD-2780 } or { category: turntable }, found ${describeFound(iss.input)}`
+          : undefined,
+    },
+  )
+  .superRefine((o, ctx) => {
+    // An unknown key (`categroy:`) was reported already, with a suggestion.
+    if (ctx.issues.length > 0 || o.sku !== undefined || o.category !== undefined) return;
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message: "say what the customer owns: { sku: LYRA-RD-2780 } or { category: turntable }",
+      input: o,
+    });
+  })
+  .meta({
+    description:
+      "The customer owns a product (not disposed of) with this sku and/or category: { category: turntable }.",
+  });
 
 /** Why a condition key is refused; the refine below reports it at the key. */
 function conditionKeysCheck(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
@@ -377,6 +845,10 @@ export const FlowCondition: z.ZodType<FlowFileCondition> = z.lazy(() =>
         replied: z.boolean().optional().meta({
           description: "true: the customer has replied in this flow (to a wait_for_reply); false: not yet.",
         }),
+        tagged: TagName.optional().meta({
+          description: "The customer has this tag (short for customer.tags: { contains: <tag> }).",
+        }),
+        owns: Owns.optional(),
       },
       {
         error: (iss) =>
@@ -391,7 +863,7 @@ export const FlowCondition: z.ZodType<FlowFileCondition> = z.lazy(() =>
       id: "condition",
       description:
         "Conditions, all of which must hold: field: value (as in a trigger's where), replied: true/false, " +
-        "all: [ ... ], any: [ ... ], not: { ... }.",
+        "tagged: <tag>, owns: { sku / category }, all: [ ... ], any: [ ... ], not: { ... }.",
       propertyNames: { pattern: CONDITION_KEY_PATTERN },
     }),
 );
@@ -484,9 +956,23 @@ const BranchStep = z
 
 const Step: z.ZodType<FlowFileStep> = z.lazy(() =>
   z
-    .union([SendStep, WaitStep, WaitForReplyStep, NotifyStep, BranchStep, ExitStep, ExitWord], {
-      error: stepError,
-    })
+    .union(
+      [
+        SendStep,
+        WaitStep,
+        WaitUntilStep,
+        WaitForStep,
+        WaitForReplyStep,
+        NotifyStep,
+        BranchStep,
+        TagStep,
+        UntagStep,
+        SetStep,
+        ExitStep,
+        ExitWord,
+      ],
+      { error: stepError },
+    )
     .meta({ id: "step" }),
 );
 
@@ -520,6 +1006,22 @@ export const FlowFileSchema = z
       description: z.string().optional().meta({ description: "Notes for people; rapport ignores it." }),
       trigger: Trigger,
       entry: Entry,
+      relationship: z
+        .enum(RELATIONSHIPS)
+        .optional()
+        .meta({
+          description:
+            "Only for products of this kind: one_time (bought once) or repeat (bought again and again). " +
+            "Compared with product.relationship (else customer.attributes.relationship).",
+        }),
+      exit_when: FlowCondition.optional().meta({
+        description:
+          "Checked before every step: when it holds, the run ends, e.g. exit_when: { ownership.status: disposed }.",
+      }),
+      goal: FlowCondition.optional().meta({
+        description:
+          "Checked before every step: when it holds, the run ends as converted, e.g. goal: { tagged: reviewed }.",
+      }),
       steps: Steps,
     },
     {

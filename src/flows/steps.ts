@@ -1,5 +1,6 @@
 /**
- * Step lists nest (a wait_for_reply's on_reply / on_timeout, a branch's arms); these
+ * Step lists nest (a wait_for_reply's on_reply / on_timeout, a wait_for's
+ * on_event / on_timeout, a branch's arms); these
  * helpers name and walk them the same way everywhere (parser, checks, interpreter).
  *
  * Contract:
@@ -29,6 +30,11 @@ export function subLists(step: Step): SubList[] {
     case "wait_for_reply":
       return [
         { name: "on_reply", path: ["on_reply"], steps: step.onReply },
+        { name: "on_timeout", path: ["on_timeout"], steps: step.onTimeout },
+      ];
+    case "wait_for":
+      return [
+        { name: "on_event", path: ["on_event"], steps: step.onEvent },
         { name: "on_timeout", path: ["on_timeout"], steps: step.onTimeout },
       ];
     case "branch":

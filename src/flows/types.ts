@@ -8,25 +8,74 @@
  * Nothing here reads the clock or does I/O: `now` is epoch milliseconds, passed in.
  */
 
+export type Scalar = string | number | boolean;
+
+/**
+ * A point in time a date condition compares with, as written: "30 days ago", "in 2 weeks",
+ * "now", or a calendar date "2026-01-31" (00:00 UTC) / an ISO instant. Relative ones are
+ * measured from the `now` the condition is evaluated at.
+ */
+export type DateBound = string;
+
 /** A condition on one field: equality with a scalar, or an operator object. */
 export type FieldCondition =
-  | string
-  | number
-  | boolean
-  | { in: Array<string | number | boolean> }
-  | { not: string | number | boolean }
-  | { exists: boolean };
+  | Scalar
+  | { in: Scalar[] }
+  | { not: Scalar }
+  | { exists: boolean }
+  /** Numeric comparisons (at least one; all given must hold): `{ gte: 3, lt: 10 }`. A non-number never matches. */
+  | { gt?: number; gte?: number; lt?: number; lte?: number }
+  /**
+   * Date comparisons (at least one; both given: between). The field holds epoch ms or an
+   * ISO date/time text; `before: "30 days ago"` = more than 30 days ago.
+   */
+  | { before?: DateBound; after?: DateBound }
+  /** The field is a list holding this value (tags: `customer.tags: { contains: vip }`). */
+  | { contains: Scalar };
 
 /** `where` block: every listed field must satisfy its condition (AND). Keys are dotted paths. */
 export type Where = Record<string, FieldCondition>;
 
-export type EntryRule = "once" | "once_per_product" | "every_time";
+/**
+ * How often one customer can enter the flow. The object form (`entry: { at_most_once_in:
+ * "30 days" }`) lets a customer in again only when their last run of this flow started
+ * at least `windowMs` ago (see entryWindow in rules.ts).
+ */
+export type EntryRule =
+  | "once"
+  | "once_per_product"
+  | "every_time"
+  | { rule: "at_most_once_in"; windowMs: number; window: string };
 
-export interface Trigger {
+export interface EventTrigger {
   /** Event type, e.g. "registration", "purchase". */
   event: string;
   where?: Where;
 }
+
+/** The dates a date trigger (and wait_until) can be anchored to. */
+export const DATE_FIELDS = ["customer.birthday", "ownership.started"] as const;
+export type DateField = (typeof DATE_FIELDS)[number];
+
+/**
+ * A yearly date: the customer's birthday, or the anniversary of the run's ownership
+ * (registration or purchase), at a local time of day in the customer's time zone.
+ * The jobs layer schedules it with nextOccurrence() (dates.ts); `where` narrows it as
+ * for events.
+ */
+export interface DateTrigger {
+  date: DateField;
+  every: "year";
+  /** Local time of day, "HH:MM" (24 h). */
+  at: string;
+  where?: Where;
+}
+
+export type Trigger = EventTrigger | DateTrigger;
+
+/** The kinds of products/customers flows can be written for. */
+export const RELATIONSHIPS = ["one_time", "repeat"] as const;
+export type Relationship = (typeof RELATIONSHIPS)[number];
 
 /**
  * A branch condition: the `where` language for one field, the `replied` fact (has this
@@ -37,6 +86,11 @@ export interface Trigger {
 export type Condition =
   | { type: "field"; field: string; is: FieldCondition }
   | { type: "replied"; value: boolean }
+  /**
+   * The customer owns a product matching every given key (facts.ownerships; disposed
+   * ownerships do not count). `owns: { sku: X }`, `owns: { category: turntable }`.
+   */
+  | { type: "owns"; sku?: Scalar; category?: Scalar }
   | { type: "all"; conditions: Condition[] }
   | { type: "any"; conditions: Condition[] }
   | { type: "not"; condition: Condition };
@@ -64,7 +118,46 @@ export type Step =
   /** The first arm whose condition holds (or the else arm) runs; then the step after the branch. */
   | { id: string; type: "branch"; arms: BranchArm[] }
   /** Ends the run (completed). */
-  | { id: string; type: "exit"; reason: string | null };
+  | { id: string; type: "exit"; reason: string | null }
+  /** Waits until a local date/time; see WaitUntil. */
+  | { id: string; type: "wait_until"; until: WaitUntil }
+  /**
+   * Waits for an event of `event` type for this customer, up to the timeout; then
+   * onEvent or onTimeout, then the step after it.
+   */
+  | {
+      id: string;
+      type: "wait_for";
+      event: string;
+      timeoutMs: number;
+      timeout: string;
+      onEvent: Step[];
+      onTimeout: Step[];
+    }
+  /** Adds and removes customer tags (`tag: vip`, `untag: trial`). */
+  | { id: string; type: "tag"; add: string[]; remove: string[] }
+  /** Sets customer attributes: `set: { customer.attributes.tier: gold }` (fields sorted). */
+  | { id: string; type: "set"; values: Array<{ field: string; value: Scalar }> };
+
+/**
+ * Where a wait_until ends, in the customer's time zone:
+ *   - `date` (optional): a customer/ownership date or a calendar date "YYYY-MM-DD".
+ *     customer.birthday means the next birthday (yearly); ownership.started and a
+ *     calendar date are one day. `offsetMs` shifts it (whole days move the local date;
+ *     a remainder is added to the instant), then `at` is the local time (default 09:00).
+ *     A date already past (or missing from the facts) does not wait.
+ *   - no `date`: the next `at` (now or later) on one of `days`.
+ *   - `days` (optional, Monday = 0): with `date`, moves it forward to the next such day.
+ */
+export interface WaitUntil {
+  date?: DateField | string;
+  offsetMs?: number;
+  offset?: string;
+  /** "HH:MM", local. */
+  at: string;
+  /** Allowed weekdays, 0 = Monday ... 6 = Sunday, sorted; absent: any day. */
+  days?: number[];
+}
 
 export type StepType = Step["type"];
 
@@ -79,6 +172,15 @@ export interface Flow {
   file: string;
   trigger: Trigger;
   entry: EntryRule;
+  /**
+   * Only for products (or customers) of this relationship: the flow starts only when
+   * product.relationship (else customer.attributes.relationship) equals it.
+   */
+  relationship?: Relationship;
+  /** Checked before every step: when it holds, the run ends ("exited"). */
+  exitWhen?: Condition;
+  /** Checked before every step (before exitWhen): when it holds, the run ends "converted". */
+  goal?: Condition;
   steps: Step[];
   /**
    * Where things are in `file`, so checks made after parsing (a `send` naming a missing
@@ -113,11 +215,18 @@ export interface FlowPositions {
 export type RunStatus = "active" | "waiting" | "completed" | "failed";
 
 /**
+ * How a completed run ended when a flow-level rule ended it: exit_when held ("exited") or
+ * its goal was reached ("converted"). Runs that ended by their steps have none.
+ */
+export type RunOutcome = "exited" | "converted";
+
+/**
  * Where a run is in its flow's (possibly nested) step lists. [i] is flow.steps[i]; each
  * further pair (list, index) enters a sub-list of the step reached so far, then a step in
  * it. Sub-lists of a step: wait_for_reply: 0 = on_reply, 1 = on_timeout; branch: the
  * arm's number (0-based, in file order, else being the last). Example: [2, 0, 1] is the
- * second step of on_reply of the wait_for_reply at flow.steps[2]. An index one past the
+ * second step of on_reply of the wait_for_reply at flow.steps[2]. wait_for: 0 = on_event,
+ * 1 = on_timeout. An index one past the
  * end of a list means "that list is done".
  */
 export type Cursor = number[];
@@ -137,19 +246,41 @@ export interface RunState {
   status: RunStatus;
   /** Epoch ms when a waiting run should be woken (a wait's end, a wait_for_reply's timeout); null when not waiting. */
   wakeAt: number | null;
-  /** What a waiting run waits for: the end of a `wait` ("time") or a reply ("reply"); null when not waiting. */
-  waitingFor: "time" | "reply" | null;
+  /**
+   * What a waiting run waits for: the end of a `wait` / `wait_until` ("time"), a reply
+   * ("reply"), or an event ("event", of type waitingForEvent); null when not waiting.
+   */
+  waitingFor: "time" | "reply" | "event" | null;
+  /** The event type a run with waitingFor "event" waits for; absent (or null) otherwise. */
+  waitingForEvent?: string | null;
   /** Epoch ms when the current wait began; null when not waiting. A reply from before it does not answer it. */
   waitingSince: number | null;
   /** Replies this run took, oldest first: the `replied` fact, and a guard against taking one reply twice. */
   replies: RunReply[];
+  /**
+   * Events this run took (each answered a wait_for), oldest first: a guard against taking
+   * one twice. Absent when none (and in states stored before wait_for existed).
+   */
+  events?: RunEvent[];
+  /** Set when a flow-level rule (goal, exit_when) completed the run; absent otherwise. */
+  outcome?: RunOutcome;
+}
+
+/** An event a run took (it answered a wait_for). */
+export interface RunEvent {
+  stepId: string;
+  eventType: string;
+  eventId: string;
+  at: number;
 }
 
 export type AdvanceInput =
   | { type: "start" }
   | { type: "wake" }
   /** A human reply (an interaction recorded by the jobs layer) arrived at `at` (epoch ms). */
-  | { type: "reply"; interactionId: string; at: number };
+  | { type: "reply"; interactionId: string; at: number }
+  /** An event of the run's customer (stored by the jobs layer) happened at `at` (epoch ms). */
+  | { type: "event"; eventType: string; eventId: string; at: number };
 
 export type Effect =
   /** Queue an outgoing message to the customer, rendered from `template`. */
@@ -158,10 +289,17 @@ export type Effect =
   | { type: "notify"; stepId: string; template: string }
   /** Wake this run again at `at` (epoch ms). */
   | { type: "schedule"; stepId: string; at: number }
-  /** Record that a step was executed (the run's history). */
-  | { type: "step"; stepId: string; stepType: StepType; at: number; detail?: string }
-  /** The run reached its end. */
-  | { type: "complete"; at: number };
+  /** Add and remove tags on the run's customer (either list may be empty). */
+  | { type: "tag"; stepId: string; add: string[]; remove: string[] }
+  /** Set one field of the run's customer; `field` is always "customer.attributes.<name>". */
+  | { type: "set"; stepId: string; field: string; value: Scalar }
+  /**
+   * Record that a step was executed (the run's history). stepType "goal" / "exit_when"
+   * (stepId the same word) records a flow-level rule that ended the run.
+   */
+  | { type: "step"; stepId: string; stepType: StepType | "goal" | "exit_when"; at: number; detail?: string }
+  /** The run reached its end; `outcome` when a flow-level rule (goal, exit_when) ended it. */
+  | { type: "complete"; at: number; outcome?: RunOutcome };
 
 export interface AdvanceResult {
   run: RunState;
@@ -182,13 +320,39 @@ export interface AdvanceOptions {
    * is not passed in: it comes from RunState.replies.
    */
   facts?: TriggerFacts;
+  /**
+   * The brand's time zone (IANA), used by wait_until when facts.customer.timezone is
+   * missing or not a zone Intl knows. Default "UTC".
+   */
+  defaultTimezone?: string;
 }
 
-/** Facts a trigger's `where` (and a branch's field conditions) are evaluated against. */
+/**
+ * Facts a trigger's `where` (and a branch's field conditions) are evaluated against.
+ *
+ * customer: email, name, locale, timezone (IANA), birthday ("YYYY-MM-DD" or "MM-DD"),
+ * tags (string[]), attributes.
+ * product: sku, name, category, serial, relationship ("one_time" | "repeat").
+ * ownership: the run's ownership (the product registered or bought): status ("active" |
+ * "disposed"), started (epoch ms or ISO text), kind ("registration" | "purchase").
+ * ownerships: all the customer's ownerships, for `owns` conditions (needed only then).
+ * For a date trigger, event is { type: "date", properties: { field, occurrence } }.
+ */
 export interface TriggerFacts {
   event: { type: string; properties: Record<string, unknown> };
   customer: Record<string, unknown>;
   product?: Record<string, unknown> | undefined;
+  ownership?: Record<string, unknown> | undefined;
+  ownerships?: OwnershipFact[] | undefined;
+}
+
+export interface OwnershipFact {
+  sku: string;
+  category: string | null;
+  status: "active" | "disposed" | string;
+  /** Epoch ms or ISO text. */
+  startedAt: number | string;
+  kind: "registration" | "purchase" | string;
 }
 
 /** Everything a branch condition can test: the trigger facts plus facts about the run. */

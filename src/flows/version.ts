@@ -6,7 +6,7 @@
  * Contract: flowVersion(parts) is the first 16 hex digits of the SHA-256 of the
  * canonical JSON (object keys sorted at every level) of the flow's meaningful parts:
  * id, name, trigger, entry, and steps (nested ones included) with waits and timeouts in
- * milliseconds. Description, file, positions and a duration's original wording are left
+ * milliseconds, and when present relationship, exit_when, goal. Description, file, positions and a duration's original wording are left
  * out. Flows made only of send and wait steps hash as they did before nesting existed.
  * Deterministic; no I/O.
  */
@@ -25,18 +25,50 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-export function flowVersion(flow: Pick<Flow, "id" | "name" | "trigger" | "entry" | "steps">): string {
+export function flowVersion(
+  flow: Pick<Flow, "id" | "name" | "trigger" | "entry" | "steps" | "relationship" | "exitWhen" | "goal">,
+): string {
+  // Parts a flow may leave out are undefined then, and canonicalJson skips them: flows
+  // without them hash as before they existed.
   const meaning = {
     id: flow.id,
     name: flow.name,
     trigger: flow.trigger,
-    entry: flow.entry,
+    entry:
+      typeof flow.entry === "string" ? flow.entry : { rule: flow.entry.rule, windowMs: flow.entry.windowMs },
+    relationship: flow.relationship,
+    exitWhen: flow.exitWhen,
+    goal: flow.goal,
     steps: flow.steps.map(stepMeaning),
   };
   return createHash("sha256").update(canonicalJson(meaning)).digest("hex").slice(0, 16);
 }
 
 function stepMeaning(s: Step): unknown {
+  switch (s.type) {
+    case "wait_until": {
+      const { offset: _wording, ...until } = s.until;
+      return { id: s.id, type: s.type, until };
+    }
+    case "wait_for":
+      return {
+        id: s.id,
+        type: s.type,
+        event: s.event,
+        timeoutMs: s.timeoutMs,
+        onEvent: s.onEvent.map(stepMeaning),
+        onTimeout: s.onTimeout.map(stepMeaning),
+      };
+    case "tag":
+      return { id: s.id, type: s.type, add: s.add, remove: s.remove };
+    case "set":
+      return { id: s.id, type: s.type, values: s.values };
+    default:
+      return oldStepMeaning(s);
+  }
+}
+
+function oldStepMeaning(s: Step): unknown {
   switch (s.type) {
     case "send":
     case "notify":

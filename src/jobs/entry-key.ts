@@ -8,6 +8,10 @@ export function entryKeyFor(
   flow: Flow,
   ids: { customerId: string; ownershipId: string | null; eventId: string },
 ): string {
+  if (typeof flow.entry === "object") {
+    // at_most_once_in needs the time of the customer's last run of the flow: see entryWindow in src/flows/rules.ts.
+    throw new Error(`entry rule ${flow.entry.rule} is not applied yet`);
+  }
   switch (flow.entry) {
     case "once":
       return `${flow.id}|customer|${ids.customerId}`;

@@ -20,6 +20,9 @@ export function triggerFacts(
     event: { type: event.type, properties: event.body.properties ?? {} },
     customer: { ...customer },
     product: product ? { ...product, serial: ownership?.serial ?? null } : undefined,
+    ownership: ownership
+      ? { status: ownership.status, started: ownership.startedAt, kind: ownership.kind }
+      : undefined,
   };
 }
 
@@ -39,7 +42,7 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
     const ingested = await store.ingestEvent(event, now);
     const facts = triggerFacts(event, ingested);
     const runs = [...deps.flows.values()]
-      .filter((flow) => flowMatches(flow, facts))
+      .filter((flow) => flowMatches(flow, facts, now))
       .map((flow) => ({
         flowId: flow.id,
         flowVersion: flow.version,

@@ -87,7 +87,11 @@ export async function advanceRun(
   // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
   const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
   const facts = context ? triggerFacts(context.event, context.ingested) : undefined;
-  const result = advance(flow, run.state, input, now, { waitScale: deps.waitScale, facts });
+  const result = advance(flow, run.state, input, now, {
+    waitScale: deps.waitScale,
+    facts,
+    defaultTimezone: deps.brand.defaultTimezone,
+  });
   if (reply && result.effects.length === 0) return "ignored";
 
   const team = teamAddressOf(deps.brand);
@@ -159,6 +163,10 @@ export function collectEffects(
           toAddress: teamAddress,
         });
         break;
+      case "tag":
+      case "set":
+        // The lead wires these in the store: see the flows language report.
+        throw new Error(`effect ${effect.type} is not applied yet`);
       default: {
         const never: never = effect;
         throw new Error(`unknown effect ${JSON.stringify(never)}`);

@@ -7,8 +7,9 @@ import { type FlowError, formatFlowError, parseFlow } from "../../../src/flows/p
 
 const HEAD = "name: Test\ntrigger:\n  event: registration\n";
 const FIELDS =
-  "customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, " +
-  "customer.attributes.<name>, product.sku, product.name, product.category, product.serial, event.properties.<name>";
+  "customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, customer.tags, " +
+  "customer.attributes.<name>, product.sku, product.name, product.category, product.serial, product.relationship, " +
+  "ownership.status, ownership.started, ownership.kind, event.properties.<name>";
 
 function errorsOf(source: string, file = "config/flows/x.yaml"): string[] {
   const result = parseFlow(source, file);
@@ -49,7 +50,7 @@ const cases: Case[] = [
     name: "unknown key in a step, with suggestion",
     source: `${HEAD}steps:\n  - send: a\n  - wiat: 14 days\n`,
     errors: [
-      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "wait"?',
+      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait"?',
     ],
   },
   {
@@ -57,21 +58,21 @@ const cases: Case[] = [
     source: `name: Test\ntrigger:\n  event: registration\nstep:\n  - send: a\n`,
     errors: [
       'config/flows/x.yaml:1:1: steps: missing "steps": a flow needs at least one step, e.g. steps: [ { send: thank-you } ]',
-      'config/flows/x.yaml:4:1: step: unknown setting "step" (allowed here: description, entry, name, steps, trigger); did you mean "steps"?',
+      'config/flows/x.yaml:4:1: step: unknown setting "step" (allowed here: description, entry, exit_when, goal, name, relationship, steps, trigger); did you mean "steps"?',
     ],
   },
   {
     name: "unknown key without a close match",
     source: `${HEAD}  colour: red\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:4:3: trigger.colour: unknown setting "colour" (allowed here: event, where)',
+      'config/flows/x.yaml:4:3: trigger.colour: unknown setting "colour" (allowed here: at, date, event, every, where)',
     ],
   },
   {
     name: "wrong enum value, with suggestion",
     source: `${HEAD}entry: once_per_prodcut\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:4:8: entry: expected one of once, once_per_product, every_time, found "once_per_prodcut"; did you mean "once_per_product"?',
+      'config/flows/x.yaml:4:8: entry: expected one of once, once_per_product, every_time, or { at_most_once_in: "30 days" }, found "once_per_prodcut"; did you mean "once_per_product"?',
     ],
   },
   {
@@ -118,7 +119,7 @@ const cases: Case[] = [
     name: "missing required key inside a map: reported at the map",
     source: "name: Test\ntrigger:\n  where:\n    product.sku: A\nsteps:\n  - send: a\n",
     errors: [
-      'config/flows/x.yaml:3:3: trigger.event: missing "event": say which event starts this flow, e.g. event: registration',
+      'config/flows/x.yaml:3:3: trigger.event: missing "event": say which event starts this flow, e.g. event: registration (or, for a yearly date, date: customer.birthday)',
     ],
   },
   {
@@ -167,7 +168,7 @@ const cases: Case[] = [
     name: "misspelt where operator, with suggestion",
     source: `${HEAD}  where:\n    customer.locale: { nto: de }\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:5:24: trigger.where.customer.locale.nto: unknown setting "nto" (allowed here: exists, in, not); did you mean "not"?',
+      'config/flows/x.yaml:5:24: trigger.where.customer.locale.nto: unknown setting "nto" (allowed here: after, before, contains, exists, gt, gte, in, lt, lte, not); did you mean "not"?',
     ],
   },
   {
@@ -188,7 +189,7 @@ const cases: Case[] = [
     name: "step doing nothing",
     source: `${HEAD}steps:\n  - id: lonely\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0]: a step needs one of send, wait, wait_for_reply, notify, branch, exit, e.g. "- send: thank-you", "- wait: 14 days", "- wait_for_reply: 7 days", "- notify: owner-message-to-team", "- branch: ..." or "- exit"',
+      'config/flows/x.yaml:5:5: steps[0]: a step needs one of send, wait, wait_until, wait_for, wait_for_reply, notify, branch, tag, untag, set, exit, e.g. "- send: thank-you", "- wait: 14 days", "- wait_for_reply: 7 days", "- notify: owner-message-to-team", "- tag: vip", "- branch: ..." or "- exit"',
     ],
   },
   {
@@ -202,7 +203,7 @@ const cases: Case[] = [
     name: "misspelt wait_for_reply, with suggestion",
     source: `${HEAD}steps:\n  - wait_for_replay: 7 days\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].wait_for_replay: unknown setting "wait_for_replay" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "wait_for_reply"?',
+      'config/flows/x.yaml:5:5: steps[0].wait_for_replay: unknown setting "wait_for_replay" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for_reply"?',
     ],
   },
   {
@@ -237,14 +238,14 @@ const cases: Case[] = [
     name: "a mistake inside a nested list",
     source: `${HEAD}steps:\n  - wait_for_reply: 7 days\n    on_reply:\n      - sned: thanks\n`,
     errors: [
-      'config/flows/x.yaml:7:9: steps[0].on_reply[0].sned: unknown setting "sned" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "send"?',
+      'config/flows/x.yaml:7:9: steps[0].on_reply[0].sned: unknown setting "sned" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "send"?',
     ],
   },
   {
     name: "misspelt notify, with suggestion",
     source: `${HEAD}steps:\n  - notif: team\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].notif: unknown setting "notif" (allowed here: branch, exit, id, notify, on_reply, on_timeout, send, wait, wait_for_reply); did you mean "notify"?',
+      'config/flows/x.yaml:5:5: steps[0].notif: unknown setting "notif" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "notify"?',
     ],
   },
   {
@@ -268,28 +269,28 @@ const cases: Case[] = [
     name: "misspelt condition word, with suggestion",
     source: `${HEAD}steps:\n  - branch:\n      - if: { replid: true }\n        then: []\n`,
     errors: [
-      'config/flows/x.yaml:6:15: steps[0].branch[0].if.replid: "replid" is not something a branch can check (allowed: replied, all, any, not, or a field); did you mean "replied"?',
+      'config/flows/x.yaml:6:15: steps[0].branch[0].if.replid: "replid" is not something a branch can check (allowed: replied, tagged, owns, all, any, not, or a field); did you mean "replied"?',
     ],
   },
   {
     name: "misspelt condition field, with suggestion",
     source: `${HEAD}steps:\n  - branch:\n      - if: { product.categroy: x }\n        then: []\n`,
     errors: [
-      `config/flows/x.yaml:6:15: steps[0].branch[0].if.product.categroy: "product.categroy" is not something a branch can check (allowed: replied, all, any, not, or one of the fields ${FIELDS}); did you mean "product.category"?`,
+      `config/flows/x.yaml:6:15: steps[0].branch[0].if.product.categroy: "product.categroy" is not something a branch can check (allowed: replied, tagged, owns, all, any, not, or one of the fields ${FIELDS}); did you mean "product.category"?`,
     ],
   },
   {
     name: "misspelt combinator: its value is not judged",
     source: `${HEAD}steps:\n  - branch:\n      - if: { alll: [ { replied: true } ] }\n        then: []\n`,
     errors: [
-      'config/flows/x.yaml:6:15: steps[0].branch[0].if.alll: "alll" is not something a branch can check (allowed: replied, all, any, not, or a field); did you mean "all"?',
+      'config/flows/x.yaml:6:15: steps[0].branch[0].if.alll: "alll" is not something a branch can check (allowed: replied, tagged, owns, all, any, not, or a field); did you mean "all"?',
     ],
   },
   {
     name: "misspelt condition deep inside any/not",
     source: `${HEAD}steps:\n  - branch:\n      - if:\n          any:\n            - not: { repled: true }\n        then: []\n`,
     errors: [
-      'config/flows/x.yaml:8:22: steps[0].branch[0].if.any[0].not.repled: "repled" is not something a branch can check (allowed: replied, all, any, not, or a field); did you mean "replied"?',
+      'config/flows/x.yaml:8:22: steps[0].branch[0].if.any[0].not.repled: "repled" is not something a branch can check (allowed: replied, tagged, owns, all, any, not, or a field); did you mean "replied"?',
     ],
   },
   {
@@ -434,7 +435,7 @@ const cases: Case[] = [
     source: "trigger:\n  event: registration\nentry: sometimes\nsteps:\n  - wait: soon\n",
     errors: [
       'config/flows/x.yaml:1:1: name: missing "name": give the flow a name people will recognise, e.g. name: Thank you for registering',
-      'config/flows/x.yaml:3:8: entry: expected one of once, once_per_product, every_time, found "sometimes"',
+      'config/flows/x.yaml:3:8: entry: expected one of once, once_per_product, every_time, or { at_most_once_in: "30 days" }, found "sometimes"',
       'config/flows/x.yaml:5:11: steps[0].wait: expected a duration like "14 days" or "2h", found "soon"; write a number and a unit: seconds (s, sec), minutes (m, min), hours (h, hr), days (d, day), weeks (w, week)',
     ],
   },

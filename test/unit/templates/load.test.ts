@@ -32,8 +32,11 @@ describe("loadTemplates", () => {
     const { templates, errors } = await loadTemplates(configTemplatesDir);
     expect(errors.map(formatTemplateError)).toEqual([]);
     expect([...templates.keys()]).toEqual([
+      "anniversary",
+      "birthday",
       "check-in",
       "get-to-know-you",
+      "one-time-thanks",
       "owner-message-received",
       "owner-message-to-team",
       "reply-to-team",
