@@ -73,11 +73,16 @@ function templateDataFor(file: CustomerFile, flow: Flow, project: Project): Temp
         }
       : null,
     brand: brandTemplateData(brand),
-    event: { type: file.event?.type ?? flow.trigger.event, properties: file.event?.properties ?? {} },
+    event: { type: file.event?.type ?? triggerEventType(flow), properties: file.event?.properties ?? {} },
     message: { id: "00000000-0000-4000-8000-000000000000" },
     ownerAddress: file.product ? `reply+o…@${brand.replyDomain}` : null,
     replyAddress: `reply+m…@${brand.replyDomain}`,
   };
+}
+
+/** The event a run of this flow starts from: its trigger's, or "date" for date triggers. */
+function triggerEventType(flow: Flow): string {
+  return "event" in flow.trigger ? flow.trigger.event : "date";
 }
 
 export interface SimulationReport {
@@ -97,11 +102,17 @@ export function simulateForCustomer(
     return after !== null ? start + after : Date.parse(r);
   });
   const facts: TriggerFacts = {
-    event: { type: file.event?.type ?? flow.trigger.event, properties: file.event?.properties ?? {} },
+    event: { type: file.event?.type ?? triggerEventType(flow), properties: file.event?.properties ?? {} },
     customer: { ...file.customer, attributes: file.customer.attributes ?? {} },
     product: file.product ? { ...file.product } : undefined,
   };
-  const entries = simulateFlow(flow, { start, until: start + opts.days * DAY, facts, replies });
+  const entries = simulateFlow(flow, {
+    start,
+    until: start + opts.days * DAY,
+    facts,
+    replies,
+    defaultTimezone: project.brand.defaultTimezone,
+  });
   const data = templateDataFor(file, flow, project);
   const stamp = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);
   const lines = [

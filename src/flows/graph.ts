@@ -8,7 +8,7 @@
  * Mermaid-aware editor, GitHub and GitLab included).
  */
 import { describeCondition } from "./conditions.js";
-import type { Flow, Step } from "./types.js";
+import type { Flow, Step, WaitUntil } from "./types.js";
 
 interface OpenEnd {
   id: string;
@@ -20,12 +20,23 @@ export function mermaidText(s: string): string {
   return s.replace(/"/g, "#quot;").replace(/[<>]/g, (c) => (c === "<" ? "#lt;" : "#gt;"));
 }
 
+const DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 function triggerLabel(flow: Flow): string {
-  const where = Object.entries(flow.trigger.where ?? {}).map(([field, is]) =>
+  const t = flow.trigger;
+  const where = Object.entries(t.where ?? {}).map(([field, is]) =>
     describeCondition({ type: "field", field, is }),
   );
-  const entry = flow.entry.replaceAll("_", " ");
-  return `${flow.trigger.event}${where.length ? ` where ${where.join(" and ")}` : ""} (${entry})`;
+  const what = "event" in t ? t.event : `every year on ${t.date} at ${t.at}`;
+  const entry =
+    typeof flow.entry === "string" ? flow.entry.replaceAll("_", " ") : `at most once in ${flow.entry.window}`;
+  return `${what}${where.length ? ` where ${where.join(" and ")}` : ""} (${entry})`;
+}
+
+function untilLabel(until: WaitUntil): string {
+  const days = until.days ? ` on ${until.days.map((d) => DAY_NAMES[d] ?? d).join(", ")}` : "";
+  const date = until.date ? `${until.date}${until.offset ? ` ${until.offset}` : ""}, ` : "the next ";
+  return `wait until ${date}${until.at}${days}`;
 }
 
 export function flowToMermaid(flow: Flow): string {
@@ -82,6 +93,35 @@ export function flowToMermaid(flow: Flow): string {
         const hasElse = step.arms.some((arm) => arm.when === null);
         return hasElse ? ends : [...ends, { id, label: "none of these" }];
       }
+      case "wait_until": {
+        const id = node(["([", "])"], untilLabel(step.until));
+        link(from, id);
+        return [{ id }];
+      }
+      case "wait_for": {
+        const id = node(["{{", "}}"], `wait for ${step.event}, up to ${step.timeout}`);
+        link(from, id);
+        const happened = chain(step.onEvent, [{ id, label: step.event }]);
+        const timedOut = chain(step.onTimeout, [{ id, label: `no ${step.event} in ${step.timeout}` }]);
+        return [...happened, ...timedOut];
+      }
+      case "tag": {
+        const parts = [
+          ...(step.add.length ? [`tag ${step.add.join(", ")}`] : []),
+          ...(step.remove.length ? [`untag ${step.remove.join(", ")}`] : []),
+        ];
+        const id = node(["[", "]"], parts.join("; "));
+        link(from, id);
+        return [{ id }];
+      }
+      case "set": {
+        const id = node(
+          ["[", "]"],
+          `set ${step.values.map((v) => `${v.field} = ${String(v.value)}`).join(", ")}`,
+        );
+        link(from, id);
+        return [{ id }];
+      }
       case "exit": {
         const id = node(["[[", "]]"], step.reason ? `exit: ${step.reason}` : "exit");
         link(from, id);
@@ -96,6 +136,10 @@ export function flowToMermaid(flow: Flow): string {
   };
 
   const start = node(["([", "])"], `${flow.name}: on ${triggerLabel(flow)}`);
+  // Checked before every step: drawn as notes beside the start, not as edges.
+  if (flow.exitWhen)
+    link([{ id: node(["[\\", "/]"], `ends early when ${describeCondition(flow.exitWhen)}`) }], start);
+  if (flow.goal) link([{ id: node(["[\\", "/]"], `goal: ${describeCondition(flow.goal)}`) }], start);
   link(chain(flow.steps, [{ id: start }]), done);
   return `${lines.join("\n")}\n`;
 }

@@ -20,6 +20,30 @@ export interface SimulationScript {
   replies?: number[];
   waitScale?: number;
   maxAdvances?: number;
+  /** The brand's time zone, for customers without one. */
+  defaultTimezone?: string;
+}
+
+function withTags(
+  facts: TriggerFacts | undefined,
+  add: string[],
+  remove: string[],
+): TriggerFacts | undefined {
+  if (!facts) return facts;
+  const tags = Array.isArray(facts.customer.tags) ? (facts.customer.tags as string[]) : [];
+  const next = [...new Set([...tags, ...add])].filter((t) => !remove.includes(t));
+  return { ...facts, customer: { ...facts.customer, tags: next } };
+}
+
+function withAttribute(
+  facts: TriggerFacts | undefined,
+  field: string,
+  value: unknown,
+): TriggerFacts | undefined {
+  if (!facts) return facts;
+  const name = field.replace(/^customer\.attributes\./, "");
+  const attributes = { ...((facts.customer.attributes as Record<string, unknown>) ?? {}), [name]: value };
+  return { ...facts, customer: { ...facts.customer, attributes } };
 }
 
 export interface SimulatedEntry {
@@ -38,11 +62,14 @@ export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEnt
   let now = script.start;
   let input: AdvanceInput = { type: "start" };
   let replyCount = 0;
+  // tag and set change the customer as the run goes on; later conditions see the change.
+  let facts = script.facts;
 
   for (let i = 0; i < limit; i++) {
     const result = advance(flow, run, input, now, {
       waitScale: script.waitScale ?? 1,
-      ...(script.facts ? { facts: script.facts } : {}),
+      ...(facts ? { facts } : {}),
+      ...(script.defaultTimezone ? { defaultTimezone: script.defaultTimezone } : {}),
     });
     for (const effect of result.effects) {
       switch (effect.type) {
@@ -62,6 +89,24 @@ export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEnt
           break;
         case "complete":
           out.push({ at: effect.at, kind: "end", stepId: null, detail: "the run ends" });
+          break;
+        case "tag":
+          out.push({
+            at: now,
+            kind: "step",
+            stepId: effect.stepId,
+            detail: `tag: ${[...effect.add.map((t) => `+${t}`), ...effect.remove.map((t) => `-${t}`)].join(" ")}`,
+          });
+          facts = withTags(facts, effect.add, effect.remove);
+          break;
+        case "set":
+          out.push({
+            at: now,
+            kind: "step",
+            stepId: effect.stepId,
+            detail: `set: ${effect.field} = ${String(effect.value)}`,
+          });
+          facts = withAttribute(facts, effect.field, effect.value);
           break;
         case "schedule":
           break;
