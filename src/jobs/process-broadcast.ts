@@ -52,7 +52,7 @@ export function broadcastEntryKey(
 
 export async function processBroadcast(
   data: BroadcastJob,
-  deps: JobDeps,
+  deps: Pick<JobDeps, "store" | "queues" | "flows" | "clock" | "logger">,
   opts: BroadcastOptions = {},
 ): Promise<BroadcastOutcome> {
   const { store, queues, clock } = deps;
