@@ -36,6 +36,7 @@ describe("loadTemplates", () => {
       "get-to-know-you",
       "owner-message-received",
       "owner-message-to-team",
+      "product-news",
       "reply-to-team",
       "thank-you",
       "thanks-for-answer",
