@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
+import { broadcast } from "./cli/broadcast.js";
 import { inspectMail } from "./cli/inspect-mail.js";
 import { latestSentTo, replyToMessage } from "./cli/reply.js";
 import { runService } from "./cli/run-service.js";
@@ -84,6 +85,28 @@ program
   .option("--url <url>", "rapport's HTTP address", `http://127.0.0.1:${process.env.PORT ?? "3000"}`)
   .option("--api-key <key>", "API key (default: RAPPORT_API_KEYS, else the one kept in ./var/api-key)")
   .action((type: string | undefined, o) => trigger(type, o));
+
+program
+  .command("broadcast")
+  .description(
+    "run a flow for every owner of a product (--sku) or category (--category) on a running rapport, with a progress bar",
+  )
+  .argument("<flow>", "flow id (a file name in config/flows without .yaml), e.g. product-news")
+  .option("--sku <sku>", "the owners of this product")
+  .option("--category <category>", "the owners of every product in this category")
+  .option(
+    "--property <name=value>",
+    "an event property the templates see as event.properties.NAME (repeatable)",
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
+  .option("--id <id>", "broadcast id (a repeated id is one broadcast; the command then follows it)")
+  .option("--detach", "post it and print its id without following the progress")
+  .option("--url <url>", "rapport's HTTP address", `http://127.0.0.1:${process.env.PORT ?? "3000"}`)
+  .option("--api-key <key>", "API key (default: RAPPORT_API_KEYS, else the one kept in ./var/api-key)")
+  .action(async (flow: string, o) => {
+    await broadcast(flow, o);
+  });
 
 program
   .command("timeline")

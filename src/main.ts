@@ -207,6 +207,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         apiKeys,
         acceptInbound,
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
+        broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
       });
       server = await listen(app, settings.PORT, settings.HOST);
       const running = server;

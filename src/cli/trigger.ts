@@ -16,7 +16,7 @@ export interface TriggerOptions {
   apiKey?: string;
 }
 
-async function resolveApiKey(given: string | undefined): Promise<string> {
+export async function resolveApiKey(given: string | undefined): Promise<string> {
   if (given) return given;
   const fromEnv = process.env.RAPPORT_API_KEYS?.split(",")[0]?.trim();
   if (fromEnv) return fromEnv;

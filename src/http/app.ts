@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { apiKeyAuth } from "./auth.js";
+import { mountBroadcasts } from "./broadcasts-route.js";
 import type { HttpDeps } from "./deps.js";
 import { mountEvents } from "./events-route.js";
 import { mountInbound } from "./inbound-route.js";
@@ -26,6 +27,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   mountEvents(app, deps);
   mountInbound(app, deps);
   mountTimeline(app, deps);
+  if (deps.broadcasts) mountBroadcasts(app, deps, deps.broadcasts);
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, "request failed");

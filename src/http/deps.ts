@@ -3,6 +3,7 @@ import type { Logger } from "../infra/logger.js";
 import type { AcceptInbound } from "../jobs/accept-inbound.js";
 import type { Queues } from "../jobs/queues.js";
 import type { Store } from "../store/store.js";
+import type { BroadcastRouteDeps } from "./broadcasts-route.js";
 
 export interface HttpDeps {
   store: Store;
@@ -13,4 +14,6 @@ export interface HttpDeps {
   /** Stores and queues raw inbound mail (POST /v1/inbound). */
   acceptInbound: AcceptInbound;
   inboundMaxBytes: number;
+  /** The flows and the broadcasts queue; without them /v1/broadcasts is not mounted. */
+  broadcasts?: BroadcastRouteDeps;
 }

@@ -17,6 +17,7 @@ export const QUEUE_NAMES = {
   steps: "steps",
   deliveries: "deliveries",
   inbound: "inbound",
+  broadcasts: "broadcasts",
 } as const;
 
 export const eventJobSchema = z.strictObject({ eventId: z.string().min(1) });
@@ -28,11 +29,13 @@ export const stepJobSchema = z.strictObject({
 });
 export const deliveryJobSchema = z.strictObject({ messageId: z.string().min(1) });
 export const inboundJobSchema = z.strictObject({ inboundId: z.string().min(1) });
+export const broadcastJobSchema = z.strictObject({ broadcastId: z.string().min(1) });
 
 export type EventJob = z.infer<typeof eventJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 export type InboundJob = z.infer<typeof inboundJobSchema>;
+export type BroadcastJob = z.infer<typeof broadcastJobSchema>;
 
 /** BullMQ ids may not contain ':' and event ids are chosen by senders: hash them. */
 const safe = (s: string) =>
@@ -45,6 +48,7 @@ export const jobIds = {
   /** One per run and interaction: the reply reaches the run once, whatever seq it is at. */
   reply: (runId: string, interactionId: string) => `reply-${safe(runId)}-${safe(interactionId)}`,
   inbound: (inboundId: string) => `in-${safe(inboundId)}`,
+  broadcast: (broadcastId: string) => `bc-${safe(broadcastId)}`,
 };
 
 const keep = {
@@ -63,6 +67,7 @@ export function defaultJobOptions(retryBaseMs: number): Record<keyof typeof QUEU
     steps: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
     deliveries: { attempts: 10, backoff: { type: "exponential", delay: retryBaseMs }, ...keep },
     inbound: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
+    broadcasts: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
   };
 }
 
@@ -71,12 +76,20 @@ export interface Queues {
   steps: Queue<StepJob>;
   deliveries: Queue<DeliveryJob>;
   inbound: Queue<InboundJob>;
+  broadcasts: Queue<BroadcastJob>;
   addEvent(eventId: string): Promise<void>;
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
   addDelivery(messageId: string): Promise<void>;
   /** Brings a reply to a run (processed at whatever seq the run is then at). */
   addReply(runId: string, seq: number, interactionId: string, at: number): Promise<void>;
   addInbound(inboundId: string): Promise<void>;
+  /**
+   * Queues a broadcast's job. The store says whether a broadcast is finished, so a job of
+   * that id left completed or failed in Redis is replaced (the sweeper relies on this).
+   */
+  addBroadcast(broadcastId: string): Promise<void>;
+  /** Queues the first step of runs a broadcast page created, in one round trip. */
+  addFirstSteps(runIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,11 +101,13 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
   const steps = make<StepJob>("steps");
   const deliveries = make<DeliveryJob>("deliveries");
   const inbound = make<InboundJob>("inbound");
+  const broadcasts = make<BroadcastJob>("broadcasts");
   return {
     events,
     steps,
     deliveries,
     inbound,
+    broadcasts,
     async addEvent(eventId) {
       await events.add("event", { eventId }, { jobId: jobIds.event(eventId) });
     },
@@ -116,8 +131,33 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
     async addInbound(inboundId) {
       await inbound.add("inbound", { inboundId }, { jobId: jobIds.inbound(inboundId) });
     },
+    async addBroadcast(broadcastId) {
+      const jobId = jobIds.broadcast(broadcastId);
+      const existing = await broadcasts.getJob(jobId);
+      if (existing) {
+        const state = await existing.getState();
+        if (state === "completed" || state === "failed") await existing.remove();
+      }
+      await broadcasts.add("broadcast", { broadcastId }, { jobId });
+    },
+    async addFirstSteps(runIds) {
+      if (runIds.length === 0) return;
+      await steps.addBulk(
+        runIds.map((runId) => ({
+          name: "step",
+          data: { runId, seq: 0 },
+          opts: { jobId: jobIds.step(runId, 0) },
+        })),
+      );
+    },
     async close() {
-      await Promise.all([events.close(), steps.close(), deliveries.close(), inbound.close()]);
+      await Promise.all([
+        events.close(),
+        steps.close(),
+        deliveries.close(),
+        inbound.close(),
+        broadcasts.close(),
+      ]);
     },
   };
 }

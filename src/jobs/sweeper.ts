@@ -12,6 +12,7 @@ export interface SweepCounts {
   runs: number;
   messages: number;
   inbound: number;
+  broadcasts: number;
 }
 
 export async function sweepOnce(
@@ -29,7 +30,16 @@ export async function sweepOnce(
   for (const id of messages) await deps.queues.addDelivery(id);
   const inbound = await deps.store.listStrandedInbound(before, limit);
   for (const id of inbound) await deps.queues.addInbound(id);
-  return { events: events.length, runs: runs.length, messages: messages.length, inbound: inbound.length };
+  // Broadcasts left queued or running (a page is written at least every few seconds while one runs).
+  const broadcasts = await deps.store.listStrandedBroadcasts(before, limit);
+  for (const id of broadcasts) await deps.queues.addBroadcast(id);
+  return {
+    events: events.length,
+    runs: runs.length,
+    messages: messages.length,
+    inbound: inbound.length,
+    broadcasts: broadcasts.length,
+  };
 }
 
 export function startSweeper(
@@ -40,7 +50,7 @@ export function startSweeper(
   const tick = () => {
     running = sweepOnce(deps, intervalMs)
       .then((counts) => {
-        if (counts.events + counts.runs + counts.messages + counts.inbound > 0)
+        if (counts.events + counts.runs + counts.messages + counts.inbound + counts.broadcasts > 0)
           deps.logger.info(counts, "sweeper re-queued work");
       })
       .catch((err) => deps.logger.warn({ err }, "sweep failed; will try again"));

@@ -2,14 +2,17 @@
  * BullMQ workers for the four queues, each a thin shell around a processor function.
  * close() lets running jobs finish (graceful shutdown on SIGTERM/SIGINT).
  */
-import { type Job, Worker } from "bullmq";
+import { DelayedError, type Job, Worker } from "bullmq";
 import type { connectRedis } from "../infra/redis.js";
 import type { JobDeps } from "./deps.js";
+import { processBroadcast } from "./process-broadcast.js";
 import { processDelivery } from "./process-delivery.js";
 import { processEvent } from "./process-event.js";
 import { processInbound } from "./process-inbound.js";
 import { processStep } from "./process-step.js";
 import {
+  type BroadcastJob,
+  broadcastJobSchema,
   type DeliveryJob,
   deliveryJobSchema,
   type EventJob,
@@ -63,7 +66,24 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
     (job: Job<InboundJob>) => processInbound(inboundJobSchema.parse(job.data), deps),
     { ...common, connection: connect(), concurrency: Math.max(1, Math.floor(opts.concurrency / 4)) },
   );
-  const workers = [events, steps, deliveries, inbound];
+  // Broadcasts page through owners for as long as it takes; on shutdown the job stops
+  // between pages and is put back (not counted as a failed attempt) to resume from its cursor.
+  let stopping = false;
+  const broadcasts = new Worker<BroadcastJob>(
+    QUEUE_NAMES.broadcasts,
+    async (job: Job<BroadcastJob>, token?: string) => {
+      const outcome = await processBroadcast(broadcastJobSchema.parse(job.data), deps, {
+        shouldStop: () => stopping,
+      });
+      if (outcome === "stopped") {
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      return outcome;
+    },
+    { ...common, connection: connect(), concurrency: 1 },
+  );
+  const workers = [events, steps, deliveries, inbound, broadcasts];
   for (const w of workers) {
     w.on("failed", (job, err) =>
       log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, "job failed"),
@@ -73,6 +93,7 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
   return {
     workers,
     async close() {
+      stopping = true;
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },

@@ -20,14 +20,21 @@ export const customers = sqliteTable("customers", {
   updatedAt: integer("updated_at").notNull(),
 });
 
-export const products = sqliteTable("products", {
-  id: text("id").primaryKey(),
-  sku: text("sku").notNull().unique(),
-  name: text("name"),
-  category: text("category"),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-});
+export const products = sqliteTable(
+  "products",
+  {
+    id: text("id").primaryKey(),
+    sku: text("sku").notNull().unique(),
+    name: text("name"),
+    category: text("category"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // A broadcast to a category lists the category's products.
+    index("products_category").on(t.category, t.id),
+  ],
+);
 
 /** A customer's registration or purchase of a product; a disposition ends it. */
 export const ownerships = sqliteTable(
@@ -54,8 +61,9 @@ export const ownerships = sqliteTable(
   (t) => [
     // One ownership per customer, product and serial: a re-registration updates it.
     uniqueIndex("ownerships_customer_product_serial").on(t.customerId, t.productId, t.serial),
-    // Product news goes to every owner of a product.
-    index("ownerships_product").on(t.productId, t.status),
+    // Product news goes to every owner of a product: a broadcast pages through a product's
+    // active owners in id order (keyset pagination, src/store/broadcasts.ts).
+    index("ownerships_product").on(t.productId, t.status, t.id),
   ],
 );
 
@@ -259,3 +267,45 @@ export const suppressions = sqliteTable("suppressions", {
   interactionId: text("interaction_id").references(() => interactions.id),
   createdAt: integer("created_at").notNull(),
 });
+
+/**
+ * Product news: one flow run for every active owner of a product or category. The job
+ * pages through the owners in (product id, ownership id) order; each page's runs and
+ * the cursor after it are written in one transaction, so a crash resumes at the cursor.
+ */
+export const broadcasts = sqliteTable(
+  "broadcasts",
+  {
+    /** The sender's id when it gave one (idempotency key), else generated. */
+    id: text("id").primaryKey(),
+    flowId: text("flow_id").notNull(),
+    /** The event every run of this broadcast names (type: the flow's trigger event). */
+    eventId: text("event_id").notNull(),
+    /** JSON: { sku } or { category }. */
+    audience: text("audience").notNull(),
+    /** JSON: the scalar bag templates see as event.properties.*. */
+    properties: text("properties").notNull().default("{}"),
+    status: text("status", { enum: ["queued", "running", "completed", "failed"] })
+      .notNull()
+      .default("queued"),
+    /** Where the next page starts: after this ownership of this product (null: at the beginning). */
+    cursorProductId: text("cursor_product_id"),
+    cursorOwnershipId: text("cursor_ownership_id"),
+    /** Pages written so far; a page is written only if this is still what its job read. */
+    pages: integer("pages").notNull().default(0),
+    /** Active owners matched when the broadcast started (null until then). */
+    total: integer("total"),
+    /** Runs created. */
+    started: integer("started").notNull().default(0),
+    /** Owners the flow's `where` or entry rule turned away. */
+    skipped: integer("skipped").notNull().default(0),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [
+    // The sweeper re-queues broadcasts left queued or running.
+    index("broadcasts_status_updated").on(t.status, t.updatedAt),
+  ],
+);

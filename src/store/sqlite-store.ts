@@ -3,6 +3,7 @@
  * the hood and wrapped in promises so callers are written for any backend.
  */
 import { randomUUID } from "node:crypto";
+import * as broadcastsRepo from "./broadcasts.js";
 import { ingestEvent } from "./customers.js";
 import { type OpenedDb, openSqlite } from "./db.js";
 import * as eventsRepo from "./events.js";
@@ -61,6 +62,19 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     getSuppression: (email) => run(() => inboundRepo.getSuppression(db, email)),
     listWaitingRuns: (customerId) => run(() => inboundRepo.listWaitingRuns(db, customerId)),
     suppressMessage: (id, reason, now) => run(() => inboundRepo.suppressMessage(db, id, reason, now)),
+    // Broadcasts (product news)
+    createBroadcast: (input, now) => run(() => broadcastsRepo.createBroadcast(db, input, now, newId)),
+    getBroadcast: (id) => run(() => broadcastsRepo.getBroadcast(db, id)),
+    markBroadcastRunning: (id, total, now) =>
+      run(() => broadcastsRepo.markBroadcastRunning(db, id, total, now)),
+    markBroadcastFailed: (id, error, now) =>
+      run(() => broadcastsRepo.markBroadcastFailed(db, id, error, now)),
+    countAudience: (audience) => run(() => broadcastsRepo.countAudience(db, audience)),
+    audiencePage: (audience, cursor, limit) =>
+      run(() => broadcastsRepo.audiencePage(db, audience, cursor, limit)),
+    writeBroadcastPage: (page) => run(() => broadcastsRepo.writeBroadcastPage(db, page, newId)),
+    listStrandedBroadcasts: (before, limit) =>
+      run(() => broadcastsRepo.listStrandedBroadcasts(db, before, limit)),
     close: () => run(() => opened.close()),
   };
 }

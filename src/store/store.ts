@@ -234,7 +234,114 @@ export interface Timeline {
   suppression: SuppressionRow | null;
 }
 
-export interface Store {
+// Broadcasts (product news): one flow run for every active owner of a product or category.
+
+/** Who a broadcast is for: the owners of one product, or of every product in a category. */
+export type BroadcastAudience = { sku: string; category?: undefined } | { category: string; sku?: undefined };
+
+export type BroadcastStatus = "queued" | "running" | "completed" | "failed";
+
+/** After this ownership of this product (keyset pagination in (product id, ownership id) order). */
+export interface BroadcastCursor {
+  productId: string;
+  ownershipId: string;
+}
+
+export interface NewBroadcast {
+  /** The sender's idempotency key, else generated. */
+  id?: string;
+  flowId: string;
+  /** The flow's trigger event: the type of the event every run names. */
+  eventType: string;
+  audience: BroadcastAudience;
+  properties: Record<string, string | number | boolean | null>;
+}
+
+export interface BroadcastRow {
+  id: string;
+  flowId: string;
+  eventId: string;
+  audience: BroadcastAudience;
+  properties: Record<string, string | number | boolean | null>;
+  status: BroadcastStatus;
+  cursor: BroadcastCursor | null;
+  pages: number;
+  total: number | null;
+  started: number;
+  skipped: number;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+/** One active owner as a broadcast page lists them, with what the flow's `where` reads. */
+export interface AudienceOwner {
+  customer: CustomerRow;
+  product: ProductRow;
+  ownership: OwnershipRow;
+}
+
+export interface AudiencePage {
+  owners: AudienceOwner[];
+  /** Where the page after this one starts. */
+  next: BroadcastCursor | null;
+  /** True when no owner follows this page. */
+  exhausted: boolean;
+}
+
+/** A run a broadcast page creates (each for its own customer). */
+export interface NewBroadcastRun extends NewRun {
+  customerId: string;
+}
+
+export interface BroadcastPageWrite {
+  broadcastId: string;
+  /** The page count the job read; the page is written only if the broadcast is still there. */
+  expectedPages: number;
+  next: BroadcastCursor | null;
+  runs: NewBroadcastRun[];
+  /** Owners the flow's `where` turned away (entry-key conflicts are counted by the store). */
+  skipped: number;
+  /** The last page: the broadcast is completed with it. */
+  done: boolean;
+  now: number;
+}
+
+export type BroadcastPageOutcome =
+  | { applied: true; broadcast: BroadcastRow; created: RunRow[] }
+  | { applied: false; broadcast: BroadcastRow | null };
+
+/** The broadcast part of the store (kept apart so it reads as one feature). */
+export interface BroadcastStore {
+  /**
+   * Stores a broadcast once per id, with the event its runs name, in one transaction.
+   * A repeated id returns duplicate=true and changes nothing.
+   */
+  createBroadcast(input: NewBroadcast, now: number): Promise<{ broadcast: BroadcastRow; duplicate: boolean }>;
+  getBroadcast(id: string): Promise<BroadcastRow | null>;
+  /** queued → running, with the audience's size as it is now. */
+  markBroadcastRunning(id: string, total: number, now: number): Promise<void>;
+  markBroadcastFailed(id: string, error: string, now: number): Promise<void>;
+  /** Active owners in the audience now. */
+  countAudience(audience: BroadcastAudience): Promise<number>;
+  /** Up to `limit` active owners after `cursor`, in (product id, ownership id) order. */
+  audiencePage(
+    audience: BroadcastAudience,
+    cursor: BroadcastCursor | null,
+    limit: number,
+  ): Promise<AudiencePage>;
+  /**
+   * In one transaction: creates the page's runs (skipping any whose entry key exists),
+   * moves the cursor, adds to the counts, and completes the broadcast on the last page.
+   * Returns the runs created, for the caller to queue.
+   */
+  writeBroadcastPage(page: BroadcastPageWrite): Promise<BroadcastPageOutcome>;
+  /** Broadcasts queued or running that nobody has moved since `updatedBefore`. */
+  listStrandedBroadcasts(updatedBefore: number, limit: number): Promise<string[]>;
+}
+
+export interface Store extends BroadcastStore {
   /** Stores an event once per id. A repeated id returns duplicate=true and changes nothing. */
   recordEvent(
     body: EventBody,

@@ -39,6 +39,7 @@ describe("loadTemplates", () => {
       "one-time-thanks",
       "owner-message-received",
       "owner-message-to-team",
+      "product-news",
       "reply-to-team",
       "thank-you",
       "thanks-for-answer",

@@ -1,0 +1,142 @@
+/**
+ * broadcasts queue: a flow run for every active owner of a product or category.
+ *
+ * The job pages through the audience (the store's cursor, PAGE_SIZE owners at a time).
+ * For each page it decides which owners the flow takes (its trigger `where`, on the same
+ * facts an event's runs are decided on), writes the page's runs with the cursor after
+ * it in ONE transaction, and only then queues the runs' first steps. So:
+ * - memory holds one page, whatever the audience's size;
+ * - a job killed anywhere resumes at the cursor (BullMQ hands a stalled job to another
+ *   worker; the sweeper re-queues a broadcast nobody moves) and creates no run twice;
+ * - runs committed but not queued (killed between the two) are started by the sweeper,
+ *   which re-queues active runs without a wake-up after its grace period.
+ * A worker shutting down stops between pages (see `shouldStop`) and the job continues
+ * on the next worker from the cursor.
+ */
+import { flowMatches } from "../flows/conditions.js";
+import { initialRun } from "../flows/interpreter.js";
+import type { Flow } from "../flows/types.js";
+import type { AudienceOwner, BroadcastRow, NewBroadcastRun } from "../store/store.js";
+import type { JobDeps } from "./deps.js";
+import { entryKeyFor } from "./entry-key.js";
+import { triggerFacts } from "./process-event.js";
+import type { BroadcastJob } from "./queues.js";
+
+export const BROADCAST_PAGE_SIZE = 500;
+/** Steps waiting in Redis above which a broadcast pauses, so Redis holds a bounded backlog. */
+export const BROADCAST_MAX_WAITING_STEPS = 10_000;
+
+export interface BroadcastOptions {
+  pageSize?: number;
+  maxWaitingSteps?: number;
+  /** Asked before each page; true stops the job there (it resumes from the cursor later). */
+  shouldStop?: () => boolean;
+}
+
+export type BroadcastOutcome = "completed" | "stopped" | "finished" | "missing" | "failed";
+
+/**
+ * The entry key of an owner's run. `once` and `once_per_product` keep their meaning (an
+ * owner never gets a once-flow twice, whether from an event or a broadcast); for
+ * `every_time` flows the key is one per broadcast and ownership.
+ */
+export function broadcastEntryKey(
+  flow: Flow,
+  broadcastId: string,
+  owner: AudienceOwner,
+  eventId: string,
+): string {
+  if (flow.entry === "every_time") return `${flow.id}|broadcast|${broadcastId}|${owner.ownership.id}`;
+  return entryKeyFor(flow, { customerId: owner.customer.id, ownershipId: owner.ownership.id, eventId });
+}
+
+export async function processBroadcast(
+  data: BroadcastJob,
+  deps: Pick<JobDeps, "store" | "queues" | "flows" | "clock" | "logger">,
+  opts: BroadcastOptions = {},
+): Promise<BroadcastOutcome> {
+  const { store, queues, clock } = deps;
+  const pageSize = opts.pageSize ?? BROADCAST_PAGE_SIZE;
+  const maxWaiting = opts.maxWaitingSteps ?? BROADCAST_MAX_WAITING_STEPS;
+  let broadcast: BroadcastRow | null = await store.getBroadcast(data.broadcastId);
+  if (!broadcast) {
+    deps.logger.warn(
+      { broadcastId: data.broadcastId },
+      "broadcast job names a broadcast the store does not have",
+    );
+    return "missing";
+  }
+  if (broadcast.status === "completed" || broadcast.status === "failed") return "finished";
+
+  const flow = deps.flows.get(broadcast.flowId);
+  const event = await store.getEvent(broadcast.eventId);
+  if (!flow || !event) {
+    const error = flow
+      ? `event ${broadcast.eventId} is missing`
+      : `flow "${broadcast.flowId}" is not in config/flows`;
+    await store.markBroadcastFailed(broadcast.id, error, clock.now());
+    deps.logger.error({ broadcastId: broadcast.id, error }, "broadcast failed");
+    return "failed";
+  }
+  if (broadcast.status === "queued") {
+    await store.markBroadcastRunning(
+      broadcast.id,
+      await store.countAudience(broadcast.audience),
+      clock.now(),
+    );
+  }
+
+  for (;;) {
+    if (opts.shouldStop?.()) return "stopped";
+    // Backpressure: the step workers drain what is queued before more is added.
+    while ((await queues.steps.getWaitingCount()) > maxWaiting) {
+      if (opts.shouldStop?.()) return "stopped";
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const page = await store.audiencePage(broadcast.audience, broadcast.cursor, pageSize);
+    const runs: NewBroadcastRun[] = [];
+    let skipped = 0;
+    for (const owner of page.owners) {
+      const facts = triggerFacts(event, owner);
+      if (!flowMatches(flow, facts)) {
+        skipped++;
+        continue;
+      }
+      runs.push({
+        flowId: flow.id,
+        flowVersion: flow.version,
+        customerId: owner.customer.id,
+        ownershipId: owner.ownership.id,
+        entryKey: broadcastEntryKey(flow, broadcast.id, owner, event.id),
+        state: initialRun(),
+      });
+    }
+    const outcome = await store.writeBroadcastPage({
+      broadcastId: broadcast.id,
+      expectedPages: broadcast.pages,
+      next: page.next,
+      runs,
+      skipped,
+      done: page.exhausted,
+      now: clock.now(),
+    });
+    if (!outcome.applied) {
+      // Another job wrote this page first (two workers on one broadcast): carry on from its cursor.
+      if (!outcome.broadcast) return "missing";
+      if (outcome.broadcast.status === "completed" || outcome.broadcast.status === "failed")
+        return "finished";
+      broadcast = outcome.broadcast;
+      continue;
+    }
+    broadcast = outcome.broadcast;
+    // Committed first, queued second: a run committed but not queued is the sweeper's.
+    await queues.addFirstSteps(outcome.created.map((r) => r.id));
+    if (page.exhausted) {
+      deps.logger.info(
+        { broadcastId: broadcast.id, started: broadcast.started, skipped: broadcast.skipped },
+        "broadcast completed",
+      );
+      return "completed";
+    }
+  }
+}
