@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import { parseBroadcastBody } from "../events/broadcast-body.js";
-import type { Flow } from "../flows/types.js";
+import type { EventTrigger, Flow } from "../flows/types.js";
 import { withTimeout } from "../infra/timeout.js";
 import type { BroadcastRow } from "../store/store.js";
 import type { HttpDeps } from "./deps.js";
@@ -52,7 +52,9 @@ export function mountBroadcasts(app: Hono, deps: HttpDeps, broadcasts: Broadcast
         400,
       );
     }
-    const parsed = parseBroadcastBody(raw, broadcasts.flows.keys());
+    // Only flows started by an event can be broadcast; date-triggered ones run on their own dates.
+    const eventFlows = [...broadcasts.flows.values()].filter((f) => "event" in f.trigger).map((f) => f.id);
+    const parsed = parseBroadcastBody(raw, eventFlows);
     if (!parsed.ok) {
       return c.json(
         { error: "invalid_broadcast", message: "the broadcast has invalid fields", issues: parsed.issues },
@@ -60,7 +62,7 @@ export function mountBroadcasts(app: Hono, deps: HttpDeps, broadcasts: Broadcast
       );
     }
     const { body } = parsed;
-    const flow = broadcasts.flows.get(body.flow) as Flow;
+    const flow = broadcasts.flows.get(body.flow) as Flow & { trigger: EventTrigger };
     const { broadcast, duplicate } = await deps.store.createBroadcast(
       {
         ...(body.id ? { id: body.id } : {}),

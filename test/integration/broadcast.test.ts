@@ -199,7 +199,7 @@ describe("broadcasts", () => {
       {
         id: "news-resume",
         flowId: flow.id,
-        eventType: flow.trigger.event,
+        eventType: "product_news",
         audience: { category: "turntable" },
         properties: {},
       },
