@@ -4,6 +4,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { parseDuration } from "../flows/duration.js";
+import type { SendPolicy } from "../flows/send-policy.js";
+import { isTimeZone, TIME_OF_DAY_PATTERN, WEEKDAYS } from "../flows/time.js";
 import { parseYamlWithSchema, type YamlProblem } from "./yaml-validate.js";
 
 const mailbox = z
@@ -13,6 +16,31 @@ const mailbox = z
     /^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/,
     'expected an address like "Lyra Audio <hello@lyra-audio.example>"',
   );
+
+const timeOfDay = z.string().regex(new RegExp(TIME_OF_DAY_PATTERN), 'expected a local time like "09:00"');
+
+/**
+ * When relationship messages may go out (transactional flows are exempt): a window in
+ * the customer's time zone and a cap per customer. Absent: any time, no cap.
+ */
+const sendingSchema = z.strictObject({
+  window: z
+    .strictObject({
+      start: timeOfDay,
+      end: timeOfDay,
+      days: z
+        .array(z.enum(WEEKDAYS, { error: `expected a weekday: ${WEEKDAYS.join(", ")}` }))
+        .min(1, "at least one day")
+        .default([...WEEKDAYS]),
+    })
+    .optional(),
+  cap: z
+    .strictObject({
+      max: z.number().int().min(1, "at least 1 message"),
+      per: z.string().refine((t) => (parseDuration(t) ?? 0) > 0, 'expected a duration like "7 days"'),
+    })
+    .optional(),
+});
 
 const brandFileSchema = z.strictObject({
   brand: z.strictObject({
@@ -26,12 +54,30 @@ const brandFileSchema = z.strictObject({
     teamAddress: mailbox.optional(),
     postalAddress: z.string().min(5, "the postal address anti-spam laws require in every message").max(300),
     publicUrl: z.url({ protocol: /^https?$/ }),
-    defaultTimezone: z.string().default("UTC"),
+    defaultTimezone: z
+      .string()
+      .refine(isTimeZone, "expected an IANA time zone such as Europe/Berlin")
+      .default("UTC"),
   }),
+  sending: sendingSchema.optional(),
 });
 
 export type BrandFile = z.infer<typeof brandFileSchema>;
-export type Brand = BrandFile["brand"];
+/** The brand settings, with the send policy (times parsed) beside them. */
+export type Brand = BrandFile["brand"] & { sendPolicy: SendPolicy };
+
+function sendPolicyOf(sending: BrandFile["sending"]): SendPolicy {
+  const policy: SendPolicy = {};
+  if (sending?.window) {
+    policy.window = {
+      start: sending.window.start,
+      end: sending.window.end,
+      days: sending.window.days.map((d) => WEEKDAYS.indexOf(d)),
+    };
+  }
+  if (sending?.cap) policy.cap = { max: sending.cap.max, perMs: parseDuration(sending.cap.per) as number };
+  return policy;
+}
 
 export class BrandConfigError extends Error {
   constructor(readonly problems: YamlProblem[]) {
@@ -43,7 +89,7 @@ export class BrandConfigError extends Error {
 export function parseBrand(source: string, file: string): Brand {
   const result = parseYamlWithSchema(source, file, brandFileSchema);
   if (!result.ok) throw new BrandConfigError(result.problems);
-  return result.value.brand;
+  return { ...result.value.brand, sendPolicy: sendPolicyOf(result.value.sending) };
 }
 
 export async function loadBrand(file: string): Promise<Brand> {

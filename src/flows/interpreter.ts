@@ -321,7 +321,16 @@ export function advance(
     switch (step.type) {
       case "send":
       case "notify":
-        effects.push({ type: step.type, stepId: step.id, template: step.template });
+        effects.push(
+          step.type === "send"
+            ? {
+                type: "send",
+                stepId: step.id,
+                template: step.template,
+                ...((step.transactional ?? flow.transactional) ? { transactional: true } : {}),
+              }
+            : { type: "notify", stepId: step.id, template: step.template },
+        );
         effects.push({
           type: "step",
           stepId: step.id,

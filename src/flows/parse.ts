@@ -313,7 +313,13 @@ function toSteps(
     };
     let step: Step;
     if (s === "exit") step = { id, type: "exit", reason: null };
-    else if ("send" in s) step = { id, type: "send", template: s.send };
+    else if ("send" in s)
+      step = {
+        id,
+        type: "send",
+        template: s.send,
+        ...(s.transactional !== undefined ? { transactional: s.transactional } : {}),
+      };
     else if ("notify" in s) step = { id, type: "notify", template: s.notify };
     else if ("exit" in s) step = { id, type: "exit", reason: s.exit };
     else if ("wait" in s)
@@ -424,6 +430,7 @@ function toFlow(data: FlowFile, id: string, file: string, locator: YamlLocator):
     trigger,
     entry,
     ...(data.relationship !== undefined ? { relationship: data.relationship } : {}),
+    ...(data.transactional ? { transactional: true } : {}),
     ...(data.exit_when !== undefined ? { exitWhen: toCondition(data.exit_when) } : {}),
     ...(data.goal !== undefined ? { goal: toCondition(data.goal) } : {}),
     steps,

@@ -397,7 +397,7 @@ const WaitDuration = z
 /** What the steps of a flow file look like once validated (the schemas below are recursive). */
 export type FlowFileStep =
   | "exit"
-  | { send: string; id?: string | undefined }
+  | { send: string; id?: string | undefined; transactional?: boolean | undefined }
   | { wait: string; id?: string | undefined }
   | {
       wait_for_reply: string;
@@ -487,7 +487,18 @@ function stepError(iss: RawIssue): string | undefined {
 }
 
 const SendStep = z
-  .strictObject({ send: TemplateName, id: StepId.optional() })
+  .strictObject({
+    send: TemplateName,
+    id: StepId.optional(),
+    transactional: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "true: this message answers something the customer just did and goes out at once, outside the send " +
+          "window and the frequency cap; false: it keeps to them even in a transactional flow. Default: the flow's.",
+      }),
+  })
   .meta({ title: "send", description: "Send the customer an email made from a template." });
 
 const WaitStep = z
@@ -1013,6 +1024,14 @@ export const FlowFileSchema = z
           description:
             "Only for products of this kind: one_time (bought once) or repeat (bought again and again). " +
             "Compared with product.relationship (else customer.attributes.relationship).",
+        }),
+      transactional: z
+        .boolean()
+        .optional()
+        .meta({
+          description:
+            "true for messages that answer something the customer did (an acknowledgement, a receipt): " +
+            "they go out at once, outside the send window and the frequency cap. Default false.",
         }),
       exit_when: FlowCondition.optional().meta({
         description:

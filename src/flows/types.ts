@@ -102,7 +102,8 @@ export interface BranchArm {
 }
 
 export type Step =
-  | { id: string; type: "send"; template: string }
+  /** `transactional` overrides the flow's for this message (see Flow.transactional). */
+  | { id: string; type: "send"; template: string; transactional?: boolean }
   | { id: string; type: "wait"; durationMs: number; duration: string }
   | {
       id: string;
@@ -177,6 +178,11 @@ export interface Flow {
    * product.relationship (else customer.attributes.relationship) equals it.
    */
   relationship?: Relationship;
+  /**
+   * Its messages answer something the customer did (an acknowledgement): they are sent at
+   * once, exempt from the send window and the frequency cap (send-policy.ts).
+   */
+  transactional?: boolean;
   /** Checked before every step: when it holds, the run ends ("exited"). */
   exitWhen?: Condition;
   /** Checked before every step (before exitWhen): when it holds, the run ends "converted". */
@@ -284,7 +290,8 @@ export type AdvanceInput =
 
 export type Effect =
   /** Queue an outgoing message to the customer, rendered from `template`. */
-  | { type: "send"; stepId: string; template: string }
+  /** transactional: exempt from the send window and the frequency cap (the step's, else the flow's). */
+  | { type: "send"; stepId: string; template: string; transactional?: true }
   /** Queue an outgoing message to the team (the brand's team address), rendered from `template`. */
   | { type: "notify"; stepId: string; template: string }
   /** Wake this run again at `at` (epoch ms). */

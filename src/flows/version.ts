@@ -6,7 +6,7 @@
  * Contract: flowVersion(parts) is the first 16 hex digits of the SHA-256 of the
  * canonical JSON (object keys sorted at every level) of the flow's meaningful parts:
  * id, name, trigger, entry, and steps (nested ones included) with waits and timeouts in
- * milliseconds, and when present relationship, exit_when, goal. Description, file, positions and a duration's original wording are left
+ * milliseconds, and when present relationship, transactional, exit_when, goal. Description, file, positions and a duration's original wording are left
  * out. Flows made only of send and wait steps hash as they did before nesting existed.
  * Deterministic; no I/O.
  */
@@ -26,7 +26,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function flowVersion(
-  flow: Pick<Flow, "id" | "name" | "trigger" | "entry" | "steps" | "relationship" | "exitWhen" | "goal">,
+  flow: Pick<
+    Flow,
+    "id" | "name" | "trigger" | "entry" | "steps" | "relationship" | "transactional" | "exitWhen" | "goal"
+  >,
 ): string {
   // Parts a flow may leave out are undefined then, and canonicalJson skips them: flows
   // without them hash as before they existed.
@@ -37,6 +40,7 @@ export function flowVersion(
     entry:
       typeof flow.entry === "string" ? flow.entry : { rule: flow.entry.rule, windowMs: flow.entry.windowMs },
     relationship: flow.relationship,
+    transactional: flow.transactional,
     exitWhen: flow.exitWhen,
     goal: flow.goal,
     steps: flow.steps.map(stepMeaning),
@@ -71,6 +75,7 @@ function stepMeaning(s: Step): unknown {
 function oldStepMeaning(s: Step): unknown {
   switch (s.type) {
     case "send":
+      return { id: s.id, type: s.type, template: s.template, transactional: s.transactional };
     case "notify":
       return { id: s.id, type: s.type, template: s.template };
     case "wait":

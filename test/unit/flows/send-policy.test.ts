@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { advance, initialRun } from "../../../src/flows/interpreter.js";
+import { parseFlow } from "../../../src/flows/parse.js";
 import { earliestSendTime, nextUnderCap, nextWindowOpening } from "../../../src/flows/send-policy.js";
 
 const DAY = 24 * 3600_000;
@@ -70,5 +72,24 @@ describe("earliestSendTime", () => {
 
   it("sends at once without a policy, and never earlier than now", () => {
     expect(earliestSendTime({}, { now: 5 * HOUR, timezone: "UTC", sentAt: [] })).toBe(5 * HOUR);
+  });
+});
+
+describe("transactional sends", () => {
+  it.each<[string, string, boolean]>([
+    ["a relationship flow", "steps: [ { send: a } ]", false],
+    ["a transactional flow", "transactional: true\nsteps: [ { send: a } ]", true],
+    ["a transactional step", "steps: [ { send: a, transactional: true } ]", true],
+    [
+      "a step opting out of a transactional flow",
+      "transactional: true\nsteps: [ { send: a, transactional: false } ]",
+      false,
+    ],
+  ])("%s", (_what, body, expected) => {
+    const parsed = parseFlow(`name: T\ntrigger: { event: registration }\n${body}\n`, "t.yaml");
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const [send] = advance(parsed.flow, initialRun(), { type: "start" }, 0).effects;
+    expect(send).toMatchObject({ type: "send", template: "a" });
+    expect(send?.type === "send" && send.transactional === true).toBe(expected);
   });
 });
