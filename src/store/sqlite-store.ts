@@ -63,7 +63,7 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     getSuppression: (email) => run(() => inboundRepo.getSuppression(db, email)),
     listWaitingRuns: (customerId) => run(() => inboundRepo.listWaitingRuns(db, customerId)),
     suppressMessage: (id, reason, now) => run(() => inboundRepo.suppressMessage(db, id, reason, now)),
-    close: () => run(() => opened.close()),
+    close: () => opened.close(),
   };
 }
 
