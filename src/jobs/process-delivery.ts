@@ -8,6 +8,10 @@
  * receiving systems use to fold duplicates. We choose delivering over losing.
  * Never lost: a transient failure gives the row back and BullMQ retries with backoff;
  * after the last retry the sweeper keeps re-queueing it until sendGiveUpMs has passed.
+ *
+ * A message is due when it is created, so the job that created it sends it right after
+ * the store transaction (deliverNow) instead of handing it to a deliveries job; the
+ * deliveries queue takes over only when that first attempt did not finish the message.
  */
 import { UnrecoverableError } from "bullmq";
 import { isPermanentSendError, type OutgoingMail } from "../mail/transport.js";
@@ -116,5 +120,29 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
       return fail(`gave up after ${Math.round(age / 3600_000)} h: ${errorText(err)}`);
     await store.releaseMessage(data.messageId, errorText(err), clock.now());
     throw err;
+  }
+}
+
+/**
+ * The first attempt at a message just written to the outbox, made by the job that wrote
+ * it (one queue job fewer per message). The claim makes this safe beside any deliveries
+ * job. If the attempt fails transiently (the row is given back) or finds the claim
+ * held, the message goes to the deliveries queue after the first backoff delay and
+ * continues there; a permanent failure is already on the row. Should even that queueing
+ * fail, or the process die before or during the send, the row stays 'queued' (or its
+ * lease runs out) and the sweeper queues it.
+ */
+export async function deliverNow(messageId: string, deps: JobDeps): Promise<void> {
+  try {
+    await processDelivery({ messageId }, deps);
+    return;
+  } catch (err) {
+    if (err instanceof UnrecoverableError) return;
+    deps.logger.warn({ messageId, err: errorText(err) }, "first send attempt failed; queued for retry");
+  }
+  try {
+    await deps.queues.retryDelivery(messageId);
+  } catch (err) {
+    deps.logger.warn({ messageId, err: errorText(err) }, "could not queue the retry; the sweeper will");
   }
 }

@@ -39,22 +39,24 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
     pending = await store.startRuns(event.id, event.customerId, [], clock.now());
   } else {
     const now = clock.now();
-    const ingested = await store.ingestEvent(event, now);
-    const facts = triggerFacts(event, ingested);
-    const runs = [...deps.flows.values()]
-      .filter((flow) => flowMatches(flow, facts, now))
-      .map((flow) => ({
-        flowId: flow.id,
-        flowVersion: flow.version,
-        ownershipId: ingested.ownership?.id ?? null,
-        entryKey: entryKeyFor(flow, {
-          customerId: ingested.customer.id,
+    // Ingest and run creation share one transaction; the flows are chosen in between.
+    const started = await store.ingestAndStartRuns(event, now, (ingested) => {
+      const facts = triggerFacts(event, ingested);
+      return [...deps.flows.values()]
+        .filter((flow) => flowMatches(flow, facts, now))
+        .map((flow) => ({
+          flowId: flow.id,
+          flowVersion: flow.version,
           ownershipId: ingested.ownership?.id ?? null,
-          eventId: event.id,
-        }),
-        state: initialRun(),
-      }));
-    pending = await store.startRuns(event.id, ingested.customer.id, runs, now);
+          entryKey: entryKeyFor(flow, {
+            customerId: ingested.customer.id,
+            ownershipId: ingested.ownership?.id ?? null,
+            eventId: event.id,
+          }),
+          state: initialRun(),
+        }));
+    });
+    pending = started.runs;
   }
   // A new run's first step is taken here rather than in a steps job of its own (one
   // queue hop fewer per run; the runs are in the store already). If that step fails,

@@ -1,7 +1,7 @@
 /**
  * steps queue: one advance of one run. The interpreter decides (pure); this applies
- * its effects in one store transaction, then queues what follows: deliveries for new
- * outbox rows and the run's next wake-up. A wake-up job for a seq the run has moved
+ * its effects in one store transaction, then queues the run's next wake-up and sends
+ * the new outbox rows (a failed send continues on the deliveries queue). A wake-up job for a seq the run has moved
  * past is stale and does nothing.
  *
  * A reply job (data.reply) is different: it must reach the run whatever seq the run is
@@ -16,6 +16,7 @@ import { advance } from "../flows/interpreter.js";
 import type { AdvanceInput, Effect, RunState } from "../flows/types.js";
 import type { NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
+import { deliverNow } from "./process-delivery.js";
 import { triggerFacts } from "./process-event.js";
 import type { StepJob } from "./queues.js";
 
@@ -116,8 +117,9 @@ export async function advanceRun(
     if (reply) throw new RunMovedError(run.id);
     return "stale";
   }
-  for (const m of outcome.messages) await queues.addDelivery(m.id);
   if (wakeAt !== null) await queues.addStep(run.id, outcome.run.seq, wakeAt - clock.now());
+  // The new messages are due now: sent here, not by a deliveries job (see deliverNow).
+  for (const m of outcome.messages) await deliverNow(m.id, deps);
   return "applied";
 }
 

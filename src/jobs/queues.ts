@@ -80,6 +80,8 @@ export interface Queues {
   addEvent(eventId: string): Promise<void>;
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
   addDelivery(messageId: string): Promise<void>;
+  /** A delivery whose first attempt (made by the job that created the message) failed: after the first backoff delay. */
+  retryDelivery(messageId: string): Promise<void>;
   /** Brings a reply to a run (processed at whatever seq the run is then at). */
   addReply(runId: string, seq: number, interactionId: string, at: number): Promise<void>;
   addInbound(inboundId: string): Promise<void>;
@@ -120,6 +122,13 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
     },
     async addDelivery(messageId) {
       await deliveries.add("deliver", { messageId }, { jobId: jobIds.delivery(messageId) });
+    },
+    async retryDelivery(messageId) {
+      await deliveries.add(
+        "deliver",
+        { messageId },
+        { jobId: jobIds.delivery(messageId), delay: retryBaseMs },
+      );
     },
     async addReply(runId, seq, interactionId, at) {
       await steps.add(

@@ -4,7 +4,9 @@
  * outbox folder that a person can open in any mail program.
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import nodemailer from "nodemailer";
 
 export interface OutgoingMail {
@@ -55,23 +57,92 @@ function toNodemailer(mail: OutgoingMail) {
   };
 }
 
+/**
+ * The pooled SMTP transport on a thread of its own: building and encoding MIME is as
+ * much CPU as all the rest of a message's path, and here it runs beside the event loop
+ * that serves HTTP, the store and the queues instead of on it.
+ */
+const SENDER_THREAD = `
+const { parentPort, workerData } = require("node:worker_threads");
+const nodemailer = require(workerData.nodemailer);
+const transport = nodemailer.createTransport(workerData.url);
+parentPort.on("message", (msg) => {
+  if (msg.type === "close") {
+    transport.close();
+    parentPort.close();
+    return;
+  }
+  transport.sendMail(msg.mail).then(
+    (info) => parentPort.postMessage({ id: msg.id, response: String(info.response ?? "") }),
+    (err) => parentPort.postMessage({
+      id: msg.id,
+      error: { message: String(err && err.message), code: err && err.code, responseCode: err && err.responseCode, response: err && err.response },
+    }),
+  );
+});
+`;
+
+function createThreadedSmtpMailer(url: string, shown: string, poolSize: number): Mailer {
+  const workerData = { url, nodemailer: createRequire(import.meta.url).resolve("nodemailer") };
+  const pending = new Map<number, { ok: (r: SendResult) => void; fail: (e: Error) => void }>();
+  let next = 0;
+  let closing = false;
+  let thread: Worker | null = null;
+  // Started on the first send; started again if it ever stops (its sends fail and are retried).
+  const sender = (): Worker => {
+    if (thread) return thread;
+    const started = new Worker(SENDER_THREAD, { eval: true, workerData });
+    started.on("message", (msg: { id: number; response?: string; error?: Record<string, unknown> }) => {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      // The error keeps nodemailer's fields (responseCode: isPermanentSendError reads it).
+      if (msg.error) p.fail(Object.assign(new Error(String(msg.error.message)), msg.error));
+      else p.ok({ response: msg.response ?? "" });
+    });
+    let crash = "";
+    started.on("error", (err) => {
+      crash = `: ${err.message}`;
+    });
+    started.on("exit", () => {
+      if (thread === started) thread = null;
+      const err = new Error(`the SMTP sender thread stopped${crash}`);
+      for (const p of pending.values()) p.fail(err);
+      pending.clear();
+    });
+    thread = started;
+    return started;
+  };
+  return {
+    send(mail) {
+      if (closing) return Promise.reject(new Error("the mailer is closed"));
+      return new Promise((ok, fail) => {
+        const id = next++;
+        pending.set(id, { ok, fail });
+        sender().postMessage({ id, mail: toNodemailer(mail) });
+      });
+    },
+    async close() {
+      closing = true;
+      const running = thread;
+      if (!running) return;
+      const exited = new Promise((r) => running.once("exit", r));
+      running.postMessage({ type: "close" });
+      await exited;
+    },
+    describe: () => `SMTP ${shown} (pool of ${poolSize}, on a sender thread)`,
+  };
+}
+
 export function createSmtpMailer(url: string, poolSize: number): Mailer {
   // nodemailer reads pool options from the URL's query, beside anything the operator set there.
   const pooled = new URL(url);
   pooled.searchParams.set("pool", "true");
   if (!pooled.searchParams.has("maxConnections")) pooled.searchParams.set("maxConnections", String(poolSize));
-  const transport = nodemailer.createTransport(pooled.toString());
+  // Built here once too, so a URL nodemailer refuses stops rapport at start, as before.
+  nodemailer.createTransport(pooled.toString()).close();
   const shown = url.replace(/\/\/[^@/]*@/, "//***@");
-  return {
-    async send(mail) {
-      const info = await transport.sendMail(toNodemailer(mail));
-      return { response: String(info.response ?? "") };
-    },
-    async close() {
-      transport.close();
-    },
-    describe: () => `SMTP ${shown} (pool of ${poolSize})`,
-  };
+  return createThreadedSmtpMailer(pooled.toString(), shown, poolSize);
 }
 
 export function createOutboxMailer(dir: string): Mailer {

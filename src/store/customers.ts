@@ -3,19 +3,111 @@
  * an event leaves out keeps its stored value, so a later purchase event without a
  * birthday does not erase the birthday a registration gave.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { OWNERSHIP_END_TYPE, OWNERSHIP_START_TYPES } from "../events/event-body.js";
-import type { Db } from "./db.js";
+import { bound, type Db, prepared } from "./db.js";
 import { toCustomer, toOwnership, toProduct } from "./rows.js";
 import { customers, ownerships, products } from "./schema.js";
 import type { CustomerRow, EventRow, IngestedEvent, OwnershipRow, ProductRow } from "./store.js";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/**
+ * The upserts' queries, built once per database (every event runs them). Prepared on
+ * `db`, they run inside a transaction opened on `db` (better-sqlite3 has one connection).
+ */
+function queries(db: Db) {
+  return prepared(db, "customers.ingest", () => ({
+    customerByEmail: db
+      .select()
+      .from(customers)
+      .where(eq(customers.email, sql.placeholder("email")))
+      .prepare(),
+    insertCustomer: db
+      .insert(customers)
+      .values({
+        id: sql.placeholder("id"),
+        email: sql.placeholder("email"),
+        name: sql.placeholder("name"),
+        timezone: sql.placeholder("timezone"),
+        locale: sql.placeholder("locale"),
+        birthday: sql.placeholder("birthday"),
+        attributes: sql.placeholder("attributes"),
+        createdAt: sql.placeholder("createdAt"),
+        updatedAt: sql.placeholder("updatedAt"),
+      })
+      .prepare(),
+    updateCustomer: db
+      .update(customers)
+      .set({
+        name: bound("name"),
+        timezone: bound("timezone"),
+        locale: bound("locale"),
+        birthday: bound("birthday"),
+        attributes: bound("attributes"),
+        updatedAt: bound("updatedAt"),
+      })
+      .where(eq(customers.id, sql.placeholder("id")))
+      .prepare(),
+    productBySku: db
+      .select()
+      .from(products)
+      .where(eq(products.sku, sql.placeholder("sku")))
+      .prepare(),
+    insertProduct: db
+      .insert(products)
+      .values({
+        id: sql.placeholder("id"),
+        sku: sql.placeholder("sku"),
+        name: sql.placeholder("name"),
+        category: sql.placeholder("category"),
+        createdAt: sql.placeholder("createdAt"),
+        updatedAt: sql.placeholder("updatedAt"),
+      })
+      .prepare(),
+    updateProduct: db
+      .update(products)
+      .set({ name: bound("name"), category: bound("category"), updatedAt: bound("updatedAt") })
+      .where(eq(products.id, sql.placeholder("id")))
+      .prepare(),
+    ownershipByKey: db
+      .select()
+      .from(ownerships)
+      .where(
+        and(
+          eq(ownerships.customerId, sql.placeholder("customerId")),
+          eq(ownerships.productId, sql.placeholder("productId")),
+          eq(ownerships.serial, sql.placeholder("serial")),
+        ),
+      )
+      .prepare(),
+    insertOwnership: db
+      .insert(ownerships)
+      .values({
+        id: sql.placeholder("id"),
+        customerId: sql.placeholder("customerId"),
+        productId: sql.placeholder("productId"),
+        serial: sql.placeholder("serial"),
+        kind: sql.placeholder("kind"),
+        status: sql.placeholder("status"),
+        startedAt: sql.placeholder("startedAt"),
+        endedAt: sql.placeholder("endedAt"),
+        createdAt: sql.placeholder("createdAt"),
+        updatedAt: sql.placeholder("updatedAt"),
+      })
+      .prepare(),
+    updateOwnership: db
+      .update(ownerships)
+      .set({ status: bound("status"), endedAt: bound("endedAt"), updatedAt: bound("updatedAt") })
+      .where(eq(ownerships.id, sql.placeholder("id")))
+      .prepare(),
+  }));
+}
 
-function upsertCustomer(tx: Tx, event: EventRow, now: number, newId: () => string): CustomerRow {
+type Queries = ReturnType<typeof queries>;
+
+function upsertCustomer(q: Queries, event: EventRow, now: number, newId: () => string): CustomerRow {
   const input = event.body.customer;
   const email = input.email.toLowerCase();
-  const existing = tx.select().from(customers).where(eq(customers.email, email)).get();
+  const existing = q.customerByEmail.get({ email });
   if (!existing) {
     const row = {
       id: newId(),
@@ -28,7 +120,7 @@ function upsertCustomer(tx: Tx, event: EventRow, now: number, newId: () => strin
       createdAt: now,
       updatedAt: now,
     };
-    tx.insert(customers).values(row).run();
+    q.insertCustomer.run(row);
     return toCustomer(row);
   }
   const attributes = { ...JSON.parse(existing.attributes), ...(input.attributes ?? {}) };
@@ -40,14 +132,14 @@ function upsertCustomer(tx: Tx, event: EventRow, now: number, newId: () => strin
     attributes: JSON.stringify(attributes),
     updatedAt: now,
   };
-  tx.update(customers).set(changes).where(eq(customers.id, existing.id)).run();
+  q.updateCustomer.run({ ...changes, id: existing.id });
   return toCustomer({ ...existing, ...changes });
 }
 
-function upsertProduct(tx: Tx, event: EventRow, now: number, newId: () => string): ProductRow | null {
+function upsertProduct(q: Queries, event: EventRow, now: number, newId: () => string): ProductRow | null {
   const input = event.body.product;
   if (!input) return null;
-  const existing = tx.select().from(products).where(eq(products.sku, input.sku)).get();
+  const existing = q.productBySku.get({ sku: input.sku });
   if (!existing) {
     const row = {
       id: newId(),
@@ -57,7 +149,7 @@ function upsertProduct(tx: Tx, event: EventRow, now: number, newId: () => string
       createdAt: now,
       updatedAt: now,
     };
-    tx.insert(products).values(row).run();
+    q.insertProduct.run(row);
     return toProduct(row);
   }
   const changes = {
@@ -65,12 +157,12 @@ function upsertProduct(tx: Tx, event: EventRow, now: number, newId: () => string
     category: input.category ?? existing.category,
     updatedAt: now,
   };
-  tx.update(products).set(changes).where(eq(products.id, existing.id)).run();
+  q.updateProduct.run({ ...changes, id: existing.id });
   return toProduct({ ...existing, ...changes });
 }
 
 function upsertOwnership(
-  tx: Tx,
+  q: Queries,
   event: EventRow,
   customer: CustomerRow,
   product: ProductRow | null,
@@ -79,12 +171,7 @@ function upsertOwnership(
 ): OwnershipRow | null {
   if (!product) return null;
   const serial = event.body.product?.serial ?? "";
-  const key = and(
-    eq(ownerships.customerId, customer.id),
-    eq(ownerships.productId, product.id),
-    eq(ownerships.serial, serial),
-  );
-  const existing = tx.select().from(ownerships).where(key).get();
+  const existing = q.ownershipByKey.get({ customerId: customer.id, productId: product.id, serial });
   if (OWNERSHIP_START_TYPES.has(event.type)) {
     const kind = event.type as "registration" | "purchase";
     if (!existing) {
@@ -100,28 +187,32 @@ function upsertOwnership(
         createdAt: now,
         updatedAt: now,
       };
-      tx.insert(ownerships).values(row).run();
+      q.insertOwnership.run(row);
       return toOwnership(row);
     }
     // A purchase followed by a registration of the same item stays one ownership;
     // a re-registration after a disposition revives it.
     const changes = { status: "active" as const, endedAt: null, updatedAt: now };
-    tx.update(ownerships).set(changes).where(eq(ownerships.id, existing.id)).run();
+    q.updateOwnership.run({ ...changes, id: existing.id });
     return toOwnership({ ...existing, ...changes });
   }
   if (event.type === OWNERSHIP_END_TYPE && existing) {
     const changes = { status: "disposed" as const, endedAt: event.occurredAt, updatedAt: now };
-    tx.update(ownerships).set(changes).where(eq(ownerships.id, existing.id)).run();
+    q.updateOwnership.run({ ...changes, id: existing.id });
     return toOwnership({ ...existing, ...changes });
   }
   return existing ? toOwnership(existing) : null;
 }
 
+/** The upserts of ingestEvent without a transaction of their own: the caller holds one on `db`. */
+export function ingestWithin(db: Db, event: EventRow, now: number, newId: () => string): IngestedEvent {
+  const q = queries(db);
+  const customer = upsertCustomer(q, event, now, newId);
+  const product = upsertProduct(q, event, now, newId);
+  const ownership = upsertOwnership(q, event, customer, product, now, newId);
+  return { customer, product, ownership };
+}
+
 export function ingestEvent(db: Db, event: EventRow, now: number, newId: () => string): IngestedEvent {
-  return db.transaction((tx) => {
-    const customer = upsertCustomer(tx, event, now, newId);
-    const product = upsertProduct(tx, event, now, newId);
-    const ownership = upsertOwnership(tx, event, customer, product, now, newId);
-    return { customer, product, ownership };
-  });
+  return db.transaction(() => ingestWithin(db, event, now, newId));
 }

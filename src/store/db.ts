@@ -5,10 +5,16 @@
  * the process being killed at any point (the send ledger relies on this); only a
  * power loss may take back the last few commits, which then replay from their
  * queue jobs. busy_timeout lets several processes on one machine share the file.
+ *
+ * Checkpoints (copying the WAL back into the database file, with its fsync) are made by
+ * a thread of their own on its own connection, so no request or job waits on them;
+ * the connection's own automatic checkpoint stays as a backstop at a larger WAL size.
  */
 import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
@@ -21,7 +27,7 @@ export interface OpenedDb {
   db: Db;
   /** The file path, or ":memory:". */
   location: string;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Finds the migrations folder both from src/ (tsx, tests) and from dist/ (built). */
@@ -58,6 +64,46 @@ function keepPreparedStatements(sqlite: Database.Database): void {
   }) as typeof sqlite.prepare;
 }
 
+/** How often the checkpoint thread checkpoints; the WAL is rewound once all of it is in the file. */
+const CHECKPOINT_INTERVAL_MS = 250;
+/** The connection's own checkpoint, should the thread fall behind or stop (pages of 4 KiB: 32 MiB). */
+const BACKSTOP_CHECKPOINT_PAGES = 8000;
+
+const CHECKPOINT_THREAD = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const db = new Database(workerData.location);
+db.pragma("busy_timeout = 5000");
+const timer = setInterval(() => {
+  try {
+    db.pragma("wal_checkpoint(PASSIVE)");
+  } catch {}
+}, workerData.intervalMs);
+parentPort.on("message", () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+function startCheckpointThread(location: string): () => Promise<void> {
+  const worker = new Worker(CHECKPOINT_THREAD, {
+    eval: true,
+    workerData: {
+      location,
+      driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+      intervalMs: CHECKPOINT_INTERVAL_MS,
+    },
+  });
+  worker.on("error", () => {}); // the backstop checkpoint takes over
+  worker.unref();
+  return async () => {
+    const exited = new Promise((r) => worker.once("exit", r));
+    worker.postMessage("stop");
+    await exited;
+  };
+}
+
 /** `location` is a file path or ":memory:". */
 export function openSqlite(location: string): OpenedDb {
   if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
@@ -69,7 +115,25 @@ export function openSqlite(location: string): OpenedDb {
   keepPreparedStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: migrationsFolder() });
-  return { db, location, close: () => sqlite.close() };
+  if (location === ":memory:") {
+    return {
+      db,
+      location,
+      close: async () => {
+        sqlite.close();
+      },
+    };
+  }
+  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+  const stopCheckpoints = startCheckpointThread(location);
+  return {
+    db,
+    location,
+    close: async () => {
+      await stopCheckpoints();
+      sqlite.close();
+    },
+  };
 }
 
 const preparedByDb = new WeakMap<Db, Map<string, unknown>>();

@@ -4,6 +4,7 @@
  * runs twice, or two workers racing on one run, apply each step exactly once.
  */
 import { and, asc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { ingestWithin } from "./customers.js";
 import { bound, type Db, prepared } from "./db.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
 import { customers, events, flowRuns, messages, ownerships, products, runSteps } from "./schema.js";
@@ -18,6 +19,41 @@ import type {
 } from "./store.js";
 
 export function startRuns(
+  db: Db,
+  eventId: string,
+  customerId: string,
+  runs: NewRun[],
+  now: number,
+  newId: () => string,
+): RunRow[] {
+  return db.transaction(() => startRunsWithin(db, eventId, customerId, runs, now, newId), {
+    behavior: "immediate",
+  });
+}
+
+/**
+ * ingestEvent and startRuns in one transaction (one commit fewer per event): `runsFor`
+ * chooses the runs from what the ingest found (it must not do I/O).
+ */
+export function ingestAndStartRuns(
+  db: Db,
+  event: EventRow,
+  now: number,
+  runsFor: (ingested: IngestedEvent) => NewRun[],
+  newId: () => string,
+): { ingested: IngestedEvent; runs: RunRow[] } {
+  return db.transaction(
+    () => {
+      const ingested = ingestWithin(db, event, now, newId);
+      const runs = startRunsWithin(db, event.id, ingested.customer.id, runsFor(ingested), now, newId);
+      return { ingested, runs };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** startRuns' writes; the caller holds a transaction on `db`. */
+function startRunsWithin(
   db: Db,
   eventId: string,
   customerId: string,
@@ -60,29 +96,23 @@ export function startRuns(
       .where(and(eq(flowRuns.eventId, sql.placeholder("eventId")), eq(flowRuns.seq, 0)))
       .prepare(),
   );
-  // The prepared queries run on db's one connection, inside this transaction.
-  return db.transaction(
-    () => {
-      for (const run of runs) {
-        insertRun.run({
-          id: newId(),
-          flowId: run.flowId,
-          flowVersion: run.flowVersion,
-          customerId,
-          ownershipId: run.ownershipId,
-          eventId,
-          entryKey: run.entryKey,
-          state: JSON.stringify(run.state),
-          status: run.state.status,
-          wakeAt: run.state.wakeAt,
-          now,
-        });
-      }
-      markProcessed.run({ eventId, customerId, now });
-      return unstarted.all({ eventId }).map(toRun);
-    },
-    { behavior: "immediate" },
-  );
+  for (const run of runs) {
+    insertRun.run({
+      id: newId(),
+      flowId: run.flowId,
+      flowVersion: run.flowVersion,
+      customerId,
+      ownershipId: run.ownershipId,
+      eventId,
+      entryKey: run.entryKey,
+      state: JSON.stringify(run.state),
+      status: run.state.status,
+      wakeAt: run.state.wakeAt,
+      now,
+    });
+  }
+  markProcessed.run({ eventId, customerId, now });
+  return unstarted.all({ eventId }).map(toRun);
 }
 
 export function getRun(db: Db, id: string): RunRow | null {

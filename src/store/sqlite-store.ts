@@ -34,6 +34,8 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     ingestEvent: (event, now) => run(() => ingestEvent(db, event, now, newId)),
     startRuns: (eventId, customerId, runs, now) =>
       run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
+    ingestAndStartRuns: (event, now, runsFor) =>
+      run(() => runsRepo.ingestAndStartRuns(db, event, now, runsFor, newId)),
     markEventFailed: (id, error, now) => run(() => eventsRepo.markEventFailed(db, id, error, now)),
     getRun: (id) => run(() => runsRepo.getRun(db, id)),
     runContext: (id) => run(() => runsRepo.runContext(db, id)),
@@ -75,7 +77,7 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     writeBroadcastPage: (page) => run(() => broadcastsRepo.writeBroadcastPage(db, page, newId)),
     listStrandedBroadcasts: (before, limit) =>
       run(() => broadcastsRepo.listStrandedBroadcasts(db, before, limit)),
-    close: () => run(() => opened.close()),
+    close: () => opened.close(),
   };
 }
 

@@ -359,6 +359,15 @@ export interface Store extends BroadcastStore {
    * not been advanced yet, so a retry re-queues what a crash left behind.
    */
   startRuns(eventId: string, customerId: string, runs: NewRun[], now: number): Promise<RunRow[]>;
+  /**
+   * ingestEvent, then startRuns with the runs `runsFor` chooses from what was ingested,
+   * all in one transaction. `runsFor` is pure (no I/O); it may be called again on a retry.
+   */
+  ingestAndStartRuns(
+    event: EventRow,
+    now: number,
+    runsFor: (ingested: IngestedEvent) => NewRun[],
+  ): Promise<{ ingested: IngestedEvent; runs: RunRow[] }>;
   markEventFailed(id: string, error: string, now: number): Promise<void>;
   getRun(id: string): Promise<RunRow | null>;
   /** What a run's conditions read: its customer (as now), product and ownership, and the event that started it. */

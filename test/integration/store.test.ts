@@ -107,6 +107,47 @@ describe("store (SQLite)", () => {
     expect(await store.startRuns("e1", customer.id, [run], 1200)).toEqual([]);
   });
 
+  it("ingests an event and starts the runs chosen from it in one transaction", async () => {
+    const e = await store.recordEvent(reg({ id: "e2" }), 1000);
+    const runFor = (ownershipId: string | null) => ({
+      flowId: "f",
+      flowVersion: "v1",
+      entryKey: `f|${ownershipId}`,
+      ownershipId,
+      state: {
+        cursor: [0],
+        status: "active" as const,
+        wakeAt: null,
+        waitingFor: null,
+        waitingSince: null,
+        replies: [],
+      },
+    });
+    const first = await store.ingestAndStartRuns(e.event, 1000, (ingested) => [
+      runFor(ingested.ownership?.id ?? null),
+    ]);
+    expect(first.ingested.customer.email).toBe("ada@example.com");
+    expect(first.ingested.ownership?.serial).toBe("RD-1");
+    expect(first.runs).toHaveLength(1);
+    expect(first.runs[0]?.ownershipId).toBe(first.ingested.ownership?.id);
+    expect((await store.getEvent("e2"))?.status).toBe("processed");
+    // A retry finds the same rows and hands back the same unstarted run.
+    const again = await store.ingestAndStartRuns(e.event, 1001, (ingested) => [
+      runFor(ingested.ownership?.id ?? null),
+    ]);
+    expect(again.ingested.customer.id).toBe(first.ingested.customer.id);
+    expect(again.runs.map((r) => r.id)).toEqual(first.runs.map((r) => r.id));
+    // A failure while choosing leaves nothing behind.
+    const f = await store.recordEvent(reg({ id: "e3", customer: { email: "grace@example.com" } }), 1000);
+    await expect(
+      store.ingestAndStartRuns(f.event, 1000, () => {
+        throw new Error("no flows");
+      }),
+    ).rejects.toThrow("no flows");
+    expect(await store.findCustomerByEmail("grace@example.com")).toBeNull();
+    expect((await store.getEvent("e3"))?.status).toBe("received");
+  });
+
   it("applies a step only at the expected seq, with its outbox rows", async () => {
     const e = await store.recordEvent(reg({ id: "e1" }), 1000);
     const { customer } = await store.ingestEvent(e.event, 1000);

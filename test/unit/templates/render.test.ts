@@ -119,6 +119,36 @@ describe("renderMessage", () => {
     expect(err.message).toContain("product is null; guard it with {{#if product}}");
   });
 
+  it("renders each message from its own data, helpers reading the customer's locale included, and escapes every time", async () => {
+    // The per-call setup is done once per part (compile.ts); nothing of one message may reach the next.
+    const t = await compileTemplate(
+      "t",
+      sources({
+        subject: "Hello {{customer.name}}",
+        body: mjml("        <mj-text>{{customer.name}} {{formatDate customer.birthday}}</mj-text>"),
+        text: "{{#each customer.attributes.items}}{{this}};{{/each}} {{formatDate customer.birthday}} {{customer.attributes.code}}",
+      }),
+      files,
+    );
+    const messages = ["de-DE", "en-US", "fr-FR"].map((locale, i) => {
+      const data = sampleTemplateData();
+      data.customer.name = `<b>${i}</b>`;
+      data.customer.locale = locale;
+      data.customer.birthday = "1990-12-10";
+      data.customer.attributes.items = [`a${i}`, `b${i}`];
+      data.customer.attributes.code = `c${i}`;
+      return renderMessage(t, data);
+    });
+    expect(messages.map((m) => m.subject)).toEqual(["Hello <b>0</b>", "Hello <b>1</b>", "Hello <b>2</b>"]);
+    expect(messages[0]?.html).toContain("&lt;b&gt;0&lt;/b&gt; 10. Dezember 1990");
+    expect(messages[1]?.html).toContain("&lt;b&gt;1&lt;/b&gt; December 10, 1990");
+    expect(messages[2]?.text).toBe("a2;b2; 10 décembre 1990 c2");
+    // A missing variable still fails after good messages went through.
+    const data = sampleTemplateData();
+    data.customer.attributes = { items: [] };
+    expect(renderError(() => renderMessage(t, data)).variable).toBe("customer.attributes.code");
+  });
+
   it("never sends an empty subject", async () => {
     const t = await compileTemplate("t", sources({ subject: "{{customer.attributes.blank}}" }), files);
     const data = sampleTemplateData();

@@ -1,0 +1,45 @@
+/**
+ * The registration load for the benchmark, in its own process: a registration form is
+ * an external client, so its HTTP requests (building, sending, reading the answers) do
+ * not compete with the measured rapport for the same event loop. The parent sends one
+ * "run" message and gets "done" with the time the posts took, or "error".
+ */
+interface RunMessage {
+  type: "run";
+  url: string;
+  apiKey: string;
+  count: number;
+  width: number;
+}
+
+async function post(url: string, apiKey: string, i: number) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({
+      id: `bench-${i}`,
+      type: "registration",
+      customer: { email: `owner${i}@example.com`, name: `Owner ${i}` },
+      product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: `RD-${i}`, category: "turntable" },
+    }),
+  });
+  if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+}
+
+process.on("message", async (msg: RunMessage | { type: "stop" }) => {
+  if (msg.type === "stop") process.exit(0);
+  if (msg.type !== "run") return;
+  const started = performance.now();
+  try {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(msg.width, msg.count) }, async () => {
+        while (next < msg.count) await post(msg.url, msg.apiKey, next++);
+      }),
+    );
+    process.send?.({ type: "done", ms: performance.now() - started });
+  } catch (err) {
+    process.send?.({ type: "error", message: err instanceof Error ? err.message : String(err) });
+  }
+});
+process.send?.({ type: "ready" });
