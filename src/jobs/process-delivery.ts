@@ -14,6 +14,8 @@
  * deliveries queue takes over only when that first attempt did not finish the message.
  */
 import { UnrecoverableError } from "bullmq";
+import { earliestSendTime } from "../flows/send-policy.js";
+import { isTimeZone } from "../flows/time.js";
 import { isPermanentSendError, type OutgoingMail } from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
 import { type RenderedMessage, renderMessage } from "../templates/render.js";
@@ -21,7 +23,26 @@ import type { JobDeps } from "./deps.js";
 import type { DeliveryJob } from "./queues.js";
 import { templateDataFor } from "./template-data.js";
 
-export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed" | "suppressed";
+export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed" | "suppressed" | "postponed";
+
+/**
+ * The earliest time this message may go out under the brand's send policy: now for
+ * transactional messages and team notifications, else the next moment inside the send
+ * window (in the customer's time zone, else the brand's) and under the frequency cap.
+ */
+export async function allowedFrom(
+  ctx: DeliveryContext,
+  deps: Pick<JobDeps, "brand" | "store" | "clock">,
+): Promise<number> {
+  const now = deps.clock.now();
+  const policy = deps.brand.sendPolicy;
+  const { message, customer } = ctx;
+  if (message.transactional || message.audience === "team" || (!policy.window && !policy.cap)) return now;
+  const sentAt = policy.cap ? await deps.store.relationshipSendTimes(message.id, now - policy.cap.perMs) : [];
+  const timezone =
+    customer.timezone && isTimeZone(customer.timezone) ? customer.timezone : deps.brand.defaultTimezone;
+  return earliestSendTime(policy, { now, timezone, sentAt });
+}
 
 /** Thrown when another attempt holds the claim: BullMQ retries later. */
 export class MessageBusyError extends Error {
@@ -94,6 +115,13 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
       clock.now(),
     );
     return "suppressed";
+  }
+  const notBefore = await allowedFrom(ctx, deps);
+  if (notBefore > clock.now()) {
+    const reason = `postponed to ${new Date(notBefore).toISOString()} (send window or frequency cap)`;
+    await store.postponeMessage(data.messageId, notBefore, reason, clock.now());
+    await deps.queues.postponeDelivery(data.messageId, notBefore, notBefore - clock.now());
+    return "postponed";
   }
   const template = deps.templates.get(ctx.message.template);
   if (!template) return fail(`template "${ctx.message.template}" is not in config/templates`);

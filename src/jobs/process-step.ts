@@ -139,7 +139,12 @@ export function collectEffects(
   for (const effect of effects) {
     switch (effect.type) {
       case "send":
-        out.messages.push({ ...newMessageId(), stepId: effect.stepId, template: effect.template });
+        out.messages.push({
+          ...newMessageId(),
+          stepId: effect.stepId,
+          template: effect.template,
+          ...(effect.transactional ? { transactional: true } : {}),
+        });
         break;
       case "schedule":
         out.wakeAt = effect.at;

@@ -82,6 +82,8 @@ export interface Queues {
   addDelivery(messageId: string): Promise<void>;
   /** A delivery whose first attempt (made by the job that created the message) failed: after the first backoff delay. */
   retryDelivery(messageId: string): Promise<void>;
+  /** Queues the message's delivery for when the send policy allows it (a job of its own per time). */
+  postponeDelivery(messageId: string, notBefore: number, delayMs: number): Promise<void>;
   /** Brings a reply to a run (processed at whatever seq the run is then at). */
   addReply(runId: string, seq: number, interactionId: string, at: number): Promise<void>;
   addInbound(inboundId: string): Promise<void>;
@@ -128,6 +130,14 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
         "deliver",
         { messageId },
         { jobId: jobIds.delivery(messageId), delay: retryBaseMs },
+      );
+    },
+    async postponeDelivery(messageId, notBefore, delayMs) {
+      // Its own id: the job that postpones is still active under the plain delivery id.
+      await deliveries.add(
+        "deliver",
+        { messageId },
+        { jobId: `${jobIds.delivery(messageId)}-at-${notBefore}`, delay: Math.max(0, delayMs) },
       );
     },
     async addReply(runId, seq, interactionId, at) {

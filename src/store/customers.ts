@@ -121,7 +121,7 @@ function upsertCustomer(q: Queries, event: EventRow, now: number, newId: () => s
       updatedAt: now,
     };
     q.insertCustomer.run(row);
-    return toCustomer(row);
+    return toCustomer({ ...row, tags: "[]" });
   }
   const attributes = { ...JSON.parse(existing.attributes), ...(input.attributes ?? {}) };
   const changes = {

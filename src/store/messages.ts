@@ -4,7 +4,7 @@
  * 'sending' with a live lease belongs to another attempt and is left alone; one whose
  * lease ran out was abandoned by a killed worker and may be claimed again.
  */
-import { and, asc, eq, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import { bound, type Db, prepared } from "./db.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import { customers, events, messages, ownerships, products, suppressions } from "./schema.js";
@@ -116,7 +116,12 @@ export function listStrandedMessages(db: Db, now: number, updatedBefore: number,
     .from(messages)
     .where(
       or(
-        and(eq(messages.status, "queued"), lt(messages.updatedAt, updatedBefore)),
+        and(
+          eq(messages.status, "queued"),
+          lt(messages.updatedAt, updatedBefore),
+          // A postponed message is not stranded before its time.
+          or(isNull(messages.notBefore), lte(messages.notBefore, now)),
+        ),
         and(eq(messages.status, "sending"), lt(messages.leaseUntil, now)),
       ),
     )
@@ -124,4 +129,44 @@ export function listStrandedMessages(db: Db, now: number, updatedBefore: number,
     .limit(limit)
     .all()
     .map((r) => r.id);
+}
+
+export function relationshipSendTimes(db: Db, messageId: string, since: number): number[] {
+  const mine = db
+    .select({ customerId: messages.customerId, leaseUntil: messages.leaseUntil })
+    .from(messages)
+    .where(eq(messages.id, messageId))
+    .get();
+  if (!mine) return [];
+  const relationship = and(
+    eq(messages.customerId, mine.customerId),
+    eq(messages.audience, "customer"),
+    eq(messages.transactional, false),
+    ne(messages.id, messageId),
+  );
+  const sent = db
+    .select({ at: messages.sentAt })
+    .from(messages)
+    .where(and(relationship, eq(messages.status, "sent"), gt(messages.sentAt, since)))
+    .all()
+    .map((r) => r.at as number);
+  // Claims taken before this one count as sent now: of two racing messages only the later
+  // one waits, so neither starves the other.
+  const sending =
+    mine.leaseUntil === null
+      ? []
+      : db
+          .select({ at: messages.updatedAt })
+          .from(messages)
+          .where(and(relationship, eq(messages.status, "sending"), lt(messages.leaseUntil, mine.leaseUntil)))
+          .all()
+          .map((r) => r.at);
+  return [...sent, ...sending];
+}
+
+export function postponeMessage(db: Db, id: string, notBefore: number, reason: string, now: number): void {
+  db.update(messages)
+    .set({ status: "queued", notBefore, error: reason, leaseUntil: null, updatedAt: now })
+    .where(and(eq(messages.id, id), eq(messages.status, "sending")))
+    .run();
 }

@@ -15,6 +15,7 @@ import type {
 export const toCustomer = (r: typeof schema.customers.$inferSelect): CustomerRow => ({
   ...r,
   attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+  tags: JSON.parse(r.tags) as string[],
 });
 
 export const toProduct = (r: typeof schema.products.$inferSelect): ProductRow => ({

@@ -194,6 +194,7 @@ export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
         template: sql.placeholder("template"),
         audience: sql.placeholder("audience"),
         toAddress: sql.placeholder("toAddress"),
+        transactional: sql.placeholder("transactional"),
         messageIdHeader: sql.placeholder("messageIdHeader"),
         createdAt: sql.placeholder("now"),
         updatedAt: sql.placeholder("now"),
@@ -242,6 +243,7 @@ export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
             template: m.template,
             audience: m.audience ?? "customer",
             toAddress: m.toAddress ?? customer.email,
+            transactional: m.transactional ? 1 : 0,
             messageIdHeader: m.messageIdHeader,
             now: a.now,
           });

@@ -16,6 +16,8 @@ export const customers = sqliteTable("customers", {
   /** ISO date (YYYY-MM-DD) or MM-DD when the year is not known. */
   birthday: text("birthday"),
   attributes: text("attributes").notNull().default("{}"),
+  /** JSON array of tags flows set with `tag` / `untag`. */
+  tags: text("tags").notNull().default("[]"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -166,6 +168,10 @@ export const messages = sqliteTable(
       .notNull()
       .default("customer"),
     toAddress: text("to_address").notNull(),
+    /** Exempt from the send window and the frequency cap (it answers something the customer did). */
+    transactional: integer("transactional", { mode: "boolean" }).notNull().default(false),
+    /** Postponed by the send window or the frequency cap: not to be sent before this. */
+    notBefore: integer("not_before"),
     status: text("status", { enum: ["queued", "sending", "sent", "failed", "suppressed"] })
       .notNull()
       .default("queued"),

@@ -64,6 +64,9 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     getSuppression: (email) => run(() => inboundRepo.getSuppression(db, email)),
     listWaitingRuns: (customerId) => run(() => inboundRepo.listWaitingRuns(db, customerId)),
     suppressMessage: (id, reason, now) => run(() => inboundRepo.suppressMessage(db, id, reason, now)),
+    relationshipSendTimes: (id, since) => run(() => messagesRepo.relationshipSendTimes(db, id, since)),
+    postponeMessage: (id, notBefore, reason, now) =>
+      run(() => messagesRepo.postponeMessage(db, id, notBefore, reason, now)),
     // Broadcasts (product news)
     createBroadcast: (input, now) => run(() => broadcastsRepo.createBroadcast(db, input, now, newId)),
     getBroadcast: (id) => run(() => broadcastsRepo.getBroadcast(db, id)),

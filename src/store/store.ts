@@ -17,6 +17,7 @@ export interface CustomerRow {
   locale: string | null;
   birthday: string | null;
   attributes: Record<string, unknown>;
+  tags: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -82,6 +83,8 @@ export interface MessageRow {
   template: string;
   audience: "customer" | "team";
   toAddress: string;
+  transactional: boolean;
+  notBefore: number | null;
   status: MessageStatus;
   attempts: number;
   leaseUntil: number | null;
@@ -127,6 +130,8 @@ export interface NewMessage {
   /** Default "customer" (to the customer's address); "team" goes to `toAddress`. */
   audience?: "customer" | "team";
   toAddress?: string;
+  /** Exempt from the send window and the frequency cap. */
+  transactional?: boolean;
 }
 
 /** The result of one interpreter step, to be written atomically. */
@@ -414,6 +419,13 @@ export interface Store extends BroadcastStore {
   getSuppression(email: string): Promise<SuppressionRow | null>;
   /** Runs of a customer that are waiting (for time or a reply), oldest first. */
   listWaitingRuns(customerId: string): Promise<RunRow[]>;
+  /**
+   * When the customer's other relationship messages went out (sent since `since`, or being
+   * sent under a claim taken before this message's): what the frequency cap counts.
+   */
+  relationshipSendTimes(messageId: string, since: number): Promise<number[]>;
+  /** Gives a claimed message back, not to be sent before `notBefore` (send window, cap). */
+  postponeMessage(id: string, notBefore: number, reason: string, now: number): Promise<void>;
   /** A message that will not be sent because its address is suppressed. */
   suppressMessage(id: string, reason: string, now: number): Promise<void>;
   close(): Promise<void>;

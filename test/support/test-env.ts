@@ -3,9 +3,10 @@
  * own queue prefix on the shared test Redis, the real config/ of the project.
  */
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { parseDocument } from "yaml";
 import { loadSettings, type Settings } from "../../src/config/settings.js";
 
 export const TEST_API_KEY = "test-key-0123456789abcdefghijklmnop";
@@ -17,29 +18,38 @@ export interface TestEnv {
 }
 
 /**
- * A copy of the project's config/ holding only the named flows (all templates stay), so a
- * test about one flow is not disturbed by the others the project ships.
+ * A copy of the project's config/ for one test: only the named flows (all by default; all
+ * templates stay), so a test about one flow is not disturbed by the others the project
+ * ships; and the brand's `sending` policy replaced by `sending` (none by default), so a
+ * test does not depend on the hour or the weekday it runs at.
  */
-export function configWithFlows(dir: string, flows: string[]): string {
+export function testConfig(dir: string, opts: { flows?: string[]; sending?: unknown } = {}): string {
   const config = join(dir, "config");
   cpSync(resolve("config"), config, { recursive: true });
-  for (const file of readdirSync(join(config, "flows"))) {
-    if (!flows.includes(file.replace(/\.ya?ml$/, ""))) rmSync(join(config, "flows", file));
+  if (opts.flows) {
+    for (const file of readdirSync(join(config, "flows"))) {
+      if (!opts.flows.includes(file.replace(/\.ya?ml$/, ""))) rmSync(join(config, "flows", file));
+    }
   }
+  const brandFile = join(config, "rapport.yaml");
+  const brand = parseDocument(readFileSync(brandFile, "utf8"));
+  if (opts.sending === undefined) brand.delete("sending");
+  else brand.set("sending", opts.sending);
+  writeFileSync(brandFile, brand.toString());
   return config;
 }
 
 export function testEnv(
   redisUrl: string,
   overrides: Record<string, string> = {},
-  opts: { flows?: string[] } = {},
+  opts: { flows?: string[]; sending?: unknown } = {},
 ): TestEnv {
   const dir = mkdtempSync(join(tmpdir(), "rapport-it-"));
   const env: Record<string, string> = {
     REDIS_URL: redisUrl,
     DATABASE_URL: join(dir, "rapport.db"),
     RAPPORT_DATA_DIR: dir,
-    RAPPORT_CONFIG_DIR: opts.flows ? configWithFlows(dir, opts.flows) : resolve("config"),
+    RAPPORT_CONFIG_DIR: testConfig(dir, opts),
     RAPPORT_QUEUE_PREFIX: `t${randomBytes(6).toString("hex")}`,
     RAPPORT_API_KEYS: TEST_API_KEY,
     PORT: "0",

@@ -25,6 +25,8 @@ const message = (id: string, header: string): MessageRow => ({
   template: "t",
   audience: "customer",
   toAddress: "ada@example.com",
+  transactional: false,
+  notBefore: null,
   status: "sent",
   attempts: 1,
   leaseUntil: null,
