@@ -36,9 +36,12 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
   const c = t.customer;
   const lines: string[] = [];
   lines.push(`${c.name ?? "(no name)"} <${c.email}>   customer since ${when(c.createdAt)}`);
-  const extra = [c.locale && `locale ${c.locale}`, c.timezone, c.birthday && `birthday ${c.birthday}`].filter(
-    Boolean,
-  );
+  const extra = [
+    c.locale && `locale ${c.locale}`,
+    c.timezone,
+    c.birthday && `birthday ${c.birthday}`,
+    c.tags.length > 0 && `tags ${c.tags.join(", ")}`,
+  ].filter(Boolean);
   if (extra.length) lines.push(`  ${extra.join(" · ")}`);
   for (const o of t.ownerships) {
     const serial = o.serial ? ` (serial ${o.serial})` : "";

@@ -14,7 +14,7 @@ import { addressOf } from "../config/brand.js";
 import { flowHasConditions } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
 import type { AdvanceInput, Effect, RunState } from "../flows/types.js";
-import type { NewMessage, RunRow } from "../store/store.js";
+import type { CustomerChanges, NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
 import { triggerFacts } from "./process-event.js";
@@ -96,7 +96,7 @@ export async function advanceRun(
   if (reply && result.effects.length === 0) return "ignored";
 
   const team = teamAddressOf(deps.brand);
-  const { messages, steps, wakeAt } = collectEffects(
+  const { messages, steps, wakeAt, customer } = collectEffects(
     result.effects,
     () => {
       const id = deps.newId();
@@ -111,6 +111,7 @@ export async function advanceRun(
     state: result.run,
     steps,
     messages,
+    ...(customer ? { customer } : {}),
     now,
   });
   if (!outcome.applied) {
@@ -127,6 +128,8 @@ interface CollectedEffects {
   messages: NewMessage[];
   steps: Array<{ stepId: string; stepType: string; at: number; detail: string | null }>;
   wakeAt: number | null;
+  /** Set when the effects change the customer (tag, untag, set). */
+  customer?: CustomerChanges;
 }
 
 /** Turns the interpreter's effects into the rows one store transaction writes. */
@@ -170,10 +173,18 @@ export function collectEffects(
           toAddress: teamAddress,
         });
         break;
-      case "tag":
-      case "set":
-        // The lead wires these in the store: see the flows language report.
-        throw new Error(`effect ${effect.type} is not applied yet`);
+      case "tag": {
+        const c = (out.customer ??= { addTags: [], removeTags: [], attributes: {} });
+        // In order: a later untag of a tag added earlier in the same advance wins, and the reverse.
+        c.addTags = [...c.addTags.filter((t) => !effect.remove.includes(t)), ...effect.add];
+        c.removeTags = [...c.removeTags.filter((t) => !effect.add.includes(t)), ...effect.remove];
+        break;
+      }
+      case "set": {
+        const c = (out.customer ??= { addTags: [], removeTags: [], attributes: {} });
+        c.attributes[effect.field.replace(/^customer\.attributes\./, "")] = effect.value;
+        break;
+      }
       default: {
         const never: never = effect;
         throw new Error(`unknown effect ${JSON.stringify(never)}`);

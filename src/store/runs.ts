@@ -10,6 +10,7 @@ import { toCustomer, toEvent, toMessage, toOwnership, toProduct, toRun } from ".
 import { customers, events, flowRuns, messages, ownerships, products, runSteps } from "./schema.js";
 import type {
   AdvanceOutcome,
+  CustomerChanges,
   EventRow,
   IngestedEvent,
   MessageRow,
@@ -148,6 +149,26 @@ export function runContext(db: Db, runId: string): { event: EventRow; ingested: 
   };
 }
 
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** Applies tag / untag / set to the customer row (read, change, write: inside the run's transaction). */
+function changeCustomer(tx: Tx, customerId: string, changes: CustomerChanges, now: number): void {
+  const row = tx
+    .select({ tags: customers.tags, attributes: customers.attributes })
+    .from(customers)
+    .where(eq(customers.id, customerId))
+    .get();
+  if (!row) throw new Error(`customer ${customerId} is missing`);
+  const tags = new Set(JSON.parse(row.tags) as string[]);
+  for (const t of changes.addTags) tags.add(t);
+  for (const t of changes.removeTags) tags.delete(t);
+  const attributes = { ...(JSON.parse(row.attributes) as Record<string, unknown>), ...changes.attributes };
+  tx.update(customers)
+    .set({ tags: JSON.stringify([...tags].sort()), attributes: JSON.stringify(attributes), updatedAt: now })
+    .where(eq(customers.id, customerId))
+    .run();
+}
+
 export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
   const q = prepared(db, "runs.advance", () => ({
     update: db
@@ -225,6 +246,7 @@ export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
       const current = updated;
 
       for (const step of a.steps) q.insertStep.run({ runId: a.runId, seq: nextSeq, ...step });
+      if (a.customer) changeCustomer(tx, current.customerId, a.customer, a.now);
       const created: MessageRow[] = [];
       if (a.messages.length > 0) {
         const customer = q.customerEmail.get({ id: current.customerId });

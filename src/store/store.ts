@@ -142,8 +142,17 @@ export interface RunAdvance {
   state: RunState;
   steps: Array<{ stepId: string; stepType: string; at: number; detail: string | null }>;
   messages: NewMessage[];
+  /** tag / untag / set steps: changes to the run's customer, in the same transaction. */
+  customer?: CustomerChanges;
   now: number;
   error?: string | null;
+}
+
+export interface CustomerChanges {
+  addTags: string[];
+  removeTags: string[];
+  /** Attribute name (without "customer.attributes.") → value. */
+  attributes: Record<string, string | number | boolean>;
 }
 
 export type AdvanceOutcome =

@@ -107,6 +107,42 @@ describe("store (SQLite)", () => {
     expect(await store.startRuns("e1", customer.id, [run], 1200)).toEqual([]);
   });
 
+  it("applies tag, untag and set to the customer in the step's transaction, and only once", async () => {
+    const e = await store.recordEvent(
+      reg({ id: "t1", customer: { email: "ada@example.com", attributes: { tier: "silver", vip: true } } }),
+      1000,
+    );
+    const { customer } = await store.ingestEvent(e.event, 1000);
+    const [run] = await store.startRuns(
+      "t1",
+      customer.id,
+      [{ flowId: "f", flowVersion: "v1", entryKey: "f|t", ownershipId: null, state: waiting }],
+      1000,
+    );
+    const advance = (
+      expectedSeq: number,
+      changes: { addTags: string[]; removeTags: string[]; attributes: Record<string, string> },
+    ) =>
+      store.applyAdvance({
+        runId: run?.id as string,
+        expectedSeq,
+        state: waiting,
+        steps: [],
+        messages: [],
+        customer: changes,
+        now: 2000,
+      });
+    await advance(0, { addTags: ["reviewed", "early"], removeTags: [], attributes: { tier: "gold" } });
+    await advance(1, { addTags: [], removeTags: ["early"], attributes: {} });
+    // A stale retry of the first step changes nothing.
+    expect(
+      (await advance(0, { addTags: ["stale"], removeTags: [], attributes: { tier: "bronze" } })).applied,
+    ).toBe(false);
+    const tl = await store.timeline("ada@example.com");
+    expect(tl?.customer.tags).toEqual(["reviewed"]);
+    expect(tl?.customer.attributes).toEqual({ tier: "gold", vip: true });
+  });
+
   it("ingests an event and starts the runs chosen from it in one transaction", async () => {
     const e = await store.recordEvent(reg({ id: "e2" }), 1000);
     const runFor = (ownershipId: string | null) => ({

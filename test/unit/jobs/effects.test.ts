@@ -64,3 +64,23 @@ describe("firstNameOf", () => {
     [null, null],
   ])("%j → %j", (name, first) => expect(firstNameOf(name)).toBe(first));
 });
+
+describe("collectEffects: customer changes", () => {
+  it("folds tag, untag and set in order", () => {
+    const out = collectEffects(
+      [
+        { type: "tag", stepId: "a", add: ["vip", "early"], remove: [] },
+        { type: "set", stepId: "b", field: "customer.attributes.tier", value: "gold" },
+        { type: "tag", stepId: "c", add: [], remove: ["early", "trial"] },
+        { type: "tag", stepId: "d", add: ["trial"], remove: [] },
+      ],
+      () => ({ id: "m", messageIdHeader: "<m@x>" }),
+    );
+    expect(out.customer).toEqual({
+      addTags: ["vip", "trial"],
+      removeTags: ["early"],
+      attributes: { tier: "gold" },
+    });
+    expect(out.messages).toEqual([]);
+  });
+});
