@@ -3,9 +3,9 @@
  * the flow runs it triggers. Safe to run any number of times for one event.
  */
 import { flowMatches } from "../flows/conditions.js";
-import { initialRun } from "../flows/interpreter.js";
+import { initialRun, waitingForEvent } from "../flows/interpreter.js";
 import type { TriggerFacts } from "../flows/types.js";
-import type { IngestedEvent } from "../store/store.js";
+import type { EventRow, IngestedEvent } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { entryKeyFor } from "./entry-key.js";
 import { advanceRun } from "./process-step.js";
@@ -34,8 +34,10 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
     return { runs: 0 };
   }
   let pending: Awaited<ReturnType<typeof store.startRuns>>;
+  let customerId: string;
   if (event.status === "processed" && event.customerId) {
     // Processed before: only re-queue runs a crash may have left unstarted.
+    customerId = event.customerId;
     pending = await store.startRuns(event.id, event.customerId, [], clock.now());
   } else {
     const now = clock.now();
@@ -57,6 +59,7 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
         }));
     });
     pending = started.runs;
+    customerId = started.ingested.customer.id;
   }
   // A new run's first step is taken here rather than in a steps job of its own (one
   // queue hop fewer per run; the runs are in the store already). If that step fails,
@@ -72,5 +75,23 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
       await queues.addStep(run.id, run.seq);
     }
   }
+  await bringToWaitingRuns(event, customerId, deps);
   return { runs: pending.length };
+}
+
+/**
+ * Runs of this customer parked on `wait_for: { event: <this type> }` get the event (a job
+ * each, deterministic id, so a retried event job adds nothing). Runs this very event
+ * started are left out: they began waiting after it.
+ */
+async function bringToWaitingRuns(event: EventRow, customerId: string, deps: JobDeps): Promise<void> {
+  const waiting = await deps.store.listWaitingRuns(customerId);
+  for (const run of waiting) {
+    if (run.eventId === event.id || waitingForEvent(run.state) !== event.type) continue;
+    await deps.queues.addEventInput(run.id, run.seq, {
+      eventType: event.type,
+      eventId: event.id,
+      at: event.occurredAt,
+    });
+  }
 }

@@ -4,11 +4,12 @@
  * the new outbox rows (a failed send continues on the deliveries queue). A wake-up job for a seq the run has moved
  * past is stale and does nothing.
  *
- * A reply job (data.reply) is different: it must reach the run whatever seq the run is
- * at by then, so it loads the current state. A reply the run does not take (it is not
- * waiting for one, or already took it) changes nothing and writes nothing, so the run's
- * pending wake-up stays valid. If another job moved the run between load and write, the
- * job fails and BullMQ retries it: a reply is never dropped on a race.
+ * A reply job (data.reply) or an event job (data.event, for wait_for) is different: it
+ * must reach the run whatever seq the run is at by then, so it loads the current state.
+ * One the run does not take (it is not waiting for it, or already took it) changes
+ * nothing and writes nothing, so the run's pending wake-up stays valid. If another job
+ * moved the run between load and write, the job fails and BullMQ retries it: a reply or
+ * an event is never dropped on a race.
  */
 import { addressOf } from "../config/brand.js";
 import { flowHasConditions } from "../flows/conditions.js";
@@ -22,10 +23,10 @@ import type { StepJob } from "./queues.js";
 
 export type StepOutcome = "applied" | "stale" | "finished" | "ignored";
 
-/** A reply job lost a race with another step of the same run; it is retried. */
+/** A reply or event job lost a race with another step of the same run; it is retried. */
 export class RunMovedError extends Error {
   constructor(runId: string) {
-    super(`run ${runId} moved on while a reply was being applied; retrying`);
+    super(`run ${runId} moved on while a reply or event was being applied; retrying`);
     this.name = "RunMovedError";
   }
 }
@@ -44,7 +45,8 @@ export function messageIdHeaderFor(id: string, domain: string): string {
 export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOutcome> {
   const run = await deps.store.getRun(data.runId);
   if (!run) return "stale";
-  if (data.reply) return advanceRun(run, deps, data.reply);
+  if (data.reply) return advanceRun(run, deps, { type: "reply", ...data.reply });
+  if (data.event) return advanceRun(run, deps, { type: "event", ...data.event });
   if (run.seq !== data.seq) return "stale";
   return advanceRun(run, deps);
 }
@@ -53,12 +55,12 @@ export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOut
  * One advance of `run` as loaded (at its seq): the steps job's work, also called by the
  * events job for a run it has just started. applyAdvance only writes if the run is
  * still at that seq, so a second advance from the same row is "stale" and does nothing.
- * With `reply`, the advance brings that reply to the run (see the top of this file).
+ * With `arrival`, the advance brings a reply or an event to the run (see the top of this file).
  */
 export async function advanceRun(
   run: RunRow,
   deps: JobDeps,
-  reply?: { interactionId: string; at: number },
+  arrival?: Extract<AdvanceInput, { type: "reply" | "event" }>,
 ): Promise<StepOutcome> {
   const { store, queues, clock } = deps;
   if (run.status === "completed" || run.status === "failed") return "finished";
@@ -80,11 +82,7 @@ export async function advanceRun(
     return "applied";
   }
 
-  const input: AdvanceInput = reply
-    ? { type: "reply", interactionId: reply.interactionId, at: reply.at }
-    : run.seq === 0
-      ? { type: "start" }
-      : { type: "wake" };
+  const input: AdvanceInput = arrival ? arrival : run.seq === 0 ? { type: "start" } : { type: "wake" };
   // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
   const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
   const facts = context ? triggerFacts(context.event, context.ingested) : undefined;
@@ -93,7 +91,7 @@ export async function advanceRun(
     facts,
     defaultTimezone: deps.brand.defaultTimezone,
   });
-  if (reply && result.effects.length === 0) return "ignored";
+  if (arrival && result.effects.length === 0) return "ignored";
 
   const team = teamAddressOf(deps.brand);
   const { messages, steps, wakeAt, customer } = collectEffects(
@@ -115,7 +113,7 @@ export async function advanceRun(
     now,
   });
   if (!outcome.applied) {
-    if (reply) throw new RunMovedError(run.id);
+    if (arrival) throw new RunMovedError(run.id);
     return "stale";
   }
   if (wakeAt !== null) await queues.addStep(run.id, outcome.run.seq, wakeAt - clock.now());

@@ -26,6 +26,10 @@ export const stepJobSchema = z.strictObject({
   seq: z.number().int().min(0),
   /** Set when the job brings a reply to the run rather than a wake-up. */
   reply: z.strictObject({ interactionId: z.string().min(1), at: z.number() }).optional(),
+  /** Set when the job brings an event to a run waiting for one (wait_for). */
+  event: z
+    .strictObject({ eventType: z.string().min(1), eventId: z.string().min(1), at: z.number() })
+    .optional(),
 });
 export const deliveryJobSchema = z.strictObject({ messageId: z.string().min(1) });
 export const inboundJobSchema = z.strictObject({ inboundId: z.string().min(1) });
@@ -47,6 +51,8 @@ export const jobIds = {
   delivery: (messageId: string) => `msg-${safe(messageId)}`,
   /** One per run and interaction: the reply reaches the run once, whatever seq it is at. */
   reply: (runId: string, interactionId: string) => `reply-${safe(runId)}-${safe(interactionId)}`,
+  /** One per run and event: the event reaches a waiting run once. */
+  eventInput: (runId: string, eventId: string) => `evin-${safe(runId)}-${safe(eventId)}`,
   inbound: (inboundId: string) => `in-${safe(inboundId)}`,
   broadcast: (broadcastId: string) => `bc-${safe(broadcastId)}`,
 };
@@ -87,6 +93,12 @@ export interface Queues {
   /** Brings a reply to a run (processed at whatever seq the run is then at). */
   addReply(runId: string, seq: number, interactionId: string, at: number): Promise<void>;
   addInbound(inboundId: string): Promise<void>;
+  /** Brings an event to a run waiting for one (processed at whatever seq the run is then at). */
+  addEventInput(
+    runId: string,
+    seq: number,
+    event: { eventType: string; eventId: string; at: number },
+  ): Promise<void>;
   /**
    * Queues a broadcast's job. The store says whether a broadcast is finished, so a job of
    * that id left completed or failed in Redis is replaced (the sweeper relies on this).
@@ -146,6 +158,9 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
         { runId, seq, reply: { interactionId, at } },
         { jobId: jobIds.reply(runId, interactionId) },
       );
+    },
+    async addEventInput(runId, seq, event) {
+      await steps.add("event", { runId, seq, event }, { jobId: jobIds.eventInput(runId, event.eventId) });
     },
     async addInbound(inboundId) {
       await inbound.add("inbound", { inboundId }, { jobId: jobIds.inbound(inboundId) });
