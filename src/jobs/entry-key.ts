@@ -9,8 +9,9 @@ export function entryKeyFor(
   ids: { customerId: string; ownershipId: string | null; eventId: string },
 ): string {
   if (typeof flow.entry === "object") {
-    // at_most_once_in needs the time of the customer's last run of the flow: see entryWindow in src/flows/rules.ts.
-    throw new Error(`entry rule ${flow.entry.rule} is not applied yet`);
+    // at_most_once_in: one run per event at most; the store checks the window when it
+    // starts the run (NewRun.notIfStartedAfter, from entryWindowStart).
+    return `${flow.id}|window|${ids.customerId}|${ids.eventId}`;
   }
   switch (flow.entry) {
     case "once":

@@ -4,7 +4,8 @@
  */
 import { flowMatches } from "../flows/conditions.js";
 import { initialRun, waitingForEvent } from "../flows/interpreter.js";
-import type { TriggerFacts } from "../flows/types.js";
+import { entryWindowStart } from "../flows/rules.js";
+import type { Flow, TriggerFacts } from "../flows/types.js";
 import type { EventRow, IngestedEvent } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { entryKeyFor } from "./entry-key.js";
@@ -56,6 +57,7 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
             eventId: event.id,
           }),
           state: initialRun(),
+          ...windowed(flow, now),
         }));
     });
     pending = started.runs;
@@ -77,6 +79,12 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
   }
   await bringToWaitingRuns(event, customerId, deps);
   return { runs: pending.length };
+}
+
+/** For entry: { at_most_once_in }, the start time an earlier run must be older than. */
+function windowed(flow: Flow, now: number): { notIfStartedAfter?: number } {
+  const start = entryWindowStart(flow.entry, now);
+  return start === null ? {} : { notIfStartedAfter: start };
 }
 
 /**

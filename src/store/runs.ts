@@ -97,7 +97,24 @@ function startRunsWithin(
       .where(and(eq(flowRuns.eventId, sql.placeholder("eventId")), eq(flowRuns.seq, 0)))
       .prepare(),
   );
+  const latestStart = prepared(db, "runs.latestStart", () =>
+    db
+      .select({ at: sql<number | null>`max(${flowRuns.createdAt})` })
+      .from(flowRuns)
+      .where(
+        and(
+          eq(flowRuns.flowId, sql.placeholder("flowId")),
+          eq(flowRuns.customerId, sql.placeholder("customerId")),
+        ),
+      )
+      .prepare(),
+  );
   for (const run of runs) {
+    if (run.notIfStartedAfter !== undefined) {
+      // entry: { at_most_once_in }: checked inside the transaction that would start the run.
+      const last = latestStart.get({ flowId: run.flowId, customerId })?.at ?? null;
+      if (last !== null && last > run.notIfStartedAfter) continue;
+    }
     insertRun.run({
       id: newId(),
       flowId: run.flowId,

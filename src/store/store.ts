@@ -119,6 +119,8 @@ export interface NewRun {
   entryKey: string;
   ownershipId: string | null;
   state: RunState;
+  /** entry: { at_most_once_in }: not started if the customer has a run of the flow started after this. */
+  notIfStartedAfter?: number;
 }
 
 export interface NewMessage {

@@ -107,6 +107,25 @@ describe("store (SQLite)", () => {
     expect(await store.startRuns("e1", customer.id, [run], 1200)).toEqual([]);
   });
 
+  it("starts a windowed run only when the customer's last run of the flow is older than the window", async () => {
+    const run = (entryKey: string, notIfStartedAfter: number) => ({
+      flowId: "nudge",
+      flowVersion: "v1",
+      entryKey,
+      ownershipId: null,
+      state: waiting,
+      notIfStartedAfter,
+    });
+    const start = async (id: string, at: number) => {
+      const e = await store.recordEvent(reg({ id }), at);
+      const { customer } = await store.ingestEvent(e.event, at);
+      return store.startRuns(id, customer.id, [run(`nudge|window|${id}`, at - 30_000)], at);
+    };
+    expect(await start("w1", 100_000)).toHaveLength(1);
+    expect(await start("w2", 110_000)).toHaveLength(0); // 10 s later: inside the 30 s window
+    expect(await start("w3", 130_000)).toHaveLength(1); // 30 s after the first: allowed again
+  });
+
   it("applies tag, untag and set to the customer in the step's transaction, and only once", async () => {
     const e = await store.recordEvent(
       reg({ id: "t1", customer: { email: "ada@example.com", attributes: { tier: "silver", vip: true } } }),

@@ -23,6 +23,10 @@ describe("entry keys", () => {
   ] as const)("%s → %s", (entry, key) => {
     expect(entryKeyFor(flow(entry), ids)).toBe(key);
   });
+  it("at most once in a window: one run per event, the window checked by the store", () => {
+    const windowed = flow({ rule: "at_most_once_in", windowMs: 30 * 86_400_000, window: "30 days" });
+    expect(entryKeyFor(windowed, ids)).toBe("thanks|window|c1|e1");
+  });
   it("once per product without a product is once per customer", () => {
     expect(entryKeyFor(flow("once_per_product"), { ...ids, ownershipId: null })).toBe(
       "thanks|ownership|c1|none",
