@@ -122,10 +122,21 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const secret = settings.RAPPORT_SECRET ?? keptSecret(join(dataDir, "secret")).value;
     const addresses = createReplyAddresses({ secret, domain: project.brand.replyDomain });
 
+    // Every flow version on record before any run can start on it; changes are logged.
+    for (const change of await store.recordFlowVersions([...project.flows.values()], clock.now())) {
+      if (change.previousVersion) {
+        logger.info(
+          { flow: change.flowId, from: change.previousVersion, to: change.version },
+          `flow ${change.flowId} changed: new runs start on version ${change.version}; runs in flight keep theirs`,
+        );
+      }
+    }
+
     const deps: JobDeps = {
       store,
       queues,
       flows: project.flows,
+      pastFlows: new Map(),
       templates: project.templates,
       mailer,
       brand: project.brand,

@@ -16,6 +16,8 @@ export interface JobDeps {
   store: Store;
   queues: Queues;
   flows: ReadonlyMap<string, Flow>;
+  /** Earlier versions of flows that runs in flight started on, loaded from the store once each. */
+  pastFlows?: Map<string, Flow>;
   templates: ReadonlyMap<string, CompiledTemplate>;
   mailer: Mailer;
   brand: Brand;

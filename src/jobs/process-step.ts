@@ -14,7 +14,7 @@
 import { addressOf } from "../config/brand.js";
 import { flowHasConditions } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
-import type { AdvanceInput, Effect, RunState } from "../flows/types.js";
+import type { AdvanceInput, Effect, Flow, RunState } from "../flows/types.js";
 import type { CustomerChanges, NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
@@ -35,6 +35,29 @@ export class RunMovedError extends Error {
 export function teamAddressOf(brand: JobDeps["brand"]): string | null {
   const mailbox = brand.teamAddress ?? brand.supportAddress;
   return mailbox ? addressOf(mailbox) : null;
+}
+
+/**
+ * The definition a run advances with: the version it started on (from the record of
+ * flow versions) when the file has changed since, so an edit never moves a waiting run
+ * to a step it was not at. A version missing from the record (runs older than it) falls
+ * back to the current definition.
+ */
+async function flowOfRun(run: RunRow, current: Flow, deps: JobDeps): Promise<Flow> {
+  if (current.version === run.flowVersion) return current;
+  const key = `${run.flowId}@${run.flowVersion}`;
+  const cached = deps.pastFlows?.get(key);
+  if (cached) return cached;
+  const past = await deps.store.getFlowVersion(run.flowId, run.flowVersion);
+  if (!past) {
+    deps.logger.warn(
+      { runId: run.id, version: run.flowVersion },
+      "run's flow version is not on record; using the current one",
+    );
+    return current;
+  }
+  deps.pastFlows?.set(key, past);
+  return past;
 }
 
 /** Derives the Message-ID header from the outbox row id: replies find their row by it. */
@@ -66,8 +89,8 @@ export async function advanceRun(
   if (run.status === "completed" || run.status === "failed") return "finished";
 
   const now = clock.now();
-  const flow = deps.flows.get(run.flowId);
-  if (!flow) {
+  const current = deps.flows.get(run.flowId);
+  if (!current) {
     const failed: RunState = { ...run.state, status: "failed", wakeAt: null };
     await store.applyAdvance({
       runId: run.id,
@@ -81,6 +104,7 @@ export async function advanceRun(
     deps.logger.error({ runId: run.id, flowId: run.flowId }, "run's flow is gone; run failed");
     return "applied";
   }
+  const flow = await flowOfRun(run, current, deps);
 
   const input: AdvanceInput = arrival ? arrival : run.seq === 0 ? { type: "start" } : { type: "wake" };
   // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.

@@ -4,7 +4,7 @@
  * Postgres later without changing the store's interface. Every index below serves
  * a query the worker or the timeline makes; the comment beside it says which.
  */
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const customers = sqliteTable("customers", {
   id: text("id").primaryKey(),
@@ -314,4 +314,21 @@ export const broadcasts = sqliteTable(
     // The sweeper re-queues broadcasts left queued or running.
     index("broadcasts_status_updated").on(t.status, t.updatedAt),
   ],
+);
+
+/**
+ * Every version of every flow rapport has run, as the interpreter needs it: a run keeps
+ * the definition it started on when the file is edited, and each change is on record.
+ */
+export const flowVersions = sqliteTable(
+  "flow_versions",
+  {
+    flowId: text("flow_id").notNull(),
+    version: text("version").notNull(),
+    /** The parsed flow (src/flows/types.ts Flow, without source positions) as JSON. */
+    definition: text("definition").notNull(),
+    file: text("file").notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.version] })],
 );

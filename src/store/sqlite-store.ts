@@ -7,6 +7,7 @@ import * as broadcastsRepo from "./broadcasts.js";
 import { ingestEvent } from "./customers.js";
 import { type OpenedDb, openSqlite } from "./db.js";
 import * as eventsRepo from "./events.js";
+import * as flowVersionsRepo from "./flow-versions.js";
 import * as inboundRepo from "./inbound.js";
 import * as messagesRepo from "./messages.js";
 import * as runsRepo from "./runs.js";
@@ -38,6 +39,8 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
       run(() => runsRepo.ingestAndStartRuns(db, event, now, runsFor, newId)),
     markEventFailed: (id, error, now) => run(() => eventsRepo.markEventFailed(db, id, error, now)),
     getRun: (id) => run(() => runsRepo.getRun(db, id)),
+    recordFlowVersions: (flows, now) => run(() => flowVersionsRepo.recordFlowVersions(db, flows, now)),
+    getFlowVersion: (flowId, version) => run(() => flowVersionsRepo.getFlowVersion(db, flowId, version)),
     runContext: (id) => run(() => runsRepo.runContext(db, id)),
     applyAdvance: (a) => run(() => runsRepo.applyAdvance(db, a)),
     claimMessage: (id, now, leaseMs) => run(() => messagesRepo.claimMessage(db, id, now, leaseMs)),

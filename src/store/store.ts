@@ -7,7 +7,7 @@
  * under retries, because the jobs calling them are retried freely.
  */
 import type { EventBody } from "../events/event-body.js";
-import type { RunState } from "../flows/types.js";
+import type { Flow, RunState } from "../flows/types.js";
 
 export interface CustomerRow {
   id: string;
@@ -240,6 +240,14 @@ export type RecordInteractionOutcome =
   /** Another inbound message with the same Message-ID was recorded before: this one is a copy. */
   | { outcome: "duplicate"; interaction: InteractionRow };
 
+export interface FlowVersionRow {
+  flowId: string;
+  version: string;
+  /** The flow's latest version before this one, when there was one. */
+  previousVersion: string | null;
+  firstSeenAt: number;
+}
+
 export interface Timeline {
   customer: CustomerRow;
   ownerships: Array<OwnershipRow & { product: ProductRow }>;
@@ -386,6 +394,10 @@ export interface Store extends BroadcastStore {
   ): Promise<{ ingested: IngestedEvent; runs: RunRow[] }>;
   markEventFailed(id: string, error: string, now: number): Promise<void>;
   getRun(id: string): Promise<RunRow | null>;
+  /** Puts each flow version not seen before on record; returns those (changes since the last start). */
+  recordFlowVersions(flows: readonly Flow[], now: number): Promise<FlowVersionRow[]>;
+  /** A flow as it was at `version`, for runs that started on it. */
+  getFlowVersion(flowId: string, version: string): Promise<Flow | null>;
   /** What a run's conditions read: its customer (as now), product and ownership, and the event that started it. */
   runContext(runId: string): Promise<{ event: EventRow; ingested: IngestedEvent } | null>;
   /** Writes state, history and outbox rows of one step, if the run is still at expectedSeq. */

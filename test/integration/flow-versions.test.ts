@@ -1,0 +1,88 @@
+/**
+ * A flow edited while runs wait (real Redis, SMTP, SQLite): runs in flight finish on the
+ * version they started on; new runs start on the new one; both versions are on record.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { silentLogger } from "../../src/infra/logger.js";
+import { type Rapport, startRapport } from "../../src/main.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { postEvent, registration, testEnv } from "../support/test-env.js";
+
+const DAY = 24 * 3600_000;
+
+const V1 = `name: Edited
+trigger: { event: registration }
+steps:
+  - send: thank-you
+  - wait: 14 days
+  - send: check-in
+`;
+
+// Marketing inserts a step at the top and changes the last one: index 1 is no longer the wait.
+const V2 = `name: Edited
+trigger: { event: registration }
+steps:
+  - send: thanks-for-answer
+  - send: thank-you
+  - wait: 14 days
+  - send: get-to-know-you
+`;
+
+describe("a flow edited while runs wait", () => {
+  let sink: SmtpSink | null = null;
+  let rapport: Rapport | null = null;
+  afterEach(async () => {
+    await rapport?.close();
+    await sink?.close();
+    rapport = sink = null;
+  });
+
+  it("keeps runs in flight on their version and starts new runs on the new one", async () => {
+    sink = await startSmtpSink();
+    const t = testEnv(
+      inject("redisUrl"),
+      { SMTP_URL: sink.url, RAPPORT_WAIT_SCALE: String(3000 / (14 * DAY)), RAPPORT_RETRY_BASE_MS: "300" },
+      { flows: [] },
+    );
+    const file = join(t.dir, "config", "flows", "edited.yaml");
+    writeFileSync(file, V1);
+    rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    await postEvent(rapport.httpPort as number, registration({ id: "v-1", email: "first@example.com" }));
+    await sink.waitFor(1);
+    await rapport.close();
+
+    writeFileSync(file, V2);
+    rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    await postEvent(rapport.httpPort as number, registration({ id: "v-2", email: "second@example.com" }));
+
+    const all = await sink.waitFor(5, 20_000);
+    const to = (email: string) =>
+      all.filter((m) => m.envelopeTo.includes(email)).map((m) => m.parsed.subject);
+    expect(to("first@example.com")).toEqual([
+      "Thank you for registering your Lyra RD 2780",
+      "How is your Lyra RD 2780 treating you?",
+    ]);
+    expect(to("second@example.com")).toEqual([
+      "Thank you for your answer",
+      "Thank you for registering your Lyra RD 2780",
+      "What will you play first on your Lyra RD 2780?",
+    ]);
+
+    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    try {
+      const first = (await store.timeline("first@example.com"))?.runs[0];
+      const second = (await store.timeline("second@example.com"))?.runs[0];
+      expect(first?.flowVersion).not.toBe(second?.flowVersion);
+      expect(await store.getFlowVersion("edited", first?.flowVersion as string)).toMatchObject({
+        steps: [{ template: "thank-you" }, { type: "wait" }, { template: "check-in" }],
+      });
+      // Nothing new to record when the same files load again.
+      expect(await store.recordFlowVersions([], Date.now())).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
