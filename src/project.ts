@@ -8,6 +8,7 @@ import { type Brand, BrandConfigError, loadBrand } from "./config/brand.js";
 import { checkFlowReferences } from "./flows/check.js";
 import { loadFlows } from "./flows/load.js";
 import { formatFlowError } from "./flows/parse.js";
+import { unreachableSteps } from "./flows/reachability.js";
 import { allSteps } from "./flows/steps.js";
 import type { Flow } from "./flows/types.js";
 import type { CompiledTemplate } from "./templates/compile.js";
@@ -39,6 +40,7 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
   problems.push(
     ...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError),
   );
+  problems.push(...flows.flows.flatMap(unreachableSteps).map(formatFlowError));
   if (brand && !brand.teamAddress && !brand.supportAddress) {
     for (const flow of flows.flows) {
       const notify = allSteps(flow.steps).find((step) => step.type === "notify");
