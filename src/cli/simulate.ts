@@ -13,8 +13,9 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { eventBodySchema } from "../events/event-body.js";
+import { timezoneFor } from "../flows/dates.js";
 import { parseDuration } from "../flows/duration.js";
-import { type SimulatedEntry, simulateFlow } from "../flows/simulate.js";
+import { applySendPolicy, type SimulatedEntry, simulateFlow } from "../flows/simulate.js";
 import type { Flow, TriggerFacts } from "../flows/types.js";
 import { brandTemplateData, firstNameOf } from "../jobs/template-data.js";
 import type { Project } from "../project.js";
@@ -106,17 +107,20 @@ export function simulateForCustomer(
     customer: { ...file.customer, attributes: file.customer.attributes ?? {} },
     product: file.product ? { ...file.product } : undefined,
   };
-  const entries = simulateFlow(flow, {
+  const timezone = timezoneFor(facts, project.brand.defaultTimezone);
+  const simulated = simulateFlow(flow, {
     start,
     until: start + opts.days * DAY,
     facts,
     replies,
     defaultTimezone: project.brand.defaultTimezone,
   });
+  const entries = applySendPolicy(simulated, project.brand.sendPolicy, timezone);
   const data = templateDataFor(file, flow, project);
   const stamp = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);
   const lines = [
     `${flow.name} (${flow.id}) for ${file.customer.email}, ${opts.days} days from ${stamp(start)} UTC`,
+    `(times in UTC; the customer's time zone: ${timezone}; send window and cap from config/rapport.yaml applied)`,
     "",
   ];
   for (const e of entries) {
@@ -133,6 +137,9 @@ export function simulateForCustomer(
         e.kind === "send"
           ? `email to the customer: ${e.detail}${subject}`
           : `email to the team: ${e.detail}${subject}`;
+      if (e.deliveredAt !== undefined && e.deliveredAt > e.at) {
+        text += `\n                    postponed to ${stamp(e.deliveredAt)} (send window or frequency cap)`;
+      }
     }
     lines.push(`${stamp(e.at)}  ${e.kind.padEnd(7)} ${e.stepId ? `[${e.stepId}] ` : ""}${text}`);
   }

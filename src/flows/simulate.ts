@@ -10,6 +10,7 @@
  * (a guard against a flow that would loop; flows cannot today, but a dry run must end).
  */
 import { advance, initialRun } from "./interpreter.js";
+import { earliestSendTime, type SendPolicy } from "./send-policy.js";
 import type { AdvanceInput, Flow, RunState, TriggerFacts } from "./types.js";
 
 export interface SimulationScript {
@@ -48,6 +49,10 @@ function withAttribute(
 
 export interface SimulatedEntry {
   at: number;
+  /** For a send: when it would really go out under the send policy (applySendPolicy). */
+  deliveredAt?: number;
+  /** For a send: exempt from the send window and the cap. */
+  transactional?: boolean;
   kind: "send" | "notify" | "step" | "reply" | "end" | "stopped";
   stepId: string | null;
   /** The template for send/notify; the step's detail otherwise. */
@@ -74,8 +79,16 @@ export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEnt
     for (const effect of result.effects) {
       switch (effect.type) {
         case "send":
+          out.push({
+            at: now,
+            kind: "send",
+            stepId: effect.stepId,
+            detail: effect.template,
+            ...(effect.transactional ? { transactional: true } : {}),
+          });
+          break;
         case "notify":
-          out.push({ at: now, kind: effect.type, stepId: effect.stepId, detail: effect.template });
+          out.push({ at: now, kind: "notify", stepId: effect.stepId, detail: effect.template });
           break;
         case "step":
           if (effect.stepType !== "send" && effect.stepType !== "notify") {
@@ -151,4 +164,24 @@ export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEnt
   }
   out.push({ at: now, kind: "stopped", stepId: null, detail: `stopped after ${limit} advances` });
   return out;
+}
+
+/**
+ * When each customer email of a simulation would really go out: relationship messages
+ * keep to the send window and the cap (counting the ones before them as delivered), as
+ * the delivery job does; transactional ones go when due.
+ */
+export function applySendPolicy(
+  entries: SimulatedEntry[],
+  policy: SendPolicy,
+  timezone: string,
+): SimulatedEntry[] {
+  const sentAt: number[] = [];
+  return entries.map((e) => {
+    if (e.kind !== "send") return e;
+    if (e.transactional) return { ...e, deliveredAt: e.at };
+    const deliveredAt = earliestSendTime(policy, { now: e.at, timezone, sentAt });
+    sentAt.push(deliveredAt);
+    return { ...e, deliveredAt };
+  });
 }
