@@ -72,6 +72,8 @@ export const eventBodySchema = z.strictObject({
       name: noControl(200).optional(),
       serial: noControl(100).optional(),
       category: noControl(100).optional(),
+      /** one_time: bought once (a short, polite flow); repeat: bought again and again (a long one). */
+      relationship: z.enum(["one_time", "repeat"], { error: "expected one_time or repeat" }).optional(),
     })
     .optional(),
   properties: attributeBag.optional(),

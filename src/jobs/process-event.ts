@@ -6,7 +6,7 @@ import { flowMatches } from "../flows/conditions.js";
 import { initialRun, waitingForEvent } from "../flows/interpreter.js";
 import { entryWindowStart } from "../flows/rules.js";
 import type { Flow, TriggerFacts } from "../flows/types.js";
-import type { EventRow, IngestedEvent } from "../store/store.js";
+import type { EventRow, IngestedEvent, OwnershipRow, ProductRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { entryKeyFor } from "./entry-key.js";
 import { advanceRun } from "./process-step.js";
@@ -15,9 +15,21 @@ import type { EventJob } from "./queues.js";
 export function triggerFacts(
   event: { type: string; body: { properties?: Record<string, unknown> } },
   ingested: IngestedEvent,
+  owned?: ReadonlyArray<OwnershipRow & { product: ProductRow }>,
 ): TriggerFacts {
   const { customer, product, ownership } = ingested;
   return {
+    ...(owned
+      ? {
+          ownerships: owned.map((o) => ({
+            sku: o.product.sku,
+            category: o.product.category,
+            status: o.status,
+            startedAt: o.startedAt,
+            kind: o.kind,
+          })),
+        }
+      : {}),
     event: { type: event.type, properties: event.body.properties ?? {} },
     customer: { ...customer },
     product: product ? { ...product, serial: ownership?.serial ?? null } : undefined,

@@ -109,7 +109,7 @@ export async function advanceRun(
   const input: AdvanceInput = arrival ? arrival : run.seq === 0 ? { type: "start" } : { type: "wake" };
   // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
   const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
-  const facts = context ? triggerFacts(context.event, context.ingested) : undefined;
+  const facts = context ? triggerFacts(context.event, context.ingested, context.ownerships) : undefined;
   const result = advance(flow, run.state, input, now, {
     waitScale: deps.waitScale,
     facts,

@@ -59,13 +59,19 @@ function queries(db: Db) {
         sku: sql.placeholder("sku"),
         name: sql.placeholder("name"),
         category: sql.placeholder("category"),
+        relationship: sql.placeholder("relationship"),
         createdAt: sql.placeholder("createdAt"),
         updatedAt: sql.placeholder("updatedAt"),
       })
       .prepare(),
     updateProduct: db
       .update(products)
-      .set({ name: bound("name"), category: bound("category"), updatedAt: bound("updatedAt") })
+      .set({
+        name: bound("name"),
+        category: bound("category"),
+        relationship: bound("relationship"),
+        updatedAt: bound("updatedAt"),
+      })
       .where(eq(products.id, sql.placeholder("id")))
       .prepare(),
     ownershipByKey: db
@@ -146,6 +152,7 @@ function upsertProduct(q: Queries, event: EventRow, now: number, newId: () => st
       sku: input.sku,
       name: input.name ?? null,
       category: input.category ?? null,
+      relationship: input.relationship ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -155,6 +162,7 @@ function upsertProduct(q: Queries, event: EventRow, now: number, newId: () => st
   const changes = {
     name: input.name ?? existing.name,
     category: input.category ?? existing.category,
+    relationship: input.relationship ?? existing.relationship,
     updatedAt: now,
   };
   q.updateProduct.run({ ...changes, id: existing.id });

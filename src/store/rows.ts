@@ -23,6 +23,7 @@ export const toProduct = (r: typeof schema.products.$inferSelect): ProductRow =>
   sku: r.sku,
   name: r.name,
   category: r.category,
+  relationship: r.relationship,
 });
 
 export const toOwnership = (r: typeof schema.ownerships.$inferSelect): OwnershipRow => ({

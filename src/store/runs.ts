@@ -15,6 +15,8 @@ import type {
   IngestedEvent,
   MessageRow,
   NewRun,
+  OwnershipRow,
+  ProductRow,
   RunAdvance,
   RunRow,
 } from "./store.js";
@@ -144,7 +146,14 @@ export function getRun(db: Db, id: string): RunRow | null {
   return row ? toRun(row) : null;
 }
 
-export function runContext(db: Db, runId: string): { event: EventRow; ingested: IngestedEvent } | null {
+export function runContext(
+  db: Db,
+  runId: string,
+): {
+  event: EventRow;
+  ingested: IngestedEvent;
+  ownerships: Array<OwnershipRow & { product: ProductRow }>;
+} | null {
   const run = db.select().from(flowRuns).where(eq(flowRuns.id, runId)).get();
   if (!run) return null;
   const event = db.select().from(events).where(eq(events.id, run.eventId)).get();
@@ -156,6 +165,14 @@ export function runContext(db: Db, runId: string): { event: EventRow; ingested: 
   const product = ownership
     ? db.select().from(products).where(eq(products.id, ownership.productId)).get()
     : undefined;
+  // Everything the customer owns or owned, for `owns:` conditions.
+  const owned = db
+    .select()
+    .from(ownerships)
+    .innerJoin(products, eq(products.id, ownerships.productId))
+    .where(eq(ownerships.customerId, run.customerId))
+    .all()
+    .map((r) => ({ ...toOwnership(r.ownerships), product: toProduct(r.products) }));
   return {
     event: toEvent(event),
     ingested: {
@@ -163,6 +180,7 @@ export function runContext(db: Db, runId: string): { event: EventRow; ingested: 
       ownership: ownership ? toOwnership(ownership) : null,
       product: product ? toProduct(product) : null,
     },
+    ownerships: owned,
   };
 }
 

@@ -29,6 +29,8 @@ export const products = sqliteTable(
     sku: text("sku").notNull().unique(),
     name: text("name"),
     category: text("category"),
+    /** one_time or repeat: which flows suit the product (flows filter on product.relationship). */
+    relationship: text("relationship", { enum: ["one_time", "repeat"] }),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

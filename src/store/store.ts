@@ -27,6 +27,7 @@ export interface ProductRow {
   sku: string;
   name: string | null;
   category: string | null;
+  relationship: "one_time" | "repeat" | null;
 }
 
 export interface OwnershipRow {
@@ -399,7 +400,13 @@ export interface Store extends BroadcastStore {
   /** A flow as it was at `version`, for runs that started on it. */
   getFlowVersion(flowId: string, version: string): Promise<Flow | null>;
   /** What a run's conditions read: its customer (as now), product and ownership, and the event that started it. */
-  runContext(runId: string): Promise<{ event: EventRow; ingested: IngestedEvent } | null>;
+  runContext(
+    runId: string,
+  ): Promise<{
+    event: EventRow;
+    ingested: IngestedEvent;
+    ownerships: Array<OwnershipRow & { product: ProductRow }>;
+  } | null>;
   /** Writes state, history and outbox rows of one step, if the run is still at expectedSeq. */
   applyAdvance(advance: RunAdvance): Promise<AdvanceOutcome>;
   /** Takes a message for sending; the claim lasts until now + leaseMs. */

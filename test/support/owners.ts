@@ -34,6 +34,7 @@ export function seedOwners(dbPath: string, seeds: OwnerSeed[], now = Date.now())
             sku: seed.sku,
             name: seed.sku.replace(/-/g, " "),
             category: seed.category,
+            relationship: null,
             createdAt: now,
             updatedAt: now,
           };
