@@ -207,4 +207,68 @@ describe("date triggers", () => {
     );
     expect(row.nextAt).toBe(BIRTHDAY);
   });
+
+  it("store: a firing applies once per schedule position, and a repeated one starts no second run", async () => {
+    const dir = testEnv(inject("redisUrl")).dir;
+    let n = 0;
+    const s = openSqliteStore(join(dir, "fire.db"), { newId: () => `id${++n}` });
+    store = s;
+    const { event } = await s.recordEvent(
+      { id: "e1", type: "signup", customer: { email: "ada@example.com", birthday: "06-15" } },
+      0,
+    );
+    const { customer } = await s.ingestEvent(event, 0);
+    const key = dateScheduleKey("birthday", customer.id, null);
+    const write = { key, flowId: "birthday", customerId: customer.id, ownershipId: null, triggerKey: "k" };
+    await s.upsertDateSchedules([{ ...write, nextAt: BIRTHDAY }], 0);
+    const eventId = `date/birthday/${customer.id}/-/${BIRTHDAY}`;
+    const firing = {
+      key,
+      expectedNextAt: BIRTHDAY,
+      nextAt: BIRTHDAY + NEXT_YEAR,
+      triggerKey: "k",
+      fired: true,
+      now: BIRTHDAY + 1,
+      start: {
+        event: {
+          id: eventId,
+          type: "date",
+          occurredAt: BIRTHDAY,
+          customerEmail: customer.email,
+          body: { id: eventId, type: "date", customer: { email: customer.email } },
+        },
+        customerId: customer.id,
+        run: {
+          flowId: "birthday",
+          flowVersion: "v",
+          ownershipId: null,
+          entryKey: `birthday|date|${customer.id}|none|${BIRTHDAY}`,
+          state: {
+            cursor: [0],
+            status: "active" as const,
+            wakeAt: null,
+            waitingFor: null,
+            waitingSince: null,
+            replies: [],
+          },
+        },
+      },
+    };
+    const [a, b] = await Promise.all([s.fireDateSchedule(firing), s.fireDateSchedule(firing)]);
+    expect(a).toMatchObject({ applied: true });
+    expect(a.runs).toHaveLength(1);
+    expect(b).toEqual({ applied: false, runs: [] });
+    // Moved back by a stale refresh and fired again: the same run (still unadvanced) comes back, no new one.
+    await s.upsertDateSchedules([{ ...write, nextAt: BIRTHDAY }], 1);
+    const c = await s.fireDateSchedule(firing);
+    expect(c.applied).toBe(true);
+    expect(c.runs.map((r) => r.id)).toEqual(a.runs.map((r) => r.id));
+    const tl = await s.timeline("ada@example.com");
+    expect(tl?.runs).toHaveLength(1);
+    expect(tl?.events.filter((e) => e.type === "date")).toHaveLength(1);
+    expect(await s.getDateSchedule(key)).toMatchObject({
+      nextAt: BIRTHDAY + NEXT_YEAR,
+      lastOccurrence: BIRTHDAY,
+    });
+  });
 });
