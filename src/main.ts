@@ -14,6 +14,7 @@ import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.j
 import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
 import { acceptInboundWith } from "./jobs/accept-inbound.js";
+import { startDateScheduler } from "./jobs/date-schedules.js";
 import type { JobDeps } from "./jobs/deps.js";
 import { createQueues } from "./jobs/queues.js";
 import { startSweeper } from "./jobs/sweeper.js";
@@ -159,6 +160,8 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       closers.push(() => workers.close());
       const sweeper = startSweeper(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);
       closers.push(() => sweeper.stop());
+      const dates = startDateScheduler(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);
+      closers.push(() => dates.stop());
       logger.info(`worker running; mail goes to ${mailer.describe()}`);
     }
 

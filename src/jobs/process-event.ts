@@ -7,6 +7,7 @@ import { initialRun, waitingForEvent } from "../flows/interpreter.js";
 import { entryWindowStart } from "../flows/rules.js";
 import type { Flow, TriggerFacts } from "../flows/types.js";
 import type { EventRow, IngestedEvent, OwnershipRow, ProductRow } from "../store/store.js";
+import { scheduleCustomerDates } from "./date-schedules.js";
 import type { JobDeps } from "./deps.js";
 import { entryKeyFor } from "./entry-key.js";
 import { advanceRun } from "./process-step.js";
@@ -90,6 +91,7 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
     }
   }
   await bringToWaitingRuns(event, customerId, deps);
+  await scheduleCustomerDates(customerId, deps);
   return { runs: pending.length };
 }
 

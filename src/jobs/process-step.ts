@@ -196,14 +196,16 @@ export function collectEffects(
         });
         break;
       case "tag": {
-        const c = (out.customer ??= { addTags: [], removeTags: [], attributes: {} });
+        out.customer ??= { addTags: [], removeTags: [], attributes: {} };
+        const c = out.customer;
         // In order: a later untag of a tag added earlier in the same advance wins, and the reverse.
         c.addTags = [...c.addTags.filter((t) => !effect.remove.includes(t)), ...effect.add];
         c.removeTags = [...c.removeTags.filter((t) => !effect.add.includes(t)), ...effect.remove];
         break;
       }
       case "set": {
-        const c = (out.customer ??= { addTags: [], removeTags: [], attributes: {} });
+        out.customer ??= { addTags: [], removeTags: [], attributes: {} };
+        const c = out.customer;
         c.attributes[effect.field.replace(/^customer\.attributes\./, "")] = effect.value;
         break;
       }

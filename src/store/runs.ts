@@ -56,7 +56,7 @@ export function ingestAndStartRuns(
 }
 
 /** startRuns' writes; the caller holds a transaction on `db`. */
-function startRunsWithin(
+export function startRunsWithin(
   db: Db,
   eventId: string,
   customerId: string,

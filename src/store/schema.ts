@@ -334,3 +334,37 @@ export const flowVersions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.flowId, t.version] })],
 );
+
+/**
+ * Date-triggered flows (birthdays, purchase/registration anniversaries): the next time
+ * each one comes due, per (flow, customer) for birthday flows and per (flow, ownership)
+ * for anniversary flows. `next_at` is null when there is nothing to schedule (no
+ * birthday known, the ownership disposed); the row still says "looked at" so the
+ * backfill passes over it. See src/jobs/date-schedules.ts.
+ */
+export const dateSchedules = sqliteTable(
+  "date_schedules",
+  {
+    /** flowId|customerId|ownershipId (or "-"): one row per flow and customer or ownership. */
+    key: text("key").primaryKey(),
+    flowId: text("flow_id").notNull(),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    ownershipId: text("ownership_id").references(() => ownerships.id),
+    /** The trigger's date field, time of day and fallback zone it was computed with: a change recomputes it. */
+    triggerKey: text("trigger_key").notNull(),
+    /** The next occurrence (epoch ms), or null: nothing to schedule. */
+    nextAt: integer("next_at"),
+    /** The occurrence fired last: a schedule never moves back to or before it. */
+    lastOccurrence: integer("last_occurrence"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // The scheduler takes the schedules due now, oldest first.
+    index("date_schedules_next").on(t.nextAt),
+    // The backfill looks up a customer's (or an ownership's) schedule of a flow.
+    index("date_schedules_flow_customer").on(t.flowId, t.customerId, t.ownershipId),
+  ],
+);

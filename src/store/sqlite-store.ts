@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import * as broadcastsRepo from "./broadcasts.js";
 import { ingestEvent } from "./customers.js";
+import * as datesRepo from "./date-schedules.js";
 import { type OpenedDb, openSqlite } from "./db.js";
 import * as eventsRepo from "./events.js";
 import * as flowVersionsRepo from "./flow-versions.js";
@@ -83,6 +84,15 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     writeBroadcastPage: (page) => run(() => broadcastsRepo.writeBroadcastPage(db, page, newId)),
     listStrandedBroadcasts: (before, limit) =>
       run(() => broadcastsRepo.listStrandedBroadcasts(db, before, limit)),
+    // Date-triggered flows (birthdays, anniversaries)
+    dateScheduleSubject: (customerId) => run(() => datesRepo.dateScheduleSubject(db, customerId)),
+    upsertDateSchedules: (rows, now) => run(() => datesRepo.upsertDateSchedules(db, rows, now)),
+    dateBackfillPage: (flowId, over, after, limit) =>
+      run(() => datesRepo.dateBackfillPage(db, flowId, over, after, limit)),
+    listDueDateSchedules: (flowIds, now, limit) =>
+      run(() => datesRepo.listDueDateSchedules(db, flowIds, now, limit)),
+    fireDateSchedule: (firing) => run(() => datesRepo.fireDateSchedule(db, firing, newId)),
+    getDateSchedule: (key) => run(() => datesRepo.getDateSchedule(db, key)),
     close: () => opened.close(),
   };
 }

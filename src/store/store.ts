@@ -366,7 +366,90 @@ export interface BroadcastStore {
   listStrandedBroadcasts(updatedBefore: number, limit: number): Promise<string[]>;
 }
 
-export interface Store extends BroadcastStore {
+// Date-triggered flows: birthdays and anniversaries of ownerships, each year.
+
+/** When a date flow next comes due for one customer (birthday) or ownership (anniversary). */
+export interface DateScheduleRow {
+  key: string;
+  flowId: string;
+  customerId: string;
+  ownershipId: string | null;
+  triggerKey: string;
+  /** Epoch ms; null: nothing to schedule (no date known, the ownership disposed). */
+  nextAt: number | null;
+  /** The occurrence fired last, if any. */
+  lastOccurrence: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A schedule as the jobs computed it; last_occurrence is kept as stored. */
+export interface DateScheduleWrite {
+  key: string;
+  flowId: string;
+  customerId: string;
+  ownershipId: string | null;
+  triggerKey: string;
+  nextAt: number | null;
+}
+
+/** A customer (birthday flows) or an ownership (anniversary flows) as the backfill pages them. */
+export interface DateBackfillItem {
+  customer: CustomerRow;
+  ownership: OwnershipRow | null;
+  /** Its schedule of the flow, if it has one. */
+  schedule: DateScheduleRow | null;
+}
+
+/**
+ * One due schedule, handled: moved from `expectedNextAt` to `nextAt` and, with `start`,
+ * the occurrence's event row (deterministic id) and run written in the same transaction.
+ */
+export interface DateFiring {
+  key: string;
+  expectedNextAt: number;
+  nextAt: number | null;
+  triggerKey: string;
+  /** Set when the occurrence is fired (it becomes last_occurrence). */
+  fired: boolean;
+  start?: {
+    event: { id: string; type: string; occurredAt: number; customerEmail: string; body: EventBody };
+    customerId: string;
+    run: NewRun;
+  };
+  now: number;
+}
+
+export interface DateScheduleStore {
+  /** A customer with their ownerships and their date schedules; null when there is no such customer. */
+  dateScheduleSubject(
+    customerId: string,
+  ): Promise<{ customer: CustomerRow; ownerships: OwnershipRow[]; schedules: DateScheduleRow[] } | null>;
+  /** Inserts or updates these schedules (by key) in one transaction. */
+  upsertDateSchedules(rows: DateScheduleWrite[], now: number): Promise<void>;
+  /**
+   * Up to `limit` customers (over "customers") or ownerships with their customer (over
+   * "ownerships") after id `after`, in id order, each with its schedule of `flowId`.
+   * `next` is the id to page on from, null after the last.
+   */
+  dateBackfillPage(
+    flowId: string,
+    over: "customers" | "ownerships",
+    after: string,
+    limit: number,
+  ): Promise<{ items: DateBackfillItem[]; next: string | null }>;
+  /** Schedules of these flows due at `now` (next_at <= now), oldest first. */
+  listDueDateSchedules(flowIds: readonly string[], now: number, limit: number): Promise<DateScheduleRow[]>;
+  /**
+   * In one transaction: moves the schedule if it is still at expectedNextAt (else nothing
+   * happens: applied false), and with `start` stores the occurrence's event (once per id)
+   * and its run (once per entry key). Returns the occurrence's runs not advanced yet.
+   */
+  fireDateSchedule(firing: DateFiring): Promise<{ applied: boolean; runs: RunRow[] }>;
+  getDateSchedule(key: string): Promise<DateScheduleRow | null>;
+}
+
+export interface Store extends BroadcastStore, DateScheduleStore {
   /** Stores an event once per id. A repeated id returns duplicate=true and changes nothing. */
   recordEvent(
     body: EventBody,
@@ -400,9 +483,7 @@ export interface Store extends BroadcastStore {
   /** A flow as it was at `version`, for runs that started on it. */
   getFlowVersion(flowId: string, version: string): Promise<Flow | null>;
   /** What a run's conditions read: its customer (as now), product and ownership, and the event that started it. */
-  runContext(
-    runId: string,
-  ): Promise<{
+  runContext(runId: string): Promise<{
     event: EventRow;
     ingested: IngestedEvent;
     ownerships: Array<OwnershipRow & { product: ProductRow }>;
