@@ -40,6 +40,7 @@ interface JavaScriptCompilerInstance {
   popStack(): Code;
   push(code: Code): void;
   pushStackLiteral(code: string): void;
+  aliasable(name: string): Code;
 }
 
 export type JavaScriptCompilerClass = new () => unknown;
@@ -68,7 +69,9 @@ export function inlineLookupCompiler(Base: JavaScriptCompilerClass): JavaScriptC
       TARGET,
       " = ",
       parent,
-      ") != null && Object.hasOwn(",
+      ") != null && ",
+      this.aliasable("Object.hasOwn"),
+      "(",
       TARGET,
       ", ",
       key,
@@ -113,7 +116,9 @@ export function inlineLookupCompiler(Base: JavaScriptCompilerClass): JavaScriptC
       key,
       " in ",
       TARGET,
-      " && Object.hasOwn(",
+      " && ",
+      this.aliasable("Object.hasOwn"),
+      "(",
       TARGET,
       ", ",
       key,
