@@ -128,11 +128,14 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
       await events.add("event", { eventId }, { jobId: jobIds.event(eventId) });
     },
     async addStep(runId, seq, delayMs = 0) {
-      await steps.add(
+      const job = await steps.add(
         "step",
         { runId, seq },
         { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
       );
+      // Due now, but the job of that id is still delayed (its delay was computed on another
+      // clock, or the store says so after a restart): the store is the truth, so run it now.
+      if (delayMs <= 0 && (await job.isDelayed())) await job.promote().catch(() => {});
     },
     async addDelivery(messageId) {
       await deliveries.add("deliver", { messageId }, { jobId: jobIds.delivery(messageId) });

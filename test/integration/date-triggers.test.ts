@@ -14,6 +14,7 @@ import { dateScheduleKey } from "../../src/jobs/date-schedules.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { DateScheduleRow, Store } from "../../src/store/store.js";
+import { movableClock } from "../support/clock.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, type TestEnv, testEnv } from "../support/test-env.js";
 
@@ -21,17 +22,6 @@ const DAY = 24 * 3600_000;
 const BIRTHDAY = Date.UTC(2030, 5, 15, 9); // 2030-06-15 09:00 UTC
 const ANNIVERSARY = Date.UTC(2030, 5, 15, 10);
 const NEXT_YEAR = 365 * DAY;
-
-/** A clock rapport reads; `set(t)` makes it read t now (and go on ticking from there). */
-function movableClock() {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    set(t: number) {
-      offset = t - Date.now();
-    },
-  };
-}
 
 const customer = (email: string, over: Record<string, unknown> = {}) => ({
   email,
