@@ -5,6 +5,7 @@
 import { flowMatches } from "../flows/conditions.js";
 import { initialRun, waitingForEvent } from "../flows/interpreter.js";
 import { entryWindowStart } from "../flows/rules.js";
+import { allSteps } from "../flows/steps.js";
 import type { Flow, TriggerFacts } from "../flows/types.js";
 import type { EventRow, IngestedEvent, OwnershipRow, ProductRow } from "../store/store.js";
 import { scheduleCustomerDates } from "./date-schedules.js";
@@ -90,7 +91,10 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
       await queues.addStep(run.id, run.seq);
     }
   }
-  await bringToWaitingRuns(event, customerId, deps);
+  // Only when some flow waits for events: a store read per event saved otherwise.
+  if ([...deps.flows.values()].some((f) => allSteps(f.steps).some((st) => st.type === "wait_for"))) {
+    await bringToWaitingRuns(event, customerId, deps);
+  }
   await scheduleCustomerDates(customerId, deps);
   return { runs: pending.length };
 }
