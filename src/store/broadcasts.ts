@@ -12,6 +12,7 @@
 import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import { bound, type Db, prepared } from "./db.js";
 import { toCustomer, toOwnership, toProduct, toRun } from "./rows.js";
+import { newRunValues } from "./runs.js";
 import { broadcasts, customers, events, flowRuns, ownerships, products } from "./schema.js";
 import type {
   AudienceOwner,
@@ -200,21 +201,7 @@ export function writeBroadcastPage(
   const q = prepared(db, "broadcasts.page", () => ({
     insertRun: db
       .insert(flowRuns)
-      .values({
-        id: sql.placeholder("id"),
-        flowId: sql.placeholder("flowId"),
-        flowVersion: sql.placeholder("flowVersion"),
-        customerId: sql.placeholder("customerId"),
-        ownershipId: sql.placeholder("ownershipId"),
-        eventId: sql.placeholder("eventId"),
-        entryKey: sql.placeholder("entryKey"),
-        state: sql.placeholder("state"),
-        status: sql.placeholder("status"),
-        wakeAt: sql.placeholder("wakeAt"),
-        seq: 0,
-        createdAt: sql.placeholder("now"),
-        updatedAt: sql.placeholder("now"),
-      })
+      .values(newRunValues())
       .onConflictDoNothing({ target: flowRuns.entryKey })
       .returning()
       .prepare(),

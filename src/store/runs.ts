@@ -55,6 +55,25 @@ export function ingestAndStartRuns(
   );
 }
 
+/** A new run's row as placeholders: one shape for every way a run starts (events, broadcasts, dates). */
+export function newRunValues() {
+  return {
+    id: sql.placeholder("id"),
+    flowId: sql.placeholder("flowId"),
+    flowVersion: sql.placeholder("flowVersion"),
+    customerId: sql.placeholder("customerId"),
+    ownershipId: sql.placeholder("ownershipId"),
+    eventId: sql.placeholder("eventId"),
+    entryKey: sql.placeholder("entryKey"),
+    state: sql.placeholder("state"),
+    status: sql.placeholder("status"),
+    wakeAt: sql.placeholder("wakeAt"),
+    seq: 0,
+    createdAt: sql.placeholder("now"),
+    updatedAt: sql.placeholder("now"),
+  };
+}
+
 /** startRuns' writes; the caller holds a transaction on `db`. */
 export function startRunsWithin(
   db: Db,
@@ -65,25 +84,7 @@ export function startRunsWithin(
   newId: () => string,
 ): RunRow[] {
   const insertRun = prepared(db, "runs.insert", () =>
-    db
-      .insert(flowRuns)
-      .values({
-        id: sql.placeholder("id"),
-        flowId: sql.placeholder("flowId"),
-        flowVersion: sql.placeholder("flowVersion"),
-        customerId: sql.placeholder("customerId"),
-        ownershipId: sql.placeholder("ownershipId"),
-        eventId: sql.placeholder("eventId"),
-        entryKey: sql.placeholder("entryKey"),
-        state: sql.placeholder("state"),
-        status: sql.placeholder("status"),
-        wakeAt: sql.placeholder("wakeAt"),
-        seq: 0,
-        createdAt: sql.placeholder("now"),
-        updatedAt: sql.placeholder("now"),
-      })
-      .onConflictDoNothing({ target: flowRuns.entryKey })
-      .prepare(),
+    db.insert(flowRuns).values(newRunValues()).onConflictDoNothing({ target: flowRuns.entryKey }).prepare(),
   );
   const markProcessed = prepared(db, "runs.markEventProcessed", () =>
     db
