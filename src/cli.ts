@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
 import { broadcast } from "./cli/broadcast.js";
 import { inspectMail } from "./cli/inspect-mail.js";
+import { moveProblemsOnRecord } from "./cli/move-check.js";
 import { latestSentTo, replyToMessage } from "./cli/reply.js";
 import { runService } from "./cli/run-service.js";
 import { readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
@@ -50,6 +51,14 @@ program
     if (!result.ok) {
       for (const p of result.problems) process.stderr.write(`${p}\n`);
       process.stderr.write(`\n${result.problems.length} problem(s) found.\n`);
+      process.exitCode = 1;
+      return;
+    }
+    // runs_in_flight: move is checked against the versions on record, where a store is at hand.
+    const problems = await moveProblemsOnRecord(result.project.flows, loadSettings());
+    if (problems.length > 0) {
+      for (const p of problems) process.stderr.write(`${p}\n`);
+      process.stderr.write(`\n${problems.length} problem(s) found.\n`);
       process.exitCode = 1;
       return;
     }

@@ -431,6 +431,7 @@ function toFlow(data: FlowFile, id: string, file: string, locator: YamlLocator):
     entry,
     ...(data.relationship !== undefined ? { relationship: data.relationship } : {}),
     ...(data.transactional ? { transactional: true } : {}),
+    ...(data.runs_in_flight ? { runsInFlight: data.runs_in_flight } : {}),
     ...(data.exit_when !== undefined ? { exitWhen: toCondition(data.exit_when) } : {}),
     ...(data.goal !== undefined ? { goal: toCondition(data.goal) } : {}),
     steps,

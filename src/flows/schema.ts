@@ -1025,6 +1025,15 @@ export const FlowFileSchema = z
             "Only for products of this kind: one_time (bought once) or repeat (bought again and again). " +
             "Compared with product.relationship (else customer.attributes.relationship).",
         }),
+      runs_in_flight: z
+        .enum(["keep", "move"])
+        .optional()
+        .meta({
+          description:
+            "When this file changes: keep (default) lets runs already under way finish on the version they " +
+            "started on; move brings them to the new version at the step with the same id (each step a run " +
+            "can wait at must still exist, with the same kind, or the run keeps its version).",
+        }),
       transactional: z
         .boolean()
         .optional()

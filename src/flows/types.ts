@@ -183,6 +183,12 @@ export interface Flow {
    * once, exempt from the send window and the frequency cap (send-policy.ts).
    */
   transactional?: boolean;
+  /**
+   * What happens to runs under way when the file changes: "keep" (default: they finish on
+   * their version) or "move" (to the new version, at the step with the same id; see
+   * migrate.ts). Not part of `version`: it says how to change versions, not what a run does.
+   */
+  runsInFlight?: "keep" | "move";
   /** Checked before every step: when it holds, the run ends ("exited"). */
   exitWhen?: Condition;
   /** Checked before every step (before exitWhen): when it holds, the run ends "converted". */

@@ -14,6 +14,7 @@
 import { addressOf } from "../config/brand.js";
 import { flowHasConditions } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
+import { moveRun, stepAtCursor } from "../flows/migrate.js";
 import type { AdvanceInput, Effect, Flow, RunState } from "../flows/types.js";
 import type { CustomerChanges, NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
@@ -38,26 +39,38 @@ export function teamAddressOf(brand: JobDeps["brand"]): string | null {
 }
 
 /**
- * The definition a run advances with: the version it started on (from the record of
- * flow versions) when the file has changed since, so an edit never moves a waiting run
- * to a step it was not at. A version missing from the record (runs older than it) falls
- * back to the current definition.
+ * The definition a run advances with, and its state in that definition's terms: the
+ * version it started on (from the record of flow versions) when the file has changed
+ * since, so an edit never moves a waiting run to a step it was not at; or, for a flow
+ * with `runs_in_flight: move`, the current version at the step with the same id
+ * (migrate.ts), when the run can move. A version missing from the record (runs older
+ * than it) falls back to the current definition.
  */
-async function flowOfRun(run: RunRow, current: Flow, deps: JobDeps): Promise<Flow> {
-  if (current.version === run.flowVersion) return current;
+async function flowOfRun(
+  run: RunRow,
+  current: Flow,
+  deps: JobDeps,
+): Promise<{ flow: Flow; state: RunState; movedFrom?: string }> {
+  if (current.version === run.flowVersion) return { flow: current, state: run.state };
   const key = `${run.flowId}@${run.flowVersion}`;
-  const cached = deps.pastFlows?.get(key);
-  if (cached) return cached;
-  const past = await deps.store.getFlowVersion(run.flowId, run.flowVersion);
+  const past = deps.pastFlows?.get(key) ?? (await deps.store.getFlowVersion(run.flowId, run.flowVersion));
   if (!past) {
     deps.logger.warn(
       { runId: run.id, version: run.flowVersion },
       "run's flow version is not on record; using the current one",
     );
-    return current;
+    return { flow: current, state: run.state };
   }
   deps.pastFlows?.set(key, past);
-  return past;
+  if (current.runsInFlight === "move") {
+    const moved = moveRun(past, current, run.state);
+    if (moved.ok) return { flow: current, state: moved.state, movedFrom: run.flowVersion };
+    deps.logger.warn(
+      { runId: run.id, reason: moved.reason },
+      "run cannot move to the new version; it keeps its own",
+    );
+  }
+  return { flow: past, state: run.state };
 }
 
 /** Derives the Message-ID header from the outbox row id: replies find their row by it. */
@@ -104,13 +117,13 @@ export async function advanceRun(
     deps.logger.error({ runId: run.id, flowId: run.flowId }, "run's flow is gone; run failed");
     return "applied";
   }
-  const flow = await flowOfRun(run, current, deps);
+  const { flow, state, movedFrom } = await flowOfRun(run, current, deps);
 
   const input: AdvanceInput = arrival ? arrival : run.seq === 0 ? { type: "start" } : { type: "wake" };
   // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
   const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
   const facts = context ? triggerFacts(context.event, context.ingested, context.ownerships) : undefined;
-  const result = advance(flow, run.state, input, now, {
+  const result = advance(flow, state, input, now, {
     waitScale: deps.waitScale,
     facts,
     defaultTimezone: deps.brand.defaultTimezone,
@@ -127,6 +140,15 @@ export async function advanceRun(
     team,
   );
 
+  if (movedFrom) {
+    // On the run's record, before what it does on the new version.
+    steps.unshift({
+      stepId: stepAtCursor(flow, state.cursor)?.id ?? "(start)",
+      stepType: "version",
+      at: now,
+      detail: `moved from version ${movedFrom} to ${flow.version}`,
+    });
+  }
   const outcome = await store.applyAdvance({
     runId: run.id,
     expectedSeq: run.seq,
@@ -134,6 +156,7 @@ export async function advanceRun(
     steps,
     messages,
     ...(customer ? { customer } : {}),
+    ...(movedFrom ? { flowVersion: flow.version } : {}),
     now,
   });
   if (!outcome.applied) {

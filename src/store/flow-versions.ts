@@ -54,3 +54,14 @@ export function getFlowVersion(db: Db, flowId: string, version: string): Flow | 
     .get();
   return row ? (JSON.parse(row.definition) as Flow) : null;
 }
+
+/** Every recorded version of a flow, oldest first. */
+export function listFlowVersions(db: Db, flowId: string): Flow[] {
+  return db
+    .select({ definition: flowVersions.definition })
+    .from(flowVersions)
+    .where(eq(flowVersions.flowId, flowId))
+    .orderBy(asc(flowVersions.firstSeenAt))
+    .all()
+    .map((r) => JSON.parse(r.definition) as Flow);
+}

@@ -283,6 +283,10 @@ export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
 
       for (const step of a.steps) q.insertStep.run({ runId: a.runId, seq: nextSeq, ...step });
       if (a.customer) changeCustomer(tx, current.customerId, a.customer, a.now);
+      if (a.flowVersion && a.flowVersion !== current.flowVersion) {
+        tx.update(flowRuns).set({ flowVersion: a.flowVersion }).where(eq(flowRuns.id, a.runId)).run();
+        current.flowVersion = a.flowVersion;
+      }
       const created: MessageRow[] = [];
       if (a.messages.length > 0) {
         const customer = q.customerEmail.get({ id: current.customerId });

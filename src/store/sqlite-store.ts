@@ -42,6 +42,7 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     getRun: (id) => run(() => runsRepo.getRun(db, id)),
     recordFlowVersions: (flows, now) => run(() => flowVersionsRepo.recordFlowVersions(db, flows, now)),
     getFlowVersion: (flowId, version) => run(() => flowVersionsRepo.getFlowVersion(db, flowId, version)),
+    listFlowVersions: (flowId) => run(() => flowVersionsRepo.listFlowVersions(db, flowId)),
     runContext: (id) => run(() => runsRepo.runContext(db, id)),
     applyAdvance: (a) => run(() => runsRepo.applyAdvance(db, a)),
     claimMessage: (id, now, leaseMs) => run(() => messagesRepo.claimMessage(db, id, now, leaseMs)),

@@ -147,6 +147,8 @@ export interface RunAdvance {
   messages: NewMessage[];
   /** tag / untag / set steps: changes to the run's customer, in the same transaction. */
   customer?: CustomerChanges;
+  /** The run moved to this version of its flow (runs_in_flight: move). */
+  flowVersion?: string;
   now: number;
   error?: string | null;
 }
@@ -482,6 +484,8 @@ export interface Store extends BroadcastStore, DateScheduleStore {
   recordFlowVersions(flows: readonly Flow[], now: number): Promise<FlowVersionRow[]>;
   /** A flow as it was at `version`, for runs that started on it. */
   getFlowVersion(flowId: string, version: string): Promise<Flow | null>;
+  /** Every recorded version of a flow, oldest first. */
+  listFlowVersions(flowId: string): Promise<Flow[]>;
   /** What a run's conditions read: its customer (as now), product and ownership, and the event that started it. */
   runContext(runId: string): Promise<{
     event: EventRow;

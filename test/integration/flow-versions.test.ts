@@ -85,4 +85,39 @@ describe("a flow edited while runs wait", () => {
       await store.close();
     }
   });
+
+  it("moves runs in flight to the new version when the flow says runs_in_flight: move", async () => {
+    sink = await startSmtpSink();
+    const t = testEnv(
+      inject("redisUrl"),
+      { SMTP_URL: sink.url, RAPPORT_WAIT_SCALE: String(3000 / (14 * DAY)), RAPPORT_RETRY_BASE_MS: "300" },
+      { flows: [] },
+    );
+    const file = join(t.dir, "config", "flows", "edited.yaml");
+    const named = (yaml: string) =>
+      `${yaml.replace("trigger:", "runs_in_flight: move\ntrigger:").replace("  - wait: 14 days", "  - wait: 14 days\n    id: pause")}`;
+    writeFileSync(file, named(V1));
+    rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    await postEvent(rapport.httpPort as number, registration({ id: "m-1", email: "first@example.com" }));
+    await sink.waitFor(1);
+    await rapport.close();
+
+    writeFileSync(file, named(V2));
+    rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    const all = await sink.waitFor(2, 20_000);
+    // The run moved: after the wait it takes V2's next step, not V1's check-in.
+    expect(all[1]?.parsed.subject).toBe("What will you play first on your Lyra RD 2780?");
+    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    try {
+      const run = (await store.timeline("first@example.com"))?.runs[0];
+      const moved = run?.steps.find((s) => s.stepType === "version");
+      expect(moved).toMatchObject({
+        stepId: "pause",
+        detail: expect.stringMatching(/^moved from version \w+ to \w+$/),
+      });
+      expect(run?.flowVersion).toBe((await store.listFlowVersions("edited")).at(-1)?.version);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -58,7 +58,7 @@ const cases: Case[] = [
     source: `name: Test\ntrigger:\n  event: registration\nstep:\n  - send: a\n`,
     errors: [
       'config/flows/x.yaml:1:1: steps: missing "steps": a flow needs at least one step, e.g. steps: [ { send: thank-you } ]',
-      'config/flows/x.yaml:4:1: step: unknown setting "step" (allowed here: description, entry, exit_when, goal, name, relationship, steps, transactional, trigger); did you mean "steps"?',
+      'config/flows/x.yaml:4:1: step: unknown setting "step" (allowed here: description, entry, exit_when, goal, name, relationship, runs_in_flight, steps, transactional, trigger); did you mean "steps"?',
     ],
   },
   {

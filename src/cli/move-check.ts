@@ -1,0 +1,34 @@
+/**
+ * `rapport validate`'s check of `runs_in_flight: move`: every step a run can be waiting at
+ * in a version on record must still exist, with the same kind, in the file as it is now.
+ * Needs the store (where the versions are on record); without one there is nothing to
+ * check yet. The store is read, never created.
+ */
+import { existsSync } from "node:fs";
+import type { Settings } from "../config/settings.js";
+import { moveProblems } from "../flows/migrate.js";
+import type { Flow } from "../flows/types.js";
+import { sqliteLocation } from "../main.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
+
+export async function moveProblemsOnRecord(
+  flows: ReadonlyMap<string, Flow>,
+  settings: Settings,
+): Promise<string[]> {
+  const moving = [...flows.values()].filter((f) => f.runsInFlight === "move");
+  const location = sqliteLocation(settings);
+  if (moving.length === 0 || !existsSync(location)) return [];
+  const store = openSqliteStore(location);
+  try {
+    const problems: string[] = [];
+    for (const flow of moving) {
+      for (const old of await store.listFlowVersions(flow.id)) {
+        if (old.version === flow.version) continue;
+        for (const p of moveProblems(old, flow)) problems.push(`${flow.file}: runs_in_flight: move: ${p}`);
+      }
+    }
+    return problems;
+  } finally {
+    await store.close();
+  }
+}
