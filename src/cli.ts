@@ -7,22 +7,13 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
-import { broadcast } from "./cli/broadcast.js";
-import { inspectMail } from "./cli/inspect-mail.js";
-import { moveProblemsOnRecord } from "./cli/move-check.js";
-import { latestSentTo, replyToMessage } from "./cli/reply.js";
-import { runService } from "./cli/run-service.js";
-import { readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
+import { loadSimulationConfig, readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
 import { formatTimeline } from "./cli/timeline-text.js";
-import { trigger } from "./cli/trigger.js";
+import { sqliteLocation } from "./config/database.js";
 import { loadSettings } from "./config/settings.js";
 import { flowToMermaid, mermaidPage } from "./flows/graph.js";
 import { loadFlows } from "./flows/load.js";
 import { formatFlowError } from "./flows/parse.js";
-import { sqliteLocation } from "./main.js";
-import { loadProject } from "./project.js";
-import { openSqliteStore } from "./store/sqlite-store.js";
-import { previewTemplate } from "./templates/preview.js";
 
 const program = new Command();
 program
@@ -33,12 +24,12 @@ program
 program
   .command("start")
   .description("run the HTTP API and the worker in one process (embedded defaults when nothing is set)")
-  .action(() => runService("all"));
+  .action(async () => (await import("./cli/run-service.js")).runService("all"));
 
 program
   .command("worker")
   .description("run only the worker (queues → flows → mail); scale by running several")
-  .action(() => runService("worker"));
+  .action(async () => (await import("./cli/run-service.js")).runService("worker"));
 
 program
   .command("validate")
@@ -47,6 +38,7 @@ program
   )
   .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
   .action(async (o: { config: string }) => {
+    const { loadProject } = await import("./project.js");
     const result = await loadProject(resolve(o.config));
     if (!result.ok) {
       for (const p of result.problems) process.stderr.write(`${p}\n`);
@@ -55,6 +47,7 @@ program
       return;
     }
     // runs_in_flight: move is checked against the versions on record, where a store is at hand.
+    const { moveProblemsOnRecord } = await import("./cli/move-check.js");
     const problems = await moveProblemsOnRecord(result.project.flows, loadSettings());
     if (problems.length > 0) {
       for (const p of problems) process.stderr.write(`${p}\n`);
@@ -75,6 +68,7 @@ program
   .action(async (name: string, o: { data?: string; out?: string; config: string }) => {
     const data = o.data ? JSON.parse(await readFile(o.data, "utf8")) : {};
     const out = o.out ?? join("var", "preview", `${name}.html`);
+    const { previewTemplate } = await import("./templates/preview.js");
     const result = await previewTemplate(join(resolve(o.config), "templates"), name, data, out);
     process.stdout.write(`subject: ${result.subject}\nwrote ${result.file}\n`);
   });
@@ -93,7 +87,7 @@ program
   .option("--file <event.json>", "the event as JSON; options above override its fields")
   .option("--url <url>", "rapport's HTTP address", `http://127.0.0.1:${process.env.PORT ?? "3000"}`)
   .option("--api-key <key>", "API key (default: RAPPORT_API_KEYS, else the one kept in ./var/api-key)")
-  .action((type: string | undefined, o) => trigger(type, o));
+  .action(async (type: string | undefined, o) => (await import("./cli/trigger.js")).trigger(type, o));
 
 program
   .command("broadcast")
@@ -114,7 +108,7 @@ program
   .option("--url <url>", "rapport's HTTP address", `http://127.0.0.1:${process.env.PORT ?? "3000"}`)
   .option("--api-key <key>", "API key (default: RAPPORT_API_KEYS, else the one kept in ./var/api-key)")
   .action(async (flow: string, o) => {
-    await broadcast(flow, o);
+    await (await import("./cli/broadcast.js")).broadcast(flow, o);
   });
 
 program
@@ -124,6 +118,7 @@ program
   .option("--json", "print JSON instead of text")
   .action(async (email: string, o: { json?: boolean }) => {
     const settings = loadSettings();
+    const { openSqliteStore } = await import("./store/sqlite-store.js");
     const store = openSqliteStore(sqliteLocation(settings));
     try {
       const t = await store.timeline(email);
@@ -177,15 +172,19 @@ program
   .option("--json", "print the entries as JSON")
   .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
   .action(async (id: string, o: { customer: string; days: string; json?: boolean; config: string }) => {
-    const loaded = await loadProject(resolve(o.config));
-    if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-    const flow = loaded.project.flows.get(id);
-    if (!flow) throw new Error(`no flow "${id}"; flows: ${[...loaded.project.flows.keys()].join(", ")}`);
+    const { flows, errors } = await loadFlows(join(resolve(o.config), "flows"));
+    const flow = flows.find((f) => f.id === id);
+    if (!flow) {
+      const problems = errors.filter((e) => e.file.endsWith(`/${id}.yaml`) || e.file.endsWith(`/${id}.yml`));
+      if (problems.length > 0) throw new Error(problems.map(formatFlowError).join("\n"));
+      throw new Error(`no flow "${id}"; flows: ${flows.map((f) => f.id).join(", ") || "none"}`);
+    }
     const days = Number(o.days);
     if (!Number.isFinite(days) || days <= 0 || days > 36_500)
       throw new Error("--days: expected a number of days (1 to 36500)");
     const file = await readCustomerFile(o.customer);
-    const report = simulateForCustomer(flow, file, loaded.project, { days, now: Date.now() });
+    const config = await loadSimulationConfig(resolve(o.config));
+    const report = simulateForCustomer(flow, file, config, { days, now: Date.now() });
     process.stdout.write(`${o.json ? JSON.stringify(report.entries, null, 2) : report.text}\n`);
   });
 
@@ -196,6 +195,7 @@ program
   )
   .argument("<files...>", ".eml files")
   .action(async (files: string[]) => {
+    const { inspectMail } = await import("./cli/inspect-mail.js");
     const { failures } = await inspectMail(files, loadSettings(), (line) =>
       process.stdout.write(`${line}\n`),
     );
@@ -226,6 +226,7 @@ program
   .action(
     async (file: string, o: { text: string; subject?: string; to: string; host: string; port: string }) => {
       const outbox = join(process.env.RAPPORT_DATA_DIR ?? "./var", "outbox");
+      const { latestSentTo, replyToMessage } = await import("./cli/reply.js");
       const eml = file.includes("@") && !file.endsWith(".eml") ? await latestSentTo(outbox, file) : file;
       const sent = await replyToMessage(eml, {
         text: o.text,

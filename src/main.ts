@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
+import { sqliteLocation } from "./config/database.js";
 import { keptSecret } from "./config/secrets.js";
 import { maskUrlPassword, type Settings } from "./config/settings.js";
 import { createHttpApp } from "./http/app.js";
@@ -58,13 +59,8 @@ export class StartupError extends Error {
   }
 }
 
-/** DATABASE_URL may be `file:path`, a plain path, or unset (SQLite under the data dir). */
-export function sqliteLocation(settings: Settings): string {
-  const url = settings.DATABASE_URL;
-  if (!url) return resolve(settings.RAPPORT_DATA_DIR, "rapport.db");
-  if (url === ":memory:") return url;
-  return resolve(url.replace(/^file:(\/\/)?/, "").replace(/^sqlite:(\/\/)?/, ""));
-}
+/** Kept here too: tests and tools import it from the composition root. */
+export { sqliteLocation };
 
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;

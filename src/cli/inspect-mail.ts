@@ -7,11 +7,11 @@
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { sqliteLocation } from "../config/database.js";
 import type { Settings } from "../config/settings.js";
 import { cluesFor } from "../jobs/process-inbound.js";
 import { type AttributionLookups, attribute } from "../mail/attribute.js";
 import { understandMail } from "../mail/understand.js";
-import { sqliteLocation } from "../main.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
 import { existingReplyAddresses } from "./addresses.js";

@@ -5,10 +5,10 @@
  * check yet. The store is read, never created.
  */
 import { existsSync } from "node:fs";
+import { sqliteLocation } from "../config/database.js";
 import type { Settings } from "../config/settings.js";
 import { moveProblems } from "../flows/migrate.js";
 import type { Flow } from "../flows/types.js";
-import { sqliteLocation } from "../main.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 
 export async function moveProblemsOnRecord(

@@ -2,17 +2,17 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readCustomerFile, simulateForCustomer } from "../../../src/cli/simulate.js";
-import { loadProject } from "../../../src/project.js";
+import { loadSimulationConfig, readCustomerFile, simulateForCustomer } from "../../../src/cli/simulate.js";
+import { loadFlows } from "../../../src/flows/load.js";
 
 describe("rapport simulate", () => {
   it("prints the dated emails of the shipped example customer, subjects rendered", async () => {
-    const loaded = await loadProject(resolve("config"));
-    if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+    const { flows } = await loadFlows(resolve("config/flows"));
     const file = await readCustomerFile(resolve("config/examples/ada.json"));
-    const flow = loaded.project.flows.get("thank-you");
+    const flow = flows.find((f) => f.id === "thank-you");
     if (!flow) throw new Error("no thank-you flow");
-    const report = simulateForCustomer(flow, file, loaded.project, { days: 30, now: 0 });
+    const config = await loadSimulationConfig(resolve("config"));
+    const report = simulateForCustomer(flow, file, config, { days: 30, now: 0 });
     expect(report.text).toContain(
       '2026-12-01 09:00  send    [thank-you] email to the customer: thank-you "Thank you for registering your Lyra RD 2780"',
     );
