@@ -15,6 +15,7 @@
  */
 import { flowMatches } from "../flows/conditions.js";
 import { initialRun } from "../flows/interpreter.js";
+import { entryWindowStart } from "../flows/rules.js";
 import type { Flow } from "../flows/types.js";
 import type { AudienceOwner, BroadcastRow, NewBroadcastRun } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
@@ -48,6 +49,12 @@ export function broadcastEntryKey(
 ): string {
   if (flow.entry === "every_time") return `${flow.id}|broadcast|${broadcastId}|${owner.ownership.id}`;
   return entryKeyFor(flow, { customerId: owner.customer.id, ownershipId: owner.ownership.id, eventId });
+}
+
+/** entry: { at_most_once_in }: an owner reached by this flow within the window is skipped. */
+function windowOf(flow: Flow, now: number): { notIfStartedAfter?: number } {
+  const start = entryWindowStart(flow.entry, now);
+  return start === null ? {} : { notIfStartedAfter: start };
 }
 
 export async function processBroadcast(
@@ -109,6 +116,7 @@ export async function processBroadcast(
         ownershipId: owner.ownership.id,
         entryKey: broadcastEntryKey(flow, broadcast.id, owner, event.id),
         state: initialRun(),
+        ...windowOf(flow, clock.now()),
       });
     }
     const outcome = await store.writeBroadcastPage({

@@ -12,7 +12,7 @@
 import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import { bound, type Db, prepared } from "./db.js";
 import { toCustomer, toOwnership, toProduct, toRun } from "./rows.js";
-import { newRunValues } from "./runs.js";
+import { entryWindowOpen, newRunValues } from "./runs.js";
 import { broadcasts, customers, events, flowRuns, ownerships, products } from "./schema.js";
 import type {
   AudienceOwner,
@@ -238,6 +238,7 @@ export function writeBroadcastPage(
         return { applied: false, broadcast: toBroadcast(current) };
       const created: RunRow[] = [];
       for (const run of page.runs) {
+        if (!entryWindowOpen(db, run, run.customerId)) continue; // counted as skipped below
         const row = q.insertRun.get({
           id: newId(),
           flowId: run.flowId,

@@ -74,6 +74,29 @@ export function newRunValues() {
   };
 }
 
+/**
+ * entry: { at_most_once_in }: whether the customer's latest run of the flow is older than
+ * the window (always true for other rules). Checked inside the transaction that would
+ * start the run, so two events racing cannot both get in.
+ */
+export function entryWindowOpen(db: Db, run: NewRun, customerId: string): boolean {
+  if (run.notIfStartedAfter === undefined) return true;
+  const latestStart = prepared(db, "runs.latestStart", () =>
+    db
+      .select({ at: sql<number | null>`max(${flowRuns.createdAt})` })
+      .from(flowRuns)
+      .where(
+        and(
+          eq(flowRuns.flowId, sql.placeholder("flowId")),
+          eq(flowRuns.customerId, sql.placeholder("customerId")),
+        ),
+      )
+      .prepare(),
+  );
+  const last = latestStart.get({ flowId: run.flowId, customerId })?.at ?? null;
+  return last === null || last <= run.notIfStartedAfter;
+}
+
 /** startRuns' writes; the caller holds a transaction on `db`. */
 export function startRunsWithin(
   db: Db,
@@ -100,24 +123,8 @@ export function startRunsWithin(
       .where(and(eq(flowRuns.eventId, sql.placeholder("eventId")), eq(flowRuns.seq, 0)))
       .prepare(),
   );
-  const latestStart = prepared(db, "runs.latestStart", () =>
-    db
-      .select({ at: sql<number | null>`max(${flowRuns.createdAt})` })
-      .from(flowRuns)
-      .where(
-        and(
-          eq(flowRuns.flowId, sql.placeholder("flowId")),
-          eq(flowRuns.customerId, sql.placeholder("customerId")),
-        ),
-      )
-      .prepare(),
-  );
   for (const run of runs) {
-    if (run.notIfStartedAfter !== undefined) {
-      // entry: { at_most_once_in }: checked inside the transaction that would start the run.
-      const last = latestStart.get({ flowId: run.flowId, customerId })?.at ?? null;
-      if (last !== null && last > run.notIfStartedAfter) continue;
-    }
+    if (!entryWindowOpen(db, run, customerId)) continue;
     insertRun.run({
       id: newId(),
       flowId: run.flowId,

@@ -126,6 +126,43 @@ describe("store (SQLite)", () => {
     expect(await start("w3", 130_000)).toHaveLength(1); // 30 s after the first: allowed again
   });
 
+  it("a broadcast skips an owner whose last run of a windowed flow is too recent", async () => {
+    const e = await store.recordEvent(reg({ id: "bw1" }), 1000);
+    const { customer } = await store.ingestEvent(e.event, 1000);
+    await store.startRuns(
+      "bw1",
+      customer.id,
+      [{ flowId: "news", flowVersion: "v1", entryKey: "news|window|old", ownershipId: null, state: waiting }],
+      1000,
+    );
+    const { broadcast } = await store.createBroadcast(
+      { flowId: "news", eventType: "product_news", audience: { category: "turntable" }, properties: {} },
+      2000,
+    );
+    const run = (entryKey: string, notIfStartedAfter: number) => ({
+      flowId: "news",
+      flowVersion: "v1",
+      customerId: customer.id,
+      ownershipId: null,
+      entryKey,
+      state: waiting,
+      notIfStartedAfter,
+    });
+    const out = await store.writeBroadcastPage({
+      broadcastId: broadcast.id,
+      expectedPages: 0,
+      next: null,
+      runs: [run("news|window|a", 500), run("news|window|b", 1500)],
+      skipped: 0,
+      done: true,
+      now: 2000,
+    });
+    // The run at 1000 is inside a window that starts at 500 (a: skipped) and older than one
+    // that starts at 1500 (b: started).
+    expect(out.applied && out.created.map((r) => r.entryKey)).toEqual(["news|window|b"]);
+    expect(out.broadcast).toMatchObject({ started: 1, skipped: 1 });
+  });
+
   it("applies tag, untag and set to the customer in the step's transaction, and only once", async () => {
     const e = await store.recordEvent(
       reg({ id: "t1", customer: { email: "ada@example.com", attributes: { tier: "silver", vip: true } } }),
