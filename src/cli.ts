@@ -98,6 +98,10 @@ program
   .option("--sku <sku>", "the owners of this product")
   .option("--category <category>", "the owners of every product in this category")
   .option(
+    "--audience <sku:SKU|category:C>",
+    "the same, in one option: sku:LYRA-RD-2780 or category:turntable",
+  )
+  .option(
     "--property <name=value>",
     "an event property the templates see as event.properties.NAME (repeatable)",
     (v: string, all: string[]) => [...all, v],

@@ -10,6 +10,8 @@ import { resolveApiKey } from "./trigger.js";
 export interface BroadcastCliOptions {
   sku?: string;
   category?: string;
+  /** `sku:LYRA-RD-2780` or `category:turntable`: the same as --sku / --category. */
+  audience?: string;
   /** k=v pairs, each one event property. */
   property?: string[];
   id?: string;
@@ -41,7 +43,15 @@ export function parseProperties(pairs: readonly string[] = []): Record<string, s
   return out;
 }
 
-export function buildBroadcastBody(flow: string, o: BroadcastCliOptions): BroadcastBody {
+/** `--audience sku:X` / `--audience category:Y`, read into the --sku / --category they stand for. */
+export function audienceOption(text: string): { sku: string } | { category: string } {
+  const m = /^(sku|category)[:=](.+)$/.exec(text.trim());
+  if (!m?.[1] || !m[2]) throw new Error(`--audience: expected sku:SKU or category:CATEGORY, found "${text}"`);
+  return m[1] === "sku" ? { sku: m[2] } : { category: m[2] };
+}
+
+export function buildBroadcastBody(flow: string, given: BroadcastCliOptions): BroadcastBody {
+  const o = given.audience ? { ...given, ...audienceOption(given.audience) } : given;
   const properties = parseProperties(o.property);
   const raw = {
     ...(o.id ? { id: o.id } : {}),

@@ -53,3 +53,19 @@ describe("rapport broadcast", () => {
     );
   });
 });
+
+describe("--audience", () => {
+  it.each([
+    ["sku:LYRA-RD-2780", { sku: "LYRA-RD-2780" }],
+    ["category:turntable", { category: "turntable" }],
+  ])("%s", (text, audience) => {
+    expect(
+      buildBroadcastBody("product-news", { audience: text, property: [], url: "http://x" }).audience,
+    ).toEqual(audience);
+  });
+  it("names what it expected", () => {
+    expect(() =>
+      buildBroadcastBody("product-news", { audience: "owners", property: [], url: "http://x" }),
+    ).toThrow(/--audience: expected sku:SKU or category:CATEGORY/);
+  });
+});
