@@ -59,9 +59,6 @@ export class StartupError extends Error {
   }
 }
 
-/** Kept here too: tests and tools import it from the composition root. */
-export { sqliteLocation };
-
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;

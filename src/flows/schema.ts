@@ -900,21 +900,26 @@ function armError(iss: RawIssue): string | undefined {
 const NOT_BOTH = 'a choice is either "if" (with "then") or "else", not both; make them two choices';
 const Neither = z.never({ error: NOT_BOTH }).optional();
 
+/** A branch choice's list of steps (called lazily: Step is defined further down). */
+function armSteps(description: string) {
+  return z
+    .array(Step, {
+      error: (iss) =>
+        iss.code === "invalid_type" && iss.input !== undefined
+          ? `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`
+          : undefined,
+    })
+    .nullable()
+    .meta({ description });
+}
+
 const IfArm = z
   .strictObject({
     if: FlowCondition,
     else: Neither,
     // biome-ignore lint/suspicious/noThenProperty: the flow file's key is "then"; this shape is never awaited.
     get then() {
-      return z
-        .array(Step, {
-          error: (iss) =>
-            iss.code === "invalid_type" && iss.input !== undefined
-              ? `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`
-              : undefined,
-        })
-        .nullable()
-        .meta({ description: "The steps to take when the condition holds." });
+      return armSteps("The steps to take when the condition holds.");
     },
   })
   .meta({
@@ -926,15 +931,7 @@ const ElseArm = z
   .strictObject({
     if: Neither,
     get else() {
-      return z
-        .array(Step, {
-          error: (iss) =>
-            iss.code === "invalid_type" && iss.input !== undefined
-              ? `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`
-              : undefined,
-        })
-        .nullable()
-        .meta({ description: "The steps to take when no choice above was taken." });
+      return armSteps("The steps to take when no choice above was taken.");
     },
   })
   .meta({ title: "else", description: "Taken when no choice above was taken; must be the last choice." });

@@ -25,7 +25,6 @@ import type {
   InteractionRow,
   MessageRow,
   NewInteraction,
-  Store,
   SuppressionReason,
 } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
@@ -113,15 +112,6 @@ export function interactionFor(row: InboundRow, mail: UnderstoodMail, who: Attri
   };
 }
 
-function lookupsFrom(store: Store) {
-  return {
-    getMessage: (id: string) => store.getMessage(id),
-    findMessagesByHeader: (headers: string[]) => store.findMessagesByHeader(headers),
-    getOwnership: (id: string) => store.getOwnership(id),
-    findCustomerByEmail: (email: string) => store.findCustomerByEmail(email),
-  };
-}
-
 export async function processInbound(data: InboundJob, deps: JobDeps): Promise<InboundOutcome> {
   const { store, clock } = deps;
   const row = await store.getInbound(data.inboundId);
@@ -139,7 +129,7 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
     throw err;
   }
 
-  const who = await attribute(cluesFor(row, mail), deps.addresses, lookupsFrom(store));
+  const who = await attribute(cluesFor(row, mail), deps.addresses, store);
   const message = who.messageId ? await store.getMessage(who.messageId) : null;
   const customer = who.customerId ? ((await store.getCustomer(who.customerId))?.email ?? null) : null;
   const suppress = suppressionFor(mail.classification, message, customer, mail.parsed.from?.address ?? null);
