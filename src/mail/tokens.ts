@@ -232,7 +232,8 @@ export function createReplyAddresses(opts: ReplyAddressOptions): ReplyAddresses 
     if (!parts.tag) return { ok: false, problem: "no-token", reason: "the address carries no token" };
     const token = parts.tag;
     const letter = token[0];
-    if (token.length === LONG_TOKEN_LENGTH && (letter === "m" || letter === "o")) return parseLong(letter, token);
+    if (token.length === LONG_TOKEN_LENGTH && (letter === "m" || letter === "o"))
+      return parseLong(letter, token);
     if (token.length === OWNER_LINE_TOKEN_LENGTH && letter === "o") return parseOwnerLine(token);
     return badToken;
   };

@@ -89,11 +89,7 @@ describe("reply addresses", () => {
     ["a changed id character", forged(addresses.forMessage(id), 10), "bad-signature"],
     ["a changed owner-line MAC character", forged(addresses.forOwnership(id), 20), "bad-signature"],
     ["a changed owner-line id character", forged(addresses.forOwnership(id), 9), "bad-signature"],
-    [
-      "an owner token relabelled as a message",
-      OLD_OWNER_LINE.replace("+o", "+m"),
-      "bad-signature",
-    ],
+    ["an owner token relabelled as a message", OLD_OWNER_LINE.replace("+o", "+m"), "bad-signature"],
     [
       "another secret",
       createReplyAddresses({ secret: "t".repeat(40), domain: "reply.lyra-audio.example" }).forMessage(id),
