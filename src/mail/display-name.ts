@@ -11,7 +11,8 @@
  * address. An empty name gives the bare address. Non-ASCII stays (RFC 6532); where a
  * header is built from it nodemailer encodes it. `address` is trusted (we make it).
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// \p{Cc}: C0 controls (CR, LF, tab…), DEL and the C1 set.
+const UNSAFE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 const ATEXT_WORDS = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/;
 const MAX_NAME = 64;
 
