@@ -26,16 +26,19 @@
  *   "o" + base32(first 6 bytes, 48 bits, of the ownership UUID) (10) + the first 13
  *   base32 characters (65 bits) of base32(HMAC-SHA256(secret, "rapport-owner-line:" +
  *   those 6 bytes)) (13).
- *   Why 65 bits of MAC is enough: the only oracle is our SMTP listener (HTTP inbound needs
- *   an API key; IMAP answers nobody), and it refuses a client address for an hour after
- *   INBOUND_MAX_UNKNOWN_RECIPIENTS_PER_CLIENT (default 10) unknown recipients. Even a
- *   million client addresses then get ~2.4e8 guesses a day, ~2^36.4 a year: each guess
- *   hits one given line with chance 2^-65 and any of N lines with N·2^-65 only when the
- *   guesser also hits a 48-bit id prefix, so a year of that botnet stays below 2^-28.
+ *   Why 65 bits of MAC is enough: a guess is valid only if its 13 characters equal the MAC
+ *   of its prefix, chance 2^-65 whatever the guesser knows short of the secret. The one
+ *   place that answers guesses is our SMTP listener (550 at RCPT; HTTP inbound needs an
+ *   API key; mail through another MX or IMAP answers nothing and costs a stored message
+ *   each), and it refuses a client address (an IPv6 /64) for an hour after
+ *   INBOUND_MAX_UNKNOWN_RECIPIENTS_PER_CLIENT (default 20) unknown recipients. A million
+ *   client addresses then get 20 × 24 × 365 × 10^6 ≈ 2^37.4 guesses a year: a chance
+ *   below 2^-27 of one success. Fewer characters would cost that margin; more would
+ *   not be short enough to copy by hand.
  *   Why 48 bits of id: UUIDv4's first 48 bits are random, and they find the ownership by
  *   an index range scan; two ownerships share a prefix only with chance ~N²/2^49 (about
- *   one in 550 at a million ownerships), and then the store finds neither rather than
- *   guessing (the mail still reaches the team, unattributed).
+ *   one in 560 at a million ownerships), and then the store finds neither rather than
+ *   guessing (the mail is recorded unattributed, never on the wrong owner).
  *   Old 43-character owner tokens ("o" + the message layout, "rapport-reply:o:") are still
  *   read, so owner lines already sent keep working; they are no longer made.
  *
