@@ -192,6 +192,12 @@ export async function startInboundSmtp(opts: InboundSmtpOptions): Promise<Runnin
   // listener; it runs only for admitted sockets.
   const tcp = server.server;
   const smtpHandlers = tcp.listeners("connection") as Array<(socket: Socket) => void>;
+  if (smtpHandlers.length !== 1) {
+    // Loud rather than a listener that limits nothing (or serves nobody).
+    throw new Error(
+      `smtp-server accepts connections in a way rapport does not know (${smtpHandlers.length} handlers)`,
+    );
+  }
   tcp.removeAllListeners("connection");
   tcp.on("connection", (socket: Socket) => {
     const client = clientKey(socket.remoteAddress ?? "");
