@@ -19,7 +19,6 @@
 import { UnrecoverableError } from "bullmq";
 import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
-import type { Classification } from "../mail/classify.js";
 import { originalHeaders } from "../mail/original-message.js";
 import { MessageTooLargeError } from "../mail/parse-inbound.js";
 import { allAddresses } from "../mail/raw-text.js";
