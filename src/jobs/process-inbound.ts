@@ -19,6 +19,7 @@
 import { UnrecoverableError } from "bullmq";
 import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
+import { parseDeliveryStatus, primaryRecipient } from "../mail/dsn.js";
 import { originalHeaders } from "../mail/original-message.js";
 import { MessageTooLargeError } from "../mail/parse-inbound.js";
 import { allAddresses } from "../mail/raw-text.js";
@@ -57,6 +58,16 @@ export function originalRecipients(mail: UnderstoodMail): string[] {
   return (originalHeaders(mail.parsed).to ?? []).flatMap((to) => allAddresses(to));
 }
 
+/**
+ * Every address a DSN gives for its failed recipient (Final- and Original-Recipient): a
+ * forward or alias may have changed the final one. Empty for anything but a bounce.
+ */
+export function dsnRecipients(mail: UnderstoodMail): string[] {
+  if (mail.classification.kind !== "bounce" || mail.parsed.report.deliveryStatus.length === 0) return [];
+  const failed = primaryRecipient(parseDeliveryStatus(mail.parsed.report.deliveryStatus.join("\n\n")));
+  return [failed?.finalRecipient, failed?.originalRecipient].filter((a): a is string => !!a);
+}
+
 /** What may no longer be written to because of this message, and why (or why not). */
 export function suppressionFor(
   mail: UnderstoodMail,
@@ -71,6 +82,7 @@ export function suppressionFor(
     customerEmail,
     fromAddress: mail.parsed.from?.address ?? null,
     originalTo: originalRecipients(mail),
+    alsoNamed: dsnRecipients(mail),
   });
 }
 

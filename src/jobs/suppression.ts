@@ -9,8 +9,8 @@
  *     only when the report is attributed to that message by something only its recipient
  *     (or their mail system) has: its reply/VERP token, or our Message-ID (the report's
  *     original Message-ID, In-Reply-To or References). When the report names a recipient
- *     (Final-Recipient, X-Failed-Recipients, Original-Rcpt-To, …) it must be the message's
- *     recipient; when it carries the returned message's To:, the message's recipient must
+ *     (Final- or Original-Recipient, X-Failed-Recipients, Original-Rcpt-To, …) it must be
+ *     the message's recipient; when it carries the returned message's To:, the message's recipient must
  *     be in it. Redacted addresses (feedback loops hide the recipient: "xxxxxxx@aol.com",
  *     "redacted@…") name nobody. A report to an owner-only address, or found only by the
  *     address it names, suppresses nothing.
@@ -35,6 +35,12 @@ export interface SuppressionInput {
   fromAddress: string | null;
   /** Reports: the addresses in the To: of the returned/reported message, when it is included. */
   originalTo: readonly string[];
+  /**
+   * Reports: other addresses the report gives for the same recipient, beside the one in
+   * `classification` (a DSN's Original-Recipient when a forward or alias changed the
+   * Final-Recipient). Any one of them matching the message's recipient will do.
+   */
+  alsoNamed?: readonly string[];
 }
 
 export type SuppressionDecision =
@@ -90,17 +96,22 @@ function notAboutAMessage(by: AttributedBy | null, reportNames: string | null): 
 
 function report(input: SuppressionInput, as: "hard_bounce" | "complaint", recipient: string | null) {
   const { message, attributedBy } = input;
-  const reportNames = named(recipient);
+  const reportNames = [...new Set([recipient, ...(input.alsoNamed ?? [])].map(named))].filter(
+    (a): a is string => a !== null,
+  );
   if (!message || !attributedBy || !BY_MESSAGE.has(attributedBy)) {
-    return { applied: false, reason: notAboutAMessage(attributedBy, reportNames) } as const;
+    return {
+      applied: false,
+      reason: notAboutAMessage(attributedBy, reportNames.join(", ") || null),
+    } as const;
   }
   const sentTo = normaliseAddress(message.toAddress);
   if (!sentTo)
     return { applied: false, reason: "not suppressed: the message has no recipient address" } as const;
-  if (reportNames && reportNames !== sentTo) {
+  if (reportNames.length > 0 && !reportNames.includes(sentTo)) {
     return {
       applied: false,
-      reason: `not suppressed: the report names ${reportNames}, but the message it is attributed to was sent to ${sentTo}`,
+      reason: `not suppressed: the report names ${reportNames.join(", ")}, but the message it is attributed to was sent to ${sentTo}`,
     } as const;
   }
   const originalTo = input.originalTo.map(named).filter((a): a is string => a !== null);

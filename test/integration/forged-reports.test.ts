@@ -24,6 +24,7 @@ function dsn(o: {
   messageId: string;
   originalTo: string;
   id: string;
+  originalRecipient?: string;
 }): string {
   return [
     "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>",
@@ -44,6 +45,7 @@ function dsn(o: {
     "",
     "Reporting-MTA: dns; mx.example.com",
     "",
+    ...(o.originalRecipient ? [`Original-Recipient: rfc822; ${o.originalRecipient}`] : []),
     `Final-Recipient: rfc822; ${o.recipient}`,
     "Action: failed",
     "Status: 5.1.1",
@@ -295,6 +297,23 @@ describe("forged reports harm no third party", () => {
     expect(i.detail.suppression).toMatchObject({ applied: true, email: bob.email, as: "hard_bounce" });
     expect(await s.getSuppression(bob.email)).toMatchObject({ reason: "hard_bounce", interactionId: i.id });
     expect(await s.getSuppression("ada@example.com")).toBeNull();
+  });
+
+  it("a real bounce after a forward (Final-Recipient changed, Original-Recipient Bob's) suppresses Bob", async () => {
+    const { store: s, port, bob } = await boot();
+    const raw = dsn({
+      to: bob.verp,
+      recipient: "bob.b@corp.example",
+      originalRecipient: bob.email,
+      messageId: bob.messageId,
+      originalTo: bob.email,
+      id: "dsn-forward",
+    });
+    await sendToListener(port, { from: "", to: bob.verp, raw });
+    const i = await recorded(s, bob.email, "<dsn-forward@mx.example.com>");
+    expect(i.detail.suppression).toMatchObject({ applied: true, email: bob.email });
+    expect(await s.getSuppression(bob.email)).toMatchObject({ reason: "hard_bounce" });
+    expect(await s.getSuppression("bob.b@corp.example")).toBeNull();
   });
 
   it("a real complaint for Ada's message naming Ada suppresses Ada and nobody else", async () => {

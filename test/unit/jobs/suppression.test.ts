@@ -89,7 +89,27 @@ describe("decideSuppression", () => {
       },
       { email: "ada@example.com", as: "hard_bounce" },
     ],
+    [
+      "a DSN whose Final-Recipient a forward changed, with the message's recipient as Original-Recipient",
+      {
+        classification: hard("ada.l@corp.example"),
+        attributedBy: "reply-address",
+        message: toAda,
+        alsoNamed: ["ada.l@corp.example", "ada@example.com"],
+      },
+      { email: "ada@example.com", as: "hard_bounce" },
+    ],
     // Forged shapes: nobody is suppressed.
+    [
+      "a token for Ada with a DSN naming Bob as both final and original recipient",
+      {
+        classification: hard("bob@example.com"),
+        attributedBy: "reply-address",
+        message: toAda,
+        alsoNamed: ["bob@example.com", "bob@old.example"],
+      },
+      /names bob@example\.com, bob@old\.example, but/,
+    ],
     [
       "a token for Ada with a report naming Bob",
       { classification: hard("bob@example.com"), attributedBy: "reply-address", message: toAda },
