@@ -20,6 +20,7 @@
  *     An address named in the body or other headers is never used.
  * A decision that suppresses nothing still says why, for the timeline.
  */
+import { domainToASCII } from "node:url";
 import type { AttributedBy } from "../mail/attribute.js";
 import type { Classification } from "../mail/classify.js";
 import type { MessageRow, SuppressionReason } from "../store/store.js";
@@ -55,14 +56,20 @@ const BY_MESSAGE: ReadonlySet<AttributedBy> = new Set([
   "references",
 ]);
 
-/** "Bob <Bob@Example.com>" → "bob@example.com"; null when there is no address in it. */
+/**
+ * "Bob <Bob@Example.com>" → "bob@example.com"; null when there is no address in it. Local
+ * parts compare case-insensitively (as every mail system we send to treats them), domains
+ * in their ASCII (punycode) form.
+ */
 export function normaliseAddress(value: string | null | undefined): string | null {
   if (!value) return null;
   const bare = (/<([^<>]*)>/.exec(value)?.[1] ?? value).trim().normalize("NFC").toLowerCase();
   const address = bare.replace(/^mailto:/, "").replace(/\.$/, "");
   const at = address.lastIndexOf("@");
   if (at <= 0 || at === address.length - 1 || /\s/.test(address)) return null;
-  return address;
+  // One spelling per domain: "exämple.com" and "xn--exmple-cua.com" are the same.
+  const domain = address.slice(at + 1);
+  return `${address.slice(0, at)}@${domainToASCII(domain) || domain}`;
 }
 
 export function sameAddress(a: string | null | undefined, b: string | null | undefined): boolean {
@@ -123,7 +130,8 @@ function report(input: SuppressionInput, as: "hard_bounce" | "complaint", recipi
   }
   return {
     applied: true,
-    email: sentTo,
+    // The address as we keep it (delivery looks suppressions up by the outbox row's address).
+    email: message.toAddress.trim().toLowerCase(),
     as,
     reason: `suppressed ${sentTo}: a ${as === "complaint" ? "complaint" : "hard bounce"} about a message sent to it (attributed by ${attributedBy})`,
   } as const;
@@ -159,12 +167,14 @@ export function decideSuppression(input: SuppressionInput): SuppressionDecision 
 
 function unsubscribe(input: SuppressionInput): SuppressionDecision {
   const customer = normaliseAddress(input.customerEmail);
-  if (!customer) return { applied: false, reason: "not suppressed: not attributed to a customer" };
+  if (!customer || !input.customerEmail)
+    return { applied: false, reason: "not suppressed: not attributed to a customer" };
+  const stored = input.customerEmail.trim().toLowerCase();
   const { message, attributedBy } = input;
   if (attributedBy === "reply-address" && message && sameAddress(message.toAddress, customer)) {
     return {
       applied: true,
-      email: customer,
+      email: stored,
       as: "unsubscribe",
       reason: `suppressed ${customer}: asked through the reply address of a message sent to it`,
     };
@@ -173,7 +183,7 @@ function unsubscribe(input: SuppressionInput): SuppressionDecision {
   if (from === customer) {
     return {
       applied: true,
-      email: customer,
+      email: stored,
       as: "unsubscribe",
       reason: `suppressed ${customer}: asked from that address`,
     };

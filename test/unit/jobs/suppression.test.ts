@@ -55,6 +55,15 @@ describe("decideSuppression", () => {
       { email: "ada@example.com", as: "hard_bounce" },
     ],
     [
+      "an international domain named in punycode: the address suppressed as we keep it",
+      {
+        classification: hard("ada@xn--exmple-cua.com"),
+        attributedBy: "reply-address",
+        message: { toAddress: "Ada@Exämple.com" },
+      },
+      { email: "ada@exämple.com", as: "hard_bounce" },
+    ],
+    [
       "a hard bounce by our Message-ID that names no recipient",
       { classification: hard(null), attributedBy: "original-message", message: toAda },
       { email: "ada@example.com", as: "hard_bounce" },
@@ -251,6 +260,8 @@ describe("addresses", () => {
     [" <ada@example.com> ", "ada@example.com"],
     ["mailto:ada@example.com", "ada@example.com"],
     ["ada@example.com.", "ada@example.com"],
+    ["ada@EXÄMPLE.com", "ada@xn--exmple-cua.com"],
+    ["ada@xn--exmple-cua.com", "ada@xn--exmple-cua.com"],
     ["not an address", null],
     ["@example.com", null],
     ["ada@", null],
