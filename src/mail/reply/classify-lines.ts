@@ -1,0 +1,178 @@
+/**
+ * Pass one of reply-text extraction: what each line of a reply is.
+ *
+ * Contract: classifyLines(lines) is pure and returns one LineInfo per line. The work per
+ * line is bounded (patterns see at most a few hundred characters of a line and a window of
+ * a few lines), so the whole pass is linear in the size of the text.
+ */
+import {
+  isAttribution,
+  isLooseAttribution,
+  isQuotedVerbOnly,
+  MAX_ATTRIBUTION_LINE,
+  MAX_JOINED,
+  mayEndAttribution,
+  midLineAttributionStart,
+} from "./attribution.js";
+import {
+  headerBlockEnd,
+  isForwardSeparator,
+  isOriginalSeparator,
+  isRule,
+  isUnderscoreRule,
+} from "./header-block.js";
+import { isClientSignature, isDashName, isDelimiter } from "./signature.js";
+
+export type LineKind =
+  /** Empty or whitespace only. */
+  | "blank"
+  /** Unquoted text: possibly the person's words. */
+  | "text"
+  /** Starts with ">". */
+  | "quoted"
+  /** Part of an attribution line ("On <date>, <name> wrote:"). */
+  | "attribution"
+  /** "-----Original Message-----" or a From:/Sent:/To: header block: quoted history follows. */
+  | "header"
+  /** "---------- Forwarded message ---------": what follows is forwarded on purpose. */
+  | "forward"
+  /** A dash or underscore rule right above a header block or attribution. */
+  | "marker-rule"
+  /** "-- " alone. */
+  | "delimiter"
+  /** "Sent from my iPhone", "-Name", a mailing-list footer rule: a signature starts here. */
+  | "signature";
+
+export interface LineInfo {
+  kind: LineKind;
+  /** For an attribution that shares its line with the reply ("reply On … wrote:"), the reply part. */
+  keep?: string;
+}
+
+/** Lines longer than this are never markers, only text or quotes. */
+const MAX_MARKER_LINE = 1000;
+/** An attribution wraps over at most this many lines (blank lines included). */
+const MAX_ATTRIBUTION_SPAN = 6;
+/** How far a rule may stand above the header block or attribution it belongs to. */
+const RULE_REACH = 3;
+/** A "-Name" sign-off is a signature only when at most this many text lines follow it. */
+const MAX_LINES_AFTER_SIGN_OFF = 3;
+
+export const isQuotedLine = (line: string): boolean => /^[ \t\u00a0]*>/.test(line);
+
+export function classifyLines(lines: readonly string[]): LineInfo[] {
+  const info: LineInfo[] = lines.map(() => ({ kind: "text" }));
+  const trimmed = lines.map((l) => (l.length > MAX_MARKER_LINE ? null : l.trim()));
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const t = trimmed[i] ?? null;
+    const slot = info[i] as LineInfo;
+    if (t === "" || (t === null && line.trim() === "")) slot.kind = "blank";
+    else if (isQuotedLine(line)) slot.kind = "quoted";
+    else if (t === null) slot.kind = "text";
+    else if (isForwardSeparator(t)) slot.kind = "forward";
+    else if (isOriginalSeparator(t)) slot.kind = "header";
+    else if (isDelimiter(t)) slot.kind = "delimiter";
+    else if (isClientSignature(t)) slot.kind = "signature";
+    else {
+      const end = headerBlockEnd(lines, i);
+      if (end >= 0) {
+        for (let k = i; k <= end; k++) (info[k] as LineInfo).kind = "header";
+        i = end;
+      }
+    }
+  }
+
+  markAttributions(lines, trimmed, info);
+  markRulesAndSignOffs(lines, trimmed, info);
+  return info;
+}
+
+/** Index of the next non-blank line after i, or lines.length. */
+function nextNonBlank(info: readonly LineInfo[], i: number): number {
+  let k = i + 1;
+  while (k < info.length && info[k]?.kind === "blank") k++;
+  return k;
+}
+
+function markAttributions(lines: readonly string[], trimmed: (string | null)[], info: LineInfo[]): void {
+  for (let j = 0; j < lines.length; j++) {
+    const end = trimmed[j];
+    const kind = info[j]?.kind;
+    if (end === null || end === undefined || end.length > MAX_ATTRIBUTION_LINE) continue;
+    const quotedVerb = kind === "quoted" && isQuotedVerbOnly(end);
+    if (kind !== "text" && !quotedVerb) continue;
+    if (!mayEndAttribution(end)) continue;
+
+    const next = nextNonBlank(info, j);
+    const quoteFollows = next >= lines.length || info[next]?.kind === "quoted";
+    let start = -1;
+    let keep: string | undefined;
+
+    // The shortest span that reads as a full attribution, ending at line j.
+    let joined = quotedVerb ? end.replace(/^>\s*/, "") : end;
+    for (let i = j; i >= 0 && i > j - MAX_ATTRIBUTION_SPAN; i--) {
+      if (i < j) {
+        const piece = trimmed[i];
+        if (info[i]?.kind === "blank") continue;
+        if (info[i]?.kind !== "text" || piece === null || piece === undefined) break;
+        if (piece.length > MAX_ATTRIBUTION_LINE) break;
+        joined = `${piece} ${joined}`;
+        if (joined.length > MAX_JOINED) break;
+      }
+      const match = isAttribution(joined);
+      // Without an address, only a line right above quoted text is trusted as an attribution.
+      if (match && (match.trusted || quoteFollows)) {
+        start = i;
+        break;
+      }
+    }
+    // "reply On <date>, <address> wrote:" above a quote: the reply shares the line.
+    if (start === -1 && !quotedVerb && quoteFollows && next < lines.length) {
+      const at = midLineAttributionStart(end);
+      if (at > 0) {
+        start = j;
+        keep = end.slice(0, at).trimEnd();
+      }
+    }
+    if (start === -1 && !quotedVerb && isLooseAttribution(end)) start = j;
+    if (start === -1) continue;
+    for (let k = start; k <= j; k++) (info[k] as LineInfo).kind = "attribution";
+    if (keep) (info[start] as LineInfo).keep = keep;
+  }
+}
+
+function markRulesAndSignOffs(lines: readonly string[], trimmed: (string | null)[], info: LineInfo[]): void {
+  for (let i = 0; i < lines.length; i++) {
+    const t = trimmed[i];
+    const slot = info[i] as LineInfo;
+    if (slot.kind !== "text" || t === null || t === undefined) continue;
+    if (isRule(t) || isUnderscoreRule(t)) {
+      const next = nextNonBlank(info, i);
+      const nextKind = info[next]?.kind;
+      if (next - i <= RULE_REACH && (nextKind === "header" || nextKind === "attribution")) {
+        slot.kind = "marker-rule";
+      } else if (isUnderscoreRule(t)) {
+        // A mailing list's footer ("____\nriak-users mailing list\n…").
+        slot.kind = "signature";
+      }
+    }
+  }
+  // Sign-offs second, so a footer rule below one already ends the text that follows it.
+  for (let i = 0; i < lines.length; i++) {
+    const t = trimmed[i];
+    const slot = info[i] as LineInfo;
+    if (slot.kind !== "text" || t === null || t === undefined) continue;
+    if (isDashName(t) && (i === 0 || info[i - 1]?.kind === "blank")) {
+      let textAfter = 0;
+      for (let k = i + 1; k < lines.length && k <= i + 8; k++) {
+        const kind = info[k]?.kind;
+        if (kind === "blank") continue;
+        if (kind !== "text") break;
+        textAfter++;
+      }
+      if (textAfter <= MAX_LINES_AFTER_SIGN_OFF) slot.kind = "signature";
+    }
+  }
+}
