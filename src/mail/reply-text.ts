@@ -19,7 +19,7 @@
  * are kept; if nothing stood outside the history markers, the unquoted text is returned.
  * Only a message of quotes and markers alone gives "".
  */
-import { classifyLines, type LineInfo } from "./reply/classify-lines.js";
+import { classifyLines, type LineInfo, withoutLinks } from "./reply/classify-lines.js";
 
 type Mode = "text" | "quote" | "after-attribution" | "signature" | "history" | "forward";
 
@@ -42,9 +42,7 @@ function render(lines: readonly string[]): string {
 
 /** A line left over when a client wrapped a quoted link: no words outside the link. */
 function isLinkDebris(line: string): boolean {
-  if (line.length > 300) return false;
-  const rest = line.replace(/(?:https?:\/\/|mailto:|www\.)[^\s<>()[\]]*/giu, "");
-  return !/\p{L}/u.test(rest);
+  return line.length <= 300 && !/\p{L}/u.test(withoutLinks(line));
 }
 
 function walk(lines: readonly string[], info: readonly LineInfo[], keepSignatures: boolean): string[] {

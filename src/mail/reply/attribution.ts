@@ -16,13 +16,13 @@ export const MAX_ATTRIBUTION_LINE = 300;
 export const MAX_JOINED = 450;
 
 /**
- * What the attribution says the sender did, per language. en wrote; de schrieb; fr a écrit;
+ * What the attribution says the sender did, per language. en wrote / sent; de schrieb; fr a écrit;
  * es escribió; it ha scritto; nl schreef / het volgende geschreven; da/no/sv skrev; pl
  * napisał(a) / pisze; pt escreveu; ru написал(а) / пишет; ja のメール / 書きました; vi đã viết;
  * zh 写道 / 寫道; fi kirjoitti; cs napsal(a); tr yazdı; ko 작성.
  */
 const VERB =
-  "(?:wrote|writes|schrieb|a\\s+[ée]crit|escribi[óo]|ha\\s+scritto|schreef|(?:het\\s+volgende\\s+)?geschreven|skrev|skriver|napisa[łl]\\(a\\)|napisa[łl]a|napisa[łl]|pisze|escreveu|написал\\(а\\)|написала|написал|пишет|đã\\s+viết|写道|寫道|のメール|書きました|kirjoitti|napsal\\(a\\)|napsala|napsal|yazdı|작성)";
+  "(?:wrote|writes|sent|schrieb|a\\s+[ée]crit|escribi[óo]|ha\\s+scritto|schreef|(?:het\\s+volgende\\s+)?geschreven|skrev|skriver|napisa[łl]\\(a\\)|napisa[łl]a|napisa[łl]|pisze|escreveu|написал\\(а\\)|написала|написал|пишет|đã\\s+viết|写道|寫道|のメール|書きました|kirjoitti|napsal\\(a\\)|napsala|napsal|yazdı|작성)";
 
 /** The verb closes the line: "... wrote:", "... a écrit :", "... 写道：", "... wrote -----". */
 const VERB_AT_END = new RegExp(`${VERB}\\s*[:：]?[\\s-]*$`, "iu");
@@ -113,15 +113,19 @@ export function isQuotedVerbOnly(trimmed: string): boolean {
 }
 
 /**
- * Where an attribution begins in the middle of a line ("reply On Wed, Apr 4, 2012 at 3:59
- * PM, bob@example.com wrote:"): the index of its first word, or -1.
+ * An attribution that begins in the middle of a line ("reply On Wed, Apr 4, 2012 at 3:59
+ * PM, bob@example.com wrote:"), possibly continued on the next lines (`rest`): the reply
+ * text before it, or null.
  */
-export function midLineAttributionStart(line: string): number {
-  if (line.length > MAX_ATTRIBUTION_LINE) return -1;
-  const lead = /\s(?:On|Am|Le|El|Il|Op|Den|På|Em|W dniu|Vào)\s/giu;
+export function midLineAttribution(line: string, rest = ""): { keep: string } | null {
+  if (line.length > MAX_ATTRIBUTION_LINE) return null;
+  // "reply On …", "reply--- On …": the lead word after a space or a dash run.
+  const lead = /(?:\s|-{2,}\s?)(On|Am|Le|El|Il|Op|Den|På|Em|W dniu|Vào)\s/gu;
   for (let n = 0, m = lead.exec(line); m !== null && n < 4; n++, m = lead.exec(line)) {
-    const start = m.index + 1;
-    if (isAttribution(line.slice(start))) return start;
+    const start = m.index + m[0].length - (m[1] ?? "").length - 1;
+    const candidate = rest ? `${line.slice(start)} ${rest}` : line.slice(start);
+    const keep = line.slice(0, m.index).trimEnd();
+    if (keep !== "" && isAttribution(candidate)) return { keep };
   }
-  return -1;
+  return null;
 }

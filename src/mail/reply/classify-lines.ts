@@ -12,7 +12,7 @@ import {
   MAX_ATTRIBUTION_LINE,
   MAX_JOINED,
   mayEndAttribution,
-  midLineAttributionStart,
+  midLineAttribution,
 } from "./attribution.js";
 import {
   headerBlockEnd,
@@ -55,6 +55,8 @@ const MAX_MARKER_LINE = 1000;
 const MAX_ATTRIBUTION_SPAN = 6;
 /** How far a rule may stand above the header block or attribution it belongs to. */
 const RULE_REACH = 3;
+/** Without any attribution or header, this many ">" lines in a row make a quote. */
+const MIN_QUOTE_RUN = 3;
 /** A "-Name" sign-off is a signature only when at most this many text lines follow it. */
 const MAX_LINES_AFTER_SIGN_OFF = 3;
 
@@ -69,14 +71,17 @@ export function classifyLines(lines: readonly string[]): LineInfo[] {
     const t = trimmed[i] ?? null;
     const slot = info[i] as LineInfo;
     if (t === "" || (t === null && line.trim() === "")) slot.kind = "blank";
-    else if (isQuotedLine(line)) slot.kind = "quoted";
+    else if (isQuotedLine(line) && !continuesLink(trimmed[i - 1])) slot.kind = "quoted";
     else if (t === null) slot.kind = "text";
+    else if (info[i - 1]?.kind === "quoted" && closesQuotedLink(trimmed[i - 1], t)) slot.kind = "quoted";
     else if (isForwardSeparator(t)) slot.kind = "forward";
     else if (isOriginalSeparator(t)) slot.kind = "header";
     else if (isDelimiter(t)) slot.kind = "delimiter";
     else if (isClientSignature(t)) slot.kind = "signature";
     else {
-      const end = headerBlockEnd(lines, i);
+      const prev = trimmed[i - 1];
+      const paragraphStart = i > 0 && (prev === "" || (prev !== null && prev !== undefined && isRule(prev)));
+      const end = headerBlockEnd(lines, i, paragraphStart);
       if (end >= 0) {
         for (let k = i; k <= end; k++) (info[k] as LineInfo).kind = "header";
         i = end;
@@ -86,7 +91,49 @@ export function classifyLines(lines: readonly string[]): LineInfo[] {
 
   markAttributions(lines, trimmed, info);
   markRulesAndSignOffs(lines, trimmed, info);
+  unmarkStrayQuotes(lines, info);
   return info;
+}
+
+/** "See <http://example.com/long" wrapped before its ">": the next line's ">" closes the link. */
+function continuesLink(previous: string | null | undefined): boolean {
+  return typeof previous === "string" && /<(?:https?:|mailto:|www\.)[^\s<>]*$/i.test(previous);
+}
+
+/** "> View ticket (http://example.com/action" wrapped, and "_nonce=3dd518)" ends the quoted link. */
+function closesQuotedLink(previous: string | null | undefined, line: string): boolean {
+  return (
+    typeof previous === "string" &&
+    /[(<](?:https?:|mailto:|www\.)[^\s)>]*$/i.test(previous) &&
+    /^[^\s)>]*[)>]/.test(line)
+  );
+}
+
+/**
+ * With no attribution, header block or separator anywhere, a short run of ">" lines (fewer
+ * than MIN_QUOTE_RUN) that quotes nothing but a link is decoration, not history: ">>> >>>
+ * http://www.example.com <<<" in an advert stays the person's text.
+ */
+function unmarkStrayQuotes(lines: readonly string[], info: LineInfo[]): void {
+  if (info.some((l) => l.kind === "attribution" || l.kind === "header" || l.kind === "forward")) return;
+  let longest = 0;
+  let run = 0;
+  for (const l of info) {
+    if (l.kind === "quoted") run++;
+    else if (l.kind !== "blank") run = 0;
+    longest = Math.max(longest, run);
+  }
+  if (longest >= MIN_QUOTE_RUN) return;
+  for (let i = 0; i < info.length; i++) {
+    const l = info[i] as LineInfo;
+    const line = lines[i] ?? "";
+    if (l.kind === "quoted" && line.length <= 300 && !/\p{L}/u.test(withoutLinks(line))) l.kind = "text";
+  }
+}
+
+/** The line without URLs: what is left when links are taken out. */
+export function withoutLinks(line: string): string {
+  return line.replace(/(?:https?:\/\/|mailto:|www\.)[^\s<>()[\]]*/giu, "");
 }
 
 /** Index of the next non-blank line after i, or lines.length. */
@@ -107,34 +154,38 @@ function markAttributions(lines: readonly string[], trimmed: (string | null)[], 
 
     const next = nextNonBlank(info, j);
     const quoteFollows = next >= lines.length || info[next]?.kind === "quoted";
+    const quoteBelow = next < lines.length && info[next]?.kind === "quoted";
     let start = -1;
     let keep: string | undefined;
 
-    // The shortest span that reads as a full attribution, ending at line j.
-    let joined = quotedVerb ? end.replace(/^>\s*/, "") : end;
+    // The shortest span that reads as a full attribution, ending at line j. Where the reply
+    // shares the first line with it ("reply On … wrote:"), only above a quote.
+    let rest = quotedVerb ? end.replace(/^>\s*/, "") : end;
     for (let i = j; i >= 0 && i > j - MAX_ATTRIBUTION_SPAN; i--) {
+      let piece = rest;
       if (i < j) {
-        const piece = trimmed[i];
+        const line = trimmed[i];
         if (info[i]?.kind === "blank") continue;
-        if (info[i]?.kind !== "text" || piece === null || piece === undefined) break;
-        if (piece.length > MAX_ATTRIBUTION_LINE) break;
-        joined = `${piece} ${joined}`;
-        if (joined.length > MAX_JOINED) break;
+        if (info[i]?.kind !== "text" || line === null || line === undefined) break;
+        if (line.length > MAX_ATTRIBUTION_LINE || line.length + rest.length >= MAX_JOINED) break;
+        piece = `${line} ${rest}`;
       }
-      const match = isAttribution(joined);
+      const match = isAttribution(piece);
       // Without an address, only a line right above quoted text is trusted as an attribution.
       if (match && (match.trusted || quoteFollows)) {
         start = i;
         break;
       }
-    }
-    // "reply On <date>, <address> wrote:" above a quote: the reply shares the line.
-    if (start === -1 && !quotedVerb && quoteFollows && next < lines.length) {
-      const at = midLineAttributionStart(end);
-      if (at > 0) {
-        start = j;
-        keep = end.slice(0, at).trimEnd();
+      if (quoteBelow) {
+        const first = i < j ? (trimmed[i] ?? "") : rest;
+        const mid = midLineAttribution(first, i < j ? rest : "");
+        if (mid) {
+          start = i;
+          keep = mid.keep;
+          break;
+        }
       }
+      rest = piece;
     }
     if (start === -1 && !quotedVerb && isLooseAttribution(end)) start = j;
     if (start === -1) continue;

@@ -8,13 +8,15 @@
  * and a bounded prefix of each (MAX_FIELD_PROBE), so the work per line is bounded.
  */
 
+import { hasAddress } from "./attribution.js";
+
 /** Only this much of a line is looked at for a header field name. */
 const MAX_FIELD_PROBE = 200;
 /** A header block is this many lines at most (fields, wrapped values and single blank lines). */
 const MAX_BLOCK_LINES = 10;
 
 const ORIGINAL_WORDS =
-  "Original Message|Original message|Ursprüngliche Nachricht|Originalnachricht|Message d'origine|Message original|Mensaje original|Messaggio originale|Mensagem original|Mensagem Original|Oorspronkelijk bericht|Origineel bericht|Oprindelig meddelelse|Original meddelelse|Opprinnelig melding|Originalmelding|Ursprungligt meddelande|Originalmeddelande|Alkuperäinen viesti|Wiadomość oryginalna|Oryginalna wiadomość|Původní zpráva|Исходное сообщение|Исходное письмо|Оригинальное сообщение|元のメッセージ|原始邮件|原始郵件|邮件原件|Thư gốc|Tin nhắn gốc|Orijinal mesaj|Eredeti üzenet";
+  "Original Message|Reply Message|Antwort Nachricht|Original message|Ursprüngliche Nachricht|Originalnachricht|Message d'origine|Message original|Mensaje original|Messaggio originale|Mensagem original|Mensagem Original|Oorspronkelijk bericht|Origineel bericht|Oprindelig meddelelse|Original meddelelse|Opprinnelig melding|Originalmelding|Ursprungligt meddelande|Originalmeddelande|Alkuperäinen viesti|Wiadomość oryginalna|Oryginalna wiadomość|Původní zpráva|Исходное сообщение|Исходное письмо|Оригинальное сообщение|元のメッセージ|原始邮件|原始郵件|邮件原件|Thư gốc|Tin nhắn gốc|Orijinal mesaj|Eredeti üzenet";
 
 /** "-----Original Message-----" and its translations, between dashes (or = / _ / *). */
 const ORIGINAL_SEPARATOR = new RegExp(`^\\s*[-=_*]{2,}\\s*(?:${ORIGINAL_WORDS})\\s*[-=_*]{2,}\\s*$`, "iu");
@@ -48,7 +50,7 @@ const FIELD_NAMES: [FieldKind, string][] = [
   ["date", "Date|Datum|Fecha|Data|Dato|Дата|Päivämäärä|Tarih|Dátum|日付|日期|时间|時間|Ngày|날짜"],
   [
     "to",
-    "To|An|À|A|Para|Aan|Till|Til|Do|Кому|Vastaanottaja|Komu|Kime|Címzett|宛先|收件人|收件者|Đến|받는 사람|Cc|Kopie|Cci|Kopia|Копия|Kopio|抄送|副本|CC",
+    "To|Reply-To|An|À|A|Para|Aan|Till|Til|Do|Кому|Vastaanottaja|Komu|Kime|Címzett|宛先|收件人|收件者|Đến|받는 사람|Cc|Kopie|Cci|Kopia|Копия|Kopio|抄送|副本|CC",
   ],
   [
     "subject",
@@ -82,18 +84,38 @@ export const isRule = (line: string): boolean => line.length <= MAX_FIELD_PROBE 
 export const isUnderscoreRule = (line: string): boolean =>
   line.length <= MAX_FIELD_PROBE && UNDERSCORE_RULE.test(line);
 
+/** Field names in the middle of a line: "Date: … From: … To: … Subject: …" on one line. */
+const INLINE_FIELDS: [FieldKind, RegExp][] = FIELD_NAMES.map(([kind, names]) => [
+  kind,
+  new RegExp(`\\s[*_]{0,2}(?:${names})[*_]{0,2}\\s?[:：]\\s`, "u"),
+]);
+
+/** Enough fields to be a header block: the sender and one more, or a date with a recipient or subject. */
+function isBlock(kinds: Set<FieldKind>): boolean {
+  if (kinds.size < 2) return false;
+  return kinds.has("from") || kinds.has("sent") || kinds.has("date");
+}
+
 /**
- * If a header block starts at lines[start], the index of its last field line; else -1.
+ * If a header block starts at lines[start], the index of its last line; else -1.
  * A block is consecutive field lines (a value may wrap onto one more line, single blank
- * lines between fields are allowed) naming the sender and at least one other field: From
- * and Sent/Date/To/Subject, in any order, so Date-first blocks count too.
+ * lines between fields are allowed) naming at least two fields, one of them the sender,
+ * the sending time or the date: From/Sent/To/Subject in any order, Date-first blocks, and
+ * blocks a client ran together on one line. A lone "From: <address>" line at the start of
+ * a paragraph counts too (talon's "From: somebody@example.com" above a quote).
  */
-export function headerBlockEnd(lines: readonly string[], start: number): number {
-  if (fieldKind(lines[start] ?? "") === null) return -1;
-  const kinds = new Set<FieldKind>();
-  let last = -1;
+export function headerBlockEnd(lines: readonly string[], start: number, paragraphStart = false): number {
+  const first = lines[start] ?? "";
+  const firstKind = fieldKind(first);
+  if (firstKind === null) return -1;
+  const kinds = new Set<FieldKind>([firstKind]);
+  const probe = first.length > 300 ? first.slice(0, 300) : first;
+  for (const [kind, re] of INLINE_FIELDS) if (re.test(probe)) kinds.add(kind);
+  if (kinds.size >= 3 && isBlock(kinds)) return start;
+
+  let last = start;
   let wrapped = 0;
-  for (let i = start; i < lines.length && i < start + MAX_BLOCK_LINES; i++) {
+  for (let i = start + 1; i < lines.length && i < start + MAX_BLOCK_LINES; i++) {
     const line = lines[i] ?? "";
     const kind = fieldKind(line);
     if (kind !== null) {
@@ -108,5 +130,7 @@ export function headerBlockEnd(lines: readonly string[], start: number): number 
     // A long value (a list of recipients, a two-line subject) wraps onto the next line.
     if (++wrapped > 2 || i !== last + 1) break;
   }
-  return kinds.has("from") && kinds.size >= 2 ? last : -1;
+  if (isBlock(kinds)) return last;
+  if (paragraphStart && last === start && firstKind === "from" && hasAddress(probe)) return start;
+  return -1;
 }
