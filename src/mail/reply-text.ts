@@ -16,8 +16,9 @@
  * - signatures ("-- ", "-Name", "Sent from my iPhone", "Get Outlook for iOS", mailing-list
  *   footers) are dropped up to the next quote or attribution.
  * Never empty when the person wrote something: if signatures were all that was left, they
- * are kept; if nothing stood outside the history markers, the unquoted text is returned.
- * Only a message of quotes and markers alone gives "".
+ * are kept; if nothing stood outside the history markers, the unquoted text is returned;
+ * if the whole message is quoted, its text without the ">" marks. Only a message without
+ * any words outside attribution and header lines gives "".
  */
 import { classifyLines, type LineInfo, withoutLinks } from "./reply/classify-lines.js";
 
@@ -111,6 +112,16 @@ export function extractNewText(text: string): string {
   // Never lose what the person wrote: a signature alone is the new text...
   const withSignature = render(walk(lines, info, true));
   if (withSignature !== "") return withSignature;
-  // ...and so is unquoted text that only stood under history markers.
-  return render(lines.filter((_, i) => info[i]?.kind === "text" || info[i]?.kind === "signature"));
+  // ...and so is unquoted text that only stood under history markers...
+  const unquoted = render(lines.filter((_, i) => info[i]?.kind === "text" || info[i]?.kind === "signature"));
+  if (unquoted !== "") return unquoted;
+  // ...and a message that is all quote (an HTML reply written inside its <blockquote>).
+  return render(lines.filter((_, i) => info[i]?.kind === "quoted").map(unquote));
+}
+
+/** The line without its ">" markers (bounded: at most a line's length of work). */
+function unquote(line: string): string {
+  let k = 0;
+  while (k < line.length && (line[k] === ">" || line[k] === " " || line[k] === "\t")) k++;
+  return line.slice(k);
 }
