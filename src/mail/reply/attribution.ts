@@ -84,12 +84,16 @@ export interface AttributionMatch {
 export function isAttribution(s: string): AttributionMatch | null {
   if (s.length > MAX_JOINED) return null;
   if (DASH_FRAMED.test(s)) return { trusted: true };
+  // The anchored tests first: most lines fail them at once.
+  const lead = LEAD.test(s);
+  const dateStart = !lead && DATE_START.test(s);
+  if (!lead && !dateStart) return null;
   const withAddress = hasAddress(s);
   const dated = DATE.test(s);
   if (!withAddress && !dated) return null;
   const endsLikeOne = VERB_AT_END.test(s) || VERB_THEN_COLON.test(s);
-  if (LEAD.test(s) && endsLikeOne) return { trusted: withAddress };
-  if (dated && DATE_START.test(s) && (endsLikeOne || (withAddress && ADDRESS_END.test(s)))) {
+  if (lead && endsLikeOne) return { trusted: withAddress };
+  if (dateStart && dated && (endsLikeOne || (withAddress && ADDRESS_END.test(s)))) {
     return { trusted: withAddress };
   }
   return null;
@@ -99,6 +103,11 @@ export function isAttribution(s: string): AttributionMatch | null {
 export function isLooseAttribution(s: string): boolean {
   if (s.length > MAX_JOINED) return false;
   return hasAddress(s) && (VERB_AT_END.test(s) || VERB_THEN_COLON.test(s));
+}
+
+/** Can a line begin an attribution (a lead word, a date or weekday, or a dash frame)? */
+export function mayStartAttribution(trimmed: string): boolean {
+  return LEAD.test(trimmed) || DATE_START.test(trimmed) || trimmed.startsWith("--");
 }
 
 /** Can a line end an attribution? A cheap test before the joins are tried. */

@@ -12,9 +12,12 @@ import {
   MAX_ATTRIBUTION_LINE,
   MAX_JOINED,
   mayEndAttribution,
+  mayStartAttribution,
   midLineAttribution,
 } from "./attribution.js";
 import {
+  type FieldKind,
+  fieldKind,
   headerBlockEnd,
   isForwardSeparator,
   isOriginalSeparator,
@@ -55,6 +58,8 @@ const MAX_MARKER_LINE = 1000;
 const MAX_ATTRIBUTION_SPAN = 6;
 /** How far a rule may stand above the header block or attribution it belongs to. */
 const RULE_REACH = 3;
+/** A lead word in the middle of a line: a cheap test before midLineAttribution. */
+const MID_LINE_LEAD = /(?:\s|-)(?:On|Am|Le|El|Il|Op|Den|På|Em|W dniu|Vào)\s/u;
 /** Without any attribution or header, this many ">" lines in a row make a quote. */
 const MIN_QUOTE_RUN = 3;
 /** A "-Name" sign-off is a signature only when at most this many text lines follow it. */
@@ -65,6 +70,18 @@ export const isQuotedLine = (line: string): boolean => /^[ \t\u00a0]*>/.test(lin
 export function classifyLines(lines: readonly string[]): LineInfo[] {
   const info: LineInfo[] = lines.map(() => ({ kind: "text" }));
   const trimmed = lines.map((l) => (l.length > MAX_MARKER_LINE ? null : l.trim()));
+  // Each line's field name is looked up once, however many header-block windows see it.
+  const fieldKinds: (FieldKind | null | undefined)[] = new Array(lines.length);
+  const kindOf = (k: number): FieldKind | null => {
+    if (k >= lines.length) return null;
+    let kind = fieldKinds[k];
+    if (kind === undefined) {
+      const t = trimmed[k];
+      kind = t === null || t === undefined ? null : fieldKind(t);
+      fieldKinds[k] = kind;
+    }
+    return kind;
+  };
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
@@ -81,7 +98,7 @@ export function classifyLines(lines: readonly string[]): LineInfo[] {
     else {
       const prev = trimmed[i - 1];
       const paragraphStart = i > 0 && (prev === "" || (prev !== null && prev !== undefined && isRule(prev)));
-      const end = headerBlockEnd(lines, i, paragraphStart);
+      const end = headerBlockEnd(lines, i, paragraphStart, kindOf);
       if (end >= 0) {
         for (let k = i; k <= end; k++) (info[k] as LineInfo).kind = "header";
         i = end;
@@ -144,6 +161,17 @@ function nextNonBlank(info: readonly LineInfo[], i: number): number {
 }
 
 function markAttributions(lines: readonly string[], trimmed: (string | null)[], info: LineInfo[]): void {
+  // Whether a line can begin an attribution, tested once per line (windows overlap).
+  const canStart: (boolean | undefined)[] = new Array(lines.length);
+  const startsLikeOne = (i: number, line: string): boolean => {
+    if (i === -1) return mayStartAttribution(line);
+    let yes = canStart[i];
+    if (yes === undefined) {
+      yes = mayStartAttribution(line);
+      canStart[i] = yes;
+    }
+    return yes;
+  };
   for (let j = 0; j < lines.length; j++) {
     const end = trimmed[j];
     const kind = info[j]?.kind;
@@ -159,33 +187,37 @@ function markAttributions(lines: readonly string[], trimmed: (string | null)[], 
     let keep: string | undefined;
 
     // The shortest span that reads as a full attribution, ending at line j. Where the reply
-    // shares the first line with it ("reply On … wrote:"), only above a quote.
-    let rest = quotedVerb ? end.replace(/^>\s*/, "") : end;
+    // shares the first line with it ("reply On … wrote:"), only above a quote. Joins are
+    // built only for lines that can begin an attribution, so most lines cost one test.
+    const last = quotedVerb ? end.replace(/^>\s*/, "") : end;
+    const pieces: string[] = [last];
+    let length = last.length;
     for (let i = j; i >= 0 && i > j - MAX_ATTRIBUTION_SPAN; i--) {
-      let piece = rest;
+      const line = i < j ? trimmed[i] : last;
       if (i < j) {
-        const line = trimmed[i];
         if (info[i]?.kind === "blank") continue;
         if (info[i]?.kind !== "text" || line === null || line === undefined) break;
-        if (line.length > MAX_ATTRIBUTION_LINE || line.length + rest.length >= MAX_JOINED) break;
-        piece = `${line} ${rest}`;
+        length += line.length + 1;
+        if (line.length > MAX_ATTRIBUTION_LINE || length > MAX_JOINED) break;
+        pieces.unshift(line);
       }
-      const match = isAttribution(piece);
-      // Without an address, only a line right above quoted text is trusted as an attribution.
-      if (match && (match.trusted || quoteFollows)) {
-        start = i;
-        break;
+      if (line === null || line === undefined) break;
+      if (startsLikeOne(i === j && quotedVerb ? -1 : i, line)) {
+        const match = isAttribution(pieces.join(" "));
+        // Without an address, only a line right above quoted text is trusted as an attribution.
+        if (match && (match.trusted || quoteFollows)) {
+          start = i;
+          break;
+        }
       }
-      if (quoteBelow) {
-        const first = i < j ? (trimmed[i] ?? "") : rest;
-        const mid = midLineAttribution(first, i < j ? rest : "");
+      if (quoteBelow && MID_LINE_LEAD.test(line)) {
+        const mid = midLineAttribution(line, pieces.slice(1).join(" "));
         if (mid) {
           start = i;
           keep = mid.keep;
           break;
         }
       }
-      rest = piece;
     }
     if (start === -1 && !quotedVerb && isLooseAttribution(end)) start = j;
     if (start === -1) continue;

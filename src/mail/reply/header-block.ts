@@ -104,9 +104,14 @@ function isBlock(kinds: Set<FieldKind>): boolean {
  * blocks a client ran together on one line. A lone "From: <address>" line at the start of
  * a paragraph counts too (talon's "From: somebody@example.com" above a quote).
  */
-export function headerBlockEnd(lines: readonly string[], start: number, paragraphStart = false): number {
+export function headerBlockEnd(
+  lines: readonly string[],
+  start: number,
+  paragraphStart = false,
+  kindOf: (i: number) => FieldKind | null = (i) => fieldKind(lines[i] ?? ""),
+): number {
   const first = lines[start] ?? "";
-  const firstKind = fieldKind(first);
+  const firstKind = kindOf(start);
   if (firstKind === null) return -1;
   const kinds = new Set<FieldKind>([firstKind]);
   const probe = first.length > 300 ? first.slice(0, 300) : first;
@@ -117,14 +122,14 @@ export function headerBlockEnd(lines: readonly string[], start: number, paragrap
   let wrapped = 0;
   for (let i = start + 1; i < lines.length && i < start + MAX_BLOCK_LINES; i++) {
     const line = lines[i] ?? "";
-    const kind = fieldKind(line);
+    const kind = kindOf(i);
     if (kind !== null) {
       kinds.add(kind);
       last = i;
       continue;
     }
     if (line.trim() === "") {
-      if (fieldKind(lines[i + 1] ?? "") === null) break;
+      if (kindOf(i + 1) === null) break;
       continue;
     }
     // A long value (a list of recipients, a two-line subject) wraps onto the next line.

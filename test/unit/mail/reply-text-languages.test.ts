@@ -46,7 +46,10 @@ const attributions: [string, string][] = [
   ["ru Gmail (no verb)", "пн, 1 янв. 2024 г. в 09:00, Shop <hello@shop.example.com>:"],
   ["ru Apple Mail", "1 января 2024 г., в 9:00, Shop <hello@shop.example.com> написал(а):"],
   ["ru Thunderbird", "01.01.2024 9:00, Shop пишет:"],
-  ["ru Android wrapped", '01.01.2024 09:00 пользователь "hello@shop.example.com" <\nhello@shop.example.com> написал:'],
+  [
+    "ru Android wrapped",
+    '01.01.2024 09:00 пользователь "hello@shop.example.com" <\nhello@shop.example.com> написал:',
+  ],
   ["ru mail.ru", "Понедельник, 1 января 2024, 9:00 +03:00 от Shop <hello@shop.example.com>:"],
   ["ru Yandex", '01.01.2024, 09:00, "Shop" <hello@shop.example.com>:'],
   ["ja Gmail", "2024年1月1日(月) 9:00 Shop <hello@shop.example.com>:"],
@@ -114,26 +117,68 @@ describe("original-message separators", () => {
 
 /** [language, header block as Outlook (or a webmail) writes it] */
 const headerBlocks: [string, string][] = [
-  ["en", "From: Shop <hello@shop.example.com>\nSent: Monday, January 1, 2024 9:00 AM\nTo: Jane\nSubject: Your order"],
-  ["en bold", "*From:* Shop [mailto:hello@shop.example.com]\n*Sent:* Monday, January 1, 2024 9:00 AM\n*To:* Jane"],
-  ["en Date first", "Date: Mon, 1 Jan 2024 09:00:00 +0100\nFrom: hello@shop.example.com\nTo: jane@example.com"],
+  [
+    "en",
+    "From: Shop <hello@shop.example.com>\nSent: Monday, January 1, 2024 9:00 AM\nTo: Jane\nSubject: Your order",
+  ],
+  [
+    "en bold",
+    "*From:* Shop [mailto:hello@shop.example.com]\n*Sent:* Monday, January 1, 2024 9:00 AM\n*To:* Jane",
+  ],
+  [
+    "en Date first",
+    "Date: Mon, 1 Jan 2024 09:00:00 +0100\nFrom: hello@shop.example.com\nTo: jane@example.com",
+  ],
   ["en Date and To only", "Date: Mon, 1 Jan 2024 09:00:00 +0100\nTo: jane@example.com"],
   ["en on one line", "Date: Mon, 1 Jan 2024 09:00 From: hello@shop.example.com To: Jane Subject: Your order"],
-  ["en wrapped value", "From: Shop [mailto:\nhello@shop.example.com]\nSent: Monday, January 1, 2024\nTo: Jane"],
+  [
+    "en wrapped value",
+    "From: Shop [mailto:\nhello@shop.example.com]\nSent: Monday, January 1, 2024\nTo: Jane",
+  ],
   ["en blank lines between fields", "From: Shop\n\nSent: Monday, January 1, 2024\n\nTo: Jane"],
-  ["de", "Von: Shop <hello@shop.example.com>\nGesendet: Montag, 1. Januar 2024 09:00\nAn: Jane\nBetreff: Ihre Bestellung"],
-  ["fr", "De : Shop [mailto:hello@shop.example.com]\nEnvoyé : lundi 1 janvier 2024 09:00\nÀ : Jane\nObjet : Votre commande"],
-  ["es", "De: Shop <hello@shop.example.com>\nEnviado el: lunes, 1 de enero de 2024 9:00\nPara: Jane\nAsunto: Su pedido"],
-  ["it", "Da: Shop <hello@shop.example.com>\nInviato: lunedì 1 gennaio 2024 09:00\nA: Jane\nOggetto: Il tuo ordine"],
-  ["nl", "Van: Shop <hello@shop.example.com>\nVerzonden: maandag 1 januari 2024 09:00\nAan: Jane\nOnderwerp: Uw bestelling"],
+  [
+    "de",
+    "Von: Shop <hello@shop.example.com>\nGesendet: Montag, 1. Januar 2024 09:00\nAn: Jane\nBetreff: Ihre Bestellung",
+  ],
+  [
+    "fr",
+    "De : Shop [mailto:hello@shop.example.com]\nEnvoyé : lundi 1 janvier 2024 09:00\nÀ : Jane\nObjet : Votre commande",
+  ],
+  [
+    "es",
+    "De: Shop <hello@shop.example.com>\nEnviado el: lunes, 1 de enero de 2024 9:00\nPara: Jane\nAsunto: Su pedido",
+  ],
+  [
+    "it",
+    "Da: Shop <hello@shop.example.com>\nInviato: lunedì 1 gennaio 2024 09:00\nA: Jane\nOggetto: Il tuo ordine",
+  ],
+  [
+    "nl",
+    "Van: Shop <hello@shop.example.com>\nVerzonden: maandag 1 januari 2024 09:00\nAan: Jane\nOnderwerp: Uw bestelling",
+  ],
   ["da", "Fra: Shop <hello@shop.example.com>\nSendt: 1. januar 2024 09:00\nTil: Jane\nEmne: Din ordre"],
-  ["no", "Fra: Shop <hello@shop.example.com>\nSendt: mandag 1. januar 2024 09:00\nTil: Jane\nEmne: Din ordre"],
-  ["sv", "Från: Shop <hello@shop.example.com>\nSkickat: den 1 januari 2024 09:00\nTill: Jane\nÄmne: Din order"],
-  ["pl", "Od: Shop <hello@shop.example.com>\nWysłano: poniedziałek, 1 stycznia 2024 09:00\nDo: Jane\nTemat: Zamówienie"],
-  ["pt", "De: Shop <hello@shop.example.com>\nEnviada em: segunda-feira, 1 de janeiro de 2024 09:00\nPara: Jane\nAssunto: Pedido"],
+  [
+    "no",
+    "Fra: Shop <hello@shop.example.com>\nSendt: mandag 1. januar 2024 09:00\nTil: Jane\nEmne: Din ordre",
+  ],
+  [
+    "sv",
+    "Från: Shop <hello@shop.example.com>\nSkickat: den 1 januari 2024 09:00\nTill: Jane\nÄmne: Din order",
+  ],
+  [
+    "pl",
+    "Od: Shop <hello@shop.example.com>\nWysłano: poniedziałek, 1 stycznia 2024 09:00\nDo: Jane\nTemat: Zamówienie",
+  ],
+  [
+    "pt",
+    "De: Shop <hello@shop.example.com>\nEnviada em: segunda-feira, 1 de janeiro de 2024 09:00\nPara: Jane\nAssunto: Pedido",
+  ],
   ["ru", "От: Shop <hello@shop.example.com>\nОтправлено: 1 января 2024 г. 9:00\nКому: Jane\nТема: Заказ"],
   ["ja", "差出人: Shop <hello@shop.example.com>\n送信日時: 2024年1月1日 9:00\n宛先: Jane\n件名: ご注文"],
-  ["vi", "Từ: Shop <hello@shop.example.com>\nĐã gửi: Thứ Hai, 1 tháng 1, 2024 09:00\nĐến: Jane\nChủ đề: Đơn hàng"],
+  [
+    "vi",
+    "Từ: Shop <hello@shop.example.com>\nĐã gửi: Thứ Hai, 1 tháng 1, 2024 09:00\nĐến: Jane\nChủ đề: Đơn hàng",
+  ],
   ["zh", "发件人: Shop <hello@shop.example.com>\n发送时间: 2024年1月1日 9:00\n收件人: Jane\n主题: 订单"],
   ["zh full-width colon", "发件人：Shop <hello@shop.example.com>\n发送时间：2024年1月1日 9:00\n收件人：Jane"],
 ];
@@ -180,7 +225,9 @@ describe("mobile and client signatures", () => {
   });
   it.each(clientSignatures)("%s, above the quote", (_lang, line) => {
     expect(
-      extractNewText(`${REPLY}\n\n${line}\n\nOn 1 Jan 2024, at 09:00, Shop <hello@shop.example.com> wrote:\n\n${QUOTE}`),
+      extractNewText(
+        `${REPLY}\n\n${line}\n\nOn 1 Jan 2024, at 09:00, Shop <hello@shop.example.com> wrote:\n\n${QUOTE}`,
+      ),
     ).toBe(REPLY);
   });
 });
