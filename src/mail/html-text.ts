@@ -132,8 +132,9 @@ const convert = compile({
   ],
   formatters: {
     paragraphBreak(_elem: DomNode, _walk: Walk, builder: Builder) {
-      builder.openBlock({ leadingLineBreaks: 2 });
-      builder.closeBlock({ trailingLineBreaks: 2 });
+      // An empty block: the breaks on both sides add up to one blank line.
+      builder.openBlock({ leadingLineBreaks: 1 });
+      builder.closeBlock({ trailingLineBreaks: 1 });
     },
     quoteOnce(elem: DomNode, walk: Walk, builder: Builder) {
       if (insideQuote(elem)) {
