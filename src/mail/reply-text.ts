@@ -20,7 +20,7 @@
  * if the whole message is quoted, its text without the ">" marks. Only a message without
  * any words outside attribution and header lines gives "".
  */
-import { classifyLines, type LineInfo, withoutLinks } from "./reply/classify-lines.js";
+import { classifyLines, type LineInfo, unquote, withoutLinks } from "./reply/classify-lines.js";
 
 type Mode = "text" | "quote" | "after-attribution" | "signature" | "history" | "forward";
 
@@ -93,10 +93,10 @@ function walk(lines: readonly string[], info: readonly LineInfo[], keepSignature
           const next = info.slice(i + 1, i + 4).find((l) => l.kind !== "blank");
           if (!(isLinkDebris(line) && next?.kind === "quoted")) {
             mode = "text";
-            out.push(line);
+            out.push(keep ?? line);
           }
         } else if (mode === "text" || (mode === "signature" && keepSignatures)) {
-          out.push(line);
+          out.push(keep ?? line);
         }
         break;
     }
@@ -113,15 +113,12 @@ export function extractNewText(text: string): string {
   const withSignature = render(walk(lines, info, true));
   if (withSignature !== "") return withSignature;
   // ...and so is unquoted text that only stood under history markers...
-  const unquoted = render(lines.filter((_, i) => info[i]?.kind === "text" || info[i]?.kind === "signature"));
+  const unquoted = render(
+    lines
+      .map((line, i) => info[i]?.keep ?? line)
+      .filter((_, i) => info[i]?.kind === "text" || info[i]?.kind === "signature"),
+  );
   if (unquoted !== "") return unquoted;
   // ...and a message that is all quote (an HTML reply written inside its <blockquote>).
   return render(lines.filter((_, i) => info[i]?.kind === "quoted").map(unquote));
-}
-
-/** The line without its ">" markers (bounded: at most a line's length of work). */
-function unquote(line: string): string {
-  let k = 0;
-  while (k < line.length && (line[k] === ">" || line[k] === " " || line[k] === "\t")) k++;
-  return line.slice(k);
 }

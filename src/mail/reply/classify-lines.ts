@@ -48,7 +48,11 @@ export type LineKind =
 
 export interface LineInfo {
   kind: LineKind;
-  /** For an attribution that shares its line with the reply ("reply On … wrote:"), the reply part. */
+  /**
+   * What to show instead of the line: for an attribution that shares its line with the reply
+   * ("reply On … wrote:"), the reply part; for a ">" line that is the person's, the line
+   * without its markers.
+   */
   keep?: string;
 }
 
@@ -127,25 +131,59 @@ function closesQuotedLink(previous: string | null | undefined, line: string): bo
 }
 
 /**
- * With no attribution, header block or separator anywhere, a short run of ">" lines (fewer
- * than MIN_QUOTE_RUN) that quotes nothing but a link is decoration, not history: ">>> >>>
- * http://www.example.com <<<" in an advert stays the person's text.
+ * Short quotes that are not history, as talon reads them. With no attribution, header block
+ * or separator anywhere, ">" lines are history only in a run of MIN_QUOTE_RUN or more or
+ * when the person answers below them; a short quote at the very end is the person's own
+ * (an HTML reply's <blockquote class="gmail_quote"> with no attribution), and one that
+ * quotes nothing but a link is decoration (">>> http://www.example.com <<<"). With an
+ * attribution, a single ">" line above the first one is the person's quotation, not the
+ * history (history follows its attribution).
  */
 function unmarkStrayQuotes(lines: readonly string[], info: LineInfo[]): void {
-  if (info.some((l) => l.kind === "attribution" || l.kind === "header" || l.kind === "forward")) return;
-  let longest = 0;
-  let run = 0;
-  for (const l of info) {
-    if (l.kind === "quoted") run++;
-    else if (l.kind !== "blank") run = 0;
-    longest = Math.max(longest, run);
-  }
-  if (longest >= MIN_QUOTE_RUN) return;
+  const firstMarker = info.findIndex(
+    (l) => l.kind === "attribution" || l.kind === "header" || l.kind === "forward",
+  );
+  const runs: { start: number; end: number; count: number }[] = [];
   for (let i = 0; i < info.length; i++) {
-    const l = info[i] as LineInfo;
-    const line = lines[i] ?? "";
-    if (l.kind === "quoted" && line.length <= 300 && !/\p{L}/u.test(withoutLinks(line))) l.kind = "text";
+    if (info[i]?.kind !== "quoted") continue;
+    const run = { start: i, end: i, count: 0 };
+    for (let k = i; k < info.length && (info[k]?.kind === "quoted" || info[k]?.kind === "blank"); k++) {
+      if (info[k]?.kind === "quoted") {
+        run.end = k;
+        run.count++;
+      }
+    }
+    runs.push(run);
+    i = run.end;
   }
+  const own = (i: number): void => {
+    const l = info[i] as LineInfo;
+    l.kind = "text";
+    l.keep = unquote(lines[i] ?? "");
+  };
+  if (firstMarker === -1) {
+    if (runs.some((r) => r.count >= MIN_QUOTE_RUN)) return;
+    let lastText = -1;
+    for (let i = 0; i < info.length; i++) if (info[i]?.kind === "text") lastText = i;
+    for (const run of runs) {
+      const answered = lastText > run.end;
+      for (let i = run.start; i <= run.end; i++) {
+        const line = lines[i] ?? "";
+        if (info[i]?.kind !== "quoted") continue;
+        if (line.length <= 300 && !/\p{L}/u.test(withoutLinks(line))) (info[i] as LineInfo).kind = "text";
+        else if (!answered) own(i);
+      }
+    }
+    return;
+  }
+  for (const run of runs) if (run.end < firstMarker && run.count === 1) own(run.start);
+}
+
+/** The line without its ">" markers (bounded: at most a line's length of work). */
+export function unquote(line: string): string {
+  let k = 0;
+  while (k < line.length && (line[k] === ">" || line[k] === " " || line[k] === "\t")) k++;
+  return line.slice(k);
 }
 
 /** The line without URLs: what is left when links are taken out. */

@@ -53,6 +53,21 @@ const placement: [string, string, string][] = [
     "Fine.",
   ],
   [
+    "a short trailing quote with no attribution is the person's (talon)",
+    "Message\n> My name is William Shakespeare.",
+    "Message\nMy name is William Shakespeare.",
+  ],
+  [
+    "a one-line quote above the attribution is the person's quotation",
+    `Reply\n\n> Regular\n\n${ATTRIBUTION}\n> Nested`,
+    "Reply\n\nRegular",
+  ],
+  [
+    "a short quote the person answers below is history",
+    "message\n\n> Quote\n\ndisclaimer",
+    "message\n\ndisclaimer",
+  ],
+  [
     "link wrapped inside a quote is not an answer",
     `Blah\n\n${ATTRIBUTION}\n\n> View the ticket (http://example.com/a\n_nonce=3dd518)\n>\n`,
     "Blah",
@@ -153,7 +168,7 @@ describe("hostile shapes come out right", () => {
 
   it("handles a 1 MiB line, also one that looks like an attribution", () => {
     const long = `On ${"a".repeat(1024 * 1024)} wrote:`;
-    expect(extractNewText(`Hi\n${long}\n> q`)).toBe(`Hi\n${long}`);
+    expect(extractNewText(`Hi\n${long}\n> q\n> q\n> q`)).toBe(`Hi\n${long}`);
     const spaces = `x${" ".repeat(1024 * 1024)}y`;
     expect(extractNewText(spaces)).toBe(spaces);
   });
@@ -169,9 +184,15 @@ describe("hostile shapes come out right", () => {
     expect(extractNewText(froms)).toBe(froms);
   });
 
+  it("handles 100,000 alternating quote and answer lines", () => {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `> q${i}\na${i}`).join("\n");
+    const answers = Array.from({ length: 50_000 }, (_, i) => `a${i}`).join("\n");
+    expect(extractNewText(lines)).toBe(answers);
+  });
+
   it("handles many blank lines and many '@' signs", () => {
     expect(extractNewText(`a${"\n".repeat(200_000)}b`)).toBe("a\n\nb");
     const ats = `${"@".repeat(300)} wrote:`;
-    expect(extractNewText(`Hi\n${ats}\n> q`)).toBe(`Hi\n${ats}`);
+    expect(extractNewText(`Hi\n${ats}\n> q\n> q\n> q`)).toBe(`Hi\n${ats}`);
   });
 });
