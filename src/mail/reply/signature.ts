@@ -26,7 +26,7 @@ const LINK = "(?:\\s*[<\\[(]https?:\\/\\/[^\\s>\\])]{1,200}[>\\])])?";
 const CLIENT_LINES = [
   // en
   `Sent from my ${DEVICE}`,
-  `Sent from (?:Mail|Outlook|Yahoo Mail|Yahoo|Gmail|Proton ?Mail|AOL|Samsung|BlackBerry|iPhone|iPad|Android|Spark|Sparrow|Mailbird|Edison|Blue ?Mail|myMail|Yandex|Airmail|Newton|Superhuman|HEY|Zoho Mail|my mobile|Windows Mail|Mail for Windows)(?: ${DEVICE})?`,
+  `Sent from (?:Mail|Outlook|Yahoo Mail|Yahoo|Gmail|Proton ?Mail|AOL|Samsung|BlackBerry|iPhone|iPad|Android|Spark|Sparrow|Mailbird|Edison|Blue ?Mail|myMail|Yandex|Airmail|Newton|Superhuman|HEY|Zoho Mail|my mobile|Windows Mail|Mail for Windows|Acompli|Mailbox|Boxer|Nine|TypeApp|Canary|Polymail|Front|Missive|Fastmail|Thunderbird)(?: ${DEVICE})?`,
   `Sent (?:with|via|using) (?:Sparrow|Proton ?Mail|Spark|Airmail|Newton|Mailbird|BlackBerry|Superhuman|Tutanota|Blue ?Mail)(?: ${DEVICE})?`,
   "Sent from (?:a|an) (?:mobile|iPhone|Android|Samsung)[\\p{L} ]{0,30}",
   "(?:Get|Download) Outlook for (?:iOS|Android|Mac|Windows)",

@@ -202,6 +202,8 @@ const clientSignatures: [string, string][] = [
   ["en Outlook iOS with link", "Get Outlook for iOS<https://aka.ms/o0ukef>"],
   ["en Outlook Android", "Get Outlook for Android"],
   ["en Proton", "Sent with Proton Mail secure email."],
+  ["en Acompli", "Sent from Acompli"],
+  ["en BlackBerry", "Sent from my Verizon Wireless BlackBerry"],
   ["de", "Von meinem iPhone gesendet"],
   ["de 2", "Gesendet von meinem iPad"],
   ["fr", "Envoyé de mon iPhone"],
