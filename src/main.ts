@@ -114,9 +114,14 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     closers.push(async () => {
       await queueConnection.quit().catch(() => queueConnection.disconnect());
     });
-    const queues = createQueues(queueConnection, settings.RAPPORT_QUEUE_PREFIX, settings.RAPPORT_RETRY_BASE_MS, {
-      deliveryAttempts: settings.RAPPORT_DELIVERY_ATTEMPTS,
-    });
+    const queues = createQueues(
+      queueConnection,
+      settings.RAPPORT_QUEUE_PREFIX,
+      settings.RAPPORT_RETRY_BASE_MS,
+      {
+        deliveryAttempts: settings.RAPPORT_DELIVERY_ATTEMPTS,
+      },
+    );
     closers.push(() => queues.close());
 
     // Tracked: a shutdown that abandons sends names their messages.

@@ -50,10 +50,13 @@ export async function runService(role: Role): Promise<void> {
     const grace = settings.RAPPORT_SHUTDOWN_GRACE_MS;
     logger.info(`${signal} received: finishing running jobs (up to ${grace} ms), then stopping`);
     // The last word: whatever hangs, the process ends.
-    setTimeout(() => {
-      logger.error("shutdown did not finish in time: exiting now");
-      process.exit(1);
-    }, grace + CLOSE_REST_MS + 5000).unref();
+    setTimeout(
+      () => {
+        logger.error("shutdown did not finish in time: exiting now");
+        process.exit(1);
+      },
+      grace + CLOSE_REST_MS + 5000,
+    ).unref();
     rapport.close().then(
       () => process.exit(0),
       (err) => {

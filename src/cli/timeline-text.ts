@@ -65,7 +65,10 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
   }
   for (const f of t.failedInbound ?? []) {
     const from = f.envelopeFrom ? ` from ${f.envelopeFrom}` : "";
-    rows.push({ at: f.receivedAt, text: `inbound  FAILED mail${from} could not be read [${f.id}]: ${f.error}` });
+    rows.push({
+      at: f.receivedAt,
+      text: `inbound  FAILED mail${from} could not be read [${f.id}]: ${f.error}`,
+    });
   }
   for (const r of t.runs) {
     rows.push({ at: r.createdAt, text: `flow     ${r.flowId} started (run ${r.id.slice(0, 8)})` });

@@ -87,7 +87,10 @@ export async function onJobFailed(
         if (await store.failRun(runId, reason, now)) logger.error({ runId, reason }, "run failed");
       } else {
         // A reply or event brought to a run: the run itself is not broken, nor stuck.
-        logger.error({ runId, jobId: job.id, kind: job.name, reason }, "could not bring a reply or event to a run");
+        logger.error(
+          { runId, jobId: job.id, kind: job.name, reason },
+          "could not bring a reply or event to a run",
+        );
       }
       return;
     }
@@ -121,7 +124,8 @@ async function deliveryExhausted(
   if (!message) return;
   if (err.name === "UnrecoverableError") {
     // process-delivery wrote the failure to the row; the error-level line is ours.
-    if (message.status === "failed") logger.error({ messageId, reason: message.error ?? reason }, "message failed");
+    if (message.status === "failed")
+      logger.error({ messageId, reason: message.error ?? reason }, "message failed");
     return;
   }
   // Only a message given back (queued): one sent, suppressed or failed meanwhile keeps its

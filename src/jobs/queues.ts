@@ -209,7 +209,12 @@ export function createQueues(
       );
     },
     async addEventInput(runId, seq, event) {
-      await requeue(steps, "event", { runId, seq, event }, { jobId: jobIds.eventInput(runId, event.eventId) });
+      await requeue(
+        steps,
+        "event",
+        { runId, seq, event },
+        { jobId: jobIds.eventInput(runId, event.eventId) },
+      );
     },
     async addInbound(inboundId) {
       await requeuers.inbound(inboundId);

@@ -15,7 +15,7 @@
  * finished a moment earlier running once more, which every processor treats as a no-op
  * (the store is the truth).
  */
-import type { JobsOptions, JobState, Queue } from "bullmq";
+import type { JobState, JobsOptions, Queue } from "bullmq";
 
 export type RequeueResult =
   /** A new job was added (none existed, or a finished one was removed first). */

@@ -10,7 +10,7 @@
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { connectRedis } from "../infra/redis.js";
 import type { JobDeps } from "./deps.js";
-import { type QueueName, onJobFailed } from "./exhausted.js";
+import { onJobFailed, type QueueName } from "./exhausted.js";
 import { settlesBy } from "./in-flight.js";
 import { processBroadcast } from "./process-broadcast.js";
 import { processDelivery } from "./process-delivery.js";
@@ -84,7 +84,9 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
   );
   const deliveries = new Worker<DeliveryJob>(
     QUEUE_NAMES.deliveries,
-    tracked("deliveries", (job: Job<DeliveryJob>) => processDelivery(deliveryJobSchema.parse(job.data), deps)),
+    tracked("deliveries", (job: Job<DeliveryJob>) =>
+      processDelivery(deliveryJobSchema.parse(job.data), deps),
+    ),
     { ...common, connection: connect(), concurrency: opts.concurrency },
   );
   const inbound = new Worker<InboundJob>(

@@ -4,9 +4,9 @@
  * lists failed rows; `rapport retry` puts them back to their first state.
  */
 import { and, asc, eq, inArray, notInArray } from "drizzle-orm";
+import type { RunState } from "../flows/types.js";
 import type { Db } from "./db.js";
 import { events, flowRuns, inboundMessages, messages } from "./schema.js";
-import type { RunState } from "../flows/types.js";
 import type { FailedInbound, FailedKind } from "./store.js";
 
 /**
@@ -47,7 +47,13 @@ export function failRun(db: Db, id: string, error: string, now: number): boolean
 }
 
 /** Only a message still being received: one processed meanwhile keeps its outcome. */
-export function failInbound(db: Db, id: string, error: string, customerId: string | null, now: number): boolean {
+export function failInbound(
+  db: Db,
+  id: string,
+  error: string,
+  customerId: string | null,
+  now: number,
+): boolean {
   const r = db
     .update(inboundMessages)
     .set({ status: "failed", error, processedAt: now, failedCustomerId: customerId })
@@ -89,7 +95,9 @@ export function resetFailed(db: Db, kind: FailedKind, ids: readonly string[], no
     return db
       .update(messages)
       .set({ status: "queued", notBefore: null, leaseUntil: null, updatedAt: now })
-      .where(and(inArray(messages.id, [...ids]), notInArray(messages.status, ["sent", "sending", "suppressed"])))
+      .where(
+        and(inArray(messages.id, [...ids]), notInArray(messages.status, ["sent", "sending", "suppressed"])),
+      )
       .returning({ id: messages.id })
       .all()
       .map((r) => r.id);
