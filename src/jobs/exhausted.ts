@@ -74,11 +74,9 @@ export async function onJobFailed(
     case "inbound": {
       const inboundId = text(data.inboundId);
       const customerId = await inboundCustomer(inboundId, deps);
+      // A row the job failed itself (too large) is still given its customer, and logged here.
       if (await store.failInbound(inboundId, reason, customerId, now))
         logger.error({ inboundId, customerId, reason }, "inbound mail failed: it could not be understood");
-      else if (err.name === "UnrecoverableError")
-        // The job marked the row itself (a message too large, say): the log line is still ours.
-        logger.error({ inboundId, reason }, "inbound mail failed");
       return;
     }
     case "steps": {

@@ -3,7 +3,7 @@
  * with the reason when its last attempt fails (jobs/exhausted.ts); the sweeper never
  * lists failed rows; `rapport retry` puts them back to their first state.
  */
-import { and, asc, eq, inArray, notInArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, notInArray, or } from "drizzle-orm";
 import type { RunState } from "../flows/types.js";
 import type { Db } from "./db.js";
 import { events, flowRuns, inboundMessages, messages } from "./schema.js";
@@ -46,7 +46,10 @@ export function failRun(db: Db, id: string, error: string, now: number): boolean
   );
 }
 
-/** Only a message still being received: one processed meanwhile keeps its outcome. */
+/**
+ * Only a message still being received, or one the job itself failed without naming a
+ * customer yet (too large): one processed meanwhile keeps its outcome.
+ */
 export function failInbound(
   db: Db,
   id: string,
@@ -57,7 +60,15 @@ export function failInbound(
   const r = db
     .update(inboundMessages)
     .set({ status: "failed", error, processedAt: now, failedCustomerId: customerId })
-    .where(and(eq(inboundMessages.id, id), eq(inboundMessages.status, "received")))
+    .where(
+      and(
+        eq(inboundMessages.id, id),
+        or(
+          eq(inboundMessages.status, "received"),
+          and(eq(inboundMessages.status, "failed"), isNull(inboundMessages.failedCustomerId)),
+        ),
+      ),
+    )
     .run();
   return r.changes > 0;
 }

@@ -288,7 +288,7 @@ export interface FailureStore {
   failRun(id: string, error: string, now: number): Promise<boolean>;
   /** An event still 'received': failed with the reason. */
   failEvent(id: string, error: string, now: number): Promise<boolean>;
-  /** An inbound message still 'received': failed with the reason, shown on `customerId`'s timeline if given. */
+  /** An inbound message still 'received' (or failed by its job without a customer): failed with the reason, shown on `customerId`'s timeline if given. */
   failInbound(id: string, error: string, customerId: string | null, now: number): Promise<boolean>;
   /** Ids of failed rows of one kind, up to `limit`. */
   listFailed(kind: FailedKind, limit: number): Promise<string[]>;
