@@ -132,7 +132,11 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           : createOutboxMailer(join(dataDir, "outbox"))),
     );
     const mailer = sends.mailer;
-    closers.push(() => mailer.close());
+    // A send abandoned at the deadline may hold the mailer open (a server that never
+    // answers): a second after the deadline it is left to the process's end.
+    closers.push(async (deadline) => {
+      await settlesBy(mailer.close(), Math.max(deadline, Date.now()) + 1000);
+    });
 
     // Signs reply and owner-only addresses; embedded mode keeps a generated secret under the data dir.
     const secret = settings.RAPPORT_SECRET ?? keptSecret(join(dataDir, "secret")).value;
