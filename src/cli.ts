@@ -262,7 +262,14 @@ program
       settings,
     );
     process.stdout.write(`${formatRetry(outcomes, settings.RAPPORT_SWEEP_INTERVAL_MS)}\n`);
-    if (ids.length > 0 && outcomes.every((r) => r.reset.length === 0)) process.exitCode = 1;
+    const back = new Set(outcomes.flatMap((r) => r.reset));
+    const left = ids.filter((id) => !back.has(id));
+    if (left.length > 0) {
+      process.stderr.write(
+        `not brought back (no such id, or not failed: sent, being sent): ${left.join(", ")}\n`,
+      );
+      process.exitCode = 1;
+    }
   });
 
 program.parseAsync().catch((err: unknown) => {
