@@ -11,11 +11,11 @@ import { retryCommand } from "../../src/cli/retry.js";
 import type { Logger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
 import { createQueues, jobIds } from "../../src/jobs/queues.js";
-import { type Rapport, startRapport } from "../../src/main.js";
+import { startRapport } from "../../src/main.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { MessageRow, Store } from "../../src/store/store.js";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
-import { eventually, postEvent, registration, type TestEnv, testEnv } from "../support/test-env.js";
+import { startSmtpSink } from "../support/smtp-sink.js";
+import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
 const ERROR = 50;
