@@ -48,6 +48,9 @@ const settingsSchema = z.object({
     .describe("port of the inbound SMTP listener for the reply domain, or off"),
   INBOUND_SMTP_HOST: z.string().min(1).default("127.0.0.1"),
   INBOUND_MAX_BYTES: positiveInt.max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  INBOUND_WORKERS: positiveInt.max(16).default(1),
+  INBOUND_DEADLINE_MS: positiveInt.default(30_000),
+  INBOUND_MAX_MEMORY_MB: positiveInt.min(32).max(4096).default(256),
   IMAP_URL: z
     .string()
     .regex(

@@ -19,7 +19,7 @@ import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
 import type { Classification } from "../mail/classify.js";
 import { MessageTooLargeError } from "../mail/parse-inbound.js";
-import { type UnderstoodMail, understandMail } from "../mail/understand.js";
+import { MailNotUnderstoodError, type UnderstoodMail, understandMail } from "../mail/understand.js";
 import type {
   InboundRow,
   InteractionRow,
@@ -120,9 +120,11 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
 
   let mail: UnderstoodMail;
   try {
-    mail = await understandMail(row.raw, { maxBytes: deps.inboundMaxBytes });
+    mail = await (deps.understandMail ?? understandMail)(row.raw, { maxBytes: deps.inboundMaxBytes });
   } catch (err) {
-    if (err instanceof MessageTooLargeError) {
+    // Neither gets better by trying again: the message is failed with the reason.
+    if (err instanceof MessageTooLargeError || err instanceof MailNotUnderstoodError) {
+      deps.logger.error({ inboundId: row.id, err: err.message }, "inbound message failed");
       await store.markInboundFailed(row.id, err.message, clock.now());
       throw new UnrecoverableError(err.message);
     }

@@ -118,9 +118,9 @@ const UNTIL = "until|till|bis|jusqu|hasta|tot|fino|até|t\\.o\\.m|från|fra|do|�
 
 // Anchored at the start (after an optional bracket) so that a reply like
 // "Re: when will you be out of office?" is not taken for an autoresponder.
-const AUTO_SUBJECT = new RegExp(`^\\s*[[(]?\\s*(?:${AUTO_SUBJECT_PHRASES.join("|")})`, "iu");
+const AUTO_SUBJECT = new RegExp(`^\\s*(?:[[(]\\s*)?(?:${AUTO_SUBJECT_PHRASES.join("|")})`, "iu");
 const AUTO_SUBJECT_WORD = new RegExp(
-  `^\\s*[[(]?\\s*(?:${AUTO_SUBJECT_WORDS.join("|")})\\s*(?:$|[:\\-–—(\\[!.,]|(?:${UNTIL})(?!\\p{L}))`,
+  `^\\s*(?:[[(]\\s*)?(?:${AUTO_SUBJECT_WORDS.join("|")})\\s*(?:$|[:\\-–—(\\[!.,]|(?:${UNTIL})(?!\\p{L}))`,
   "iu",
 );
 

@@ -164,7 +164,9 @@ const SOFT_WORDING =
 
 const SMTP_REPLY = /(?:^|[\s:("'#[])(4[2-5]\d|5[0-5]\d)(?:[ -](?=[\s\S])|$)/m;
 
-const REPLY_PREFIX = /^\s*(?:re|fwd?|aw|wg|tr|rv|sv|vs|doorst|fw)\s*(?:\[\d+\])?\s*:/i;
+// No two adjacent runs of white space anywhere in these patterns: "\s*(?:x)?\s*" backtracks
+// quadratically over a long run of spaces that ends in a mismatch.
+const REPLY_PREFIX = /^\s*(?:re|fwd?|aw|wg|tr|rv|sv|vs|doorst|fw)\s*(?:\[\d+\]\s*)?:/i;
 
 const SES_BOUNCE = /"notificationType"\s*:\s*"Bounce"/;
 
@@ -347,11 +349,11 @@ function recipientFromText(parsed: ParsedInbound): string | null {
   const text = parsed.text;
   const patterns = [
     // Postfix and qmail: "<user@example.com>: host ... said: ..." / "<user@example.com>:"
-    /^[ \t]*<([^<>\s]+@[^<>\s]+)>[ \t]*(?:\(expanded from[^)]*\))?[ \t]*:/m,
+    /^[ \t]*<([^<>\s@]+@[^<>\s]+)>[ \t]*(?:\(expanded from[^)]*\)[ \t]*)?:/m,
     // Exim, Sendmail, Gmail, Exchange wording followed by the address.
     // DragonFly, Sendmail and others: "error delivering your mail to <user@example.com>".
     /(?:error|failure) (?:delivering|sending) (?:your )?(?:mail|message) to\s*<?([^\s<>]+@[^\s<>]+)/i,
-    /(?:following address(?:es)? failed|permanent fatal errors?|following recipients?[^:\n]{0,80}|delivery to the following recipients? [^:\n]{0,40}|could not be delivered to|unable to deliver (?:your )?message to|undeliverable to|failed to deliver to|delivery to|recipient address|original-recipient|final-recipient|invalid recipient|recipient)\s*:?\s*(?:rfc822;)?\s*["'<(]?([^\s<>"'()]+@[^\s<>"'()]+)/i,
+    /(?:following address(?:es)? failed|permanent fatal errors?|following recipients?[^:\n]{0,80}|delivery to the following recipients? [^:\n]{0,40}|could not be delivered to|unable to deliver (?:your )?message to|undeliverable to|failed to deliver to|delivery to|recipient address|original-recipient|final-recipient|invalid recipient|recipient)\s*(?::\s*)?(?:rfc822;\s*)?["'<(]?([^\s<>"'()]+@[^\s<>"'()]+)/i,
   ];
   const exclude = new Set<string>([
     ...(parsed.from ? [parsed.from.address] : []),
