@@ -225,7 +225,11 @@ describe("hostile inbound shapes on the real path", () => {
     startPoller(r.httpPort as number);
     const rows: Row[] = [];
     for (const shape of built) {
-      const last = (db?.prepare("select max(rowid) as m from inbound_messages").get() as { m: number }).m;
+      const last = (
+        (db as Database.Database).prepare("select max(rowid) as m from inbound_messages").get() as {
+          m: number;
+        }
+      ).m;
       global.gc?.();
       const before = process.memoryUsage();
       const t0 = performance.now();
@@ -250,9 +254,9 @@ describe("hostile inbound shapes on the real path", () => {
       const row = await settled(last, 120_000);
       const ms = Math.round(performance.now() - t0);
       const after = process.memoryUsage();
-      const interaction = db?.prepare("select kind from interactions where inbound_id = ?").get(row.id) as
-        | { kind: string }
-        | undefined;
+      const interaction = (db as Database.Database)
+        .prepare("select kind from interactions where inbound_id = ?")
+        .get(row.id) as { kind: string } | undefined;
       const outcome =
         row.status === "processed" ? `processed: ${interaction?.kind ?? "(copy)"}` : `failed: ${row.error}`;
       rows.push({
