@@ -69,7 +69,7 @@ export function classifyInbound(
       reason: `${byButton} (an unsubscribe request, even if sent automatically)`,
     };
   }
-  const auto = detectAutoReply(parsed);
+  const auto = detectAutoReply(parsed, newText);
   if (auto) return { kind: "auto_reply", reason: auto };
   const unsubscribe = detectUnsubscribe(parsed.subject, newText());
   if (unsubscribe) return { kind: "unsubscribe", reason: unsubscribe };
