@@ -166,7 +166,9 @@ const OOO_BODY = [
   "不在のため",
   "我(?:正在|目前)?(?:休假|不在办公室)",
 ];
-const OOO_OPENING = new RegExp(`^(?:[^\\n]{0,80}\\n){0,3}[^\\n]{0,80}?(?:${OOO_BODY.join("|")})`, "iu");
+// At the start: after at most two short lines (a greeting, "Thank you for your email.") and a
+// few words on its own line ("Hello, ", "大変恐縮ですが、").
+const OOO_OPENING = new RegExp(`^(?:[^\\n]{0,60}\\n){0,2}[^\\n]{0,40}?(?:${OOO_BODY.join("|")})`, "iu");
 /** An out-of-office text is short; a long text that opens this way is a person writing more. */
 const OOO_MAX_CHARS = 1500;
 
