@@ -21,6 +21,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
+import { setPriority } from "node:os";
 import { pathToFileURL } from "node:url";
 import { MessageTooLargeError, type ParseOptions } from "./parse-inbound.js";
 import { MailNotUnderstoodError, type MailUnderstander, type UnderstoodMail } from "./understand.js";
@@ -59,6 +60,9 @@ interface Slot {
   stderr: string;
 }
 
+/** Niceness of the worker processes (0 normal, 19 lowest). */
+const WORKER_NICENESS = 10;
+
 /** The worker's module and the Node options it needs, for the build and the source alike. */
 function workerEntry(maxMemoryMb: number): { path: URL; execArgv: string[] } {
   const limits = [`--max-old-space-size=${maxMemoryMb}`];
@@ -92,6 +96,14 @@ export function createMailUnderstander(opts: UnderstanderOptions = {}): MailUnde
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     const slot: Slot = { child, ready: false, task: null, timer: null, ending: null, stderr: "" };
+    // Background work: when the CPU is short, the event loop serving HTTP and SMTP goes first.
+    if (child.pid !== undefined) {
+      try {
+        setPriority(child.pid, WORKER_NICENESS);
+      } catch {
+        // Not allowed here (some containers): the worker runs at normal priority.
+      }
+    }
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
       slot.stderr = (slot.stderr + chunk).slice(-4096);
