@@ -151,6 +151,8 @@ const CARRIER_SMTP_REPLY =
   /^[ \t]*[45]\d\d[ \t]*(?:-[ \t]*)?(?:requested action not taken|requested mail action aborted|mailbox unavailable|user unknown|no such user)|\brequested action not taken\b|^[ \t]*[45]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/im;
 const CARRIER_DETAILS = /^[ \t]*(?:RCPT TO|MAIL FROM)[ \t]*:|^[ \t]*Message details[ \t]*:/im;
 
+const FORWARD_PREFIX = /^\s*(?:fwd?|wg|tr|rv|doorst)\s*(?:\[\d+\]\s*)?:/i;
+
 function carrierNotice(text: string): boolean {
   return CARRIER_ERROR_LINE.test(text) && CARRIER_SMTP_REPLY.test(text) && CARRIER_DETAILS.test(text);
 }
@@ -279,7 +281,8 @@ export function detectBounce(parsed: ParsedInbound, raw?: Buffer | string): Boun
   if (parsed.returnPath === "" && (subjectHit || strong)) {
     return finding(parsed, raw, 'null Return-Path "<>" with a failure notice', inlineRecipient(parsed));
   }
-  if (carrierNotice(parsed.text)) {
+  // A person forwarding such a notice ("Fwd: ...") is asking about it, not returning mail.
+  if (!FORWARD_PREFIX.test(parsed.subject) && carrierNotice(parsed.text)) {
     return finding(parsed, raw, "a carrier's plain-text failure notice", inlineRecipient(parsed));
   }
   if (subjectHit && strong) {

@@ -391,8 +391,13 @@ describe("classifyInbound: carriers' plain-text failure notices", () => {
       "a person describing an SMTP error",
       "My mail server said 550 - Requested action not taken. Error: mailbox full?",
     ],
-  ])("is not a bounce: %s", async (_name, body) => {
-    const c = await classify(eml({ ...human, Subject: "Re: Thanks for your order" }, body));
+    [
+      "a person forwarding a whole notice (Fwd:)",
+      `Why did my text to my phone fail?\n\n---------- Forwarded message ---------\nError: Invalid user address\n\n${details}`,
+      "Fwd: Re: Thanks for your order",
+    ],
+  ])("is not a bounce: %s", async (_name, body, subject = "Re: Thanks for your order") => {
+    const c = await classify(eml({ ...human, Subject: subject }, body));
     expect(c.kind).toBe("human_reply");
   });
 });
