@@ -25,6 +25,7 @@ import { startImapPoller } from "./mail/imap-poller.js";
 import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.js";
 import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
+import { createMailUnderstander } from "./mail/understand-pool.js";
 import { loadProject } from "./project.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 
@@ -169,6 +170,17 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
     };
+
+    if (opts.role !== "http") {
+      // Inbound mail is understood in worker processes, within a deadline and a memory cap.
+      const understander = createMailUnderstander({
+        workers: settings.INBOUND_WORKERS,
+        deadlineMs: settings.INBOUND_DEADLINE_MS,
+        maxMemoryMb: settings.INBOUND_MAX_MEMORY_MB,
+      });
+      closers.push(() => understander.close());
+      deps.understandMail = understander.understand;
+    }
 
     if (opts.role !== "http") {
       const workers = startWorkers(deps, {

@@ -50,6 +50,9 @@ const settingsSchema = z.object({
   INBOUND_MAX_BYTES: positiveInt.max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   INBOUND_MAX_CONNECTIONS_PER_CLIENT: positiveInt.max(1000).default(5),
   INBOUND_MAX_UNKNOWN_RECIPIENTS_PER_CLIENT: positiveInt.max(100_000).default(20),
+  INBOUND_WORKERS: positiveInt.max(16).default(1),
+  INBOUND_DEADLINE_MS: positiveInt.default(30_000),
+  INBOUND_MAX_MEMORY_MB: positiveInt.min(32).max(4096).default(256),
   IMAP_URL: z
     .string()
     .regex(

@@ -8,6 +8,7 @@ import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
 import type { ReplyAddresses } from "../mail/tokens.js";
 import type { Mailer } from "../mail/transport.js";
+import type { MailUnderstander } from "../mail/understand.js";
 import type { Store } from "../store/store.js";
 import type { CompiledTemplate } from "../templates/compile.js";
 import type { Queues } from "./queues.js";
@@ -34,4 +35,9 @@ export interface JobDeps {
   sendGiveUpMs: number;
   /** Inbound messages above this size are refused (INBOUND_MAX_BYTES). */
   inboundMaxBytes: number;
+  /**
+   * Parses, classifies and extracts an inbound message: understandMail on this thread when
+   * absent (unit tests); the worker process passes a thread pool (understand-pool.ts).
+   */
+  understandMail?: MailUnderstander;
 }
