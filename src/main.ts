@@ -108,7 +108,15 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const mailer =
       opts.mailer ??
       (settings.SMTP_URL
-        ? createSmtpMailer(settings.SMTP_URL, settings.SMTP_POOL_SIZE)
+        ? createSmtpMailer(settings.SMTP_URL, {
+            poolSize: settings.SMTP_POOL_SIZE,
+            timeouts: {
+              connectionMs: settings.SMTP_CONNECTION_TIMEOUT_MS,
+              greetingMs: settings.SMTP_GREETING_TIMEOUT_MS,
+              socketMs: settings.SMTP_SOCKET_TIMEOUT_MS,
+            },
+            sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
+          })
         : createOutboxMailer(join(dataDir, "outbox")));
     closers.push(() => mailer.close());
 

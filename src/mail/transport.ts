@@ -4,10 +4,17 @@
  * outbox folder that a person can open in any mail program.
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import nodemailer from "nodemailer";
+import { moduleThreadUrl, startModuleThread } from "../infra/module-thread.js";
+import {
+  type FromSender,
+  SEND_DEADLINE_CODE,
+  type SenderThreadData,
+  type SmtpTimeouts,
+  type ToSender,
+} from "./sender-protocol.js";
 
 export interface OutgoingMail {
   from: string;
@@ -28,8 +35,13 @@ export interface SendResult {
   response: string;
 }
 
+export interface SendOptions {
+  /** Give up (and abort the connection) after this long; the mailer's own deadline caps it. */
+  deadlineMs?: number;
+}
+
 export interface Mailer {
-  send(mail: OutgoingMail): Promise<SendResult>;
+  send(mail: OutgoingMail, opts?: SendOptions): Promise<SendResult>;
   close(): Promise<void>;
   describe(): string;
 }
@@ -38,6 +50,22 @@ export interface Mailer {
 export function isPermanentSendError(err: unknown): boolean {
   const code = (err as { responseCode?: unknown })?.responseCode;
   return typeof code === "number" && code >= 500 && code < 600;
+}
+
+/**
+ * A send given up on by its deadline: the server may have had the whole message (a
+ * stall before the 250), so a retry that goes out may be a second copy.
+ */
+export function isUncertainSendError(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === SEND_DEADLINE_CODE;
+}
+
+/** What a permanent refusal said, for the ledger (recordSendRefusal). */
+export function refusalOf(err: unknown): { command: string | null; responseCode: number; response: string } | null {
+  if (!isPermanentSendError(err)) return null;
+  const e = err as { responseCode: number; response?: unknown; command?: unknown; message?: unknown };
+  const response = typeof e.response === "string" && e.response ? e.response : String(e.message ?? e.responseCode);
+  return { command: typeof e.command === "string" ? e.command : null, responseCode: e.responseCode, response };
 }
 
 function toNodemailer(mail: OutgoingMail) {
@@ -58,47 +86,47 @@ function toNodemailer(mail: OutgoingMail) {
 }
 
 /**
- * The pooled SMTP transport on a thread of its own: building and encoding MIME is as
- * much CPU as all the rest of a message's path, and here it runs beside the event loop
- * that serves HTTP, the store and the queues instead of on it.
+ * The pooled SMTP transport on a thread of its own (sender-thread.ts). Every send has a
+ * deadline: the thread aborts a send that passes it; should the thread itself not answer
+ * within SENDER_GRACE_MS more, it is terminated (its sockets with it) and started again on
+ * the next send. So a send handed to this mailer is over, one way or the other, within
+ * deadlineMs + SENDER_GRACE_MS: processDelivery keeps that under the claim's lease.
  */
-const SENDER_THREAD = `
-const { parentPort, workerData } = require("node:worker_threads");
-const nodemailer = require(workerData.nodemailer);
-const transport = nodemailer.createTransport(workerData.url);
-parentPort.on("message", (msg) => {
-  if (msg.type === "close") {
-    transport.close();
-    parentPort.close();
-    return;
-  }
-  transport.sendMail(msg.mail).then(
-    (info) => parentPort.postMessage({ id: msg.id, response: String(info.response ?? "") }),
-    (err) => parentPort.postMessage({
-      id: msg.id,
-      error: { message: String(err && err.message), code: err && err.code, responseCode: err && err.responseCode, response: err && err.response },
-    }),
-  );
-});
-`;
+export const SENDER_GRACE_MS = 2000;
 
-function createThreadedSmtpMailer(url: string, shown: string, poolSize: number): Mailer {
-  const workerData = { url, nodemailer: createRequire(import.meta.url).resolve("nodemailer") };
-  const pending = new Map<number, { ok: (r: SendResult) => void; fail: (e: Error) => void }>();
+function createThreadedSmtpMailer(
+  url: string,
+  shown: string,
+  poolSize: number,
+  timeouts: SmtpTimeouts,
+  defaultDeadlineMs: number,
+): Mailer {
+  const workerData: SenderThreadData = { url, timeouts };
+  const pending = new Map<
+    number,
+    { ok: (r: SendResult) => void; fail: (e: Error) => void; backstop: NodeJS.Timeout }
+  >();
   let next = 0;
   let closing = false;
   let thread: Worker | null = null;
+  const settle = (id: number) => {
+    const p = pending.get(id);
+    if (p) {
+      pending.delete(id);
+      clearTimeout(p.backstop);
+    }
+    return p;
+  };
   // Started on the first send; started again if it ever stops (its sends fail and are retried).
   const sender = (): Worker => {
     if (thread) return thread;
-    const started = new Worker(SENDER_THREAD, { eval: true, workerData });
-    started.on("message", (msg: { id: number; response?: string; error?: Record<string, unknown> }) => {
-      const p = pending.get(msg.id);
+    const started = startModuleThread(moduleThreadUrl(import.meta.url, "./sender-thread"), { workerData });
+    started.on("message", (msg: FromSender) => {
+      const p = settle(msg.id);
       if (!p) return;
-      pending.delete(msg.id);
       // The error keeps nodemailer's fields (responseCode: isPermanentSendError reads it).
-      if (msg.error) p.fail(Object.assign(new Error(String(msg.error.message)), msg.error));
-      else p.ok({ response: msg.response ?? "" });
+      if ("error" in msg) p.fail(Object.assign(new Error(msg.error.message), msg.error));
+      else p.ok({ response: msg.response });
     });
     let crash = "";
     started.on("error", (err) => {
@@ -107,19 +135,34 @@ function createThreadedSmtpMailer(url: string, shown: string, poolSize: number):
     started.on("exit", () => {
       if (thread === started) thread = null;
       const err = new Error(`the SMTP sender thread stopped${crash}`);
-      for (const p of pending.values()) p.fail(err);
-      pending.clear();
+      for (const id of [...pending.keys()]) settle(id)?.fail(err);
     });
     thread = started;
     return started;
   };
   return {
-    send(mail) {
+    send(mail, opts) {
       if (closing) return Promise.reject(new Error("the mailer is closed"));
+      const deadlineMs = Math.max(1, Math.min(opts?.deadlineMs ?? defaultDeadlineMs, defaultDeadlineMs));
       return new Promise((ok, fail) => {
         const id = next++;
-        pending.set(id, { ok, fail });
-        sender().postMessage({ id, mail: toNodemailer(mail) });
+        const worker = sender();
+        // The thread answers every send by its deadline; one that does not is stuck, and
+        // terminating it is the only way to be sure its sockets send nothing more.
+        const backstop = setTimeout(() => {
+          const p = settle(id);
+          if (!p) return;
+          p.fail(
+            Object.assign(new Error(`the SMTP sender thread did not answer within ${deadlineMs} ms; restarted`), {
+              code: SEND_DEADLINE_CODE,
+            }),
+          );
+          if (thread === worker) thread = null;
+          void worker.terminate();
+        }, deadlineMs + SENDER_GRACE_MS);
+        pending.set(id, { ok, fail, backstop });
+        const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs };
+        worker.postMessage(msg);
       });
     },
     async close() {
@@ -127,22 +170,37 @@ function createThreadedSmtpMailer(url: string, shown: string, poolSize: number):
       const running = thread;
       if (!running) return;
       const exited = new Promise((r) => running.once("exit", r));
-      running.postMessage({ type: "close" });
+      const msg: ToSender = { type: "close" };
+      running.postMessage(msg);
       await exited;
     },
     describe: () => `SMTP ${shown} (pool of ${poolSize}, on a sender thread)`,
   };
 }
 
-export function createSmtpMailer(url: string, poolSize: number): Mailer {
+export interface SmtpMailerOptions {
+  poolSize: number;
+  timeouts: SmtpTimeouts;
+  /** The longest a send may take (SMTP_SEND_DEADLINE_MS); a caller may ask for less. */
+  sendDeadlineMs: number;
+}
+
+/** Defaults of SMTP_CONNECTION_TIMEOUT_MS, SMTP_GREETING_TIMEOUT_MS, SMTP_SOCKET_TIMEOUT_MS, SMTP_SEND_DEADLINE_MS. */
+export const SMTP_DEFAULTS = {
+  timeouts: { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000 },
+  sendDeadlineMs: 60_000,
+} as const;
+
+export function createSmtpMailer(url: string, opts: SmtpMailerOptions): Mailer {
   // nodemailer reads pool options from the URL's query, beside anything the operator set there.
   const pooled = new URL(url);
   pooled.searchParams.set("pool", "true");
-  if (!pooled.searchParams.has("maxConnections")) pooled.searchParams.set("maxConnections", String(poolSize));
+  if (!pooled.searchParams.has("maxConnections"))
+    pooled.searchParams.set("maxConnections", String(opts.poolSize));
   // Built here once too, so a URL nodemailer refuses stops rapport at start, as before.
   nodemailer.createTransport(pooled.toString()).close();
   const shown = url.replace(/\/\/[^@/]*@/, "//***@");
-  return createThreadedSmtpMailer(pooled.toString(), shown, poolSize);
+  return createThreadedSmtpMailer(pooled.toString(), shown, opts.poolSize, opts.timeouts, opts.sendDeadlineMs);
 }
 
 export function createOutboxMailer(dir: string): Mailer {
