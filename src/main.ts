@@ -17,7 +17,9 @@ import { connectRedis } from "./infra/redis.js";
 import { acceptInboundWith } from "./jobs/accept-inbound.js";
 import { startDateScheduler } from "./jobs/date-schedules.js";
 import type { JobDeps } from "./jobs/deps.js";
+import { firstAttempt } from "./jobs/process-delivery.js";
 import { createQueues } from "./jobs/queues.js";
+import { createSendPool } from "./jobs/send-pool.js";
 import { startSweeper } from "./jobs/sweeper.js";
 import { startWorkers } from "./jobs/workers.js";
 import { startImapPoller } from "./mail/imap-poller.js";
@@ -148,11 +150,24 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       newId: randomUUID,
       waitScale: settings.RAPPORT_WAIT_SCALE,
       sendLeaseMs: 5 * 60_000,
+      sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
       sendGiveUpMs: 72 * 3600_000,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
     };
 
     if (opts.role !== "http") {
+      // First sends run here, as many at once as the SMTP pool has connections, never in
+      // the events and steps slots. Closed after the workers (closers run in reverse).
+      const sendPool = createSendPool({
+        concurrency: settings.SMTP_POOL_SIZE,
+        maxWaiting: 1000,
+        run: (id) => firstAttempt(id, deps),
+      });
+      deps.sendPool = sendPool;
+      closers.push(async () => {
+        const left = await sendPool.close();
+        if (left > 0) logger.info({ messages: left }, "first sends not started; the sweeper sends them");
+      });
       const workers = startWorkers(deps, {
         prefix: settings.RAPPORT_QUEUE_PREFIX,
         concurrency: settings.RAPPORT_CONCURRENCY,

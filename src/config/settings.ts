@@ -94,7 +94,11 @@ export type Settings = z.infer<typeof settingsSchema>;
 /** Cross-field rules zod's per-field schema cannot say; each problem names its variable. */
 function crossFieldProblems(s: Settings): string[] {
   const problems: string[] = [];
-  for (const name of ["SMTP_CONNECTION_TIMEOUT_MS", "SMTP_GREETING_TIMEOUT_MS", "SMTP_SOCKET_TIMEOUT_MS"] as const) {
+  for (const name of [
+    "SMTP_CONNECTION_TIMEOUT_MS",
+    "SMTP_GREETING_TIMEOUT_MS",
+    "SMTP_SOCKET_TIMEOUT_MS",
+  ] as const) {
     if (s[name] > s.SMTP_SEND_DEADLINE_MS)
       problems.push(
         `${name}=${s[name]}: must not exceed SMTP_SEND_DEADLINE_MS (${s.SMTP_SEND_DEADLINE_MS}), the whole send's deadline`,

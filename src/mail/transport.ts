@@ -61,11 +61,18 @@ export function isUncertainSendError(err: unknown): boolean {
 }
 
 /** What a permanent refusal said, for the ledger (recordSendRefusal). */
-export function refusalOf(err: unknown): { command: string | null; responseCode: number; response: string } | null {
+export function refusalOf(
+  err: unknown,
+): { command: string | null; responseCode: number; response: string } | null {
   if (!isPermanentSendError(err)) return null;
   const e = err as { responseCode: number; response?: unknown; command?: unknown; message?: unknown };
-  const response = typeof e.response === "string" && e.response ? e.response : String(e.message ?? e.responseCode);
-  return { command: typeof e.command === "string" ? e.command : null, responseCode: e.responseCode, response };
+  const response =
+    typeof e.response === "string" && e.response ? e.response : String(e.message ?? e.responseCode);
+  return {
+    command: typeof e.command === "string" ? e.command : null,
+    responseCode: e.responseCode,
+    response,
+  };
 }
 
 function toNodemailer(mail: OutgoingMail) {
@@ -153,9 +160,12 @@ function createThreadedSmtpMailer(
           const p = settle(id);
           if (!p) return;
           p.fail(
-            Object.assign(new Error(`the SMTP sender thread did not answer within ${deadlineMs} ms; restarted`), {
-              code: SEND_DEADLINE_CODE,
-            }),
+            Object.assign(
+              new Error(`the SMTP sender thread did not answer within ${deadlineMs} ms; restarted`),
+              {
+                code: SEND_DEADLINE_CODE,
+              },
+            ),
           );
           if (thread === worker) thread = null;
           void worker.terminate();
@@ -200,7 +210,13 @@ export function createSmtpMailer(url: string, opts: SmtpMailerOptions): Mailer {
   // Built here once too, so a URL nodemailer refuses stops rapport at start, as before.
   nodemailer.createTransport(pooled.toString()).close();
   const shown = url.replace(/\/\/[^@/]*@/, "//***@");
-  return createThreadedSmtpMailer(pooled.toString(), shown, opts.poolSize, opts.timeouts, opts.sendDeadlineMs);
+  return createThreadedSmtpMailer(
+    pooled.toString(),
+    shown,
+    opts.poolSize,
+    opts.timeouts,
+    opts.sendDeadlineMs,
+  );
 }
 
 export function createOutboxMailer(dir: string): Mailer {

@@ -108,7 +108,13 @@ export function recordSendRefusal(
       const recorded = tx
         .select({ id: interactions.id })
         .from(interactions)
-        .where(and(eq(interactions.messageId, id), isNull(interactions.inboundId), eq(interactions.kind, "bounce")))
+        .where(
+          and(
+            eq(interactions.messageId, id),
+            isNull(interactions.inboundId),
+            eq(interactions.kind, "bounce"),
+          ),
+        )
         .get();
       if (recorded) return;
       const interactionId = newId();

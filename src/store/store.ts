@@ -88,6 +88,11 @@ export interface MessageRow {
   notBefore: number | null;
   status: MessageStatus;
   attempts: number;
+  /**
+   * Attempts cut off after the message may have reached the server (a lapsed claim taken
+   * over, a send past its deadline). On a sent row above 0: a possible duplicate.
+   */
+  uncertainAttempts: number;
   leaseUntil: number | null;
   messageIdHeader: string;
   subject: string | null;

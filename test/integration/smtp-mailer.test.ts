@@ -4,7 +4,12 @@
  * retrying and failing the message.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createSmtpMailer, isPermanentSendError, type Mailer, SMTP_DEFAULTS } from "../../src/mail/transport.js";
+import {
+  createSmtpMailer,
+  isPermanentSendError,
+  type Mailer,
+  SMTP_DEFAULTS,
+} from "../../src/mail/transport.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 
 const mail = (i: number) => ({
