@@ -82,9 +82,10 @@ export function releaseMessage(db: Db, id: string, error: string, now: number, u
     .run();
 }
 
-/** "550 5.1.1 <x>: no such user" → "5.1.1"; the reply code when there is no enhanced status. */
+/** "550 5.1.1 <x>: no such user" → "5.1.1" (RFC 3463); the reply code when there is no enhanced status. */
 export function refusalStatus(r: SendRefusal): string {
-  return /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(r.response)?.[1] ?? String(r.responseCode);
+  const enhanced = /(?:^|[\s:(])([245]\.\d{1,3}\.\d{1,3})(?=$|[\s:;,)])/.exec(r.response.replace(/^\d{3}[ -]/, " "));
+  return enhanced?.[1] ?? String(r.responseCode);
 }
 
 export function recordSendRefusal(
