@@ -84,7 +84,9 @@ export function releaseMessage(db: Db, id: string, error: string, now: number, u
 
 /** "550 5.1.1 <x>: no such user" → "5.1.1" (RFC 3463); the reply code when there is no enhanced status. */
 export function refusalStatus(r: SendRefusal): string {
-  const enhanced = /(?:^|[\s:(])([245]\.\d{1,3}\.\d{1,3})(?=$|[\s:;,)])/.exec(r.response.replace(/^\d{3}[ -]/, " "));
+  const enhanced = /(?:^|[\s:(])([245]\.\d{1,3}\.\d{1,3})(?=$|[\s:;,)])/.exec(
+    r.response.replace(/^\d{3}[ -]/, " "),
+  );
   return enhanced?.[1] ?? String(r.responseCode);
 }
 
