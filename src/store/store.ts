@@ -270,7 +270,8 @@ export interface Timeline {
   ownerships: Array<OwnershipRow & { product: ProductRow }>;
   events: EventRow[];
   runs: Array<RunRow & { steps: RunStepRow[] }>;
-  messages: MessageRow[];
+  /** possibleDuplicate: sent, after an earlier attempt that may have reached the server too. */
+  messages: Array<MessageRow & { possibleDuplicate: boolean }>;
   interactions: InteractionRow[];
   suppression: SuppressionRow | null;
 }

@@ -173,6 +173,7 @@ describe("deliveries under faults", () => {
     const row = await h.store.getMessage(id);
     expect(row).toMatchObject({ status: "sent", attempts: 2, uncertainAttempts: 1 });
     const tl = await h.store.timeline("twice@example.com");
+    expect(tl?.messages[0]).toMatchObject({ uncertainAttempts: 1, possibleDuplicate: true });
     expect(formatTimeline(tl as NonNullable<typeof tl>)).toContain("sent 2 times, possible duplicate");
     expect(await h.store.countPossibleDuplicates()).toBe(1);
   });
