@@ -124,7 +124,7 @@ function createThreadedSmtpMailer(
     }
     return p;
   };
-  // Started on the first send; started again if it ever stops (its sends fail and are retried).
+  // Started again on the next send if it ever stops (its sends fail and are retried).
   const sender = (): Worker => {
     if (thread) return thread;
     const started = startModuleThread(moduleThreadUrl(import.meta.url, "./sender-thread"), { workerData });
@@ -147,6 +147,9 @@ function createThreadedSmtpMailer(
     thread = started;
     return started;
   };
+  // Started now, not on the first send: loading the thread is not free (from src it
+  // compiles TypeScript first), and the first message is often one a person waits for.
+  sender();
   return {
     send(mail, opts) {
       if (closing) return Promise.reject(new Error("the mailer is closed"));
