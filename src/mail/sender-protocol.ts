@@ -42,7 +42,23 @@ export interface SendErrorFields {
   command?: string;
 }
 
-export type FromSender = { id: number; response: string } | { id: number; error: SendErrorFields };
+export type FromSender =
+  /** Sent once, when the thread listens: a send's deadline counts from here on the thread. */
+  { ready: true } | { id: number; response: string } | { id: number; error: SendErrorFields };
 
 /** The code an error carries when rapport's own send deadline passed. */
 export const SEND_DEADLINE_CODE = "ESENDDEADLINE";
+/** A send cut off because another send's deadline closed the pool it ran on. */
+export const SEND_ABORTED_CODE = "ESENDABORTED";
+/** A send cut off because the sender thread stopped (terminated when it did not answer). */
+export const SENDER_STOPPED_CODE = "ESENDERSTOPPED";
+
+/**
+ * Codes of sends cut off by rapport mid-conversation: the server may already have had
+ * the whole message, so a retry that goes out may be a second copy.
+ */
+export const UNCERTAIN_SEND_CODES: ReadonlySet<string> = new Set([
+  SEND_DEADLINE_CODE,
+  SEND_ABORTED_CODE,
+  SENDER_STOPPED_CODE,
+]);

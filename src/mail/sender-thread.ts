@@ -13,6 +13,7 @@ import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import nodemailer, { type Transporter } from "nodemailer";
 import {
   type FromSender,
+  SEND_ABORTED_CODE,
   SEND_DEADLINE_CODE,
   type SendErrorFields,
   type SenderThreadData,
@@ -47,6 +48,8 @@ export function errorFields(err: unknown): SendErrorFields {
 export function runSender(port: MessagePort, data: SenderThreadData): void {
   const create = (): Transporter => nodemailer.createTransport(transportOptions(data));
   let transport = create();
+  // Transports closed by a deadline: their other sends' failures are ours, not the server's.
+  const aborted = new WeakSet<Transporter>();
   const answer = (msg: FromSender) => port.postMessage(msg);
   port.on("message", (msg: ToSender) => {
     if (msg.type === "close") {
@@ -69,6 +72,7 @@ export function runSender(port: MessagePort, data: SenderThreadData): void {
       // Sends on the same pool fail now too (and are retried): better than one that may
       // still deliver after its claim is gone.
       if (transport === used) transport = create();
+      aborted.add(used);
       (used.close as (opts?: { force?: boolean }) => void)({ force: true });
     }, msg.deadlineMs);
     used.sendMail(msg.mail).then(
@@ -82,10 +86,18 @@ export function runSender(port: MessagePort, data: SenderThreadData): void {
         clearTimeout(timer);
         if (answered) return;
         answered = true;
-        answer({ id: msg.id, error: errorFields(err) });
+        const fields = errorFields(err);
+        answer({
+          id: msg.id,
+          error:
+            aborted.has(used) && fields.responseCode === undefined
+              ? { ...fields, code: SEND_ABORTED_CODE, message: `aborted with the pool: ${fields.message}` }
+              : fields,
+        });
       },
     );
   });
+  answer({ ready: true });
 }
 
 if (parentPort) runSender(parentPort, workerData as SenderThreadData);

@@ -11,9 +11,11 @@ import { moduleThreadUrl, startModuleThread } from "../infra/module-thread.js";
 import {
   type FromSender,
   SEND_DEADLINE_CODE,
+  SENDER_STOPPED_CODE,
   type SenderThreadData,
   type SmtpTimeouts,
   type ToSender,
+  UNCERTAIN_SEND_CODES,
 } from "./sender-protocol.js";
 
 export interface OutgoingMail {
@@ -53,11 +55,12 @@ export function isPermanentSendError(err: unknown): boolean {
 }
 
 /**
- * A send given up on by its deadline: the server may have had the whole message (a
- * stall before the 250), so a retry that goes out may be a second copy.
+ * A send rapport cut off mid-conversation (its deadline, or the pool or thread it ran on
+ * stopped): the server may have had the whole message, so a retry may be a second copy.
  */
 export function isUncertainSendError(err: unknown): boolean {
-  return (err as { code?: unknown })?.code === SEND_DEADLINE_CODE;
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && UNCERTAIN_SEND_CODES.has(code);
 }
 
 /** What a permanent refusal said, for the ledger (recordSendRefusal). */
@@ -94,12 +97,30 @@ function toNodemailer(mail: OutgoingMail) {
 
 /**
  * The pooled SMTP transport on a thread of its own (sender-thread.ts). Every send has a
- * deadline: the thread aborts a send that passes it; should the thread itself not answer
- * within SENDER_GRACE_MS more, it is terminated (its sockets with it) and started again on
- * the next send. So a send handed to this mailer is over, one way or the other, within
- * deadlineMs + SENDER_GRACE_MS: processDelivery keeps that under the claim's lease.
+ * deadline, counted from when it was handed over (a thread still starting up uses up
+ * part of it): the thread aborts a send that passes it; should the thread itself not
+ * answer within SENDER_GRACE_MS more, it is terminated (its sockets with it) and started
+ * again on the next send. So a send handed to this mailer is over, one way or the other,
+ * within deadlineMs + SENDER_GRACE_MS: processDelivery keeps that under the claim's lease.
  */
 export const SENDER_GRACE_MS = 2000;
+/** A sender thread not up after this long is stopped; its sends fail (nothing was sent). */
+const THREAD_START_LIMIT_MS = 30_000;
+
+interface SenderHandle {
+  worker: Worker;
+  /** Resolves when the thread listens; never rejects (a thread that dies fails its sends). */
+  ready: Promise<void>;
+}
+
+interface PendingSend {
+  ok: (r: SendResult) => void;
+  fail: (e: Error) => void;
+  worker: Worker;
+  /** Handed to the thread (it may have reached the server). */
+  posted: boolean;
+  backstop?: NodeJS.Timeout;
+}
 
 function createThreadedSmtpMailer(
   url: string,
@@ -109,13 +130,10 @@ function createThreadedSmtpMailer(
   defaultDeadlineMs: number,
 ): Mailer {
   const workerData: SenderThreadData = { url, timeouts };
-  const pending = new Map<
-    number,
-    { ok: (r: SendResult) => void; fail: (e: Error) => void; backstop: NodeJS.Timeout }
-  >();
+  const pending = new Map<number, PendingSend>();
   let next = 0;
   let closing = false;
-  let thread: Worker | null = null;
+  let current: SenderHandle | null = null;
   const settle = (id: number) => {
     const p = pending.get(id);
     if (p) {
@@ -125,10 +143,21 @@ function createThreadedSmtpMailer(
     return p;
   };
   // Started again on the next send if it ever stops (its sends fail and are retried).
-  const sender = (): Worker => {
-    if (thread) return thread;
-    const started = startModuleThread(moduleThreadUrl(import.meta.url, "./sender-thread"), { workerData });
-    started.on("message", (msg: FromSender) => {
+  const sender = (): SenderHandle => {
+    if (current) return current;
+    const worker = startModuleThread(moduleThreadUrl(import.meta.url, "./sender-thread"), { workerData });
+    let becameReady: () => void = () => {};
+    const ready = new Promise<void>((ok) => {
+      becameReady = ok;
+    });
+    const watchdog = setTimeout(() => void worker.terminate(), THREAD_START_LIMIT_MS);
+    watchdog.unref();
+    worker.on("message", (msg: FromSender) => {
+      if ("ready" in msg) {
+        clearTimeout(watchdog);
+        becameReady();
+        return;
+      }
       const p = settle(msg.id);
       if (!p) return;
       // The error keeps nodemailer's fields (responseCode: isPermanentSendError reads it).
@@ -136,16 +165,25 @@ function createThreadedSmtpMailer(
       else p.ok({ response: msg.response });
     });
     let crash = "";
-    started.on("error", (err) => {
+    worker.on("error", (err) => {
       crash = `: ${err.message}`;
     });
-    started.on("exit", () => {
-      if (thread === started) thread = null;
-      const err = new Error(`the SMTP sender thread stopped${crash}`);
-      for (const id of [...pending.keys()]) settle(id)?.fail(err);
+    worker.on("exit", () => {
+      clearTimeout(watchdog);
+      if (current?.worker === worker) current = null;
+      for (const [id, p] of [...pending]) {
+        if (p.worker !== worker) continue;
+        settle(id);
+        // Only a send the thread had may have reached the server.
+        p.fail(
+          Object.assign(new Error(`the SMTP sender thread stopped${crash}`), {
+            ...(p.posted ? { code: SENDER_STOPPED_CODE } : {}),
+          }),
+        );
+      }
     });
-    thread = started;
-    return started;
+    current = { worker, ready };
+    return current;
   };
   // Started now, not on the first send: loading the thread is not free (from src it
   // compiles TypeScript first), and the first message is often one a person waits for.
@@ -154,37 +192,52 @@ function createThreadedSmtpMailer(
     send(mail, opts) {
       if (closing) return Promise.reject(new Error("the mailer is closed"));
       const deadlineMs = Math.max(1, Math.min(opts?.deadlineMs ?? defaultDeadlineMs, defaultDeadlineMs));
+      const endAt = Date.now() + deadlineMs;
       return new Promise((ok, fail) => {
         const id = next++;
-        const worker = sender();
-        // The thread answers every send by its deadline; one that does not is stuck, and
-        // terminating it is the only way to be sure its sockets send nothing more.
-        const backstop = setTimeout(() => {
-          const p = settle(id);
-          if (!p) return;
-          p.fail(
-            Object.assign(
-              new Error(`the SMTP sender thread did not answer within ${deadlineMs} ms; restarted`),
-              {
-                code: SEND_DEADLINE_CODE,
-              },
-            ),
-          );
-          if (thread === worker) thread = null;
-          void worker.terminate();
-        }, deadlineMs + SENDER_GRACE_MS);
-        pending.set(id, { ok, fail, backstop });
-        const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs };
-        worker.postMessage(msg);
+        const handle = sender();
+        const entry: PendingSend = { ok, fail, worker: handle.worker, posted: false };
+        pending.set(id, entry);
+        void handle.ready.then(() => {
+          if (pending.get(id) !== entry) return; // the thread died meanwhile: already failed
+          const left = endAt - Date.now();
+          if (left <= 0) {
+            settle(id);
+            fail(
+              new Error(
+                `the SMTP sender thread was not up within the send's ${deadlineMs} ms; nothing was sent`,
+              ),
+            );
+            return;
+          }
+          // The thread answers every send by its deadline; one that does not is stuck, and
+          // terminating it is the only way to be sure its sockets send nothing more.
+          entry.backstop = setTimeout(() => {
+            if (!settle(id)) return;
+            fail(
+              Object.assign(
+                new Error(`the SMTP sender thread did not answer within ${deadlineMs} ms; restarted`),
+                {
+                  code: SEND_DEADLINE_CODE,
+                },
+              ),
+            );
+            if (current?.worker === handle.worker) current = null;
+            void handle.worker.terminate();
+          }, left + SENDER_GRACE_MS);
+          const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs: left };
+          entry.posted = true;
+          handle.worker.postMessage(msg);
+        });
       });
     },
     async close() {
       closing = true;
-      const running = thread;
+      const running = current;
       if (!running) return;
-      const exited = new Promise((r) => running.once("exit", r));
+      const exited = new Promise((r) => running.worker.once("exit", r));
       const msg: ToSender = { type: "close" };
-      running.postMessage(msg);
+      running.worker.postMessage(msg);
       await exited;
     },
     describe: () => `SMTP ${shown} (pool of ${poolSize}, on a sender thread)`,

@@ -132,15 +132,18 @@ describe("deliveries under faults", () => {
   it("ends a send at rapport's own deadline, counting it as uncertain", async () => {
     // The socket timeout is longer than the deadline here, so only the deadline can end it.
     const { sink, h } = await boot({ socketMs: 30_000, sendDeadlineMs: 600 });
+    // A first message goes out with the default deadline, so the sender thread is up.
+    const warm = await h.seedMessage("warm@example.com");
+    expect(await processDelivery({ messageId: warm }, { ...h.deps, sendDeadlineMs: undefined })).toBe("sent");
     const id = await h.seedMessage("stuck@example.com");
     sink.stallMailFrom(true);
     const err = await processDelivery({ messageId: id }, h.deps).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "ESENDDEADLINE" });
     expect(await h.store.getMessage(id)).toMatchObject({ status: "queued", uncertainAttempts: 1 });
     sink.stallMailFrom(false);
-    // The aborted pool is replaced: the next send goes out.
-    expect(await processDelivery({ messageId: id }, h.deps)).toBe("sent");
-    expect(await sink.waitFor(1)).toHaveLength(1);
+    // The aborted pool is replaced: the next send goes out (given the default deadline).
+    expect(await processDelivery({ messageId: id }, { ...h.deps, sendDeadlineMs: undefined })).toBe("sent");
+    expect(await sink.waitFor(2)).toHaveLength(2);
   });
 
   it("says so when a message went out twice because a claim was taken over after its lease ran out", async () => {

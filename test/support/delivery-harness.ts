@@ -48,11 +48,13 @@ export async function deliveryHarness(
   const store = openSqliteStore(join(dir, "rapport.db"));
   const connection = connectRedis(redisUrl);
   const queues = createQueues(connection, `t${randomBytes(6).toString("hex")}`, 100);
+  // The mailer's own cap stays at the default; `sendDeadlineMs` is what the job asks for
+  // (a test may lift it by passing other deps).
   const sendDeadlineMs = opts.sendDeadlineMs ?? SMTP_DEFAULTS.sendDeadlineMs;
   const mailer = createSmtpMailer(smtpUrl, {
     poolSize: 2,
     timeouts: { ...SMTP_DEFAULTS.timeouts, socketMs: opts.socketMs ?? SMTP_DEFAULTS.timeouts.socketMs },
-    sendDeadlineMs,
+    sendDeadlineMs: SMTP_DEFAULTS.sendDeadlineMs,
   });
   const deps: JobDeps = {
     store,

@@ -60,8 +60,11 @@ describe("SMTP errors", () => {
     });
   });
 
-  it("counts only rapport's own deadline as an uncertain outcome", () => {
+  it("counts only sends rapport cut off mid-conversation as uncertain", () => {
     expect(isUncertainSendError(smtpError({ code: "ESENDDEADLINE" }))).toBe(true);
+    expect(isUncertainSendError(smtpError({ code: "ESENDABORTED" }))).toBe(true);
+    expect(isUncertainSendError(smtpError({ code: "ESENDERSTOPPED" }))).toBe(true);
+    expect(isUncertainSendError(smtpError({ code: "ECONNECTION" }))).toBe(false);
     expect(isUncertainSendError(smtpError({ code: "ETIMEDOUT" }))).toBe(false);
     expect(isUncertainSendError(null)).toBe(false);
   });
