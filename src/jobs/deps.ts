@@ -12,6 +12,8 @@ import type { MailUnderstander } from "../mail/understand.js";
 import type { Store } from "../store/store.js";
 import type { CompiledTemplate } from "../templates/compile.js";
 import type { Queues } from "./queues.js";
+import type { LedgerRetry } from "./record-sent.js";
+import type { SendPool } from "./send-pool.js";
 
 export interface JobDeps {
   store: Store;
@@ -31,6 +33,15 @@ export interface JobDeps {
   waitScale: number;
   /** How long a delivery's claim on its message holds before a crashed attempt is presumed dead. */
   sendLeaseMs: number;
+  /**
+   * The longest one send may take (SMTP_SEND_DEADLINE_MS); each send also ends well
+   * inside its claim's lease whatever this says (see processDelivery).
+   */
+  sendDeadlineMs?: number;
+  /** Where first sends run, apart from the event and step slots; inline when absent. */
+  sendPool?: SendPool;
+  /** Backoff of the ledger write after a 250 (defaults in record-sent.ts). */
+  ledgerRetry?: LedgerRetry;
   /** A message still failing transiently after this long is given up on. */
   sendGiveUpMs: number;
   /** Inbound messages above this size are refused (INBOUND_MAX_BYTES). */
