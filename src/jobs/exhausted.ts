@@ -41,6 +41,14 @@ export function isExhausted(
   return err.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
 }
 
+/**
+ * How long a message has been trying to go out: since it was written, or since `rapport
+ * retry` brought it back by hand (a retry after the give-up time gets a full new one).
+ */
+export function sendingFor(message: { createdAt: number; retriedAt: number | null }, now: number): number {
+  return Math.max(0, now - Math.max(message.createdAt, message.retriedAt ?? 0));
+}
+
 /** When the sweeper may try a message again whose delivery job used up its attempts. */
 export function deliveryRetryAt(now: number, createdAt: number, retryBaseMs: number): number {
   const age = Math.max(0, now - createdAt);
@@ -130,14 +138,14 @@ async function deliveryExhausted(
   // outcome, and one another attempt holds ('sending') is left to that attempt and its lease.
   if (message.status !== "queued") return;
   const now = clock.now();
-  if (now - message.createdAt >= deps.sendGiveUpMs) {
-    const hours = Math.round((now - message.createdAt) / HOUR);
+  if (sendingFor(message, now) >= deps.sendGiveUpMs) {
+    const hours = Math.round(sendingFor(message, now) / HOUR);
     const why = `gave up after ${hours} h: ${reason}`;
     await store.failMessage(messageId, why, now);
     logger.error({ messageId, reason: why }, "message failed");
     return;
   }
-  const at = deliveryRetryAt(now, message.createdAt, opts.retryBaseMs);
+  const at = deliveryRetryAt(now, Math.max(message.createdAt, message.retriedAt ?? 0), opts.retryBaseMs);
   if (await store.deferMessage(messageId, at, `retrying from ${new Date(at).toISOString()}: ${reason}`, now))
     logger.warn(
       { messageId, retryAt: new Date(at).toISOString(), reason },

@@ -34,6 +34,7 @@ import { isUncertainSendError, type OutgoingMail, refusalOf, SENDER_GRACE_MS } f
 import type { DeliveryContext } from "../store/store.js";
 import { type RenderedMessage, renderMessage } from "../templates/render.js";
 import type { JobDeps } from "./deps.js";
+import { sendingFor } from "./exhausted.js";
 import type { DeliveryJob } from "./queues.js";
 import { recordSent } from "./record-sent.js";
 import { templateDataFor } from "./template-data.js";
@@ -185,7 +186,7 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
       );
       throw new UnrecoverableError(`refused by the mail server: ${refusal.response}`);
     }
-    const age = clock.now() - ctx.message.createdAt;
+    const age = sendingFor(ctx.message, clock.now());
     if (age > deps.sendGiveUpMs)
       return fail(`gave up after ${Math.round(age / 3600_000)} h: ${errorText(err)}`);
     await store.releaseMessage(data.messageId, errorText(err), clock.now(), {

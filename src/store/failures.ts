@@ -105,7 +105,7 @@ export function resetFailed(db: Db, kind: FailedKind, ids: readonly string[], no
   if (kind === "messages") {
     return db
       .update(messages)
-      .set({ status: "queued", notBefore: null, leaseUntil: null, updatedAt: now })
+      .set({ status: "queued", notBefore: null, leaseUntil: null, updatedAt: now, retriedAt: now })
       .where(
         and(inArray(messages.id, [...ids]), notInArray(messages.status, ["sent", "sending", "suppressed"])),
       )

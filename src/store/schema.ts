@@ -194,6 +194,8 @@ export const messages = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     sentAt: integer("sent_at"),
+    /** When `rapport retry` last brought it back: the give-up time counts from here too. */
+    retriedAt: integer("retried_at"),
   },
   (t) => [
     // The sweeper re-queues messages whose delivery job went missing.

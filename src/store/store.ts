@@ -101,6 +101,8 @@ export interface MessageRow {
   createdAt: number;
   updatedAt: number;
   sentAt: number | null;
+  /** When `rapport retry` last brought it back (the give-up time counts from the later of this and createdAt). */
+  retriedAt: number | null;
 }
 
 export interface RunStepRow {

@@ -108,8 +108,17 @@ describe("exhausted work", () => {
     // Its last job is still kept in the failed set: `rapport retry` replaces it.
     expect(await queues.deliveries.getJobState(jobIds.delivery(failed.id))).toBe("failed");
 
+    // Brought back after its give-up time, it gets a full new one: a refusal right after the
+    // retry is retried, not failed at once.
+    sink.failWith(451);
+    const refusedBefore = sink.rcptAttempts();
     const [outcome] = await retryCommand({ ids: [], failed: true, kind: "messages", limit: 100 }, t.settings);
     expect(outcome).toMatchObject({ kind: "messages", reset: [failed.id], queued: 1 });
+    await eventually(async () => sink.rcptAttempts() > refusedBefore, "an attempt after the retry");
+    const afterRetry = await onlyMessage(store, "ada@example.com");
+    expect(afterRetry?.status).not.toBe("failed");
+    expect(afterRetry?.retriedAt).not.toBeNull();
+    sink.failWith(null);
     await sink.waitFor(1);
     await eventually(async () => (await onlyMessage(store, "ada@example.com"))?.status === "sent", "sent");
     await new Promise((r) => setTimeout(r, 400));

@@ -30,4 +30,5 @@ PRAGMA foreign_keys=ON;--> statement-breakpoint
 CREATE UNIQUE INDEX `interactions_inbound_id_unique` ON `interactions` (`inbound_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `interactions_message_id_header` ON `interactions` (`message_id_header`);--> statement-breakpoint
 CREATE INDEX `interactions_customer` ON `interactions` (`customer_id`,`occurred_at`);--> statement-breakpoint
-ALTER TABLE `messages` ADD `uncertain_attempts` integer DEFAULT 0 NOT NULL;
+ALTER TABLE `messages` ADD `uncertain_attempts` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `messages` ADD `retried_at` integer;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deliveryRetryAt, isExhausted } from "../../../src/jobs/exhausted.js";
+import { deliveryRetryAt, isExhausted, sendingFor } from "../../../src/jobs/exhausted.js";
 
 describe("isExhausted: the last failed attempt of a job", () => {
   it.each([
@@ -25,5 +25,23 @@ describe("deliveryRetryAt: the sweeper's backoff after a delivery job used up it
     { age: 100, base: 20, wait: 25, why: "short bases (tests) scale the same" },
   ])("$why", ({ age, base, wait }) => {
     expect(deliveryRetryAt(now, now - age, base) - now).toBe(wait);
+  });
+});
+
+describe("sendingFor: how long a message has been trying to go out (the give-up clock)", () => {
+  const now = 1_000_000_000_000;
+  const hour = 3600_000;
+  it.each([
+    { createdAt: now - 5 * hour, retriedAt: null, age: 5 * hour, why: "since it was written" },
+    {
+      createdAt: now - 100 * hour,
+      retriedAt: now - hour,
+      age: hour,
+      why: "since `rapport retry` brought it back after the give-up time",
+    },
+    { createdAt: now - hour, retriedAt: now - 2 * hour, age: hour, why: "the later of the two" },
+    { createdAt: now + 1000, retriedAt: null, age: 0, why: "never negative (clock skew)" },
+  ])("$why", ({ createdAt, retriedAt, age }) => {
+    expect(sendingFor({ createdAt, retriedAt }, now)).toBe(age);
   });
 });

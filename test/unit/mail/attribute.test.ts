@@ -38,6 +38,7 @@ const message = (id: string, header: string): MessageRow => ({
   createdAt: 0,
   updatedAt: 0,
   sentAt: 0,
+  retriedAt: null,
 });
 
 const messages = [
