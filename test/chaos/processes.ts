@@ -19,7 +19,13 @@ export interface ChaosRedis {
 }
 
 async function pingable(port: number): Promise<boolean> {
-  const c = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const c = new Redis({
+    port,
+    host: "127.0.0.1",
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   c.on("error", () => {});
   try {
     await c.connect();

@@ -60,14 +60,16 @@ export class RunContext {
 
   /** Starts one more rapport process (all roles) on this run's Redis and SQLite. */
   async start(): Promise<ChildRapport> {
-    const r = await startChildRapport(this.env);
+    const r = await startChildRapport(this.env, "start", 90_000);
     this.rapports.push(r);
     return r;
   }
 
   /** The newest rapport that is still running. */
   get live(): ChildRapport {
-    const r = [...this.rapports].reverse().find((c) => c.child.exitCode === null && c.child.signalCode === null);
+    const r = [...this.rapports]
+      .reverse()
+      .find((c) => c.child.exitCode === null && c.child.signalCode === null);
     if (!r) throw new Error(`${this.name}: no rapport is running`);
     return r;
   }
@@ -78,7 +80,12 @@ export class RunContext {
    */
   async fire(
     n: number,
-    opts: { tag?: string; refused?: (i: number) => boolean; email?: (i: number) => string; parallel?: number } = {},
+    opts: {
+      tag?: string;
+      refused?: (i: number) => boolean;
+      email?: (i: number) => string;
+      parallel?: number;
+    } = {},
   ): Promise<void> {
     const tag = opts.tag ?? "a";
     let next = 0;
@@ -131,7 +138,9 @@ export class RunContext {
   /** Events not yet processed (status received): ingest stuck behind something. */
   unprocessedEvents(): number {
     this.db ??= new Database(this.env.DATABASE_URL as string, { readonly: true, fileMustExist: true });
-    const row = this.db.prepare("SELECT count(*) AS n FROM events WHERE status = 'received'").get() as { n: number };
+    const row = this.db.prepare("SELECT count(*) AS n FROM events WHERE status = 'received'").get() as {
+      n: number;
+    };
     return row.n;
   }
 
@@ -158,9 +167,12 @@ export class RunContext {
 
   /** Whether the timeline of `email` says one of its messages went out more than once. */
   async timelineShowsDuplicate(email: string): Promise<boolean> {
-    const res = await fetch(`http://127.0.0.1:${this.live.port}/v1/customers/${encodeURIComponent(email)}/timeline`, {
-      headers: { authorization: `Bearer ${TEST_API_KEY}` },
-    });
+    const res = await fetch(
+      `http://127.0.0.1:${this.live.port}/v1/customers/${encodeURIComponent(email)}/timeline`,
+      {
+        headers: { authorization: `Bearer ${TEST_API_KEY}` },
+      },
+    );
     if (!res.ok) return false;
     return /duplicat|more than once|sent twice|"(sendCount|sentCount|sends|timesSent|duplicates)":\s*[2-9]/i.test(
       await res.text(),

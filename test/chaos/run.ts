@@ -69,10 +69,23 @@ async function runOne(s: Scenario, sink: Awaited<ReturnType<typeof startChaosSin
 }
 
 function printTable(rows: Row[]): void {
-  const cols: Array<keyof Row> = ["scenario", "accepted", "delivered", "unique", "duplicates", "lost", "settle", "verdict"];
+  const cols: Array<keyof Row> = [
+    "scenario",
+    "accepted",
+    "delivered",
+    "unique",
+    "duplicates",
+    "lost",
+    "settle",
+    "verdict",
+  ];
   const width = (c: keyof Row) => Math.max(c.length, ...rows.map((r) => String(r[c]).length));
   const line = (cells: string[]) =>
-    cells.map((v, i) => (i === 0 ? v.padEnd(width(cols[i] as keyof Row)) : v.padStart(width(cols[i] as keyof Row)))).join("  ");
+    cells
+      .map((v, i) =>
+        i === 0 ? v.padEnd(width(cols[i] as keyof Row)) : v.padStart(width(cols[i] as keyof Row)),
+      )
+      .join("  ");
   console.log(`\n${line(cols)}`);
   for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
 }
@@ -80,7 +93,9 @@ function printTable(rows: Row[]): void {
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !scenarios.some((s) => s.name === w));
 if (unknown.length > 0) {
-  console.error(`unknown scenario(s): ${unknown.join(", ")}; known: ${scenarios.map((s) => s.name).join(", ")}`);
+  console.error(
+    `unknown scenario(s): ${unknown.join(", ")}; known: ${scenarios.map((s) => s.name).join(", ")}`,
+  );
   process.exit(2);
 }
 const chosen = wanted.length > 0 ? scenarios.filter((s) => wanted.includes(s.name)) : scenarios;
@@ -98,5 +113,7 @@ try {
   await sink.close();
 }
 printTable(rows);
-console.log(`\n${rows.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s; settle = from the end of the fault until every accepted event was delivered (or failed and suppressed for a refused address)`);
+console.log(
+  `\n${rows.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s; settle = from the end of the fault until every accepted event was delivered (or failed and suppressed for a refused address)`,
+);
 process.exit(rows.every((r) => r.verdict === "pass") ? 0 : 1);

@@ -16,7 +16,7 @@ export interface Scenario {
   play(ctx: RunContext): Promise<void>;
 }
 
-const EVENTS = 240;
+const EVENTS = 200;
 
 /** SIGTERM, timed; a process still there after `withinMs` is a finding (then killed). */
 async function stopWithin(ctx: RunContext, withinMs: number): Promise<void> {
@@ -155,11 +155,16 @@ export const scenarios: Scenario[] = [
       await ctx.settle(30_000);
       // Once refused, an address is suppressed: its next thank-you is not tried again.
       const before = (await ctx.sink.refusals()).length;
-      await ctx.fire(EVENTS / 5, { tag: "b", refused: () => true, email: (i) => `refuse${i * 5}@example.com` });
+      await ctx.fire(EVENTS / 5, {
+        tag: "b",
+        refused: () => true,
+        email: (i) => `refuse${i * 5}@example.com`,
+      });
       ctx.faultOver();
       await ctx.settle(30_000);
       const again = (await ctx.sink.refusals()).length - before;
-      if (again > 0) ctx.problems.push(`${again} refused addresses tried again after their 5xx (not suppressed)`);
+      if (again > 0)
+        ctx.problems.push(`${again} refused addresses tried again after their 5xx (not suppressed)`);
     },
   },
   {

@@ -48,7 +48,15 @@ interface State {
   held: Array<(err?: Error) => void>;
 }
 
-const state: State = { mode: "accept", refuse: /.*/, every: 3, seen: 0, messages: [], refusals: [], held: [] };
+const state: State = {
+  mode: "accept",
+  refuse: /.*/,
+  every: 3,
+  seen: 0,
+  messages: [],
+  refusals: [],
+  held: [],
+};
 
 const smtpError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
 
