@@ -23,8 +23,11 @@ export const BASE_ENV: Record<string, string> = {
   SMTP_CONNECTION_TIMEOUT_MS: "2000",
   SMTP_GREETING_TIMEOUT_MS: "2000",
   SMTP_SOCKET_TIMEOUT_MS: "3000",
+  SMTP_SEND_DEADLINE_MS: "5000",
   RAPPORT_SHUTDOWN_GRACE_MS: "3000",
-  RAPPORT_SEND_LEASE_MS: "10000",
+  // The shortest lease a 5 s send deadline allows (deadline + 2 s grace + 30 s margin, see
+  // process-delivery.ts): a claim left by a killed process lapses after 40 s, not 5 min.
+  RAPPORT_SEND_LEASE_MS: "40000",
 };
 
 export interface Settled {
@@ -165,8 +168,12 @@ export class RunContext {
     return { tally: await this.observe(), settleMs };
   }
 
-  /** Whether the timeline of `email` says one of its messages went out more than once. */
-  async timelineShowsDuplicate(email: string): Promise<boolean> {
+  /**
+   * Whether the timeline API says message `id` (to `email`) may have gone out more than
+   * once: a field of its entry named like uncertain…/duplicate…/send count that is true
+   * or above 0 (sent twice is one uncertain attempt before the sent one).
+   */
+  async timelineShowsDuplicate(email: string, id: string): Promise<boolean> {
     const res = await fetch(
       `http://127.0.0.1:${this.live.port}/v1/customers/${encodeURIComponent(email)}/timeline`,
       {
@@ -174,8 +181,11 @@ export class RunContext {
       },
     );
     if (!res.ok) return false;
-    return /duplicat|more than once|sent twice|"(sendCount|sentCount|sends|timesSent|duplicates)":\s*[2-9]/i.test(
-      await res.text(),
+    const timeline = (await res.json()) as { messages?: Array<Record<string, unknown>> };
+    const entry = timeline.messages?.find((m) => m.id === id);
+    return Object.entries(entry ?? {}).some(
+      ([k, v]) =>
+        /uncertain|duplicat|sendCount|sentCount/i.test(k) && (v === true || (typeof v === "number" && v > 0)),
     );
   }
 

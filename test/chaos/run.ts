@@ -40,7 +40,7 @@ async function runOne(s: Scenario, sink: Awaited<ReturnType<typeof startChaosSin
     await s.play(ctx);
     settled = await ctx.settle(s.limitMs);
     for (const dup of settled.tally.duplicated)
-      if (!(await ctx.timelineShowsDuplicate(dup.toAddress))) unmarked++;
+      if (!(await ctx.timelineShowsDuplicate(dup.toAddress, dup.id))) unmarked++;
   } catch (err) {
     ctx.problems.push(`run aborted: ${(err as Error).message}`);
   }

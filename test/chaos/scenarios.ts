@@ -37,7 +37,8 @@ export const scenarios: Scenario[] = [
   {
     name: "kill-9",
     fault: "kill -9 the worker twice during sends, restart each time",
-    limitMs: 40_000,
+    // Claims the killed process held lapse after the 40 s lease.
+    limitMs: 70_000,
     allowDuplicates: true,
     async play(ctx) {
       await ctx.start();
@@ -81,16 +82,17 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "smtp-down-past-attempts",
-    fault: "SMTP port closed 20 s (delivery attempts run out in ~10 s), then back",
+    fault: "SMTP port closed 15 s (delivery attempts run out in ~1-10 s), then back",
     limitMs: 45_000,
     allowDuplicates: false,
-    // 10 attempts from a 20 ms base: the last retry is ~10 s after the first.
-    env: { RAPPORT_RETRY_BASE_MS: "20" },
+    // 6 attempts from a 20 ms base run out in ~0.6 s; where the attempts cannot be set,
+    // 10 (the default) in ~10 s.
+    env: { RAPPORT_RETRY_BASE_MS: "20", RAPPORT_DELIVERY_ATTEMPTS: "6" },
     async play(ctx) {
       await ctx.start();
       await ctx.sink.setMode("down");
       await ctx.fire(EVENTS);
-      await sleep(20_000);
+      await sleep(15_000);
       await ctx.sink.setMode("accept");
       ctx.faultOver();
     },
@@ -105,11 +107,10 @@ export const scenarios: Scenario[] = [
       await ctx.sink.setMode("stall");
       await ctx.fire(EVENTS);
       // Events are answered before the stall matters; they must also be processed (runs
-      // started, messages written) while SMTP hangs.
-      await sleep(10_000);
+      // started, messages written) while SMTP hangs: first sends must not hold their slots.
+      await sleep(20_000);
       const stuck = ctx.unprocessedEvents();
-      if (stuck > 0) ctx.problems.push(`ingest frozen: ${stuck} events unprocessed 10 s into the stall`);
-      await sleep(10_000);
+      if (stuck > 0) ctx.problems.push(`ingest frozen: ${stuck} events unprocessed after 20 s of stall`);
       await ctx.sink.setMode("accept");
       ctx.faultOver();
     },
@@ -186,7 +187,8 @@ export const scenarios: Scenario[] = [
   {
     name: "sigterm-in-stall",
     fault: "SMTP stalled, SIGTERM (exit within the 3 s deadline + 5 s), SMTP back, restart",
-    limitMs: 30_000,
+    // Sends abandoned at shutdown wait for their claims' 40 s lease.
+    limitMs: 70_000,
     allowDuplicates: false,
     async play(ctx) {
       await ctx.start();
