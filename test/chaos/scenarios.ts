@@ -82,17 +82,17 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "smtp-down-past-attempts",
-    fault: "SMTP port closed 15 s (delivery attempts run out in ~1-10 s), then back",
+    fault: "SMTP port closed 20 s (delivery attempts run out within ~3 s of a message), then back",
     limitMs: 45_000,
     allowDuplicates: false,
-    // 6 attempts from a 20 ms base run out in ~0.6 s; where the attempts cannot be set,
-    // 10 (the default) in ~10 s.
-    env: { RAPPORT_RETRY_BASE_MS: "20", RAPPORT_DELIVERY_ATTEMPTS: "6" },
+    // 6 attempts from a 5 ms base run out in ~0.2 s; where the attempts cannot be set,
+    // 10 (the default) in ~2.5 s. Messages are written in the first ~10 s of the outage.
+    env: { RAPPORT_RETRY_BASE_MS: "5", RAPPORT_DELIVERY_ATTEMPTS: "6" },
     async play(ctx) {
       await ctx.start();
       await ctx.sink.setMode("down");
       await ctx.fire(EVENTS);
-      await sleep(15_000);
+      await sleep(20_000);
       await ctx.sink.setMode("accept");
       ctx.faultOver();
     },
