@@ -178,6 +178,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           port: settings.INBOUND_SMTP_PORT,
           addresses,
           maxBytes: settings.INBOUND_MAX_BYTES,
+          maxConnectionsPerClient: settings.INBOUND_MAX_CONNECTIONS_PER_CLIENT,
+          maxUnknownRecipientsPerClient: settings.INBOUND_MAX_UNKNOWN_RECIPIENTS_PER_CLIENT,
+          clock,
           logger,
           accept: (raw, envelope) =>
             acceptInbound({

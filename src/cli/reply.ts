@@ -19,7 +19,8 @@ export interface ReplyOptions {
   port: number;
 }
 
-const OWNER_ADDRESS = /reply\+o[a-z2-7]{42}@[a-z0-9.-]+/i;
+// Owner lines: 24-character tokens, or 43 for those made before the short owner line.
+const OWNER_ADDRESS = /reply\+o(?:[a-z2-7]{42}|[a-z2-7]{23})@[a-z0-9.-]+/i;
 
 /** The newest .eml in `outbox` addressed to `email`: "reply to the last thing we sent Ada". */
 export async function latestSentTo(outbox: string, email: string): Promise<string> {

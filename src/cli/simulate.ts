@@ -19,7 +19,7 @@ import { timezoneFor } from "../flows/dates.js";
 import { parseDuration } from "../flows/duration.js";
 import { applySendPolicy, type SimulatedEntry, simulateFlow } from "../flows/simulate.js";
 import type { Flow, TriggerFacts } from "../flows/types.js";
-import { brandTemplateData, firstNameOf } from "../jobs/template-data.js";
+import { brandTemplateData, firstNameOf, ownerMailbox } from "../jobs/template-data.js";
 import type { TemplateData } from "../templates/data.js";
 import { templateHandlebars } from "../templates/environment.js";
 import { cleanSubject } from "../templates/render.js";
@@ -118,6 +118,12 @@ function templateDataFor(file: CustomerFile, flow: Flow, project: SimulationConf
     event: { type: file.event?.type ?? triggerEventType(flow), properties: file.event?.properties ?? {} },
     message: { id: "00000000-0000-4000-8000-000000000000" },
     ownerAddress: file.product ? `reply+o…@${brand.replyDomain}` : null,
+    ownerMailbox: file.product
+      ? ownerMailbox(
+          { sku: file.product.sku, name: file.product.name ?? null },
+          `reply+o…@${brand.replyDomain}`,
+        )
+      : null,
     replyAddress: `reply+m…@${brand.replyDomain}`,
   };
 }

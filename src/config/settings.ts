@@ -48,6 +48,8 @@ const settingsSchema = z.object({
     .describe("port of the inbound SMTP listener for the reply domain, or off"),
   INBOUND_SMTP_HOST: z.string().min(1).default("127.0.0.1"),
   INBOUND_MAX_BYTES: positiveInt.max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  INBOUND_MAX_CONNECTIONS_PER_CLIENT: positiveInt.max(1000).default(5),
+  INBOUND_MAX_UNKNOWN_RECIPIENTS_PER_CLIENT: positiveInt.max(100_000).default(20),
   IMAP_URL: z
     .string()
     .regex(

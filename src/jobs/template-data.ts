@@ -1,5 +1,6 @@
 /** Builds what a template sees from the store's rows and the brand settings. */
 import type { Brand } from "../config/brand.js";
+import { mailbox } from "../mail/display-name.js";
 import type { ReplyAddresses } from "../mail/tokens.js";
 import type { DeliveryContext } from "../store/store.js";
 import type { TemplateData } from "../templates/data.js";
@@ -7,6 +8,11 @@ import type { TemplateData } from "../templates/data.js";
 export function firstNameOf(name: string | null): string | null {
   const first = name?.trim().split(/\s+/)[0];
   return first ? first : null;
+}
+
+/** The owner line as people see it: "Lyra RD 2780 owners' desk <reply+…@replyDomain>". */
+export function ownerMailbox(product: { sku: string; name: string | null }, address: string): string {
+  return mailbox(`${product.name ?? product.sku} owners' desk`, address);
 }
 
 /** What templates see of the brand settings. */
@@ -22,6 +28,7 @@ export function brandTemplateData(brand: Brand): TemplateData["brand"] {
 
 export function templateDataFor(ctx: DeliveryContext, brand: Brand, addresses: ReplyAddresses): TemplateData {
   const { customer, product, ownership, event, message } = ctx;
+  const ownerAddress = ownership ? addresses.forOwnership(ownership.id) : null;
   return {
     customer: {
       email: customer.email,
@@ -43,7 +50,8 @@ export function templateDataFor(ctx: DeliveryContext, brand: Brand, addresses: R
     brand: brandTemplateData(brand),
     event: event ? { type: event.type, properties: event.body.properties ?? {} } : null,
     message: { id: message.id },
-    ownerAddress: ownership ? addresses.forOwnership(ownership.id) : null,
+    ownerAddress,
+    ownerMailbox: ownerAddress && product ? ownerMailbox(product, ownerAddress) : ownerAddress,
     replyAddress: addresses.forMessage(message.id),
   };
 }

@@ -1,24 +1,56 @@
 /**
  * Reply addresses: `local+TOKEN@replyDomain`, one per outgoing message (its Reply-To)
- * and one per ownership (the owner-only address, permanent).
+ * and one per ownership (the owner-only address, the "owner line", permanent).
  *
  * Contract:
  *   const addresses = createReplyAddresses({ secret, domain, local });
  *   addresses.forMessage(messageId) / addresses.forOwnership(ownershipId) → address
  *   addresses.parse(address) → { ok: true, target } | { ok: false, problem, reason }
+ *   An owner target's `id` is either a whole ownership id (addresses made before the
+ *   short owner line) or its first 13 characters (`isOwnershipIdPrefix`); the store's
+ *   getOwnership resolves both, `ownershipIdMatches` says whether a reference names an id.
  *
- * TOKEN = kind letter ("m" message, "o" owner) + the id's 16 UUID bytes + the first
- * 10 bytes (80 bits) of HMAC-SHA256(secret, kind + id bytes), all in lower-case
- * base32: 43 characters, so the local part stays well under SMTP's 64. Lower-case
- * because some mail systems fold the case of local parts; base32 survives that. The
- * id inside is not secret (it is an opaque UUID); the MAC is what makes an address
- * impossible to guess or forge without the secret, and it is compared in constant time.
+ * All tokens are lower-case base32 (some mail systems fold the case of local parts;
+ * base32 survives that, so parse folds case first). Every token has exactly one spelling:
+ * where the bits of a field do not fill its last base32 character, the unused low bits
+ * must be zero, so `…a` and `…b` cannot both name the same id (parse refuses the others
+ * as bad-token, which the listener answers 550 5.1.1).
+ *
+ * Message token (43 characters, Reply-To and VERP bounce address):
+ *   "m" + base32(16 UUID bytes) (26) + base32(first 10 bytes, 80 bits, of
+ *   HMAC-SHA256(secret, "rapport-reply:m:" + id bytes)) (16).
+ *   Kept as it was: nobody types a Reply-To (the mail program fills it in), every message
+ *   ever sent keeps its address, and carrying the whole id means no lookup is needed.
+ *
+ * Owner line (24 characters, shown to the owner to write to by hand):
+ *   "o" + base32(first 6 bytes, 48 bits, of the ownership UUID) (10) + the first 13
+ *   base32 characters (65 bits) of base32(HMAC-SHA256(secret, "rapport-owner-line:" +
+ *   those 6 bytes)) (13).
+ *   Why 65 bits of MAC is enough: a guess is valid only if its 13 characters equal the MAC
+ *   of its prefix, chance 2^-65 whatever the guesser knows short of the secret. The one
+ *   place that answers guesses is our SMTP listener (550 at RCPT; HTTP inbound needs an
+ *   API key; mail through another MX or IMAP answers nothing and costs a stored message
+ *   each), and it refuses a client address (an IPv6 /64) for an hour after
+ *   INBOUND_MAX_UNKNOWN_RECIPIENTS_PER_CLIENT (default 20) unknown recipients. A million
+ *   client addresses then get 20 × 24 × 365 × 10^6 ≈ 2^37.4 guesses a year: a chance
+ *   below 2^-27 of one success. Fewer characters would cost that margin; more would
+ *   not be short enough to copy by hand.
+ *   Why 48 bits of id: UUIDv4's first 48 bits are random, and they find the ownership by
+ *   an index range scan; two ownerships share a prefix only with chance ~N²/2^49 (about
+ *   one in 560 at a million ownerships), and then the store finds neither rather than
+ *   guessing (the mail is recorded unattributed, never on the wrong owner).
+ *   Old 43-character owner tokens ("o" + the message layout, "rapport-reply:o:") are still
+ *   read, so owner lines already sent keep working; they are no longer made.
+ *
+ * The id inside a token is not secret (opaque random bytes); the MAC is what makes an
+ * address impossible to guess or forge without the secret, compared in constant time.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 export type ReplyTargetKind = "message" | "owner";
 export interface ReplyTarget {
   kind: ReplyTargetKind;
+  /** A message id; for an owner, an ownership id or its 13-character prefix (short owner lines). */
   id: string;
 }
 
@@ -46,21 +78,29 @@ export interface ReplyAddressOptions {
   local?: string;
 }
 
-const KIND_LETTER: Record<ReplyTargetKind, string> = { message: "m", owner: "o" };
-const LETTER_KIND: Record<string, ReplyTargetKind> = { m: "message", o: "owner" };
-const MAC_BYTES = 10;
-const ID_BYTES = 16;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
-// kind letter + base32 of 16 id bytes (26 chars) + base32 of 10 MAC bytes (16 chars)
-const TOKEN_LENGTH = 1 + 26 + 16;
+const BASE32_TEXT = /^[a-z2-7]*$/;
+
+const ID_BYTES = 16;
+const LONG_MAC_BYTES = 10;
+/** kind letter + base32 of 16 id bytes (26) + base32 of 10 MAC bytes (16). */
+export const LONG_TOKEN_LENGTH = 1 + 26 + 16;
+
+const LINE_ID_BYTES = 6;
+const LINE_ID_CHARS = 10;
+const LINE_MAC_CHARS = 13;
+/** "o" + base32 of 6 id bytes (10) + 13 base32 characters of MAC (65 bits). */
+export const OWNER_LINE_TOKEN_LENGTH = 1 + LINE_ID_CHARS + LINE_MAC_CHARS;
+/** The characters of an ownership id an owner line carries: "0f8fad5b-d9cb" (48 bits). */
+const PREFIX_TEXT_LENGTH = 13;
 
 export function base32(bytes: Uint8Array): string {
   let out = "";
   let bits = 0;
   let value = 0;
   for (const byte of bytes) {
-    value = (value << 8) | byte;
+    value = ((value << 8) | byte) & 0xffff;
     bits += 8;
     while (bits >= 5) {
       out += ALPHABET[(value >>> (bits - 5)) & 31];
@@ -71,6 +111,10 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
+/**
+ * Decodes canonical base32 only: null for a character outside the alphabet, or when the
+ * unused low bits of the last character are not zero (the other spellings of the same bytes).
+ */
 export function fromBase32(text: string): Buffer | null {
   const out: number[] = [];
   let bits = 0;
@@ -85,6 +129,7 @@ export function fromBase32(text: string): Buffer | null {
       bits -= 8;
     }
   }
+  if ((value & ((1 << bits) - 1)) !== 0) return null;
   return Buffer.from(out);
 }
 
@@ -96,6 +141,17 @@ function uuidBytes(id: string): Buffer {
 function uuidText(bytes: Buffer): string {
   const h = bytes.toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** True for the ownership reference a short owner line carries ("0f8fad5b-d9cb"), not a whole id. */
+export function isOwnershipIdPrefix(reference: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}$/.test(reference);
+}
+
+/** Whether an owner target's id names this ownership: the same id, or its owner-line prefix. */
+export function ownershipIdMatches(reference: string, ownershipId: string): boolean {
+  const id = ownershipId.toLowerCase();
+  return isOwnershipIdPrefix(reference) ? id.slice(0, PREFIX_TEXT_LENGTH) === reference : id === reference;
 }
 
 /** Splits `local+tag@domain` (an address, or a mailbox like `Name <addr>`) into its parts. */
@@ -112,22 +168,59 @@ export function splitAddress(address: string): { local: string; tag: string | nu
   };
 }
 
+/** Constant-time equality of two strings of the same length (the caller checked the lengths). */
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 export function createReplyAddresses(opts: ReplyAddressOptions): ReplyAddresses {
   if (opts.secret.length < 32)
     throw new RangeError("the reply-address secret must be at least 32 characters");
   const domain = opts.domain.toLowerCase();
   const local = (opts.local ?? "reply").toLowerCase();
-  const mac = (letter: string, id: Buffer) =>
-    createHmac("sha256", opts.secret)
-      .update(`rapport-reply:${letter}:`)
-      .update(id)
-      .digest()
-      .subarray(0, MAC_BYTES);
+  const hmac = (label: string, bytes: Buffer) =>
+    createHmac("sha256", opts.secret).update(label).update(bytes).digest();
+  // Distinct labels: a MAC made for one layout or kind never verifies as another.
+  const longMac = (letter: string, id: Buffer) =>
+    base32(hmac(`rapport-reply:${letter}:`, id).subarray(0, LONG_MAC_BYTES));
+  const lineMac = (prefix: Buffer) =>
+    base32(hmac("rapport-owner-line:", prefix).subarray(0, 9)).slice(0, LINE_MAC_CHARS);
 
-  const make = (kind: ReplyTargetKind, id: string) => {
-    const letter = KIND_LETTER[kind];
-    const bytes = uuidBytes(id);
-    return `${local}+${letter}${base32(bytes)}${base32(mac(letter, bytes))}@${domain}`;
+  const badToken = { ok: false, problem: "bad-token", reason: "the token is not one rapport makes" } as const;
+  const badSignature = {
+    ok: false,
+    problem: "bad-signature",
+    reason: "the token's signature does not match",
+  } as const;
+
+  const forMessage = (messageId: string) => {
+    const bytes = uuidBytes(messageId);
+    return `${local}+m${base32(bytes)}${longMac("m", bytes)}@${domain}`;
+  };
+
+  const forOwnership = (ownershipId: string) => {
+    const prefix = uuidBytes(ownershipId).subarray(0, LINE_ID_BYTES);
+    return `${local}+o${base32(prefix)}${lineMac(prefix)}@${domain}`;
+  };
+
+  /** Message tokens, and owner tokens made before the short owner line. */
+  const parseLong = (letter: "m" | "o", token: string): ParsedReplyAddress => {
+    const id = fromBase32(token.slice(1, 27));
+    const given = token.slice(27);
+    if (!id || id.length !== ID_BYTES || !BASE32_TEXT.test(given)) return badToken;
+    if (!sameText(longMac(letter, id), given)) return badSignature;
+    return { ok: true, target: { kind: letter === "m" ? "message" : "owner", id: uuidText(id) } };
+  };
+
+  const parseOwnerLine = (token: string): ParsedReplyAddress => {
+    const prefix = fromBase32(token.slice(1, 1 + LINE_ID_CHARS));
+    const given = token.slice(1 + LINE_ID_CHARS);
+    // The MAC's 13 characters are all significant bits (65): any base32 text is canonical.
+    if (!prefix || prefix.length !== LINE_ID_BYTES || !BASE32_TEXT.test(given)) return badToken;
+    if (!sameText(lineMac(prefix), given)) return badSignature;
+    return { ok: true, target: { kind: "owner", id: uuidText(prefix).slice(0, PREFIX_TEXT_LENGTH) } };
   };
 
   const parse = (address: string): ParsedReplyAddress => {
@@ -141,26 +234,12 @@ export function createReplyAddresses(opts: ReplyAddressOptions): ReplyAddresses 
     }
     if (!parts.tag) return { ok: false, problem: "no-token", reason: "the address carries no token" };
     const token = parts.tag;
-    const kind = LETTER_KIND[token[0] ?? ""];
-    if (token.length !== TOKEN_LENGTH || !kind) {
-      return { ok: false, problem: "bad-token", reason: "the token is not one rapport makes" };
-    }
-    const id = fromBase32(token.slice(1, 27));
-    const given = fromBase32(token.slice(27));
-    if (!id || !given || id.length !== ID_BYTES || given.length !== MAC_BYTES) {
-      return { ok: false, problem: "bad-token", reason: "the token is not one rapport makes" };
-    }
-    const expected = mac(KIND_LETTER[kind], id);
-    if (!timingSafeEqual(expected, given)) {
-      return { ok: false, problem: "bad-signature", reason: "the token's signature does not match" };
-    }
-    return { ok: true, target: { kind, id: uuidText(id) } };
+    const letter = token[0];
+    if (token.length === LONG_TOKEN_LENGTH && (letter === "m" || letter === "o"))
+      return parseLong(letter, token);
+    if (token.length === OWNER_LINE_TOKEN_LENGTH && letter === "o") return parseOwnerLine(token);
+    return badToken;
   };
 
-  return {
-    domain,
-    forMessage: (id) => make("message", id),
-    forOwnership: (id) => make("owner", id),
-    parse,
-  };
+  return { domain, forMessage, forOwnership, parse };
 }

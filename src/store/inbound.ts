@@ -5,7 +5,8 @@
  * mail that reached us twice, e.g. to two of our addresses or by SMTP and IMAP, is
  * recognised as a duplicate of the first).
  */
-import { and, asc, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt } from "drizzle-orm";
+import { isOwnershipIdPrefix } from "../mail/tokens.js";
 import type { Db } from "./db.js";
 import { toCustomer, toInbound, toInteraction, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
 import {
@@ -87,13 +88,24 @@ export function findMessagesByHeader(db: Db, headers: string[]): MessageRow[] {
     .map(toMessage);
 }
 
+/**
+ * An ownership by its id, or by the 13-character id prefix a short owner line carries
+ * (src/mail/tokens.ts): a range scan of the primary key. A prefix two ownerships share
+ * finds neither: mail to that line is never attributed to a guess.
+ */
 export function getOwnership(db: Db, id: string): (OwnershipRow & { product: ProductRow }) | null {
-  const row = db
+  const rows = db
     .select()
     .from(ownerships)
     .innerJoin(products, eq(products.id, ownerships.productId))
-    .where(eq(ownerships.id, id))
-    .get();
+    .where(
+      isOwnershipIdPrefix(id)
+        ? and(gte(ownerships.id, `${id}-`), lt(ownerships.id, `${id}.`))
+        : eq(ownerships.id, id),
+    )
+    .limit(2)
+    .all();
+  const row = rows.length === 1 ? rows[0] : undefined;
   return row ? { ...toOwnership(row.ownerships), product: toProduct(row.products) } : null;
 }
 

@@ -517,6 +517,7 @@ export interface Store extends BroadcastStore, DateScheduleStore {
   getMessage(id: string): Promise<MessageRow | null>;
   /** Our outgoing messages with any of these Message-ID headers (angle brackets included). */
   findMessagesByHeader(headers: string[]): Promise<MessageRow[]>;
+  /** By id, or by the 13-character id prefix a short owner line carries (null when two share it). */
   getOwnership(id: string): Promise<(OwnershipRow & { product: ProductRow }) | null>;
   findCustomerByEmail(email: string): Promise<CustomerRow | null>;
   getCustomer(id: string): Promise<CustomerRow | null>;

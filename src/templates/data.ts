@@ -30,8 +30,13 @@ export interface TemplateData {
   event: { type: string; properties: Record<string, unknown> } | null;
   /** The outbox row id, e.g. for tracking links. */
   message: { id: string };
-  /** The owner-only address of this product's owner (`reply+…@replyDomain`); null without a product. */
+  /** The owner-only address of this product's owner (`reply+…@replyDomain`); null without a product. For `mailto:`. */
   ownerAddress: string | null;
+  /**
+   * The same with its display name, for showing: `Lyra RD 2780 owners' desk <reply+…@…>`
+   * (quoted where the product name needs it, so it can be copied into a To: line as is).
+   */
+  ownerMailbox: string | null;
   /** Where a reply to this message goes (its Reply-To). */
   replyAddress: string;
 }
@@ -75,6 +80,7 @@ export const templateVariables = {
   event: { type: "value", properties: "dynamic" },
   message: { id: "value" },
   ownerAddress: "value",
+  ownerMailbox: "value",
   replyAddress: "value",
 } as const satisfies VariableTreeOf<TemplateData>;
 

@@ -26,7 +26,8 @@ export function sampleTemplateData(): TemplateData {
     },
     event: { type: "registration", properties: { store: "Berlin" } },
     message: { id: "0f6b7c1e-5d2a-4c7e-9a51-3b8f0e2d4a96" },
-    ownerAddress: "reply+oa7nx3kwnfvd2e7fkkuj2k2qmmeuta3rwcvxvfu2bi@reply.lyra-audio.example",
+    ownerAddress: "reply+ou7z4fym3judxkqnxd3vxhps@reply.lyra-audio.example",
+    ownerMailbox: "Lyra RD 2780 owners' desk <reply+ou7z4fym3judxkqnxd3vxhps@reply.lyra-audio.example>",
     replyAddress: "reply+mb5wfwhc6luht43u4rnpxj5bnfu7pwg5cphohzb4e@reply.lyra-audio.example",
   };
 }

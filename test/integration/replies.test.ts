@@ -62,7 +62,7 @@ describe("replies and the owner line", () => {
     const listUnsubscribe = thanks.parsed.headerLines.find((h) => h.key === "list-unsubscribe")?.line;
     expect(listUnsubscribe?.replace(/\r?\n\s+/g, "")).toContain(`<mailto:${replyTo}?subject=unsubscribe>`);
     expect(thanks.parsed.headers.get("auto-submitted")).toBe("auto-generated");
-    const owner = /reply\+o[a-z2-7]{42}@reply\.lyra-audio\.example/.exec(thanks.parsed.text ?? "")?.[0];
+    const owner = /reply\+o[a-z2-7]{23}@reply\.lyra-audio\.example/.exec(thanks.parsed.text ?? "")?.[0];
     expect(owner).toBeTruthy();
     expect(thanks.parsed.html).toContain(`mailto:${owner}`);
   });
@@ -110,7 +110,7 @@ describe("replies and the owner line", () => {
 
   it("attributes a reply that lost its Reply-To by In-Reply-To, and records a second copy once", async () => {
     const { thanks, inboundPort, store, rapport: r } = await boot();
-    const owner = /reply\+o[a-z2-7]{42}@reply\.lyra-audio\.example/.exec(
+    const owner = /reply\+o[a-z2-7]{23}@reply\.lyra-audio\.example/.exec(
       thanks.parsed.text ?? "",
     )?.[0] as string;
     const raw = replyMime({

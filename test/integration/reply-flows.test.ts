@@ -113,7 +113,7 @@ describe("flows that react to replies", () => {
     const { sink, rapport: r, store, port } = await boot(["thank-you", "owner-line"], DAY);
     await postEvent(r.httpPort as number, registration({ id: "ol-1" }));
     const [thanks] = await sink.waitFor(1);
-    const owner = /reply\+o[a-z2-7]{42}@reply\.lyra-audio\.example/.exec(
+    const owner = /reply\+o[a-z2-7]{23}@reply\.lyra-audio\.example/.exec(
       thanks?.parsed.text ?? "",
     )?.[0] as string;
     await sendToListener(port, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type AttributionClues, type AttributionLookups, attribute } from "../../../src/mail/attribute.js";
-import { createReplyAddresses } from "../../../src/mail/tokens.js";
+import { createReplyAddresses, ownershipIdMatches } from "../../../src/mail/tokens.js";
 import type { CustomerRow, MessageRow, OwnershipRow, ProductRow } from "../../../src/store/store.js";
 
 const addresses = createReplyAddresses({ secret: "k".repeat(40), domain: "reply.example" });
@@ -54,7 +54,8 @@ const ownership = {
 const lookups: AttributionLookups = {
   getMessage: async (id) => messages.find((m) => m.id === id) ?? null,
   findMessagesByHeader: async (headers) => messages.filter((m) => headers.includes(m.messageIdHeader)),
-  getOwnership: async (id) => (id === ids.ownership ? ownership : null),
+  // An owner line carries the ownership id or its prefix; the store resolves both.
+  getOwnership: async (id) => (ownershipIdMatches(id, ids.ownership) ? ownership : null),
   findCustomerByEmail: async (email) => (email === customer.email ? customer : null),
 };
 

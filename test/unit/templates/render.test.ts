@@ -40,6 +40,9 @@ describe("the config templates", () => {
     const owner = sampleTemplateData().ownerAddress as string;
     expect(out.html).toContain(`mailto:${owner}`);
     expect(out.text).toContain(owner);
+    // Shown with its display name, so it can be copied into a To: line as is.
+    expect(out.text).toContain(`Lyra RD 2780 owners' desk <${owner}>`);
+    expect(out.html).toContain(`Lyra RD 2780 owners&#x27; desk &lt;${owner}&gt;`);
     expect(out.html).toContain("Hauptstraße 12");
     expect(out.html).not.toContain("{{");
     expect(out.text).toMatch(/^Hi Ada,\n/);
@@ -53,6 +56,9 @@ describe("the config templates", () => {
     expect(out.html).toContain("How's it going, Ada?");
     expect(out.html).toContain("reply to this email");
     expect(out.html).toContain("stylus");
+    // The button writes to this message's own reply address, so a click comes back as a reply.
+    expect(out.html).toContain(`href="mailto:${sampleTemplateData().replyAddress}"`);
+    expect(out.html).not.toContain("mailto:care@");
     expect(out.html).toContain('href="https://lyra-audio.example"');
     expect(out.text).toContain("https://lyra-audio.example");
     expect(out.text).toContain("Lyra Audio GmbH");
@@ -62,6 +68,7 @@ describe("the config templates", () => {
     const data = sampleTemplateData();
     data.customer.firstName = null;
     data.ownerAddress = null;
+    data.ownerMailbox = null;
     data.brand.supportAddress = null;
     if (data.product) data.product.serial = null;
     const thanks = renderMessage(get("thank-you"), data);
@@ -70,7 +77,8 @@ describe("the config templates", () => {
     expect(thanks.text).not.toContain("Serial number");
     expect(thanks.text).toContain("Simply reply to this email");
     const checkIn = renderMessage(get("check-in"), data);
-    expect(checkIn.html).toContain("mailto:hello@lyra-audio.example");
+    // Without a support address the button still works: it writes to the reply address.
+    expect(checkIn.html).toContain(`mailto:${data.replyAddress}`);
   });
 
   it("escapes markup in a customer's name in the HTML", () => {
