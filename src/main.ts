@@ -139,7 +139,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       logger,
       newId: randomUUID,
       waitScale: settings.RAPPORT_WAIT_SCALE,
-      sendLeaseMs: 5 * 60_000,
+      sendLeaseMs: settings.RAPPORT_SEND_LEASE_MS,
       sendGiveUpMs: 72 * 3600_000,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
     };

@@ -78,6 +78,9 @@ const settingsSchema = z.object({
     .max(1000)
     .default(1),
   RAPPORT_CONCURRENCY: positiveInt.max(256).default(16),
+  // How long a claim on a message holds before another attempt may take it over (the
+  // delay before a message whose sender died is sent again). Shorter only for tests.
+  RAPPORT_SEND_LEASE_MS: positiveInt.min(10_000, "at least 10000 (10 s)").default(5 * 60_000),
   RAPPORT_SWEEP_INTERVAL_MS: positiveInt.default(30_000),
   RAPPORT_RETRY_BASE_MS: positiveInt.default(5000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

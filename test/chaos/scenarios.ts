@@ -186,7 +186,8 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "sigterm-in-stall",
-    fault: "SMTP stalled, SIGTERM (exit within the 3 s deadline + 5 s), SMTP back, restart",
+    fault:
+      "SMTP stalled, SIGTERM (exit within 12 s: 3 s grace, 5 s to close the rest, 4 s slack), SMTP back, restart",
     // Sends abandoned at shutdown wait for their claims' 40 s lease.
     limitMs: 70_000,
     allowDuplicates: false,
@@ -195,7 +196,7 @@ export const scenarios: Scenario[] = [
       await ctx.sink.setMode("stall");
       await ctx.fire(EVENTS / 2);
       await sleep(2000);
-      await stopWithin(ctx, 8000);
+      await stopWithin(ctx, 12_000);
       await ctx.sink.setMode("accept");
       await ctx.start();
       ctx.faultOver();
