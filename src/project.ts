@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type Brand, BrandConfigError, loadBrand } from "./config/brand.js";
-import { checkFlowReferences } from "./flows/check.js";
+import { checkFlowReferences, checkProductUses } from "./flows/check.js";
 import { loadFlows } from "./flows/load.js";
 import { formatFlowError } from "./flows/parse.js";
 import { unreachableSteps } from "./flows/reachability.js";
@@ -41,6 +41,8 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
     ...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError),
   );
   problems.push(...flows.flows.flatMap(unreachableSteps).map(formatFlowError));
+  // A flow that can run without a product must not send a template that needs one.
+  problems.push(...checkProductUses(flows.flows, templates.templates).map(formatFlowError));
   if (brand && !brand.teamAddress && !brand.supportAddress) {
     for (const flow of flows.flows) {
       const notify = allSteps(flow.steps).find((step) => step.type === "notify");

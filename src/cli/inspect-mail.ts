@@ -2,14 +2,14 @@
  * `rapport inspect-mail FILE.eml…`: what rapport makes of a message, one JSON line per
  * file, storing nothing. The operator's tool when a reply went astray: the kind and why,
  * bounce/complaint details, which signed addresses it carries, what it would be
- * attributed to (when the store exists here: it is read, never created),
- * and the new text without quotes and signature.
+ * attributed to (when the store exists here: it is read, never created), whether it
+ * would suppress an address and why (or why not), and the new text without quotes and signature.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { sqliteLocation } from "../config/database.js";
 import type { Settings } from "../config/settings.js";
-import { cluesFor } from "../jobs/process-inbound.js";
+import { cluesFor, suppressionFor } from "../jobs/process-inbound.js";
 import { type AttributionLookups, attribute } from "../mail/attribute.js";
 import { understandMail } from "../mail/understand.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
@@ -47,6 +47,9 @@ export async function inspectMail(files: string[], settings: Settings, write: (l
           : null;
         const who = addresses ? await attribute(clues, addresses, store ?? nothingStored) : null;
         const customer = who?.customerId && store ? await store.getCustomer(who.customerId) : null;
+        const message = who?.messageId && store ? await store.getMessage(who.messageId) : null;
+        // What it would stop mail to, and why (or why not), as the inbound job would decide.
+        const suppression = who ? suppressionFor(mail, who, message, customer?.email ?? null) : null;
         write(
           JSON.stringify({
             file,
@@ -62,6 +65,7 @@ export async function inspectMail(files: string[], settings: Settings, write: (l
             attribution: who
               ? { ...who, customerEmail: customer?.email ?? null, store: store ? location : null }
               : null,
+            ...(suppression ? { suppression } : {}),
             newText: mail.newText,
           }),
         );

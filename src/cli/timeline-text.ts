@@ -14,6 +14,7 @@ const KIND_LABEL: Record<InteractionRow["kind"], string> = {
   unsubscribe: "unsubscribe",
 };
 
+const INDENT = " ".repeat(20);
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** One interaction: who wrote, about what, and (for people) what they said, indented. */
@@ -25,9 +26,13 @@ function interactionText(i: InteractionRow, messages: MessageRow[]): string {
   const bounce = i.detail.bounce as { type?: string; status?: string | null } | undefined;
   if (i.kind === "bounce" && bounce)
     head += ` (${bounce.type ?? "?"}${bounce.status ? ` ${bounce.status}` : ""})`;
-  if (i.kind !== "human_reply" && i.kind !== "unsubscribe") return head;
+  // Whether it stopped mail to an address, and why not when it did not (a forged report, …).
+  const suppression = i.detail.suppression as { reason?: unknown } | undefined;
+  const decided =
+    typeof suppression?.reason === "string" ? [`${INDENT}${clip(suppression.reason, 160)}`] : [];
+  if (i.kind !== "human_reply" && i.kind !== "unsubscribe") return [head, ...decided].join("\n");
   const body = (i.text ?? "").split("\n").slice(0, 6);
-  return [head, ...body.map((l) => `                    | ${clip(l, 100)}`)].join("\n");
+  return [head, ...decided, ...body.map((l) => `${INDENT}| ${clip(l, 100)}`)].join("\n");
 }
 
 const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);

@@ -1,6 +1,7 @@
 /**
  * Checks that need more than one flow file: every `send` and `notify` (nested ones
- * included) must name a template that exists.
+ * included) must name a template that exists, and (checkProductUses, below) one that
+ * renders without a product when the flow can run without one.
  *
  * Contract: checkFlowReferences(flows, templateNames) returns one FlowError per send or
  * notify step whose template is not in templateNames, placed at the template name in the
@@ -8,8 +9,10 @@
  * with the known templates listed and a "did you mean". Pure.
  */
 
+import type { ProductUse } from "../templates/product-uses.js";
 import type { FlowError } from "./errors.js";
 import { pathText } from "./errors.js";
+import { productPresence } from "./product-presence.js";
 import { walkSteps } from "./steps.js";
 import { didYouMean } from "./suggest.js";
 import type { Flow } from "./types.js";
@@ -32,6 +35,52 @@ export function checkFlowReferences(flows: readonly Flow[], templateNames: Reado
         path: pathText([...path, step.type]),
         message: `there is no template named "${step.template}" (${knownText})${didYouMean(step.template, known)}`,
       });
+    });
+  }
+  return errors;
+}
+
+/** What checkProductUses needs of a template: where it reads product fields unguarded. */
+export interface ProductReader {
+  productUses: readonly ProductUse[];
+}
+
+/**
+ * Every `send` and `notify` of a flow that can run without a product (product-presence.ts)
+ * must name a template that reads no product field outside `{{#if product}}`: otherwise
+ * the message fails to render (a reply known only by its sender would never reach the
+ * team). One FlowError per step and template file, at the template name in the flow's
+ * file, naming the step, the template file, the first use's place and the variables.
+ * Pure; templates missing from `templates` are checkFlowReferences' to report.
+ */
+export function checkProductUses(
+  flows: readonly Flow[],
+  templates: ReadonlyMap<string, ProductReader>,
+): FlowError[] {
+  const errors: FlowError[] = [];
+  for (const flow of flows) {
+    const presence = productPresence(flow);
+    if (presence.certain) continue;
+    walkSteps(flow.steps, ({ step, path }) => {
+      if (step.type !== "send" && step.type !== "notify") return;
+      const uses = templates.get(step.template)?.productUses ?? [];
+      const placed = flow.positions?.steps.find((p) => p.id === step.id);
+      const pos = placed?.value ?? { line: 1, col: 1 };
+      for (const file of [...new Set(uses.map((u) => u.file))]) {
+        const inFile = uses.filter((u) => u.file === file);
+        const first = inFile[0] as ProductUse;
+        const variables = [...new Set(inFile.map((u) => u.variable))];
+        errors.push({
+          file: flow.file,
+          line: pos.line,
+          col: pos.col,
+          path: pathText([...path, step.type]),
+          message:
+            `step "${step.id}" uses template "${step.template}", and ${file}:${first.line}:${first.col} reads ` +
+            `${variables.join(", ")} outside {{#if product}}, but this flow can run without a product ` +
+            `(${presence.why}); the message would fail. Guard it: {{#if product}}{{${first.variable}}}{{else}}…{{/if}}`,
+        });
+      }
     });
   }
   return errors;

@@ -3,7 +3,9 @@
  * timeline, and what follows from it.
  *
  *   understand (parse, classify, new text) → attribute (token, threading, sender)
- *   → record the interaction (+ suppression for hard bounces, complaints, unsubscribes)
+ *   → record the interaction (+ a suppression when suppression.ts allows one: a report
+ *     about a message we sent to that very address, an unsubscribe from the customer
+ *     themselves; the decision and its reason go in the interaction's detail either way)
  *     and mark the message processed, in one store transaction
  *   → for a person's reply only: bring the reply to the customer's waiting runs, and
  *     record an event (`owner_message` for mail to an owner-only address, `reply`
@@ -17,18 +19,15 @@
 import { UnrecoverableError } from "bullmq";
 import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
-import type { Classification } from "../mail/classify.js";
+import { parseDeliveryStatus, primaryRecipient } from "../mail/dsn.js";
+import { originalHeaders } from "../mail/original-message.js";
 import { MessageTooLargeError } from "../mail/parse-inbound.js";
+import { allAddresses } from "../mail/raw-text.js";
 import { type UnderstoodMail, understandMail } from "../mail/understand.js";
-import type {
-  InboundRow,
-  InteractionRow,
-  MessageRow,
-  NewInteraction,
-  SuppressionReason,
-} from "../store/store.js";
+import type { InboundRow, InteractionRow, MessageRow, NewInteraction } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import type { InboundJob } from "./queues.js";
+import { decideSuppression, type SuppressionDecision } from "./suppression.js";
 
 export type InboundOutcome = "recorded" | "duplicate" | "missing" | "failed";
 
@@ -52,39 +51,47 @@ export function cluesFor(row: Pick<InboundRow, "envelopeTo">, mail: UnderstoodMa
   };
 }
 
-/** What may no longer be written to because of this message, if anything. */
-export function suppressionFor(
-  classification: Classification,
-  attributedMessage: MessageRow | null,
-  customerEmail: string | null,
-  fromAddress: string | null,
-): { email: string; reason: SuppressionReason } | null {
-  switch (classification.kind) {
-    case "bounce": {
-      if (classification.bounce?.type !== "hard") return null;
-      // The address we actually sent to is the one that failed; the report's recipient otherwise.
-      const email = attributedMessage?.toAddress ?? classification.bounce.recipient ?? null;
-      return email ? { email, reason: "hard_bounce" } : null;
-    }
-    case "complaint": {
-      const email = attributedMessage?.toAddress ?? classification.complaint?.recipient ?? customerEmail;
-      return email ? { email, reason: "complaint" } : null;
-    }
-    case "unsubscribe": {
-      const email = customerEmail ?? fromAddress;
-      return email ? { email, reason: "unsubscribe" } : null;
-    }
-    case "auto_reply":
-    case "human_reply":
-      return null;
-    default: {
-      const never: never = classification.kind;
-      throw new Error(`unknown kind ${String(never)}`);
-    }
-  }
+/** The addresses in the To: of the message a report returns or reports (empty when it is not included). */
+export function originalRecipients(mail: UnderstoodMail): string[] {
+  const { kind } = mail.classification;
+  if (kind !== "bounce" && kind !== "complaint") return [];
+  return (originalHeaders(mail.parsed).to ?? []).flatMap((to) => allAddresses(to));
 }
 
-export function interactionFor(row: InboundRow, mail: UnderstoodMail, who: Attribution): NewInteraction {
+/**
+ * Every address a DSN gives for its failed recipient (Final- and Original-Recipient): a
+ * forward or alias may have changed the final one. Empty for anything but a bounce.
+ */
+export function dsnRecipients(mail: UnderstoodMail): string[] {
+  if (mail.classification.kind !== "bounce" || mail.parsed.report.deliveryStatus.length === 0) return [];
+  const failed = primaryRecipient(parseDeliveryStatus(mail.parsed.report.deliveryStatus.join("\n\n")));
+  return [failed?.finalRecipient, failed?.originalRecipient].filter((a): a is string => !!a);
+}
+
+/** What may no longer be written to because of this message, and why (or why not). */
+export function suppressionFor(
+  mail: UnderstoodMail,
+  who: Attribution,
+  message: MessageRow | null,
+  customerEmail: string | null,
+): SuppressionDecision | null {
+  return decideSuppression({
+    classification: mail.classification,
+    attributedBy: who.by,
+    message,
+    customerEmail,
+    fromAddress: mail.parsed.from?.address ?? null,
+    originalTo: originalRecipients(mail),
+    alsoNamed: dsnRecipients(mail),
+  });
+}
+
+export function interactionFor(
+  row: InboundRow,
+  mail: UnderstoodMail,
+  who: Attribution,
+  suppression: SuppressionDecision | null = null,
+): NewInteraction {
   const { parsed, classification } = mail;
   return {
     kind: classification.kind,
@@ -106,6 +113,8 @@ export function interactionFor(row: InboundRow, mail: UnderstoodMail, who: Attri
       ...(parsed.date !== null ? { date: parsed.date } : {}),
       ...(parsed.attachments.length > 0 ? { attachments: parsed.attachments } : {}),
       source: row.source,
+      // Whether this mail stopped mail to an address, and why (or why not): for people reading the timeline.
+      ...(suppression ? { suppression } : {}),
     },
     // When it reached us: a Date header is the sender's claim and may be far off.
     occurredAt: row.receivedAt,
@@ -132,11 +141,11 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
   const who = await attribute(cluesFor(row, mail), deps.addresses, store);
   const message = who.messageId ? await store.getMessage(who.messageId) : null;
   const customer = who.customerId ? ((await store.getCustomer(who.customerId))?.email ?? null) : null;
-  const suppress = suppressionFor(mail.classification, message, customer, mail.parsed.from?.address ?? null);
+  const decision = suppressionFor(mail, who, message, customer);
   const outcome = await store.recordInteraction(
     row.id,
-    interactionFor(row, mail, who),
-    suppress,
+    interactionFor(row, mail, who, decision),
+    decision?.applied ? { email: decision.email, reason: decision.as } : null,
     clock.now(),
   );
   if (outcome.outcome === "duplicate") {

@@ -12,6 +12,9 @@
  * (the listener refuses them; mail from other ways in may still carry one).
  * Reads only through `lookups`, so it runs against the store or, in `inspect-mail`,
  * against whatever store is at hand.
+ * Attribution only says whose timeline a message goes on. Whether a report may stop mail
+ * to anyone is decided apart (jobs/suppression.ts): only the return address or one of our
+ * Message-IDs counts there, never an owner-only address or an address the report names.
  */
 import type { CustomerRow, MessageRow, OwnershipRow, ProductRow } from "../store/store.js";
 import type { ReplyAddresses } from "./tokens.js";

@@ -113,6 +113,9 @@ export async function parseInbound(raw: Buffer | string, opts: ParseOptions = {}
       ignoreEmbedded: true,
       skipImageLinks: true,
       skipTextToHtml: true,
+      // An HTML-only body is converted by html-text.ts below (no 80-column wrapping, quotes
+      // kept as "> " lines, bounded nesting), not by mailparser's default conversion.
+      skipHtmlToText: true,
       skipTextLinks: true,
       checksumAlgo: false,
       maxHtmlLengthToParse: 2 * 1024 * 1024,
@@ -130,8 +133,8 @@ export async function parseInbound(raw: Buffer | string, opts: ParseOptions = {}
 
   let text = mail?.text ?? "";
   if (!text.trim() && typeof mail?.html === "string" && mail.html.trim()) {
-    // mailparser converts only a top-level HTML body; an HTML part inside multipart/mixed
-    // (common from web mailers) leaves the text empty.
+    // No text/plain part (HTML-only, top level or inside multipart/mixed): the text the
+    // person wrote comes from the HTML.
     text = htmlToText(mail.html);
   }
   if (!text.trim() && !mail?.html) {

@@ -21,6 +21,7 @@ import { droppedExpressions } from "./expressions.js";
 import { inlineLookupCompiler } from "./lookup-compiler.js";
 import { mjmlToHtml } from "./mjml.js";
 import { parseTemplateSource } from "./parse.js";
+import { type ProductUse, templateProductUses } from "./product-uses.js";
 
 export interface TemplateSources {
   subject: string;
@@ -48,6 +49,11 @@ export interface CompiledTemplate {
   readonly subject: RenderDelegate;
   readonly html: RenderDelegate;
   readonly text: RenderDelegate;
+  /**
+   * Reads of a product field outside `{{#if product}}` (product-uses.ts): such a template
+   * fails for a message without a product, so flows that can run without one must not use it.
+   */
+  readonly productUses: readonly ProductUse[];
 }
 
 export function templateVersion(sources: TemplateSources): string {
@@ -153,5 +159,6 @@ export async function compileTemplate(
     subject: delegate(sources.subject, true),
     html: delegate(body.html, false),
     text: delegate(sources.text, true),
+    productUses: templateProductUses(sources, files),
   };
 }

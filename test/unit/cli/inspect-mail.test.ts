@@ -49,6 +49,12 @@ describe("rapport inspect-mail", () => {
     });
     expect(forgedLine.tokens).toEqual([expect.objectContaining({ kind: "forged", id: null })]);
     expect(bounce).toMatchObject({ kind: "bounce", bounce: { type: "hard", status: "5.1.1" } });
+    // Attributed to nothing (no store here): a bounce that would suppress nobody, and says why.
+    expect(bounce.suppression).toEqual({
+      applied: false,
+      reason: expect.stringMatching(/^not suppressed: not attributed to a message we sent/),
+    });
+    expect(reply.suppression).toBeUndefined();
     expect(missing.error).toMatch(/ENOENT/);
     expect(failures).toBe(1);
     expect(existsSync(join(dir, "rapport.db"))).toBe(false);

@@ -114,6 +114,25 @@ describe("attribute", () => {
       { isReport: true, failedRecipient: "ada@example.com", from: "ada@example.com" },
       { by: "recipient", messageId: null },
     ],
+    [
+      "a report to an owner-only address on the owner line, whatever message or recipient it names",
+      {
+        recipients: [addresses.forOwnership(ids.ownership)],
+        isReport: true,
+        originalMessageId: "<check@reply.example>",
+        failedRecipient: "bob@example.com",
+      },
+      { by: "owner-address", messageId: null, owner: true },
+    ],
+    [
+      "a report by the return address it came to, not the Message-ID it quotes",
+      {
+        recipients: [addresses.forMessage(ids.thanks)],
+        isReport: true,
+        originalMessageId: "<check@reply.example>",
+      },
+      { by: "reply-address", messageId: ids.thanks },
+    ],
     ["nothing for a stranger", { from: "stranger@example.com" }, { by: null, messageId: null }],
     [
       "nothing for a token of an unknown ownership",

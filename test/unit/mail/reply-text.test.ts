@@ -73,7 +73,10 @@ const cases: [string, string, string][] = [
   ],
   ["plain message", "  Just a note.  \n", "Just a note."],
   ["signature only is still returned", "-- \nJane Buyer", "Jane Buyer"],
-  ["only quoted text", "> quoted\n> more", ""],
+  // An all-quoted message (an HTML reply written inside its <blockquote>) is not empty:
+  // this case used to expect "", which would lose whatever the person wrote there.
+  ["only quoted text gives the quoted words", "> quoted\n> more", "quoted\nmore"],
+  ["only an attribution and quotes", "On Mon, 1 Jan 2024 at 09:00, Shop <hello@shop.example.com> wrote:", ""],
 ];
 
 describe("extractNewText", () => {

@@ -1,0 +1,94 @@
+/** The timeline as text: a report says whether it stopped mail to anyone, and why not. */
+import { describe, expect, it } from "vitest";
+import { formatTimeline } from "../../../src/cli/timeline-text.js";
+import type { InteractionRow, Timeline } from "../../../src/store/store.js";
+
+const at = Date.parse("2026-11-20T10:00:00Z");
+
+const interaction = (over: Partial<InteractionRow>): InteractionRow => ({
+  id: "i1",
+  inboundId: "in1",
+  kind: "bounce",
+  messageIdHeader: "<dsn@mx.example>",
+  customerId: "c1",
+  ownershipId: null,
+  messageId: null,
+  runId: null,
+  attributedBy: "owner-address",
+  toOwnerAddress: true,
+  fromAddress: "mailer-daemon@mx.example",
+  subject: "Undelivered",
+  text: null,
+  detail: {},
+  occurredAt: at,
+  createdAt: at,
+  ...over,
+});
+
+const timeline = (interactions: InteractionRow[]): Timeline => ({
+  customer: {
+    id: "c1",
+    email: "ada@example.com",
+    name: "Ada",
+    timezone: null,
+    locale: null,
+    birthday: null,
+    attributes: {},
+    tags: [],
+    createdAt: at,
+    updatedAt: at,
+  },
+  ownerships: [],
+  events: [],
+  runs: [],
+  messages: [],
+  interactions,
+  suppression: null,
+});
+
+describe("formatTimeline: suppression decisions", () => {
+  it.each<[string, Partial<InteractionRow>, string[]]>([
+    [
+      "a forged bounce says why it suppressed nobody",
+      {
+        detail: {
+          bounce: { type: "hard", status: "5.1.1" },
+          suppression: { applied: false, reason: "not suppressed: it came to an owner-only address" },
+        },
+      },
+      [
+        "2026-11-20 10:00  bounce   from mailer-daemon@mx.example to the owner line (hard 5.1.1)",
+        "                    not suppressed: it came to an owner-only address",
+      ],
+    ],
+    [
+      "an unsubscribe shows the decision above what was written",
+      {
+        kind: "unsubscribe",
+        toOwnerAddress: false,
+        fromAddress: "ada@example.com",
+        text: "unsubscribe",
+        detail: {
+          suppression: {
+            applied: true,
+            email: "ada@example.com",
+            reason: "suppressed ada@example.com: asked from that address",
+          },
+        },
+      },
+      [
+        "2026-11-20 10:00  unsubscribe from ada@example.com",
+        "                    suppressed ada@example.com: asked from that address",
+        "                    | unsubscribe",
+      ],
+    ],
+    [
+      "a reply has no decision line",
+      { kind: "human_reply", toOwnerAddress: false, fromAddress: "ada@example.com", text: "Hello" },
+      ["2026-11-20 10:00  reply    from ada@example.com", "                    | Hello"],
+    ],
+  ])("%s", (_name, over, expected) => {
+    const text = formatTimeline(timeline([interaction(over)]));
+    expect(text.split("\n").slice(-expected.length)).toEqual(expected);
+  });
+});
