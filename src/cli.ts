@@ -243,6 +243,35 @@ program
     },
   );
 
+program
+  .command("retry")
+  .description(
+    "bring failed messages back (queued again, sent by the running rapport); --kind events|inbound|all for other failed work",
+  )
+  .argument("[ids...]", "message ids (or event / inbound ids with --kind)")
+  .option("--failed", "every failed row of the kind")
+  .option("--kind <kind>", "messages, events, inbound, or all (with --failed)", "messages")
+  .option("--limit <n>", "at most this many rows per kind with --failed", "10000")
+  .action(async (ids: string[], o: { failed?: boolean; kind: string; limit: string }) => {
+    const { formatRetry, parseRetryKind, retryCommand } = await import("./cli/retry.js");
+    const limit = Number(o.limit);
+    if (!Number.isInteger(limit) || limit <= 0) throw new Error("--limit: expected a positive whole number");
+    const settings = loadSettings();
+    const outcomes = await retryCommand(
+      { ids, failed: o.failed === true, kind: parseRetryKind(o.kind), limit },
+      settings,
+    );
+    process.stdout.write(`${formatRetry(outcomes, settings.RAPPORT_SWEEP_INTERVAL_MS)}\n`);
+    const back = new Set(outcomes.flatMap((r) => r.reset));
+    const left = ids.filter((id) => !back.has(id));
+    if (left.length > 0) {
+      process.stderr.write(
+        `not brought back (no such id, or not failed: sent, being sent): ${left.join(", ")}\n`,
+      );
+      process.exitCode = 1;
+    }
+  });
+
 program.parseAsync().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`rapport: ${message}\n`);

@@ -17,6 +17,7 @@ import { connectRedis } from "./infra/redis.js";
 import { acceptInboundWith } from "./jobs/accept-inbound.js";
 import { startDateScheduler } from "./jobs/date-schedules.js";
 import type { JobDeps } from "./jobs/deps.js";
+import { settlesBy, trackSends } from "./jobs/in-flight.js";
 import { createQueues } from "./jobs/queues.js";
 import { startSweeper } from "./jobs/sweeper.js";
 import { startWorkers } from "./jobs/workers.js";
@@ -49,8 +50,16 @@ export interface Rapport {
   /** The inbound SMTP listener's port; null when it is off or this process has the worker role. */
   inboundSmtpPort: number | null;
   mailer: Mailer;
+  /**
+   * Stops taking work, lets running jobs finish for RAPPORT_SHUTDOWN_GRACE_MS, abandons
+   * what still runs (logged; its claims' leases bring it back), then closes the rest,
+   * each part given a few seconds at most: it always resolves.
+   */
   close(): Promise<void>;
 }
+
+/** After the grace period, how long the remaining parts together may take to close. */
+export const CLOSE_REST_MS = 5000;
 
 export class StartupError extends Error {
   constructor(message: string) {
@@ -63,15 +72,22 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const dataDir = resolve(settings.RAPPORT_DATA_DIR);
-  const closers: Array<() => Promise<void>> = [];
-  const close = async () => {
-    for (const fn of closers.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        logger.warn({ err }, "error while shutting down");
+  // Each closer gets the shutdown's deadline (epoch ms); the workers wait for jobs until it.
+  const closers: Array<(deadline: number) => Promise<void>> = [];
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      const deadline = Date.now() + settings.RAPPORT_SHUTDOWN_GRACE_MS;
+      const last = deadline + CLOSE_REST_MS;
+      for (const fn of closers.reverse()) {
+        // A part that hangs (a mail server that never answers, a Redis that is away) is
+        // left behind: the process is about to end, and the store is the truth.
+        const done = fn(deadline).catch((err) => logger.warn({ err }, "error while shutting down"));
+        if (!(await settlesBy(done, Math.max(last, Date.now() + 500))))
+          logger.warn("a part of rapport did not close in time; leaving it");
       }
-    }
+    })();
+    return closing;
   };
 
   try {
@@ -102,15 +118,25 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       queueConnection,
       settings.RAPPORT_QUEUE_PREFIX,
       settings.RAPPORT_RETRY_BASE_MS,
+      {
+        deliveryAttempts: settings.RAPPORT_DELIVERY_ATTEMPTS,
+      },
     );
     closers.push(() => queues.close());
 
-    const mailer =
+    // Tracked: a shutdown that abandons sends names their messages.
+    const sends = trackSends(
       opts.mailer ??
-      (settings.SMTP_URL
-        ? createSmtpMailer(settings.SMTP_URL, settings.SMTP_POOL_SIZE)
-        : createOutboxMailer(join(dataDir, "outbox")));
-    closers.push(() => mailer.close());
+        (settings.SMTP_URL
+          ? createSmtpMailer(settings.SMTP_URL, settings.SMTP_POOL_SIZE)
+          : createOutboxMailer(join(dataDir, "outbox"))),
+    );
+    const mailer = sends.mailer;
+    // A send abandoned at the deadline may hold the mailer open (a server that never
+    // answers): a second after the deadline it is left to the process's end.
+    closers.push(async (deadline) => {
+      await settlesBy(mailer.close(), Math.max(deadline, Date.now()) + 1000);
+    });
 
     // Signs reply and owner-only addresses; embedded mode keeps a generated secret under the data dir.
     const secret = settings.RAPPORT_SECRET ?? keptSecret(join(dataDir, "secret")).value;
@@ -140,7 +166,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       newId: randomUUID,
       waitScale: settings.RAPPORT_WAIT_SCALE,
       sendLeaseMs: settings.RAPPORT_SEND_LEASE_MS,
-      sendGiveUpMs: 72 * 3600_000,
+      sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
     };
 
@@ -149,8 +175,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         prefix: settings.RAPPORT_QUEUE_PREFIX,
         concurrency: settings.RAPPORT_CONCURRENCY,
         connect: () => connectRedis(redisUrl),
+        retryBaseMs: settings.RAPPORT_RETRY_BASE_MS,
+        sending: sends.sending,
       });
-      closers.push(() => workers.close());
+      closers.push((deadline) => workers.close(deadline));
       const sweeper = startSweeper(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);
       closers.push(() => sweeper.stop());
       const dates = startDateScheduler(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);

@@ -1,7 +1,12 @@
-/** `rapport start` and `rapport worker`: run until SIGTERM/SIGINT, then shut down gracefully. */
+/**
+ * `rapport start` and `rapport worker`: run until SIGTERM/SIGINT, then shut down
+ * gracefully within RAPPORT_SHUTDOWN_GRACE_MS (see Rapport.close). Exit codes: 0 after a
+ * shutdown, abandoned sends included (their claims bring them back: nothing is lost);
+ * 1 on a second signal, or if closing failed or outlived its own deadline by 5 s.
+ */
 import { loadSettings } from "../config/settings.js";
 import { createLogger } from "../infra/logger.js";
-import { type Role, startRapport } from "../main.js";
+import { CLOSE_REST_MS, type Role, startRapport } from "../main.js";
 
 export async function runService(role: Role): Promise<void> {
   const settings = loadSettings();
@@ -42,7 +47,16 @@ export async function runService(role: Role): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info(`${signal} received: finishing running jobs, then stopping`);
+    const grace = settings.RAPPORT_SHUTDOWN_GRACE_MS;
+    logger.info(`${signal} received: finishing running jobs (up to ${grace} ms), then stopping`);
+    // The last word: whatever hangs, the process ends.
+    setTimeout(
+      () => {
+        logger.error("shutdown did not finish in time: exiting now");
+        process.exit(1);
+      },
+      grace + CLOSE_REST_MS + 5000,
+    ).unref();
     rapport.close().then(
       () => process.exit(0),
       (err) => {

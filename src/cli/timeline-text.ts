@@ -65,6 +65,15 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
   for (const e of t.events) {
     const product = e.body.product ? ` ${e.body.product.name ?? e.body.product.sku}` : "";
     rows.push({ at: e.occurredAt, text: `event    ${e.type}${product}  [${e.id}]` });
+    if (e.status === "failed")
+      rows.push({ at: e.processedAt ?? e.receivedAt, text: `  FAILED event ${e.id}: ${e.error ?? "?"}` });
+  }
+  for (const f of t.failedInbound ?? []) {
+    const from = f.envelopeFrom ? ` from ${f.envelopeFrom}` : "";
+    rows.push({
+      at: f.receivedAt,
+      text: `inbound  FAILED mail${from} could not be read [${f.id}]: ${f.error}`,
+    });
   }
   for (const r of t.runs) {
     rows.push({ at: r.createdAt, text: `flow     ${r.flowId} started (run ${r.id.slice(0, 8)})` });

@@ -83,6 +83,9 @@ const settingsSchema = z.object({
   RAPPORT_SEND_LEASE_MS: positiveInt.min(10_000, "at least 10000 (10 s)").default(5 * 60_000),
   RAPPORT_SWEEP_INTERVAL_MS: positiveInt.default(30_000),
   RAPPORT_RETRY_BASE_MS: positiveInt.default(5000),
+  RAPPORT_DELIVERY_ATTEMPTS: positiveInt.max(100).default(10),
+  RAPPORT_SEND_GIVE_UP_MS: positiveInt.default(72 * 3600_000),
+  RAPPORT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

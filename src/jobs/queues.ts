@@ -6,11 +6,16 @@
  * from the row, so adding the same work twice while a job exists is a no-op, and a
  * processor that finds its row already handled does nothing: adding is always safe,
  * which is what lets the sweeper re-add anything that may have been lost.
+ *
+ * Every add goes through `requeue` (requeue.ts): BullMQ ignores add() for an id it still
+ * keeps, and completed and failed jobs are kept for a while, so a plain add of work
+ * whose earlier job finished or used up its attempts would silently do nothing.
  */
 import { createHash } from "node:crypto";
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { type RequeueResult, requeue } from "./requeue.js";
 
 export const QUEUE_NAMES = {
   events: "events",
@@ -64,17 +69,30 @@ const keep = {
 
 /**
  * Retries with exponential backoff from `retryBaseMs` (deliveries: 5 s, 10 s, 20 s, … by
- * default); what is still failing after them is left to the sweeper.
+ * default); what is still failing after them is marked failed (events, inbound, runs) or
+ * left to the sweeper's slower retries until its give-up time (deliveries): see exhausted.ts.
  */
-export function defaultJobOptions(retryBaseMs: number): Record<keyof typeof QUEUE_NAMES, JobsOptions> {
+export function defaultJobOptions(
+  retryBaseMs: number,
+  deliveryAttempts = 10,
+): Record<keyof typeof QUEUE_NAMES, JobsOptions> {
   const fast = Math.max(1, Math.round(retryBaseMs / 5));
   return {
     events: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
     steps: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
-    deliveries: { attempts: 10, backoff: { type: "exponential", delay: retryBaseMs }, ...keep },
+    deliveries: { attempts: deliveryAttempts, backoff: { type: "exponential", delay: retryBaseMs }, ...keep },
     inbound: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
     broadcasts: { attempts: 8, backoff: { type: "exponential", delay: fast }, ...keep },
   };
+}
+
+/** The work the sweeper (and `rapport retry`) re-queues, each saying whether a job was really added. */
+export interface Requeuers {
+  event(eventId: string): Promise<RequeueResult>;
+  step(runId: string, seq: number): Promise<RequeueResult>;
+  delivery(messageId: string): Promise<RequeueResult>;
+  inbound(inboundId: string): Promise<RequeueResult>;
+  broadcast(broadcastId: string): Promise<RequeueResult>;
 }
 
 export interface Queues {
@@ -83,6 +101,8 @@ export interface Queues {
   deliveries: Queue<DeliveryJob>;
   inbound: Queue<InboundJob>;
   broadcasts: Queue<BroadcastJob>;
+  /** The same adds as below, with what happened (the sweeper counts what it really added). */
+  requeue: Requeuers;
   addEvent(eventId: string): Promise<void>;
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
   addDelivery(messageId: string): Promise<void>;
@@ -109,8 +129,18 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string, retryBaseMs = 5000): Queues {
-  const options = defaultJobOptions(retryBaseMs);
+export interface QueueOptions {
+  /** Attempts of one delivery job before it is left to the sweeper (default 10). */
+  deliveryAttempts?: number;
+}
+
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  retryBaseMs = 5000,
+  queueOptions: QueueOptions = {},
+): Queues {
+  const options = defaultJobOptions(retryBaseMs, queueOptions.deliveryAttempts);
   const make = <T>(name: keyof typeof QUEUE_NAMES) =>
     new Queue<T>(QUEUE_NAMES[name], { connection, prefix, defaultJobOptions: options[name] });
   const events = make<EventJob>("events");
@@ -118,30 +148,44 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
   const deliveries = make<DeliveryJob>("deliveries");
   const inbound = make<InboundJob>("inbound");
   const broadcasts = make<BroadcastJob>("broadcasts");
+  const requeuers: Requeuers = {
+    event: (eventId) => requeue(events, "event", { eventId }, { jobId: jobIds.event(eventId) }),
+    step: (runId, seq) => stepAt(runId, seq, 0),
+    delivery: (messageId) =>
+      requeue(deliveries, "deliver", { messageId }, { jobId: jobIds.delivery(messageId) }),
+    inbound: (inboundId) => requeue(inbound, "inbound", { inboundId }, { jobId: jobIds.inbound(inboundId) }),
+    broadcast: (broadcastId) =>
+      requeue(broadcasts, "broadcast", { broadcastId }, { jobId: jobIds.broadcast(broadcastId) }),
+  };
+  async function stepAt(runId: string, seq: number, delayMs: number): Promise<RequeueResult> {
+    const jobId = jobIds.step(runId, seq);
+    const result = await requeue(steps, "step", { runId, seq }, { jobId, delay: Math.max(0, delayMs) });
+    // Due now, but the job of that id is still delayed (its delay was computed on another
+    // clock, or the store says so after a restart): the store is the truth, so run it now.
+    if (!result.added && result.state === "delayed" && delayMs <= 0) {
+      await (await steps.getJob(jobId))?.promote().catch(() => {});
+    }
+    return result;
+  }
   return {
     events,
     steps,
     deliveries,
     inbound,
     broadcasts,
+    requeue: requeuers,
     async addEvent(eventId) {
-      await events.add("event", { eventId }, { jobId: jobIds.event(eventId) });
+      await requeuers.event(eventId);
     },
     async addStep(runId, seq, delayMs = 0) {
-      const job = await steps.add(
-        "step",
-        { runId, seq },
-        { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
-      );
-      // Due now, but the job of that id is still delayed (its delay was computed on another
-      // clock, or the store says so after a restart): the store is the truth, so run it now.
-      if (delayMs <= 0 && (await job.isDelayed())) await job.promote().catch(() => {});
+      await stepAt(runId, seq, delayMs);
     },
     async addDelivery(messageId) {
-      await deliveries.add("deliver", { messageId }, { jobId: jobIds.delivery(messageId) });
+      await requeuers.delivery(messageId);
     },
     async retryDelivery(messageId) {
-      await deliveries.add(
+      await requeue(
+        deliveries,
         "deliver",
         { messageId },
         { jobId: jobIds.delivery(messageId), delay: retryBaseMs },
@@ -149,36 +193,39 @@ export function createQueues(connection: Redis, prefix: string, retryBaseMs = 50
     },
     async postponeDelivery(messageId, notBefore, delayMs) {
       // Its own id: the job that postpones is still active under the plain delivery id.
-      await deliveries.add(
+      await requeue(
+        deliveries,
         "deliver",
         { messageId },
         { jobId: `${jobIds.delivery(messageId)}-at-${notBefore}`, delay: Math.max(0, delayMs) },
       );
     },
     async addReply(runId, seq, interactionId, at) {
-      await steps.add(
+      await requeue(
+        steps,
         "reply",
         { runId, seq, reply: { interactionId, at } },
         { jobId: jobIds.reply(runId, interactionId) },
       );
     },
     async addEventInput(runId, seq, event) {
-      await steps.add("event", { runId, seq, event }, { jobId: jobIds.eventInput(runId, event.eventId) });
+      await requeue(
+        steps,
+        "event",
+        { runId, seq, event },
+        { jobId: jobIds.eventInput(runId, event.eventId) },
+      );
     },
     async addInbound(inboundId) {
-      await inbound.add("inbound", { inboundId }, { jobId: jobIds.inbound(inboundId) });
+      await requeuers.inbound(inboundId);
     },
     async addBroadcast(broadcastId) {
-      const jobId = jobIds.broadcast(broadcastId);
-      const existing = await broadcasts.getJob(jobId);
-      if (existing) {
-        const state = await existing.getState();
-        if (state === "completed" || state === "failed") await existing.remove();
-      }
-      await broadcasts.add("broadcast", { broadcastId }, { jobId });
+      await requeuers.broadcast(broadcastId);
     },
     async addFirstSteps(runIds) {
       if (runIds.length === 0) return;
+      // Runs a broadcast page has just created: no job can exist for them yet, so a plain
+      // bulk add (one round trip for the page) is safe here.
       await steps.addBulk(
         runIds.map((runId) => ({
           name: "step",

@@ -1,11 +1,18 @@
 /**
- * The store is the truth; queue jobs only say "look now". The sweeper re-adds jobs for
- * work the store says is due but nobody has touched for a while: an event stored while
+ * The store is the truth; queue jobs only say "look now". The sweeper re-queues work
+ * the store says is due but nobody has touched for a while: an event stored while
  * Redis was away, a wake-up lost with a Redis that kept nothing, a message whose sender
- * was killed mid-claim. Re-adding is always safe (see queues.ts), so several processes
- * may sweep at once.
+ * was killed mid-claim, a delivery whose attempts ran out and whose retry time has come.
+ * Re-queueing is always safe (see requeue.ts), so several processes may sweep at once.
+ *
+ * Rows marked failed (events, inbound mail, runs, messages) are never listed: work whose
+ * attempts ran out is marked failed by exhausted.ts, and only `rapport retry` brings it
+ * back. Deliveries are the exception by design: exhausted.ts gives them back as queued
+ * with a not-before time (a backoff), and this sweeper retries them when it has come,
+ * until the message's give-up time.
  */
 import type { JobDeps } from "./deps.js";
+import type { RequeueResult } from "./requeue.js";
 
 export interface SweepCounts {
   events: number;
@@ -15,6 +22,13 @@ export interface SweepCounts {
   broadcasts: number;
 }
 
+/** Requeues each id, counting the jobs really added (not those still waiting or running). */
+async function requeueAll<T>(items: readonly T[], add: (item: T) => Promise<RequeueResult>): Promise<number> {
+  let added = 0;
+  for (const item of items) if ((await add(item)).added) added++;
+  return added;
+}
+
 export async function sweepOnce(
   deps: Pick<JobDeps, "store" | "queues" | "clock">,
   graceMs: number,
@@ -22,24 +36,22 @@ export async function sweepOnce(
 ): Promise<SweepCounts> {
   const now = deps.clock.now();
   const before = now - graceMs;
-  const events = await deps.store.listStrandedEvents(before, limit);
-  for (const id of events) await deps.queues.addEvent(id);
-  const runs = await deps.store.listDueRuns(before, before, limit);
-  for (const run of runs) await deps.queues.addStep(run.id, run.seq);
-  const messages = await deps.store.listStrandedMessages(now, before, limit);
-  for (const id of messages) await deps.queues.addDelivery(id);
-  const inbound = await deps.store.listStrandedInbound(before, limit);
-  for (const id of inbound) await deps.queues.addInbound(id);
+  const { requeue } = deps.queues;
+  const events = await requeueAll(await deps.store.listStrandedEvents(before, limit), requeue.event);
+  const runs = await requeueAll(await deps.store.listDueRuns(before, before, limit), (run) =>
+    requeue.step(run.id, run.seq),
+  );
+  const messages = await requeueAll(
+    await deps.store.listStrandedMessages(now, before, limit),
+    requeue.delivery,
+  );
+  const inbound = await requeueAll(await deps.store.listStrandedInbound(before, limit), requeue.inbound);
   // Broadcasts left queued or running (a page is written at least every few seconds while one runs).
-  const broadcasts = await deps.store.listStrandedBroadcasts(before, limit);
-  for (const id of broadcasts) await deps.queues.addBroadcast(id);
-  return {
-    events: events.length,
-    runs: runs.length,
-    messages: messages.length,
-    inbound: inbound.length,
-    broadcasts: broadcasts.length,
-  };
+  const broadcasts = await requeueAll(
+    await deps.store.listStrandedBroadcasts(before, limit),
+    requeue.broadcast,
+  );
+  return { events, runs, messages, inbound, broadcasts };
 }
 
 export function startSweeper(
@@ -50,6 +62,7 @@ export function startSweeper(
   const tick = () => {
     running = sweepOnce(deps, intervalMs)
       .then((counts) => {
+        // Only jobs really added: work whose job is still waiting or running is not news.
         if (counts.events + counts.runs + counts.messages + counts.inbound + counts.broadcasts > 0)
           deps.logger.info(counts, "sweeper re-queued work");
       })

@@ -219,10 +219,13 @@ export const inboundMessages = sqliteTable(
     interactionId: text("interaction_id"),
     processedAt: integer("processed_at"),
     error: text("error"),
+    /** Set on a message that failed (could not be understood) when its address names a customer: their timeline shows it. */
+    failedCustomerId: text("failed_customer_id"),
   },
   (t) => [
     // The sweeper re-queues inbound mail stored but never processed.
     index("inbound_status_received").on(t.status, t.receivedAt),
+    index("inbound_failed_customer").on(t.failedCustomerId),
   ],
 );
 

@@ -8,6 +8,7 @@ import { ingestEvent } from "./customers.js";
 import * as datesRepo from "./date-schedules.js";
 import { type OpenedDb, openSqlite } from "./db.js";
 import * as eventsRepo from "./events.js";
+import * as failuresRepo from "./failures.js";
 import * as flowVersionsRepo from "./flow-versions.js";
 import * as inboundRepo from "./inbound.js";
 import * as messagesRepo from "./messages.js";
@@ -94,6 +95,15 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
       run(() => datesRepo.listDueDateSchedules(db, flowIds, now, limit)),
     fireDateSchedule: (firing) => run(() => datesRepo.fireDateSchedule(db, firing, newId)),
     getDateSchedule: (key) => run(() => datesRepo.getDateSchedule(db, key)),
+    // Work whose attempts ran out; `rapport retry`
+    deferMessage: (id, notBefore, reason, now) =>
+      run(() => failuresRepo.deferMessage(db, id, notBefore, reason, now)),
+    failRun: (id, error, now) => run(() => failuresRepo.failRun(db, id, error, now)),
+    failEvent: (id, error, now) => run(() => failuresRepo.failEvent(db, id, error, now)),
+    failInbound: (id, error, customerId, now) =>
+      run(() => failuresRepo.failInbound(db, id, error, customerId, now)),
+    listFailed: (kind, limit) => run(() => failuresRepo.listFailed(db, kind, limit)),
+    resetFailed: (kind, ids, now) => run(() => failuresRepo.resetFailed(db, kind, ids, now)),
     close: () => opened.close(),
   };
 }

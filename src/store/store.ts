@@ -203,6 +203,19 @@ export interface InboundRow {
   interactionId: string | null;
   processedAt: number | null;
   error: string | null;
+  /** The customer a message that could not be understood was attributed to (their timeline shows it). */
+  failedCustomerId?: string | null;
+}
+
+/** Rows `rapport retry --failed` can bring back. */
+export type FailedKind = "messages" | "events" | "inbound";
+
+/** An inbound message that could not be understood, as a customer's timeline shows it. */
+export interface FailedInbound {
+  id: string;
+  receivedAt: number;
+  envelopeFrom: string | null;
+  error: string;
 }
 
 export type InteractionKind = "human_reply" | "auto_reply" | "bounce" | "complaint" | "unsubscribe";
@@ -259,6 +272,28 @@ export interface Timeline {
   messages: MessageRow[];
   interactions: InteractionRow[];
   suppression: SuppressionRow | null;
+  /** Inbound mail attributed to this customer that could not be understood after its retries. */
+  failedInbound?: FailedInbound[];
+}
+
+/**
+ * Work whose attempts ran out (see jobs/exhausted.ts) and bringing it back by hand
+ * (`rapport retry`). Each mark only changes a row still in the state the job found it
+ * in, and says whether it did (so the failure is logged once).
+ */
+export interface FailureStore {
+  /** A queued message not to be tried again before `notBefore` (the sweeper's backoff). */
+  deferMessage(id: string, notBefore: number, reason: string, now: number): Promise<boolean>;
+  /** A run not finished yet: failed with the reason. */
+  failRun(id: string, error: string, now: number): Promise<boolean>;
+  /** An event still 'received': failed with the reason. */
+  failEvent(id: string, error: string, now: number): Promise<boolean>;
+  /** An inbound message still 'received' (or failed by its job without a customer): failed with the reason, shown on `customerId`'s timeline if given. */
+  failInbound(id: string, error: string, customerId: string | null, now: number): Promise<boolean>;
+  /** Ids of failed rows of one kind, up to `limit`. */
+  listFailed(kind: FailedKind, limit: number): Promise<string[]>;
+  /** Failed rows (and deferred messages) back to queued / received; returns the ids changed. */
+  resetFailed(kind: FailedKind, ids: readonly string[], now: number): Promise<string[]>;
 }
 
 // Broadcasts (product news): one flow run for every active owner of a product or category.
@@ -451,7 +486,7 @@ export interface DateScheduleStore {
   getDateSchedule(key: string): Promise<DateScheduleRow | null>;
 }
 
-export interface Store extends BroadcastStore, DateScheduleStore {
+export interface Store extends BroadcastStore, DateScheduleStore, FailureStore {
   /** Stores an event once per id. A repeated id returns duplicate=true and changes nothing. */
   recordEvent(
     body: EventBody,

@@ -1,6 +1,7 @@
 /** Everything the store knows about one customer, oldest first: for people to read. */
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "./db.js";
+import { failedInboundOf } from "./failures.js";
 import { toCustomer, toEvent, toInteraction, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
 import {
   customers,
@@ -75,5 +76,6 @@ export function timeline(db: Db, email: string): Timeline | null {
       .all()
       .map(toInteraction),
     suppression: db.select().from(suppressions).where(eq(suppressions.email, c.email)).get() ?? null,
+    failedInbound: failedInboundOf(db, c.id),
   };
 }
