@@ -18,13 +18,16 @@ import { acceptInboundWith } from "./jobs/accept-inbound.js";
 import { startDateScheduler } from "./jobs/date-schedules.js";
 import type { JobDeps } from "./jobs/deps.js";
 import { settlesBy, trackSends } from "./jobs/in-flight.js";
+import { firstAttempt } from "./jobs/process-delivery.js";
 import { createQueues } from "./jobs/queues.js";
+import { createSendPool } from "./jobs/send-pool.js";
 import { startSweeper } from "./jobs/sweeper.js";
 import { startWorkers } from "./jobs/workers.js";
 import { startImapPoller } from "./mail/imap-poller.js";
 import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.js";
 import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
+import { createMailUnderstander } from "./mail/understand-pool.js";
 import { loadProject } from "./project.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 
@@ -128,7 +131,15 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const sends = trackSends(
       opts.mailer ??
         (settings.SMTP_URL
-          ? createSmtpMailer(settings.SMTP_URL, settings.SMTP_POOL_SIZE)
+          ? createSmtpMailer(settings.SMTP_URL, {
+              poolSize: settings.SMTP_POOL_SIZE,
+              timeouts: {
+                connectionMs: settings.SMTP_CONNECTION_TIMEOUT_MS,
+                greetingMs: settings.SMTP_GREETING_TIMEOUT_MS,
+                socketMs: settings.SMTP_SOCKET_TIMEOUT_MS,
+              },
+              sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
+            })
           : createOutboxMailer(join(dataDir, "outbox"))),
     );
     const mailer = sends.mailer;
@@ -166,11 +177,33 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       newId: randomUUID,
       waitScale: settings.RAPPORT_WAIT_SCALE,
       sendLeaseMs: settings.RAPPORT_SEND_LEASE_MS,
+      sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
       sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
     };
 
     if (opts.role !== "http") {
+      // Inbound mail is understood in worker processes, within a deadline and a memory cap.
+      const understander = createMailUnderstander({
+        workers: settings.INBOUND_WORKERS,
+        deadlineMs: settings.INBOUND_DEADLINE_MS,
+        maxMemoryMb: settings.INBOUND_MAX_MEMORY_MB,
+      });
+      closers.push(() => understander.close());
+      deps.understandMail = understander.understand;
+
+      // First sends run here, as many at once as the SMTP pool has connections, never in
+      // the events and steps slots. Closed after the workers (closers run in reverse).
+      const sendPool = createSendPool({
+        concurrency: settings.SMTP_POOL_SIZE,
+        maxWaiting: 1000,
+        run: (id) => firstAttempt(id, deps),
+      });
+      deps.sendPool = sendPool;
+      closers.push(async () => {
+        const left = await sendPool.close();
+        if (left > 0) logger.info({ messages: left }, "first sends not started; the sweeper sends them");
+      });
       const workers = startWorkers(deps, {
         prefix: settings.RAPPORT_QUEUE_PREFIX,
         concurrency: settings.RAPPORT_CONCURRENCY,

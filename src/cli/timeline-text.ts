@@ -21,6 +21,12 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 function interactionText(i: InteractionRow, messages: MessageRow[]): string {
   const answered = i.messageId ? messages.find((m) => m.id === i.messageId) : undefined;
   const about = answered ? ` re "${clip(answered.subject ?? answered.template, 50)}"` : "";
+  if (i.kind === "bounce" && i.inboundId === null) {
+    // Not a mail that came in: our SMTP server refused the message while we sent it.
+    const command = typeof i.detail.command === "string" ? ` at ${i.detail.command}` : "";
+    const to = answered ? ` to ${answered.toAddress}` : "";
+    return `${KIND_LABEL.bounce.padEnd(8)} refused by the SMTP server${command}${to}${about} (hard): ${clip(i.text ?? "", 120)}`;
+  }
   const via = i.toOwnerAddress ? " to the owner line" : "";
   let head = `${KIND_LABEL[i.kind].padEnd(8)} from ${i.fromAddress ?? "(unknown)"}${via}${about}`;
   const bounce = i.detail.bounce as { type?: string; status?: string | null } | undefined;
@@ -33,6 +39,15 @@ function interactionText(i: InteractionRow, messages: MessageRow[]): string {
   if (i.kind !== "human_reply" && i.kind !== "unsubscribe") return [head, ...decided].join("\n");
   const body = (i.text ?? "").split("\n").slice(0, 6);
   return [head, ...decided, ...body.map((l) => `${INDENT}| ${clip(l, 100)}`)].join("\n");
+}
+
+/**
+ * A sent message one of whose earlier attempts was cut off after it may have reached the
+ * server: the recipient may have it more than once (same Message-ID).
+ */
+export function duplicateNote(m: Pick<MessageRow, "status" | "uncertainAttempts">): string {
+  if (m.status !== "sent" || m.uncertainAttempts === 0) return "";
+  return ` (sent ${m.uncertainAttempts + 1} times, possible duplicate: an earlier attempt was cut off after it may have reached the server)`;
 }
 
 const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);
@@ -93,7 +108,8 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
     const at = m.sentAt ?? m.updatedAt;
     const subject = m.subject ? `"${m.subject}"` : `(${m.template})`;
     const to = m.audience === "team" ? ` to the team (${m.toAddress})` : "";
-    rows.push({ at, text: `message  ${m.status.padEnd(7)} ${subject}${to}${m.error ? `: ${m.error}` : ""}` });
+    const error = m.error && m.status !== "sent" ? `: ${m.error}` : "";
+    rows.push({ at, text: `message  ${m.status.padEnd(7)} ${subject}${to}${duplicateNote(m)}${error}` });
   }
   for (const i of t.interactions) rows.push({ at: i.occurredAt, text: interactionText(i, t.messages) });
   rows.sort((a, b) => a.at - b.at);

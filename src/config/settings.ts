@@ -42,6 +42,14 @@ const settingsSchema = z.object({
     .regex(/^smtps?:\/\//, "expected smtp://user:pass@host:port or smtps://…")
     .optional(),
   SMTP_POOL_SIZE: positiveInt.max(100).default(5),
+  // SMTP deadlines (ms). All well under the 5-minute claim lease on a message, so a send
+  // is over (delivered, refused or aborted) long before another attempt may take it over.
+  SMTP_CONNECTION_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  SMTP_GREETING_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: positiveInt.max(120_000).default(30_000),
+  SMTP_SEND_DEADLINE_MS: positiveInt
+    .max(120_000, "at most 120000 (2 minutes): a send must end well within the 5-minute claim lease")
+    .default(60_000),
   INBOUND_SMTP_PORT: z
     .union([z.literal("off"), port])
     .default(2525)
@@ -50,6 +58,9 @@ const settingsSchema = z.object({
   INBOUND_MAX_BYTES: positiveInt.max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   INBOUND_MAX_CONNECTIONS_PER_CLIENT: positiveInt.max(1000).default(5),
   INBOUND_MAX_UNKNOWN_RECIPIENTS_PER_CLIENT: positiveInt.max(100_000).default(20),
+  INBOUND_WORKERS: positiveInt.max(16).default(1),
+  INBOUND_DEADLINE_MS: positiveInt.default(30_000),
+  INBOUND_MAX_MEMORY_MB: positiveInt.min(32).max(4096).default(256),
   IMAP_URL: z
     .string()
     .regex(
@@ -91,6 +102,22 @@ const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** Cross-field rules zod's per-field schema cannot say; each problem names its variable. */
+function crossFieldProblems(s: Settings): string[] {
+  const problems: string[] = [];
+  for (const name of [
+    "SMTP_CONNECTION_TIMEOUT_MS",
+    "SMTP_GREETING_TIMEOUT_MS",
+    "SMTP_SOCKET_TIMEOUT_MS",
+  ] as const) {
+    if (s[name] > s.SMTP_SEND_DEADLINE_MS)
+      problems.push(
+        `${name}=${s[name]}: must not exceed SMTP_SEND_DEADLINE_MS (${s.SMTP_SEND_DEADLINE_MS}), the whole send's deadline`,
+      );
+  }
+  return problems;
+}
+
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid settings:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -107,7 +134,11 @@ export function maskUrlPassword(url: string): string {
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = settingsSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const problems = crossFieldProblems(parsed.data);
+    if (problems.length > 0) throw new SettingsError(problems);
+    return parsed.data;
+  }
   throw new SettingsError(
     parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "?");

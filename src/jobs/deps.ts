@@ -8,9 +8,12 @@ import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
 import type { ReplyAddresses } from "../mail/tokens.js";
 import type { Mailer } from "../mail/transport.js";
+import type { MailUnderstander } from "../mail/understand.js";
 import type { Store } from "../store/store.js";
 import type { CompiledTemplate } from "../templates/compile.js";
 import type { Queues } from "./queues.js";
+import type { LedgerRetry } from "./record-sent.js";
+import type { SendPool } from "./send-pool.js";
 
 export interface JobDeps {
   store: Store;
@@ -30,8 +33,22 @@ export interface JobDeps {
   waitScale: number;
   /** How long a delivery's claim on its message holds before a crashed attempt is presumed dead. */
   sendLeaseMs: number;
+  /**
+   * The longest one send may take (SMTP_SEND_DEADLINE_MS); each send also ends well
+   * inside its claim's lease whatever this says (see processDelivery).
+   */
+  sendDeadlineMs?: number;
+  /** Where first sends run, apart from the event and step slots; inline when absent. */
+  sendPool?: SendPool;
+  /** Backoff of the ledger write after a 250 (defaults in record-sent.ts). */
+  ledgerRetry?: LedgerRetry;
   /** A message still failing transiently after this long is given up on. */
   sendGiveUpMs: number;
   /** Inbound messages above this size are refused (INBOUND_MAX_BYTES). */
   inboundMaxBytes: number;
+  /**
+   * Parses, classifies and extracts an inbound message: understandMail on this thread when
+   * absent (unit tests); the worker process passes a thread pool (understand-pool.ts).
+   */
+  understandMail?: MailUnderstander;
 }

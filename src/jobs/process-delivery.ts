@@ -2,25 +2,40 @@
  * deliveries queue: claim the outbox row, render, send, record.
  *
  * Never twice: the claim is an atomic update, a row already sent is skipped, and a row
- * another attempt holds is left to it. The one window left is a process killed after
- * the SMTP server accepted the message and before the ledger write (milliseconds); the
- * lease then runs out and the message is sent again with the same Message-ID, which
- * receiving systems use to fold duplicates. We choose delivering over losing.
- * Never lost: a transient failure gives the row back and BullMQ retries with backoff;
- * after the last retry the sweeper keeps re-queueing it until sendGiveUpMs has passed.
+ * another attempt holds is left to it. After the server's 250 the claim is never given
+ * back: the ledger write is retried until it lands (recordSent). The one window left is
+ * a process killed (or frozen past the lease) after the SMTP server accepted the message
+ * and before the ledger write; the lease then runs out and the message is sent again
+ * with the same Message-ID, which receiving systems use to fold duplicates. We choose
+ * delivering over losing, and the ledger counts such a message as a possible duplicate.
+ * Never lost: a transient failure (4xx, network, deadline) gives the row back and BullMQ
+ * retries with backoff; after the last retry the sweeper keeps re-queueing it until
+ * sendGiveUpMs has passed.
+ * Refused for good (5xx at RCPT or after DATA): a hard bounce of the address, recorded
+ * like an incoming one (interaction + suppression), and the message failed.
  *
- * A message is due when it is created, so the job that created it sends it right after
- * the store transaction (deliverNow) instead of handing it to a deliveries job; the
- * deliveries queue takes over only when that first attempt did not finish the message.
+ * The lease is longer than the longest attempt, by construction rather than renewal: a
+ * send's deadline is the smaller of SMTP_SEND_DEADLINE_MS and what is left of the lease
+ * less SENDER_GRACE_MS and LEASE_MARGIN_MS, and the mailer ends every send (answer, abort,
+ * or a terminated sender thread) by deadline + SENDER_GRACE_MS. Renewing would need a
+ * store write every few seconds per send and would still fail exactly when it matters (a
+ * frozen process renews nothing); a bound needs no writes and holds for any process
+ * that is alive.
+ *
+ * A message is due when it is created, so the job that created it hands its first send
+ * to the send pool right after the store transaction (deliverNow) instead of to a
+ * deliveries job; the deliveries queue takes over only when that first attempt did not
+ * finish the message.
  */
 import { UnrecoverableError } from "bullmq";
 import { earliestSendTime } from "../flows/send-policy.js";
 import { isTimeZone } from "../flows/time.js";
-import { isPermanentSendError, type OutgoingMail } from "../mail/transport.js";
+import { isUncertainSendError, type OutgoingMail, refusalOf, SENDER_GRACE_MS } from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
 import { type RenderedMessage, renderMessage } from "../templates/render.js";
 import type { JobDeps } from "./deps.js";
 import type { DeliveryJob } from "./queues.js";
+import { recordSent } from "./record-sent.js";
 import { templateDataFor } from "./template-data.js";
 
 export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed" | "suppressed" | "postponed";
@@ -90,6 +105,23 @@ export function outgoingMail(
   };
 }
 
+/** Time kept free at the end of a lease for a slow event loop and the ledger write. */
+export const LEASE_MARGIN_MS = 30_000;
+
+/** Thrown when the claim has too little lease left for a send to fit in it. */
+export class LeaseTooShortError extends Error {
+  constructor(id: string, leftMs: number) {
+    super(`message ${id}: only ${leftMs} ms of the claim's lease left, too little for a send; retried later`);
+    this.name = "LeaseTooShortError";
+  }
+}
+
+/** How long this send may take: inside the claim's lease, with room to spare (see the top). */
+export function sendDeadline(leaseUntil: number, now: number, configuredMs: number | undefined): number {
+  const fits = leaseUntil - now - SENDER_GRACE_MS - LEASE_MARGIN_MS;
+  return configuredMs === undefined ? fits : Math.min(configuredMs, fits);
+}
+
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
 
 export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise<DeliveryOutcome> {
@@ -133,34 +165,64 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
     return fail(`could not render: ${errorText(err)}`);
   }
 
+  const deadlineMs = sendDeadline(claim.message.leaseUntil ?? 0, clock.now(), deps.sendDeadlineMs);
+  if (deadlineMs <= 0) {
+    const err = new LeaseTooShortError(data.messageId, deadlineMs);
+    await store.releaseMessage(data.messageId, err.message, clock.now());
+    throw err;
+  }
+
+  let smtpResponse: string;
   try {
-    const result = await deps.mailer.send(outgoingMail(ctx, rendered, deps));
-    await store.markSent(data.messageId, {
-      subject: rendered.subject,
-      smtpResponse: result.response,
-      now: clock.now(),
-    });
-    return "sent";
+    smtpResponse = (await deps.mailer.send(outgoingMail(ctx, rendered, deps), { deadlineMs })).response;
   } catch (err) {
-    if (isPermanentSendError(err)) return fail(`refused by the mail server: ${errorText(err)}`);
+    const refusal = refusalOf(err);
+    if (refusal) {
+      await store.recordSendRefusal(data.messageId, refusal, clock.now());
+      deps.logger.warn(
+        { messageId: data.messageId, to: ctx.message.toAddress, response: refusal.response },
+        "the mail server refused the message for good: address suppressed (hard bounce)",
+      );
+      throw new UnrecoverableError(`refused by the mail server: ${refusal.response}`);
+    }
     const age = clock.now() - ctx.message.createdAt;
     if (age > deps.sendGiveUpMs)
       return fail(`gave up after ${Math.round(age / 3600_000)} h: ${errorText(err)}`);
-    await store.releaseMessage(data.messageId, errorText(err), clock.now());
+    await store.releaseMessage(data.messageId, errorText(err), clock.now(), {
+      uncertain: isUncertainSendError(err),
+    });
     throw err;
   }
+  // The server has it: from here on the claim is never released (see recordSent).
+  await recordSent(
+    store,
+    data.messageId,
+    { subject: rendered.subject, smtpResponse, now: () => clock.now() },
+    { logger: deps.logger, ...(deps.ledgerRetry ? { retry: deps.ledgerRetry } : {}) },
+  );
+  return "sent";
 }
 
 /**
- * The first attempt at a message just written to the outbox, made by the job that wrote
- * it (one queue job fewer per message). The claim makes this safe beside any deliveries
- * job. If the attempt fails transiently (the row is given back) or finds the claim
- * held, the message goes to the deliveries queue after the first backoff delay and
- * continues there; a permanent failure is already on the row. Should even that queueing
- * fail, or the process die before or during the send, the row stays 'queued' (or its
- * lease runs out) and the sweeper queues it.
+ * The first attempt at a message just written to the outbox, made beside the job that
+ * wrote it (one queue job fewer per message). With a send pool (the worker has one) the
+ * attempt runs there and this returns at once; a full pool hands the message to the
+ * deliveries queue. Without one (tools, tests) the attempt runs inline. The claim makes
+ * the attempt safe beside any deliveries job. If it fails transiently (the row is given
+ * back) or finds the claim held, the message goes to the deliveries queue after the
+ * first backoff delay and continues there; a permanent failure is already on the row.
+ * Should even that queueing fail, or the process die before or during the send, the row
+ * stays 'queued' (or its lease runs out) and the sweeper queues it.
  */
 export async function deliverNow(messageId: string, deps: JobDeps): Promise<void> {
+  if (!deps.sendPool) return firstAttempt(messageId, deps);
+  if (deps.sendPool.submit(messageId)) return;
+  deps.logger.debug({ messageId, ...deps.sendPool.size() }, "send pool full; first send queued");
+  await queueRetry(messageId, deps);
+}
+
+/** The send pool's task (see createSendPool in main.ts). Never rejects. */
+export async function firstAttempt(messageId: string, deps: JobDeps): Promise<void> {
   try {
     await processDelivery({ messageId }, deps);
     return;
@@ -168,6 +230,10 @@ export async function deliverNow(messageId: string, deps: JobDeps): Promise<void
     if (err instanceof UnrecoverableError) return;
     deps.logger.warn({ messageId, err: errorText(err) }, "first send attempt failed; queued for retry");
   }
+  await queueRetry(messageId, deps);
+}
+
+async function queueRetry(messageId: string, deps: JobDeps): Promise<void> {
   try {
     await deps.queues.retryDelivery(messageId);
   } catch (err) {

@@ -23,7 +23,7 @@ import { parseDeliveryStatus, primaryRecipient } from "../mail/dsn.js";
 import { originalHeaders } from "../mail/original-message.js";
 import { MessageTooLargeError } from "../mail/parse-inbound.js";
 import { allAddresses } from "../mail/raw-text.js";
-import { type UnderstoodMail, understandMail } from "../mail/understand.js";
+import { MailNotUnderstoodError, type UnderstoodMail, understandMail } from "../mail/understand.js";
 import type { InboundRow, InteractionRow, MessageRow, NewInteraction } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import type { InboundJob } from "./queues.js";
@@ -129,9 +129,11 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
 
   let mail: UnderstoodMail;
   try {
-    mail = await understandMail(row.raw, { maxBytes: deps.inboundMaxBytes });
+    mail = await (deps.understandMail ?? understandMail)(row.raw, { maxBytes: deps.inboundMaxBytes });
   } catch (err) {
-    if (err instanceof MessageTooLargeError) {
+    // Neither gets better by trying again: the message is failed with the reason (the
+    // workers' exhausted handler gives it its customer and logs it at error level).
+    if (err instanceof MessageTooLargeError || err instanceof MailNotUnderstoodError) {
       await store.markInboundFailed(row.id, err.message, clock.now());
       throw new UnrecoverableError(err.message);
     }

@@ -44,7 +44,7 @@ export interface BounceFinding {
 
 /** Local parts and display names mail systems send bounces from. */
 const SYSTEM_LOCAL_PART =
-  /^(?:mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|poostmaster|mail[-_.]?delivery[-_.]?(?:system|subsystem)?|mdaemon|mail[-_.]?administrator|bounces?|ndr|mailer|returned[-_.]?mail)$/i;
+  /^(?:mailer[-_.]?daemon|mail[-_.]?daemon|post[-_.]?master|poostmaster|mail[-_.]?delivery[-_.]?(?:system|subsystem)?|mdaemon|mail[-_.]?administrator|bounces?|ndr|mailer|returned[-_.]?mail)$/i;
 const SYSTEM_DISPLAY_NAME =
   /\b(?:mailer[- ]?daemon|mail delivery (?:system|subsystem|service)|mail deliver system|postmaster|mail administrator|ndr administrator|content[- ]filter|interscan|system administrator|mail system)\b/i;
 
@@ -139,6 +139,47 @@ const STRONG_BODY = new RegExp(
   "i",
 );
 
+/**
+ * A carrier's plain-text failure notice (Verizon's vtext.com, and gateways like it): an
+ * "Error:" line, an SMTP reply with its RFC 5321 wording or a status code, and the details of
+ * the message that failed (RCPT TO / MAIL FROM lines or "Message details:"). Such notices
+ * come from ordinary-looking senders and often with a "Re:" subject, so it is the three
+ * together that count; a person quoting one error line has not written all three.
+ */
+const CARRIER_ERROR_LINE = /^[ \t]*Error:[ \t]*\S/m;
+const CARRIER_SMTP_REPLY =
+  /^[ \t]*[45]\d\d[ \t]*(?:-[ \t]*)?(?:requested action not taken|requested mail action aborted|mailbox unavailable|user unknown|no such user)|\brequested action not taken\b|^[ \t]*[45]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/im;
+const CARRIER_DETAILS = /^[ \t]*(?:RCPT TO|MAIL FROM)[ \t]*:|^[ \t]*Message details[ \t]*:/im;
+
+const FORWARD_PREFIX = /^\s*(?:fwd?|wg|tr|rv|doorst)\s*(?:\[\d+\]\s*)?:/i;
+
+function carrierNotice(text: string): boolean {
+  return CARRIER_ERROR_LINE.test(text) && CARRIER_SMTP_REPLY.test(text) && CARRIER_DETAILS.test(text);
+}
+
+/**
+ * Mailing-list managers' rejections of a post (fml, Mailman, Majordomo, ...): said in the
+ * subject or the text. Enough together with a list-manager sender (isListServer).
+ */
+const LIST_REJECTION = new RegExp(
+  [
+    "not (?:a )?member",
+    "non-?member",
+    "reject(?:ed)? mail",
+    "(?:post|message|mail|article)(?: to [^\\n]{1,80})? (?:was |has been |is )?rejected",
+    "(?:is|was|been) rejected",
+    "only members (?:can|may) post",
+    "not allowed to post",
+    "(?:requires|needs) (?:the )?moderator",
+    "loop alert",
+    "loop back warning",
+    "security alert",
+    "mailing list (?:does not|doesn't) exist",
+    "no such (?:list|mailing list)",
+  ].join("|"),
+  "i",
+);
+
 /** Weaker wording; enough only together with a mail-system sender. */
 const WEAK_BODY = new RegExp(
   [
@@ -164,7 +205,9 @@ const SOFT_WORDING =
 
 const SMTP_REPLY = /(?:^|[\s:("'#[])(4[2-5]\d|5[0-5]\d)(?:[ -](?=[\s\S])|$)/m;
 
-const REPLY_PREFIX = /^\s*(?:re|fwd?|aw|wg|tr|rv|sv|vs|doorst|fw)\s*(?:\[\d+\])?\s*:/i;
+// No two adjacent runs of white space anywhere in these patterns: "\s*(?:x)?\s*" backtracks
+// quadratically over a long run of spaces that ends in a mismatch.
+const REPLY_PREFIX = /^\s*(?:re|fwd?|aw|wg|tr|rv|sv|vs|doorst|fw)\s*(?:\[\d+\]\s*)?:/i;
 
 const SES_BOUNCE = /"notificationType"\s*:\s*"Bounce"/;
 
@@ -224,7 +267,10 @@ export function detectBounce(parsed: ParsedInbound, raw?: Buffer | string): Boun
       inlineRecipient(parsed),
     );
   }
-  if (isListServer(parsed) && strong) {
+  if (
+    isListServer(parsed) &&
+    (strong || LIST_REJECTION.test(parsed.subject) || LIST_REJECTION.test(parsed.text))
+  ) {
     return finding(
       parsed,
       raw,
@@ -234,6 +280,10 @@ export function detectBounce(parsed: ParsedInbound, raw?: Buffer | string): Boun
   }
   if (parsed.returnPath === "" && (subjectHit || strong)) {
     return finding(parsed, raw, 'null Return-Path "<>" with a failure notice', inlineRecipient(parsed));
+  }
+  // A person forwarding such a notice ("Fwd: ...") is asking about it, not returning mail.
+  if (!FORWARD_PREFIX.test(parsed.subject) && carrierNotice(parsed.text)) {
+    return finding(parsed, raw, "a carrier's plain-text failure notice", inlineRecipient(parsed));
   }
   if (subjectHit && strong) {
     return finding(
@@ -347,11 +397,13 @@ function recipientFromText(parsed: ParsedInbound): string | null {
   const text = parsed.text;
   const patterns = [
     // Postfix and qmail: "<user@example.com>: host ... said: ..." / "<user@example.com>:"
-    /^[ \t]*<([^<>\s]+@[^<>\s]+)>[ \t]*(?:\(expanded from[^)]*\))?[ \t]*:/m,
+    /^[ \t]*<([^<>\s@]+@[^<>\s]+)>[ \t]*(?:\(expanded from[^)]*\)[ \t]*)?:/m,
+    // Carriers' notices list the failed envelope: "  RCPT TO: user@example.com".
+    /^[ \t]*RCPT TO[ \t]*:[ \t]*<?([^\s<>@]+@[^\s<>]+)/im,
     // Exim, Sendmail, Gmail, Exchange wording followed by the address.
     // DragonFly, Sendmail and others: "error delivering your mail to <user@example.com>".
     /(?:error|failure) (?:delivering|sending) (?:your )?(?:mail|message) to\s*<?([^\s<>]+@[^\s<>]+)/i,
-    /(?:following address(?:es)? failed|permanent fatal errors?|following recipients?[^:\n]{0,80}|delivery to the following recipients? [^:\n]{0,40}|could not be delivered to|unable to deliver (?:your )?message to|undeliverable to|failed to deliver to|delivery to|recipient address|original-recipient|final-recipient|invalid recipient|recipient)\s*:?\s*(?:rfc822;)?\s*["'<(]?([^\s<>"'()]+@[^\s<>"'()]+)/i,
+    /(?:following address(?:es)? failed|permanent fatal errors?|following recipients?[^:\n]{0,80}|delivery to the following recipients? [^:\n]{0,40}|could not be delivered to|unable to deliver (?:your )?message to|undeliverable to|failed to deliver to|delivery to|recipient address|original-recipient|final-recipient|invalid recipient|recipient)\s*(?::\s*)?(?:rfc822;\s*)?["'<(]?([^\s<>"'()]+@[^\s<>"'()]+)/i,
   ];
   const exclude = new Set<string>([
     ...(parsed.from ? [parsed.from.address] : []),

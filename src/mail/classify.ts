@@ -32,7 +32,15 @@ export interface Classification {
   originalMessageId?: string | null;
 }
 
-export function classifyInbound(parsed: ParsedInbound, raw?: Buffer | string): Classification {
+/**
+ * `newText` lets a caller that needs the new text anyway (understandMail) share it: extracting
+ * it is the costliest step, and it is done at most once per message.
+ */
+export function classifyInbound(
+  parsed: ParsedInbound,
+  raw?: Buffer | string,
+  newText: () => string = once(() => extractNewText(parsed.text)),
+): Classification {
   const complaint = detectComplaint(parsed, raw);
   if (complaint) {
     return {
@@ -55,15 +63,28 @@ export function classifyInbound(parsed: ParsedInbound, raw?: Buffer | string): C
   // List-Unsubscribe header) sends "unsubscribe" automatically, often marked as automatic.
   // Only the subject counts here, and only when it is the command and nothing else.
   const byButton = detectUnsubscribe(parsed.subject, "");
-  if (byButton && extractNewText(parsed.text).length <= 500) {
+  if (byButton && newText().length <= 500) {
     return {
       kind: "unsubscribe",
       reason: `${byButton} (an unsubscribe request, even if sent automatically)`,
     };
   }
-  const auto = detectAutoReply(parsed);
+  const auto = detectAutoReply(parsed, newText);
   if (auto) return { kind: "auto_reply", reason: auto };
-  const unsubscribe = detectUnsubscribe(parsed.subject, extractNewText(parsed.text));
+  const unsubscribe = detectUnsubscribe(parsed.subject, newText());
   if (unsubscribe) return { kind: "unsubscribe", reason: unsubscribe };
   return { kind: "human_reply", reason: "no bounce, complaint or automatic-reply markers" };
+}
+
+/** f, computed on the first call only. */
+export function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
 }

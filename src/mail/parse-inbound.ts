@@ -29,6 +29,16 @@ export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 
 /** Report parts are a few hundred bytes in practice; the cap keeps a hostile one from ballooning. */
 const MAX_REPORT_CHARS = 65_536;
+/** Report parts of each kind kept: a real bounce names a few recipients, not thousands. */
+export const MAX_REPORT_PARTS = 20;
+/**
+ * Longest body text kept for classifying and extracting the new text. A person's reply is a
+ * few KiB; what is beyond this is quoted history or an attack, and everything rapport keeps
+ * of the text (MAX_INTERACTION_TEXT) is far shorter. The raw message keeps it all.
+ */
+export const MAX_TEXT_CHARS = 1024 * 1024;
+/** Parameters read from a Content-Type header. */
+const MAX_CONTENT_TYPE_PARAMS = 50;
 
 export interface InboundAddress {
   address: string;
@@ -160,7 +170,7 @@ export async function parseInbound(raw: Buffer | string, opts: ParseOptions = {}
     date: dateOf(mail?.date, one("date")),
     inReplyTo: messageIdList(mail?.inReplyTo ?? one("in-reply-to")),
     references: referencesOf(mail?.references, one("references")),
-    text,
+    text: capText(text, warnings),
     contentType,
     headers,
     attachments: (mail?.attachments ?? []).map((a) => ({
@@ -179,22 +189,33 @@ export function parseContentType(value: string | undefined): ParsedInbound["cont
   if (!value) return { type: "text/plain", params: {} };
   const [typePart, ...rest] = value.split(";");
   const params: Record<string, string> = {};
-  for (const p of rest) {
-    const m = /^\s*([^=\s]+)\s*=\s*"?([^"]*)"?\s*$/.exec(p);
-    if (m?.[1] !== undefined) params[m[1].toLowerCase()] = m[2] ?? "";
+  // Read without a regex: "\s*=\s*\"?([^\"]*)" backtracks quadratically over a run of spaces.
+  for (const p of rest.slice(0, MAX_CONTENT_TYPE_PARAMS)) {
+    const eq = p.indexOf("=");
+    if (eq === -1) continue;
+    const name = p.slice(0, eq).trim();
+    if (name === "" || /\s/.test(name)) continue;
+    let v = p.slice(eq + 1).trim();
+    if (v.startsWith('"')) v = v.slice(1);
+    if (v.endsWith('"')) v = v.slice(0, -1);
+    // A quoted value keeps what is inside the quotes, as before: up to the next quote.
+    const quote = v.indexOf('"');
+    params[name.toLowerCase()] = quote === -1 ? v : v.slice(0, quote);
   }
   return { type: (typePart ?? "").trim().toLowerCase() || "text/plain", params };
 }
 
 function reportPartsFrom(mail: ParsedMail): ReportParts {
   const report: ReportParts = { deliveryStatus: [], feedbackReport: [], originalHeaders: null };
+  // Decode at most MAX_REPORT_CHARS bytes of a part: a report part is read, never kept whole.
+  const head = (a: ParsedMail["attachments"][number]): string =>
+    a.content ? a.content.subarray(0, MAX_REPORT_CHARS).toString("utf8") : "";
   for (const a of mail.attachments) {
     const type = (a.contentType ?? "").toLowerCase();
-    const content = a.content ? a.content.toString("utf8") : "";
     if (type === "message/delivery-status" || type === "message/global-delivery-status") {
-      report.deliveryStatus.push(content.slice(0, MAX_REPORT_CHARS));
+      if (report.deliveryStatus.length < MAX_REPORT_PARTS) report.deliveryStatus.push(head(a));
     } else if (type === "message/feedback-report") {
-      report.feedbackReport.push(content.slice(0, MAX_REPORT_CHARS));
+      if (report.feedbackReport.length < MAX_REPORT_PARTS) report.feedbackReport.push(head(a));
     } else if (
       report.originalHeaders === null &&
       (type === "message/rfc822" ||
@@ -202,7 +223,7 @@ function reportPartsFrom(mail: ParsedMail): ReportParts {
         type === "text/rfc822-headers" ||
         type === "text/global-headers")
     ) {
-      report.originalHeaders = splitHeadBody(content).head.slice(0, MAX_REPORT_CHARS) || null;
+      report.originalHeaders = splitHeadBody(head(a)).head || null;
     }
   }
   return report;
@@ -228,6 +249,12 @@ function fillReportPartsFromRaw(report: ReportParts, body: string, warnings: str
   if (report.originalHeaders === null && orig) {
     report.originalHeaders = splitHeadBody(orig.content).head || null;
   }
+}
+
+function capText(text: string, warnings: string[]): string {
+  if (text.length <= MAX_TEXT_CHARS) return text;
+  warnings.push(`body text cut at ${MAX_TEXT_CHARS} characters (it had ${text.length})`);
+  return text.slice(0, MAX_TEXT_CHARS);
 }
 
 function flattenAddresses(obj: AddressObject | AddressObject[] | undefined): InboundAddress[] {

@@ -4,10 +4,19 @@
  * outbox folder that a person can open in any mail program.
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import nodemailer from "nodemailer";
+import { moduleThreadUrl, startModuleThread } from "../infra/module-thread.js";
+import {
+  type FromSender,
+  SEND_DEADLINE_CODE,
+  SENDER_STOPPED_CODE,
+  type SenderThreadData,
+  type SmtpTimeouts,
+  type ToSender,
+  UNCERTAIN_SEND_CODES,
+} from "./sender-protocol.js";
 
 export interface OutgoingMail {
   from: string;
@@ -28,8 +37,13 @@ export interface SendResult {
   response: string;
 }
 
+export interface SendOptions {
+  /** Give up (and abort the connection) after this long; the mailer's own deadline caps it. */
+  deadlineMs?: number;
+}
+
 export interface Mailer {
-  send(mail: OutgoingMail): Promise<SendResult>;
+  send(mail: OutgoingMail, opts?: SendOptions): Promise<SendResult>;
   close(): Promise<void>;
   describe(): string;
 }
@@ -38,6 +52,30 @@ export interface Mailer {
 export function isPermanentSendError(err: unknown): boolean {
   const code = (err as { responseCode?: unknown })?.responseCode;
   return typeof code === "number" && code >= 500 && code < 600;
+}
+
+/**
+ * A send rapport cut off mid-conversation (its deadline, or the pool or thread it ran on
+ * stopped): the server may have had the whole message, so a retry may be a second copy.
+ */
+export function isUncertainSendError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && UNCERTAIN_SEND_CODES.has(code);
+}
+
+/** What a permanent refusal said, for the ledger (recordSendRefusal). */
+export function refusalOf(
+  err: unknown,
+): { command: string | null; responseCode: number; response: string } | null {
+  if (!isPermanentSendError(err)) return null;
+  const e = err as { responseCode: number; response?: unknown; command?: unknown; message?: unknown };
+  const response =
+    typeof e.response === "string" && e.response ? e.response : String(e.message ?? e.responseCode);
+  return {
+    command: typeof e.command === "string" ? e.command : null,
+    responseCode: e.responseCode,
+    response,
+  };
 }
 
 function toNodemailer(mail: OutgoingMail) {
@@ -58,91 +96,183 @@ function toNodemailer(mail: OutgoingMail) {
 }
 
 /**
- * The pooled SMTP transport on a thread of its own: building and encoding MIME is as
- * much CPU as all the rest of a message's path, and here it runs beside the event loop
- * that serves HTTP, the store and the queues instead of on it.
+ * The pooled SMTP transport on a thread of its own (sender-thread.ts). Every send has a
+ * deadline, counted from when it was handed over (a thread still starting up uses up
+ * part of it): the thread aborts a send that passes it; should the thread itself not
+ * answer within SENDER_GRACE_MS more, it is terminated (its sockets with it) and started
+ * again on the next send. So a send handed to this mailer is over, one way or the other,
+ * within deadlineMs + SENDER_GRACE_MS: processDelivery keeps that under the claim's lease.
  */
-const SENDER_THREAD = `
-const { parentPort, workerData } = require("node:worker_threads");
-const nodemailer = require(workerData.nodemailer);
-const transport = nodemailer.createTransport(workerData.url);
-parentPort.on("message", (msg) => {
-  if (msg.type === "close") {
-    transport.close();
-    parentPort.close();
-    return;
-  }
-  transport.sendMail(msg.mail).then(
-    (info) => parentPort.postMessage({ id: msg.id, response: String(info.response ?? "") }),
-    (err) => parentPort.postMessage({
-      id: msg.id,
-      error: { message: String(err && err.message), code: err && err.code, responseCode: err && err.responseCode, response: err && err.response },
-    }),
-  );
-});
-`;
+export const SENDER_GRACE_MS = 2000;
+/** A sender thread not up after this long is stopped; its sends fail (nothing was sent). */
+const THREAD_START_LIMIT_MS = 30_000;
 
-function createThreadedSmtpMailer(url: string, shown: string, poolSize: number): Mailer {
-  const workerData = { url, nodemailer: createRequire(import.meta.url).resolve("nodemailer") };
-  const pending = new Map<number, { ok: (r: SendResult) => void; fail: (e: Error) => void }>();
+interface SenderHandle {
+  worker: Worker;
+  /** Resolves when the thread listens; never rejects (a thread that dies fails its sends). */
+  ready: Promise<void>;
+}
+
+interface PendingSend {
+  ok: (r: SendResult) => void;
+  fail: (e: Error) => void;
+  worker: Worker;
+  /** Handed to the thread (it may have reached the server). */
+  posted: boolean;
+  backstop?: NodeJS.Timeout;
+}
+
+function createThreadedSmtpMailer(
+  url: string,
+  shown: string,
+  poolSize: number,
+  timeouts: SmtpTimeouts,
+  defaultDeadlineMs: number,
+): Mailer {
+  const workerData: SenderThreadData = { url, timeouts };
+  const pending = new Map<number, PendingSend>();
   let next = 0;
   let closing = false;
-  let thread: Worker | null = null;
-  // Started on the first send; started again if it ever stops (its sends fail and are retried).
-  const sender = (): Worker => {
-    if (thread) return thread;
-    const started = new Worker(SENDER_THREAD, { eval: true, workerData });
-    started.on("message", (msg: { id: number; response?: string; error?: Record<string, unknown> }) => {
-      const p = pending.get(msg.id);
+  let current: SenderHandle | null = null;
+  const settle = (id: number) => {
+    const p = pending.get(id);
+    if (p) {
+      pending.delete(id);
+      clearTimeout(p.backstop);
+    }
+    return p;
+  };
+  // Started again on the next send if it ever stops (its sends fail and are retried).
+  const sender = (): SenderHandle => {
+    if (current) return current;
+    const worker = startModuleThread(moduleThreadUrl(import.meta.url, "./sender-thread"), { workerData });
+    let becameReady: () => void = () => {};
+    const ready = new Promise<void>((ok) => {
+      becameReady = ok;
+    });
+    const watchdog = setTimeout(() => void worker.terminate(), THREAD_START_LIMIT_MS);
+    watchdog.unref();
+    worker.on("message", (msg: FromSender) => {
+      if ("ready" in msg) {
+        clearTimeout(watchdog);
+        becameReady();
+        return;
+      }
+      const p = settle(msg.id);
       if (!p) return;
-      pending.delete(msg.id);
       // The error keeps nodemailer's fields (responseCode: isPermanentSendError reads it).
-      if (msg.error) p.fail(Object.assign(new Error(String(msg.error.message)), msg.error));
-      else p.ok({ response: msg.response ?? "" });
+      if ("error" in msg) p.fail(Object.assign(new Error(msg.error.message), msg.error));
+      else p.ok({ response: msg.response });
     });
     let crash = "";
-    started.on("error", (err) => {
+    worker.on("error", (err) => {
       crash = `: ${err.message}`;
     });
-    started.on("exit", () => {
-      if (thread === started) thread = null;
-      const err = new Error(`the SMTP sender thread stopped${crash}`);
-      for (const p of pending.values()) p.fail(err);
-      pending.clear();
+    worker.on("exit", () => {
+      clearTimeout(watchdog);
+      if (current?.worker === worker) current = null;
+      for (const [id, p] of [...pending]) {
+        if (p.worker !== worker) continue;
+        settle(id);
+        // Only a send the thread had may have reached the server.
+        p.fail(
+          Object.assign(new Error(`the SMTP sender thread stopped${crash}`), {
+            ...(p.posted ? { code: SENDER_STOPPED_CODE } : {}),
+          }),
+        );
+      }
     });
-    thread = started;
-    return started;
+    current = { worker, ready };
+    return current;
   };
+  // Started now, not on the first send: loading the thread is not free (from src it
+  // compiles TypeScript first), and the first message is often one a person waits for.
+  sender();
   return {
-    send(mail) {
+    send(mail, opts) {
       if (closing) return Promise.reject(new Error("the mailer is closed"));
+      const deadlineMs = Math.max(1, Math.min(opts?.deadlineMs ?? defaultDeadlineMs, defaultDeadlineMs));
+      const endAt = Date.now() + deadlineMs;
       return new Promise((ok, fail) => {
         const id = next++;
-        pending.set(id, { ok, fail });
-        sender().postMessage({ id, mail: toNodemailer(mail) });
+        const handle = sender();
+        const entry: PendingSend = { ok, fail, worker: handle.worker, posted: false };
+        pending.set(id, entry);
+        void handle.ready.then(() => {
+          if (pending.get(id) !== entry) return; // the thread died meanwhile: already failed
+          const left = endAt - Date.now();
+          if (left <= 0) {
+            settle(id);
+            fail(
+              new Error(
+                `the SMTP sender thread was not up within the send's ${deadlineMs} ms; nothing was sent`,
+              ),
+            );
+            return;
+          }
+          // The thread answers every send by its deadline; one that does not is stuck, and
+          // terminating it is the only way to be sure its sockets send nothing more.
+          entry.backstop = setTimeout(() => {
+            if (!settle(id)) return;
+            fail(
+              Object.assign(
+                new Error(`the SMTP sender thread did not answer within ${deadlineMs} ms; restarted`),
+                {
+                  code: SEND_DEADLINE_CODE,
+                },
+              ),
+            );
+            if (current?.worker === handle.worker) current = null;
+            void handle.worker.terminate();
+          }, left + SENDER_GRACE_MS);
+          const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs: left };
+          entry.posted = true;
+          handle.worker.postMessage(msg);
+        });
       });
     },
     async close() {
       closing = true;
-      const running = thread;
+      const running = current;
       if (!running) return;
-      const exited = new Promise((r) => running.once("exit", r));
-      running.postMessage({ type: "close" });
+      const exited = new Promise((r) => running.worker.once("exit", r));
+      const msg: ToSender = { type: "close" };
+      running.worker.postMessage(msg);
       await exited;
     },
     describe: () => `SMTP ${shown} (pool of ${poolSize}, on a sender thread)`,
   };
 }
 
-export function createSmtpMailer(url: string, poolSize: number): Mailer {
+export interface SmtpMailerOptions {
+  poolSize: number;
+  timeouts: SmtpTimeouts;
+  /** The longest a send may take (SMTP_SEND_DEADLINE_MS); a caller may ask for less. */
+  sendDeadlineMs: number;
+}
+
+/** Defaults of SMTP_CONNECTION_TIMEOUT_MS, SMTP_GREETING_TIMEOUT_MS, SMTP_SOCKET_TIMEOUT_MS, SMTP_SEND_DEADLINE_MS. */
+export const SMTP_DEFAULTS = {
+  timeouts: { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000 },
+  sendDeadlineMs: 60_000,
+} as const;
+
+export function createSmtpMailer(url: string, opts: SmtpMailerOptions): Mailer {
   // nodemailer reads pool options from the URL's query, beside anything the operator set there.
   const pooled = new URL(url);
   pooled.searchParams.set("pool", "true");
-  if (!pooled.searchParams.has("maxConnections")) pooled.searchParams.set("maxConnections", String(poolSize));
+  if (!pooled.searchParams.has("maxConnections"))
+    pooled.searchParams.set("maxConnections", String(opts.poolSize));
   // Built here once too, so a URL nodemailer refuses stops rapport at start, as before.
   nodemailer.createTransport(pooled.toString()).close();
   const shown = url.replace(/\/\/[^@/]*@/, "//***@");
-  return createThreadedSmtpMailer(pooled.toString(), shown, poolSize);
+  return createThreadedSmtpMailer(
+    pooled.toString(),
+    shown,
+    opts.poolSize,
+    opts.timeouts,
+    opts.sendDeadlineMs,
+  );
 }
 
 export function createOutboxMailer(dir: string): Mailer {

@@ -7,8 +7,12 @@
  * and is kept for auto-replies too (an out-of-office often names a return date or a
  * colleague). For bounces and complaints it is the empty string: their text is the mail
  * system's, not a person's.
+ *
+ * This runs on the calling thread. The worker process runs it on threads of its own through
+ * createMailUnderstander (understand-pool.ts), which has the same shape (MailUnderstander)
+ * and adds a deadline and a memory cap; tests and `rapport inspect-mail` call it directly.
  */
-import { type Classification, classifyInbound } from "./classify.js";
+import { type Classification, classifyInbound, once } from "./classify.js";
 import { type ParsedInbound, type ParseOptions, parseInbound } from "./parse-inbound.js";
 import { extractNewText } from "./reply-text.js";
 
@@ -18,9 +22,26 @@ export interface UnderstoodMail {
   newText: string;
 }
 
+/** understandMail's shape, for whoever runs it (this thread or a pool of threads). */
+export type MailUnderstander = (raw: Buffer | string, opts?: ParseOptions) => Promise<UnderstoodMail>;
+
+/**
+ * A message could not be understood within the limits (deadline, memory): trying again will
+ * not help, so the caller marks it failed with `reason` instead of retrying.
+ */
+export class MailNotUnderstoodError extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`the inbound message could not be understood: ${reason}`);
+    this.name = "MailNotUnderstoodError";
+    this.reason = reason;
+  }
+}
+
 export async function understandMail(raw: Buffer | string, opts: ParseOptions = {}): Promise<UnderstoodMail> {
   const parsed = await parseInbound(raw, opts);
-  const classification = classifyInbound(parsed, raw);
+  const newText = once(() => extractNewText(parsed.text));
+  const classification = classifyInbound(parsed, raw, newText);
   const machine = classification.kind === "bounce" || classification.kind === "complaint";
-  return { parsed, classification, newText: machine ? "" : extractNewText(parsed.text) };
+  return { parsed, classification, newText: machine ? "" : newText() };
 }

@@ -59,7 +59,9 @@ const COMMANDS = [
 ];
 
 const COMMAND = new RegExp(`^(?:${COMMANDS.join("|")})$`, "iu");
-const REPLY_PREFIX = /^(?:(?:re|aw|sv|vs|antw|réf|rif|r|wg|fwd?|tr|rv)\s*(?:\[\d+\])?\s*:\s*)+/i;
+// "\s*(?:\[\d+\]\s*)?:" rather than "\s*(?:\[\d+\])?\s*:": two adjacent runs of white space
+// backtrack quadratically over a long run of spaces.
+const REPLY_PREFIX = /^(?:(?:re|aw|sv|vs|antw|réf|rif|r|wg|fwd?|tr|rv)\s*(?:\[\d+\]\s*)?:\s*)+/i;
 
 /** Lower-case, drop punctuation and extra spaces: "  UNSUBSCRIBE!!" -> "unsubscribe". */
 function normalise(s: string): string {

@@ -110,11 +110,18 @@ export function openSqlite(location: string): OpenedDb {
   const sqlite = new Database(location);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   keepPreparedStatements(sqlite);
   const db = drizzle(sqlite, { schema });
+  // Foreign keys off while migrating: a migration that rebuilds a table (SQLite's way to
+  // change a column) drops the old one, and a PRAGMA inside the migration's transaction
+  // is ignored. Checked after, so a migration cannot leave a dangling reference behind.
+  sqlite.pragma("foreign_keys = OFF");
   migrate(db, { migrationsFolder: migrationsFolder() });
+  sqlite.pragma("foreign_keys = ON");
+  const dangling = sqlite.pragma("foreign_key_check") as unknown[];
+  if (dangling.length > 0)
+    throw new Error(`${location}: the migrations left ${dangling.length} broken foreign key reference(s)`);
   if (location === ":memory:") {
     return {
       db,

@@ -3,12 +3,17 @@
  * any SQL database, across processes), sends, then marks the row sent. A row found
  * 'sending' with a live lease belongs to another attempt and is left alone; one whose
  * lease ran out was abandoned by a killed worker and may be claimed again.
+ *
+ * Taking over such a claim counts an uncertain attempt: the abandoned attempt may have
+ * reached the SMTP server before its process died or stalled, so if this one is sent too
+ * the recipient may have the message twice (same Message-ID). The timeline says so, and
+ * countPossibleDuplicates counts them.
  */
 import { and, asc, eq, gt, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import { bound, type Db, prepared } from "./db.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
-import { customers, events, messages, ownerships, products, suppressions } from "./schema.js";
-import type { ClaimOutcome, DeliveryContext } from "./store.js";
+import { customers, events, interactions, messages, ownerships, products, suppressions } from "./schema.js";
+import type { ClaimOutcome, DeliveryContext, SendRefusal } from "./store.js";
 
 export function claimMessage(db: Db, id: string, now: number, leaseMs: number): ClaimOutcome {
   const claim = prepared(db, "messages.claim", () =>
@@ -19,6 +24,8 @@ export function claimMessage(db: Db, id: string, now: number, leaseMs: number): 
         leaseUntil: bound("leaseUntil"),
         updatedAt: bound("now"),
         attempts: sql`${messages.attempts} + 1`,
+        // SET sees the row before the update: 'sending' here means a lapsed claim taken over.
+        uncertainAttempts: sql`${messages.uncertainAttempts} + (CASE WHEN ${messages.status} = 'sending' THEN 1 ELSE 0 END)`,
       })
       .where(
         and(
@@ -62,11 +69,107 @@ export function markSent(
   ).run({ id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
 }
 
-export function releaseMessage(db: Db, id: string, error: string, now: number): void {
+export function releaseMessage(db: Db, id: string, error: string, now: number, uncertain = false): void {
   db.update(messages)
-    .set({ status: "queued", error, leaseUntil: null, updatedAt: now })
+    .set({
+      status: "queued",
+      error,
+      leaseUntil: null,
+      updatedAt: now,
+      ...(uncertain ? { uncertainAttempts: sql`${messages.uncertainAttempts} + 1` } : {}),
+    })
     .where(and(eq(messages.id, id), eq(messages.status, "sending")))
     .run();
+}
+
+/** "550 5.1.1 <x>: no such user" → "5.1.1" (RFC 3463); the reply code when there is no enhanced status. */
+export function refusalStatus(r: SendRefusal): string {
+  const enhanced = /(?:^|[\s:(])([245]\.\d{1,3}\.\d{1,3})(?=$|[\s:;,)])/.exec(
+    r.response.replace(/^\d{3}[ -]/, " "),
+  );
+  return enhanced?.[1] ?? String(r.responseCode);
+}
+
+export function recordSendRefusal(
+  db: Db,
+  id: string,
+  refusal: SendRefusal,
+  now: number,
+  newId: () => string,
+): void {
+  db.transaction(
+    (tx) => {
+      const m = tx.select().from(messages).where(eq(messages.id, id)).get();
+      if (!m) return;
+      const at = refusal.command ? ` at ${refusal.command}` : "";
+      const error = `refused by the mail server${at}: ${refusal.response}`.slice(0, 2000);
+      tx.update(messages)
+        .set({ status: "failed", error, leaseUntil: null, updatedAt: now })
+        .where(eq(messages.id, id))
+        .run();
+      // Once per message: a retried job finds the bounce recorded and stops here.
+      const recorded = tx
+        .select({ id: interactions.id })
+        .from(interactions)
+        .where(
+          and(
+            eq(interactions.messageId, id),
+            isNull(interactions.inboundId),
+            eq(interactions.kind, "bounce"),
+          ),
+        )
+        .get();
+      if (recorded) return;
+      const interactionId = newId();
+      tx.insert(interactions)
+        .values({
+          id: interactionId,
+          inboundId: null,
+          kind: "bounce",
+          messageIdHeader: null,
+          customerId: m.customerId,
+          ownershipId: m.ownershipId,
+          messageId: m.id,
+          runId: m.runId,
+          attributedBy: "smtp-refusal",
+          toOwnerAddress: false,
+          fromAddress: null,
+          subject: null,
+          text: refusal.response.slice(0, 2000),
+          // The same shape an incoming bounce's detail has (see classify.ts), plus where it came from.
+          detail: JSON.stringify({
+            reason: `refused by our SMTP server${at}`,
+            bounce: {
+              type: "hard",
+              status: refusalStatus(refusal),
+              recipient: m.toAddress,
+              diagnostic: refusal.response.slice(0, 2000),
+            },
+            source: "smtp-refusal",
+            command: refusal.command,
+            responseCode: refusal.responseCode,
+          }),
+          occurredAt: now,
+          createdAt: now,
+        })
+        .run();
+      tx.insert(suppressions)
+        .values({ email: m.toAddress.toLowerCase(), reason: "hard_bounce", interactionId, createdAt: now })
+        .onConflictDoNothing()
+        .run();
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export function countPossibleDuplicates(db: Db): number {
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(messages)
+      .where(and(eq(messages.status, "sent"), gt(messages.uncertainAttempts, 0)))
+      .get()?.n ?? 0
+  );
 }
 
 export function failMessage(db: Db, id: string, error: string, now: number): void {

@@ -178,6 +178,12 @@ export const messages = sqliteTable(
       .notNull()
       .default("queued"),
     attempts: integer("attempts").notNull().default(0),
+    /**
+     * Attempts cut off after the message may have reached the SMTP server: a claim taken
+     * over after its lease ran out (the process died or stalled mid-send), or a send that
+     * passed its deadline. Above 0 on a sent row: the recipient may have it more than once.
+     */
+    uncertainAttempts: integer("uncertain_attempts").notNull().default(0),
     /** While status is 'sending': until when the claim holds before another attempt may take over. */
     leaseUntil: integer("lease_until"),
     /** RFC 5322 Message-ID, derived from the row id. */
@@ -238,8 +244,11 @@ export const interactions = sqliteTable(
   "interactions",
   {
     id: text("id").primaryKey(),
+    /**
+     * The inbound message it came in; null for what our own SMTP server told us while
+     * sending (a 5xx at RCPT or after DATA is recorded as a hard bounce of that message).
+     */
     inboundId: text("inbound_id")
-      .notNull()
       .unique()
       .references(() => inboundMessages.id),
     kind: text("kind", {

@@ -48,7 +48,11 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     applyAdvance: (a) => run(() => runsRepo.applyAdvance(db, a)),
     claimMessage: (id, now, leaseMs) => run(() => messagesRepo.claimMessage(db, id, now, leaseMs)),
     markSent: (id, r) => run(() => messagesRepo.markSent(db, id, r)),
-    releaseMessage: (id, error, now) => run(() => messagesRepo.releaseMessage(db, id, error, now)),
+    releaseMessage: (id, error, now, opts) =>
+      run(() => messagesRepo.releaseMessage(db, id, error, now, opts?.uncertain ?? false)),
+    recordSendRefusal: (id, refusal, now) =>
+      run(() => messagesRepo.recordSendRefusal(db, id, refusal, now, newId)),
+    countPossibleDuplicates: () => run(() => messagesRepo.countPossibleDuplicates(db)),
     failMessage: (id, error, now) => run(() => messagesRepo.failMessage(db, id, error, now)),
     deliveryContext: (id) => run(() => messagesRepo.deliveryContext(db, id)),
     listStrandedEvents: (before, limit) => run(() => eventsRepo.listStrandedEvents(db, before, limit)),

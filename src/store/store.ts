@@ -88,6 +88,11 @@ export interface MessageRow {
   notBefore: number | null;
   status: MessageStatus;
   attempts: number;
+  /**
+   * Attempts cut off after the message may have reached the server (a lapsed claim taken
+   * over, a send past its deadline). On a sent row above 0: a possible duplicate.
+   */
+  uncertainAttempts: number;
   leaseUntil: number | null;
   messageIdHeader: string;
   subject: string | null;
@@ -164,6 +169,14 @@ export type AdvanceOutcome =
   | { applied: true; run: RunRow; messages: MessageRow[] }
   | { applied: false; run: RunRow | null };
 
+export interface SendRefusal {
+  /** The SMTP command that was refused (RCPT TO, DATA, …), as nodemailer names it. */
+  command: string | null;
+  responseCode: number;
+  /** The server's full answer, e.g. "550 5.1.1 <ada@example.com>: Recipient address rejected". */
+  response: string;
+}
+
 export type ClaimOutcome =
   | { outcome: "claimed"; message: MessageRow }
   /** Already sent or finally failed: nothing to do. */
@@ -239,7 +252,8 @@ export interface NewInteraction {
 
 export interface InteractionRow extends NewInteraction {
   id: string;
-  inboundId: string;
+  /** Null for a refusal our SMTP server gave while sending (see recordSendRefusal). */
+  inboundId: string | null;
   createdAt: number;
 }
 
@@ -269,7 +283,8 @@ export interface Timeline {
   ownerships: Array<OwnershipRow & { product: ProductRow }>;
   events: EventRow[];
   runs: Array<RunRow & { steps: RunStepRow[] }>;
-  messages: MessageRow[];
+  /** possibleDuplicate: sent, after an earlier attempt that may have reached the server too. */
+  messages: Array<MessageRow & { possibleDuplicate: boolean }>;
   interactions: InteractionRow[];
   suppression: SuppressionRow | null;
   /** Inbound mail attributed to this customer that could not be understood after its retries. */
@@ -529,11 +544,26 @@ export interface Store extends BroadcastStore, DateScheduleStore, FailureStore {
   } | null>;
   /** Writes state, history and outbox rows of one step, if the run is still at expectedSeq. */
   applyAdvance(advance: RunAdvance): Promise<AdvanceOutcome>;
-  /** Takes a message for sending; the claim lasts until now + leaseMs. */
+  /**
+   * Takes a message for sending; the claim lasts until now + leaseMs. Taking over a claim
+   * whose lease ran out counts an uncertain attempt (the earlier one may have been sent).
+   */
   claimMessage(id: string, now: number, leaseMs: number): Promise<ClaimOutcome>;
+  /** Idempotent; callers retry it until it lands (the SMTP server has the message). */
   markSent(id: string, result: { subject: string; smtpResponse: string; now: number }): Promise<void>;
-  /** Gives a claimed message back for a later attempt (a transient failure). */
-  releaseMessage(id: string, error: string, now: number): Promise<void>;
+  /**
+   * Gives a claimed message back for a later attempt (a transient failure). `uncertain`:
+   * the failed attempt may still have reached the server (a send past its deadline).
+   */
+  releaseMessage(id: string, error: string, now: number, opts?: { uncertain?: boolean }): Promise<void>;
+  /**
+   * In one transaction: a permanent SMTP refusal (5xx at RCPT or after DATA) recorded like
+   * an incoming hard bounce: a bounce interaction on the message, the address suppressed,
+   * the message failed with the server's answer. Once per message (retries find it done).
+   */
+  recordSendRefusal(messageId: string, refusal: SendRefusal, now: number): Promise<void>;
+  /** Sent messages that may have reached their recipient more than once (for metrics). */
+  countPossibleDuplicates(): Promise<number>;
   /** A permanent failure: the message will not be tried again. */
   failMessage(id: string, error: string, now: number): Promise<void>;
   deliveryContext(messageId: string): Promise<DeliveryContext | null>;

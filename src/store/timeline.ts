@@ -67,7 +67,8 @@ export function timeline(db: Db, email: string): Timeline | null {
       .where(eq(messages.customerId, c.id))
       .orderBy(asc(messages.createdAt))
       .all()
-      .map(toMessage),
+      .map(toMessage)
+      .map((m) => ({ ...m, possibleDuplicate: m.status === "sent" && m.uncertainAttempts > 0 })),
     interactions: db
       .select()
       .from(interactions)

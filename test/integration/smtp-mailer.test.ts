@@ -4,7 +4,12 @@
  * retrying and failing the message.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createSmtpMailer, isPermanentSendError, type Mailer } from "../../src/mail/transport.js";
+import {
+  createSmtpMailer,
+  isPermanentSendError,
+  type Mailer,
+  SMTP_DEFAULTS,
+} from "../../src/mail/transport.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 
 const mail = (i: number) => ({
@@ -29,7 +34,7 @@ describe("SMTP mailer", () => {
 
   it("sends concurrently through the pool and tells permanent refusals from transient ones", async () => {
     sink = await startSmtpSink();
-    mailer = createSmtpMailer(sink.url, 3);
+    mailer = createSmtpMailer(sink.url, { ...SMTP_DEFAULTS, poolSize: 3 });
     const results = await Promise.all([0, 1, 2, 3, 4].map((i) => (mailer as Mailer).send(mail(i))));
     expect(results.every((r) => r.response.startsWith("250"))).toBe(true);
     const received = await sink.waitFor(5);

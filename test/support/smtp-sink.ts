@@ -1,7 +1,7 @@
 /**
  * A real SMTP server for tests (smtp-server), keeping every message it accepts,
  * parsed with mailparser. It can be told to refuse mail for a while to play an SMTP
- * outage.
+ * outage, to refuse recipients (RCPT TO), or to stop answering MAIL FROM (a stall).
  */
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
@@ -21,17 +21,39 @@ export interface SmtpSink {
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** While set, every message is answered with this temporary failure. */
   failWith(code: number | null): void;
+  /** While set, every RCPT TO is answered with this code (e.g. 550 unknown user, 450 greylisted). */
+  refuseRcptWith(code: number | null): void;
+  /** While true, MAIL FROM gets no answer at all (the server hangs mid-conversation). */
+  stallMailFrom(on: boolean): void;
+  /** RCPT TO commands seen (refused ones included). */
+  rcptAttempts(): number;
   close(): Promise<void>;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let failCode: number | null = null;
+  let rcptCode: number | null = null;
+  let stalling = false;
+  let rcpts = 0;
+  const held: Array<() => void> = [];
   const waiters: Array<() => void> = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
+    // A stalled conversation is the client's to end; close() does not wait long for it.
+    closeTimeout: 500,
+    onMailFrom(_address, _session, callback) {
+      if (stalling) held.push(() => callback());
+      else callback();
+    },
+    onRcptTo(address, _session, callback) {
+      rcpts++;
+      if (rcptCode === null) return callback();
+      const text = rcptCode >= 500 ? "5.1.1 no such user here" : "4.2.0 greylisted, try again later";
+      callback(Object.assign(new Error(`<${address.address}>: ${text}`), { responseCode: rcptCode }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
@@ -54,6 +76,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
+  // A client that aborts a connection (a send past its deadline) resets it: expected here.
+  server.on("error", () => {});
   const port = await new Promise<number>((ok) => {
     server.listen(0, "127.0.0.1", () => {
       const addr = server.server.address();
@@ -67,6 +91,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     failWith(code) {
       failCode = code;
     },
+    refuseRcptWith(code) {
+      rcptCode = code;
+    },
+    stallMailFrom(on) {
+      stalling = on;
+      if (!on) for (const release of held.splice(0)) release();
+    },
+    rcptAttempts: () => rcpts,
     async waitFor(n, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < n) {

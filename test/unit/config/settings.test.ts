@@ -94,4 +94,34 @@ describe("settings", () => {
       expect((err as Error).message).toContain("imap://replies:***@");
     }
   });
+
+  it("has SMTP deadlines well under the claim lease, and checks them against each other", () => {
+    expect(loadSettings({})).toMatchObject({
+      SMTP_CONNECTION_TIMEOUT_MS: 10_000,
+      SMTP_GREETING_TIMEOUT_MS: 10_000,
+      SMTP_SOCKET_TIMEOUT_MS: 30_000,
+      SMTP_SEND_DEADLINE_MS: 60_000,
+    });
+    const cases: Array<[Record<string, string>, string[]]> = [
+      [{ SMTP_SEND_DEADLINE_MS: "300000" }, ['SMTP_SEND_DEADLINE_MS="300000": at most 120000']],
+      [{ SMTP_SOCKET_TIMEOUT_MS: "0" }, ['SMTP_SOCKET_TIMEOUT_MS="0"']],
+      [
+        { SMTP_SEND_DEADLINE_MS: "20000" },
+        ["SMTP_SOCKET_TIMEOUT_MS=30000: must not exceed SMTP_SEND_DEADLINE_MS (20000)"],
+      ],
+      [
+        { SMTP_SEND_DEADLINE_MS: "5000", SMTP_SOCKET_TIMEOUT_MS: "5000" },
+        ["SMTP_CONNECTION_TIMEOUT_MS=10000", "SMTP_GREETING_TIMEOUT_MS=10000"],
+      ],
+    ];
+    for (const [env, expected] of cases) {
+      let message = "";
+      try {
+        loadSettings(env);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      for (const e of expected) expect(message, JSON.stringify(env)).toContain(e);
+    }
+  });
 });

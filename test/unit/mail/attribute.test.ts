@@ -29,6 +29,7 @@ const message = (id: string, header: string): MessageRow => ({
   notBefore: null,
   status: "sent",
   attempts: 1,
+  uncertainAttempts: 0,
   leaseUntil: null,
   messageIdHeader: header,
   subject: null,

@@ -352,3 +352,149 @@ describe("classifyInbound: malformed input", () => {
     expect(c.originalMessageId).toBe("<out-42.7f3a@shop.example.com>");
   });
 });
+
+describe("classifyInbound: carriers' plain-text failure notices", () => {
+  const details = [
+    "Message details:",
+    "  Subject: Thanks for your order",
+    "  Sent date: Mon Jan 01 09:00:00 GMT 2024",
+    "  MAIL FROM: hello@shop.example.com",
+    "  RCPT TO: 5551234567@sms.carrier.example",
+    "550 - Requested action not taken: no such user here",
+  ].join("\n");
+  it.each([
+    [
+      "from a post_master sender with a Re: subject",
+      "post_master@sms.carrier.example",
+      "Re: Thanks for your order",
+    ],
+    ["from an ordinary-looking gateway address", "gateway@sms.carrier.example", "Re: Thanks for your order"],
+    ["with no subject", "notices@carrier.example", ""],
+  ])("is a bounce %s", async (_name, from, subject) => {
+    const c = await classify(
+      eml(
+        { From: from, To: "reply+m@reply.example", Subject: subject },
+        `Error: Invalid user address\n\n${details}\n`,
+      ),
+    );
+    expect(c.kind).toBe("bounce");
+    expect(c.bounce?.recipient).toBe("5551234567@sms.carrier.example");
+    expect(c.bounce?.type).toBe("hard");
+  });
+
+  it.each([
+    [
+      "a person quoting one error line",
+      "I tried to order again but got\nError: Invalid user address\nWhat should I do?",
+    ],
+    [
+      "a person describing an SMTP error",
+      "My mail server said 550 - Requested action not taken. Error: mailbox full?",
+    ],
+    [
+      "a person forwarding a whole notice (Fwd:)",
+      `Why did my text to my phone fail?\n\n---------- Forwarded message ---------\nError: Invalid user address\n\n${details}`,
+      "Fwd: Re: Thanks for your order",
+    ],
+  ])("is not a bounce: %s", async (_name, body, subject = "Re: Thanks for your order") => {
+    const c = await classify(eml({ ...human, Subject: subject }, body));
+    expect(c.kind).toBe("human_reply");
+  });
+});
+
+describe("classifyInbound: mailing-list rejections", () => {
+  it.each([
+    [
+      "fml: not a member",
+      "cats-admin@lists.example.org",
+      "NOT MEMBER article from hello@shop.example.com (cats ML)",
+      "You are not a member of this mailing list <cats@lists.example.org>.",
+      { "X-MLServer": "fml [fml 4.0.3]" },
+    ],
+    [
+      "Mailman-style owner: post rejected",
+      "cats-owner@lists.example.org",
+      "Your message to Cats was rejected",
+      "Your message to the Cats mailing list was rejected: only members can post.",
+      {},
+    ],
+    [
+      "Majordomo: owner- sender, loop alert",
+      "owner-cats@lists.example.org",
+      "Loop Alert: Duplicated Message-ID",
+      "Duplicated Message-ID in <cats@lists.example.org>.",
+      {},
+    ],
+  ])("%s is a bounce", async (_name, from, subject, body, extra) => {
+    const c = await classify(
+      eml({ From: from, To: "reply+m@reply.example", Subject: subject, ...extra }, body),
+    );
+    expect(c.kind).toBe("bounce");
+  });
+
+  it("a list's ordinary post (List-Id, from -owner) is not a rejection", async () => {
+    const c = await classify(
+      eml(
+        {
+          From: "cats-owner@lists.example.org",
+          To: "hello@shop.example.com",
+          Subject: "Welcome",
+          "List-Id": "<cats.lists.example.org>",
+        },
+        "Members who were rejected last year may post again.",
+      ),
+    );
+    expect(c.kind).not.toBe("bounce");
+  });
+});
+
+describe("classifyInbound: out-of-office known by its text alone", () => {
+  const noHeaders = (body: string) => eml({ ...human, Subject: "Re: How is your Lyra RD 2780?" }, body);
+  it.each([
+    [
+      "en",
+      "I am out of the office until 3 December with limited access to email.\nFor urgent matters please contact support@customer.example.org.",
+    ],
+    [
+      "en, thanks first",
+      "Thank you for your email. I'm currently on annual leave, returning on Monday 4 December.",
+    ],
+    [
+      "de",
+      "Vielen Dank für Ihre Nachricht.\nIch bin bis zum 3. Dezember nicht im Büro. In dringenden Fällen wenden Sie sich an ...",
+    ],
+    ["fr", "Bonjour,\nJe suis absente du bureau jusqu'au 3 décembre inclus."],
+    ["es", "Estoy fuera de la oficina hasta el 3 de diciembre."],
+    ["it", "Sono fuori ufficio fino al 3 dicembre."],
+    ["nl", "Ik ben tot en met 3 december afwezig."],
+    ["pt", "Estou de férias até 3 de dezembro."],
+    ["sv", "Jag är på semester till och med den 3 december."],
+    ["da", "Jeg er på ferie til og med den 3. december."],
+    ["no", "Jeg er ikke på kontoret frem til 3. desember."],
+    ["pl", "Jestem na urlopie do 3 grudnia."],
+    ["ru", "Я в отпуске до 3 декабря."],
+    ["ja", "大変恐縮ですが、12月3日まで不在にしております。"],
+    ["zh", "我正在休假，12月3日返回。"],
+  ])("%s", async (_lang, body) => {
+    const c = await classify(noHeaders(body));
+    expect(c.kind).toBe("auto_reply");
+    expect(c.reason).toBe("out-of-office text (no automatic-reply headers)");
+  });
+
+  it.each([
+    ["past absence", "It sounds great! I was out of the office last week so I only set it up yesterday."],
+    ["someone else's holiday", "Thanks! My husband is on holiday until Friday, he will set it up then."],
+    [
+      "absence mentioned late in a real answer",
+      "The turntable sounds wonderful and the setup was easy.\nThe cartridge needed a small adjustment.\nThe dust cover fits.\nBy the way, I am out of the office until Monday.",
+    ],
+    [
+      "a long message that opens with it",
+      `I am out of the office until Monday, but I wanted to tell you about my first week.\n${"It plays beautifully. ".repeat(100)}`,
+    ],
+    ["a question about absence", "Will your shop be out of the office until January? I need a spare belt."],
+  ])("is a person: %s", async (_name, body) => {
+    const c = await classify(noHeaders(body));
+    expect(c.kind).toBe("human_reply");
+  });
+});

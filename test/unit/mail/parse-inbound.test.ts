@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { MessageTooLargeError, parseInbound } from "../../../src/mail/parse-inbound.js";
+import {
+  MAX_REPORT_PARTS,
+  MAX_TEXT_CHARS,
+  MessageTooLargeError,
+  parseContentType,
+  parseInbound,
+} from "../../../src/mail/parse-inbound.js";
+import {
+  firstAddress,
+  MAX_HEADER_FIELDS,
+  MAX_HEADER_VALUE_CHARS,
+  MAX_SCANNED_PARTS,
+  normaliseMessageId,
+  parseHeaderBlock,
+  scanReportParts,
+} from "../../../src/mail/raw-text.js";
 import { eml } from "./fixtures.js";
 
 describe("parseInbound", () => {
@@ -82,5 +97,85 @@ describe("parseInbound", () => {
     const p = await parseInbound(raw);
     expect(p.date === null || Number.isFinite(p.date)).toBe(true);
     expect(typeof p.text).toBe("string");
+  });
+});
+
+// What is read of a hostile message is bounded; these check the bounds and that reading
+// stays right at them (the time each takes is measured in test/integration/inbound-adversarial).
+describe("bounded reading", () => {
+  it("folds a header over many lines into one value, cut at MAX_HEADER_VALUE_CHARS", () => {
+    const [field] = parseHeaderBlock(`X-Folded: a${"\r\n b".repeat(50_000)}\r\nSubject: hi`);
+    expect(field?.name).toBe("x-folded");
+    expect(field?.value.startsWith("a b b")).toBe(true);
+    expect(field?.value.length).toBeLessThanOrEqual(MAX_HEADER_VALUE_CHARS);
+    expect(parseHeaderBlock("Subject:   Re: hello  \r\n\tworld ")).toEqual([
+      { name: "subject", value: "Re: hello world" },
+    ]);
+  });
+
+  it("keeps at most MAX_HEADER_FIELDS fields", () => {
+    const fields = parseHeaderBlock("X-H: v\n".repeat(MAX_HEADER_FIELDS + 500));
+    expect(fields.length).toBe(MAX_HEADER_FIELDS);
+  });
+
+  it("scans at most MAX_SCANNED_PARTS report parts, each within its window", () => {
+    const text = "Content-Type: message/delivery-status\n\nStatus: 5.1.1\n--B\n".repeat(
+      MAX_SCANNED_PARTS + 100,
+    );
+    const parts = scanReportParts(text);
+    expect(parts.length).toBe(MAX_SCANNED_PARTS);
+    expect(parts[0]).toEqual({ contentType: "message/delivery-status", content: "Status: 5.1.1\n" });
+    // A Content-Type line with no empty line after it (within its window) is no part.
+    expect(scanReportParts("Content-Type: message/rfc822\n".repeat(1000))).toEqual([]);
+  });
+
+  it("keeps at most MAX_REPORT_PARTS delivery-status parts of a bounce", async () => {
+    const parts = Array.from(
+      { length: MAX_REPORT_PARTS + 30 },
+      (_, i) =>
+        `--B\r\nContent-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; u${i}@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n`,
+    ).join("");
+    const p = await parseInbound(
+      eml(
+        {
+          From: "MAILER-DAEMON@mx.example.net",
+          "Content-Type": 'multipart/report; report-type=delivery-status; boundary="B"',
+        },
+        `${parts}--B--\r\n`,
+      ),
+    );
+    expect(p.report.deliveryStatus.length).toBe(MAX_REPORT_PARTS);
+    expect(p.report.deliveryStatus[0]).toContain("u0@example.org");
+  });
+
+  it("cuts the body text at MAX_TEXT_CHARS and says so", async () => {
+    const p = await parseInbound(
+      eml({ From: "a@example.org", Subject: "long" }, "word ".repeat(MAX_TEXT_CHARS / 4)),
+    );
+    expect(p.text.length).toBe(MAX_TEXT_CHARS);
+    expect(p.warnings.some((w) => w.startsWith(`body text cut at ${MAX_TEXT_CHARS} characters`))).toBe(true);
+  });
+
+  it.each([
+    [
+      'multipart/report; report-type=delivery-status; boundary="B 1"',
+      { "report-type": "delivery-status", boundary: "B 1" },
+    ],
+    ["text/plain;charset = utf-8 ; format=flowed", { charset: "utf-8", format: "flowed" }],
+    [`text/plain; a=${" ".repeat(10_000)}"x"y`, { a: "x" }],
+    ["text/plain; novalue; =x", {}],
+  ])("reads Content-Type %#", (value, params) => {
+    expect(parseContentType(value).params).toEqual(params);
+  });
+
+  it("finds addresses and Message-IDs in long runs without one, and bounded ones in text", () => {
+    expect(firstAddress("a".repeat(100_000))).toBeNull();
+    expect(firstAddress(`${"a".repeat(100_000)} Jane <Jane@Customer.example.org>`)).toBe(
+      "jane@customer.example.org",
+    );
+    // Unclosed: read as a bare id, of bounded length.
+    expect(normaliseMessageId(`<${"a@".repeat(50_000)}`)?.length).toBeLessThanOrEqual(515);
+    expect(normaliseMessageId("x".repeat(100_000))).toBeNull();
+    expect(normaliseMessageId("id-1@mail.example.net")).toBe("<id-1@mail.example.net>");
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The SMTP sender thread: a pooled nodemailer transport, run by worker_threads (see
+ * createSmtpMailer in transport.ts), so MIME building and encoding happen beside the
+ * event loop that serves HTTP, the store and the queues instead of on it.
+ *
+ * Contract: each `send` gets exactly one answer (a response or an error). A send not
+ * answered within its deadline is answered with SEND_DEADLINE_CODE and its transport
+ * is closed with force, so nothing of it can still reach the server after that: the
+ * caller's claim on the message holds longer than the deadline, which is what keeps
+ * a stalled send from overlapping a retry (see processDelivery).
+ */
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import nodemailer, { type Transporter } from "nodemailer";
+import {
+  type FromSender,
+  SEND_ABORTED_CODE,
+  SEND_DEADLINE_CODE,
+  type SendErrorFields,
+  type SenderThreadData,
+  type ToSender,
+} from "./sender-protocol.js";
+
+/** nodemailer options for the pooled transport; exported for the unit test. */
+export function transportOptions(data: SenderThreadData) {
+  return {
+    url: data.url,
+    connectionTimeout: data.timeouts.connectionMs,
+    greetingTimeout: data.timeouts.greetingMs,
+    socketTimeout: data.timeouts.socketMs,
+    dnsTimeout: Math.min(data.timeouts.connectionMs, 30_000),
+    // A dropped connection fails the send instead of nodemailer sending it again on its own:
+    // rapport's ledger decides about retries (and counts the ones that may be duplicates).
+    maxRequeues: 0,
+  };
+}
+
+export function errorFields(err: unknown): SendErrorFields {
+  const e = (err ?? {}) as Record<string, unknown>;
+  return {
+    message: String(e.message ?? err),
+    ...(typeof e.code === "string" ? { code: e.code } : {}),
+    ...(typeof e.responseCode === "number" ? { responseCode: e.responseCode } : {}),
+    ...(typeof e.response === "string" ? { response: e.response } : {}),
+    ...(typeof e.command === "string" ? { command: e.command } : {}),
+  };
+}
+
+export function runSender(port: MessagePort, data: SenderThreadData): void {
+  const create = (): Transporter => nodemailer.createTransport(transportOptions(data));
+  let transport = create();
+  // Transports closed by a deadline: their other sends' failures are ours, not the server's.
+  const aborted = new WeakSet<Transporter>();
+  const answer = (msg: FromSender) => port.postMessage(msg);
+  port.on("message", (msg: ToSender) => {
+    if (msg.type === "close") {
+      transport.close();
+      port.close();
+      return;
+    }
+    const used = transport;
+    let answered = false;
+    const timer = setTimeout(() => {
+      if (answered) return;
+      answered = true;
+      answer({
+        id: msg.id,
+        error: {
+          message: `the SMTP server did not finish the send within ${msg.deadlineMs} ms (SMTP_SEND_DEADLINE_MS); connection aborted`,
+          code: SEND_DEADLINE_CODE,
+        },
+      });
+      // Sends on the same pool fail now too (and are retried): better than one that may
+      // still deliver after its claim is gone.
+      if (transport === used) transport = create();
+      aborted.add(used);
+      (used.close as (opts?: { force?: boolean }) => void)({ force: true });
+    }, msg.deadlineMs);
+    used.sendMail(msg.mail).then(
+      (info: { response?: unknown }) => {
+        clearTimeout(timer);
+        if (answered) return;
+        answered = true;
+        answer({ id: msg.id, response: String(info.response ?? "") });
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        if (answered) return;
+        answered = true;
+        const fields = errorFields(err);
+        answer({
+          id: msg.id,
+          error:
+            aborted.has(used) && fields.responseCode === undefined
+              ? { ...fields, code: SEND_ABORTED_CODE, message: `aborted with the pool: ${fields.message}` }
+              : fields,
+        });
+      },
+    );
+  });
+  answer({ ready: true });
+}
+
+if (parentPort) runSender(parentPort, workerData as SenderThreadData);

@@ -1,0 +1,298 @@
+/**
+ * Hostile inbound mail on the real path: a running rapport (HTTP API, SMTP listener, queue
+ * workers, the pool of understanding workers), each shape sent by real SMTP to the listener
+ * (and one by POST /v1/inbound), while a poller asks /healthz every 20 ms.
+ *
+ * Each message must end processed or failed with a reason (never stuck in `received`), and
+ * /healthz must keep answering. The suite prints, per shape, how long the message took from
+ * sending to its final status and how the rapport process's memory moved (RSS and heap
+ * deltas); the worker that parses is a process of its own, capped at INBOUND_MAX_MEMORY_MB.
+ * The only timing assertion is a generous liveness bound on /healthz (2 s); the figures
+ * printed are the measurement.
+ */
+import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { silentLogger } from "../../src/infra/logger.js";
+import { createReplyAddresses } from "../../src/mail/tokens.js";
+import { type Rapport, startRapport } from "../../src/main.js";
+import { sendToListener } from "../support/mail-in.js";
+import { TEST_API_KEY, testEnv } from "../support/test-env.js";
+
+const MAX_BYTES = 10 * 1024 * 1024;
+const SECRET = "adversarial-test-secret-0123456789abcdef";
+const REPLY_DOMAIN = "reply.lyra-audio.example";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+function head(to: string, subject: string, extra: string[] = []): string {
+  return [
+    "From: Eve <eve@example.net>",
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Message-ID: <${Math.random().toString(36).slice(2)}@example.net>`,
+    "Date: Fri, 27 Nov 2026 10:00:00 +0000",
+    "MIME-Version: 1.0",
+    ...extra,
+  ].join("\r\n");
+}
+
+type Shape = { name: string; via: "smtp" | "http"; raw: (to: string) => string };
+
+const SHAPES: Shape[] = [
+  {
+    name: "hello + 78 KiB of spaces",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain"])}\r\n\r\nhello${" ".repeat(78 * KiB)}x\r\n`,
+  },
+  {
+    name: "hello + 1 MiB of spaces",
+    via: "http",
+    raw: (to) => `${head(to, "Re: hi", ["Content-Type: text/plain"])}\r\n\r\nhello${" ".repeat(MiB)}x\r\n`,
+  },
+  {
+    name: "spaces on 4,000 lines of 1 KiB",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain"])}\r\n\r\nhello\r\n${`${" ".repeat(KiB)}x\r\n`.repeat(4000)}`,
+  },
+  {
+    name: "3,000 delivery-status + 3,000 rfc822 parts",
+    via: "smtp",
+    raw: (to) => {
+      const parts: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        parts.push(
+          `--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\nFinal-Recipient: rfc822; user${i}@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n`,
+          `--B\r\nContent-Type: message/rfc822\r\n\r\nFrom: a@example.org\r\nTo: user${i}@example.org\r\nSubject: x\r\n\r\nbody\r\n`,
+        );
+      }
+      return `${head(to, "Undelivered Mail Returned to Sender", ['Content-Type: multipart/report; report-type=delivery-status; boundary="B"'])}\r\n\r\n${parts.join("")}--B--\r\n`;
+    },
+  },
+  {
+    name: "100,000 'Content-Type: message/rfc822' lines",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain"])}\r\n\r\nhi\r\n${"Content-Type: message/rfc822\r\n".repeat(100_000)}`,
+  },
+  {
+    name: "10,000 nested <blockquote>s, HTML in multipart/mixed",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ['Content-Type: multipart/mixed; boundary="M"'])}\r\n\r\n--M\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>hi</p>${"<blockquote><p>quoted line</p>\r\n".repeat(10_000)}${"</blockquote>".repeat(10_000)}\r\n--M--\r\n`,
+  },
+  {
+    name: "MIME nested 1,000 deep",
+    via: "smtp",
+    raw: (to) => {
+      let s = `${head(to, "Re: hi", ['Content-Type: multipart/mixed; boundary="b0"'])}\r\n\r\n`;
+      for (let i = 1; i < 1000; i++)
+        s += `--b${i - 1}\r\nContent-Type: multipart/mixed; boundary="b${i}"\r\n\r\n`;
+      s += "--b999\r\nContent-Type: text/plain\r\n\r\nhello from the bottom\r\n";
+      for (let i = 999; i >= 0; i--) s += `--b${i}--\r\n`;
+      return s;
+    },
+  },
+  {
+    name: "one 1 MiB header",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain", `X-Big: ${"a".repeat(MiB)}`])}\r\n\r\nhello\r\n`,
+  },
+  {
+    name: "one header folded over 100,000 lines",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain", `X-Folded: a${"\r\n a b".repeat(100_000)}`])}\r\n\r\nhello\r\n`,
+  },
+  {
+    name: "10,000 headers",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain", ..."X-H: v\r\n".repeat(10_000).trimEnd().split("\r\n")])}\r\n\r\nhello\r\n`,
+  },
+  {
+    name: "1 MiB Cc of letters without @",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain", `Cc: ${"a".repeat(MiB)}`])}\r\n\r\nhello\r\n`,
+  },
+  {
+    name: "8 MiB on one line",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain"])}\r\n\r\n${"word ".repeat((8 * MiB) / 5)}\r\n`,
+  },
+  {
+    name: "bounce: 'recipient' + 1 MiB of spaces",
+    via: "smtp",
+    raw: (to) =>
+      `${head(to, "Undelivered Mail Returned to Sender", ["Content-Type: text/plain"]).replace("From: Eve <eve@example.net>", "From: MAILER-DAEMON@example.net")}\r\n\r\nDelivery failed.\r\nrecipient${" ".repeat(MiB)}x\r\n`,
+  },
+];
+
+interface Row {
+  shape: string;
+  via: string;
+  size: string;
+  ms: number;
+  outcome: string;
+  rssMb: string;
+  heapMb: string;
+  healthzMs: number;
+}
+
+describe("hostile inbound shapes on the real path", () => {
+  let rapport: Rapport | null = null;
+  let db: Database.Database | null = null;
+  /** Each /healthz answer: when it was asked and how long it took. */
+  const latencies: Array<{ at: number; ms: number }> = [];
+  let polling = false;
+  let poller: Promise<void> | null = null;
+
+  beforeAll(async () => {
+    const t = testEnv(
+      inject("redisUrl"),
+      {
+        RAPPORT_SECRET: SECRET,
+        INBOUND_MAX_BYTES: String(MAX_BYTES),
+        INBOUND_DEADLINE_MS: "30000",
+        INBOUND_MAX_MEMORY_MB: "256",
+        RAPPORT_RETRY_BASE_MS: "200",
+      },
+      { flows: ["thank-you"] },
+    );
+    rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    db = new Database(t.settings.DATABASE_URL as string, { readonly: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    polling = false;
+    await poller;
+    await rapport?.close();
+    db?.close();
+  });
+
+  function startPoller(port: number): void {
+    polling = true;
+    poller = (async () => {
+      while (polling) {
+        const t0 = performance.now();
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        await res.text();
+        latencies.push({ at: t0, ms: performance.now() - t0 });
+        if (!res.ok) throw new Error(`/healthz answered ${res.status}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+  }
+
+  /** The newest stored inbound message once it is no longer `received`. */
+  async function settled(afterRowid: number, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = db
+        ?.prepare(
+          "select rowid, id, status, error from inbound_messages where rowid > ? order by rowid desc limit 1",
+        )
+        .get(afterRowid) as { rowid: number; id: string; status: string; error: string | null } | undefined;
+      if (row && row.status !== "received") return row;
+      if (Date.now() > deadline)
+        throw new Error(`inbound message still ${row?.status ?? "not stored"} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it("processes every shape or fails it with a reason, and /healthz keeps answering", async () => {
+    const r = rapport as Rapport;
+    const to = createReplyAddresses({ secret: SECRET, domain: REPLY_DOMAIN }).forMessage(randomUUID());
+    // Built before the clock starts: making 10 MiB strings is the test's work, not rapport's.
+    const built = SHAPES.map((s) => ({ ...s, bytes: Buffer.from(s.raw(to), "utf8") }));
+    for (const b of built) expect(b.bytes.length).toBeLessThanOrEqual(MAX_BYTES);
+
+    // A first ordinary message starts the understanding worker, so its start-up is not
+    // counted against the first shape.
+    await sendToListener(r.inboundSmtpPort as number, {
+      from: "ada@example.com",
+      to,
+      raw: `${head(to, "Re: hi", ["Content-Type: text/plain"])}\r\n\r\nwarm-up\r\n`,
+    });
+    await settled(0, 60_000);
+
+    startPoller(r.httpPort as number);
+    const rows: Row[] = [];
+    for (const shape of built) {
+      const last = (
+        (db as Database.Database).prepare("select max(rowid) as m from inbound_messages").get() as {
+          m: number;
+        }
+      ).m;
+      global.gc?.();
+      const before = process.memoryUsage();
+      const t0 = performance.now();
+      if (shape.via === "smtp") {
+        const answer = await sendToListener(r.inboundSmtpPort as number, {
+          from: "eve@example.net",
+          to,
+          raw: shape.bytes,
+        });
+        expect(answer.response).toMatch(/^250 /);
+      } else {
+        const res = await fetch(
+          `http://127.0.0.1:${r.httpPort}/v1/inbound?to=${encodeURIComponent(to)}&from=eve@example.net`,
+          {
+            method: "POST",
+            headers: { "content-type": "message/rfc822", authorization: `Bearer ${TEST_API_KEY}` },
+            body: shape.bytes,
+          },
+        );
+        expect(res.status).toBe(202);
+      }
+      const row = await settled(last, 120_000);
+      const ms = Math.round(performance.now() - t0);
+      const after = process.memoryUsage();
+      const interaction = (db as Database.Database)
+        .prepare("select kind from interactions where inbound_id = ?")
+        .get(row.id) as { kind: string } | undefined;
+      const outcome =
+        row.status === "processed" ? `processed: ${interaction?.kind ?? "(copy)"}` : `failed: ${row.error}`;
+      rows.push({
+        shape: shape.name,
+        via: shape.via,
+        size: `${(shape.bytes.length / KiB).toFixed(0)} KiB`,
+        ms,
+        outcome: outcome.slice(0, 110),
+        rssMb: ((after.rss - before.rss) / MiB).toFixed(1),
+        heapMb: ((after.heapUsed - before.heapUsed) / MiB).toFixed(1),
+        healthzMs: Math.round(Math.max(0, ...latencies.filter((l) => l.at >= t0).map((l) => l.ms))),
+      });
+      // Failed only with a reason; processed ones were understood.
+      if (row.status === "failed") expect(row.error ?? "").not.toBe("");
+      else expect(row.status).toBe("processed");
+    }
+    polling = false;
+    await poller;
+
+    const max = Math.max(...latencies.map((l) => l.ms));
+    const sorted = latencies.map((l) => l.ms).sort((a, b) => a - b);
+    const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? max;
+    console.log(
+      `\ninbound adversarial shapes (INBOUND_MAX_BYTES ${MAX_BYTES}, worker heap cap 256 MB, deadline 30 s)\n` +
+        [
+          "| shape | via | size | ms to final status | outcome | rapport RSS Δ MB | heap Δ MB | /healthz max ms |",
+          "|---|---|---|---|---|---|---|---|",
+          ...rows.map(
+            (x) =>
+              `| ${x.shape} | ${x.via} | ${x.size} | ${x.ms} | ${x.outcome} | ${x.rssMb} | ${x.heapMb} | ${x.healthzMs} |`,
+          ),
+        ].join("\n") +
+        `\n/healthz: ${latencies.length} answers, max ${max.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`,
+    );
+    expect(latencies.length).toBeGreaterThan(0);
+    // Generous on purpose (a shared two-core machine); the figures above are the measurement.
+    expect(max).toBeLessThan(2000);
+  }, 900_000);
+});
