@@ -115,6 +115,13 @@ function crossFieldProblems(s: Settings): string[] {
         `${name}=${s[name]}: must not exceed SMTP_SEND_DEADLINE_MS (${s.SMTP_SEND_DEADLINE_MS}), the whole send's deadline`,
       );
   }
+  // A send must fit in its claim: deadline + the sender's 2 s grace (SENDER_GRACE_MS) + the
+  // 30 s kept free at the lease's end (LEASE_MARGIN_MS); else no send could ever start.
+  const leaseFloor = s.SMTP_SEND_DEADLINE_MS + 32_000;
+  if (s.RAPPORT_SEND_LEASE_MS < leaseFloor)
+    problems.push(
+      `RAPPORT_SEND_LEASE_MS=${s.RAPPORT_SEND_LEASE_MS}: must be at least SMTP_SEND_DEADLINE_MS + 32000 (${leaseFloor}), so a send fits in its claim`,
+    );
   return problems;
 }
 
