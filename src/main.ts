@@ -200,9 +200,15 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         run: (id) => firstAttempt(id, deps),
       });
       deps.sendPool = sendPool;
-      closers.push(async () => {
-        const left = await sendPool.close();
+      closers.push(async (deadline) => {
+        const left = sendPool.size().waiting;
         if (left > 0) logger.info({ messages: left }, "first sends not started; the sweeper sends them");
+        // A send stalled on the mail server is abandoned at the deadline, like a job.
+        if (!(await settlesBy(sendPool.close(), deadline)))
+          logger.warn(
+            { abandonedMessages: sends.sending() },
+            "shutdown deadline passed: abandoning first sends still in flight; their message claims run out and they are sent again (here after a restart, or by another worker)",
+          );
       });
       const workers = startWorkers(deps, {
         prefix: settings.RAPPORT_QUEUE_PREFIX,

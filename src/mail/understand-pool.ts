@@ -192,6 +192,9 @@ export function createMailUnderstander(opts: UnderstanderOptions = {}): MailUnde
     });
   };
 
+  // One worker loads now, so the first message does not wait for a process to start.
+  start();
+
   return {
     understand,
     async close() {

@@ -57,8 +57,9 @@ describe("flows that react to replies", () => {
   };
 
   it("resumes a run waiting for a reply and takes its on_reply path", async () => {
-    // 3 days to the question = 0.6 s; the 10-day reply window = 2 s.
-    const { sink, rapport: r, store, port } = await boot(["get-to-know-you"], 200);
+    // 3 days to the question = 3 s; the 10-day reply window = 10 s (room for a loaded machine
+    // to carry the reply through the listener and the understanding worker in time).
+    const { sink, rapport: r, store, port } = await boot(["get-to-know-you"], 1000);
     await postEvent(r.httpPort as number, registration({ id: "gk-1" }));
     const [question] = await sink.waitFor(1);
     expect(question?.parsed.subject).toBe("What will you play first on your Lyra RD 2780?");

@@ -72,7 +72,8 @@ describe("send windows and frequency caps", () => {
 
   it("holds a second relationship message back until the cap's period has passed", async () => {
     const cap = { max: 1, per: "7 days" };
-    const { sink, rapport: r, store } = await boot(["get-to-know-you"], { cap }, 200);
+    // A day lasts 1 s: the 10-day reply window (10 s) leaves a loaded machine room to take the answer.
+    const { sink, rapport: r, store } = await boot(["get-to-know-you"], { cap }, 1000);
     await postEvent(r.httpPort as number, registration({ id: "sp-2" }));
     const [question] = await sink.waitFor(1);
     const replyTo = question?.parsed.replyTo?.value[0]?.address as string;

@@ -75,12 +75,12 @@ describe("shutdown", () => {
     expect(code).toBe(0);
     expect(took).toBeLessThan(GRACE_MS + MARGIN_MS);
     // It says what it abandoned: the job, and the message whose send was in flight.
+    // (A first send runs in the send pool, not in the events job that wrote it.)
     const abandoned = first
       .output()
       .split("\n")
-      .find((l) => l.includes("shutdown deadline passed"));
-    expect(abandoned).toContain(message.id);
-    expect(abandoned).toContain('"queue":"events"');
+      .filter((l) => l.includes("shutdown deadline passed"));
+    expect(abandoned.some((l) => l.includes(message.id))).toBe(true);
 
     // The claim is still held (its lease, 5 minutes by default, has not run out). Let it run out
     // now rather than wait; the restarted rapport's sweeper then sends the message.
