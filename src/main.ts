@@ -176,7 +176,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       logger,
       newId: randomUUID,
       waitScale: settings.RAPPORT_WAIT_SCALE,
-      sendLeaseMs: 5 * 60_000,
+      sendLeaseMs: settings.RAPPORT_SEND_LEASE_MS,
       sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
       sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,

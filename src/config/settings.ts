@@ -89,6 +89,9 @@ const settingsSchema = z.object({
     .max(1000)
     .default(1),
   RAPPORT_CONCURRENCY: positiveInt.max(256).default(16),
+  // How long a claim on a message holds before another attempt may take it over (the
+  // delay before a message whose sender died is sent again). Shorter only for tests.
+  RAPPORT_SEND_LEASE_MS: positiveInt.min(10_000, "at least 10000 (10 s)").default(5 * 60_000),
   RAPPORT_SWEEP_INTERVAL_MS: positiveInt.default(30_000),
   RAPPORT_RETRY_BASE_MS: positiveInt.default(5000),
   RAPPORT_DELIVERY_ATTEMPTS: positiveInt.max(100).default(10),
@@ -112,6 +115,13 @@ function crossFieldProblems(s: Settings): string[] {
         `${name}=${s[name]}: must not exceed SMTP_SEND_DEADLINE_MS (${s.SMTP_SEND_DEADLINE_MS}), the whole send's deadline`,
       );
   }
+  // A send must fit in its claim: deadline + the sender's 2 s grace (SENDER_GRACE_MS) + the
+  // 30 s kept free at the lease's end (LEASE_MARGIN_MS); else no send could ever start.
+  const leaseFloor = s.SMTP_SEND_DEADLINE_MS + 32_000;
+  if (s.RAPPORT_SEND_LEASE_MS < leaseFloor)
+    problems.push(
+      `RAPPORT_SEND_LEASE_MS=${s.RAPPORT_SEND_LEASE_MS}: must be at least SMTP_SEND_DEADLINE_MS + 32000 (${leaseFloor}), so a send fits in its claim`,
+    );
   return problems;
 }
 

@@ -15,6 +15,8 @@ export interface ChildRapport {
 export async function startChildRapport(
   env: Record<string, string>,
   command = "start",
+  /** How long it may take to answer /healthz (a loaded machine starts slowly). */
+  startTimeoutMs = 20_000,
 ): Promise<ChildRapport> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", command], {
@@ -29,7 +31,7 @@ export async function startChildRapport(
     out += d;
   });
   const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`rapport exited at start:\n${out}`);
     const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -39,7 +41,7 @@ export async function startChildRapport(
     if (up) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`rapport did not come up within 20 s:\n${out}`);
+      throw new Error(`rapport did not come up within ${startTimeoutMs / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -17,6 +17,25 @@ describe("settings", () => {
     expect(s.RAPPORT_API_KEYS).toBeUndefined();
   });
 
+  it("keeps a 5-minute send lease unless told otherwise, and never under 10 s", () => {
+    expect(loadSettings({}).RAPPORT_SEND_LEASE_MS).toBe(300_000);
+    expect(
+      loadSettings({
+        RAPPORT_SEND_LEASE_MS: "40000",
+        SMTP_SEND_DEADLINE_MS: "5000",
+        SMTP_CONNECTION_TIMEOUT_MS: "2000",
+        SMTP_GREETING_TIMEOUT_MS: "2000",
+        SMTP_SOCKET_TIMEOUT_MS: "3000",
+      }).RAPPORT_SEND_LEASE_MS,
+    ).toBe(40_000);
+    expect(() => loadSettings({ RAPPORT_SEND_LEASE_MS: "40000" })).toThrow(
+      /RAPPORT_SEND_LEASE_MS=40000: must be at least SMTP_SEND_DEADLINE_MS \+ 32000 \(92000\)/,
+    );
+    expect(() => loadSettings({ RAPPORT_SEND_LEASE_MS: "5000" })).toThrow(
+      /RAPPORT_SEND_LEASE_MS="5000": at least 10000/,
+    );
+  });
+
   it("splits API keys", () => {
     const a = "a".repeat(24);
     const b = "b".repeat(30);

@@ -1,0 +1,205 @@
+/**
+ * The faults, one scenario each. play() starts rapport, fires registrations, plays the
+ * fault, and calls ctx.faultOver() when the fault has ended (settling is timed from
+ * there). limitMs is the stated settle time; allowDuplicates is true only where a process
+ * is killed outright (the one window: killed between the server's 250 and the ledger).
+ */
+import { type RunContext, sleep } from "./run-context.js";
+
+export interface Scenario {
+  name: string;
+  /** What is played, for the report. */
+  fault: string;
+  limitMs: number;
+  allowDuplicates: boolean;
+  env?: Record<string, string>;
+  play(ctx: RunContext): Promise<void>;
+}
+
+const EVENTS = 200;
+
+/** SIGTERM, timed; a process still there after `withinMs` is a finding (then killed). */
+async function stopWithin(ctx: RunContext, withinMs: number): Promise<void> {
+  const r = ctx.live;
+  const t0 = Date.now();
+  const code = await Promise.race([r.stop(), sleep(withinMs).then(() => "timeout" as const)]);
+  const ms = Date.now() - t0;
+  if (code === "timeout") {
+    ctx.problems.push(`SIGTERM: still running after ${withinMs} ms (then SIGKILL)`);
+    await r.kill();
+  } else {
+    ctx.notes.push(`SIGTERM: exit ${code} in ${ms} ms`);
+    if (code !== 0) ctx.problems.push(`SIGTERM: exit code ${code}`);
+  }
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: "kill-9",
+    fault: "kill -9 the worker twice during sends, restart each time",
+    // Claims the killed process held lapse after the 40 s lease.
+    limitMs: 70_000,
+    allowDuplicates: true,
+    async play(ctx) {
+      await ctx.start();
+      await ctx.fire(EVENTS);
+      for (const at of [40, 120]) {
+        await ctx.delivered(at);
+        await ctx.live.kill();
+        await ctx.start();
+      }
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "redis-wiped",
+    fault: "kill -9 Redis during sends (no persistence: wiped), empty Redis back after 2 s",
+    limitMs: 30_000,
+    allowDuplicates: false,
+    async play(ctx) {
+      await ctx.start();
+      await ctx.fire(EVENTS);
+      await ctx.delivered(40);
+      await ctx.redis.kill();
+      await sleep(2000);
+      await ctx.redis.start();
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "smtp-4xx",
+    fault: "451 at RCPT for 8 s while events arrive",
+    limitMs: 30_000,
+    allowDuplicates: false,
+    async play(ctx) {
+      await ctx.start();
+      await ctx.sink.setMode("4xx");
+      await ctx.fire(EVENTS);
+      await sleep(8000);
+      await ctx.sink.setMode("accept");
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "smtp-down-past-attempts",
+    fault: "SMTP port closed 20 s (delivery attempts run out within ~3 s of a message), then back",
+    limitMs: 45_000,
+    allowDuplicates: false,
+    // 6 attempts from a 5 ms base run out in ~0.2 s; where the attempts cannot be set,
+    // 10 (the default) in ~2.5 s. Messages are written in the first ~10 s of the outage.
+    env: { RAPPORT_RETRY_BASE_MS: "5", RAPPORT_DELIVERY_ATTEMPTS: "6" },
+    async play(ctx) {
+      await ctx.start();
+      await ctx.sink.setMode("down");
+      await ctx.fire(EVENTS);
+      await sleep(20_000);
+      await ctx.sink.setMode("accept");
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "smtp-stall",
+    fault: "MAIL FROM unanswered for 20 s; ingest must go on meanwhile",
+    limitMs: 30_000,
+    allowDuplicates: false,
+    async play(ctx) {
+      await ctx.start();
+      await ctx.sink.setMode("stall");
+      await ctx.fire(EVENTS);
+      // Events are answered before the stall matters; they must also be processed (runs
+      // started, messages written) while SMTP hangs: first sends must not hold their slots.
+      await sleep(20_000);
+      const stuck = ctx.unprocessedEvents();
+      if (stuck > 0) ctx.problems.push(`ingest frozen: ${stuck} events unprocessed after 20 s of stall`);
+      await ctx.sink.setMode("accept");
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "drop-after-250",
+    fault: "every 3rd message: 250, then the connection cut",
+    limitMs: 30_000,
+    allowDuplicates: false,
+    async play(ctx) {
+      await ctx.start();
+      await ctx.sink.setMode("drop-after-250", { every: 3 });
+      await ctx.fire(EVENTS);
+      await ctx.delivered(EVENTS, 60_000).catch(() => {});
+      await ctx.sink.setMode("accept");
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "drop-before-250",
+    fault: "every 3rd message: data read, connection cut before the answer",
+    limitMs: 30_000,
+    allowDuplicates: false,
+    async play(ctx) {
+      await ctx.start();
+      await ctx.sink.setMode("drop-before-250", { every: 3 });
+      await ctx.fire(EVENTS);
+      await sleep(10_000);
+      await ctx.sink.setMode("accept");
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "smtp-5xx-rcpt",
+    fault: "550 at RCPT for 1 address in 5; a second registration of each later",
+    limitMs: 30_000,
+    allowDuplicates: false,
+    async play(ctx) {
+      await ctx.start();
+      await ctx.sink.setMode("5xx", { refuse: "^refuse" });
+      const refused = (i: number) => i % 5 === 0;
+      await ctx.fire(EVENTS, { refused });
+      await ctx.settle(30_000);
+      // Once refused, an address is suppressed: its next thank-you is not tried again.
+      const before = (await ctx.sink.refusals()).length;
+      await ctx.fire(EVENTS / 5, {
+        tag: "b",
+        refused: () => true,
+        email: (i) => `refuse${i * 5}@example.com`,
+      });
+      ctx.faultOver();
+      await ctx.settle(30_000);
+      const again = (await ctx.sink.refusals()).length - before;
+      if (again > 0)
+        ctx.problems.push(`${again} refused addresses tried again after their 5xx (not suppressed)`);
+    },
+  },
+  {
+    name: "sigstop-past-lock",
+    fault: "SIGSTOP one of two workers for 35 s (BullMQ lock 30 s), then SIGCONT",
+    limitMs: 30_000,
+    allowDuplicates: false,
+    async play(ctx) {
+      const first = await ctx.start();
+      await ctx.start();
+      await ctx.fire(EVENTS);
+      await ctx.delivered(40);
+      first.child.kill("SIGSTOP");
+      await sleep(35_000);
+      first.child.kill("SIGCONT");
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "sigterm-in-stall",
+    fault:
+      "SMTP stalled, SIGTERM (exit within 12 s: 3 s grace, 5 s to close the rest, 4 s slack), SMTP back, restart",
+    // Sends abandoned at shutdown wait for their claims' 40 s lease.
+    limitMs: 70_000,
+    allowDuplicates: false,
+    async play(ctx) {
+      await ctx.start();
+      await ctx.sink.setMode("stall");
+      await ctx.fire(EVENTS / 2);
+      await sleep(2000);
+      await stopWithin(ctx, 12_000);
+      await ctx.sink.setMode("accept");
+      await ctx.start();
+      ctx.faultOver();
+    },
+  },
+];
