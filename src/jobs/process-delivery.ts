@@ -228,7 +228,12 @@ export async function firstAttempt(messageId: string, deps: JobDeps): Promise<vo
     await processDelivery({ messageId }, deps);
     return;
   } catch (err) {
-    if (err instanceof UnrecoverableError) return;
+    if (err instanceof UnrecoverableError) {
+      // Failed for good (refused, unrenderable, given up): the row says why. No deliveries
+      // job follows, so the error-level line exhausted.ts writes for a job is written here.
+      deps.logger.error({ messageId, reason: err.message }, "message failed");
+      return;
+    }
     deps.logger.warn({ messageId, err: errorText(err) }, "first send attempt failed; queued for retry");
   }
   await queueRetry(messageId, deps);

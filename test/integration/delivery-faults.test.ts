@@ -4,9 +4,10 @@
  * retried, a send has a deadline, and a message sent twice says so.
  */
 import { UnrecoverableError } from "bullmq";
+import { pino } from "pino";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { formatTimeline } from "../../src/cli/timeline-text.js";
-import { processDelivery } from "../../src/jobs/process-delivery.js";
+import { firstAttempt, processDelivery } from "../../src/jobs/process-delivery.js";
 import type { Store } from "../../src/store/store.js";
 import { type DeliveryHarness, deliveryHarness } from "../support/delivery-harness.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -84,6 +85,19 @@ describe("deliveries under faults", () => {
     expect(await processDelivery({ messageId: next }, h.deps)).toBe("suppressed");
     expect(sink.rcptAttempts()).toBe(rcpts);
     expect(sink.received).toHaveLength(0);
+  });
+
+  it("logs a first send refused for good at error level, as an exhausted job would be", async () => {
+    const { sink, h } = await boot();
+    const id = await h.seedMessage("gone@example.com");
+    sink.refuseRcptWith(550);
+    const lines: Array<{ level: number; messageId?: string; msg: string }> = [];
+    const logger = pino({ level: "info" }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+    await firstAttempt(id, { ...h.deps, logger });
+    expect((await h.store.getMessage(id))?.status).toBe("failed");
+    const errors = lines.filter((l) => l.level >= 50 && l.messageId === id);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toBe("message failed");
   });
 
   it("takes a 5xx after DATA as a hard bounce too", async () => {
