@@ -20,9 +20,8 @@
  * under dist, or the .ts source through tsx's loader under tsx and vitest.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { createRequire } from "node:module";
 import { setPriority } from "node:os";
-import { pathToFileURL } from "node:url";
+import { moduleProcessExecArgv, moduleThreadUrl } from "../infra/module-thread.js";
 import { MessageTooLargeError, type ParseOptions } from "./parse-inbound.js";
 import { MailNotUnderstoodError, type MailUnderstander, type UnderstoodMail } from "./understand.js";
 import type { WorkerReply, WorkerRequest } from "./understand-worker.js";
@@ -63,14 +62,10 @@ interface Slot {
 /** Niceness of the worker processes (0 normal, 19 lowest). */
 const WORKER_NICENESS = 10;
 
-/** The worker's module and the Node options it needs, for the build and the source alike. */
+/** The worker's module (the build's .js or the source's .ts) and the Node options it needs. */
 function workerEntry(maxMemoryMb: number): { path: URL; execArgv: string[] } {
-  const limits = [`--max-old-space-size=${maxMemoryMb}`];
-  if (!import.meta.url.endsWith(".ts"))
-    return { path: new URL("./understand-worker.js", import.meta.url), execArgv: limits };
-  // From source (tsx, vitest): the .ts module, loaded through tsx's ESM loader.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return { path: new URL("./understand-worker.ts", import.meta.url), execArgv: [...limits, "--import", tsx] };
+  const path = moduleThreadUrl(import.meta.url, "./understand-worker");
+  return { path, execArgv: [`--max-old-space-size=${maxMemoryMb}`, ...moduleProcessExecArgv(path)] };
 }
 
 export function createMailUnderstander(opts: UnderstanderOptions = {}): MailUnderstanderPool {
