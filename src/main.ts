@@ -206,7 +206,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         // A send stalled on the mail server is abandoned at the deadline, like a job.
         if (!(await settlesBy(sendPool.close(), deadline)))
           logger.warn(
-            { abandonedMessages: sends.sending() },
+            { abandonedMessages: sendPool.running() },
             "shutdown deadline passed: abandoning first sends still in flight; their message claims run out and they are sent again (here after a restart, or by another worker)",
           );
       });
@@ -215,7 +215,11 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         concurrency: settings.RAPPORT_CONCURRENCY,
         connect: () => connectRedis(redisUrl),
         retryBaseMs: settings.RAPPORT_RETRY_BASE_MS,
-        sending: sends.sending,
+        // The sends of their own jobs: the send pool's are named when the pool is closed.
+        sending: () => {
+          const pooled = new Set(sendPool.running());
+          return sends.sending().filter((id) => !pooled.has(id));
+        },
       });
       closers.push((deadline) => workers.close(deadline));
       const sweeper = startSweeper(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);

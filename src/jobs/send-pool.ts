@@ -15,6 +15,8 @@ export interface SendPool {
   submit(messageId: string): boolean;
   /** Running and waiting tasks (for logs, tests and metrics). */
   size(): { running: number; waiting: number };
+  /** The messages whose task runs now (a shutdown names those it abandons). */
+  running(): string[];
   /** Resolves when nothing runs and nothing waits. */
   idle(): Promise<void>;
   close(): Promise<number>;
@@ -29,6 +31,8 @@ export interface SendPoolOptions {
 
 export function createSendPool(opts: SendPoolOptions): SendPool {
   const waiting: string[] = [];
+  // Message ids of the running tasks (an id may run twice: the claim keeps that safe).
+  const active: string[] = [];
   let running = 0;
   let closed = false;
   let idleWaiters: Array<() => void> = [];
@@ -40,11 +44,13 @@ export function createSendPool(opts: SendPoolOptions): SendPool {
   };
   const start = (id: string) => {
     running++;
+    active.push(id);
     opts
       .run(id)
       .catch(() => {})
       .finally(() => {
         running--;
+        active.splice(active.indexOf(id), 1);
         const next = closed ? undefined : waiting.shift();
         if (next !== undefined) start(next);
         settleIdle();
@@ -62,6 +68,7 @@ export function createSendPool(opts: SendPoolOptions): SendPool {
       return true;
     },
     size: () => ({ running, waiting: waiting.length }),
+    running: () => [...active],
     idle: () =>
       running === 0 && waiting.length === 0
         ? Promise.resolve()

@@ -129,12 +129,14 @@ describe("send pool", () => {
     });
     expect(["a", "b", "c", "d", "e"].map((id) => pool.submit(id))).toEqual([true, true, true, true, false]);
     expect(pool.size()).toEqual({ running: 2, waiting: 2 });
+    expect(pool.running()).toEqual(["a", "b"]);
     const idle = pool.idle();
     for (const id of ["a", "b", "c", "d"]) {
       while (!release.has(id)) await new Promise((r) => setImmediate(r));
       release.get(id)?.();
     }
     await idle;
+    expect(pool.running()).toEqual([]);
     expect(ran).toEqual(["a", "b", "c", "d"]);
     expect(most).toBe(2);
   });
