@@ -1,10 +1,11 @@
 /**
  * What this process is doing right now, for a shutdown that has to abandon it: the jobs
- * being processed, and the messages being handed to the mail server (whichever job
- * sends them: a deliveries job, or an events or steps job sending a first email).
+ * being processed, and the messages being handed to the mail server (whoever sends
+ * them: a deliveries job, or the send pool making a message's first attempt).
  *
  * Contract: `trackSends(mailer)` returns a mailer that behaves the same and records each
- * send in flight by its X-Rapport-Message id; `sending()` lists them.
+ * send in flight by its X-Rapport-Message id; `sending()` lists them. (settlesBy, the
+ * shutdown's deadline wait, is in infra/timeout.ts.)
  */
 import type { Mailer } from "../mail/transport.js";
 
@@ -33,23 +34,4 @@ export function trackSends(inner: Mailer): SendTracker {
       describe: () => inner.describe(),
     },
   };
-}
-
-/** Resolves true when `p` settles before `deadline` (epoch ms), false if the deadline comes first. */
-export async function settlesBy(p: Promise<unknown>, deadline: number): Promise<boolean> {
-  const settled = p.then(
-    () => true as const,
-    () => true as const,
-  );
-  // No deadline (Infinity would overflow setTimeout and fire at once).
-  if (!Number.isFinite(deadline)) return settled;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((ok) => {
-    timer = setTimeout(() => ok(false), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([settled, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

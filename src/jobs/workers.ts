@@ -9,9 +9,9 @@
  */
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { connectRedis } from "../infra/redis.js";
+import { settlesBy } from "../infra/timeout.js";
 import type { JobDeps } from "./deps.js";
 import { onJobFailed, type QueueName } from "./exhausted.js";
-import { settlesBy } from "./in-flight.js";
 import { processBroadcast } from "./process-broadcast.js";
 import { processDelivery } from "./process-delivery.js";
 import { processEvent } from "./process-event.js";
