@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadSettings, maskUrlPassword, SettingsError } from "../../../src/config/settings.js";
+import { LEASE_MARGIN_MS, sendDeadline } from "../../../src/jobs/process-delivery.js";
+import { SENDER_GRACE_MS } from "../../../src/mail/transport.js";
 
 describe("settings", () => {
   it("has embedded defaults when nothing is set", () => {
@@ -34,6 +36,20 @@ describe("settings", () => {
     expect(() => loadSettings({ RAPPORT_SEND_LEASE_MS: "5000" })).toThrow(
       /RAPPORT_SEND_LEASE_MS="5000": at least 10000/,
     );
+  });
+
+  it("takes the shortest lease a whole send fits in, as processDelivery counts it", () => {
+    const smtp = {
+      SMTP_SEND_DEADLINE_MS: "5000",
+      SMTP_CONNECTION_TIMEOUT_MS: "2000",
+      SMTP_GREETING_TIMEOUT_MS: "2000",
+      SMTP_SOCKET_TIMEOUT_MS: "3000",
+    };
+    // The floor's 32 s in settings.ts is these two constants; this keeps them in step.
+    const floor = 5000 + SENDER_GRACE_MS + LEASE_MARGIN_MS;
+    expect(loadSettings({ ...smtp, RAPPORT_SEND_LEASE_MS: String(floor) }).RAPPORT_SEND_LEASE_MS).toBe(floor);
+    expect(sendDeadline(floor, 0, 5000)).toBe(5000);
+    expect(() => loadSettings({ ...smtp, RAPPORT_SEND_LEASE_MS: String(floor - 1) })).toThrow(SettingsError);
   });
 
   it("splits API keys", () => {
