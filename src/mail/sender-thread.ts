@@ -11,6 +11,7 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import nodemailer, { type Transporter } from "nodemailer";
+import { setDeadline } from "../infra/deadline-timer.js";
 import {
   type FromSender,
   SEND_ABORTED_CODE,
@@ -59,7 +60,9 @@ export function runSender(port: MessagePort, data: SenderThreadData): void {
     }
     const used = transport;
     let answered = false;
-    const timer = setTimeout(() => {
+    // A deadline that a stopped process (SIGSTOP) wakes up past still reads the server's
+    // answer that came meanwhile first (see deadline-timer.ts).
+    const cancelDeadline = setDeadline(msg.deadlineMs, () => {
       if (answered) return;
       answered = true;
       answer({
@@ -74,16 +77,16 @@ export function runSender(port: MessagePort, data: SenderThreadData): void {
       if (transport === used) transport = create();
       aborted.add(used);
       (used.close as (opts?: { force?: boolean }) => void)({ force: true });
-    }, msg.deadlineMs);
+    });
     used.sendMail(msg.mail).then(
       (info: { response?: unknown }) => {
-        clearTimeout(timer);
+        cancelDeadline();
         if (answered) return;
         answered = true;
         answer({ id: msg.id, response: String(info.response ?? "") });
       },
       (err: unknown) => {
-        clearTimeout(timer);
+        cancelDeadline();
         if (answered) return;
         answered = true;
         const fields = errorFields(err);

@@ -7,6 +7,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import nodemailer from "nodemailer";
+import { setDeadline } from "../infra/deadline-timer.js";
 import { moduleThreadUrl, startModuleThread } from "../infra/module-thread.js";
 import {
   type FromSender,
@@ -119,7 +120,7 @@ interface PendingSend {
   worker: Worker;
   /** Handed to the thread (it may have reached the server). */
   posted: boolean;
-  backstop?: NodeJS.Timeout;
+  backstop?: () => void;
 }
 
 function createThreadedSmtpMailer(
@@ -138,7 +139,7 @@ function createThreadedSmtpMailer(
     const p = pending.get(id);
     if (p) {
       pending.delete(id);
-      clearTimeout(p.backstop);
+      p.backstop?.();
     }
     return p;
   };
@@ -212,19 +213,24 @@ function createThreadedSmtpMailer(
           }
           // The thread answers every send by its deadline; one that does not is stuck, and
           // terminating it is the only way to be sure its sockets send nothing more.
-          entry.backstop = setTimeout(() => {
-            if (!settle(id)) return;
-            fail(
-              Object.assign(
-                new Error(`the SMTP sender thread did not answer within ${deadlineMs} ms; restarted`),
-                {
-                  code: SEND_DEADLINE_CODE,
-                },
-              ),
-            );
-            if (current?.worker === handle.worker) current = null;
-            void handle.worker.terminate();
-          }, left + SENDER_GRACE_MS);
+          // Its grace after a stop is longer than the thread's, so the thread answers first.
+          entry.backstop = setDeadline(
+            left + SENDER_GRACE_MS,
+            () => {
+              if (!settle(id)) return;
+              fail(
+                Object.assign(
+                  new Error(`the SMTP sender thread did not answer within ${deadlineMs} ms; restarted`),
+                  {
+                    code: SEND_DEADLINE_CODE,
+                  },
+                ),
+              );
+              if (current?.worker === handle.worker) current = null;
+              void handle.worker.terminate();
+            },
+            { graceMs: SENDER_GRACE_MS },
+          );
           const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs: left };
           entry.posted = true;
           handle.worker.postMessage(msg);

@@ -1,0 +1,64 @@
+import { MessageChannel } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import { setDeadline } from "../../../src/infra/deadline-timer.js";
+
+/** Holds the event loop, as a stopped (SIGSTOP) or blocked process does. */
+function block(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // busy: nothing else runs
+  }
+}
+
+/** An answer that arrives (is queued) while the loop is held, like a server's 250 during a stop. */
+function answerDuring(blockMs: number, order: string[]): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  const answered = new Promise<void>((ok) =>
+    port2.once("message", () => {
+      order.push("answer");
+      port1.close();
+      ok();
+    }),
+  );
+  port1.postMessage("250 OK");
+  block(blockMs);
+  return answered;
+}
+
+describe("setDeadline: a deadline never beats an answer that came while the process was held", () => {
+  it.each([
+    { blockMs: 50, why: "a short hold: the deadline waits for this turn's I/O" },
+    { blockMs: 1500, why: "a long hold (a stop): the deadline gives the I/O a grace" },
+  ])("$why", async ({ blockMs }) => {
+    const order: string[] = [];
+    let fired!: () => void;
+    const deadline = new Promise<void>((ok) => {
+      fired = ok;
+    });
+    setDeadline(
+      10,
+      () => {
+        order.push("deadline");
+        fired();
+      },
+      { lateMs: 1000, graceMs: 100 },
+    );
+    await answerDuring(blockMs, order);
+    await deadline;
+    expect(order).toEqual(["answer", "deadline"]);
+  });
+
+  it("fires once when nothing answers, and never after it is cancelled", async () => {
+    let fires = 0;
+    await new Promise<void>((ok) =>
+      setDeadline(5, () => {
+        fires++;
+        ok();
+      }),
+    );
+    const cancel = setDeadline(5, () => fires++);
+    cancel();
+    await new Promise((r) => setTimeout(r, 50)); // nothing more arrives
+    expect(fires).toBe(1);
+  });
+});
