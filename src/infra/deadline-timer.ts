@@ -9,21 +9,24 @@
  * wakes with its deadline due and the answer it was waiting for (an SMTP server's 250, a
  * thread's reply) already in a socket or message queue; a plain timer would call a send
  * that has finished unfinished, and a retry would send it twice. So the deadline fires only
- * after the I/O of its own loop turn (setImmediate), and when it comes due much later than
- * asked (by more than `lateMs`), it waits `graceMs` more, once, for what arrived meanwhile.
+ * after the I/O of its own loop turn (setImmediate). With `graceMs`, a deadline that comes
+ * due much later than asked (by more than `lateMs`) waits that much more, once: for an
+ * answer another thread of the process still has to post after the stop. Without it (the
+ * default) nothing new can start in between: a stopped sender must not begin a send whose
+ * claim may have been taken over meanwhile.
  */
 import { performance } from "node:perf_hooks";
 
 export interface DeadlineOptions {
   /** How late a timer may fire before the process counts as having been stopped. */
   lateMs?: number;
-  /** Extra time given, once, after a stop, for the I/O that arrived meanwhile. */
+  /** Extra time given, once, after a stop, for an answer still to come (default 0: none). */
   graceMs?: number;
 }
 
 export function setDeadline(ms: number, fire: () => void, opts: DeadlineOptions = {}): () => void {
   const lateMs = opts.lateMs ?? 1000;
-  const graceMs = opts.graceMs ?? 1000;
+  const graceMs = opts.graceMs ?? 0;
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let done = false;
@@ -31,7 +34,7 @@ export function setDeadline(ms: number, fire: () => void, opts: DeadlineOptions 
     const due = performance.now() + delay;
     timer = setTimeout(() => {
       if (done) return;
-      if (mayGrace && performance.now() - due > lateMs) return arm(graceMs, false);
+      if (mayGrace && graceMs > 0 && performance.now() - due > lateMs) return arm(graceMs, false);
       immediate = setImmediate(() => {
         if (done) return;
         done = true;

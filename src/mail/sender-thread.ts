@@ -20,6 +20,7 @@ import {
   type SenderThreadData,
   type ToSender,
 } from "./sender-protocol.js";
+import { watchThaw } from "./thaw-sockets.js";
 
 /** nodemailer options for the pooled transport; exported for the unit test. */
 export function transportOptions(data: SenderThreadData) {
@@ -61,7 +62,7 @@ export function runSender(port: MessagePort, data: SenderThreadData): void {
     const used = transport;
     let answered = false;
     // A deadline that a stopped process (SIGSTOP) wakes up past still reads the server's
-    // answer that came meanwhile first (see deadline-timer.ts).
+    // answer that came meanwhile first, and then aborts at once (see deadline-timer.ts).
     const cancelDeadline = setDeadline(msg.deadlineMs, () => {
       if (answered) return;
       answered = true;
@@ -103,4 +104,8 @@ export function runSender(port: MessagePort, data: SenderThreadData): void {
   answer({ ready: true });
 }
 
-if (parentPort) runSender(parentPort, workerData as SenderThreadData);
+if (parentPort) {
+  // A stop (SIGSTOP) must not time out a connection whose answer is already waiting.
+  watchThaw();
+  runSender(parentPort, workerData as SenderThreadData);
+}

@@ -52,6 +52,11 @@ async function runOne(s: Scenario, sink: Awaited<ReturnType<typeof startChaosSin
     for (const w of why) console.error(`  FAIL: ${w}`);
     if (why.length > 0 && process.env.CHAOS_VERBOSE) {
       for (const r of ctx.rapports) console.error(r.output().split("\n").slice(-30).join("\n"));
+      // What each process said about the messages that went out twice.
+      for (const dup of settled?.tally.duplicated ?? [])
+        for (const [i, r] of ctx.rapports.entries())
+          for (const line of r.output().split("\n").filter((l) => l.includes(dup.id)))
+            console.error(`  rapport ${i} on ${dup.id}: ${line.slice(0, 400)}`);
     }
   }
   await ctx.close().catch((err) => console.error(`[${s.name}] cleanup: ${(err as Error).message}`));

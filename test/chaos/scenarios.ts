@@ -173,6 +173,11 @@ export const scenarios: Scenario[] = [
     fault: "SIGSTOP one of two workers for 35 s (BullMQ lock 30 s), then SIGCONT",
     limitMs: 30_000,
     allowDuplicates: false,
+    // The stop outlasts BullMQ's lock but not the claims' lease: a message claimed (or sent,
+    // its ledger write not yet made) up to 25 s before the stop is still the frozen worker's
+    // when it wakes. A stop longer than the lease is a death (kill-9: duplicates allowed,
+    // marked); with the 40 s lease a claim made 5 s before the stop would lapse during it.
+    env: { RAPPORT_SEND_LEASE_MS: "60000" },
     async play(ctx) {
       const first = await ctx.start();
       await ctx.start();

@@ -27,9 +27,10 @@ function answerDuring(blockMs: number, order: string[]): Promise<void> {
 
 describe("setDeadline: a deadline never beats an answer that came while the process was held", () => {
   it.each([
-    { blockMs: 50, why: "a short hold: the deadline waits for this turn's I/O" },
-    { blockMs: 1500, why: "a long hold (a stop): the deadline gives the I/O a grace" },
-  ])("$why", async ({ blockMs }) => {
+    { blockMs: 50, graceMs: 0, why: "a short hold: the deadline waits for this turn's I/O" },
+    { blockMs: 1500, graceMs: 0, why: "a long hold (a stop): the I/O queued meanwhile is read first" },
+    { blockMs: 1500, graceMs: 100, why: "a long hold with a grace: the same, a little later" },
+  ])("$why", async ({ blockMs, graceMs }) => {
     const order: string[] = [];
     let fired!: () => void;
     const deadline = new Promise<void>((ok) => {
@@ -41,7 +42,7 @@ describe("setDeadline: a deadline never beats an answer that came while the proc
         order.push("deadline");
         fired();
       },
-      { lateMs: 1000, graceMs: 100 },
+      { lateMs: 1000, graceMs },
     );
     await answerDuring(blockMs, order);
     await deadline;
