@@ -55,7 +55,10 @@ async function runOne(s: Scenario, sink: Awaited<ReturnType<typeof startChaosSin
       // What each process said about the messages that went out twice.
       for (const dup of settled?.tally.duplicated ?? [])
         for (const [i, r] of ctx.rapports.entries())
-          for (const line of r.output().split("\n").filter((l) => l.includes(dup.id)))
+          for (const line of r
+            .output()
+            .split("\n")
+            .filter((l) => l.includes(dup.id)))
             console.error(`  rapport ${i} on ${dup.id}: ${line.slice(0, 400)}`);
     }
   }
