@@ -26,13 +26,16 @@ const settingsSchema = z.object({
     ),
   RAPPORT_CONFIG_DIR: z.string().min(1).default("./config"),
   RAPPORT_DATA_DIR: z.string().min(1).default("./var"),
+  /** Unset: SQLite under RAPPORT_DATA_DIR; a path or file:path: SQLite there; postgres://…[?schema=NAME]: Postgres. */
   DATABASE_URL: z
     .string()
     .optional()
     .refine(
-      (u) => !u || !/^postgres(ql)?:/.test(u),
-      "Postgres is not supported yet; leave DATABASE_URL unset or give a SQLite file path (file:./var/rapport.db)",
+      (u) => !u || !/^postgres(ql)?:/.test(u) || URL.canParse(u),
+      "expected postgres://user:password@host:5432/database[?schema=NAME] (a URL), a SQLite file path, or nothing",
     ),
+  /** Connections each process keeps to Postgres (ignored on SQLite). */
+  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "expected redis://host:port or rediss://…")

@@ -20,11 +20,15 @@ import { sql } from "drizzle-orm";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
+import { type SqliteDatabase, sqliteDatabase } from "./sql/sqlite-database.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
 export interface OpenedDb {
+  /** The root drizzle handle: only for migrating and for repositories not yet on `database`. */
   db: Db;
+  /** Transactions and reads through handles (src/store/sql). */
+  database: SqliteDatabase;
   /** The file path, or ":memory:". */
   location: string;
   close(): Promise<void>;
@@ -122,25 +126,19 @@ export function openSqlite(location: string): OpenedDb {
   const dangling = sqlite.pragma("foreign_key_check") as unknown[];
   if (dangling.length > 0)
     throw new Error(`${location}: the migrations left ${dangling.length} broken foreign key reference(s)`);
-  if (location === ":memory:") {
-    return {
-      db,
-      location,
-      close: async () => {
-        sqlite.close();
-      },
-    };
-  }
-  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-  const stopCheckpoints = startCheckpointThread(location);
-  return {
-    db,
-    location,
-    close: async () => {
+  let close = async () => {
+    sqlite.close();
+  };
+  if (location !== ":memory:") {
+    sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    const stopCheckpoints = startCheckpointThread(location);
+    close = async () => {
       await stopCheckpoints();
       sqlite.close();
-    },
-  };
+    };
+  }
+  const database = sqliteDatabase(sqlite, location, close);
+  return { db, database, location, close: () => database.close() };
 }
 
 const preparedByDb = new WeakMap<Db, Map<string, unknown>>();

@@ -1,69 +1,63 @@
 /** Events as received: stored once per id before the HTTP layer answers 202. */
-import { and, asc, eq, lt, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { EventBody } from "../events/event-body.js";
-import { type Db, prepared } from "./db.js";
 import { toEvent } from "./rows.js";
 import { events } from "./schema.js";
-import type { EventRow } from "./store.js";
+import { columnsOf } from "./sql/columns.js";
+import type { Database, Sql } from "./sql/handle.js";
+import { query } from "./sql/query.js";
+import type { EventRow, EventStore } from "./store.js";
 
-export function recordEvent(
-  db: Db,
+type EventRecord = typeof events.$inferSelect;
+const p = sql.placeholder;
+
+const insertEvent = query<EventRecord>(sql`
+  insert into ${events} (id, type, occurred_at, received_at, customer_email, payload)
+  values (${p("id")}, ${p("type")}, ${p("occurredAt")}, ${p("receivedAt")}, ${p("customerEmail")}, ${p("payload")})
+  on conflict do nothing
+  returning ${columnsOf(events)}`);
+const eventById = query<EventRecord>(sql`select ${columnsOf(events)} from ${events} where id = ${p("id")}`);
+const failEvent = query(sql`
+  update ${events} set status = 'failed', error = ${p("error")}, processed_at = ${p("now")}
+  where id = ${p("id")}`);
+const strandedEvents = query<{ id: string }>(sql`
+  select id from ${events} where status = 'received' and received_at < ${p("before")}
+  order by received_at limit ${p("limit")}`);
+
+export async function recordEvent(
+  t: Sql,
   body: EventBody,
   now: number,
   newId: () => string,
-): { eventId: string; duplicate: boolean; event: EventRow } {
+): Promise<{ eventId: string; duplicate: boolean; event: EventRow }> {
   const id = body.id ?? newId();
-  const occurredAt = body.occurredAt ? Date.parse(body.occurredAt) : now;
-  const inserted = prepared(db, "events.record", () =>
-    db
-      .insert(events)
-      .values({
-        id: sql.placeholder("id"),
-        type: sql.placeholder("type"),
-        occurredAt: sql.placeholder("occurredAt"),
-        receivedAt: sql.placeholder("receivedAt"),
-        customerEmail: sql.placeholder("customerEmail"),
-        payload: sql.placeholder("payload"),
-      })
-      .onConflictDoNothing()
-      .returning()
-      .prepare(),
-  ).get({
+  const inserted = await t.get(insertEvent, {
     id,
     type: body.type,
-    occurredAt,
+    occurredAt: body.occurredAt ? Date.parse(body.occurredAt) : now,
     receivedAt: now,
     customerEmail: body.customer.email.toLowerCase(),
     payload: JSON.stringify({ ...body, id }),
   });
   if (inserted) return { eventId: id, duplicate: false, event: toEvent(inserted) };
-  const row = db.select().from(events).where(eq(events.id, id)).get();
+  const row = await t.get(eventById, { id });
   if (!row) throw new Error(`event ${id} vanished right after it was stored`);
   return { eventId: id, duplicate: true, event: toEvent(row) };
 }
 
-export function getEvent(db: Db, id: string): EventRow | null {
-  const row = prepared(db, "events.get", () =>
-    db
-      .select()
-      .from(events)
-      .where(eq(events.id, sql.placeholder("id")))
-      .prepare(),
-  ).get({ id });
+export async function getEvent(t: Sql, id: string): Promise<EventRow | null> {
+  const row = await t.get(eventById, { id });
   return row ? toEvent(row) : null;
 }
 
-export function markEventFailed(db: Db, id: string, error: string, now: number): void {
-  db.update(events).set({ status: "failed", error, processedAt: now }).where(eq(events.id, id)).run();
-}
-
-export function listStrandedEvents(db: Db, receivedBefore: number, limit: number): string[] {
-  return db
-    .select({ id: events.id })
-    .from(events)
-    .where(and(eq(events.status, "received"), lt(events.receivedAt, receivedBefore)))
-    .orderBy(asc(events.receivedAt))
-    .limit(limit)
-    .all()
-    .map((r) => r.id);
+export function eventStore(db: Database, newId: () => string): EventStore {
+  return {
+    recordEvent: (body, now) => db.tx((t) => recordEvent(t, body, now, newId)),
+    getEvent: (id) => db.read((t) => getEvent(t, id)),
+    markEventFailed: async (id, error, now) => {
+      await db.tx((t) => t.run(failEvent, { id, error, now }));
+    },
+    listStrandedEvents: (before, limit) =>
+      db.read(async (t) => (await t.all(strandedEvents, { before, limit })).map((r) => r.id)),
+  };
 }

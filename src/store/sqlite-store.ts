@@ -7,7 +7,7 @@ import * as broadcastsRepo from "./broadcasts.js";
 import { ingestEvent } from "./customers.js";
 import * as datesRepo from "./date-schedules.js";
 import { type OpenedDb, openSqlite } from "./db.js";
-import * as eventsRepo from "./events.js";
+import { eventStore } from "./events.js";
 import * as failuresRepo from "./failures.js";
 import * as flowVersionsRepo from "./flow-versions.js";
 import * as inboundRepo from "./inbound.js";
@@ -22,24 +22,18 @@ export interface SqliteStoreOptions {
 }
 
 export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {}): Store {
-  const { db } = opened;
+  const { db, database } = opened;
   const newId = opts.newId ?? randomUUID;
-  const run = <T>(fn: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
+  // Repositories still written on the root drizzle handle run in the connection's turn,
+  // so they never land inside another caller's open transaction.
+  const run = <T>(fn: () => T): Promise<T> => database.exclusive(() => fn());
   return {
-    recordEvent: (body, now) => run(() => eventsRepo.recordEvent(db, body, now, newId)),
-    getEvent: (id) => run(() => eventsRepo.getEvent(db, id)),
+    ...eventStore(database, newId),
     ingestEvent: (event, now) => run(() => ingestEvent(db, event, now, newId)),
     startRuns: (eventId, customerId, runs, now) =>
       run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
     ingestAndStartRuns: (event, now, runsFor) =>
       run(() => runsRepo.ingestAndStartRuns(db, event, now, runsFor, newId)),
-    markEventFailed: (id, error, now) => run(() => eventsRepo.markEventFailed(db, id, error, now)),
     getRun: (id) => run(() => runsRepo.getRun(db, id)),
     recordFlowVersions: (flows, now) => run(() => flowVersionsRepo.recordFlowVersions(db, flows, now)),
     getFlowVersion: (flowId, version) => run(() => flowVersionsRepo.getFlowVersion(db, flowId, version)),
@@ -55,7 +49,6 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     countPossibleDuplicates: () => run(() => messagesRepo.countPossibleDuplicates(db)),
     failMessage: (id, error, now) => run(() => messagesRepo.failMessage(db, id, error, now)),
     deliveryContext: (id) => run(() => messagesRepo.deliveryContext(db, id)),
-    listStrandedEvents: (before, limit) => run(() => eventsRepo.listStrandedEvents(db, before, limit)),
     listDueRuns: (now, before, limit) => run(() => runsRepo.listDueRuns(db, now, before, limit)),
     listStrandedMessages: (now, before, limit) =>
       run(() => messagesRepo.listStrandedMessages(db, now, before, limit)),

@@ -503,18 +503,36 @@ export interface DateScheduleStore {
   getDateSchedule(key: string): Promise<DateScheduleRow | null>;
 }
 
-export interface Store extends BroadcastStore, DateScheduleStore, FailureStore {
+/** Events as received, and the sweeper's view of those never processed. */
+export interface EventStore {
   /** Stores an event once per id. A repeated id returns duplicate=true and changes nothing. */
   recordEvent(
     body: EventBody,
     now: number,
   ): Promise<{ eventId: string; duplicate: boolean; event: EventRow }>;
   getEvent(id: string): Promise<EventRow | null>;
+  markEventFailed(id: string, error: string, now: number): Promise<void>;
+  /** Work whose queue job may have been lost; the sweeper re-queues it. */
+  listStrandedEvents(receivedBefore: number, limit: number): Promise<string[]>;
+}
+
+/** Customers, their products and ownerships, what they asked us not to do, and their timeline. */
+export interface CustomerStore {
   /**
    * Upserts the customer, product and ownership an event describes (a disposition
    * ends the ownership). Idempotent: replaying the same event leaves the same rows.
    */
   ingestEvent(event: EventRow, now: number): Promise<IngestedEvent>;
+  /** By id, or by the 13-character id prefix a short owner line carries (null when two share it). */
+  getOwnership(id: string): Promise<(OwnershipRow & { product: ProductRow }) | null>;
+  findCustomerByEmail(email: string): Promise<CustomerRow | null>;
+  getCustomer(id: string): Promise<CustomerRow | null>;
+  getSuppression(email: string): Promise<SuppressionRow | null>;
+  timeline(email: string): Promise<Timeline | null>;
+}
+
+/** Flow runs: started by events, advanced one step at a time under optimistic concurrency. */
+export interface RunStore {
   /**
    * Creates the runs an event starts (skipping any whose entry key exists) and marks
    * the event processed, in one transaction. Returns every run this event owns that has
@@ -530,14 +548,7 @@ export interface Store extends BroadcastStore, DateScheduleStore, FailureStore {
     now: number,
     runsFor: (ingested: IngestedEvent) => NewRun[],
   ): Promise<{ ingested: IngestedEvent; runs: RunRow[] }>;
-  markEventFailed(id: string, error: string, now: number): Promise<void>;
   getRun(id: string): Promise<RunRow | null>;
-  /** Puts each flow version not seen before on record; returns those (changes since the last start). */
-  recordFlowVersions(flows: readonly Flow[], now: number): Promise<FlowVersionRow[]>;
-  /** A flow as it was at `version`, for runs that started on it. */
-  getFlowVersion(flowId: string, version: string): Promise<Flow | null>;
-  /** Every recorded version of a flow, oldest first. */
-  listFlowVersions(flowId: string): Promise<Flow[]>;
   /** What a run's conditions read: its customer (as now), product and ownership, and the event that started it. */
   runContext(runId: string): Promise<{
     event: EventRow;
@@ -546,6 +557,23 @@ export interface Store extends BroadcastStore, DateScheduleStore, FailureStore {
   } | null>;
   /** Writes state, history and outbox rows of one step, if the run is still at expectedSeq. */
   applyAdvance(advance: RunAdvance): Promise<AdvanceOutcome>;
+  listDueRuns(now: number, updatedBefore: number, limit: number): Promise<RunRow[]>;
+  /** Runs of a customer that are waiting (for time or a reply), oldest first. */
+  listWaitingRuns(customerId: string): Promise<RunRow[]>;
+}
+
+/** Every version of every flow, so runs keep the definition they started on. */
+export interface FlowVersionStore {
+  /** Puts each flow version not seen before on record; returns those (changes since the last start). */
+  recordFlowVersions(flows: readonly Flow[], now: number): Promise<FlowVersionRow[]>;
+  /** A flow as it was at `version`, for runs that started on it. */
+  getFlowVersion(flowId: string, version: string): Promise<Flow | null>;
+  /** Every recorded version of a flow, oldest first. */
+  listFlowVersions(flowId: string): Promise<Flow[]>;
+}
+
+/** The outbox and send ledger: messages claimed, sent, postponed, refused. */
+export interface OutboxStore {
   /**
    * Takes a message for sending; the claim lasts until now + leaseMs. Taking over a claim
    * whose lease ran out counts an uncertain attempt (the earlier one may have been sent).
@@ -569,25 +597,28 @@ export interface Store extends BroadcastStore, DateScheduleStore, FailureStore {
   /** A permanent failure: the message will not be tried again. */
   failMessage(id: string, error: string, now: number): Promise<void>;
   deliveryContext(messageId: string): Promise<DeliveryContext | null>;
-  /** Work whose queue job may have been lost; the sweeper re-queues it. */
-  listStrandedEvents(receivedBefore: number, limit: number): Promise<string[]>;
-  listDueRuns(now: number, updatedBefore: number, limit: number): Promise<RunRow[]>;
   listStrandedMessages(now: number, updatedBefore: number, limit: number): Promise<string[]>;
-  timeline(email: string): Promise<Timeline | null>;
+  getMessage(id: string): Promise<MessageRow | null>;
+  /** Our outgoing messages with any of these Message-ID headers (angle brackets included). */
+  findMessagesByHeader(headers: string[]): Promise<MessageRow[]>;
+  /**
+   * When the customer's other relationship messages went out (sent since `since`, or being
+   * sent under a claim taken before this message's): what the frequency cap counts.
+   */
+  relationshipSendTimes(messageId: string, since: number): Promise<number[]>;
+  /** Gives a claimed message back, not to be sent before `notBefore` (send window, cap). */
+  postponeMessage(id: string, notBefore: number, reason: string, now: number): Promise<void>;
+  /** A message that will not be sent because its address is suppressed. */
+  suppressMessage(id: string, reason: string, now: number): Promise<void>;
+}
 
-  // Inbound mail and what customers said.
+/** Inbound mail as it arrived, and what customers said in it. */
+export interface InboundStore {
   /** Keeps the raw message before anything else looks at it. */
   recordInbound(inbound: NewInbound, now: number): Promise<InboundRow>;
   getInbound(id: string): Promise<InboundRow | null>;
   markInboundFailed(id: string, error: string, now: number): Promise<void>;
   listStrandedInbound(receivedBefore: number, limit: number): Promise<string[]>;
-  getMessage(id: string): Promise<MessageRow | null>;
-  /** Our outgoing messages with any of these Message-ID headers (angle brackets included). */
-  findMessagesByHeader(headers: string[]): Promise<MessageRow[]>;
-  /** By id, or by the 13-character id prefix a short owner line carries (null when two share it). */
-  getOwnership(id: string): Promise<(OwnershipRow & { product: ProductRow }) | null>;
-  findCustomerByEmail(email: string): Promise<CustomerRow | null>;
-  getCustomer(id: string): Promise<CustomerRow | null>;
   /**
    * In one transaction: records the interaction for an inbound message (once per inbound
    * message, and once per Message-ID), adds the suppression if one is given, and marks the
@@ -599,17 +630,21 @@ export interface Store extends BroadcastStore, DateScheduleStore, FailureStore {
     suppress: { email: string; reason: SuppressionReason } | null,
     now: number,
   ): Promise<RecordInteractionOutcome>;
-  getSuppression(email: string): Promise<SuppressionRow | null>;
-  /** Runs of a customer that are waiting (for time or a reply), oldest first. */
-  listWaitingRuns(customerId: string): Promise<RunRow[]>;
-  /**
-   * When the customer's other relationship messages went out (sent since `since`, or being
-   * sent under a claim taken before this message's): what the frequency cap counts.
-   */
-  relationshipSendTimes(messageId: string, since: number): Promise<number[]>;
-  /** Gives a claimed message back, not to be sent before `notBefore` (send window, cap). */
-  postponeMessage(id: string, notBefore: number, reason: string, now: number): Promise<void>;
-  /** A message that will not be sent because its address is suppressed. */
-  suppressMessage(id: string, reason: string, now: number): Promise<void>;
+}
+
+/**
+ * The relationship store: one interface per area, composed. Every method runs in its own
+ * transaction (or read) on a handle of the backend's (src/store/sql), never on the root.
+ */
+export interface Store
+  extends EventStore,
+    CustomerStore,
+    RunStore,
+    FlowVersionStore,
+    OutboxStore,
+    InboundStore,
+    BroadcastStore,
+    DateScheduleStore,
+    FailureStore {
   close(): Promise<void>;
 }

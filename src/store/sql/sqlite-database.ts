@@ -1,0 +1,90 @@
+/**
+ * The Database on better-sqlite3: one connection, so transactions take turns through a
+ * lock (SQLite allows one writer anyway; BEGIN IMMEDIATE takes the write lock up front,
+ * and busy_timeout lets other processes on the same file wait for it).
+ */
+import type BetterSqlite3 from "better-sqlite3";
+import { type Database, HandleClosedError, type Sql, type Values } from "./handle.js";
+import { bind, type Query } from "./query.js";
+import { serialLock } from "./serial-lock.js";
+
+/** better-sqlite3 binds numbers, strings, bigints, buffers and null only. */
+function toSqlite(values: unknown[]): unknown[] {
+  return values.map((v) => (v === undefined ? null : typeof v === "boolean" ? (v ? 1 : 0) : v));
+}
+
+function handleOn(sqlite: BetterSqlite3.Database): { handle: Sql; end(): void } {
+  let open = true;
+  const statement = (q: Query<unknown>, values: Values | undefined) => {
+    if (!open) throw new HandleClosedError();
+    const bound = bind(q, "sqlite", values);
+    return { statement: sqlite.prepare(bound.text), values: toSqlite(bound.values) };
+  };
+  const handle: Sql = {
+    dialect: "sqlite",
+    async all<Row>(q: Query<Row>, values?: Values) {
+      const s = statement(q, values);
+      return s.statement.all(...s.values) as Row[];
+    },
+    async get<Row>(q: Query<Row>, values?: Values) {
+      const s = statement(q, values);
+      return s.statement.get(...s.values) as Row | undefined;
+    },
+    async run(q: Query<unknown>, values?: Values) {
+      const s = statement(q, values);
+      return s.statement.run(...s.values).changes;
+    },
+  };
+  return {
+    handle,
+    end: () => {
+      open = false;
+    },
+  };
+}
+
+export interface SqliteDatabase extends Database {
+  /** Runs synchronous work on the connection in its turn (the checkpoint-free legacy paths, tests). */
+  exclusive<T>(fn: (sqlite: BetterSqlite3.Database) => T): Promise<T>;
+}
+
+export function sqliteDatabase(
+  sqlite: BetterSqlite3.Database,
+  location: string,
+  close: () => Promise<void>,
+): SqliteDatabase {
+  const lock = serialLock();
+  const begin = sqlite.prepare("BEGIN IMMEDIATE");
+  const commit = sqlite.prepare("COMMIT");
+  const rollback = sqlite.prepare("ROLLBACK");
+  return {
+    dialect: "sqlite",
+    location,
+    tx: (fn) =>
+      lock.run(async () => {
+        const { handle, end } = handleOn(sqlite);
+        begin.run();
+        try {
+          const result = await fn(handle);
+          commit.run();
+          return result;
+        } catch (err) {
+          if (sqlite.inTransaction) rollback.run();
+          throw err;
+        } finally {
+          end();
+        }
+      }),
+    read: (fn) =>
+      lock.run(async () => {
+        const { handle, end } = handleOn(sqlite);
+        try {
+          return await fn(handle);
+        } finally {
+          end();
+        }
+      }),
+    exclusive: (fn) => lock.run(() => fn(sqlite)),
+    close: () => lock.run(close),
+  };
+}
