@@ -1,0 +1,91 @@
+/**
+ * Starting runs, shared by every way a run starts (events, broadcasts, date triggers).
+ * Called inside the caller's transaction, on its handle.
+ *
+ * "Once" is held by the database: a run's entry key is unique, so a second insert for the
+ * same key does nothing, whichever process tries. `entry: { at_most_once_in }` reads the
+ * customer's latest start and then inserts; on Postgres the customer's row is locked
+ * first (FOR UPDATE) so two transactions for one customer take turns at that decision.
+ * SQLite needs no lock: BEGIN IMMEDIATE already lets one writer in at a time.
+ */
+import { sql } from "drizzle-orm";
+import { toRun } from "./rows.js";
+import { customers, events, flowRuns } from "./schema.js";
+import { columnsOf } from "./sql/columns.js";
+import type { Sql } from "./sql/handle.js";
+import { query } from "./sql/query.js";
+import type { NewRun, RunRow } from "./store.js";
+
+const p = sql.placeholder;
+type RunRecord = typeof flowRuns.$inferSelect;
+
+const insertRun = query(sql`
+  insert into ${flowRuns}
+    (id, flow_id, flow_version, customer_id, ownership_id, event_id, entry_key, state, status, wake_at, seq, created_at, updated_at)
+  values (${p("id")}, ${p("flowId")}, ${p("flowVersion")}, ${p("customerId")}, ${p("ownershipId")}, ${p("eventId")},
+    ${p("entryKey")}, ${p("state")}, ${p("status")}, ${p("wakeAt")}, 0, ${p("now")}, ${p("now")})
+  on conflict (entry_key) do nothing`);
+const latestStart = query<{ at: number | null }>(sql`
+  select max(created_at) as at from ${flowRuns}
+  where flow_id = ${p("flowId")} and customer_id = ${p("customerId")}`);
+const lockCustomer = query(sql`select id from ${customers} where id = ${p("customerId")} for update`);
+const markEventProcessed = query(sql`
+  update ${events} set status = 'processed', processed_at = ${p("now")}, customer_id = ${p("customerId")}, error = null
+  where id = ${p("eventId")}`);
+const unstartedRuns = query<RunRecord>(sql`
+  select ${columnsOf(flowRuns)} from ${flowRuns} where event_id = ${p("eventId")} and seq = 0`);
+
+/**
+ * entry: { at_most_once_in }: whether the customer's latest run of the flow is older than
+ * the window (always true for other rules).
+ */
+export async function entryWindowOpen(t: Sql, run: NewRun, customerId: string): Promise<boolean> {
+  if (run.notIfStartedAfter === undefined) return true;
+  if (t.dialect === "postgres") await t.get(lockCustomer, { customerId });
+  const last = (await t.get(latestStart, { flowId: run.flowId, customerId }))?.at ?? null;
+  return last === null || last <= run.notIfStartedAfter;
+}
+
+/**
+ * Inserts a run unless its entry key exists or its entry window is closed; says whether
+ * it was inserted.
+ */
+export async function insertRunIfNew(
+  t: Sql,
+  run: NewRun,
+  ids: { id: string; customerId: string; eventId: string },
+  now: number,
+): Promise<boolean> {
+  if (!(await entryWindowOpen(t, run, ids.customerId))) return false;
+  const changed = await t.run(insertRun, {
+    id: ids.id,
+    flowId: run.flowId,
+    flowVersion: run.flowVersion,
+    customerId: ids.customerId,
+    ownershipId: run.ownershipId,
+    eventId: ids.eventId,
+    entryKey: run.entryKey,
+    state: JSON.stringify(run.state),
+    status: run.state.status,
+    wakeAt: run.state.wakeAt,
+    now,
+  });
+  return changed > 0;
+}
+
+/**
+ * The runs an event starts, and the event marked processed. Returns every run of the
+ * event not advanced yet (seq 0), so a retry re-queues what a crash left behind.
+ */
+export async function startRunsWithin(
+  t: Sql,
+  eventId: string,
+  customerId: string,
+  runs: NewRun[],
+  now: number,
+  newId: () => string,
+): Promise<RunRow[]> {
+  for (const run of runs) await insertRunIfNew(t, run, { id: newId(), customerId, eventId }, now);
+  await t.run(markEventProcessed, { eventId, customerId, now });
+  return (await t.all(unstartedRuns, { eventId })).map(toRun);
+}
