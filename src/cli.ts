@@ -9,7 +9,7 @@ import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
 import { loadSimulationConfig, readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
 import { formatTimeline } from "./cli/timeline-text.js";
-import { sqliteLocation } from "./config/database.js";
+import { storeLocation } from "./config/database.js";
 import { loadSettings } from "./config/settings.js";
 import { flowToMermaid, mermaidPage } from "./flows/graph.js";
 import { loadFlows } from "./flows/load.js";
@@ -122,8 +122,8 @@ program
   .option("--json", "print JSON instead of text")
   .action(async (email: string, o: { json?: boolean }) => {
     const settings = loadSettings();
-    const { openSqliteStore } = await import("./store/sqlite-store.js");
-    const store = openSqliteStore(sqliteLocation(settings));
+    const { openStore } = await import("./store/open-store.js");
+    const store = await openStore(storeLocation(settings));
     try {
       const t = await store.timeline(email);
       if (!t) {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
-import { sqliteLocation } from "./config/database.js";
+import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { keptSecret } from "./config/secrets.js";
 import { maskUrlPassword, type Settings } from "./config/settings.js";
 import { createHttpApp } from "./http/app.js";
@@ -30,7 +30,7 @@ import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
 import { createMailUnderstander } from "./mail/understand-pool.js";
 import { loadProject } from "./project.js";
-import { openSqliteStore } from "./store/sqlite-store.js";
+import { openStore } from "./store/open-store.js";
 
 export type Role = "all" | "worker" | "http";
 
@@ -104,8 +104,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const { project } = loaded;
     logger.info(`loaded ${loaded.summary}`);
 
-    const databaseLocation = sqliteLocation(settings);
-    const store = openSqliteStore(databaseLocation);
+    const location = storeLocation(settings);
+    const databaseLocation = describeStoreLocation(location);
+    const store = await openStore(location);
     closers.push(() => store.close());
 
     let embedded: EmbeddedRedis | null = null;

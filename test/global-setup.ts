@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/infra/embedded-redis.js";
+import { dropSchemasLike, postgresUnavailable } from "./support/postgres.js";
+import { TEST_SCHEMA_PREFIX } from "./support/test-env.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,9 +18,15 @@ declare module "vitest" {
 }
 
 let redis: EmbeddedRedis | null = null;
+const onPostgres = process.env.RAPPORT_TEST_STORE === "postgres";
 let dir: string | null = null;
 
 export async function setup(project: TestProject) {
+  if (onPostgres) {
+    // Asked for explicitly: a missing server is a failure, not a skip.
+    const why = await postgresUnavailable();
+    if (why) throw new Error(`RAPPORT_TEST_STORE=postgres: ${why}`);
+  }
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv) {
     project.provide("redisUrl", fromEnv);
@@ -30,6 +38,7 @@ export async function setup(project: TestProject) {
 }
 
 export async function teardown() {
+  if (onPostgres) await dropSchemasLike(TEST_SCHEMA_PREFIX);
   await redis?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }

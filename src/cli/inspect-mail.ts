@@ -7,12 +7,12 @@
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { sqliteLocation } from "../config/database.js";
+import { storeLocation } from "../config/database.js";
 import type { Settings } from "../config/settings.js";
 import { cluesFor, suppressionFor } from "../jobs/process-inbound.js";
 import { type AttributionLookups, attribute } from "../mail/attribute.js";
 import { understandMail } from "../mail/understand.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { existingReplyAddresses } from "./addresses.js";
 
@@ -25,8 +25,10 @@ const nothingStored: AttributionLookups = {
 
 export async function inspectMail(files: string[], settings: Settings, write: (line: string) => void) {
   const addresses = await existingReplyAddresses(settings);
-  const location = sqliteLocation(settings);
-  const store: Store | null = existsSync(location) ? openSqliteStore(location) : null;
+  // The store is only read to attribute; a SQLite file that does not exist yet is not created.
+  const location = storeLocation(settings);
+  const store: Store | null =
+    location.kind === "postgres" || existsSync(location.path) ? await openStore(location) : null;
   let failures = 0;
   try {
     for (const file of files) {

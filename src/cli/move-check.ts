@@ -5,20 +5,20 @@
  * check yet. The store is read, never created.
  */
 import { existsSync } from "node:fs";
-import { sqliteLocation } from "../config/database.js";
+import { storeLocation } from "../config/database.js";
 import type { Settings } from "../config/settings.js";
 import { moveProblems } from "../flows/migrate.js";
 import type { Flow } from "../flows/types.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openStore } from "../store/open-store.js";
 
 export async function moveProblemsOnRecord(
   flows: ReadonlyMap<string, Flow>,
   settings: Settings,
 ): Promise<string[]> {
   const moving = [...flows.values()].filter((f) => f.runsInFlight === "move");
-  const location = sqliteLocation(settings);
-  if (moving.length === 0 || !existsSync(location)) return [];
-  const store = openSqliteStore(location);
+  const location = storeLocation(settings);
+  if (moving.length === 0 || (location.kind === "sqlite" && !existsSync(location.path))) return [];
+  const store = await openStore(location);
   try {
     const problems: string[] = [];
     for (const flow of moving) {

@@ -10,7 +10,7 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { sqliteLocation } from "../config/database.js";
+import { storeLocation } from "../config/database.js";
 import type { Settings } from "../config/settings.js";
 import type { Requeuers } from "../jobs/queues.js";
 import type { FailedKind, Store } from "../store/store.js";
@@ -72,8 +72,8 @@ export async function retryFailed(
 
 /** The command: the store and (if reachable) the queues from the settings. */
 export async function retryCommand(req: RetryRequest, settings: Settings): Promise<RetryOutcome[]> {
-  const { openSqliteStore } = await import("../store/sqlite-store.js");
-  const store = openSqliteStore(sqliteLocation(settings));
+  const { openStore } = await import("../store/open-store.js");
+  const store = await openStore(storeLocation(settings));
   const socket = join(resolve(settings.RAPPORT_DATA_DIR), "redis", "redis.sock");
   const target = settings.REDIS_URL ?? (existsSync(socket) ? socket : null);
   let close = async () => {};

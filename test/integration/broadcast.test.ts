@@ -14,7 +14,7 @@ import { processBroadcast } from "../../src/jobs/process-broadcast.js";
 import { createQueues } from "../../src/jobs/queues.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import { loadProject } from "../../src/project.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import { seedOwners } from "../support/owners.js";
 import { eventually, TEST_API_KEY, type TestEnv, testEnv } from "../support/test-env.js";
 
@@ -190,7 +190,7 @@ describe("broadcasts", () => {
     ]);
     const loaded = await loadProject(t.settings.RAPPORT_CONFIG_DIR);
     if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     const redis = connectRedis(t.settings.REDIS_URL as string);
     const queues = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
     const flow = loaded.project.flows.get("product-news");

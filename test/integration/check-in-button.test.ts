@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { sendToListener } from "../support/mail-in.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -35,7 +35,7 @@ describe("the check-in's button", () => {
       { flows: ["thank-you"] },
     );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-    store = openSqliteStore(t.settings.DATABASE_URL as string);
+    store = await openTestStore(t.settings);
     expect((await postEvent(rapport.httpPort as number, registration({ id: "ci-1" }))).status).toBe(202);
     const mails = await sink.waitFor(2);
     const checkIn = mails.find((m) => /How is your/.test(m.parsed.subject ?? ""));

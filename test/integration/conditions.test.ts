@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, testEnv } from "../support/test-env.js";
@@ -64,7 +64,7 @@ describe("conditions on real facts", () => {
     for (const [name, yaml] of Object.entries(flows))
       writeFileSync(join(t.dir, "config", "flows", `${name}.yaml`), yaml);
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-    store = openSqliteStore(t.settings.DATABASE_URL as string);
+    store = await openTestStore(t.settings);
     return { sink, port: rapport.httpPort as number, store };
   }
 

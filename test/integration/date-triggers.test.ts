@@ -13,6 +13,7 @@ import { silentLogger } from "../../src/infra/logger.js";
 import { dateScheduleKey } from "../../src/jobs/date-schedules.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { DateScheduleRow, Store } from "../../src/store/store.js";
 import { movableClock } from "../support/clock.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -53,7 +54,7 @@ describe("date triggers", () => {
     const clock = movableClock();
     clock.set(at);
     rapport = await startRapport({ settings: env.settings, role: "all", logger: silentLogger, clock });
-    store ??= openSqliteStore(env.settings.DATABASE_URL as string);
+    store ??= await openTestStore(env.settings);
     return { t: env, clock, port: rapport.httpPort as number, sink, store };
   }
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { latestSentTo, replyToMessage } from "../../src/cli/reply.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
 
 describe("the README demo", () => {
@@ -21,7 +21,7 @@ describe("the README demo", () => {
   it("registers, replies from the outbox, writes to the owner line, and shows it all", async () => {
     const t = testEnv(inject("redisUrl"), {}, { flows: ["thank-you", "owner-line"] });
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     try {
       await postEvent(rapport.httpPort as number, registration({ id: "demo-1" }));
       const outbox = join(t.dir, "outbox");

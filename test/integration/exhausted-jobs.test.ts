@@ -17,7 +17,7 @@ import { startWorkers } from "../../src/jobs/workers.js";
 import { createReplyAddresses } from "../../src/mail/tokens.js";
 import { createOutboxMailer } from "../../src/mail/transport.js";
 import { loadProject } from "../../src/project.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { eventually, testEnv } from "../support/test-env.js";
 
@@ -35,7 +35,7 @@ describe("jobs whose attempts run out", () => {
     const t = testEnv(inject("redisUrl"), {}, { flows: ["thank-you"] });
     const loaded = await loadProject(t.settings.RAPPORT_CONFIG_DIR);
     if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-    const real = openSqliteStore(t.settings.DATABASE_URL as string);
+    const real = await openTestStore(t.settings);
     cleanup.push(() => real.close());
     const store = new Proxy(real, {
       get(target, key, receiver) {

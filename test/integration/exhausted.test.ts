@@ -12,7 +12,7 @@ import type { Logger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
 import { createQueues, jobIds } from "../../src/jobs/queues.js";
 import { startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { MessageRow, Store } from "../../src/store/store.js";
 import { startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
@@ -49,7 +49,7 @@ describe("exhausted work", () => {
     const { logger, lines } = capturingLogger();
     const rapport = await startRapport({ settings: t.settings, role: "all", logger });
     cleanup.push(() => rapport.close());
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     cleanup.push(() => store.close());
     const redis = connectRedis(inject("redisUrl"));
     cleanup.push(() => redis.quit());

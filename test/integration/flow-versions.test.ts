@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { postEvent, registration, testEnv } from "../support/test-env.js";
 
@@ -71,7 +71,7 @@ describe("a flow edited while runs wait", () => {
       "What will you play first on your Lyra RD 2780?",
     ]);
 
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     try {
       const first = (await store.timeline("first@example.com"))?.runs[0];
       const second = (await store.timeline("second@example.com"))?.runs[0];
@@ -107,7 +107,7 @@ describe("a flow edited while runs wait", () => {
     const all = await sink.waitFor(2, 20_000);
     // The run moved: after the wait it takes V2's next step, not V1's check-in.
     expect(all[1]?.parsed.subject).toBe("What will you play first on your Lyra RD 2780?");
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     try {
       const run = (await store.timeline("first@example.com"))?.runs[0];
       const moved = run?.steps.find((s) => s.stepType === "version");

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { InteractionRow, Store } from "../../src/store/store.js";
 import { replyMime, sendToListener } from "../support/mail-in.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -118,7 +118,7 @@ describe("forged reports harm no third party", () => {
       { flows: ["thank-you"] },
     );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-    store = openSqliteStore(t.settings.DATABASE_URL as string);
+    store = await openTestStore(t.settings);
     const ada = await register(rapport, sink, "ada@example.com", "reg-ada");
     const bob = await register(rapport, sink, "bob@example.com", "reg-bob");
     return { store, port: rapport.inboundSmtpPort as number, ada, bob };

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { silentLogger } from "../../src/infra/logger.js";
 import { startImapPoller } from "../../src/mail/imap-poller.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { NewInbound } from "../../src/store/store.js";
 import { dovecotProblem, startDovecot, type TestImapServer } from "../support/dovecot.js";
 import { replyMime } from "../support/mail-in.js";
@@ -295,7 +295,7 @@ describe.skipIf(problem !== null)("IMAP poller on a real IMAP server (dovecot)",
     );
     expect(await box.contents("INBOX")).toEqual([]);
     // The http role runs no worker, so the stored message waits, unprocessed, in the store.
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     opened.push(store);
     const ids = await store.listStrandedInbound(Date.now() + 60_000, 10);
     expect(ids).toHaveLength(1);

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
 
@@ -48,7 +48,7 @@ describe("ingest while SMTP stalls", () => {
       const res = await postEvent(port, registration({ id: `reg-${i}`, email: `owner${i}@example.com` }));
       expect(res.status).toBe(202);
     }
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     try {
       await eventually(async () => {
         for (let i = 0; i < EVENTS; i++)

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
 
@@ -60,7 +60,7 @@ describe("registration → thank-you → check-in", () => {
     expect(checkIn?.parsed.subject).not.toEqual(thanks?.parsed.subject);
 
     // Every step is on record, and each sent message carries the Message-ID of its row.
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     const timeline = await eventually(async () => {
       const tl = await store.timeline("ada@example.com");
       // The sink sees a message just before the ledger records it as sent.
@@ -94,7 +94,7 @@ describe("registration → thank-you → check-in", () => {
     const { sink, rapport, t } = await boot(3600);
     sink.failWith(451);
     await postEvent(rapport.httpPort as number, registration({ id: "outage-1", email: "linus@example.com" }));
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     await eventually(async () => {
       const tl = await store.timeline("linus@example.com");
       const m = tl?.messages[0];

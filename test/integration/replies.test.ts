@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { replyMime, sendToListener } from "../support/mail-in.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -38,7 +38,7 @@ describe("replies and the owner line", () => {
       { flows: ["thank-you"] },
     );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-    store = openSqliteStore(t.settings.DATABASE_URL as string);
+    store = await openTestStore(t.settings);
     const thanks = await postAndWait(rapport, sink, "ada@example.com", "reg-1");
     return { sink, rapport, store, thanks, inboundPort: rapport.inboundSmtpPort as number };
   }

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { replyMime, sendToListener } from "../support/mail-in.js";
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -35,7 +35,7 @@ describe("flows that react to replies", () => {
       { flows },
     );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-    store = openSqliteStore(t.settings.DATABASE_URL as string);
+    store = await openTestStore(t.settings);
     return { sink, rapport, store, port: rapport.inboundSmtpPort as number };
   }
 

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { replyMime } from "../support/mail-in.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -35,7 +35,7 @@ describe("a reply with no product known", () => {
       { flows: ["thank-you", "replies-to-team"] },
     );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-    store = openSqliteStore(t.settings.DATABASE_URL as string);
+    store = await openTestStore(t.settings);
     const s = sink;
     const st = store;
 

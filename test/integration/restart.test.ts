@@ -4,7 +4,7 @@
  * check-in — once, with no second thank-you.
  */
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import { type ChildRapport, startChildRapport } from "../support/child-rapport.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
@@ -37,7 +37,7 @@ describe("restarts", () => {
     await sink.waitFor(1);
 
     await first.kill(); // no graceful shutdown: the wait is in Redis and SQLite only
-    const store = openSqliteStore(t.settings.DATABASE_URL as string);
+    const store = await openTestStore(t.settings);
     const waiting = await store.timeline("margaret@example.com");
     expect(waiting?.runs[0]?.status).toBe("waiting");
     expect(sink.received).toHaveLength(1);

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { replyMime, sendToListener } from "../support/mail-in.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -34,7 +34,7 @@ describe("send windows and frequency caps", () => {
       { flows, sending },
     );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-    store = openSqliteStore(t.settings.DATABASE_URL as string);
+    store = await openTestStore(t.settings);
     return { sink, rapport, store };
   }
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { movableClock } from "../support/clock.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -44,7 +44,7 @@ describe("wait_until a local time on allowed days", () => {
     const clock = movableClock();
     clock.set(Date.UTC(2030, 5, 15, 12)); // Saturday 2030-06-15 12:00 UTC
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger, clock });
-    store = openSqliteStore(t.settings.DATABASE_URL as string);
+    store = await openTestStore(t.settings);
 
     await postEvent(rapport.httpPort as number, {
       ...registration({ id: "wu-1" }),

@@ -1,6 +1,7 @@
 /**
- * Settings for one isolated rapport in a test: its own SQLite file in a temp dir, its
- * own queue prefix on the shared test Redis, the real config/ of the project.
+ * Settings for one isolated rapport in a test: its own store (a SQLite file in a temp
+ * dir, or with RAPPORT_TEST_STORE=postgres a Postgres schema of its own), its own queue
+ * prefix on the shared test Redis, the real config/ of the project.
  */
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { loadSettings, type Settings } from "../../src/config/settings.js";
+import { freshSchema, testPostgresUrl } from "./postgres.js";
 
 export const TEST_API_KEY = "test-key-0123456789abcdefghijklmnop";
 
@@ -39,6 +41,17 @@ export function testConfig(dir: string, opts: { flows?: string[]; sending?: unkn
   return config;
 }
 
+/** Schemas made for integration tests start with this; the global teardown drops them. */
+export const TEST_SCHEMA_PREFIX = "it_";
+
+/** The store of one test's rapport: SQLite in its dir, or a fresh Postgres schema. */
+export function testDatabaseUrl(dir: string): string {
+  if (process.env.RAPPORT_TEST_STORE !== "postgres") return join(dir, "rapport.db");
+  const url = new URL(testPostgresUrl());
+  url.searchParams.set("schema", freshSchema(TEST_SCHEMA_PREFIX));
+  return url.toString();
+}
+
 export function testEnv(
   redisUrl: string,
   overrides: Record<string, string> = {},
@@ -47,7 +60,7 @@ export function testEnv(
   const dir = mkdtempSync(join(tmpdir(), "rapport-it-"));
   const env: Record<string, string> = {
     REDIS_URL: redisUrl,
-    DATABASE_URL: join(dir, "rapport.db"),
+    DATABASE_URL: testDatabaseUrl(dir),
     RAPPORT_DATA_DIR: dir,
     RAPPORT_CONFIG_DIR: testConfig(dir, opts),
     RAPPORT_QUEUE_PREFIX: `t${randomBytes(6).toString("hex")}`,
