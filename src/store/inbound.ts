@@ -4,196 +4,146 @@
  * inbound_id: a retried job finds its own row) and once per Message-ID (a copy of a
  * mail that reached us twice, e.g. to two of our addresses or by SMTP and IMAP, is
  * recognised as a duplicate of the first).
+ *
+ * Both "once"s are held by the unique indexes on interactions, not by reading first:
+ * with several workers on Postgres two copies of one mail can be recorded at the same
+ * moment. The insert does nothing on a conflict (Postgres waits for the other
+ * transaction to commit first) and the row that won is read back.
  */
-import { and, asc, eq, gte, inArray, lt } from "drizzle-orm";
-import { isOwnershipIdPrefix } from "../mail/tokens.js";
-import type { Db } from "./db.js";
-import { toCustomer, toInbound, toInteraction, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
-import {
-  customers,
-  flowRuns,
-  inboundMessages,
-  interactions,
-  messages,
-  ownerships,
-  products,
-  suppressions,
-} from "./schema.js";
+import { sql } from "drizzle-orm";
+import { toInbound, toInteraction } from "./rows.js";
+import { inboundMessages, interactions, suppressions } from "./schema.js";
+import { columnsOf } from "./sql/columns.js";
+import type { Database, Sql } from "./sql/handle.js";
+import { query } from "./sql/query.js";
 import type {
-  CustomerRow,
   InboundRow,
-  MessageRow,
+  InboundStore,
   NewInbound,
   NewInteraction,
-  OwnershipRow,
-  ProductRow,
   RecordInteractionOutcome,
-  RunRow,
   SuppressionReason,
-  SuppressionRow,
 } from "./store.js";
 
-export function recordInbound(db: Db, inbound: NewInbound, now: number, newId: () => string): InboundRow {
-  const row = db
-    .insert(inboundMessages)
-    .values({
-      id: newId(),
-      source: inbound.source,
-      receivedAt: now,
-      envelopeFrom: inbound.envelopeFrom,
-      envelopeTo: JSON.stringify(inbound.envelopeTo),
-      raw: inbound.raw,
-      size: inbound.raw.length,
-    })
-    .returning()
-    .get();
+type InboundRecord = typeof inboundMessages.$inferSelect;
+type InteractionRecord = typeof interactions.$inferSelect;
+const p = sql.placeholder;
+
+const insertInbound = query<InboundRecord>(sql`
+  insert into ${inboundMessages} (id, source, received_at, envelope_from, envelope_to, raw, size)
+  values (${p("id")}, ${p("source")}, ${p("receivedAt")}, ${p("envelopeFrom")}, ${p("envelopeTo")}, ${p("raw")}, ${p("size")})
+  returning ${columnsOf(inboundMessages)}`);
+const inboundById = query<InboundRecord>(sql`
+  select ${columnsOf(inboundMessages)} from ${inboundMessages} where id = ${p("id")}`);
+const failInbound = query(sql`
+  update ${inboundMessages} set status = 'failed', error = ${p("error")}, processed_at = ${p("now")}
+  where id = ${p("id")}`);
+const strandedInbound = query<{ id: string }>(sql`
+  select id from ${inboundMessages} where status = 'received' and received_at < ${p("before")}
+  order by received_at limit ${p("limit")}`);
+
+/** Conflicts on inbound_id or message_id_header (or the id) insert nothing and return no row. */
+const insertInteraction = query<InteractionRecord>(sql`
+  insert into ${interactions}
+    (id, inbound_id, kind, message_id_header, customer_id, ownership_id, message_id, run_id, attributed_by,
+     to_owner_address, from_address, subject, text, detail, occurred_at, created_at)
+  values (${p("id")}, ${p("inboundId")}, ${p("kind")}, ${p("messageIdHeader")}, ${p("customerId")},
+    ${p("ownershipId")}, ${p("messageId")}, ${p("runId")}, ${p("attributedBy")}, ${p("toOwnerAddress")},
+    ${p("fromAddress")}, ${p("subject")}, ${p("text")}, ${p("detail")}, ${p("occurredAt")}, ${p("now")})
+  on conflict do nothing
+  returning ${columnsOf(interactions)}`);
+const interactionOfInbound = query<InteractionRecord>(sql`
+  select ${columnsOf(interactions)} from ${interactions} where inbound_id = ${p("inboundId")}`);
+const interactionOfHeader = query<InteractionRecord>(sql`
+  select ${columnsOf(interactions)} from ${interactions} where message_id_header = ${p("header")}`);
+const insertSuppression = query(sql`
+  insert into ${suppressions} (email, reason, interaction_id, created_at)
+  values (${p("email")}, ${p("reason")}, ${p("interactionId")}, ${p("now")})
+  on conflict (email) do nothing`);
+const markProcessed = query(sql`
+  update ${inboundMessages}
+  set status = 'processed', processed_at = ${p("now")}, interaction_id = ${p("interactionId")}, error = ${p("error")}
+  where id = ${p("inboundId")}`);
+
+export async function recordInbound(
+  t: Sql,
+  inbound: NewInbound,
+  now: number,
+  newId: () => string,
+): Promise<InboundRow> {
+  const row = await t.get(insertInbound, {
+    id: newId(),
+    source: inbound.source,
+    receivedAt: now,
+    envelopeFrom: inbound.envelopeFrom,
+    envelopeTo: JSON.stringify(inbound.envelopeTo),
+    raw: inbound.raw,
+    size: inbound.raw.length,
+  });
+  if (!row) throw new Error("inbound message insert returned no row");
   return toInbound(row);
 }
 
-export function getInbound(db: Db, id: string): InboundRow | null {
-  const row = db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get();
+export async function getInbound(t: Sql, id: string): Promise<InboundRow | null> {
+  const row = await t.get(inboundById, { id });
   return row ? toInbound(row) : null;
 }
 
-export function markInboundFailed(db: Db, id: string, error: string, now: number): void {
-  db.update(inboundMessages)
-    .set({ status: "failed", error, processedAt: now })
-    .where(eq(inboundMessages.id, id))
-    .run();
-}
-
-export function listStrandedInbound(db: Db, receivedBefore: number, limit: number): string[] {
-  return db
-    .select({ id: inboundMessages.id })
-    .from(inboundMessages)
-    .where(and(eq(inboundMessages.status, "received"), lt(inboundMessages.receivedAt, receivedBefore)))
-    .orderBy(asc(inboundMessages.receivedAt))
-    .limit(limit)
-    .all()
-    .map((r) => r.id);
-}
-
-export function getMessage(db: Db, id: string): MessageRow | null {
-  const row = db.select().from(messages).where(eq(messages.id, id)).get();
-  return row ? toMessage(row) : null;
-}
-
-export function findMessagesByHeader(db: Db, headers: string[]): MessageRow[] {
-  if (headers.length === 0) return [];
-  return db
-    .select()
-    .from(messages)
-    .where(inArray(messages.messageIdHeader, headers.slice(0, 100)))
-    .all()
-    .map(toMessage);
-}
-
-/**
- * An ownership by its id, or by the 13-character id prefix a short owner line carries
- * (src/mail/tokens.ts): a range scan of the primary key. A prefix two ownerships share
- * finds neither: mail to that line is never attributed to a guess.
- */
-export function getOwnership(db: Db, id: string): (OwnershipRow & { product: ProductRow }) | null {
-  const rows = db
-    .select()
-    .from(ownerships)
-    .innerJoin(products, eq(products.id, ownerships.productId))
-    .where(
-      isOwnershipIdPrefix(id)
-        ? and(gte(ownerships.id, `${id}-`), lt(ownerships.id, `${id}.`))
-        : eq(ownerships.id, id),
-    )
-    .limit(2)
-    .all();
-  const row = rows.length === 1 ? rows[0] : undefined;
-  return row ? { ...toOwnership(row.ownerships), product: toProduct(row.products) } : null;
-}
-
-export function findCustomerByEmail(db: Db, email: string): CustomerRow | null {
-  const row = db.select().from(customers).where(eq(customers.email, email.toLowerCase())).get();
-  return row ? toCustomer(row) : null;
-}
-
-export function getCustomer(db: Db, id: string): CustomerRow | null {
-  const row = db.select().from(customers).where(eq(customers.id, id)).get();
-  return row ? toCustomer(row) : null;
-}
-
-export function recordInteraction(
-  db: Db,
+export async function recordInteraction(
+  t: Sql,
   inboundId: string,
   interaction: NewInteraction,
   suppress: { email: string; reason: SuppressionReason } | null,
   now: number,
   newId: () => string,
-): RecordInteractionOutcome {
-  return db.transaction(
-    (tx) => {
-      const mine = tx.select().from(interactions).where(eq(interactions.inboundId, inboundId)).get();
-      if (mine) return { outcome: "recorded", interaction: toInteraction(mine) };
-      if (interaction.messageIdHeader) {
-        const first = tx
-          .select()
-          .from(interactions)
-          .where(eq(interactions.messageIdHeader, interaction.messageIdHeader))
-          .get();
-        if (first) {
-          tx.update(inboundMessages)
-            .set({
-              status: "processed",
-              processedAt: now,
-              interactionId: first.id,
-              error: `a copy of the message already recorded as interaction ${first.id}`,
-            })
-            .where(eq(inboundMessages.id, inboundId))
-            .run();
-          return { outcome: "duplicate", interaction: toInteraction(first) };
-        }
-      }
-      const id = newId();
-      const row = tx
-        .insert(interactions)
-        .values({ ...interaction, id, inboundId, detail: JSON.stringify(interaction.detail), createdAt: now })
-        .returning()
-        .get();
-      if (suppress) {
-        tx.insert(suppressions)
-          .values({
-            email: suppress.email.toLowerCase(),
-            reason: suppress.reason,
-            interactionId: id,
-            createdAt: now,
-          })
-          .onConflictDoNothing()
-          .run();
-      }
-      tx.update(inboundMessages)
-        .set({ status: "processed", processedAt: now, interactionId: id, error: null })
-        .where(eq(inboundMessages.id, inboundId))
-        .run();
-      return { outcome: "recorded", interaction: toInteraction(row) };
+): Promise<RecordInteractionOutcome> {
+  const id = newId();
+  const inserted = await t.get(insertInteraction, {
+    ...interaction,
+    id,
+    inboundId,
+    detail: JSON.stringify(interaction.detail),
+    now,
+  });
+  if (inserted) {
+    if (suppress) {
+      await t.run(insertSuppression, {
+        email: suppress.email.toLowerCase(),
+        reason: suppress.reason,
+        interactionId: id,
+        now,
+      });
+    }
+    await t.run(markProcessed, { inboundId, interactionId: id, error: null, now });
+    return { outcome: "recorded", interaction: toInteraction(inserted) };
+  }
+  // A retry of this message's job (its own row), or a copy of a mail recorded first
+  // through another inbound message.
+  const mine = await t.get(interactionOfInbound, { inboundId });
+  if (mine) return { outcome: "recorded", interaction: toInteraction(mine) };
+  const first = interaction.messageIdHeader
+    ? await t.get(interactionOfHeader, { header: interaction.messageIdHeader })
+    : undefined;
+  if (!first) throw new Error(`interaction ${id} for inbound message ${inboundId} conflicted with no row`);
+  await t.run(markProcessed, {
+    inboundId,
+    interactionId: first.id,
+    error: `a copy of the message already recorded as interaction ${first.id}`,
+    now,
+  });
+  return { outcome: "duplicate", interaction: toInteraction(first) };
+}
+
+export function inboundStore(db: Database, newId: () => string): InboundStore {
+  return {
+    recordInbound: (inbound, now) => db.tx((t) => recordInbound(t, inbound, now, newId)),
+    getInbound: (id) => db.read((t) => getInbound(t, id)),
+    markInboundFailed: async (id, error, now) => {
+      await db.tx((t) => t.run(failInbound, { id, error, now }));
     },
-    { behavior: "immediate" },
-  );
-}
-
-export function getSuppression(db: Db, email: string): SuppressionRow | null {
-  return db.select().from(suppressions).where(eq(suppressions.email, email.toLowerCase())).get() ?? null;
-}
-
-export function listWaitingRuns(db: Db, customerId: string): RunRow[] {
-  return db
-    .select()
-    .from(flowRuns)
-    .where(and(eq(flowRuns.customerId, customerId), eq(flowRuns.status, "waiting")))
-    .orderBy(asc(flowRuns.createdAt))
-    .all()
-    .map(toRun);
-}
-
-export function suppressMessage(db: Db, id: string, reason: string, now: number): void {
-  db.update(messages)
-    .set({ status: "suppressed", error: reason, leaseUntil: null, updatedAt: now })
-    .where(eq(messages.id, id))
-    .run();
+    listStrandedInbound: (before, limit) =>
+      db.read(async (t) => (await t.all(strandedInbound, { before, limit })).map((r) => r.id)),
+    recordInteraction: (inboundId, interaction, suppress, now) =>
+      db.tx((t) => recordInteraction(t, inboundId, interaction, suppress, now, newId)),
+  };
 }

@@ -56,7 +56,8 @@ export const toRun = (r: typeof schema.flowRuns.$inferSelect): RunRow => ({
 
 export const toMessage = (r: typeof schema.messages.$inferSelect): MessageRow => {
   const { dedupeKey: _dedupeKey, ...rest } = r;
-  return rest;
+  // SQLite hands booleans back as 0/1 through a handle.
+  return { ...rest, transactional: Boolean(r.transactional) };
 };
 
 export const toInbound = (r: typeof schema.inboundMessages.$inferSelect): InboundRow => ({
@@ -66,5 +67,6 @@ export const toInbound = (r: typeof schema.inboundMessages.$inferSelect): Inboun
 
 export const toInteraction = (r: typeof schema.interactions.$inferSelect): InteractionRow => ({
   ...r,
+  toOwnerAddress: Boolean(r.toOwnerAddress),
   detail: JSON.parse(r.detail) as Record<string, unknown>,
 });

@@ -10,11 +10,12 @@ import { type OpenedDb, openSqlite } from "./db.js";
 import { eventStore } from "./events.js";
 import * as failuresRepo from "./failures.js";
 import * as flowVersionsRepo from "./flow-versions.js";
-import * as inboundRepo from "./inbound.js";
+import { inboundStore } from "./inbound.js";
+import * as legacy from "./legacy-lookups.js";
 import * as messagesRepo from "./messages.js";
 import * as runsRepo from "./runs.js";
 import type { Store } from "./store.js";
-import { timeline } from "./timeline.js";
+import { timelineStore } from "./timeline.js";
 
 export interface SqliteStoreOptions {
   /** Id generator, injectable so tests can predict ids. */
@@ -29,6 +30,8 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
   const run = <T>(fn: () => T): Promise<T> => database.exclusive(() => fn());
   return {
     ...eventStore(database, newId),
+    ...inboundStore(database, newId),
+    ...timelineStore(database),
     ingestEvent: (event, now) => run(() => ingestEvent(db, event, now, newId)),
     startRuns: (eventId, customerId, runs, now) =>
       run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
@@ -52,21 +55,14 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     listDueRuns: (now, before, limit) => run(() => runsRepo.listDueRuns(db, now, before, limit)),
     listStrandedMessages: (now, before, limit) =>
       run(() => messagesRepo.listStrandedMessages(db, now, before, limit)),
-    timeline: (email) => run(() => timeline(db, email)),
-    recordInbound: (inbound, now) => run(() => inboundRepo.recordInbound(db, inbound, now, newId)),
-    getInbound: (id) => run(() => inboundRepo.getInbound(db, id)),
-    markInboundFailed: (id, error, now) => run(() => inboundRepo.markInboundFailed(db, id, error, now)),
-    listStrandedInbound: (before, limit) => run(() => inboundRepo.listStrandedInbound(db, before, limit)),
-    getMessage: (id) => run(() => inboundRepo.getMessage(db, id)),
-    findMessagesByHeader: (headers) => run(() => inboundRepo.findMessagesByHeader(db, headers)),
-    getOwnership: (id) => run(() => inboundRepo.getOwnership(db, id)),
-    findCustomerByEmail: (email) => run(() => inboundRepo.findCustomerByEmail(db, email)),
-    getCustomer: (id) => run(() => inboundRepo.getCustomer(db, id)),
-    recordInteraction: (inboundId, interaction, suppress, now) =>
-      run(() => inboundRepo.recordInteraction(db, inboundId, interaction, suppress, now, newId)),
-    getSuppression: (email) => run(() => inboundRepo.getSuppression(db, email)),
-    listWaitingRuns: (customerId) => run(() => inboundRepo.listWaitingRuns(db, customerId)),
-    suppressMessage: (id, reason, now) => run(() => inboundRepo.suppressMessage(db, id, reason, now)),
+    getMessage: (id) => run(() => legacy.getMessage(db, id)),
+    findMessagesByHeader: (headers) => run(() => legacy.findMessagesByHeader(db, headers)),
+    getOwnership: (id) => run(() => legacy.getOwnership(db, id)),
+    findCustomerByEmail: (email) => run(() => legacy.findCustomerByEmail(db, email)),
+    getCustomer: (id) => run(() => legacy.getCustomer(db, id)),
+    getSuppression: (email) => run(() => legacy.getSuppression(db, email)),
+    listWaitingRuns: (customerId) => run(() => legacy.listWaitingRuns(db, customerId)),
+    suppressMessage: (id, reason, now) => run(() => legacy.suppressMessage(db, id, reason, now)),
     relationshipSendTimes: (id, since) => run(() => messagesRepo.relationshipSendTimes(db, id, since)),
     postponeMessage: (id, notBefore, reason, now) =>
       run(() => messagesRepo.postponeMessage(db, id, notBefore, reason, now)),

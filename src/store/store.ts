@@ -516,7 +516,7 @@ export interface EventStore {
   listStrandedEvents(receivedBefore: number, limit: number): Promise<string[]>;
 }
 
-/** Customers, their products and ownerships, what they asked us not to do, and their timeline. */
+/** Customers, their products and ownerships, and what they asked us not to do. */
 export interface CustomerStore {
   /**
    * Upserts the customer, product and ownership an event describes (a disposition
@@ -528,6 +528,11 @@ export interface CustomerStore {
   findCustomerByEmail(email: string): Promise<CustomerRow | null>;
   getCustomer(id: string): Promise<CustomerRow | null>;
   getSuppression(email: string): Promise<SuppressionRow | null>;
+}
+
+/** Everything the store knows about one customer, for people to read. */
+export interface TimelineStore {
+  /** Null when no customer has this address. */
   timeline(email: string): Promise<Timeline | null>;
 }
 
@@ -643,6 +648,7 @@ export interface Store
     FlowVersionStore,
     OutboxStore,
     InboundStore,
+    TimelineStore,
     BroadcastStore,
     DateScheduleStore,
     FailureStore {

@@ -1,12 +1,11 @@
 /** Everything the store knows about one customer, oldest first: for people to read. */
-import { asc, eq, inArray } from "drizzle-orm";
-import type { Db } from "./db.js";
-import { failedInboundOf } from "./failures.js";
+import { sql } from "drizzle-orm";
 import { toCustomer, toEvent, toInteraction, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
 import {
   customers,
   events,
   flowRuns,
+  inboundMessages,
   interactions,
   messages,
   ownerships,
@@ -14,69 +13,71 @@ import {
   runSteps,
   suppressions,
 } from "./schema.js";
-import type { Timeline } from "./store.js";
+import { columnsOf, unprefix } from "./sql/columns.js";
+import type { Database, Sql } from "./sql/handle.js";
+import { query } from "./sql/query.js";
+import type { FailedInbound, SuppressionRow, Timeline, TimelineStore } from "./store.js";
 
-export function timeline(db: Db, email: string): Timeline | null {
-  const c = db.select().from(customers).where(eq(customers.email, email.toLowerCase())).get();
+const p = sql.placeholder;
+
+const customerByEmail = query<typeof customers.$inferSelect>(sql`
+  select ${columnsOf(customers)} from ${customers} where email = ${p("email")}`);
+const ownershipsOf = query<Record<string, unknown>>(sql`
+  select ${columnsOf(ownerships, "o_")}, ${columnsOf(products, "p_")}
+  from ${ownerships} join ${products} on ${products}.id = ${ownerships}.product_id
+  where ${ownerships}.customer_id = ${p("customerId")}
+  order by ${ownerships}.started_at`);
+const runsOf = query<typeof flowRuns.$inferSelect>(sql`
+  select ${columnsOf(flowRuns)} from ${flowRuns} where customer_id = ${p("customerId")} order by created_at`);
+const stepsOf = query<typeof runSteps.$inferSelect>(sql`
+  select ${columnsOf(runSteps)} from ${runSteps}
+  join ${flowRuns} on ${flowRuns}.id = ${runSteps}.run_id
+  where ${flowRuns}.customer_id = ${p("customerId")}
+  order by ${runSteps}.id`);
+const eventsOf = query<typeof events.$inferSelect>(sql`
+  select ${columnsOf(events)} from ${events} where customer_id = ${p("customerId")} order by occurred_at`);
+const messagesOf = query<typeof messages.$inferSelect>(sql`
+  select ${columnsOf(messages)} from ${messages} where customer_id = ${p("customerId")} order by created_at`);
+const interactionsOf = query<typeof interactions.$inferSelect>(sql`
+  select ${columnsOf(interactions)} from ${interactions}
+  where customer_id = ${p("customerId")} order by occurred_at`);
+const suppressionOf = query<SuppressionRow>(sql`
+  select ${columnsOf(suppressions)} from ${suppressions} where email = ${p("email")}`);
+const failedInboundOf = query<Omit<FailedInbound, "error"> & { error: string | null }>(sql`
+  select id, received_at as "receivedAt", envelope_from as "envelopeFrom", error from ${inboundMessages}
+  where failed_customer_id = ${p("customerId")} and status = 'failed'
+  order by received_at`);
+
+export async function timeline(t: Sql, email: string): Promise<Timeline | null> {
+  const c = await t.get(customerByEmail, { email: email.toLowerCase() });
   if (!c) return null;
-  const owned = db
-    .select()
-    .from(ownerships)
-    .innerJoin(products, eq(products.id, ownerships.productId))
-    .where(eq(ownerships.customerId, c.id))
-    .orderBy(asc(ownerships.startedAt))
-    .all()
-    .map((r) => ({ ...toOwnership(r.ownerships), product: toProduct(r.products) }));
-  const runs = db
-    .select()
-    .from(flowRuns)
-    .where(eq(flowRuns.customerId, c.id))
-    .orderBy(asc(flowRuns.createdAt))
-    .all()
-    .map(toRun);
-  const steps = runs.length
-    ? db
-        .select()
-        .from(runSteps)
-        .where(
-          inArray(
-            runSteps.runId,
-            runs.map((r) => r.id),
-          ),
-        )
-        .orderBy(asc(runSteps.id))
-        .all()
-    : [];
+  const customerId = c.id;
+  const owned = (await t.all(ownershipsOf, { customerId })).map((r) => ({
+    ...toOwnership(unprefix(r, "o_")),
+    product: toProduct(unprefix(r, "p_")),
+  }));
+  const runs = (await t.all(runsOf, { customerId })).map(toRun);
+  const steps = await t.all(stepsOf, { customerId });
   return {
     customer: toCustomer(c),
     ownerships: owned,
-    events: db
-      .select()
-      .from(events)
-      .where(eq(events.customerId, c.id))
-      .orderBy(asc(events.occurredAt))
-      .all()
-      .map(toEvent),
+    events: (await t.all(eventsOf, { customerId })).map(toEvent),
     runs: runs.map((r) => ({
       ...r,
       steps: steps.filter((s) => s.runId === r.id).map(({ id: _id, ...s }) => s),
     })),
-    messages: db
-      .select()
-      .from(messages)
-      .where(eq(messages.customerId, c.id))
-      .orderBy(asc(messages.createdAt))
-      .all()
+    messages: (await t.all(messagesOf, { customerId }))
       .map(toMessage)
       .map((m) => ({ ...m, possibleDuplicate: m.status === "sent" && m.uncertainAttempts > 0 })),
-    interactions: db
-      .select()
-      .from(interactions)
-      .where(eq(interactions.customerId, c.id))
-      .orderBy(asc(interactions.occurredAt))
-      .all()
-      .map(toInteraction),
-    suppression: db.select().from(suppressions).where(eq(suppressions.email, c.email)).get() ?? null,
-    failedInbound: failedInboundOf(db, c.id),
+    interactions: (await t.all(interactionsOf, { customerId })).map(toInteraction),
+    suppression: (await t.get(suppressionOf, { email: c.email })) ?? null,
+    failedInbound: (await t.all(failedInboundOf, { customerId })).map((r) => ({
+      ...r,
+      error: r.error ?? "failed",
+    })),
   };
+}
+
+export function timelineStore(db: Database): TimelineStore {
+  return { timeline: (email) => db.read((t) => timeline(t, email)) };
 }
