@@ -4,11 +4,11 @@
  * one backend and fail on the other at run time; this fails at once instead.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { getTableConfig as pgConfig } from "drizzle-orm/pg-core";
-import { getTableConfig as sqliteConfig } from "drizzle-orm/sqlite-core";
+import { type PgTable, getTableConfig as pgConfig } from "drizzle-orm/pg-core";
+import { type SQLiteTable, getTableConfig as sqliteConfig } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import * as pgSchema from "../../../src/store/schema.pg.js";
 import * as sqliteSchema from "../../../src/store/schema.js";
+import * as pgSchema from "../../../src/store/schema.pg.js";
 
 type Shape = {
   columns: Record<string, { notNull: boolean; primary: boolean; unique: boolean; hasDefault: boolean }>;
@@ -17,7 +17,13 @@ type Shape = {
 };
 
 function shapeOf(config: {
-  columns: Array<{ name: string; notNull: boolean; primary: boolean; isUnique: boolean; hasDefault: boolean }>;
+  columns: Array<{
+    name: string;
+    notNull: boolean;
+    primary: boolean;
+    isUnique: boolean;
+    hasDefault: boolean;
+  }>;
   indexes: Array<{ config: { name: string; unique: boolean; columns: unknown[] } }>;
   primaryKeys: Array<{ columns: Array<{ name: string }> }>;
 }): Shape {
@@ -43,8 +49,8 @@ describe("schema parity (SQLite and Postgres)", () => {
   });
 
   it.each(tables)("%s has the same columns and indexes", (name) => {
-    const s = sqliteConfig((sqliteSchema as Record<string, never>)[name]);
-    const p = pgConfig((pgSchema as Record<string, never>)[name]);
+    const s = sqliteConfig((sqliteSchema as unknown as Record<string, SQLiteTable>)[name] as SQLiteTable);
+    const p = pgConfig((pgSchema as unknown as Record<string, PgTable>)[name] as PgTable);
     expect(p.name).toBe(s.name);
     expect(shapeOf(p as never)).toEqual(shapeOf(s as never));
   });
