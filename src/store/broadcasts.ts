@@ -9,11 +9,13 @@
  * (entry keys are unique, and a page is written only if the page count is still what
  * the job read).
  */
-import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
-import { bound, type Db, prepared } from "./db.js";
+import { sql } from "drizzle-orm";
 import { toCustomer, toOwnership, toProduct, toRun } from "./rows.js";
-import { entryWindowOpen, newRunValues } from "./runs.js";
+import { insertRunIfNew } from "./run-inserts.js";
 import { broadcasts, customers, events, flowRuns, ownerships, products } from "./schema.js";
+import { columnsOf, unprefix } from "./sql/columns.js";
+import type { Database, Sql } from "./sql/handle.js";
+import { adhoc, query } from "./sql/query.js";
 import type {
   AudienceOwner,
   AudiencePage,
@@ -22,10 +24,18 @@ import type {
   BroadcastPageOutcome,
   BroadcastPageWrite,
   BroadcastRow,
+  BroadcastStore,
   NewBroadcast,
   ProductRow,
   RunRow,
 } from "./store.js";
+
+type BroadcastRecord = typeof broadcasts.$inferSelect;
+type ProductRecord = typeof products.$inferSelect;
+type OwnershipRecord = typeof ownerships.$inferSelect;
+type CustomerRecord = typeof customers.$inferSelect;
+type RunRecord = typeof flowRuns.$inferSelect;
+const p = sql.placeholder;
 
 /**
  * The events table wants a customer address; a broadcast's event has no one customer.
@@ -37,7 +47,7 @@ export const BROADCAST_EVENT_EMAIL = "broadcast@rapport.invalid";
 /** Event ids from senders never contain '/', so a broadcast's event cannot collide with one. */
 export const broadcastEventId = (broadcastId: string) => `broadcast/${broadcastId}`;
 
-const toBroadcast = (r: typeof broadcasts.$inferSelect): BroadcastRow => ({
+const toBroadcast = (r: BroadcastRecord): BroadcastRow => ({
   id: r.id,
   flowId: r.flowId,
   eventId: r.eventId,
@@ -58,127 +68,158 @@ const toBroadcast = (r: typeof broadcasts.$inferSelect): BroadcastRow => ({
   finishedAt: r.finishedAt,
 });
 
-export function createBroadcast(
-  db: Db,
+const insertBroadcast = query<BroadcastRecord>(sql`
+  insert into ${broadcasts} (id, flow_id, event_id, audience, properties, created_at, updated_at)
+  values (${p("id")}, ${p("flowId")}, ${p("eventId")}, ${p("audience")}, ${p("properties")}, ${p("now")}, ${p("now")})
+  on conflict (id) do nothing
+  returning ${columnsOf(broadcasts)}`);
+// Processed from the start: no events job ever looks at it (it names no real customer);
+// runContext and deliveries read its type and properties.
+const insertBroadcastEvent = query(sql`
+  insert into ${events} (id, type, occurred_at, received_at, customer_email, payload, status, processed_at)
+  values (${p("id")}, ${p("type")}, ${p("now")}, ${p("now")}, ${p("email")}, ${p("payload")}, 'processed', ${p("now")})
+  on conflict (id) do nothing`);
+const broadcastById = query<BroadcastRecord>(sql`
+  select ${columnsOf(broadcasts)} from ${broadcasts} where id = ${p("id")}`);
+const markRunning = query(sql`
+  update ${broadcasts} set status = 'running', total = ${p("total")}, updated_at = ${p("now")}
+  where id = ${p("id")} and status = 'queued'`);
+const markFailed = query(sql`
+  update ${broadcasts} set status = 'failed', error = ${p("error")}, updated_at = ${p("now")}, finished_at = ${p("now")}
+  where id = ${p("id")}`);
+const strandedBroadcasts = query<{ id: string }>(sql`
+  select id from ${broadcasts}
+  where status in ('queued', 'running') and updated_at < ${p("before")}
+  order by updated_at limit ${p("limit")}`);
+
+// The audience: its products from the cursor's on (a category has few; a SKU names one),
+// then each product's active owners by keyset on ownership id. Every comparison of ids is
+// the database's, so the order is its collation's throughout.
+const productsBySku = query<ProductRecord>(sql`
+  select ${columnsOf(products)} from ${products}
+  where sku = ${p("sku")} and id >= ${p("from")} order by id`);
+const productsByCategory = query<ProductRecord>(sql`
+  select ${columnsOf(products)} from ${products}
+  where category = ${p("category")} and id >= ${p("from")} order by id`);
+const countBySku = query<{ n: number }>(sql`
+  select count(*) as n from ${ownerships}
+  where status = 'active' and product_id in (select id from ${products} where sku = ${p("sku")})`);
+const countByCategory = query<{ n: number }>(sql`
+  select count(*) as n from ${ownerships}
+  where status = 'active' and product_id in (select id from ${products} where category = ${p("category")})`);
+const ownersOf = query<Record<string, unknown>>(sql`
+  select ${columnsOf(ownerships, "o_")}, ${columnsOf(customers, "c_")}
+  from ${ownerships} join ${customers} on ${customers}.id = ${ownerships}.customer_id
+  where ${ownerships}.product_id = ${p("productId")} and ${ownerships}.status = 'active'
+    and ${ownerships}.id > ${p("after")}
+  order by ${ownerships}.id limit ${p("limit")}`);
+
+// A page: the broadcast moves first and only if it is still where the job read it, so a
+// second writer of the same page changes nothing (on Postgres it waits on this row's lock,
+// then finds the page count moved on).
+const advancePage = query<{ eventId: string }>(sql`
+  update ${broadcasts} set cursor_product_id = ${p("productId")}, cursor_ownership_id = ${p("ownershipId")},
+    pages = pages + 1, status = ${p("status")}, updated_at = ${p("now")}, finished_at = ${p("finishedAt")}
+  where id = ${p("id")} and pages = ${p("expectedPages")} and status in ('queued', 'running')
+  returning event_id as "eventId"`);
+const addCounts = query<BroadcastRecord>(sql`
+  update ${broadcasts} set started = started + ${p("started")}, skipped = skipped + ${p("skipped")}
+  where id = ${p("id")}
+  returning ${columnsOf(broadcasts)}`);
+
+/** Page sizes are bounded by the job, but an `in` list is kept well below any driver's limit. */
+const IDS_PER_QUERY = 500;
+
+async function runsById(t: Sql, ids: string[]): Promise<RunRow[]> {
+  const found = new Map<string, RunRow>();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+    const rows = await t.all(
+      adhoc<RunRecord>(sql`select ${columnsOf(flowRuns)} from ${flowRuns}
+        where id in (${sql.join(
+          chunk.map((id) => sql`${id}`),
+          sql`, `,
+        )})`),
+    );
+    for (const r of rows) found.set(r.id, toRun(r));
+  }
+  return ids.flatMap((id) => found.get(id) ?? []);
+}
+
+export async function createBroadcast(
+  t: Sql,
   input: NewBroadcast,
   now: number,
   newId: () => string,
-): { broadcast: BroadcastRow; duplicate: boolean } {
+): Promise<{ broadcast: BroadcastRow; duplicate: boolean }> {
   const id = input.id ?? newId();
   const eventId = broadcastEventId(id);
-  return db.transaction(
-    (tx) => {
-      const inserted = tx
-        .insert(broadcasts)
-        .values({
-          id,
-          flowId: input.flowId,
-          eventId,
-          audience: JSON.stringify(input.audience),
-          properties: JSON.stringify(input.properties),
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoNothing()
-        .returning()
-        .get();
-      if (!inserted) {
-        const row = tx.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
-        if (!row) throw new Error(`broadcast ${id} vanished right after it was stored`);
-        return { broadcast: toBroadcast(row), duplicate: true };
-      }
-      // Processed from the start: no events job ever looks at it (it names no real customer);
-      // runContext and deliveries read its type and properties.
-      tx.insert(events)
-        .values({
-          id: eventId,
-          type: input.eventType,
-          occurredAt: now,
-          receivedAt: now,
-          customerEmail: BROADCAST_EVENT_EMAIL,
-          payload: JSON.stringify({
-            id: eventId,
-            type: input.eventType,
-            customer: { email: BROADCAST_EVENT_EMAIL },
-            properties: input.properties,
-          }),
-          status: "processed",
-          processedAt: now,
-        })
-        .onConflictDoNothing()
-        .run();
-      return { broadcast: toBroadcast(inserted), duplicate: false };
-    },
-    { behavior: "immediate" },
-  );
+  const inserted = await t.get(insertBroadcast, {
+    id,
+    flowId: input.flowId,
+    eventId,
+    audience: JSON.stringify(input.audience),
+    properties: JSON.stringify(input.properties),
+    now,
+  });
+  if (!inserted) {
+    const row = await t.get(broadcastById, { id });
+    if (!row) throw new Error(`broadcast ${id} vanished right after it was stored`);
+    return { broadcast: toBroadcast(row), duplicate: true };
+  }
+  await t.run(insertBroadcastEvent, {
+    id: eventId,
+    type: input.eventType,
+    now,
+    email: BROADCAST_EVENT_EMAIL,
+    payload: JSON.stringify({
+      id: eventId,
+      type: input.eventType,
+      customer: { email: BROADCAST_EVENT_EMAIL },
+      properties: input.properties,
+    }),
+  });
+  return { broadcast: toBroadcast(inserted), duplicate: false };
 }
 
-export function getBroadcast(db: Db, id: string): BroadcastRow | null {
-  const row = db.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
+export async function getBroadcast(t: Sql, id: string): Promise<BroadcastRow | null> {
+  const row = await t.get(broadcastById, { id });
   return row ? toBroadcast(row) : null;
 }
 
-export function markBroadcastRunning(db: Db, id: string, total: number, now: number): void {
-  db.update(broadcasts)
-    .set({ status: "running", total, updatedAt: now })
-    .where(and(eq(broadcasts.id, id), eq(broadcasts.status, "queued")))
-    .run();
+/** The audience's products in id order, from `from` on ("" for all). */
+async function audienceProducts(t: Sql, audience: BroadcastAudience, from: string): Promise<ProductRow[]> {
+  const rows =
+    audience.sku !== undefined
+      ? await t.all(productsBySku, { sku: audience.sku, from })
+      : await t.all(productsByCategory, { category: audience.category, from });
+  return rows.map(toProduct);
 }
 
-export function markBroadcastFailed(db: Db, id: string, error: string, now: number): void {
-  db.update(broadcasts)
-    .set({ status: "failed", error, updatedAt: now, finishedAt: now })
-    .where(eq(broadcasts.id, id))
-    .run();
-}
-
-/** The audience's products in id order (a category has few; a SKU names one). */
-function audienceProducts(db: Db, audience: BroadcastAudience): ProductRow[] {
-  const where =
-    audience.sku !== undefined ? eq(products.sku, audience.sku) : eq(products.category, audience.category);
-  return db.select().from(products).where(where).orderBy(asc(products.id)).all().map(toProduct);
-}
-
-export function countAudience(db: Db, audience: BroadcastAudience): number {
-  const ids = audienceProducts(db, audience).map((p) => p.id);
-  if (ids.length === 0) return 0;
-  const row = db
-    .select({ n: sql<number>`count(*)` })
-    .from(ownerships)
-    .where(and(inArray(ownerships.productId, ids), eq(ownerships.status, "active")))
-    .get();
+export async function countAudience(t: Sql, audience: BroadcastAudience): Promise<number> {
+  const row =
+    audience.sku !== undefined
+      ? await t.get(countBySku, { sku: audience.sku })
+      : await t.get(countByCategory, { category: audience.category });
   return row?.n ?? 0;
 }
 
-export function audiencePage(
-  db: Db,
+export async function audiencePage(
+  t: Sql,
   audience: BroadcastAudience,
   cursor: BroadcastCursor | null,
   limit: number,
-): AudiencePage {
-  const ownersOf = prepared(db, "broadcasts.owners", () =>
-    db
-      .select({ ownership: ownerships, customer: customers })
-      .from(ownerships)
-      .innerJoin(customers, eq(customers.id, ownerships.customerId))
-      .where(
-        and(
-          eq(ownerships.productId, sql.placeholder("productId")),
-          eq(ownerships.status, "active"),
-          gt(ownerships.id, sql.placeholder("after")),
-        ),
-      )
-      .orderBy(asc(ownerships.id))
-      .limit(sql.placeholder("limit"))
-      .prepare(),
-  );
+): Promise<AudiencePage> {
   const owners: AudienceOwner[] = [];
-  for (const product of audienceProducts(db, audience)) {
-    if (cursor && product.id < cursor.productId) continue;
+  for (const product of await audienceProducts(t, audience, cursor?.productId ?? "")) {
     const after = cursor && product.id === cursor.productId ? cursor.ownershipId : "";
-    const rows = ownersOf.all({ productId: product.id, after, limit: limit - owners.length });
+    const rows = await t.all(ownersOf, { productId: product.id, after, limit: limit - owners.length });
     for (const r of rows) {
-      owners.push({ product, ownership: toOwnership(r.ownership), customer: toCustomer(r.customer) });
+      owners.push({
+        product,
+        ownership: toOwnership(unprefix<OwnershipRecord>(r, "o_")),
+        customer: toCustomer(unprefix<CustomerRecord>(r, "c_")),
+      });
     }
     const last = owners.at(-1);
     if (owners.length >= limit && last) {
@@ -193,93 +234,54 @@ export function audiencePage(
   };
 }
 
-export function writeBroadcastPage(
-  db: Db,
+export async function writeBroadcastPage(
+  t: Sql,
   page: BroadcastPageWrite,
   newId: () => string,
-): BroadcastPageOutcome {
-  const q = prepared(db, "broadcasts.page", () => ({
-    insertRun: db
-      .insert(flowRuns)
-      .values(newRunValues())
-      .onConflictDoNothing({ target: flowRuns.entryKey })
-      .returning()
-      .prepare(),
-    advance: db
-      .update(broadcasts)
-      .set({
-        cursorProductId: bound("productId"),
-        cursorOwnershipId: bound("ownershipId"),
-        pages: sql`${broadcasts.pages} + 1`,
-        started: sql`${broadcasts.started} + ${sql.placeholder("started")}`,
-        skipped: sql`${broadcasts.skipped} + ${sql.placeholder("skipped")}`,
-        status: bound("status"),
-        updatedAt: bound("now"),
-        finishedAt: bound("finishedAt"),
-      })
-      .where(
-        and(
-          eq(broadcasts.id, sql.placeholder("id")),
-          eq(broadcasts.pages, sql.placeholder("expectedPages")),
-          inArray(broadcasts.status, ["queued", "running"]),
-        ),
-      )
-      .returning()
-      .prepare(),
-  }));
-  return db.transaction(
-    (tx) => {
-      const current = tx.select().from(broadcasts).where(eq(broadcasts.id, page.broadcastId)).get();
-      if (!current) return { applied: false, broadcast: null };
-      if (
-        current.pages !== page.expectedPages ||
-        (current.status !== "queued" && current.status !== "running")
-      )
-        return { applied: false, broadcast: toBroadcast(current) };
-      const created: RunRow[] = [];
-      for (const run of page.runs) {
-        if (!entryWindowOpen(db, run, run.customerId)) continue; // counted as skipped below
-        const row = q.insertRun.get({
-          id: newId(),
-          flowId: run.flowId,
-          flowVersion: run.flowVersion,
-          customerId: run.customerId,
-          ownershipId: run.ownershipId,
-          eventId: current.eventId,
-          entryKey: run.entryKey,
-          state: JSON.stringify(run.state),
-          status: run.state.status,
-          wakeAt: run.state.wakeAt,
-          now: page.now,
-        });
-        if (row) created.push(toRun(row));
-      }
-      const updated = q.advance.get({
-        id: page.broadcastId,
-        expectedPages: page.expectedPages,
-        productId: page.next?.productId ?? null,
-        ownershipId: page.next?.ownershipId ?? null,
-        started: created.length,
-        // Owners whose run's entry key was taken (a once-flow they already had) are skipped too.
-        skipped: page.skipped + (page.runs.length - created.length),
-        status: page.done ? "completed" : "running",
-        now: page.now,
-        finishedAt: page.done ? page.now : null,
-      });
-      if (!updated) throw new Error(`broadcast ${page.broadcastId} moved while its page was written`);
-      return { applied: true, broadcast: toBroadcast(updated), created };
-    },
-    { behavior: "immediate" },
-  );
+): Promise<BroadcastPageOutcome> {
+  const moved = await t.get(advancePage, {
+    id: page.broadcastId,
+    expectedPages: page.expectedPages,
+    productId: page.next?.productId ?? null,
+    ownershipId: page.next?.ownershipId ?? null,
+    status: page.done ? "completed" : "running",
+    now: page.now,
+    finishedAt: page.done ? page.now : null,
+  });
+  // Written by another job already (or finished, or gone): nothing of this page is written.
+  if (!moved) return { applied: false, broadcast: await getBroadcast(t, page.broadcastId) };
+  const createdIds: string[] = [];
+  for (const run of page.runs) {
+    const id = newId();
+    const ids = { id, customerId: run.customerId, eventId: moved.eventId };
+    if (await insertRunIfNew(t, run, ids, page.now)) createdIds.push(id);
+  }
+  const created = await runsById(t, createdIds);
+  const updated = await t.get(addCounts, {
+    id: page.broadcastId,
+    started: created.length,
+    // Owners whose run's entry key was taken (a once-flow they already had) or whose entry
+    // window was closed are skipped too.
+    skipped: page.skipped + (page.runs.length - created.length),
+  });
+  if (!updated) throw new Error(`broadcast ${page.broadcastId} vanished while its page was written`);
+  return { applied: true, broadcast: toBroadcast(updated), created };
 }
 
-export function listStrandedBroadcasts(db: Db, updatedBefore: number, limit: number): string[] {
-  return db
-    .select({ id: broadcasts.id })
-    .from(broadcasts)
-    .where(and(inArray(broadcasts.status, ["queued", "running"]), lt(broadcasts.updatedAt, updatedBefore)))
-    .orderBy(asc(broadcasts.updatedAt))
-    .limit(limit)
-    .all()
-    .map((r) => r.id);
+export function broadcastStore(db: Database, newId: () => string): BroadcastStore {
+  return {
+    createBroadcast: (input, now) => db.tx((t) => createBroadcast(t, input, now, newId)),
+    getBroadcast: (id) => db.read((t) => getBroadcast(t, id)),
+    markBroadcastRunning: async (id, total, now) => {
+      await db.tx((t) => t.run(markRunning, { id, total, now }));
+    },
+    markBroadcastFailed: async (id, error, now) => {
+      await db.tx((t) => t.run(markFailed, { id, error, now }));
+    },
+    countAudience: (audience) => db.read((t) => countAudience(t, audience)),
+    audiencePage: (audience, cursor, limit) => db.read((t) => audiencePage(t, audience, cursor, limit)),
+    writeBroadcastPage: (page) => db.tx((t) => writeBroadcastPage(t, page, newId)),
+    listStrandedBroadcasts: (before, limit) =>
+      db.read(async (t) => (await t.all(strandedBroadcasts, { before, limit })).map((r) => r.id)),
+  };
 }

@@ -3,9 +3,9 @@
  * the hood and wrapped in promises so callers are written for any backend.
  */
 import { randomUUID } from "node:crypto";
-import * as broadcastsRepo from "./broadcasts.js";
+import { broadcastStore } from "./broadcasts.js";
 import { ingestEvent } from "./customers.js";
-import * as datesRepo from "./date-schedules.js";
+import { dateScheduleStore } from "./date-schedules.js";
 import { type OpenedDb, openSqlite } from "./db.js";
 import { eventStore } from "./events.js";
 import * as failuresRepo from "./failures.js";
@@ -32,6 +32,8 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     ...eventStore(database, newId),
     ...inboundStore(database, newId),
     ...timelineStore(database),
+    ...broadcastStore(database, newId),
+    ...dateScheduleStore(database, newId),
     ingestEvent: (event, now) => run(() => ingestEvent(db, event, now, newId)),
     startRuns: (eventId, customerId, runs, now) =>
       run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
@@ -66,28 +68,6 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     relationshipSendTimes: (id, since) => run(() => messagesRepo.relationshipSendTimes(db, id, since)),
     postponeMessage: (id, notBefore, reason, now) =>
       run(() => messagesRepo.postponeMessage(db, id, notBefore, reason, now)),
-    // Broadcasts (product news)
-    createBroadcast: (input, now) => run(() => broadcastsRepo.createBroadcast(db, input, now, newId)),
-    getBroadcast: (id) => run(() => broadcastsRepo.getBroadcast(db, id)),
-    markBroadcastRunning: (id, total, now) =>
-      run(() => broadcastsRepo.markBroadcastRunning(db, id, total, now)),
-    markBroadcastFailed: (id, error, now) =>
-      run(() => broadcastsRepo.markBroadcastFailed(db, id, error, now)),
-    countAudience: (audience) => run(() => broadcastsRepo.countAudience(db, audience)),
-    audiencePage: (audience, cursor, limit) =>
-      run(() => broadcastsRepo.audiencePage(db, audience, cursor, limit)),
-    writeBroadcastPage: (page) => run(() => broadcastsRepo.writeBroadcastPage(db, page, newId)),
-    listStrandedBroadcasts: (before, limit) =>
-      run(() => broadcastsRepo.listStrandedBroadcasts(db, before, limit)),
-    // Date-triggered flows (birthdays, anniversaries)
-    dateScheduleSubject: (customerId) => run(() => datesRepo.dateScheduleSubject(db, customerId)),
-    upsertDateSchedules: (rows, now) => run(() => datesRepo.upsertDateSchedules(db, rows, now)),
-    dateBackfillPage: (flowId, over, after, limit) =>
-      run(() => datesRepo.dateBackfillPage(db, flowId, over, after, limit)),
-    listDueDateSchedules: (flowIds, now, limit) =>
-      run(() => datesRepo.listDueDateSchedules(db, flowIds, now, limit)),
-    fireDateSchedule: (firing) => run(() => datesRepo.fireDateSchedule(db, firing, newId)),
-    getDateSchedule: (key) => run(() => datesRepo.getDateSchedule(db, key)),
     // Work whose attempts ran out; `rapport retry`
     deferMessage: (id, notBefore, reason, now) =>
       run(() => failuresRepo.deferMessage(db, id, notBefore, reason, now)),
