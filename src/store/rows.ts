@@ -56,7 +56,8 @@ export const toRun = (r: typeof schema.flowRuns.$inferSelect): RunRow => ({
 
 export const toMessage = (r: typeof schema.messages.$inferSelect): MessageRow => {
   const { dedupeKey: _dedupeKey, ...rest } = r;
-  return rest;
+  // SQLite gives 0/1, Postgres true/false.
+  return { ...rest, transactional: Boolean(rest.transactional) };
 };
 
 export const toInbound = (r: typeof schema.inboundMessages.$inferSelect): InboundRow => ({

@@ -1,7 +1,7 @@
 /** Everything the store knows about one customer, oldest first: for people to read. */
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "./db.js";
-import { failedInboundOf } from "./failures.js";
+import { failedInboundOfDb as failedInboundOf } from "./failures.js";
 import { toCustomer, toEvent, toInteraction, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
 import {
   customers,
