@@ -1,6 +1,7 @@
 /**
  * The send ledger. A delivery claims its row with one conditional UPDATE (atomic in
- * any SQL database, across processes), sends, then marks the row sent. A row found
+ * any SQL database, across processes: on Postgres a second claimant blocks on the row
+ * and then finds the condition false), sends, then marks the row sent. A row found
  * 'sending' with a live lease belongs to another attempt and is left alone; one whose
  * lease ran out was abandoned by a killed worker and may be claimed again.
  *
@@ -8,78 +9,162 @@
  * reached the SMTP server before its process died or stalled, so if this one is sent too
  * the recipient may have the message twice (same Message-ID). The timeline says so, and
  * countPossibleDuplicates counts them.
+ *
+ * The frequency cap (relationshipSendTimes) counts the customer's other claims taken
+ * before this one. "Before" is the order of (lease_until, id), and that order must be
+ * the order in which the claims were taken, or two claims can each miss the other:
+ * claim A commits, A reads the send times before claim B commits (so A cannot see B),
+ * then B reads and sees A, but if B's key sorts below A's (same millisecond on two
+ * processes and a smaller id, or a clock behind) B does not count A either, and both
+ * go out over the cap. So the claims of one customer's relationship messages take turns
+ * (SQLite: BEGIN IMMEDIATE, one writer; Postgres: the customer's row lock, FOR UPDATE)
+ * and each claim's lease is set past every other live claim of the customer's: 1 ms after
+ * the latest of them when that one's is not earlier already (two claims in the same
+ * millisecond, a clock behind another machine's). The keys then rise in the order the
+ * claims committed: a claim sees every claim before it, and none after it counts it.
+ * The id only breaks ties this leaves none of (claims made before the rule existed).
+ * A lease a few ms longer only delays the takeover of a claim whose process died.
  */
-import { and, asc, eq, gt, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
-import { bound, type Db, prepared } from "./db.js";
+import { sql } from "drizzle-orm";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import { customers, events, interactions, messages, ownerships, products, suppressions } from "./schema.js";
-import type { ClaimOutcome, DeliveryContext, SendRefusal } from "./store.js";
+import { columnsOf, unprefix } from "./sql/columns.js";
+import type { Database, Sql } from "./sql/handle.js";
+import { adhoc, query } from "./sql/query.js";
+import type {
+  ClaimOutcome,
+  DeliveryContext,
+  MessageRow,
+  OutboxStore,
+  SendRefusal,
+  SuppressionRow,
+} from "./store.js";
 
-export function claimMessage(db: Db, id: string, now: number, leaseMs: number): ClaimOutcome {
-  const claim = prepared(db, "messages.claim", () =>
-    db
-      .update(messages)
-      .set({
-        status: "sending",
-        leaseUntil: bound("leaseUntil"),
-        updatedAt: bound("now"),
-        attempts: sql`${messages.attempts} + 1`,
-        // SET sees the row before the update: 'sending' here means a lapsed claim taken over.
-        uncertainAttempts: sql`${messages.uncertainAttempts} + (CASE WHEN ${messages.status} = 'sending' THEN 1 ELSE 0 END)`,
-      })
-      .where(
-        and(
-          eq(messages.id, sql.placeholder("id")),
-          or(
-            eq(messages.status, "queued"),
-            and(eq(messages.status, "sending"), lt(messages.leaseUntil, sql.placeholder("now"))),
-          ),
-        ),
-      )
-      .returning()
-      .prepare(),
-  );
-  const claimed = claim.get({ id, now, leaseUntil: now + leaseMs });
+type MessageRecord = typeof messages.$inferSelect;
+const p = sql.placeholder;
+
+/** The columns that make a message one of the customer's relationship messages (what the cap counts). */
+const relationship = (table: "messages" | "o") =>
+  table === "messages"
+    ? sql`${messages}.audience = 'customer' and ${messages}.transactional = ${p("no")}`
+    : sql`o.audience = 'customer' and o.transactional = ${p("no")}`;
+
+const messageById = query<MessageRecord>(
+  sql`select ${columnsOf(messages)} from ${messages} where id = ${p("id")}`,
+);
+
+/** Postgres: the customer's row lock, taken only for a relationship message (see the top). */
+const lockRelationshipCustomer = query(sql`
+  select ${customers}.id from ${customers}
+  join ${messages} on ${messages}.customer_id = ${customers}.id
+  where ${messages}.id = ${p("id")} and ${relationship("messages")}
+  for update of ${customers}`);
+
+/**
+ * One conditional update. SET reads the row as it was before the update: 'sending'
+ * there means a lapsed claim taken over (an uncertain attempt). The lease of a
+ * relationship message is set past the customer's other live claims (see the top).
+ */
+const claim = query<MessageRecord>(sql`
+  update ${messages} set
+    status = 'sending',
+    lease_until = coalesce((
+      select max(o.lease_until) + 1 from ${messages} o
+      where o.customer_id = ${messages}.customer_id and o.id <> ${messages}.id
+        and o.status = 'sending' and o.lease_until >= ${p("leaseUntil")}
+        and ${relationship("o")} and ${relationship("messages")}
+    ), ${p("leaseUntil")}),
+    updated_at = ${p("now")},
+    attempts = attempts + 1,
+    uncertain_attempts = uncertain_attempts + (case when status = 'sending' then 1 else 0 end)
+  where id = ${p("id")}
+    and (status = 'queued' or (status = 'sending' and lease_until < ${p("now")}))
+  returning ${columnsOf(messages)}`);
+
+const markSentQuery = query(sql`
+  update ${messages} set status = 'sent', subject = ${p("subject")}, smtp_response = ${p("smtpResponse")},
+    sent_at = ${p("now")}, updated_at = ${p("now")}, lease_until = null, error = null
+  where id = ${p("id")}`);
+
+const release = query(sql`
+  update ${messages} set status = 'queued', error = ${p("error")}, lease_until = null, updated_at = ${p("now")},
+    uncertain_attempts = uncertain_attempts + ${p("uncertain")}
+  where id = ${p("id")} and status = 'sending'`);
+
+const finish = query(sql`
+  update ${messages} set status = ${p("status")}, error = ${p("error")}, lease_until = null, updated_at = ${p("now")}
+  where id = ${p("id")}`);
+
+const postpone = query(sql`
+  update ${messages} set status = 'queued', not_before = ${p("notBefore")}, error = ${p("reason")},
+    lease_until = null, updated_at = ${p("now")}
+  where id = ${p("id")} and status = 'sending'`);
+
+/** Postgres: the message's row lock, so two refusals of one message take turns (once per message). */
+const lockMessage = query(sql`select id from ${messages} where id = ${p("id")} for update`);
+const refusalRecorded = query<{ id: string }>(sql`
+  select id from ${interactions}
+  where message_id = ${p("id")} and inbound_id is null and kind = 'bounce'`);
+const insertBounce = query(sql`
+  insert into ${interactions} (id, inbound_id, kind, message_id_header, customer_id, ownership_id, message_id,
+    run_id, attributed_by, to_owner_address, from_address, subject, text, detail, occurred_at, created_at)
+  values (${p("id")}, null, 'bounce', null, ${p("customerId")}, ${p("ownershipId")}, ${p("messageId")},
+    ${p("runId")}, 'smtp-refusal', ${p("no")}, null, null, ${p("text")}, ${p("detail")}, ${p("now")}, ${p("now")})`);
+const suppress = query(sql`
+  insert into ${suppressions} (email, reason, interaction_id, created_at)
+  values (${p("email")}, 'hard_bounce', ${p("interactionId")}, ${p("now")})
+  on conflict (email) do nothing`);
+
+const possibleDuplicates = query<{ n: number }>(sql`
+  select count(*) as n from ${messages} where status = 'sent' and uncertain_attempts > 0`);
+
+// One query instead of five: the delivery job asks this for every message.
+const context = query<Record<string, unknown>>(sql`
+  select ${columnsOf(messages, "m_")}, ${columnsOf(customers, "c_")}, ${columnsOf(ownerships, "o_")},
+    ${columnsOf(products, "p_")}, ${columnsOf(events, "e_")}, ${columnsOf(suppressions, "s_")}
+  from ${messages}
+  join ${customers} on ${customers}.id = ${messages}.customer_id
+  left join ${ownerships} on ${ownerships}.id = ${messages}.ownership_id
+  left join ${products} on ${products}.id = ${ownerships}.product_id
+  left join ${events} on ${events}.id = ${messages}.event_id
+  left join ${suppressions} on ${suppressions}.email = lower(${messages}.to_address)
+  where ${messages}.id = ${p("id")}`);
+
+const stranded = query<{ id: string }>(sql`
+  select id from ${messages}
+  where (status = 'queued' and updated_at < ${p("updatedBefore")}
+      -- A postponed message is not stranded before its time.
+      and (not_before is null or not_before <= ${p("now")}))
+    or (status = 'sending' and lease_until < ${p("now")})
+  order by updated_at limit ${p("limit")}`);
+
+const relationshipOf = query<{ customerId: string; leaseUntil: number | null }>(sql`
+  select customer_id as "customerId", lease_until as "leaseUntil" from ${messages} where id = ${p("id")}`);
+
+/**
+ * The customer's other relationship messages: sent since `since`, or being sent under a
+ * claim whose (lease_until, id) sorts before this one's (the claim order, see the top).
+ * A claim counts as sent at its last update. Without a lease of its own (not claimed)
+ * a message counts only what was sent.
+ */
+const sendTimes = query<{ at: number }>(sql`
+  select case when status = 'sent' then sent_at else updated_at end as at from ${messages}
+  where customer_id = ${p("customerId")} and ${relationship("messages")} and id <> ${p("id")}
+    and ((status = 'sent' and sent_at > ${p("since")})
+      or (status = 'sending'
+        and (lease_until < ${p("lease")} or (lease_until = ${p("lease")} and id < ${p("id")}))))`);
+
+export async function claimMessage(t: Sql, id: string, now: number, leaseMs: number): Promise<ClaimOutcome> {
+  if (t.dialect === "postgres") await t.get(lockRelationshipCustomer, { id, no: false });
+  const claimed = await t.get(claim, { id, now, leaseUntil: now + leaseMs, no: false });
   if (claimed) return { outcome: "claimed", message: toMessage(claimed) };
-  const row = db.select().from(messages).where(eq(messages.id, id)).get();
+  const row = await t.get(messageById, { id });
   if (!row) return { outcome: "missing" };
-  if (row.status === "sending") return { outcome: "busy", message: toMessage(row) };
+  // 'queued' here: another attempt claimed and gave it back between the two statements
+  // (Postgres reads each statement's own snapshot); it is free again, so try later.
+  if (row.status === "sending" || row.status === "queued")
+    return { outcome: "busy", message: toMessage(row) };
   return { outcome: "done", message: toMessage(row) };
-}
-
-export function markSent(
-  db: Db,
-  id: string,
-  r: { subject: string; smtpResponse: string; now: number },
-): void {
-  prepared(db, "messages.markSent", () =>
-    db
-      .update(messages)
-      .set({
-        status: "sent",
-        subject: bound("subject"),
-        smtpResponse: bound("smtpResponse"),
-        sentAt: bound("now"),
-        updatedAt: bound("now"),
-        leaseUntil: null,
-        error: null,
-      })
-      .where(eq(messages.id, sql.placeholder("id")))
-      .prepare(),
-  ).run({ id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
-}
-
-export function releaseMessage(db: Db, id: string, error: string, now: number, uncertain = false): void {
-  db.update(messages)
-    .set({
-      status: "queued",
-      error,
-      leaseUntil: null,
-      updatedAt: now,
-      ...(uncertain ? { uncertainAttempts: sql`${messages.uncertainAttempts} + 1` } : {}),
-    })
-    .where(and(eq(messages.id, id), eq(messages.status, "sending")))
-    .run();
 }
 
 /** "550 5.1.1 <x>: no such user" → "5.1.1" (RFC 3463); the reply code when there is no enhanced status. */
@@ -90,186 +175,124 @@ export function refusalStatus(r: SendRefusal): string {
   return enhanced?.[1] ?? String(r.responseCode);
 }
 
-export function recordSendRefusal(
-  db: Db,
+export async function recordSendRefusal(
+  t: Sql,
   id: string,
   refusal: SendRefusal,
   now: number,
   newId: () => string,
-): void {
-  db.transaction(
-    (tx) => {
-      const m = tx.select().from(messages).where(eq(messages.id, id)).get();
-      if (!m) return;
-      const at = refusal.command ? ` at ${refusal.command}` : "";
-      const error = `refused by the mail server${at}: ${refusal.response}`.slice(0, 2000);
-      tx.update(messages)
-        .set({ status: "failed", error, leaseUntil: null, updatedAt: now })
-        .where(eq(messages.id, id))
-        .run();
-      // Once per message: a retried job finds the bounce recorded and stops here.
-      const recorded = tx
-        .select({ id: interactions.id })
-        .from(interactions)
-        .where(
-          and(
-            eq(interactions.messageId, id),
-            isNull(interactions.inboundId),
-            eq(interactions.kind, "bounce"),
-          ),
-        )
-        .get();
-      if (recorded) return;
-      const interactionId = newId();
-      tx.insert(interactions)
-        .values({
-          id: interactionId,
-          inboundId: null,
-          kind: "bounce",
-          messageIdHeader: null,
-          customerId: m.customerId,
-          ownershipId: m.ownershipId,
-          messageId: m.id,
-          runId: m.runId,
-          attributedBy: "smtp-refusal",
-          toOwnerAddress: false,
-          fromAddress: null,
-          subject: null,
-          text: refusal.response.slice(0, 2000),
-          // The same shape an incoming bounce's detail has (see classify.ts), plus where it came from.
-          detail: JSON.stringify({
-            reason: `refused by our SMTP server${at}`,
-            bounce: {
-              type: "hard",
-              status: refusalStatus(refusal),
-              recipient: m.toAddress,
-              diagnostic: refusal.response.slice(0, 2000),
-            },
-            source: "smtp-refusal",
-            command: refusal.command,
-            responseCode: refusal.responseCode,
-          }),
-          occurredAt: now,
-          createdAt: now,
-        })
-        .run();
-      tx.insert(suppressions)
-        .values({ email: m.toAddress.toLowerCase(), reason: "hard_bounce", interactionId, createdAt: now })
-        .onConflictDoNothing()
-        .run();
-    },
-    { behavior: "immediate" },
-  );
+): Promise<void> {
+  if (t.dialect === "postgres") await t.get(lockMessage, { id });
+  const m = await t.get(messageById, { id });
+  if (!m) return;
+  const at = refusal.command ? ` at ${refusal.command}` : "";
+  const error = `refused by the mail server${at}: ${refusal.response}`.slice(0, 2000);
+  await t.run(finish, { id, status: "failed", error, now });
+  // Once per message: a retried job finds the bounce recorded and stops here.
+  if (await t.get(refusalRecorded, { id })) return;
+  const interactionId = newId();
+  await t.run(insertBounce, {
+    id: interactionId,
+    customerId: m.customerId,
+    ownershipId: m.ownershipId,
+    messageId: m.id,
+    runId: m.runId,
+    no: false,
+    text: refusal.response.slice(0, 2000),
+    // The same shape an incoming bounce's detail has (see classify.ts), plus where it came from.
+    detail: JSON.stringify({
+      reason: `refused by our SMTP server${at}`,
+      bounce: {
+        type: "hard",
+        status: refusalStatus(refusal),
+        recipient: m.toAddress,
+        diagnostic: refusal.response.slice(0, 2000),
+      },
+      source: "smtp-refusal",
+      command: refusal.command,
+      responseCode: refusal.responseCode,
+    }),
+    now,
+  });
+  await t.run(suppress, { email: m.toAddress.toLowerCase(), interactionId, now });
 }
 
-export function countPossibleDuplicates(db: Db): number {
-  return (
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(messages)
-      .where(and(eq(messages.status, "sent"), gt(messages.uncertainAttempts, 0)))
-      .get()?.n ?? 0
-  );
-}
-
-export function failMessage(db: Db, id: string, error: string, now: number): void {
-  db.update(messages)
-    .set({ status: "failed", error, leaseUntil: null, updatedAt: now })
-    .where(eq(messages.id, id))
-    .run();
-}
-
-export function deliveryContext(db: Db, messageId: string): DeliveryContext | null {
-  // One query instead of five: the delivery job asks this for every message.
-  const row = prepared(db, "messages.deliveryContext", () =>
-    db
-      .select({
-        m: messages,
-        customer: customers,
-        ownership: ownerships,
-        product: products,
-        event: events,
-        suppression: suppressions,
-      })
-      .from(messages)
-      .innerJoin(customers, eq(customers.id, messages.customerId))
-      .leftJoin(ownerships, eq(ownerships.id, messages.ownershipId))
-      .leftJoin(products, eq(products.id, ownerships.productId))
-      .leftJoin(events, eq(events.id, messages.eventId))
-      .leftJoin(suppressions, eq(suppressions.email, sql`lower(${messages.toAddress})`))
-      .where(eq(messages.id, sql.placeholder("id")))
-      .prepare(),
-  ).get({ id: messageId });
+export async function deliveryContext(t: Sql, messageId: string): Promise<DeliveryContext | null> {
+  const row = await t.get(context, { id: messageId });
   if (!row) return null;
-  const { m, customer, ownership, product, event, suppression } = row;
+  const part = <T>(prefix: string, key: string): T | null =>
+    row[`${prefix}${key}`] === null ? null : unprefix<T>(row, prefix);
+  const ownership = part<typeof ownerships.$inferSelect>("o_", "id");
+  const product = part<typeof products.$inferSelect>("p_", "id");
+  const event = part<typeof events.$inferSelect>("e_", "id");
   return {
-    suppression: suppression ?? null,
-    message: toMessage(m),
-    customer: toCustomer(customer),
+    suppression: part<SuppressionRow>("s_", "email"),
+    message: toMessage(unprefix(row, "m_")),
+    customer: toCustomer(unprefix(row, "c_")),
     ownership: ownership ? toOwnership(ownership) : null,
     product: product ? toProduct(product) : null,
     event: event ? toEvent(event) : null,
   };
 }
 
-/** Queued rows untouched for a while, and claims whose lease ran out. */
-export function listStrandedMessages(db: Db, now: number, updatedBefore: number, limit: number): string[] {
-  return db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(
-      or(
-        and(
-          eq(messages.status, "queued"),
-          lt(messages.updatedAt, updatedBefore),
-          // A postponed message is not stranded before its time.
-          or(isNull(messages.notBefore), lte(messages.notBefore, now)),
-        ),
-        and(eq(messages.status, "sending"), lt(messages.leaseUntil, now)),
-      ),
-    )
-    .orderBy(asc(messages.updatedAt))
-    .limit(limit)
-    .all()
-    .map((r) => r.id);
-}
-
-export function relationshipSendTimes(db: Db, messageId: string, since: number): number[] {
-  const mine = db
-    .select({ customerId: messages.customerId, leaseUntil: messages.leaseUntil })
-    .from(messages)
-    .where(eq(messages.id, messageId))
-    .get();
+export async function relationshipSendTimes(t: Sql, messageId: string, since: number): Promise<number[]> {
+  const mine = await t.get(relationshipOf, { id: messageId });
   if (!mine) return [];
-  const relationship = and(
-    eq(messages.customerId, mine.customerId),
-    eq(messages.audience, "customer"),
-    eq(messages.transactional, false),
-    ne(messages.id, messageId),
-  );
-  const sent = db
-    .select({ at: messages.sentAt })
-    .from(messages)
-    .where(and(relationship, eq(messages.status, "sent"), gt(messages.sentAt, since)))
-    .all()
-    .map((r) => r.at as number);
-  // Claims taken before this one count as sent now: of two racing messages only the later
-  // one waits, so neither starves the other.
-  const sending =
-    mine.leaseUntil === null
-      ? []
-      : db
-          .select({ at: messages.updatedAt })
-          .from(messages)
-          .where(and(relationship, eq(messages.status, "sending"), lt(messages.leaseUntil, mine.leaseUntil)))
-          .all()
-          .map((r) => r.at);
-  return [...sent, ...sending];
+  const rows = await t.all(sendTimes, {
+    customerId: mine.customerId,
+    id: messageId,
+    no: false,
+    since,
+    lease: mine.leaseUntil,
+  });
+  return rows.map((r) => r.at);
 }
 
-export function postponeMessage(db: Db, id: string, notBefore: number, reason: string, now: number): void {
-  db.update(messages)
-    .set({ status: "queued", notBefore, error: reason, leaseUntil: null, updatedAt: now })
-    .where(and(eq(messages.id, id), eq(messages.status, "sending")))
-    .run();
+export async function findMessagesByHeader(t: Sql, headers: string[]): Promise<MessageRow[]> {
+  if (headers.length === 0) return [];
+  const list = sql.join(
+    headers.slice(0, 100).map((h) => sql`${h}`),
+    sql`, `,
+  );
+  const rows = await t.all(
+    adhoc<MessageRecord>(
+      sql`select ${columnsOf(messages)} from ${messages} where message_id_header in (${list})`,
+    ),
+  );
+  return rows.map(toMessage);
+}
+
+export function outboxStore(db: Database, newId: () => string): OutboxStore {
+  return {
+    claimMessage: (id, now, leaseMs) => db.tx((t) => claimMessage(t, id, now, leaseMs)),
+    markSent: async (id, r) => {
+      await db.tx((t) =>
+        t.run(markSentQuery, { id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now }),
+      );
+    },
+    releaseMessage: async (id, error, now, opts) => {
+      await db.tx((t) => t.run(release, { id, error, now, uncertain: opts?.uncertain ? 1 : 0 }));
+    },
+    recordSendRefusal: (id, refusal, now) => db.tx((t) => recordSendRefusal(t, id, refusal, now, newId)),
+    countPossibleDuplicates: () => db.read(async (t) => (await t.get(possibleDuplicates))?.n ?? 0),
+    failMessage: async (id, error, now) => {
+      await db.tx((t) => t.run(finish, { id, status: "failed", error, now }));
+    },
+    deliveryContext: (id) => db.read((t) => deliveryContext(t, id)),
+    listStrandedMessages: (now, updatedBefore, limit) =>
+      db.read(async (t) => (await t.all(stranded, { now, updatedBefore, limit })).map((r) => r.id)),
+    getMessage: (id) =>
+      db.read(async (t) => {
+        const row = await t.get(messageById, { id });
+        return row ? toMessage(row) : null;
+      }),
+    findMessagesByHeader: (headers) => db.read((t) => findMessagesByHeader(t, headers)),
+    relationshipSendTimes: (id, since) => db.read((t) => relationshipSendTimes(t, id, since)),
+    postponeMessage: async (id, notBefore, reason, now) => {
+      await db.tx((t) => t.run(postpone, { id, notBefore, reason, now }));
+    },
+    suppressMessage: async (id, reason, now) => {
+      await db.tx((t) => t.run(finish, { id, status: "suppressed", error: reason, now }));
+    },
+  };
 }

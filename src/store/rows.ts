@@ -56,8 +56,8 @@ export const toRun = (r: typeof schema.flowRuns.$inferSelect): RunRow => ({
 
 export const toMessage = (r: typeof schema.messages.$inferSelect): MessageRow => {
   const { dedupeKey: _dedupeKey, ...rest } = r;
-  // SQLite hands booleans back as 0/1 through a handle.
-  return { ...rest, transactional: Boolean(r.transactional) };
+  // SQLite gives 0/1, Postgres true/false.
+  return { ...rest, transactional: Boolean(rest.transactional) };
 };
 
 export const toInbound = (r: typeof schema.inboundMessages.$inferSelect): InboundRow => ({

@@ -8,11 +8,11 @@ import { ingestEvent } from "./customers.js";
 import { dateScheduleStore } from "./date-schedules.js";
 import { type OpenedDb, openSqlite } from "./db.js";
 import { eventStore } from "./events.js";
-import * as failuresRepo from "./failures.js";
+import { failureStore } from "./failures.js";
 import * as flowVersionsRepo from "./flow-versions.js";
 import { inboundStore } from "./inbound.js";
 import * as legacy from "./legacy-lookups.js";
-import * as messagesRepo from "./messages.js";
+import { outboxStore } from "./messages.js";
 import * as runsRepo from "./runs.js";
 import type { Store } from "./store.js";
 import { timelineStore } from "./timeline.js";
@@ -34,6 +34,8 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     ...timelineStore(database),
     ...broadcastStore(database, newId),
     ...dateScheduleStore(database, newId),
+    ...outboxStore(database, newId),
+    ...failureStore(database),
     ingestEvent: (event, now) => run(() => ingestEvent(db, event, now, newId)),
     startRuns: (eventId, customerId, runs, now) =>
       run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
@@ -45,38 +47,12 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     listFlowVersions: (flowId) => run(() => flowVersionsRepo.listFlowVersions(db, flowId)),
     runContext: (id) => run(() => runsRepo.runContext(db, id)),
     applyAdvance: (a) => run(() => runsRepo.applyAdvance(db, a)),
-    claimMessage: (id, now, leaseMs) => run(() => messagesRepo.claimMessage(db, id, now, leaseMs)),
-    markSent: (id, r) => run(() => messagesRepo.markSent(db, id, r)),
-    releaseMessage: (id, error, now, opts) =>
-      run(() => messagesRepo.releaseMessage(db, id, error, now, opts?.uncertain ?? false)),
-    recordSendRefusal: (id, refusal, now) =>
-      run(() => messagesRepo.recordSendRefusal(db, id, refusal, now, newId)),
-    countPossibleDuplicates: () => run(() => messagesRepo.countPossibleDuplicates(db)),
-    failMessage: (id, error, now) => run(() => messagesRepo.failMessage(db, id, error, now)),
-    deliveryContext: (id) => run(() => messagesRepo.deliveryContext(db, id)),
     listDueRuns: (now, before, limit) => run(() => runsRepo.listDueRuns(db, now, before, limit)),
-    listStrandedMessages: (now, before, limit) =>
-      run(() => messagesRepo.listStrandedMessages(db, now, before, limit)),
-    getMessage: (id) => run(() => legacy.getMessage(db, id)),
-    findMessagesByHeader: (headers) => run(() => legacy.findMessagesByHeader(db, headers)),
     getOwnership: (id) => run(() => legacy.getOwnership(db, id)),
     findCustomerByEmail: (email) => run(() => legacy.findCustomerByEmail(db, email)),
     getCustomer: (id) => run(() => legacy.getCustomer(db, id)),
     getSuppression: (email) => run(() => legacy.getSuppression(db, email)),
     listWaitingRuns: (customerId) => run(() => legacy.listWaitingRuns(db, customerId)),
-    suppressMessage: (id, reason, now) => run(() => legacy.suppressMessage(db, id, reason, now)),
-    relationshipSendTimes: (id, since) => run(() => messagesRepo.relationshipSendTimes(db, id, since)),
-    postponeMessage: (id, notBefore, reason, now) =>
-      run(() => messagesRepo.postponeMessage(db, id, notBefore, reason, now)),
-    // Work whose attempts ran out; `rapport retry`
-    deferMessage: (id, notBefore, reason, now) =>
-      run(() => failuresRepo.deferMessage(db, id, notBefore, reason, now)),
-    failRun: (id, error, now) => run(() => failuresRepo.failRun(db, id, error, now)),
-    failEvent: (id, error, now) => run(() => failuresRepo.failEvent(db, id, error, now)),
-    failInbound: (id, error, customerId, now) =>
-      run(() => failuresRepo.failInbound(db, id, error, customerId, now)),
-    listFailed: (kind, limit) => run(() => failuresRepo.listFailed(db, kind, limit)),
-    resetFailed: (kind, ids, now) => run(() => failuresRepo.resetFailed(db, kind, ids, now)),
     close: () => opened.close(),
   };
 }

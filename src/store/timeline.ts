@@ -1,11 +1,11 @@
 /** Everything the store knows about one customer, oldest first: for people to read. */
 import { sql } from "drizzle-orm";
+import { failedInboundOf } from "./failures.js";
 import { toCustomer, toEvent, toInteraction, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
 import {
   customers,
   events,
   flowRuns,
-  inboundMessages,
   interactions,
   messages,
   ownerships,
@@ -16,7 +16,7 @@ import {
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { query } from "./sql/query.js";
-import type { FailedInbound, SuppressionRow, Timeline, TimelineStore } from "./store.js";
+import type { SuppressionRow, Timeline, TimelineStore } from "./store.js";
 
 const p = sql.placeholder;
 
@@ -43,10 +43,6 @@ const interactionsOf = query<typeof interactions.$inferSelect>(sql`
   where customer_id = ${p("customerId")} order by occurred_at`);
 const suppressionOf = query<SuppressionRow>(sql`
   select ${columnsOf(suppressions)} from ${suppressions} where email = ${p("email")}`);
-const failedInboundOf = query<Omit<FailedInbound, "error"> & { error: string | null }>(sql`
-  select id, received_at as "receivedAt", envelope_from as "envelopeFrom", error from ${inboundMessages}
-  where failed_customer_id = ${p("customerId")} and status = 'failed'
-  order by received_at`);
 
 export async function timeline(t: Sql, email: string): Promise<Timeline | null> {
   const c = await t.get(customerByEmail, { email: email.toLowerCase() });
@@ -71,10 +67,7 @@ export async function timeline(t: Sql, email: string): Promise<Timeline | null> 
       .map((m) => ({ ...m, possibleDuplicate: m.status === "sent" && m.uncertainAttempts > 0 })),
     interactions: (await t.all(interactionsOf, { customerId })).map(toInteraction),
     suppression: (await t.get(suppressionOf, { email: c.email })) ?? null,
-    failedInbound: (await t.all(failedInboundOf, { customerId })).map((r) => ({
-      ...r,
-      error: r.error ?? "failed",
-    })),
+    failedInbound: await failedInboundOf(t, customerId),
   };
 }
 
