@@ -12,6 +12,7 @@ import { createHttpApp } from "./http/app.js";
 import { listen, type RunningServer } from "./http/server.js";
 import { type Clock, systemClock } from "./infra/clock.js";
 import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.js";
+import { warnUnlessNoEviction } from "./infra/eviction-policy.js";
 import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
 import { settlesBy } from "./infra/timeout.js";
@@ -116,6 +117,8 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     }
     const redisUrl = settings.REDIS_URL ?? (embedded as EmbeddedRedis).url;
     const queueConnection = connectRedis(redisUrl);
+    // Not awaited: a Redis that is away at start must not hold the start up (it never rejects).
+    void warnUnlessNoEviction(queueConnection, logger);
     closers.push(async () => {
       await queueConnection.quit().catch(() => queueConnection.disconnect());
     });

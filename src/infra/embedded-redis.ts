@@ -117,6 +117,9 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     "everysec",
     "--save",
     "",
+    // Redis's default, said outright: BullMQ requires that no key is ever evicted.
+    "--maxmemory-policy",
+    "noeviction",
     "--daemonize",
     "no",
     "--protected-mode",

@@ -10,6 +10,7 @@
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { connectRedis } from "../infra/redis.js";
 import { settlesBy } from "../infra/timeout.js";
+import { bullPrefix } from "./bull-prefix.js";
 import type { JobDeps } from "./deps.js";
 import { onJobFailed, type QueueName } from "./exhausted.js";
 import { processBroadcast } from "./process-broadcast.js";
@@ -32,6 +33,7 @@ import {
 } from "./queues.js";
 
 export interface WorkerOptions {
+  /** RAPPORT_QUEUE_PREFIX as set; each queue's keys go under its hash tag (bull-prefix.ts), as in queues.ts. */
   prefix: string;
   concurrency: number;
   /** Makes a fresh Redis connection; each worker blocks its own. */
@@ -51,7 +53,7 @@ export interface RunningWorkers {
 }
 
 export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers {
-  const common = { prefix: opts.prefix, autorun: true };
+  const common = (name: QueueName) => ({ prefix: bullPrefix(opts.prefix, QUEUE_NAMES[name]), autorun: true });
   // BullMQ leaves connections it was handed open; we close them after the workers.
   const connections: Array<ReturnType<typeof connectRedis>> = [];
   const connect = () => {
@@ -75,24 +77,32 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
   const events = new Worker<EventJob>(
     QUEUE_NAMES.events,
     tracked("events", (job: Job<EventJob>) => processEvent(eventJobSchema.parse(job.data), deps)),
-    { ...common, connection: connect(), concurrency: Math.max(1, Math.floor(opts.concurrency / 2)) },
+    {
+      ...common("events"),
+      connection: connect(),
+      concurrency: Math.max(1, Math.floor(opts.concurrency / 2)),
+    },
   );
   const steps = new Worker<StepJob>(
     QUEUE_NAMES.steps,
     tracked("steps", (job: Job<StepJob>) => processStep(stepJobSchema.parse(job.data), deps)),
-    { ...common, connection: connect(), concurrency: opts.concurrency },
+    { ...common("steps"), connection: connect(), concurrency: opts.concurrency },
   );
   const deliveries = new Worker<DeliveryJob>(
     QUEUE_NAMES.deliveries,
     tracked("deliveries", (job: Job<DeliveryJob>) =>
       processDelivery(deliveryJobSchema.parse(job.data), deps),
     ),
-    { ...common, connection: connect(), concurrency: opts.concurrency },
+    { ...common("deliveries"), connection: connect(), concurrency: opts.concurrency },
   );
   const inbound = new Worker<InboundJob>(
     QUEUE_NAMES.inbound,
     tracked("inbound", (job: Job<InboundJob>) => processInbound(inboundJobSchema.parse(job.data), deps)),
-    { ...common, connection: connect(), concurrency: Math.max(1, Math.floor(opts.concurrency / 4)) },
+    {
+      ...common("inbound"),
+      connection: connect(),
+      concurrency: Math.max(1, Math.floor(opts.concurrency / 4)),
+    },
   );
   // Broadcasts page through owners for as long as it takes; on shutdown the job stops
   // between pages and is put back (not counted as a failed attempt) to resume from its cursor.
@@ -109,7 +119,7 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
       }
       return outcome;
     }),
-    { ...common, connection: connect(), concurrency: 1 },
+    { ...common("broadcasts"), connection: connect(), concurrency: 1 },
   );
   const byQueue: Array<[QueueName, Worker]> = [
     ["events", events],

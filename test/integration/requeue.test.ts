@@ -11,7 +11,8 @@ import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { connectRedis } from "../../src/infra/redis.js";
-import { createQueues, jobIds } from "../../src/jobs/queues.js";
+import { bullPrefix } from "../../src/jobs/bull-prefix.js";
+import { createQueues, jobIds, QUEUE_NAMES } from "../../src/jobs/queues.js";
 import { requeue } from "../../src/jobs/requeue.js";
 import { sweepOnce } from "../../src/jobs/sweeper.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
@@ -123,7 +124,8 @@ describe("requeue", () => {
       async () => {
         throw new UnrecoverableError("gone wrong");
       },
-      { connection: redis(), prefix: p },
+      // Where createQueues put the queue: under its hash tag, as startWorkers does.
+      { connection: redis(), prefix: bullPrefix(p, QUEUE_NAMES.events) },
     );
     await eventually(
       async () => (await queues.events.getJobState(jobIds.event(eventId))) === "failed",
