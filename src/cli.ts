@@ -24,7 +24,16 @@ program
 program
   .command("start")
   .description("run the HTTP API and the worker in one process (embedded defaults when nothing is set)")
-  .action(async () => (await import("./cli/run-service.js")).runService("all"));
+  .option(
+    "--role <role>",
+    "all: HTTP API and worker; http: only the HTTP API and reply intake, the work left to `rapport worker` processes",
+    "all",
+  )
+  .action(async (o: { role: string }) => {
+    if (o.role !== "all" && o.role !== "http")
+      throw new Error(`--role: expected all or http (a worker alone is \`rapport worker\`), got "${o.role}"`);
+    await (await import("./cli/run-service.js")).runService(o.role);
+  });
 
 program
   .command("worker")

@@ -1,14 +1,18 @@
 /**
- * One chaos run: its own temp dir (SQLite, config), its own redis-server, the shared SMTP
- * sink reset to accept, and the rapport processes started for it. Scenarios drive it;
- * settle() then waits for the checker to find every accepted event where it must be.
+ * One chaos run: its own temp dir (config, a SQLite file or a Postgres schema), its own
+ * redis-server, the shared SMTP sink reset to accept, and the rapport processes started
+ * for it: one `rapport start`, or (CHAOS_WORKERS ≥ 2, or a scenario asking for several)
+ * one `rapport start --role http` and N `rapport worker` processes on the same Redis and
+ * store. Scenarios drive it; settle() then waits for the checker to find every accepted
+ * event where it must be.
  */
 import { rmSync } from "node:fs";
-import Database from "better-sqlite3";
 import { type ChildRapport, startChildRapport } from "../support/child-rapport.js";
 import { postEvent, registration, TEST_API_KEY, testEnv } from "../support/test-env.js";
-import { type AcceptedEvent, type StoreMessage, type Tally, tally } from "./checker.js";
+import { type AcceptedEvent, type Tally, tally } from "./checker.js";
+import type { ChaosOptions } from "./options.js";
 import { type ChaosRedis, type ChaosSink, startChaosRedis } from "./processes.js";
+import { openRunStore, type RunStore } from "./run-store.js";
 
 /**
  * Settings every run uses: fast retries and sweeps, and SMTP deadlines well under a
@@ -30,6 +34,9 @@ export const BASE_ENV: Record<string, string> = {
   RAPPORT_SEND_LEASE_MS: "40000",
 };
 
+/** Not exited (a SIGSTOPped process is running). */
+const running = (c: ChildRapport) => c.child.exitCode === null && c.child.signalCode === null;
+
 export interface Settled {
   tally: Tally;
   /** ms from the end of the fault until nothing was pending; null when the limit passed first. */
@@ -43,42 +50,95 @@ export class RunContext {
   readonly problems: string[] = [];
   readonly notes: string[] = [];
   faultEndedAt = 0;
-  private db: Database.Database | null = null;
+  /** How the run was deployed, for the report: "all" or "http+Nw", then the store's kind. */
+  setup = "";
+  /** Whether the HTTP API runs in a process of its own (then workers are `rapport worker`). */
+  private split = false;
 
   private constructor(
     readonly name: string,
     readonly redis: ChaosRedis,
     readonly sink: ChaosSink,
+    readonly store: RunStore,
     readonly env: Record<string, string>,
     readonly dir: string,
+    private readonly options: ChaosOptions,
   ) {}
 
-  static async create(name: string, sink: ChaosSink, env: Record<string, string>): Promise<RunContext> {
+  static async create(
+    name: string,
+    sink: ChaosSink,
+    env: Record<string, string>,
+    options: ChaosOptions,
+  ): Promise<RunContext> {
     await sink.reset();
     const t = testEnv("redis://placeholder:1", {}, { flows: ["thank-you"] });
     const redis = await startChaosRedis(t.dir);
-    const full = { ...t.env, REDIS_URL: redis.url, SMTP_URL: sink.url, ...BASE_ENV, ...env };
-    return new RunContext(name, redis, sink, full, t.dir);
+    const store = await openRunStore(options.postgresUrl, t.dir).catch(async (err: unknown) => {
+      await redis.kill();
+      rmSync(t.dir, { recursive: true, force: true });
+      throw err;
+    });
+    const full = {
+      ...t.env,
+      DATABASE_URL: store.url,
+      REDIS_URL: redis.url,
+      SMTP_URL: sink.url,
+      ...BASE_ENV,
+      ...env,
+    };
+    return new RunContext(name, redis, sink, store, full, t.dir, options);
   }
 
-  /** Starts one more rapport process (all roles) on this run's Redis and SQLite. */
-  async start(): Promise<ChildRapport> {
-    const r = await startChildRapport(this.env, "start", 90_000);
+  /**
+   * Brings the run's rapport up with `workers` processes doing the work (default
+   * CHAOS_WORKERS): one `rapport start` for 1, else an HTTP-only process and `workers`
+   * `rapport worker` processes. Resolves with the working processes once all are up.
+   */
+  async up(workers = this.options.workers): Promise<ChildRapport[]> {
+    if (this.rapports.length > 0) throw new Error(`${this.name}: up() called twice`);
+    this.split = workers > 1;
+    this.setup = `${this.split ? `http+${workers}w` : "all"}/${this.store.kind}`;
+    // The first process migrates the store alone; the others start together.
+    await this.spawn(this.split ? ["start", "--role", "http"] : ["start"]);
+    const more = this.split ? workers : workers - 1;
+    await Promise.all(Array.from({ length: more }, () => this.startWorker()));
+    return this.workers;
+  }
+
+  /** Starts one more process doing the work: `rapport worker` beside an HTTP process, else `rapport start`. */
+  startWorker(): Promise<ChildRapport> {
+    if (!this.setup) throw new Error(`${this.name}: startWorker() before up()`);
+    return this.spawn(this.split ? ["worker"] : ["start"]);
+  }
+
+  private async spawn(args: string[]): Promise<ChildRapport> {
+    const r = await startChildRapport(this.env, args, 90_000);
     this.rapports.push(r);
     return r;
   }
 
-  /** The newest rapport that is still running. */
+  /** The processes doing the work that have not exited (a stopped one included), oldest first. */
+  get workers(): ChildRapport[] {
+    return this.rapports.filter((c) => c.serves.work && running(c));
+  }
+
+  /** The newest process doing the work that is still running: the one faults are played on. */
   get live(): ChildRapport {
-    const r = [...this.rapports]
-      .reverse()
-      .find((c) => c.child.exitCode === null && c.child.signalCode === null);
-    if (!r) throw new Error(`${this.name}: no rapport is running`);
+    const r = this.workers.at(-1);
+    if (!r) throw new Error(`${this.name}: no rapport worker is running`);
     return r;
   }
 
+  /** The HTTP port of the newest running process that serves the API. */
+  get apiPort(): number {
+    const r = this.rapports.filter((c) => c.serves.http && running(c)).at(-1);
+    if (!r) throw new Error(`${this.name}: no rapport serving HTTP is running`);
+    return r.port;
+  }
+
   /**
-   * Posts `n` registrations, `parallel` at a time, to the live rapport; the 202s are
+   * Posts `n` registrations, `parallel` at a time, to the rapport serving HTTP; the 202s are
    * the promises checked later. `refused(i)` picks addresses the sink refuses.
    */
   async fire(
@@ -99,7 +159,7 @@ export class RunContext {
         const id = `${this.name}-${tag}-${i}`;
         const body = registration({ id, email, name: `Chaos ${i}` });
         body.product = { ...body.product, sku: `CHAOS-${tag}`, serial: `${tag}-${i}` };
-        const res = await postEvent(this.live.port, body, TEST_API_KEY).catch(() => null);
+        const res = await postEvent(this.apiPort, body, TEST_API_KEY).catch(() => null);
         if (res?.status === 202) this.accepted.push({ eventId: id, email, refused });
         else this.notes.push(`event ${id} not accepted (${res ? res.status : "no answer"})`);
       }
@@ -124,27 +184,17 @@ export class RunContext {
   }
 
   async observe(): Promise<Tally> {
-    this.db ??= new Database(this.env.DATABASE_URL as string, { readonly: true, fileMustExist: true });
-    const store = this.db
-      .prepare(
-        "SELECT id, event_id AS eventId, to_address AS toAddress, status, message_id_header AS messageIdHeader FROM messages",
-      )
-      .all() as StoreMessage[];
-    const suppressed = new Set(
-      (this.db.prepare("SELECT email FROM suppressions").all() as Array<{ email: string }>).map((r) =>
-        r.email.toLowerCase(),
-      ),
-    );
-    return tally({ accepted: this.accepted, store, suppressed, sink: await this.sink.messages() });
+    return tally({
+      accepted: this.accepted,
+      store: await this.store.messages(),
+      suppressed: await this.store.suppressed(),
+      sink: await this.sink.messages(),
+    });
   }
 
   /** Events not yet processed (status received): ingest stuck behind something. */
-  unprocessedEvents(): number {
-    this.db ??= new Database(this.env.DATABASE_URL as string, { readonly: true, fileMustExist: true });
-    const row = this.db.prepare("SELECT count(*) AS n FROM events WHERE status = 'received'").get() as {
-      n: number;
-    };
-    return row.n;
+  unprocessedEvents(): Promise<number> {
+    return this.store.unprocessedEvents();
   }
 
   /**
@@ -175,7 +225,7 @@ export class RunContext {
    */
   async timelineShowsDuplicate(email: string, id: string): Promise<boolean> {
     const res = await fetch(
-      `http://127.0.0.1:${this.live.port}/v1/customers/${encodeURIComponent(email)}/timeline`,
+      `http://127.0.0.1:${this.apiPort}/v1/customers/${encodeURIComponent(email)}/timeline`,
       {
         headers: { authorization: `Bearer ${TEST_API_KEY}` },
       },
@@ -190,13 +240,17 @@ export class RunContext {
   }
 
   async close(): Promise<void> {
-    this.db?.close();
-    for (const r of this.rapports) {
-      if (r.child.exitCode !== null || r.child.signalCode !== null) continue;
-      r.child.kill("SIGCONT");
-      const code = await Promise.race([r.stop(), sleep(15_000).then(() => "timeout" as const)]);
-      if (code === "timeout") await r.kill();
-    }
+    await Promise.all(
+      this.rapports.filter(running).map(async (r) => {
+        r.child.kill("SIGCONT");
+        const code = await Promise.race([r.stop(), sleep(15_000).then(() => "timeout" as const)]);
+        if (code === "timeout") await r.kill();
+      }),
+    );
+    // After the processes: a Postgres schema is dropped only once nobody holds it.
+    await this.store.close().catch((err: unknown) => {
+      console.error(`[${this.name}] store cleanup: ${(err as Error).message}`);
+    });
     await this.redis.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -2,17 +2,22 @@
  * The chaos suite: `npm run test:chaos [-- scenario-name ...]`.
  *
  * Plays each fault in scenarios.ts against real rapport processes (each run its own
- * redis-server and SQLite file; one fault-injecting SMTP sink in its own process), then
- * has the checker compare accepted events, the sink and the store. Prints one row per
- * run and exits 1 when any verdict fails. Set CHAOS_VERBOSE=1 to print every run's
- * notes and the tail of rapport's log on failure.
+ * redis-server and SQLite file or Postgres schema; one fault-injecting SMTP sink in its
+ * own process), then has the checker compare accepted events, the sink and the store.
+ * Prints one row per run and exits 1 when any verdict fails. CHAOS_WORKERS=N runs an
+ * HTTP process and N workers instead of one process; CHAOS_DATABASE_URL=postgres://…
+ * puts each run's store in a schema of its own there (options.ts). Set CHAOS_VERBOSE=1
+ * to print every run's notes and the tail of rapport's log on failure.
  */
+import { type ChaosOptions, chaosOptions } from "./options.js";
 import { startChaosSink } from "./processes.js";
 import { RunContext, type Settled } from "./run-context.js";
 import { type Scenario, scenarios } from "./scenarios.js";
 
 interface Row {
   scenario: string;
+  /** "all" or "http+Nw" (N worker processes), then the store. */
+  setup: string;
   accepted: number;
   delivered: number;
   unique: number;
@@ -32,8 +37,12 @@ function verdictOf(s: Scenario, ctx: RunContext, settled: Settled, unmarked: num
   return why;
 }
 
-async function runOne(s: Scenario, sink: Awaited<ReturnType<typeof startChaosSink>>): Promise<Row> {
-  const ctx = await RunContext.create(s.name, sink, s.env ?? {});
+async function runOne(
+  s: Scenario,
+  sink: Awaited<ReturnType<typeof startChaosSink>>,
+  options: ChaosOptions,
+): Promise<Row> {
+  const ctx = await RunContext.create(s.name, sink, s.env ?? {}, options);
   let settled: Settled | null = null;
   let unmarked = 0;
   try {
@@ -51,7 +60,10 @@ async function runOne(s: Scenario, sink: Awaited<ReturnType<typeof startChaosSin
     for (const n of ctx.notes.slice(0, 10)) console.error(`  note: ${n}`);
     for (const w of why) console.error(`  FAIL: ${w}`);
     if (why.length > 0 && process.env.CHAOS_VERBOSE) {
-      for (const r of ctx.rapports) console.error(r.output().split("\n").slice(-30).join("\n"));
+      for (const [i, r] of ctx.rapports.entries()) {
+        console.error(`  --- rapport ${i} (${roleOf(r)}), last lines:`);
+        console.error(r.output().split("\n").slice(-30).join("\n"));
+      }
       // What each process said about the messages that went out twice.
       for (const dup of settled?.tally.duplicated ?? [])
         for (const [i, r] of ctx.rapports.entries())
@@ -59,12 +71,13 @@ async function runOne(s: Scenario, sink: Awaited<ReturnType<typeof startChaosSin
             .output()
             .split("\n")
             .filter((l) => l.includes(dup.id)))
-            console.error(`  rapport ${i} on ${dup.id}: ${line.slice(0, 400)}`);
+            console.error(`  rapport ${i} (${roleOf(r)}) on ${dup.id}: ${line.slice(0, 400)}`);
     }
   }
   await ctx.close().catch((err) => console.error(`[${s.name}] cleanup: ${(err as Error).message}`));
   return {
     scenario: s.name,
+    setup: ctx.setup || "-",
     accepted: t?.accepted ?? 0,
     delivered: t?.delivered ?? 0,
     unique: t?.unique ?? 0,
@@ -79,6 +92,7 @@ async function runOne(s: Scenario, sink: Awaited<ReturnType<typeof startChaosSin
 function printTable(rows: Row[]): void {
   const cols: Array<keyof Row> = [
     "scenario",
+    "setup",
     "accepted",
     "delivered",
     "unique",
@@ -98,6 +112,16 @@ function printTable(rows: Row[]): void {
   for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
 }
 
+const roleOf = (r: RunContext["rapports"][number]) =>
+  r.serves.http && r.serves.work ? "all" : r.serves.http ? "http" : `worker pid ${r.child.pid}`;
+
+let options: ChaosOptions;
+try {
+  options = chaosOptions();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !scenarios.some((s) => s.name === w));
 if (unknown.length > 0) {
@@ -113,7 +137,7 @@ const t0 = Date.now();
 try {
   for (const s of chosen) {
     const started = Date.now();
-    const row = await runOne(s, sink);
+    const row = await runOne(s, sink, options);
     rows.push(row);
     console.error(`[${s.name}] ${row.verdict} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
@@ -122,6 +146,6 @@ try {
 }
 printTable(rows);
 console.log(
-  `\n${rows.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s; settle = from the end of the fault until every accepted event was delivered (or failed and suppressed for a refused address)`,
+  `\n${rows.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s; setup = one rapport process (all) or an HTTP process and N workers (http+Nw), on SQLite or Postgres; settle = from the end of the fault until every accepted event was delivered (or failed and suppressed for a refused address)`,
 );
 process.exit(rows.every((r) => r.verdict === "pass") ? 0 : 1);

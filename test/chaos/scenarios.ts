@@ -1,9 +1,12 @@
 /**
- * The faults, one scenario each. play() starts rapport, fires registrations, plays the
- * fault, and calls ctx.faultOver() when the fault has ended (settling is timed from
- * there). limitMs is the stated settle time; allowDuplicates is true only where a process
- * is killed outright (the one window: killed between the server's 250 and the ledger).
+ * The faults, one scenario each. play() brings rapport up (ctx.up(): one process, or an
+ * HTTP process and CHAOS_WORKERS workers), fires registrations, plays the fault on a
+ * process doing the work (ctx.live), and calls ctx.faultOver() when the fault has ended
+ * (settling is timed from there). limitMs is the stated settle time; allowDuplicates is
+ * true only where a process is killed outright (the one window: killed between the
+ * server's 250 and the ledger).
  */
+import { readFileSync } from "node:fs";
 import { type RunContext, sleep } from "./run-context.js";
 
 export interface Scenario {
@@ -17,6 +20,26 @@ export interface Scenario {
 }
 
 const EVENTS = 200;
+/** Registrations in many-workers (issue 9: 5,000). */
+const MANY = 5000;
+
+/**
+ * CPU seconds each working process has used (Linux /proc; "?" elsewhere): every worker
+ * well above the others' idle cost shows the work was shared.
+ */
+function cpuSeconds(ctx: RunContext): string {
+  return ctx.workers
+    .map((r) => {
+      try {
+        // Fields after the command name's closing parenthesis; utime and stime are the 12th and 13th.
+        const fields = readFileSync(`/proc/${r.child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+        return ((Number(fields[11]) + Number(fields[12])) / 100).toFixed(1);
+      } catch {
+        return "?";
+      }
+    })
+    .join(", ");
+}
 
 /** SIGTERM, timed; a process still there after `withinMs` is a finding (then killed). */
 async function stopWithin(ctx: RunContext, withinMs: number): Promise<void> {
@@ -36,17 +59,17 @@ async function stopWithin(ctx: RunContext, withinMs: number): Promise<void> {
 export const scenarios: Scenario[] = [
   {
     name: "kill-9",
-    fault: "kill -9 the worker twice during sends, restart each time",
+    fault: "kill -9 a worker twice during sends, restart each time",
     // Claims the killed process held lapse after the 40 s lease.
     limitMs: 70_000,
     allowDuplicates: true,
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.fire(EVENTS);
       for (const at of [40, 120]) {
         await ctx.delivered(at);
         await ctx.live.kill();
-        await ctx.start();
+        await ctx.startWorker();
       }
       ctx.faultOver();
     },
@@ -57,7 +80,7 @@ export const scenarios: Scenario[] = [
     limitMs: 30_000,
     allowDuplicates: false,
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.fire(EVENTS);
       await ctx.delivered(40);
       await ctx.redis.kill();
@@ -72,7 +95,7 @@ export const scenarios: Scenario[] = [
     limitMs: 30_000,
     allowDuplicates: false,
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.sink.setMode("4xx");
       await ctx.fire(EVENTS);
       await sleep(8000);
@@ -89,7 +112,7 @@ export const scenarios: Scenario[] = [
     // 10 (the default) in ~2.5 s. Messages are written in the first ~10 s of the outage.
     env: { RAPPORT_RETRY_BASE_MS: "5", RAPPORT_DELIVERY_ATTEMPTS: "6" },
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.sink.setMode("down");
       await ctx.fire(EVENTS);
       await sleep(20_000);
@@ -103,13 +126,13 @@ export const scenarios: Scenario[] = [
     limitMs: 30_000,
     allowDuplicates: false,
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.sink.setMode("stall");
       await ctx.fire(EVENTS);
       // Events are answered before the stall matters; they must also be processed (runs
       // started, messages written) while SMTP hangs: first sends must not hold their slots.
       await sleep(20_000);
-      const stuck = ctx.unprocessedEvents();
+      const stuck = await ctx.unprocessedEvents();
       if (stuck > 0) ctx.problems.push(`ingest frozen: ${stuck} events unprocessed after 20 s of stall`);
       await ctx.sink.setMode("accept");
       ctx.faultOver();
@@ -121,7 +144,7 @@ export const scenarios: Scenario[] = [
     limitMs: 30_000,
     allowDuplicates: false,
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.sink.setMode("drop-after-250", { every: 3 });
       await ctx.fire(EVENTS);
       await ctx.delivered(EVENTS, 60_000).catch(() => {});
@@ -135,7 +158,7 @@ export const scenarios: Scenario[] = [
     limitMs: 30_000,
     allowDuplicates: false,
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.sink.setMode("drop-before-250", { every: 3 });
       await ctx.fire(EVENTS);
       await sleep(10_000);
@@ -149,7 +172,7 @@ export const scenarios: Scenario[] = [
     limitMs: 30_000,
     allowDuplicates: false,
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.sink.setMode("5xx", { refuse: "^refuse" });
       const refused = (i: number) => i % 5 === 0;
       await ctx.fire(EVENTS, { refused });
@@ -170,7 +193,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "sigstop-past-lock",
-    fault: "SIGSTOP one of two workers for 35 s (BullMQ lock 30 s), then SIGCONT",
+    fault: "SIGSTOP one of two (or CHAOS_WORKERS) workers for 35 s (BullMQ lock 30 s), then SIGCONT",
     limitMs: 30_000,
     allowDuplicates: false,
     // The stop outlasts BullMQ's lock but not the claims' lease: a message claimed (or sent,
@@ -179,8 +202,9 @@ export const scenarios: Scenario[] = [
     // marked); with the 40 s lease a claim made 5 s before the stop would lapse during it.
     env: { RAPPORT_SEND_LEASE_MS: "60000" },
     async play(ctx) {
-      const first = await ctx.start();
-      await ctx.start();
+      const [first] = await ctx.up();
+      if (!first) throw new Error("no worker started");
+      if (ctx.workers.length < 2) await ctx.startWorker();
       await ctx.fire(EVENTS);
       await ctx.delivered(40);
       first.child.kill("SIGSTOP");
@@ -197,13 +221,35 @@ export const scenarios: Scenario[] = [
     limitMs: 70_000,
     allowDuplicates: false,
     async play(ctx) {
-      await ctx.start();
+      await ctx.up();
       await ctx.sink.setMode("stall");
       await ctx.fire(EVENTS / 2);
       await sleep(2000);
       await stopWithin(ctx, 12_000);
       await ctx.sink.setMode("accept");
-      await ctx.start();
+      await ctx.startWorker();
+      ctx.faultOver();
+    },
+  },
+  {
+    name: "many-workers",
+    fault: `3 workers share ${MANY} registrations; one killed -9 mid-run and not restarted`,
+    // The dead worker's claims lapse after the 40 s lease, its queue jobs after BullMQ's
+    // 30 s lock; the two left must finish its share and the rest of the run.
+    limitMs: 120_000,
+    allowDuplicates: true,
+    async play(ctx) {
+      await ctx.up(3);
+      const firing = ctx.fire(MANY, { parallel: 16 });
+      await ctx.delivered(MANY / 4, 180_000);
+      const atSink = (await ctx.sink.messages()).length;
+      ctx.notes.push(`kill -9 at ${atSink} messages at the sink, ${ctx.accepted.length} events accepted`);
+      ctx.notes.push(`CPU seconds of the workers at the kill (the killed one last): ${cpuSeconds(ctx)}`);
+      await ctx.live.kill();
+      await firing;
+      // The HTTP process is not faulted: an event it did not take (a store too busy, say) is a finding.
+      const refused = MANY - ctx.accepted.length;
+      if (refused > 0) ctx.problems.push(`${refused} of ${MANY} registrations not accepted`);
       ctx.faultOver();
     },
   },

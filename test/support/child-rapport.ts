@@ -1,9 +1,12 @@
-/** Runs `rapport start` as a real child process (through tsx, from source) for restart tests. */
+/** Runs `rapport start` or `rapport worker` as a real child process (through tsx, from source). */
 import { type ChildProcess, spawn } from "node:child_process";
 import { freePort } from "../../src/infra/embedded-redis.js";
 
 export interface ChildRapport {
+  /** The HTTP port; a `rapport worker` process is given one but does not listen on it. */
   port: number;
+  /** What the process runs: the HTTP API (healthz answered), the worker (log line seen), or both. */
+  serves: { http: boolean; work: boolean };
   child: ChildProcess;
   output(): string;
   /** SIGKILL: the harshest restart, no shutdown code runs. */
@@ -12,14 +15,28 @@ export interface ChildRapport {
   stop(): Promise<number | null>;
 }
 
+/** What `rapport <args>` runs, from its arguments: `worker`, `start --role http`, else both. */
+function servesOf(args: readonly string[]): ChildRapport["serves"] {
+  if (args[0] === "worker") return { http: false, work: true };
+  const role = args.indexOf("--role");
+  if (role >= 0 && args[role + 1] === "http") return { http: true, work: false };
+  return { http: true, work: true };
+}
+
+/** The worker's log line once its queues are taken (src/main.ts). */
+const WORKER_UP = "worker running";
+
 export async function startChildRapport(
   env: Record<string, string>,
-  command = "start",
-  /** How long it may take to answer /healthz (a loaded machine starts slowly). */
+  /** `start`, `worker`, or the whole argument list, e.g. ["start", "--role", "http"]. */
+  command: string | readonly string[] = "start",
+  /** How long it may take to come up (a loaded machine starts slowly). */
   startTimeoutMs = 20_000,
 ): Promise<ChildRapport> {
+  const args = typeof command === "string" ? [command] : [...command];
+  const serves = servesOf(args);
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", command], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -34,11 +51,14 @@ export async function startChildRapport(
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`rapport exited at start:\n${out}`);
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
+    // Up when what it serves is: /healthz answers, and the worker said it runs.
+    const httpUp =
+      !serves.http ||
+      (await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+    if (httpUp && (!serves.work || out.includes(WORKER_UP))) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`rapport did not come up within ${startTimeoutMs / 1000} s:\n${out}`);
@@ -47,6 +67,7 @@ export async function startChildRapport(
   }
   return {
     port,
+    serves,
     child,
     output: () => out,
     async kill() {
