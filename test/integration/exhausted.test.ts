@@ -105,8 +105,12 @@ describe("exhausted work", () => {
     expect(sink.received).toHaveLength(0);
     expect((await onlyMessage(store, "ada@example.com"))?.status).toBe("failed");
     expect(errors()).toHaveLength(1);
-    // Its last job is still kept in the failed set: `rapport retry` replaces it.
-    expect(await queues.deliveries.getJobState(jobIds.delivery(failed.id))).toBe("failed");
+    // No job of it is waiting to run. Its last one may be kept in the failed set (when the
+    // job's own attempts ended it) or gone (when the sweeper's give-up ended it): either
+    // way `rapport retry` below must bring it back.
+    expect(["failed", "completed", "unknown"]).toContain(
+      await queues.deliveries.getJobState(jobIds.delivery(failed.id)),
+    );
 
     // Brought back after its give-up time, it gets a full new one: a refusal right after the
     // retry is retried, not failed at once.
