@@ -15,6 +15,7 @@ import * as messagesRepo from "./messages.js";
 import * as runsRepo from "./runs.js";
 import type { Store } from "./store.js";
 import { timeline } from "./timeline.js";
+import { wakeScheduleStore } from "./wake-schedule.js";
 
 export interface SqliteStoreOptions {
   /** Id generator, injectable so tests can predict ids. */
@@ -29,6 +30,7 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
   const run = <T>(fn: () => T): Promise<T> => database.exclusive(() => fn());
   return {
     ...eventStore(database, newId),
+    ...wakeScheduleStore(database),
     ingestEvent: (event, now) => run(() => ingestEvent(db, event, now, newId)),
     startRuns: (eventId, customerId, runs, now) =>
       run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
