@@ -16,6 +16,7 @@ import { outboxStore } from "./messages.js";
 import * as runsRepo from "./runs.js";
 import type { Store } from "./store.js";
 import { timelineStore } from "./timeline.js";
+import { wakeScheduleStore } from "./wake-schedule.js";
 
 export interface SqliteStoreOptions {
   /** Id generator, injectable so tests can predict ids. */
@@ -36,6 +37,7 @@ export function createSqliteStore(opened: OpenedDb, opts: SqliteStoreOptions = {
     ...dateScheduleStore(database, newId),
     ...outboxStore(database, newId),
     ...failureStore(database),
+    ...wakeScheduleStore(database),
     ingestEvent: (event, now) => run(() => ingestEvent(db, event, now, newId)),
     startRuns: (eventId, customerId, runs, now) =>
       run(() => runsRepo.startRuns(db, eventId, customerId, runs, now, newId)),
