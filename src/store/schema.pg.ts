@@ -88,6 +88,9 @@ export const ownerships = pgTable(
     // Product news goes to every owner of a product: a broadcast pages through a product's
     // active owners in id order (keyset pagination, src/store/broadcasts.ts).
     index("ownerships_product").on(t.productId, t.status, t.id),
+    // Postgres only: a short owner line names its ownership by an id prefix, found with
+    // LIKE 'prefix%'; under a non-C collation only a pattern-ops index serves that.
+    index("ownerships_id_prefix").using("btree", t.id.op("text_pattern_ops")),
   ],
 );
 

@@ -14,9 +14,9 @@ import { processBroadcast } from "../../src/jobs/process-broadcast.js";
 import { createQueues } from "../../src/jobs/queues.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import { loadProject } from "../../src/project.js";
-import { openTestStore } from "../support/test-store.js";
 import { seedOwners } from "../support/owners.js";
 import { eventually, TEST_API_KEY, type TestEnv, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 interface View {
   broadcastId: string;
@@ -74,7 +74,7 @@ describe("broadcasts", () => {
   it("broadcast to 10,000 owners: one run and one message each, exactly once", async () => {
     const t = testEnv(inject("redisUrl"), { RAPPORT_RETRY_BASE_MS: "300" }, { flows: ["product-news"] });
     const seeded = Date.now();
-    seedOwners(t.settings.DATABASE_URL as string, [
+    await seedOwners(t.settings, [
       { sku: "LYRA-RD-2780", category: "turntable", count: 6000, prefix: "rd" },
       { sku: "LYRA-ST-1200", category: "turntable", count: 4000, prefix: "st" },
       // Not in the audience: owners who sold theirs, and owners of another category.
@@ -138,7 +138,7 @@ describe("broadcasts", () => {
 
   it("a repeated broadcast id is one broadcast; bad bodies are 400s naming the field", async () => {
     const t = testEnv(inject("redisUrl"), {}, { flows: ["product-news"] });
-    seedOwners(t.settings.DATABASE_URL as string, [
+    await seedOwners(t.settings, [
       { sku: "LYRA-RD-2780", category: "turntable", count: 20, prefix: "rd" },
       { sku: "LYRA-ST-1200", category: "turntable", count: 5, prefix: "st" },
     ]);
@@ -184,7 +184,7 @@ describe("broadcasts", () => {
       { RAPPORT_SWEEP_INTERVAL_MS: "500", RAPPORT_RETRY_BASE_MS: "300" },
       { flows: ["product-news"] },
     );
-    seedOwners(t.settings.DATABASE_URL as string, [
+    await seedOwners(t.settings, [
       { sku: "LYRA-RD-2780", category: "turntable", count: 1200, prefix: "rd" },
       { sku: "LYRA-ST-1200", category: "turntable", count: 800, prefix: "st" },
     ]);

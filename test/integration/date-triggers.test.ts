@@ -13,11 +13,11 @@ import { silentLogger } from "../../src/infra/logger.js";
 import { dateScheduleKey } from "../../src/jobs/date-schedules.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
-import { openTestStore } from "../support/test-store.js";
 import type { DateScheduleRow, Store } from "../../src/store/store.js";
 import { movableClock } from "../support/clock.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, type TestEnv, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 const DAY = 24 * 3600_000;
 const BIRTHDAY = Date.UTC(2030, 5, 15, 9); // 2030-06-15 09:00 UTC
