@@ -123,6 +123,11 @@ describe("replies and the owner line", () => {
     });
     // Once to the owner address, once more through the HTTP inbound route.
     await sendToListener(inboundPort, { from: "ada@example.com", to: owner, raw });
+    // The first copy recorded before the second arrives: the second is then the copy.
+    await eventually(
+      async () => (await store.timeline("ada@example.com"))?.interactions.length === 1,
+      "the first copy recorded",
+    );
     const res = await fetch(`http://127.0.0.1:${r.httpPort}/v1/inbound`, {
       method: "POST",
       headers: { "content-type": "message/rfc822", authorization: `Bearer ${r.apiKeys[0]}` },

@@ -11,10 +11,10 @@ import { silentLogger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
 import { createQueues, jobIds, type Queues } from "../../src/jobs/queues.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { RunRow, Store } from "../../src/store/store.js";
 import { movableClock } from "../support/clock.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -46,7 +46,7 @@ describe("runs waiting beyond the wake horizon", () => {
     clock.set(Date.UTC(2030, 5, 10, 12));
     const start = () => startRapport({ settings: t.settings, role: "all", logger: silentLogger, clock });
     rapport = await start();
-    const db = openSqliteStore(t.settings.DATABASE_URL as string);
+    const db = await openTestStore(t.settings);
     store = db;
     const redis = connectRedis(inject("redisUrl"));
     cleanup.push(() => redis.quit());

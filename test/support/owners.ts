@@ -6,13 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
-import { describeStoreLocation, storeLocation } from "../../src/config/database.js";
 import type { Settings } from "../../src/config/settings.js";
-import { openSqlite } from "../../src/store/db.js";
-import { openPostgres } from "../../src/store/open-postgres.js";
 import { customers, ownerships, products } from "../../src/store/schema.js";
-import type { Database, Sql } from "../../src/store/sql/handle.js";
+import type { Sql } from "../../src/store/sql/handle.js";
 import { adhoc } from "../../src/store/sql/query.js";
+import { openTestDatabase } from "./test-database.js";
 
 export interface OwnerSeed {
   sku: string;
@@ -30,19 +28,13 @@ async function insertMany(t: Sql, into: SQL, rows: SQL[]): Promise<void> {
     await t.run(adhoc(sql`${into} values ${sql.join(rows.slice(i, i + ROWS_PER_STATEMENT), sql`, `)}`));
 }
 
-async function openDatabase(settings: Settings): Promise<Database> {
-  const location = storeLocation(settings);
-  if (location.kind === "sqlite") return openSqlite(location.path).database;
-  return openPostgres({ ...location, describe: describeStoreLocation(location) });
-}
-
 /** Returns the ownership ids created, per seed. */
 export async function seedOwners(
   settings: Settings,
   seeds: OwnerSeed[],
   now = Date.now(),
 ): Promise<string[][]> {
-  const database = await openDatabase(settings);
+  const database = await openTestDatabase(settings);
   try {
     return await database.tx(async (t) => {
       const created: string[][] = [];
