@@ -5,8 +5,10 @@
  * upserts the same scheduler at start, which changes nothing once it exists (or moves it
  * to a new interval). A promotion that fails is logged; the next one covers its runs.
  */
+
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { bullPrefix } from "./bull-prefix.js";
 import type { JobDeps } from "./deps.js";
 import { promoteWakeUps } from "./promote-wake-ups.js";
 
@@ -32,7 +34,10 @@ export function startWakePromoter(
   deps: Pick<JobDeps, "store" | "queues" | "clock" | "logger">,
   opts: WakePromoterOptions,
 ): RunningWakePromoter {
-  const queue = new Queue(WAKE_QUEUE, { connection: opts.connection, prefix: opts.prefix });
+  const queue = new Queue(WAKE_QUEUE, {
+    connection: opts.connection,
+    prefix: bullPrefix(opts.prefix, WAKE_QUEUE),
+  });
   // Not awaited: a Redis that is away at start delays the scheduler, not rapport's start
   // (commands wait for Redis to come back; meanwhile the sweeper wakes runs that are due).
   const scheduled = queue
@@ -60,7 +65,7 @@ export function startWakePromoter(
       if (result.promoted > 0) deps.logger.debug(result, "wake-ups promoted into the steps queue");
       return result;
     },
-    { connection: workerConnection, prefix: opts.prefix, concurrency: 1 },
+    { connection: workerConnection, prefix: bullPrefix(opts.prefix, WAKE_QUEUE), concurrency: 1 },
   );
   worker.on("failed", (_job, err) =>
     deps.logger.warn({ err: err.message }, "wake-up promotion failed; the next one covers its runs"),

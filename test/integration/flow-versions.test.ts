@@ -65,9 +65,11 @@ describe("a flow edited while runs wait", () => {
       "Thank you for registering your Lyra RD 2780",
       "How is your Lyra RD 2780 treating you?",
     ]);
-    expect(to("second@example.com")).toEqual([
-      "Thank you for your answer",
+    // The new version's first two sends leave in one step and are delivered side by side:
+    // which reaches the server first is not part of the contract.
+    expect(to("second@example.com").sort()).toEqual([
       "Thank you for registering your Lyra RD 2780",
+      "Thank you for your answer",
       "What will you play first on your Lyra RD 2780?",
     ]);
 
