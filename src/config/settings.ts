@@ -64,6 +64,22 @@ const settingsSchema = z.object({
   INBOUND_WORKERS: positiveInt.max(16).default(1),
   INBOUND_DEADLINE_MS: positiveInt.default(30_000),
   INBOUND_MAX_MEMORY_MB: positiveInt.min(32).max(4096).default(256),
+  /** DKIM signing: all three or none (crossFieldProblems); the key is read at start (dkim-key.ts). */
+  DKIM_DOMAIN: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i,
+      "expected the signing domain, like lyra-audio.example (the d= of the signature; align it with brand.from)",
+    )
+    .optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(
+      /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+      "expected a selector of letters, digits and hyphens, like rapport2026 (the key is published at SELECTOR._domainkey.DOMAIN)",
+    )
+    .optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   IMAP_URL: z
     .string()
     .regex(
@@ -134,6 +150,12 @@ function crossFieldProblems(s: Settings): string[] {
   if (s.RAPPORT_WAKE_HORIZON_MS < 2 * s.RAPPORT_WAKE_PROMOTE_EVERY_MS)
     problems.push(
       `RAPPORT_WAKE_HORIZON_MS=${s.RAPPORT_WAKE_HORIZON_MS}: must be at least twice RAPPORT_WAKE_PROMOTE_EVERY_MS (${2 * s.RAPPORT_WAKE_PROMOTE_EVERY_MS}), so runs reach Redis before they are due`,
+    );
+  const dkim = ["DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE"] as const;
+  const missing = dkim.filter((name) => s[name] === undefined);
+  if (missing.length > 0 && missing.length < dkim.length)
+    problems.push(
+      `${missing.join(" and ")}: missing; DKIM signing needs all of ${dkim.join(", ")} (set all three to sign mail, or none)`,
     );
   return problems;
 }
