@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
+import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
 import { keptSecret } from "./config/secrets.js";
 import { maskUrlPassword, type Settings } from "./config/settings.js";
 import { createHttpApp } from "./http/app.js";
@@ -74,6 +75,17 @@ export class StartupError extends Error {
   }
 }
 
+function readDkimKey(settings: Settings, logger: Logger) {
+  try {
+    const key = loadDkimKey(settings);
+    for (const warning of key?.warnings ?? []) logger.warn(warning);
+    return key;
+  } catch (err) {
+    if (err instanceof DkimKeyError) throw new StartupError(err.message);
+    throw err;
+  }
+}
+
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -97,6 +109,11 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
   };
 
   try {
+    // Read before anything starts: a key nodemailer cannot sign with would send mail unsigned.
+    const dkimKey = readDkimKey(settings, logger);
+    const dkim = dkimKey
+      ? { domainName: dkimKey.domain, keySelector: dkimKey.selector, privateKey: dkimKey.privateKeyPem }
+      : undefined;
     const loaded = await loadProject(resolve(settings.RAPPORT_CONFIG_DIR));
     if (!loaded.ok) {
       throw new StartupError(
@@ -145,8 +162,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
                 socketMs: settings.SMTP_SOCKET_TIMEOUT_MS,
               },
               sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
+              ...(dkim ? { dkim } : {}),
             })
-          : createOutboxMailer(join(dataDir, "outbox"))),
+          : createOutboxMailer(join(dataDir, "outbox"), dkim ? { dkim } : {})),
     );
     const mailer = sends.mailer;
     // A send abandoned at the deadline may hold the mailer open (a server that never
