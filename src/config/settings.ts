@@ -5,12 +5,48 @@
  */
 import { z } from "zod";
 
+/** An http(s) URL that can be a base for links: a host, nothing that would not survive being a prefix. */
+function isPublicUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    (url.protocol === "https:" || url.protocol === "http:") &&
+    url.hostname !== "" &&
+    url.username === "" &&
+    url.password === "" &&
+    url.search === "" &&
+    url.hash === "" &&
+    !value.includes("?") &&
+    !value.includes("#") &&
+    // It goes into List-Unsubscribe as <URL>: nothing that could end the bracket or the list.
+    /^[\x21-\x7e]+$/.test(url.href) &&
+    !/[<>,"]/.test(url.href)
+  );
+}
+
+/** The base of customers' links: RAPPORT_PUBLIC_URL, else this machine at the port the server listens on. */
+export function publicUrlOf(settings: Pick<Settings, "RAPPORT_PUBLIC_URL">, port: number): string {
+  return settings.RAPPORT_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
 const settingsSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * Where customers reach rapport's HTTP server (unsubscribe and preference links in every
+   * email). Unset: http://127.0.0.1:PORT (see publicUrlOf), which only works on this machine.
+   */
+  RAPPORT_PUBLIC_URL: z
+    .string()
+    .refine(
+      isPublicUrl,
+      "expected the http(s) address customers reach rapport's HTTP server at, like https://mail.lyra-audio.example (a path is allowed; no user, query or #fragment)",
+    )
+    .transform((u) => new URL(u).href.replace(/\/+$/, ""))
+    .optional(),
   RAPPORT_API_KEYS: z
     .string()
     .optional()
