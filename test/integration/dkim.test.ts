@@ -93,7 +93,13 @@ describe("DKIM", () => {
 
   it("a message rapport delivers over SMTP verifies, with its headers in the signed set", async () => {
     sink = await startSmtpSink();
-    const t = testEnv(inject("redisUrl"), { SMTP_URL: sink.url, ...dkimEnv }, { flows: ["thank-you"] });
+    // A relationship message (the get-to-know-you question, its 3 days scaled to a moment):
+    // it carries the one-click unsubscribe headers, which must be signed too.
+    const t = testEnv(
+      inject("redisUrl"),
+      { SMTP_URL: sink.url, RAPPORT_WAIT_SCALE: "0.000001", ...dkimEnv },
+      { flows: ["get-to-know-you"] },
+    );
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
     expect(rapport.mailer.describe()).toContain(`DKIM-signed as ${RECORD}`);
     expect((await postEvent(rapport.httpPort as number, registration({ id: "reg-dkim" }))).status).toBe(202);
@@ -116,14 +122,14 @@ describe("DKIM", () => {
       "mime-version",
       "content-type",
       "list-unsubscribe",
-      "auto-submitted",
+      "list-unsubscribe-post",
     ])
       expect(h, name).toContain(name);
 
     // Changed in transit: the body, or the unsubscribe header, and it no longer verifies.
     const text = raw.toString("latin1");
     const bodyAt = text.search(/\r?\n\r?\n/);
-    const alteredBody = `${text.slice(0, bodyAt)}${text.slice(bodyAt).replace(/Ada/, "Eve")}`;
+    const alteredBody = `${text.slice(0, bodyAt)}${text.slice(bodyAt).replace(/Lyra/, "Lira")}`;
     expect(alteredBody).not.toBe(text);
     const [tampered] = await verify(Buffer.from(alteredBody, "latin1"));
     expect(tampered?.status.result).not.toBe("pass");
