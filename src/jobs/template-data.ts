@@ -1,5 +1,6 @@
 /** Builds what a template sees from the store's rows and the brand settings. */
 import type { Brand } from "../config/brand.js";
+import { preferenceView } from "../consent/preferences.js";
 import { mailbox } from "../mail/display-name.js";
 import type { ReplyAddresses } from "../mail/tokens.js";
 import type { DeliveryContext } from "../store/store.js";
@@ -38,6 +39,7 @@ export function templateDataFor(ctx: DeliveryContext, brand: Brand, addresses: R
       timezone: customer.timezone,
       birthday: customer.birthday,
       attributes: customer.attributes,
+      preferences: preferenceView(customer.preferences),
     },
     product: product
       ? {

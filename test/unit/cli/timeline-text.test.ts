@@ -35,6 +35,7 @@ const timeline = (interactions: InteractionRow[]): Timeline => ({
     birthday: null,
     attributes: {},
     tags: [],
+    preferences: {},
     createdAt: at,
     updatedAt: at,
   },
