@@ -22,7 +22,7 @@ import type { CustomerRow, MessageRow, SuppressionRow } from "../store/store.js"
 import { frequencyCap, type Preferences, SOURCE_WORDS } from "./preferences.js";
 
 export interface ConsentInput {
-  message: Pick<MessageRow, "category" | "topic" | "audience" | "toAddress">;
+  message: Pick<MessageRow, "category" | "transactional" | "topic" | "audience" | "toAddress">;
   customer: Pick<CustomerRow, "name" | "email" | "preferences">;
   suppression: Pick<SuppressionRow, "reason" | "createdAt"> | null;
   /** The brand's topics, for their titles. */
@@ -52,7 +52,9 @@ export function consentVerdict(input: ConsentInput): ConsentVerdict {
       reason: `not sent: ${message.toAddress} is suppressed (${why} on ${new Date(suppression.createdAt).toISOString()})`,
     };
   }
-  if (message.category === "transactional" || message.audience === "team") return { send: true };
+  // Either mark will do: a row written without a category (by hand, a tool) keeps its flag.
+  if (message.category === "transactional" || message.transactional || message.audience === "team")
+    return { send: true };
 
   const p = customer.preferences;
   const who = whoOf(customer);

@@ -12,8 +12,11 @@ import {
   changeProperties,
   mergePreferences,
   PREFERENCE_CHANGED_EVENT,
+  PREFERENCE_SOURCES,
   type PreferenceChange,
   type PreferenceSource,
+  PreferencesError,
+  parsePreferenceChange,
   parseStoredPreferences,
 } from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
@@ -83,7 +86,14 @@ export async function changePreferences(
 
 export function preferenceStore(db: Database, newId: () => string): PreferenceStore {
   return {
-    changePreferences: (customerId, change, source, now) =>
-      db.tx((t) => changePreferences(t, customerId, change, source, now, newId)),
+    changePreferences: async (customerId, change, source, now) => {
+      // Checked before the transaction: a route passing a bad change gets an error naming the field.
+      const checked = parsePreferenceChange(change);
+      if (!PREFERENCE_SOURCES.includes(source))
+        throw new PreferencesError(
+          `not a preference source: ${JSON.stringify(source)} (expected one of ${PREFERENCE_SOURCES.join(", ")})`,
+        );
+      return db.tx((t) => changePreferences(t, customerId, checked, source, now, newId));
+    },
   };
 }

@@ -28,7 +28,13 @@ function decide(
   audience: "customer" | "team" = "customer",
 ): { outcome: Outcome; reason?: string } {
   const verdict = consentVerdict({
-    message: { category, topic, audience, toAddress: "ada@example.com" },
+    message: {
+      category,
+      transactional: category === "transactional",
+      topic,
+      audience,
+      toAddress: "ada@example.com",
+    },
     customer: { name: "Ada Lovelace", email: "ada@example.com", preferences },
     suppression: suppression ? { reason: suppression, createdAt: CHANGED } : null,
     topics: TOPICS,
@@ -87,6 +93,22 @@ describe("delivery-time rules: category × preferences × suppression", () => {
       expect(decide(category, topic, preferences, suppression).outcome).toBe(expected);
     },
   );
+
+  it("takes a row's transactional flag even without the category", () => {
+    const verdict = consentVerdict({
+      message: {
+        category: "relationship",
+        transactional: true,
+        topic: null,
+        audience: "customer",
+        toAddress: "a@x.example",
+      },
+      customer: { name: null, email: "a@x.example", preferences: stopped },
+      suppression: { reason: "unsubscribe", createdAt: CHANGED },
+      topics: TOPICS,
+    });
+    expect(verdict).toEqual({ send: true });
+  });
 
   it("lets notes to the team through anything but a hard bounce or complaint of the team's address", () => {
     expect(decide("transactional", null, stopped, "unsubscribe", "team").outcome).toBe("send");
@@ -150,7 +172,13 @@ describe("the reason on the timeline", () => {
 
   it("names the customer by address when there is no name", () => {
     const verdict = consentVerdict({
-      message: { category: "news", topic: "product_news", audience: "customer", toAddress: "x@example.com" },
+      message: {
+        category: "news",
+        transactional: false,
+        topic: "product_news",
+        audience: "customer",
+        toAddress: "x@example.com",
+      },
       customer: { name: null, email: "x@example.com", preferences: newsOff },
       suppression: null,
       topics: TOPICS,
