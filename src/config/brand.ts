@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseDuration } from "../flows/duration.js";
 import type { SendPolicy } from "../flows/send-policy.js";
 import { isTimeZone, TIME_OF_DAY_PATTERN, WEEKDAYS } from "../flows/time.js";
+import { TOPIC_PATTERN, TOPIC_RULE, type Topic } from "../flows/topics.js";
 import { parseYamlWithSchema, type YamlProblem } from "./yaml-validate.js";
 
 const mailbox = z
@@ -42,6 +43,24 @@ const sendingSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * What customers can choose to hear about: name → title (and a line of description).
+ * Every message that is not transactional names one (flows check it).
+ */
+const topicsSchema = z.record(
+  z.string().regex(new RegExp(TOPIC_PATTERN), `expected a topic name of ${TOPIC_RULE}, like product_news`),
+  z.strictObject(
+    {
+      title: z.string().trim().min(1, "the title customers see, e.g. Product news").max(80),
+      description: z.string().trim().min(1).max(300).optional(),
+    },
+    {
+      error: (iss) =>
+        iss.code === "invalid_type" ? 'expected { title: "Product news", description: "…" }' : undefined,
+    },
+  ),
+);
+
 const brandFileSchema = z.strictObject({
   brand: z.strictObject({
     name: z.string().min(1).max(100),
@@ -60,11 +79,12 @@ const brandFileSchema = z.strictObject({
       .default("UTC"),
   }),
   sending: sendingSchema.optional(),
+  topics: topicsSchema.optional(),
 });
 
 export type BrandFile = z.infer<typeof brandFileSchema>;
-/** The brand settings, with the send policy (times parsed) beside them. */
-export type Brand = BrandFile["brand"] & { sendPolicy: SendPolicy };
+/** The brand settings, with the send policy (times parsed) and the topics beside them. */
+export type Brand = BrandFile["brand"] & { sendPolicy: SendPolicy; topics: Readonly<Record<string, Topic>> };
 
 function sendPolicyOf(sending: BrandFile["sending"]): SendPolicy {
   const policy: SendPolicy = {};
@@ -89,7 +109,11 @@ export class BrandConfigError extends Error {
 export function parseBrand(source: string, file: string): Brand {
   const result = parseYamlWithSchema(source, file, brandFileSchema);
   if (!result.ok) throw new BrandConfigError(result.problems);
-  return { ...result.value.brand, sendPolicy: sendPolicyOf(result.value.sending) };
+  return {
+    ...result.value.brand,
+    sendPolicy: sendPolicyOf(result.value.sending),
+    topics: result.value.topics ?? {},
+  };
 }
 
 export async function loadBrand(file: string): Promise<Brand> {
