@@ -3,6 +3,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export interface LoadProcess {
+  pid: number;
   /** Posts `count` registrations, `width` at a time; resolves with the milliseconds they took. */
   run(url: string, apiKey: string, count: number, width: number): Promise<number>;
   stop(): Promise<void>;
@@ -23,6 +24,7 @@ export async function startLoadProcess(): Promise<LoadProcess> {
     child.on("message", on);
   });
   return {
+    pid: child.pid as number,
     run(url, apiKey, count, width) {
       return new Promise((ok, fail) => {
         const on = (msg: { type: string; ms?: number; message?: string }) => {
