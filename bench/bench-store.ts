@@ -62,15 +62,16 @@ function sqliteStore(dir: string): BenchStore {
     }
     return db;
   };
-  // better-sqlite3 numbers its parameters ?1, ?2 …
-  const prepare = (sql: string) => open().prepare(sql.replace(/\$(\d+)/g, "?$1"));
+  // better-sqlite3 takes no numbered parameters: $n becomes the named @pn.
+  const prepare = (sql: string) => open().prepare(sql.replace(/\$(\d+)/g, "@p$1"));
+  const named = (params: unknown[]) => Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
   return {
     kind: "sqlite",
     url: file,
     dir,
-    all: async <T>(sql: string, params: unknown[] = []) => prepare(sql).all(...params) as T[],
+    all: async <T>(sql: string, params: unknown[] = []) => prepare(sql).all(named(params)) as T[],
     run: async (sql, params = []) => {
-      prepare(sql).run(...params);
+      prepare(sql).run(named(params));
     },
     async close() {
       db?.close();

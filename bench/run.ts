@@ -15,6 +15,7 @@
 import type { StoreKind } from "./bench-store.js";
 import { loadAverage } from "./proc-stats.js";
 import { benchRendering, thankYouSample } from "./rendering.js";
+import { benchStepOverhead } from "./step-overhead.js";
 import { Table } from "./table.js";
 import { benchThroughput } from "./throughput.js";
 
@@ -35,6 +36,8 @@ const sizes = {
   messages: num("BENCH_MESSAGES", 2000),
   renders: num("BENCH_RENDERS", 5000),
   mjmlRenders: num("BENCH_MJML_RENDERS", 100),
+  stepRuns: num("BENCH_STEP_RUNS", 2000),
+  stepWaits: num("BENCH_STEP_WAITS", 4),
 };
 
 const PARTS = ["rendering", "throughput", "steps", "rss", "broadcast", "waiting"] as const;
@@ -66,6 +69,9 @@ async function main() {
       workers,
       stores,
     });
+  }
+  if (parts.has("steps")) {
+    await benchStepOverhead(table, { runs: sizes.stepRuns, waits: sizes.stepWaits, kind: "sqlite" });
   }
   console.log(
     `Summary (${Math.round((Date.now() - started) / 1000)} s; load average now ${loadAverage()}: other work shares this machine)`,
