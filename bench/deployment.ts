@@ -12,6 +12,11 @@ import type { BenchStore } from "./bench-store.js";
 
 export const BENCH_API_KEY = "bench-key-0123456789abcdefghijkl";
 
+/** How the bench runs rapport: the built CLI (default; what production runs) or from source through tsx. */
+export function benchFrom(): "built" | "source" {
+  return process.env.BENCH_FROM === "source" ? "source" : "built";
+}
+
 export interface DeploymentOptions {
   store: BenchStore;
   redisUrl: string;
@@ -56,13 +61,15 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     ...o.env,
   };
   const started: ChildRapport[] = [];
+  // The built CLI, as production runs it (run.ts builds it first); BENCH_FROM=source: through tsx.
+  const from = benchFrom();
   try {
     // The HTTP process migrates the store alone; the workers start together after it.
-    const http = await startChildRapport(env, ["start", "--role", "http"], 120_000);
+    const http = await startChildRapport(env, ["start", "--role", "http"], 120_000, from);
     started.push(http);
     const workers = await Promise.all(
       Array.from({ length: o.workers }, async () => {
-        const w = await startChildRapport(env, "worker", 120_000);
+        const w = await startChildRapport(env, "worker", 120_000, from);
         started.push(w);
         return w;
       }),

@@ -7,7 +7,7 @@
 import { type BenchStore, openBenchStore, type StoreKind } from "./bench-store.js";
 import { BENCH_API_KEY, type Deployment, startDeployment } from "./deployment.js";
 import { startLoadProcess } from "./load-client.js";
-import { type CpuReport, pidsNamed, watchCpu } from "./proc-stats.js";
+import { type CpuReport, pidsNamed, rssMbOf, watchCpu } from "./proc-stats.js";
 import { type BenchRedis, startBenchRedis } from "./redis-server.js";
 import type { SinkProcess } from "./sink-client.js";
 import { perSecond } from "./table.js";
@@ -20,6 +20,10 @@ export interface RegistrationsRun {
   /** CPU ms per message of rapport's own processes (HTTP + workers). */
   cpuMs: number;
   cpu: CpuReport;
+  /** RSS (MB) of each rapport process once up, before the load. */
+  rssAtStart: Record<string, number>;
+  /** RSS (MB) of each rapport process once every thank-you is delivered: now and its peak. */
+  rssAtEnd: Record<string, { now: number; peak: number }>;
 }
 
 export interface RegistrationsOptions {
@@ -28,7 +32,7 @@ export interface RegistrationsOptions {
   count: number;
   sink: SinkProcess;
   /** Shipped flows kept; thank-you only by default (the path measured). */
-  flows?: string[];
+  flows?: string[] | "all";
   /** Called with the deployment once every thank-you is at the sink, before it stops. */
   after?: (d: Deployment, redis: BenchRedis, store: BenchStore) => Promise<void>;
 }
@@ -44,9 +48,17 @@ export async function runRegistrations(o: RegistrationsOptions): Promise<Registr
       store,
       redisUrl: redis.url,
       smtpUrl: `smtp://127.0.0.1:${o.sink.port}`,
-      flows: o.flows ?? ["thank-you"],
+      ...(o.flows === "all" ? {} : { flows: o.flows ?? ["thank-you"] }),
       workers: o.workers,
     });
+    const rss = () =>
+      Object.fromEntries(
+        Object.entries((deployment as Deployment).pids).map(([name, pid]) => [
+          name,
+          rssMbOf(pid) ?? { now: 0, peak: 0 },
+        ]),
+      );
+    const rssAtStart = Object.fromEntries(Object.entries(rss()).map(([n, r]) => [n, r.now]));
     const watch = watchCpu({
       ...deployment.pids,
       load: load.pid,
@@ -60,6 +72,7 @@ export async function runRegistrations(o: RegistrationsOptions): Promise<Registr
     await o.sink.waitFor(o.count, 900_000);
     const ms = performance.now() - started;
     const cpu = watch.stop();
+    const rssAtEnd = rss();
     const rapportCpu = Object.keys(deployment.pids).reduce(
       (sum, name) => sum + (cpu.perProcess.get(name) ?? 0),
       0,
@@ -70,6 +83,8 @@ export async function runRegistrations(o: RegistrationsOptions): Promise<Registr
       acceptRate: perSecond(o.count, acceptedMs),
       cpuMs: rapportCpu / o.count,
       cpu,
+      rssAtStart,
+      rssAtEnd,
     };
   } finally {
     await load.stop();

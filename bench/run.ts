@@ -12,12 +12,15 @@
  * postgres:// DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test); one schema
  * per measurement, dropped after.
  */
+import { spawnSync } from "node:child_process";
 import type { StoreKind } from "./bench-store.js";
+import { benchFrom } from "./deployment.js";
 import { loadAverage } from "./proc-stats.js";
 import { benchRendering, thankYouSample } from "./rendering.js";
 import { benchStepOverhead } from "./step-overhead.js";
 import { Table } from "./table.js";
 import { benchThroughput } from "./throughput.js";
+import { benchWorkerRss } from "./worker-rss.js";
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name];
@@ -38,6 +41,7 @@ const sizes = {
   mjmlRenders: num("BENCH_MJML_RENDERS", 100),
   stepRuns: num("BENCH_STEP_RUNS", 2000),
   stepWaits: num("BENCH_STEP_WAITS", 4),
+  rssRegistrations: num("BENCH_RSS_REGISTRATIONS", 10_000),
 };
 
 const PARTS = ["rendering", "throughput", "steps", "rss", "broadcast", "waiting"] as const;
@@ -59,6 +63,14 @@ async function main() {
     `rapport benchmark — Node ${process.version}, ${new Date().toISOString()}, load average ${loadAverage()}\n`,
   );
   const table = new Table();
+  if ([...parts].some((p) => p !== "rendering") && benchFrom() === "built") {
+    // rapport processes run the built CLI, as in production (tsx from source adds ~50 MB of RSS and start-up CPU).
+    console.log(
+      "Building (npm run build) so rapport processes run the built CLI; BENCH_FROM=source skips this\n",
+    );
+    const built = spawnSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
+    if (built.status !== 0) throw new Error("npm run build failed");
+  }
   if (parts.has("rendering")) await benchRendering(table, sizes);
   if (parts.has("throughput")) {
     const stores = list("BENCH_STORES", "sqlite,postgres") as StoreKind[];
@@ -73,6 +85,8 @@ async function main() {
   if (parts.has("steps")) {
     await benchStepOverhead(table, { runs: sizes.stepRuns, waits: sizes.stepWaits, kind: "sqlite" });
   }
+  if (parts.has("rss"))
+    await benchWorkerRss(table, { registrations: sizes.rssRegistrations, kind: "sqlite" });
   console.log(
     `Summary (${Math.round((Date.now() - started) / 1000)} s; load average now ${loadAverage()}: other work shares this machine)`,
   );
