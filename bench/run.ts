@@ -14,12 +14,14 @@
  */
 import { spawnSync } from "node:child_process";
 import type { StoreKind } from "./bench-store.js";
+import { benchBroadcast } from "./broadcast.js";
 import { benchFrom } from "./deployment.js";
 import { loadAverage } from "./proc-stats.js";
 import { benchRendering, thankYouSample } from "./rendering.js";
 import { benchStepOverhead } from "./step-overhead.js";
 import { Table } from "./table.js";
 import { benchThroughput } from "./throughput.js";
+import { benchWaitingRuns } from "./waiting-runs.js";
 import { benchWorkerRss } from "./worker-rss.js";
 
 const num = (name: string, fallback: number) => {
@@ -42,6 +44,11 @@ const sizes = {
   stepRuns: num("BENCH_STEP_RUNS", 2000),
   stepWaits: num("BENCH_STEP_WAITS", 4),
   rssRegistrations: num("BENCH_RSS_REGISTRATIONS", 10_000),
+  broadcastOwners: num("BENCH_BROADCAST_OWNERS", 100_000),
+  broadcastSendSeconds: num("BENCH_BROADCAST_SEND_S", 30),
+  waitingRuns: num("BENCH_WAITING_RUNS", 20_000),
+  horizonMs: num("BENCH_HORIZON_MS", 20_000),
+  wakeLeadSeconds: process.env.BENCH_WAKE_LEAD_S ? num("BENCH_WAKE_LEAD_S", 0) : undefined,
 };
 
 const PARTS = ["rendering", "throughput", "steps", "rss", "broadcast", "waiting"] as const;
@@ -87,6 +94,21 @@ async function main() {
   }
   if (parts.has("rss"))
     await benchWorkerRss(table, { registrations: sizes.rssRegistrations, kind: "sqlite" });
+  if (parts.has("broadcast")) {
+    await benchBroadcast(table, {
+      owners: sizes.broadcastOwners,
+      sendSeconds: sizes.broadcastSendSeconds,
+      kind: "sqlite",
+      sample: await thankYouSample(),
+    });
+  }
+  if (parts.has("waiting")) {
+    await benchWaitingRuns(table, {
+      runs: sizes.waitingRuns,
+      horizonMs: sizes.horizonMs,
+      ...(sizes.wakeLeadSeconds ? { leadSeconds: sizes.wakeLeadSeconds } : {}),
+    });
+  }
   console.log(
     `Summary (${Math.round((Date.now() - started) / 1000)} s; load average now ${loadAverage()}: other work shares this machine)`,
   );

@@ -50,7 +50,7 @@ export async function benchStepOverhead(
       products: 1,
       sku: "STEPS",
       category: "bench-steps",
-      prefix: "s",
+      emailPrefix: "steps",
     });
     const db = store;
     const watch = watchCpu({ ...deployment.pids, redis: redis.pid });

@@ -1,0 +1,232 @@
+/**
+ * Waiting runs: Redis bytes per waiting run, with and without the wake horizon, and the
+ * wake-up lag of runs falling due together.
+ *
+ * `runs` owners (seeded) are reached by ten broadcasts, one per flow bench-wake-k, whose
+ * only step is a wait_until the same instant T plus k seconds: every run falls due in
+ * the same 10 s. Once every run is waiting: Redis's used_memory beyond what it held
+ * before, less the finished jobs BullMQ keeps (bounded by count and age, not per
+ * waiting run), per waiting run. After T: each run's lag is its completion time (the
+ * worker's clock, in the store) minus its due time; p50 and p99.
+ *
+ * The two settings, on the same measurement:
+ *  - without the horizon: RAPPORT_WAKE_HORIZON_MS of 10 years, every waiting run holds a
+ *    delayed job in Redis (what a rapport without the horizon does anyway);
+ *  - with it: RAPPORT_WAKE_HORIZON_MS scaled down to `horizonMs` (promoted every quarter
+ *    of it), so the bench's waits of a minute or two lie beyond it: the runs live in the
+ *    store until the promoter hands them to BullMQ before T.
+ * T is chosen so every run is created before it (and before T − horizon): the first
+ * setting's lead is generous, the second's comes from the first's creation rate.
+ */
+import { loadSettings } from "../src/config/settings.js";
+import { openBenchStore } from "./bench-store.js";
+import { startBroadcast, until } from "./broadcast-api.js";
+import { startDeployment } from "./deployment.js";
+import { describeCpu, watchCpu } from "./proc-stats.js";
+import { type BenchRedis, startBenchRedis } from "./redis-server.js";
+import { seedOwners } from "./seed-owners.js";
+import { fmt, type Table } from "./table.js";
+
+const SPREAD = 10;
+const TEN_YEARS_MS = 3650 * 24 * 3600_000;
+const BYTES_AIM = 100;
+const P99_AIM_MS = 5000;
+
+/** Whether this rapport knows RAPPORT_WAKE_HORIZON_MS (the horizon is merged). */
+export const horizonSupported = () => Object.hasOwn(loadSettings({}), "RAPPORT_WAKE_HORIZON_MS");
+
+/** Flow k: wait until T + k seconds (UTC: the seeded customers' time zone), then end. */
+function wakeFlow(dueMs: number): string {
+  const d = new Date(dueMs);
+  const date = d.toISOString().slice(0, 10);
+  const at = d.toISOString().slice(11, 16);
+  const seconds = d.getUTCSeconds() + d.getUTCMilliseconds() / 1000;
+  const offset = seconds > 0 ? `      offset: "${seconds} seconds"\n` : "";
+  return `name: Bench wake-up\ntrigger:\n  event: bench_wake\nentry: every_time\nsteps:\n  - wait_until:\n      date: "${date}"\n${offset}      at: "${at}"\n    id: due\n`;
+}
+
+/** Bytes of the finished jobs BullMQ keeps (completed and failed sets and their job hashes). */
+async function keptFinishedBytes(redis: BenchRedis): Promise<number> {
+  let total = 0;
+  const sets = (await redis.client.keys("*")).filter((k) => /:(completed|failed)$/.test(k));
+  for (const set of sets) {
+    const base = set.slice(0, set.lastIndexOf(":"));
+    const ids = await redis.client.zrange(set, "0", "-1");
+    const pipe = redis.client.pipeline();
+    pipe.memory("USAGE", set);
+    for (const id of ids) pipe.memory("USAGE", `${base}:${id}`);
+    for (const [, bytes] of (await pipe.exec()) ?? []) total += Number(bytes ?? 0);
+  }
+  return total;
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+interface ModeResult {
+  bytesPerRun: number;
+  totalBytesPerRun: number;
+  delayedJobs: number;
+  createMs: number;
+  /** Lags in ms, or why they were not measured. */
+  lag: { p50: number; p99: number; max: number } | string;
+}
+
+async function oneSetting(
+  runs: number,
+  env: Record<string, string>,
+  leadMs: number,
+  label: string,
+): Promise<ModeResult> {
+  const redis = await startBenchRedis();
+  const store = await openBenchStore("sqlite");
+  const dueMs = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
+  const extraFlows = Object.fromEntries(
+    Array.from({ length: SPREAD }, (_, k) => [`bench-wake-${k}`, wakeFlow(dueMs + k * 1000)]),
+  );
+  const deployment = await startDeployment({
+    store,
+    redisUrl: redis.url,
+    flows: [],
+    extraFlows,
+    workers: 1,
+    env,
+  });
+  try {
+    await seedOwners(store, {
+      count: runs,
+      products: SPREAD,
+      sku: "WAKE",
+      category: "wake",
+      emailPrefix: "wake",
+    });
+    const before = await redis.usedMemory();
+    const watch = watchCpu({ ...deployment.pids, redis: redis.pid });
+    const started = Date.now();
+    for (let k = 0; k < SPREAD; k++) {
+      await startBroadcast(deployment.api, {
+        id: `wake-${k}`,
+        flow: `bench-wake-${k}`,
+        audience: { sku: `WAKE-${k}` },
+      });
+    }
+    const count = async (status: string) =>
+      Number(
+        (await store.all<{ n: number }>("SELECT count(*) AS n FROM flow_runs WHERE status = $1", [status]))[0]
+          ?.n,
+      );
+    await until(async () => (await count("waiting")) >= runs, `${runs} runs waiting`, 1_800_000, 250);
+    const createMs = Date.now() - started;
+    const createCpu = watch.stop();
+    // The last step's job add follows its commit by a moment.
+    await new Promise((r) => setTimeout(r, 1000));
+    const used = (await redis.usedMemory()) - before;
+    const kept = await keptFinishedBytes(redis);
+    const delayedJobs = await redis.client.zcard("{bench:steps}:steps:delayed");
+    const result: ModeResult = {
+      bytesPerRun: (used - kept) / runs,
+      totalBytesPerRun: used / runs,
+      delayedJobs,
+      createMs,
+      lag: "",
+    };
+    console.log(
+      `  ${label}: ${fmt(runs)} runs waiting after ${fmt(createMs / 1000, 1)} s (${fmt((runs / createMs) * 1000)} runs/s); Redis +${fmt(used / 2 ** 20, 1)} MB, of which kept finished jobs ${fmt(kept / 2 ** 20, 1)} MB; ${fmt(delayedJobs)} delayed jobs`,
+    );
+    console.log(`    CPU while creating: ${describeCpu(createCpu)}`);
+    // With the horizon, every run must have been created beyond it (else it got its job at once).
+    const horizonMs = Number(env.RAPPORT_WAKE_HORIZON_MS ?? 0);
+    const beyond = horizonMs < TEN_YEARS_MS ? horizonMs : 0;
+    if (started + createMs > dueMs - beyond - 1000) {
+      result.lag = `not measured: the runs were created too late (raise BENCH_WAKE_LEAD_S above ${Math.ceil(leadMs / 1000)})`;
+      return result;
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, dueMs - Date.now())));
+    const wakeWatch = watchCpu({ ...deployment.pids, redis: redis.pid });
+    await until(
+      async () => (await count("completed")) >= runs,
+      `${runs} runs woken`,
+      dueMs + SPREAD * 1000 + 1_800_000 - Date.now(),
+      500,
+    );
+    const wakeCpu = wakeWatch.stop();
+    const rows = await store.all<{ flow_id: string; completed_at: number }>(
+      "SELECT flow_id, completed_at FROM flow_runs WHERE status = 'completed'",
+    );
+    const lags = rows
+      .map((r) => Number(r.completed_at) - (dueMs + Number(r.flow_id.slice("bench-wake-".length)) * 1000))
+      .sort((a, b) => a - b);
+    result.lag = { p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), max: lags.at(-1) ?? Number.NaN };
+    console.log(
+      `    wake-up lag: p50 ${fmt(result.lag.p50)} ms, p99 ${fmt(result.lag.p99)} ms, max ${fmt(result.lag.max)} ms (CPU from the due time to the last wake-up: ${describeCpu(wakeCpu)})`,
+    );
+    return result;
+  } finally {
+    await deployment.stop();
+    await store.close();
+    await redis.stop();
+  }
+}
+
+export async function benchWaitingRuns(
+  table: Table,
+  o: { runs: number; horizonMs: number; leadSeconds?: number },
+): Promise<void> {
+  console.log(`Waiting runs (${fmt(o.runs)} runs due in the same ${SPREAD} s; sqlite, 1 worker)`);
+  const without = await oneSetting(
+    o.runs,
+    { RAPPORT_WAKE_HORIZON_MS: String(TEN_YEARS_MS) },
+    // Generous: 500 runs/s, plus time to start.
+    o.leadSeconds ? o.leadSeconds * 1000 : (o.runs / 500) * 1000 + 30_000,
+    "without the horizon",
+  );
+  let withIt: ModeResult | string;
+  if (!horizonSupported()) {
+    withIt = "skipped: this rapport has no RAPPORT_WAKE_HORIZON_MS (the horizon is not merged yet)";
+    console.log(`  with the horizon: ${withIt}`);
+  } else {
+    const lead = o.leadSeconds ? o.leadSeconds * 1000 : without.createMs * 1.5 + o.horizonMs + 20_000;
+    withIt = await oneSetting(
+      o.runs,
+      {
+        RAPPORT_WAKE_HORIZON_MS: String(o.horizonMs),
+        RAPPORT_WAKE_PROMOTE_EVERY_MS: String(Math.floor(o.horizonMs / 4)),
+      },
+      lead,
+      `with the horizon (${o.horizonMs / 1000} s)`,
+    );
+  }
+  console.log("");
+  const n = fmt(o.runs);
+  const bytes = (r: ModeResult) => `${fmt(r.bytesPerRun)} B/run (${fmt(r.totalBytesPerRun)} with kept jobs)`;
+  const lagText = (r: ModeResult) =>
+    typeof r.lag === "string"
+      ? r.lag
+      : `p50 ${fmt(r.lag.p50 / 1000, 2)} s, p99 ${fmt(r.lag.p99 / 1000, 2)} s`;
+  if (typeof withIt === "string") {
+    table.add({ figure: `Redis per waiting run, ${n} runs, no horizon`, rapport: bytes(without) });
+    table.skipped(`Redis per waiting run, ${n} runs, horizon`, withIt.replace(/^skipped: /, ""));
+    table.add({
+      figure: `wake-up lag, ${n} due in ${SPREAD} s, no horizon`,
+      rapport: lagText(without),
+      aim: "p99 < 5 s",
+      ...(typeof without.lag === "string" ? {} : { met: without.lag.p99 < P99_AIM_MS }),
+    });
+    return;
+  }
+  table.add({
+    figure: `Redis per waiting run, ${n} runs, horizon`,
+    rapport: bytes(withIt),
+    baseline: `${bytes(without)} without`,
+    ratio: withIt.bytesPerRun / without.bytesPerRun,
+    aim: `≤ ${BYTES_AIM} B/run`,
+    met: withIt.bytesPerRun <= BYTES_AIM,
+  });
+  table.add({
+    figure: `wake-up lag, ${n} due in ${SPREAD} s, horizon`,
+    rapport: lagText(withIt),
+    baseline: `${lagText(without)} without`,
+    aim: "p99 < 5 s",
+    ...(typeof withIt.lag === "string" ? {} : { met: withIt.lag.p99 < P99_AIM_MS }),
+  });
+}
