@@ -24,6 +24,7 @@ import { firstAttempt } from "./jobs/process-delivery.js";
 import { createQueues } from "./jobs/queues.js";
 import { createSendPool } from "./jobs/send-pool.js";
 import { startSweeper } from "./jobs/sweeper.js";
+import { startWakePromoter } from "./jobs/wake-promoter.js";
 import { startWorkers } from "./jobs/workers.js";
 import { startImapPoller } from "./mail/imap-poller.js";
 import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.js";
@@ -181,6 +182,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       logger,
       newId: randomUUID,
       waitScale: settings.RAPPORT_WAIT_SCALE,
+      wakeHorizonMs: settings.RAPPORT_WAKE_HORIZON_MS,
       sendLeaseMs: settings.RAPPORT_SEND_LEASE_MS,
       sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
       sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
@@ -231,6 +233,15 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       closers.push(() => sweeper.stop());
       const dates = startDateScheduler(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);
       closers.push(() => dates.stop());
+      // Runs waiting beyond the wake horizon have no job in Redis until this queues them.
+      const promoter = startWakePromoter(deps, {
+        prefix: settings.RAPPORT_QUEUE_PREFIX,
+        connection: queueConnection,
+        connect: () => connectRedis(redisUrl),
+        horizonMs: settings.RAPPORT_WAKE_HORIZON_MS,
+        everyMs: settings.RAPPORT_WAKE_PROMOTE_EVERY_MS,
+      });
+      closers.push(() => promoter.close());
       logger.info(`worker running; mail goes to ${mailer.describe()}`);
     }
 

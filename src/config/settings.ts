@@ -96,6 +96,10 @@ const settingsSchema = z.object({
   // delay before a message whose sender died is sent again). Shorter only for tests.
   RAPPORT_SEND_LEASE_MS: positiveInt.min(10_000, "at least 10000 (10 s)").default(5 * 60_000),
   RAPPORT_SWEEP_INTERVAL_MS: positiveInt.default(30_000),
+  // Runs waking later than this from now have no job in Redis (only their row in the
+  // store); the promoter hands them to BullMQ every RAPPORT_WAKE_PROMOTE_EVERY_MS.
+  RAPPORT_WAKE_HORIZON_MS: positiveInt.default(3600_000),
+  RAPPORT_WAKE_PROMOTE_EVERY_MS: positiveInt.default(60_000),
   RAPPORT_RETRY_BASE_MS: positiveInt.default(5000),
   RAPPORT_DELIVERY_ATTEMPTS: positiveInt.max(100).default(10),
   RAPPORT_SEND_GIVE_UP_MS: positiveInt.default(72 * 3600_000),
@@ -124,6 +128,12 @@ function crossFieldProblems(s: Settings): string[] {
   if (s.RAPPORT_SEND_LEASE_MS < leaseFloor)
     problems.push(
       `RAPPORT_SEND_LEASE_MS=${s.RAPPORT_SEND_LEASE_MS}: must be at least SMTP_SEND_DEADLINE_MS + 32000 (${leaseFloor}), so a send fits in its claim`,
+    );
+  // A run is promoted once it is within the horizon, at the next tick: a horizon of two
+  // ticks or more puts its job in Redis at least a tick before it is due, even after a slow tick.
+  if (s.RAPPORT_WAKE_HORIZON_MS < 2 * s.RAPPORT_WAKE_PROMOTE_EVERY_MS)
+    problems.push(
+      `RAPPORT_WAKE_HORIZON_MS=${s.RAPPORT_WAKE_HORIZON_MS}: must be at least twice RAPPORT_WAKE_PROMOTE_EVERY_MS (${2 * s.RAPPORT_WAKE_PROMOTE_EVERY_MS}), so runs reach Redis before they are due`,
     );
   return problems;
 }

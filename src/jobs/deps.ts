@@ -29,6 +29,11 @@ export interface JobDeps {
   clock: Clock;
   logger: Logger;
   newId: () => string;
+  /**
+   * RAPPORT_WAKE_HORIZON_MS: a run waking later than this from now gets no job in Redis
+   * (the wake-up promoter queues it when it comes within); unset: every wake-up is queued.
+   */
+  wakeHorizonMs?: number;
   /** Multiplies wait durations (RAPPORT_WAIT_SCALE); 1 in production. */
   waitScale: number;
   /** How long a delivery's claim on its message holds before a crashed attempt is presumed dead. */

@@ -1,7 +1,8 @@
 /**
  * steps queue: one advance of one run. The interpreter decides (pure); this applies
- * its effects in one store transaction, then queues the run's next wake-up and sends
- * the new outbox rows (a failed send continues on the deliveries queue). A wake-up job for a seq the run has moved
+ * its effects in one store transaction, then queues the run's next wake-up (unless it
+ * is beyond the wake horizon: wake-horizon.ts) and sends the new outbox rows (a failed
+ * send continues on the deliveries queue). A wake-up job for a seq the run has moved
  * past is stale and does nothing.
  *
  * A reply job (data.reply) or an event job (data.event, for wait_for) is different: it
@@ -21,6 +22,7 @@ import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
 import { triggerFacts } from "./process-event.js";
 import type { StepJob } from "./queues.js";
+import { wakeUpDelay } from "./wake-horizon.js";
 
 export type StepOutcome = "applied" | "stale" | "finished" | "ignored";
 
@@ -163,7 +165,11 @@ export async function advanceRun(
     if (arrival) throw new RunMovedError(run.id);
     return "stale";
   }
-  if (wakeAt !== null) await queues.addStep(run.id, outcome.run.seq, wakeAt - clock.now());
+  if (wakeAt !== null) {
+    // Read after the commit: see wake-horizon.ts for why the promoter then misses nothing.
+    const delay = wakeUpDelay(wakeAt, clock.now(), deps.wakeHorizonMs);
+    if (delay !== null) await queues.addStep(run.id, outcome.run.seq, delay);
+  }
   // The new messages are due now: sent here, not by a deliveries job (see deliverNow).
   for (const m of outcome.messages) await deliverNow(m.id, deps);
   return "applied";

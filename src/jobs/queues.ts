@@ -139,7 +139,16 @@ export interface Queues {
   addBroadcast(broadcastId: string): Promise<void>;
   /** Queues the first step of runs a broadcast page created, in one round trip. */
   addFirstSteps(runIds: readonly string[]): Promise<void>;
+  /** Queues the wake-ups of runs the promoter found coming within the horizon, in one round trip. */
+  addWakeUps(wakes: readonly WakeUp[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A run's wake-up: its step job at `seq`, due in `delayMs` (0 or less: now). */
+export interface WakeUp {
+  runId: string;
+  seq: number;
+  delayMs: number;
 }
 
 export interface QueueOptions {
@@ -249,6 +258,21 @@ export function createQueues(
           name: "step",
           data: { runId, seq: 0 },
           opts: { jobId: jobIds.step(runId, 0) },
+        })),
+      );
+    },
+    async addWakeUps(wakes) {
+      if (wakes.length === 0) return;
+      // A plain bulk add, not requeue: a job of the same id still kept means one already
+      // waits (BullMQ ignores the add) or, if it finished, the run moved past that seq
+      // (a step job that completes or fails for good always moves or fails its run). The
+      // exception, a failed job whose run could not be marked failed, is the sweeper's
+      // once the run is overdue, as it is today.
+      await steps.addBulk(
+        wakes.map(({ runId, seq, delayMs }) => ({
+          name: "step",
+          data: { runId, seq },
+          opts: { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
         })),
       );
     },

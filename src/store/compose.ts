@@ -1,30 +1,42 @@
 /**
- * The store composed from its areas, each a factory over the same Database: every method
- * opens its own transaction or read, so no area can reach a connection outside one.
+ * The store composed from its areas, each a factory over the same Database (SQLite or
+ * Postgres): every method opens its own transaction or read on a handle, so no area can
+ * reach a connection outside one.
  */
 import { randomUUID } from "node:crypto";
+import { broadcastStore } from "./broadcasts.js";
+import { customerStore } from "./customers.js";
+import { dateScheduleStore } from "./date-schedules.js";
 import { eventStore } from "./events.js";
+import { failureStore } from "./failures.js";
+import { flowVersionStore } from "./flow-versions.js";
+import { inboundStore } from "./inbound.js";
+import { outboxStore } from "./messages.js";
+import { runStore } from "./runs.js";
 import type { Database } from "./sql/handle.js";
 import type { Store } from "./store.js";
+import { timelineStore } from "./timeline.js";
+import { wakeScheduleStore } from "./wake-schedule.js";
 
-export interface ComposeOptions {
+export interface StoreOptions {
   /** Id generator, injectable so tests can predict ids. */
   newId?: () => string;
 }
 
-export function composeStore(database: Database, opts: ComposeOptions = {}): Store {
+export function composeStore(database: Database, opts: StoreOptions = {}): Store {
   const newId = opts.newId ?? randomUUID;
-  const notYet = (area: string) =>
-    new Proxy(
-      {},
-      {
-        get: (_t, name) => () =>
-          Promise.reject(new Error(`store area ${area}.${String(name)} is not on handles yet`)),
-      },
-    );
   return {
-    ...(notYet("pending") as Omit<Store, keyof ReturnType<typeof eventStore> | "close">),
     ...eventStore(database, newId),
+    ...customerStore(database, newId),
+    ...runStore(database, newId),
+    ...flowVersionStore(database),
+    ...outboxStore(database, newId),
+    ...inboundStore(database, newId),
+    ...timelineStore(database),
+    ...broadcastStore(database, newId),
+    ...dateScheduleStore(database, newId),
+    ...failureStore(database),
+    ...wakeScheduleStore(database),
     close: () => database.close(),
   };
 }

@@ -2,225 +2,174 @@
  * Customers, products and ownerships as events describe them. Upserts merge: a field
  * an event leaves out keeps its stored value, so a later purchase event without a
  * birthday does not erase the birthday a registration gave.
+ *
+ * Each upsert is one `insert … on conflict (natural key) do update … returning`, so two
+ * events for the same new customer at once never fail on the unique email: on Postgres
+ * the second waits for the first to commit and then updates the row, holding its row
+ * lock to the end of the transaction. That lock is what serialises everything else done
+ * for one customer in the same transaction (the attributes merge below, `at_most_once_in`
+ * in run-inserts.ts). SQLite needs none of this (BEGIN IMMEDIATE: one writer at a time).
  */
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { OWNERSHIP_END_TYPE, OWNERSHIP_START_TYPES } from "../events/event-body.js";
-import { bound, type Db, prepared } from "./db.js";
+import { findCustomerByEmail, getCustomer, getOwnership, getSuppression } from "./customer-lookups.js";
 import { toCustomer, toOwnership, toProduct } from "./rows.js";
 import { customers, ownerships, products } from "./schema.js";
-import type { CustomerRow, EventRow, IngestedEvent, OwnershipRow, ProductRow } from "./store.js";
+import { columnsOf } from "./sql/columns.js";
+import type { Database, Sql } from "./sql/handle.js";
+import { query } from "./sql/query.js";
+import type {
+  CustomerRow,
+  CustomerStore,
+  EventRow,
+  IngestedEvent,
+  OwnershipRow,
+  ProductRow,
+} from "./store.js";
 
-/**
- * The upserts' queries, built once per database (every event runs them). Prepared on
- * `db`, they run inside a transaction opened on `db` (better-sqlite3 has one connection).
- */
-function queries(db: Db) {
-  return prepared(db, "customers.ingest", () => ({
-    customerByEmail: db
-      .select()
-      .from(customers)
-      .where(eq(customers.email, sql.placeholder("email")))
-      .prepare(),
-    insertCustomer: db
-      .insert(customers)
-      .values({
-        id: sql.placeholder("id"),
-        email: sql.placeholder("email"),
-        name: sql.placeholder("name"),
-        timezone: sql.placeholder("timezone"),
-        locale: sql.placeholder("locale"),
-        birthday: sql.placeholder("birthday"),
-        attributes: sql.placeholder("attributes"),
-        createdAt: sql.placeholder("createdAt"),
-        updatedAt: sql.placeholder("updatedAt"),
-      })
-      .prepare(),
-    updateCustomer: db
-      .update(customers)
-      .set({
-        name: bound("name"),
-        timezone: bound("timezone"),
-        locale: bound("locale"),
-        birthday: bound("birthday"),
-        attributes: bound("attributes"),
-        updatedAt: bound("updatedAt"),
-      })
-      .where(eq(customers.id, sql.placeholder("id")))
-      .prepare(),
-    productBySku: db
-      .select()
-      .from(products)
-      .where(eq(products.sku, sql.placeholder("sku")))
-      .prepare(),
-    insertProduct: db
-      .insert(products)
-      .values({
-        id: sql.placeholder("id"),
-        sku: sql.placeholder("sku"),
-        name: sql.placeholder("name"),
-        category: sql.placeholder("category"),
-        relationship: sql.placeholder("relationship"),
-        createdAt: sql.placeholder("createdAt"),
-        updatedAt: sql.placeholder("updatedAt"),
-      })
-      .prepare(),
-    updateProduct: db
-      .update(products)
-      .set({
-        name: bound("name"),
-        category: bound("category"),
-        relationship: bound("relationship"),
-        updatedAt: bound("updatedAt"),
-      })
-      .where(eq(products.id, sql.placeholder("id")))
-      .prepare(),
-    ownershipByKey: db
-      .select()
-      .from(ownerships)
-      .where(
-        and(
-          eq(ownerships.customerId, sql.placeholder("customerId")),
-          eq(ownerships.productId, sql.placeholder("productId")),
-          eq(ownerships.serial, sql.placeholder("serial")),
-        ),
-      )
-      .prepare(),
-    insertOwnership: db
-      .insert(ownerships)
-      .values({
-        id: sql.placeholder("id"),
-        customerId: sql.placeholder("customerId"),
-        productId: sql.placeholder("productId"),
-        serial: sql.placeholder("serial"),
-        kind: sql.placeholder("kind"),
-        status: sql.placeholder("status"),
-        startedAt: sql.placeholder("startedAt"),
-        endedAt: sql.placeholder("endedAt"),
-        createdAt: sql.placeholder("createdAt"),
-        updatedAt: sql.placeholder("updatedAt"),
-      })
-      .prepare(),
-    updateOwnership: db
-      .update(ownerships)
-      .set({ status: bound("status"), endedAt: bound("endedAt"), updatedAt: bound("updatedAt") })
-      .where(eq(ownerships.id, sql.placeholder("id")))
-      .prepare(),
-  }));
-}
+type CustomerRecord = typeof customers.$inferSelect;
+type ProductRecord = typeof products.$inferSelect;
+type OwnershipRecord = typeof ownerships.$inferSelect;
+const p = sql.placeholder;
 
-type Queries = ReturnType<typeof queries>;
+// A field the event leaves out (null) keeps the stored value.
+const upsertCustomerQuery = query<CustomerRecord>(sql`
+  insert into ${customers} (id, email, name, timezone, locale, birthday, attributes, tags, created_at, updated_at)
+  values (${p("id")}, ${p("email")}, ${p("name")}, ${p("timezone")}, ${p("locale")}, ${p("birthday")},
+    ${p("attributes")}, '[]', ${p("now")}, ${p("now")})
+  on conflict (email) do update set
+    name = coalesce(excluded.name, ${customers.name}),
+    timezone = coalesce(excluded.timezone, ${customers.timezone}),
+    locale = coalesce(excluded.locale, ${customers.locale}),
+    birthday = coalesce(excluded.birthday, ${customers.birthday}),
+    updated_at = excluded.updated_at
+  returning ${columnsOf(customers)}`);
+const setAttributes = query(sql`
+  update ${customers} set attributes = ${p("attributes")} where id = ${p("id")}`);
 
-function upsertCustomer(q: Queries, event: EventRow, now: number, newId: () => string): CustomerRow {
+const upsertProductQuery = query<ProductRecord>(sql`
+  insert into ${products} (id, sku, name, category, relationship, created_at, updated_at)
+  values (${p("id")}, ${p("sku")}, ${p("name")}, ${p("category")}, ${p("relationship")}, ${p("now")}, ${p("now")})
+  on conflict (sku) do update set
+    name = coalesce(excluded.name, ${products.name}),
+    category = coalesce(excluded.category, ${products.category}),
+    relationship = coalesce(excluded.relationship, ${products.relationship}),
+    updated_at = excluded.updated_at
+  returning ${columnsOf(products)}`);
+
+// A purchase followed by a registration of the same item stays one ownership (of the
+// first kind); a re-registration after a disposition revives it.
+const startOwnership = query<OwnershipRecord>(sql`
+  insert into ${ownerships} (id, customer_id, product_id, serial, kind, status, started_at, ended_at, created_at, updated_at)
+  values (${p("id")}, ${p("customerId")}, ${p("productId")}, ${p("serial")}, ${p("kind")}, 'active',
+    ${p("startedAt")}, null, ${p("now")}, ${p("now")})
+  on conflict (customer_id, product_id, serial) do update set
+    status = 'active', ended_at = null, updated_at = excluded.updated_at
+  returning ${columnsOf(ownerships)}`);
+const endOwnership = query<OwnershipRecord>(sql`
+  update ${ownerships} set status = 'disposed', ended_at = ${p("endedAt")}, updated_at = ${p("now")}
+  where customer_id = ${p("customerId")} and product_id = ${p("productId")} and serial = ${p("serial")}
+  returning ${columnsOf(ownerships)}`);
+const ownershipByKey = query<OwnershipRecord>(sql`
+  select ${columnsOf(ownerships)} from ${ownerships}
+  where customer_id = ${p("customerId")} and product_id = ${p("productId")} and serial = ${p("serial")}`);
+
+async function upsertCustomer(
+  t: Sql,
+  event: EventRow,
+  now: number,
+  newId: () => string,
+): Promise<CustomerRow> {
   const input = event.body.customer;
-  const email = input.email.toLowerCase();
-  const existing = q.customerByEmail.get({ email });
-  if (!existing) {
-    const row = {
-      id: newId(),
-      email,
-      name: input.name ?? null,
-      timezone: input.timezone ?? null,
-      locale: input.locale ?? null,
-      birthday: input.birthday ?? null,
-      attributes: JSON.stringify(input.attributes ?? {}),
-      createdAt: now,
-      updatedAt: now,
-    };
-    q.insertCustomer.run(row);
-    return toCustomer({ ...row, tags: "[]" });
+  const id = newId();
+  const row = await t.get(upsertCustomerQuery, {
+    id,
+    email: input.email.toLowerCase(),
+    name: input.name ?? null,
+    timezone: input.timezone ?? null,
+    locale: input.locale ?? null,
+    birthday: input.birthday ?? null,
+    attributes: JSON.stringify(input.attributes ?? {}),
+    now,
+  });
+  if (!row) throw new Error(`customer ${input.email} was not stored`);
+  const customer = toCustomer(row);
+  // An existing customer's attributes merge key by key: read (under the row lock the
+  // upsert took) and written back.
+  if (row.id !== id && input.attributes && Object.keys(input.attributes).length > 0) {
+    customer.attributes = { ...customer.attributes, ...input.attributes };
+    await t.run(setAttributes, { id: row.id, attributes: JSON.stringify(customer.attributes) });
   }
-  const attributes = { ...JSON.parse(existing.attributes), ...(input.attributes ?? {}) };
-  const changes = {
-    name: input.name ?? existing.name,
-    timezone: input.timezone ?? existing.timezone,
-    locale: input.locale ?? existing.locale,
-    birthday: input.birthday ?? existing.birthday,
-    attributes: JSON.stringify(attributes),
-    updatedAt: now,
-  };
-  q.updateCustomer.run({ ...changes, id: existing.id });
-  return toCustomer({ ...existing, ...changes });
+  return customer;
 }
 
-function upsertProduct(q: Queries, event: EventRow, now: number, newId: () => string): ProductRow | null {
+async function upsertProduct(
+  t: Sql,
+  event: EventRow,
+  now: number,
+  newId: () => string,
+): Promise<ProductRow | null> {
   const input = event.body.product;
   if (!input) return null;
-  const existing = q.productBySku.get({ sku: input.sku });
-  if (!existing) {
-    const row = {
-      id: newId(),
-      sku: input.sku,
-      name: input.name ?? null,
-      category: input.category ?? null,
-      relationship: input.relationship ?? null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    q.insertProduct.run(row);
-    return toProduct(row);
-  }
-  const changes = {
-    name: input.name ?? existing.name,
-    category: input.category ?? existing.category,
-    relationship: input.relationship ?? existing.relationship,
-    updatedAt: now,
-  };
-  q.updateProduct.run({ ...changes, id: existing.id });
-  return toProduct({ ...existing, ...changes });
+  const row = await t.get(upsertProductQuery, {
+    id: newId(),
+    sku: input.sku,
+    name: input.name ?? null,
+    category: input.category ?? null,
+    relationship: input.relationship ?? null,
+    now,
+  });
+  if (!row) throw new Error(`product ${input.sku} was not stored`);
+  return toProduct(row);
 }
 
-function upsertOwnership(
-  q: Queries,
+async function upsertOwnership(
+  t: Sql,
   event: EventRow,
   customer: CustomerRow,
   product: ProductRow | null,
   now: number,
   newId: () => string,
-): OwnershipRow | null {
+): Promise<OwnershipRow | null> {
   if (!product) return null;
-  const serial = event.body.product?.serial ?? "";
-  const existing = q.ownershipByKey.get({ customerId: customer.id, productId: product.id, serial });
+  const key = { customerId: customer.id, productId: product.id, serial: event.body.product?.serial ?? "" };
+  let row: OwnershipRecord | undefined;
   if (OWNERSHIP_START_TYPES.has(event.type)) {
-    const kind = event.type as "registration" | "purchase";
-    if (!existing) {
-      const row = {
-        id: newId(),
-        customerId: customer.id,
-        productId: product.id,
-        serial,
-        kind,
-        status: "active" as const,
-        startedAt: event.occurredAt,
-        endedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      q.insertOwnership.run(row);
-      return toOwnership(row);
-    }
-    // A purchase followed by a registration of the same item stays one ownership;
-    // a re-registration after a disposition revives it.
-    const changes = { status: "active" as const, endedAt: null, updatedAt: now };
-    q.updateOwnership.run({ ...changes, id: existing.id });
-    return toOwnership({ ...existing, ...changes });
+    row = await t.get(startOwnership, {
+      ...key,
+      id: newId(),
+      kind: event.type,
+      startedAt: event.occurredAt,
+      now,
+    });
+    if (!row) throw new Error(`the ownership of ${product.sku} by ${customer.email} was not stored`);
+  } else if (event.type === OWNERSHIP_END_TYPE) {
+    row = await t.get(endOwnership, { ...key, endedAt: event.occurredAt, now });
+  } else {
+    row = await t.get(ownershipByKey, key);
   }
-  if (event.type === OWNERSHIP_END_TYPE && existing) {
-    const changes = { status: "disposed" as const, endedAt: event.occurredAt, updatedAt: now };
-    q.updateOwnership.run({ ...changes, id: existing.id });
-    return toOwnership({ ...existing, ...changes });
-  }
-  return existing ? toOwnership(existing) : null;
+  return row ? toOwnership(row) : null;
 }
 
-/** The upserts of ingestEvent without a transaction of their own: the caller holds one on `db`. */
-export function ingestWithin(db: Db, event: EventRow, now: number, newId: () => string): IngestedEvent {
-  const q = queries(db);
-  const customer = upsertCustomer(q, event, now, newId);
-  const product = upsertProduct(q, event, now, newId);
-  const ownership = upsertOwnership(q, event, customer, product, now, newId);
+/** The upserts of ingestEvent inside the caller's transaction (ingestAndStartRuns, tests). */
+export async function ingestWithin(
+  t: Sql,
+  event: EventRow,
+  now: number,
+  newId: () => string,
+): Promise<IngestedEvent> {
+  const customer = await upsertCustomer(t, event, now, newId);
+  const product = await upsertProduct(t, event, now, newId);
+  const ownership = await upsertOwnership(t, event, customer, product, now, newId);
   return { customer, product, ownership };
 }
 
-export function ingestEvent(db: Db, event: EventRow, now: number, newId: () => string): IngestedEvent {
-  return db.transaction(() => ingestWithin(db, event, now, newId));
+export function customerStore(db: Database, newId: () => string): CustomerStore {
+  return {
+    ingestEvent: (event, now) => db.tx((t) => ingestWithin(t, event, now, newId)),
+    getOwnership: (id) => db.read((t) => getOwnership(t, id)),
+    findCustomerByEmail: (email) => db.read((t) => findCustomerByEmail(t, email)),
+    getCustomer: (id) => db.read((t) => getCustomer(t, id)),
+    getSuppression: (email) => db.read((t) => getSuppression(t, email)),
+  };
 }

@@ -16,18 +16,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { sql } from "drizzle-orm";
-import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
 import { type SqliteDatabase, sqliteDatabase } from "./sql/sqlite-database.js";
 
-export type Db = BetterSQLite3Database<typeof schema>;
-
 export interface OpenedDb {
-  /** The root drizzle handle: only for migrating and for repositories not yet on `database`. */
-  db: Db;
-  /** Transactions and reads through handles (src/store/sql). */
+  /** Transactions and reads through handles (src/store/sql); repositories never see the connection. */
   database: SqliteDatabase;
   /** The file path, or ":memory:". */
   location: string;
@@ -116,6 +111,7 @@ export function openSqlite(location: string): OpenedDb {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   keepPreparedStatements(sqlite);
+  // drizzle only to apply the migrations; queries go through `database` below.
   const db = drizzle(sqlite, { schema });
   // Foreign keys off while migrating: a migration that rebuilds a table (SQLite's way to
   // change a column) drops the old one, and a PRAGMA inside the migration's transaction
@@ -138,30 +134,5 @@ export function openSqlite(location: string): OpenedDb {
     };
   }
   const database = sqliteDatabase(sqlite, location, close);
-  return { db, database, location, close: () => database.close() };
+  return { database, location, close: () => database.close() };
 }
-
-const preparedByDb = new WeakMap<Db, Map<string, unknown>>();
-
-/**
- * A query the hot path runs for every message, built by drizzle once per database
- * (values are bound through sql.placeholder at each call). Building a query's SQL
- * took drizzle longer than SQLite took to run it. Prepared on `db`, such a query
- * also runs inside a transaction opened on `db`: better-sqlite3 has one connection.
- */
-export function prepared<T>(db: Db, key: string, build: () => T): T {
-  let kept = preparedByDb.get(db);
-  if (!kept) {
-    kept = new Map();
-    preparedByDb.set(db, kept);
-  }
-  let query = kept.get(key) as T | undefined;
-  if (query === undefined) {
-    query = build();
-    kept.set(key, query);
-  }
-  return query;
-}
-
-/** A value bound per call in an UPDATE's SET (drizzle types placeholders only for WHERE and VALUES). */
-export const bound = (name: string) => sql`${sql.placeholder(name)}`;

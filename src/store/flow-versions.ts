@@ -3,65 +3,72 @@
  * rapport process loaded it. Runs name the version they started on (flow_runs.flow_version),
  * and the step job advances them with that definition even after the file changed.
  */
-import { and, asc, eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Flow } from "../flows/types.js";
-import type { Db } from "./db.js";
 import { flowVersions } from "./schema.js";
-import type { FlowVersionRow } from "./store.js";
+import type { Database, Sql } from "./sql/handle.js";
+import { query } from "./sql/query.js";
+import type { FlowVersionRow, FlowVersionStore } from "./store.js";
+
+const p = sql.placeholder;
+
+const knownVersions = query<{ version: string }>(sql`
+  select version from ${flowVersions} where flow_id = ${p("flowId")} order by first_seen_at asc`);
+// Two processes starting at once may both find a version new: the primary key lets one
+// insert it, and only the one whose insert returned a row reports it.
+const insertVersion = query<{ version: string }>(sql`
+  insert into ${flowVersions} (flow_id, version, definition, file, first_seen_at)
+  values (${p("flowId")}, ${p("version")}, ${p("definition")}, ${p("file")}, ${p("now")})
+  on conflict (flow_id, version) do nothing
+  returning version`);
+const definitionOf = query<{ definition: string }>(sql`
+  select definition from ${flowVersions} where flow_id = ${p("flowId")} and version = ${p("version")}`);
+const definitionsOf = query<{ definition: string }>(sql`
+  select definition from ${flowVersions} where flow_id = ${p("flowId")} order by first_seen_at asc`);
 
 /** Records the versions not seen before; returns them, each with the flow's previous latest version. */
-export function recordFlowVersions(db: Db, flows: readonly Flow[], now: number): FlowVersionRow[] {
-  return db.transaction(
-    (tx) => {
-      const added: FlowVersionRow[] = [];
-      for (const flow of flows) {
-        const known = tx
-          .select({ version: flowVersions.version, firstSeenAt: flowVersions.firstSeenAt })
-          .from(flowVersions)
-          .where(eq(flowVersions.flowId, flow.id))
-          .orderBy(asc(flowVersions.firstSeenAt))
-          .all();
-        if (known.some((k) => k.version === flow.version)) continue;
-        const { positions: _positions, ...definition } = flow;
-        tx.insert(flowVersions)
-          .values({
-            flowId: flow.id,
-            version: flow.version,
-            definition: JSON.stringify(definition),
-            file: flow.file,
-            firstSeenAt: now,
-          })
-          .onConflictDoNothing()
-          .run();
-        added.push({
-          flowId: flow.id,
-          version: flow.version,
-          previousVersion: known.at(-1)?.version ?? null,
-          firstSeenAt: now,
-        });
-      }
-      return added;
-    },
-    { behavior: "immediate" },
-  );
+export async function recordFlowVersions(
+  t: Sql,
+  flows: readonly Flow[],
+  now: number,
+): Promise<FlowVersionRow[]> {
+  const added: FlowVersionRow[] = [];
+  for (const flow of flows) {
+    const known = await t.all(knownVersions, { flowId: flow.id });
+    if (known.some((k) => k.version === flow.version)) continue;
+    const { positions: _positions, ...definition } = flow;
+    const inserted = await t.get(insertVersion, {
+      flowId: flow.id,
+      version: flow.version,
+      definition: JSON.stringify(definition),
+      file: flow.file,
+      now,
+    });
+    if (!inserted) continue;
+    added.push({
+      flowId: flow.id,
+      version: flow.version,
+      previousVersion: known.at(-1)?.version ?? null,
+      firstSeenAt: now,
+    });
+  }
+  return added;
 }
 
-export function getFlowVersion(db: Db, flowId: string, version: string): Flow | null {
-  const row = db
-    .select({ definition: flowVersions.definition })
-    .from(flowVersions)
-    .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.version, version)))
-    .get();
+export async function getFlowVersion(t: Sql, flowId: string, version: string): Promise<Flow | null> {
+  const row = await t.get(definitionOf, { flowId, version });
   return row ? (JSON.parse(row.definition) as Flow) : null;
 }
 
 /** Every recorded version of a flow, oldest first. */
-export function listFlowVersions(db: Db, flowId: string): Flow[] {
-  return db
-    .select({ definition: flowVersions.definition })
-    .from(flowVersions)
-    .where(eq(flowVersions.flowId, flowId))
-    .orderBy(asc(flowVersions.firstSeenAt))
-    .all()
-    .map((r) => JSON.parse(r.definition) as Flow);
+export async function listFlowVersions(t: Sql, flowId: string): Promise<Flow[]> {
+  return (await t.all(definitionsOf, { flowId })).map((r) => JSON.parse(r.definition) as Flow);
+}
+
+export function flowVersionStore(db: Database): FlowVersionStore {
+  return {
+    recordFlowVersions: (flows, now) => db.tx((t) => recordFlowVersions(t, flows, now)),
+    getFlowVersion: (flowId, version) => db.read((t) => getFlowVersion(t, flowId, version)),
+    listFlowVersions: (flowId) => db.read((t) => listFlowVersions(t, flowId)),
+  };
 }

@@ -3,12 +3,12 @@
  * are migrated to the current schema before the store is handed out.
  */
 import { describeStoreLocation, type StoreLocation } from "../config/database.js";
-import { composeStore } from "./compose.js";
+import { composeStore, type StoreOptions } from "./compose.js";
 import { openPostgres } from "./open-postgres.js";
-import { openSqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
+import { openSqliteStore } from "./sqlite-store.js";
 import type { Store } from "./store.js";
 
-export type StoreOptions = SqliteStoreOptions;
+export type { StoreOptions };
 
 export async function openStore(location: StoreLocation, opts: StoreOptions = {}): Promise<Store> {
   if (location.kind === "sqlite") return openSqliteStore(location.path, opts);

@@ -1,347 +1,110 @@
 /**
- * Flow runs: created once per entry key, advanced under optimistic concurrency
- * (a step writes only if the run is still at the seq it loaded), so a step job that
- * runs twice, or two workers racing on one run, apply each step exactly once.
+ * Flow runs: created once per entry key (run-inserts.ts), advanced under optimistic
+ * concurrency (run-advance.ts), and read back for the step job and the sweeper.
  */
-import { and, asc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { ingestWithin } from "./customers.js";
-import { bound, type Db, prepared } from "./db.js";
-import { toCustomer, toEvent, toMessage, toOwnership, toProduct, toRun } from "./rows.js";
-import { customers, events, flowRuns, messages, ownerships, products, runSteps } from "./schema.js";
-import type {
-  AdvanceOutcome,
-  CustomerChanges,
-  EventRow,
-  IngestedEvent,
-  MessageRow,
-  NewRun,
-  OwnershipRow,
-  ProductRow,
-  RunAdvance,
-  RunRow,
-} from "./store.js";
+import { toCustomer, toEvent, toOwnership, toProduct, toRun } from "./rows.js";
+import { applyAdvance } from "./run-advance.js";
+import { startRunsWithin } from "./run-inserts.js";
+import { customers, events, flowRuns, ownerships, products } from "./schema.js";
+import { columnsOf, unprefix } from "./sql/columns.js";
+import type { Database, Sql } from "./sql/handle.js";
+import { query } from "./sql/query.js";
+import type { EventRow, IngestedEvent, NewRun, OwnershipRow, ProductRow, RunRow, RunStore } from "./store.js";
 
-export function startRuns(
-  db: Db,
-  eventId: string,
-  customerId: string,
-  runs: NewRun[],
-  now: number,
-  newId: () => string,
-): RunRow[] {
-  return db.transaction(() => startRunsWithin(db, eventId, customerId, runs, now, newId), {
-    behavior: "immediate",
-  });
-}
+type RunRecord = typeof flowRuns.$inferSelect;
+type OwnershipRecord = typeof ownerships.$inferSelect;
+type ProductRecord = typeof products.$inferSelect;
+const p = sql.placeholder;
 
-/**
- * ingestEvent and startRuns in one transaction (one commit fewer per event): `runsFor`
- * chooses the runs from what the ingest found (it must not do I/O).
- */
-export function ingestAndStartRuns(
-  db: Db,
-  event: EventRow,
-  now: number,
-  runsFor: (ingested: IngestedEvent) => NewRun[],
-  newId: () => string,
-): { ingested: IngestedEvent; runs: RunRow[] } {
-  return db.transaction(
-    () => {
-      const ingested = ingestWithin(db, event, now, newId);
-      const runs = startRunsWithin(db, event.id, ingested.customer.id, runsFor(ingested), now, newId);
-      return { ingested, runs };
-    },
-    { behavior: "immediate" },
-  );
-}
+const runById = query<RunRecord>(sql`select ${columnsOf(flowRuns)} from ${flowRuns} where id = ${p("id")}`);
+const eventById = query<typeof events.$inferSelect>(sql`
+  select ${columnsOf(events)} from ${events} where id = ${p("id")}`);
+const customerById = query<typeof customers.$inferSelect>(sql`
+  select ${columnsOf(customers)} from ${customers} where id = ${p("id")}`);
+const ownedBy = query<Record<string, unknown>>(sql`
+  select ${columnsOf(ownerships, "o_")}, ${columnsOf(products, "p_")}
+  from ${ownerships} inner join ${products} on ${products.id} = ${ownerships.productId}
+  where ${ownerships.customerId} = ${p("customerId")}`);
+// Waiting runs past their wake-up, and runs started but never stepped (no wake-up),
+// untouched since `before`. Never-stepped runs first, as SQLite has always ordered them.
+const dueRuns = query<RunRecord>(sql`
+  select ${columnsOf(flowRuns)} from ${flowRuns}
+  where ((status = 'waiting' and wake_at <= ${p("now")}) or (status = 'active' and wake_at is null))
+    and updated_at < ${p("before")}
+  order by wake_at asc nulls first
+  limit ${p("limit")}`);
+const waitingRuns = query<RunRecord>(sql`
+  select ${columnsOf(flowRuns)} from ${flowRuns}
+  where customer_id = ${p("customerId")} and status = 'waiting'
+  order by created_at asc`);
 
-/** A new run's row as placeholders: one shape for every way a run starts (events, broadcasts, dates). */
-export function newRunValues() {
-  return {
-    id: sql.placeholder("id"),
-    flowId: sql.placeholder("flowId"),
-    flowVersion: sql.placeholder("flowVersion"),
-    customerId: sql.placeholder("customerId"),
-    ownershipId: sql.placeholder("ownershipId"),
-    eventId: sql.placeholder("eventId"),
-    entryKey: sql.placeholder("entryKey"),
-    state: sql.placeholder("state"),
-    status: sql.placeholder("status"),
-    wakeAt: sql.placeholder("wakeAt"),
-    seq: 0,
-    createdAt: sql.placeholder("now"),
-    updatedAt: sql.placeholder("now"),
-  };
-}
-
-/**
- * entry: { at_most_once_in }: whether the customer's latest run of the flow is older than
- * the window (always true for other rules). Checked inside the transaction that would
- * start the run, so two events racing cannot both get in.
- */
-export function entryWindowOpen(db: Db, run: NewRun, customerId: string): boolean {
-  if (run.notIfStartedAfter === undefined) return true;
-  const latestStart = prepared(db, "runs.latestStart", () =>
-    db
-      .select({ at: sql<number | null>`max(${flowRuns.createdAt})` })
-      .from(flowRuns)
-      .where(
-        and(
-          eq(flowRuns.flowId, sql.placeholder("flowId")),
-          eq(flowRuns.customerId, sql.placeholder("customerId")),
-        ),
-      )
-      .prepare(),
-  );
-  const last = latestStart.get({ flowId: run.flowId, customerId })?.at ?? null;
-  return last === null || last <= run.notIfStartedAfter;
-}
-
-/** startRuns' writes; the caller holds a transaction on `db`. */
-export function startRunsWithin(
-  db: Db,
-  eventId: string,
-  customerId: string,
-  runs: NewRun[],
-  now: number,
-  newId: () => string,
-): RunRow[] {
-  const insertRun = prepared(db, "runs.insert", () =>
-    db.insert(flowRuns).values(newRunValues()).onConflictDoNothing({ target: flowRuns.entryKey }).prepare(),
-  );
-  const markProcessed = prepared(db, "runs.markEventProcessed", () =>
-    db
-      .update(events)
-      .set({ status: "processed", processedAt: bound("now"), customerId: bound("customerId"), error: null })
-      .where(eq(events.id, sql.placeholder("eventId")))
-      .prepare(),
-  );
-  const unstarted = prepared(db, "runs.unstarted", () =>
-    db
-      .select()
-      .from(flowRuns)
-      .where(and(eq(flowRuns.eventId, sql.placeholder("eventId")), eq(flowRuns.seq, 0)))
-      .prepare(),
-  );
-  for (const run of runs) {
-    if (!entryWindowOpen(db, run, customerId)) continue;
-    insertRun.run({
-      id: newId(),
-      flowId: run.flowId,
-      flowVersion: run.flowVersion,
-      customerId,
-      ownershipId: run.ownershipId,
-      eventId,
-      entryKey: run.entryKey,
-      state: JSON.stringify(run.state),
-      status: run.state.status,
-      wakeAt: run.state.wakeAt,
-      now,
-    });
-  }
-  markProcessed.run({ eventId, customerId, now });
-  return unstarted.all({ eventId }).map(toRun);
-}
-
-export function getRun(db: Db, id: string): RunRow | null {
-  const row = prepared(db, "runs.get", () =>
-    db
-      .select()
-      .from(flowRuns)
-      .where(eq(flowRuns.id, sql.placeholder("id")))
-      .prepare(),
-  ).get({ id });
+export async function getRun(t: Sql, id: string): Promise<RunRow | null> {
+  const row = await t.get(runById, { id });
   return row ? toRun(row) : null;
 }
 
-export function runContext(
-  db: Db,
+export async function runContext(
+  t: Sql,
   runId: string,
-): {
+): Promise<{
   event: EventRow;
   ingested: IngestedEvent;
   ownerships: Array<OwnershipRow & { product: ProductRow }>;
-} | null {
-  const run = db.select().from(flowRuns).where(eq(flowRuns.id, runId)).get();
+} | null> {
+  const run = await t.get(runById, { id: runId });
   if (!run) return null;
-  const event = db.select().from(events).where(eq(events.id, run.eventId)).get();
-  const customer = db.select().from(customers).where(eq(customers.id, run.customerId)).get();
+  const event = await t.get(eventById, { id: run.eventId });
+  const customer = await t.get(customerById, { id: run.customerId });
   if (!event || !customer) return null;
-  const ownership = run.ownershipId
-    ? db.select().from(ownerships).where(eq(ownerships.id, run.ownershipId)).get()
-    : undefined;
-  const product = ownership
-    ? db.select().from(products).where(eq(products.id, ownership.productId)).get()
-    : undefined;
-  // Everything the customer owns or owned, for `owns:` conditions.
-  const owned = db
-    .select()
-    .from(ownerships)
-    .innerJoin(products, eq(products.id, ownerships.productId))
-    .where(eq(ownerships.customerId, run.customerId))
-    .all()
-    .map((r) => ({ ...toOwnership(r.ownerships), product: toProduct(r.products) }));
+  // Everything the customer owns or owned, for `owns:` conditions; the run's own
+  // ownership is among them.
+  const owned = (await t.all(ownedBy, { customerId: run.customerId })).map((r) => ({
+    ...toOwnership(unprefix<OwnershipRecord>(r, "o_")),
+    product: toProduct(unprefix<ProductRecord>(r, "p_")),
+  }));
+  const mine = run.ownershipId ? owned.find((o) => o.id === run.ownershipId) : undefined;
   return {
     event: toEvent(event),
     ingested: {
       customer: toCustomer(customer),
-      ownership: ownership ? toOwnership(ownership) : null,
-      product: product ? toProduct(product) : null,
+      ownership: mine ? withoutProduct(mine) : null,
+      product: mine ? mine.product : null,
     },
     ownerships: owned,
   };
 }
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
-/** Applies tag / untag / set to the customer row (read, change, write: inside the run's transaction). */
-function changeCustomer(tx: Tx, customerId: string, changes: CustomerChanges, now: number): void {
-  const row = tx
-    .select({ tags: customers.tags, attributes: customers.attributes })
-    .from(customers)
-    .where(eq(customers.id, customerId))
-    .get();
-  if (!row) throw new Error(`customer ${customerId} is missing`);
-  const tags = new Set(JSON.parse(row.tags) as string[]);
-  for (const t of changes.addTags) tags.add(t);
-  for (const t of changes.removeTags) tags.delete(t);
-  const attributes = { ...(JSON.parse(row.attributes) as Record<string, unknown>), ...changes.attributes };
-  tx.update(customers)
-    .set({ tags: JSON.stringify([...tags].sort()), attributes: JSON.stringify(attributes), updatedAt: now })
-    .where(eq(customers.id, customerId))
-    .run();
+function withoutProduct(o: OwnershipRow & { product: ProductRow }): OwnershipRow {
+  const { product: _product, ...ownership } = o;
+  return ownership;
 }
 
-export function applyAdvance(db: Db, a: RunAdvance): AdvanceOutcome {
-  const q = prepared(db, "runs.advance", () => ({
-    update: db
-      .update(flowRuns)
-      .set({
-        state: bound("state"),
-        status: bound("status"),
-        wakeAt: bound("wakeAt"),
-        seq: bound("nextSeq"),
-        updatedAt: bound("now"),
-        completedAt: bound("completedAt"),
-        error: bound("error"),
-      })
-      .where(and(eq(flowRuns.id, sql.placeholder("runId")), eq(flowRuns.seq, sql.placeholder("expectedSeq"))))
-      .returning()
-      .prepare(),
-    insertStep: db
-      .insert(runSteps)
-      .values({
-        runId: sql.placeholder("runId"),
-        seq: sql.placeholder("seq"),
-        stepId: sql.placeholder("stepId"),
-        stepType: sql.placeholder("stepType"),
-        at: sql.placeholder("at"),
-        detail: sql.placeholder("detail"),
-      })
-      .prepare(),
-    customerEmail: db
-      .select({ email: customers.email })
-      .from(customers)
-      .where(eq(customers.id, sql.placeholder("id")))
-      .prepare(),
-    insertMessage: db
-      .insert(messages)
-      .values({
-        id: sql.placeholder("id"),
-        dedupeKey: sql.placeholder("dedupeKey"),
-        runId: sql.placeholder("runId"),
-        stepId: sql.placeholder("stepId"),
-        flowId: sql.placeholder("flowId"),
-        customerId: sql.placeholder("customerId"),
-        ownershipId: sql.placeholder("ownershipId"),
-        eventId: sql.placeholder("eventId"),
-        template: sql.placeholder("template"),
-        audience: sql.placeholder("audience"),
-        toAddress: sql.placeholder("toAddress"),
-        transactional: sql.placeholder("transactional"),
-        messageIdHeader: sql.placeholder("messageIdHeader"),
-        createdAt: sql.placeholder("now"),
-        updatedAt: sql.placeholder("now"),
-      })
-      .returning()
-      .prepare(),
-  }));
-  // The prepared queries run on db's one connection, inside this transaction.
-  return db.transaction(
-    (tx) => {
-      const nextSeq = a.expectedSeq + 1;
-      const done = a.state.status === "completed" || a.state.status === "failed";
-      const updated = q.update.get({
-        runId: a.runId,
-        expectedSeq: a.expectedSeq,
-        state: JSON.stringify(a.state),
-        status: a.state.status,
-        wakeAt: a.state.wakeAt,
-        nextSeq,
-        now: a.now,
-        completedAt: done ? a.now : null,
-        error: a.error ?? null,
-      });
-      if (!updated) {
-        const current = tx.select().from(flowRuns).where(eq(flowRuns.id, a.runId)).get();
-        return { applied: false, run: current ? toRun(current) : null };
-      }
-      const current = updated;
-
-      for (const step of a.steps) q.insertStep.run({ runId: a.runId, seq: nextSeq, ...step });
-      if (a.customer) changeCustomer(tx, current.customerId, a.customer, a.now);
-      if (a.flowVersion && a.flowVersion !== current.flowVersion) {
-        tx.update(flowRuns).set({ flowVersion: a.flowVersion }).where(eq(flowRuns.id, a.runId)).run();
-        current.flowVersion = a.flowVersion;
-      }
-      const created: MessageRow[] = [];
-      if (a.messages.length > 0) {
-        const customer = q.customerEmail.get({ id: current.customerId });
-        if (!customer)
-          throw new Error(`run ${a.runId} names customer ${current.customerId}, which is missing`);
-        for (const m of a.messages) {
-          const row = q.insertMessage.get({
-            id: m.id,
-            dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
-            runId: a.runId,
-            stepId: m.stepId,
-            flowId: current.flowId,
-            customerId: current.customerId,
-            ownershipId: current.ownershipId,
-            eventId: current.eventId,
-            template: m.template,
-            audience: m.audience ?? "customer",
-            toAddress: m.toAddress ?? customer.email,
-            transactional: m.transactional ? 1 : 0,
-            messageIdHeader: m.messageIdHeader,
-            now: a.now,
-          });
-          if (!row) throw new Error(`message ${m.id} was not stored`);
-          created.push(toMessage(row));
-        }
-      }
-      return { applied: true, run: toRun(current), messages: created };
-    },
-    { behavior: "immediate" },
-  );
+export async function listDueRuns(t: Sql, now: number, before: number, limit: number): Promise<RunRow[]> {
+  return (await t.all(dueRuns, { now, before, limit })).map(toRun);
 }
 
-/** Runs that should have been woken (or started) by now but were not touched for a while. */
-export function listDueRuns(db: Db, now: number, updatedBefore: number, limit: number): RunRow[] {
-  return db
-    .select()
-    .from(flowRuns)
-    .where(
-      and(
-        or(
-          and(eq(flowRuns.status, "waiting"), lte(flowRuns.wakeAt, now)),
-          and(eq(flowRuns.status, "active"), isNull(flowRuns.wakeAt)),
-        ),
-        lt(flowRuns.updatedAt, updatedBefore),
-      ),
-    )
-    .orderBy(asc(flowRuns.wakeAt))
-    .limit(limit)
-    .all()
-    .map(toRun);
+export async function listWaitingRuns(t: Sql, customerId: string): Promise<RunRow[]> {
+  return (await t.all(waitingRuns, { customerId })).map(toRun);
+}
+
+export function runStore(db: Database, newId: () => string): RunStore {
+  return {
+    startRuns: (eventId: string, customerId: string, runs: NewRun[], now: number) =>
+      db.tx((t) => startRunsWithin(t, eventId, customerId, runs, now, newId)),
+    // One transaction: the runs `runsFor` picks are started under the customer's row lock
+    // the ingest took (run-inserts.ts relies on it for at_most_once_in).
+    ingestAndStartRuns: (event, now, runsFor) =>
+      db.tx(async (t) => {
+        const ingested = await ingestWithin(t, event, now, newId);
+        const runs = await startRunsWithin(t, event.id, ingested.customer.id, runsFor(ingested), now, newId);
+        return { ingested, runs };
+      }),
+    getRun: (id) => db.read((t) => getRun(t, id)),
+    runContext: (id) => db.read((t) => runContext(t, id)),
+    applyAdvance: (a) => db.tx((t) => applyAdvance(t, a)),
+    listDueRuns: (now, before, limit) => db.read((t) => listDueRuns(t, now, before, limit)),
+    listWaitingRuns: (customerId) => db.read((t) => listWaitingRuns(t, customerId)),
+  };
 }

@@ -88,6 +88,9 @@ export const ownerships = pgTable(
     // Product news goes to every owner of a product: a broadcast pages through a product's
     // active owners in id order (keyset pagination, src/store/broadcasts.ts).
     index("ownerships_product").on(t.productId, t.status, t.id),
+    // Postgres only: a short owner line names its ownership by an id prefix, found with
+    // LIKE 'prefix%'; under a non-C collation only a pattern-ops index serves that.
+    index("ownerships_id_prefix").using("btree", t.id.op("text_pattern_ops")),
   ],
 );
 
@@ -402,3 +405,16 @@ export const dateSchedules = pgTable(
     index("date_schedules_flow_customer").on(t.flowId, t.customerId, t.ownershipId),
   ],
 );
+
+/**
+ * How far runs waiting on time have been handed to BullMQ (src/jobs/wake-promoter.ts):
+ * every waiting run with wake_at <= promoted_through has its step job in Redis, and
+ * runs waking later live only in flow_runs until the promoter reaches them. One row
+ * per promoter ("steps").
+ */
+export const wakePromotions = pgTable("wake_promotions", {
+  id: text("id").primaryKey(),
+  /** Epoch ms: the wake times up to here are promoted. */
+  promotedThrough: bigint("promoted_through", { mode: "number" }).notNull(),
+  updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+});

@@ -382,3 +382,16 @@ export const dateSchedules = sqliteTable(
     index("date_schedules_flow_customer").on(t.flowId, t.customerId, t.ownershipId),
   ],
 );
+
+/**
+ * How far runs waiting on time have been handed to BullMQ (src/jobs/wake-promoter.ts):
+ * every waiting run with wake_at <= promoted_through has its step job in Redis, and
+ * runs waking later live only in flow_runs until the promoter reaches them. One row
+ * per promoter ("steps").
+ */
+export const wakePromotions = sqliteTable("wake_promotions", {
+  id: text("id").primaryKey(),
+  /** Epoch ms: the wake times up to here are promoted. */
+  promotedThrough: integer("promoted_through").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -637,6 +637,35 @@ export interface InboundStore {
   ): Promise<RecordInteractionOutcome>;
 }
 
+/** A waiting run as the wake-up promoter reads it: what its step job names, and when it is due. */
+export interface WakingRun {
+  id: string;
+  seq: number;
+  wakeAt: number;
+}
+
+/** After this run in (wake_at, id) order: where the next page of waking runs starts. */
+export interface WakeCursor {
+  wakeAt: number;
+  id: string;
+}
+
+/**
+ * Runs waiting on time beyond the wake horizon live only in the store (no job in Redis);
+ * the promoter (src/jobs/wake-promoter.ts) hands them to BullMQ as they come within it,
+ * and keeps how far it got (the watermark) here so a restart goes on from there.
+ */
+export interface WakeStore {
+  /**
+   * Waiting runs with a wake time after `after` (in (wake_at, id) order; null: from the
+   * first) and at most `through`, in that order, up to `limit`.
+   */
+  listRunsWaking(after: WakeCursor | null, through: number, limit: number): Promise<WakingRun[]>;
+  /** Every waiting run waking at or before this has its job in Redis; null before the first promotion. */
+  getWakeWatermark(): Promise<number | null>;
+  setWakeWatermark(promotedThrough: number, now: number): Promise<void>;
+}
+
 /**
  * The relationship store: one interface per area, composed. Every method runs in its own
  * transaction (or read) on a handle of the backend's (src/store/sql), never on the root.
@@ -651,6 +680,7 @@ export interface Store
     TimelineStore,
     BroadcastStore,
     DateScheduleStore,
-    FailureStore {
+    FailureStore,
+    WakeStore {
   close(): Promise<void>;
 }

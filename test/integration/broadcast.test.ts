@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { type SQL, sql } from "drizzle-orm";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
@@ -14,9 +14,11 @@ import { processBroadcast } from "../../src/jobs/process-broadcast.js";
 import { createQueues } from "../../src/jobs/queues.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import { loadProject } from "../../src/project.js";
-import { openTestStore } from "../support/test-store.js";
+import { adhoc } from "../../src/store/sql/query.js";
 import { seedOwners } from "../support/owners.js";
+import { readTestDatabase } from "../support/test-database.js";
 import { eventually, TEST_API_KEY, type TestEnv, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 interface View {
   broadcastId: string;
@@ -34,21 +36,25 @@ const api = (port: number, path: string, body?: unknown) =>
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 
-/** Counts straight from the SQLite file (read-only, beside the running rapport). */
+/** Counts straight from the store (beside the running rapport). */
 function counts(t: TestEnv, broadcastId: string) {
-  const db = new Database(t.settings.DATABASE_URL as string, { readonly: true });
-  try {
-    const one = (sql: string) => (db.prepare(sql).get(`broadcast/${broadcastId}`) as { n: number }).n;
+  const eventId = `broadcast/${broadcastId}`;
+  return readTestDatabase(t.settings, async (h) => {
+    const one = async (query: SQL) => Number((await h.get(adhoc<{ n: number }>(query)))?.n);
     return {
-      runs: one("select count(*) as n from flow_runs where event_id = ?"),
-      ownerships: one("select count(distinct ownership_id) as n from flow_runs where event_id = ?"),
-      messages: one("select count(*) as n from messages where event_id = ?"),
-      sent: one("select count(*) as n from messages where event_id = ? and status = 'sent'"),
-      recipients: one("select count(distinct to_address) as n from messages where event_id = ?"),
+      runs: await one(sql`select count(*) as n from flow_runs where event_id = ${eventId}`),
+      ownerships: await one(
+        sql`select count(distinct ownership_id) as n from flow_runs where event_id = ${eventId}`,
+      ),
+      messages: await one(sql`select count(*) as n from messages where event_id = ${eventId}`),
+      sent: await one(
+        sql`select count(*) as n from messages where event_id = ${eventId} and status = 'sent'`,
+      ),
+      recipients: await one(
+        sql`select count(distinct to_address) as n from messages where event_id = ${eventId}`,
+      ),
     };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 function outbox(t: TestEnv): string[] {
@@ -74,7 +80,7 @@ describe("broadcasts", () => {
   it("broadcast to 10,000 owners: one run and one message each, exactly once", async () => {
     const t = testEnv(inject("redisUrl"), { RAPPORT_RETRY_BASE_MS: "300" }, { flows: ["product-news"] });
     const seeded = Date.now();
-    seedOwners(t.settings.DATABASE_URL as string, [
+    await seedOwners(t.settings, [
       { sku: "LYRA-RD-2780", category: "turntable", count: 6000, prefix: "rd" },
       { sku: "LYRA-ST-1200", category: "turntable", count: 4000, prefix: "st" },
       // Not in the audience: owners who sold theirs, and owners of another category.
@@ -105,11 +111,15 @@ describe("broadcasts", () => {
     const runsMs = Date.now() - started;
     expect(view).toMatchObject({ status: "completed", total: 10_000, started: 10_000, skipped: 0 });
 
-    await eventually(async () => counts(t, "news-10k").sent >= 10_000, "10,000 messages sent", 240_000);
+    await eventually(
+      async () => (await counts(t, "news-10k")).sent >= 10_000,
+      "10,000 messages sent",
+      240_000,
+    );
     const deliveredMs = Date.now() - started;
     // Let anything that would send twice have its chance.
     await new Promise((r) => setTimeout(r, 1000));
-    expect(counts(t, "news-10k")).toEqual({
+    expect(await counts(t, "news-10k")).toEqual({
       runs: 10_000,
       ownerships: 10_000,
       messages: 10_000,
@@ -138,7 +148,7 @@ describe("broadcasts", () => {
 
   it("a repeated broadcast id is one broadcast; bad bodies are 400s naming the field", async () => {
     const t = testEnv(inject("redisUrl"), {}, { flows: ["product-news"] });
-    seedOwners(t.settings.DATABASE_URL as string, [
+    await seedOwners(t.settings, [
       { sku: "LYRA-RD-2780", category: "turntable", count: 20, prefix: "rd" },
       { sku: "LYRA-ST-1200", category: "turntable", count: 5, prefix: "st" },
     ]);
@@ -148,9 +158,9 @@ describe("broadcasts", () => {
     const second = await api(port, "/v1/broadcasts", body);
     expect(await first.json()).toEqual({ broadcastId: "news-dup", duplicate: false });
     expect(await second.json()).toEqual({ broadcastId: "news-dup", duplicate: true });
-    await eventually(async () => counts(t, "news-dup").sent >= 20, "20 messages sent");
+    await eventually(async () => (await counts(t, "news-dup")).sent >= 20, "20 messages sent");
     await new Promise((r) => setTimeout(r, 500));
-    expect(counts(t, "news-dup")).toMatchObject({ runs: 20, messages: 20, sent: 20 });
+    expect(await counts(t, "news-dup")).toMatchObject({ runs: 20, messages: 20, sent: 20 });
     const view = (await (await api(port, "/v1/broadcasts/news-dup")).json()) as View;
     expect(view).toMatchObject({ status: "completed", total: 20, started: 20, skipped: 0, done: true });
 
@@ -184,7 +194,7 @@ describe("broadcasts", () => {
       { RAPPORT_SWEEP_INTERVAL_MS: "500", RAPPORT_RETRY_BASE_MS: "300" },
       { flows: ["product-news"] },
     );
-    seedOwners(t.settings.DATABASE_URL as string, [
+    await seedOwners(t.settings, [
       { sku: "LYRA-RD-2780", category: "turntable", count: 1200, prefix: "rd" },
       { sku: "LYRA-ST-1200", category: "turntable", count: 800, prefix: "st" },
     ]);
@@ -254,9 +264,13 @@ describe("broadcasts", () => {
       "the broadcast to finish",
       30_000,
     );
-    await eventually(async () => counts(t, "news-resume").sent >= 2000, "2,000 messages sent", 60_000);
+    await eventually(
+      async () => (await counts(t, "news-resume")).sent >= 2000,
+      "2,000 messages sent",
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 1000));
-    expect(counts(t, "news-resume")).toEqual({
+    expect(await counts(t, "news-resume")).toEqual({
       runs: 2000,
       ownerships: 2000,
       messages: 2000,

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 const DAY = 24 * 3600_000;
 

@@ -7,17 +7,19 @@
  */
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { dateScheduleKey } from "../../src/jobs/date-schedules.js";
 import { type Rapport, startRapport } from "../../src/main.js";
+import { adhoc } from "../../src/store/sql/query.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
-import { openTestStore } from "../support/test-store.js";
 import type { DateScheduleRow, Store } from "../../src/store/store.js";
 import { movableClock } from "../support/clock.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { readTestDatabase } from "../support/test-database.js";
 import { eventually, postEvent, type TestEnv, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 const DAY = 24 * 3600_000;
 const BIRTHDAY = Date.UTC(2030, 5, 15, 9); // 2030-06-15 09:00 UTC
@@ -111,9 +113,9 @@ describe("date triggers", () => {
 
     // A worker that read the schedule before it moved fires the same occurrence again:
     // the run's entry key is taken, so nothing more starts or is sent.
-    const raw = new Database(t.settings.DATABASE_URL as string);
-    raw.prepare("update date_schedules set next_at = ? where key = ?").run(BIRTHDAY, after.key);
-    raw.close();
+    await readTestDatabase(t.settings, (h) =>
+      h.run(adhoc(sql`update date_schedules set next_at = ${BIRTHDAY} where key = ${after.key}`)),
+    );
     await eventually(
       async () => (await store.getDateSchedule(after.key))?.nextAt === BIRTHDAY + NEXT_YEAR,
       "the schedule to move on again",

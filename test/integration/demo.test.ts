@@ -8,8 +8,8 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { latestSentTo, replyToMessage } from "../../src/cli/reply.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openTestStore } from "../support/test-store.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 describe("the README demo", () => {
   let rapport: Rapport | null = null;

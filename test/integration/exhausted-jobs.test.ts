@@ -17,9 +17,9 @@ import { startWorkers } from "../../src/jobs/workers.js";
 import { createReplyAddresses } from "../../src/mail/tokens.js";
 import { createOutboxMailer } from "../../src/mail/transport.js";
 import { loadProject } from "../../src/project.js";
-import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { eventually, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
 const ERROR = 50;

@@ -12,10 +12,10 @@ import type { Logger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
 import { createQueues, jobIds } from "../../src/jobs/queues.js";
 import { startRapport } from "../../src/main.js";
-import { openTestStore } from "../support/test-store.js";
 import type { MessageRow, Store } from "../../src/store/store.js";
 import { startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
 const ERROR = 50;

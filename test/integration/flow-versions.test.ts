@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openTestStore } from "../support/test-store.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { postEvent, registration, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 const DAY = 24 * 3600_000;
 
@@ -65,9 +65,11 @@ describe("a flow edited while runs wait", () => {
       "Thank you for registering your Lyra RD 2780",
       "How is your Lyra RD 2780 treating you?",
     ]);
-    expect(to("second@example.com")).toEqual([
-      "Thank you for your answer",
+    // The new version's first two sends leave in one step and are delivered side by side:
+    // which reaches the server first is not part of the contract.
+    expect(to("second@example.com").sort()).toEqual([
       "Thank you for registering your Lyra RD 2780",
+      "Thank you for your answer",
       "What will you play first on your Lyra RD 2780?",
     ]);
 

@@ -10,11 +10,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { silentLogger } from "../../src/infra/logger.js";
 import { startImapPoller } from "../../src/mail/imap-poller.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openTestStore } from "../support/test-store.js";
 import type { NewInbound } from "../../src/store/store.js";
 import { dovecotProblem, startDovecot, type TestImapServer } from "../support/dovecot.js";
 import { replyMime } from "../support/mail-in.js";
 import { eventually, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 // A newcomer's machine may have no dovecot: the suite then skips, and says why.
 const problem = dovecotProblem();

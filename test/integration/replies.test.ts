@@ -6,11 +6,11 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
-import { openTestStore } from "../support/test-store.js";
 import type { Store } from "../../src/store/store.js";
 import { replyMime, sendToListener } from "../support/mail-in.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 describe("replies and the owner line", () => {
   let sink: SmtpSink | null = null;
@@ -123,6 +123,11 @@ describe("replies and the owner line", () => {
     });
     // Once to the owner address, once more through the HTTP inbound route.
     await sendToListener(inboundPort, { from: "ada@example.com", to: owner, raw });
+    // The first copy recorded before the second arrives: the second is then the copy.
+    await eventually(
+      async () => (await store.timeline("ada@example.com"))?.interactions.length === 1,
+      "the first copy recorded",
+    );
     const res = await fetch(`http://127.0.0.1:${r.httpPort}/v1/inbound`, {
       method: "POST",
       headers: { "content-type": "message/rfc822", authorization: `Bearer ${r.apiKeys[0]}` },

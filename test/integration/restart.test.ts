@@ -4,10 +4,10 @@
  * check-in — once, with no second thank-you.
  */
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { openTestStore } from "../support/test-store.js";
 import { type ChildRapport, startChildRapport } from "../support/child-rapport.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 const FOURTEEN_DAYS = 14 * 24 * 3600_000;
 

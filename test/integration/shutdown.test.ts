@@ -4,11 +4,13 @@
  * names the send it abandoned; the message is not lost: its claim's lease runs out and
  * the restarted process sends it, once.
  */
-import Database from "better-sqlite3";
+import { type SQL, sql } from "drizzle-orm";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { adhoc } from "../../src/store/sql/query.js";
 import { type ChildRapport, startChildRapport } from "../support/child-rapport.js";
+import { openTestDatabase } from "../support/test-database.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
 
 const GRACE_MS = 1500;
@@ -64,9 +66,10 @@ describe("shutdown", () => {
     expect((await postEvent(first.port, registration({ id: "stall-1" }))).status).toBe(202);
     await eventually(async () => smtp.state.mailFroms > 0, "the send stalled at MAIL FROM");
 
-    const db = new Database(t.settings.DATABASE_URL as string);
-    cleanup.push(async () => db.close());
-    const message = db.prepare("select id, status from messages").get() as { id: string; status: string };
+    const db = await openTestDatabase(t.settings);
+    cleanup.push(() => db.close());
+    const row = <T>(query: SQL) => db.read(async (h) => (await h.get(adhoc<T>(query))) as T);
+    const message = await row<{ id: string; status: string }>(sql`select id, status from messages`);
     expect(message.status).toBe("sending");
 
     const started = Date.now();
@@ -85,17 +88,19 @@ describe("shutdown", () => {
     // The claim is still held (its lease, 5 minutes by default, has not run out). Let it run out
     // now rather than wait; the restarted rapport's sweeper then sends the message.
     expect(
-      (db.prepare("select status from messages where id = ?").get(message.id) as { status: string }).status,
+      (await row<{ status: string }>(sql`select status from messages where id = ${message.id}`)).status,
     ).toBe("sending");
-    db.prepare("update messages set lease_until = ? where id = ?").run(Date.now() - 1, message.id);
+    await db.tx((h) =>
+      h.run(adhoc(sql`update messages set lease_until = ${Date.now() - 1} where id = ${message.id}`)),
+    );
     smtp.state.stalled = false;
     const second = await startChildRapport(t.env);
     children.push(second);
     await eventually(async () => smtp.state.received.length > 0, "the abandoned message sent after restart");
     await eventually(
       async () =>
-        (db.prepare("select status from messages where id = ?").get(message.id) as { status: string })
-          .status === "sent",
+        (await row<{ status: string }>(sql`select status from messages where id = ${message.id}`)).status ===
+        "sent",
       "marked sent",
     );
     await new Promise((r) => setTimeout(r, 500)); // nothing more arrives

@@ -1,15 +1,8 @@
-/**
- * The store on a real SQLite file, migrated the real way: idempotent events, merging
- * upserts, runs created once per entry key, steps applied once per seq, and the send
- * ledger's claim rules.
- */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../../src/events/event-body.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { composeStore } from "../../src/store/compose.js";
 import type { Store } from "../../src/store/store.js";
+import { storeBackends } from "../support/store-backends.js";
 
 const reg = (over: Partial<EventBody> = {}): EventBody => ({
   type: "registration",
@@ -27,12 +20,19 @@ const waiting = {
   replies: [],
 };
 
-describe("store (SQLite)", () => {
+describe.each(storeBackends)("store ($name)", ({ openDatabase, skip }) => {
   let store: Store;
+  let dispose: (() => Promise<void>) | null = null;
   let n = 0;
-  beforeEach(() => {
-    const dir = mkdtempSync(join(tmpdir(), "rapport-store-"));
-    store = openSqliteStore(join(dir, "t.db"), { newId: () => `id${++n}` });
+  beforeEach(async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const opened = await openDatabase();
+    dispose = opened.dispose;
+    store = composeStore(opened.database, { newId: () => `id${++n}` });
+  });
+  afterEach(async () => {
+    await dispose?.();
+    dispose = null;
   });
 
   it("stores an event once per id", async () => {

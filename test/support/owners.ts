@@ -1,11 +1,16 @@
 /**
- * Many owners, fast: customers, products and ownerships written straight into a store's
- * SQLite file in one transaction (10,000 owners in well under a second), for tests that
- * need an audience and are not about how events become owners.
+ * Many owners, fast: customers, products and ownerships written straight into a test's
+ * store (SQLite file or Postgres schema, as its settings say) in one transaction, many
+ * rows per statement, for tests that need an audience and are not about how events
+ * become owners.
  */
 import { randomUUID } from "node:crypto";
-import { openSqlite } from "../../src/store/db.js";
+import { type SQL, sql } from "drizzle-orm";
+import type { Settings } from "../../src/config/settings.js";
 import { customers, ownerships, products } from "../../src/store/schema.js";
+import type { Sql } from "../../src/store/sql/handle.js";
+import { adhoc } from "../../src/store/sql/query.js";
+import { openTestDatabase } from "./test-database.js";
 
 export interface OwnerSeed {
   sku: string;
@@ -16,63 +21,64 @@ export interface OwnerSeed {
   status?: "active" | "disposed";
 }
 
+const ROWS_PER_STATEMENT = 500;
+
+async function insertMany(t: Sql, into: SQL, rows: SQL[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
+    await t.run(adhoc(sql`${into} values ${sql.join(rows.slice(i, i + ROWS_PER_STATEMENT), sql`, `)}`));
+}
+
 /** Returns the ownership ids created, per seed. */
-export function seedOwners(dbPath: string, seeds: OwnerSeed[], now = Date.now()): string[][] {
-  const opened = openSqlite(dbPath);
+export async function seedOwners(
+  settings: Settings,
+  seeds: OwnerSeed[],
+  now = Date.now(),
+): Promise<string[][]> {
+  const database = await openTestDatabase(settings);
   try {
-    const { db } = opened;
-    return db.transaction((tx) => {
-      return seeds.map((seed) => {
-        let product = tx
-          .select()
-          .from(products)
-          .all()
-          .find((p) => p.sku === seed.sku);
-        if (!product) {
-          product = {
-            id: randomUUID(),
-            sku: seed.sku,
-            name: seed.sku.replace(/-/g, " "),
-            category: seed.category,
-            relationship: null,
-            createdAt: now,
-            updatedAt: now,
-          };
-          tx.insert(products).values(product).run();
-        }
+    return await database.tx(async (t) => {
+      const created: string[][] = [];
+      for (const seed of seeds) {
+        const found = await t.get(
+          adhoc<{ id: string }>(sql`select id from ${products} where sku = ${seed.sku}`),
+        );
+        const productId = found?.id ?? randomUUID();
+        if (!found)
+          await t.run(
+            adhoc(sql`insert into ${products} (id, sku, name, category, created_at, updated_at)
+              values (${productId}, ${seed.sku}, ${seed.sku.replace(/-/g, " ")}, ${seed.category}, ${now}, ${now})`),
+          );
+        const customerRows: SQL[] = [];
+        const ownershipRows: SQL[] = [];
         const ids: string[] = [];
+        const status = seed.status ?? "active";
+        const endedAt = status === "disposed" ? now : null;
         for (let i = 0; i < seed.count; i++) {
           const customerId = randomUUID();
-          tx.insert(customers)
-            .values({
-              id: customerId,
-              email: `${seed.prefix}-${i}@example.com`,
-              name: `Owner ${i}`,
-              createdAt: now,
-              updatedAt: now,
-            })
-            .run();
           const id = randomUUID();
-          tx.insert(ownerships)
-            .values({
-              id,
-              customerId,
-              productId: product.id,
-              serial: `${seed.prefix}-${i}`,
-              kind: "registration",
-              status: seed.status ?? "active",
-              startedAt: now,
-              endedAt: seed.status === "disposed" ? now : null,
-              createdAt: now,
-              updatedAt: now,
-            })
-            .run();
+          customerRows.push(
+            sql`(${customerId}, ${`${seed.prefix}-${i}@example.com`}, ${`Owner ${i}`}, ${now}, ${now})`,
+          );
+          ownershipRows.push(
+            sql`(${id}, ${customerId}, ${productId}, ${`${seed.prefix}-${i}`}, 'registration', ${status}, ${now}, ${endedAt}, ${now}, ${now})`,
+          );
           ids.push(id);
         }
-        return ids;
-      });
+        await insertMany(
+          t,
+          sql`insert into ${customers} (id, email, name, created_at, updated_at)`,
+          customerRows,
+        );
+        await insertMany(
+          t,
+          sql`insert into ${ownerships} (id, customer_id, product_id, serial, kind, status, started_at, ended_at, created_at, updated_at)`,
+          ownershipRows,
+        );
+        created.push(ids);
+      }
+      return created;
     });
   } finally {
-    opened.close();
+    await database.close();
   }
 }

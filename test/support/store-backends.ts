@@ -4,8 +4,9 @@
  * DATABASE_URL, else the local server the README names). A backend that cannot run here
  * is skipped with the reason (`skip`), never silently.
  *
- * Use: `describe.each(storeBackends)("… ($name)", ({ open, skip }) => { … })` with
- * `it.skipIf(skip)` or `describe.skipIf`; `open()` gives a fresh, migrated, empty store.
+ * Use: `describe.each(storeBackends)("… ($name)", ({ openDatabase, skip }) => { … })`,
+ * skipping with `skip` when it is set; `openDatabase()` gives a fresh, migrated, empty
+ * database (compose a Store on it with composeStore, or call one area's factory).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

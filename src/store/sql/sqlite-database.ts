@@ -54,6 +54,7 @@ export function sqliteDatabase(
   close: () => Promise<void>,
 ): SqliteDatabase {
   const lock = serialLock();
+  let closing: Promise<void> | null = null;
   const begin = sqlite.prepare("BEGIN IMMEDIATE");
   const commit = sqlite.prepare("COMMIT");
   const rollback = sqlite.prepare("ROLLBACK");
@@ -85,6 +86,10 @@ export function sqliteDatabase(
         }
       }),
     exclusive: (fn) => lock.run(() => fn(sqlite)),
-    close: () => lock.run(close),
+    // Closing twice (a test's cleanup and a shutdown) closes once.
+    close: () => {
+      closing ??= lock.run(close);
+      return closing;
+    },
   };
 }

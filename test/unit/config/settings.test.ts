@@ -52,6 +52,22 @@ describe("settings", () => {
     expect(() => loadSettings({ ...smtp, RAPPORT_SEND_LEASE_MS: String(floor - 1) })).toThrow(SettingsError);
   });
 
+  it("keeps runs waking beyond an hour off Redis, promoted every minute; the horizon spans two ticks at least", () => {
+    const s = loadSettings({});
+    expect(s.RAPPORT_WAKE_HORIZON_MS).toBe(3600_000);
+    expect(s.RAPPORT_WAKE_PROMOTE_EVERY_MS).toBe(60_000);
+    expect(
+      loadSettings({ RAPPORT_WAKE_HORIZON_MS: "1000", RAPPORT_WAKE_PROMOTE_EVERY_MS: "500" })
+        .RAPPORT_WAKE_HORIZON_MS,
+    ).toBe(1000);
+    expect(() => loadSettings({ RAPPORT_WAKE_HORIZON_MS: "100000" })).toThrow(
+      /RAPPORT_WAKE_HORIZON_MS=100000: must be at least twice RAPPORT_WAKE_PROMOTE_EVERY_MS \(120000\)/,
+    );
+    expect(() => loadSettings({ RAPPORT_WAKE_PROMOTE_EVERY_MS: "0" })).toThrow(
+      /RAPPORT_WAKE_PROMOTE_EVERY_MS="0"/,
+    );
+  });
+
   it("splits API keys", () => {
     const a = "a".repeat(24);
     const b = "b".repeat(30);
@@ -66,7 +82,7 @@ describe("settings", () => {
     [{ RAPPORT_API_KEYS: "short" }, "RAPPORT_API_KEYS"],
     [{ RAPPORT_SECRET: "short" }, "RAPPORT_SECRET"],
     [{ RAPPORT_WAIT_SCALE: "0" }, "RAPPORT_WAIT_SCALE"],
-    [{ DATABASE_URL: "postgres://db/rapport" }, "DATABASE_URL"],
+    [{ DATABASE_URL: "postgres://db:port/rapport" }, "DATABASE_URL"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ IMAP_URL: "mail.example.com" }, "IMAP_URL"],
     [{ IMAP_URL: "pop3://u:p@mail.example.com" }, "IMAP_URL"],

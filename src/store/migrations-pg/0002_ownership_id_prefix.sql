@@ -1,0 +1,1 @@
+CREATE INDEX "ownerships_id_prefix" ON "ownerships" USING btree ("id" text_pattern_ops);

@@ -1,0 +1,114 @@
+/**
+ * One step of a run, written at once: the run's new state, its history, tag / untag /
+ * set on its customer and the messages it queued. Optimistic concurrency: the write
+ * happens only if the run is still at the seq the step loaded (a conditional update),
+ * so a step job that runs twice, or two workers racing on one run, apply each step once.
+ */
+import { sql } from "drizzle-orm";
+import { toMessage, toRun } from "./rows.js";
+import { customers, flowRuns, messages, runSteps } from "./schema.js";
+import { columnsOf } from "./sql/columns.js";
+import type { Sql } from "./sql/handle.js";
+import { query } from "./sql/query.js";
+import type { AdvanceOutcome, CustomerChanges, MessageRow, RunAdvance } from "./store.js";
+
+type RunRecord = typeof flowRuns.$inferSelect;
+const p = sql.placeholder;
+
+const advanceRun = query<RunRecord>(sql`
+  update ${flowRuns} set state = ${p("state")}, status = ${p("status")}, wake_at = ${p("wakeAt")},
+    seq = ${p("nextSeq")}, updated_at = ${p("now")}, completed_at = ${p("completedAt")}, error = ${p("error")},
+    flow_version = coalesce(${p("flowVersion")}, flow_version)
+  where id = ${p("runId")} and seq = ${p("expectedSeq")}
+  returning ${columnsOf(flowRuns)}`);
+const runById = query<RunRecord>(sql`select ${columnsOf(flowRuns)} from ${flowRuns} where id = ${p("id")}`);
+const insertStep = query(sql`
+  insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
+  values (${p("runId")}, ${p("seq")}, ${p("stepId")}, ${p("stepType")}, ${p("at")}, ${p("detail")})`);
+const customerTags = query<{ tags: string; attributes: string }>(sql`
+  select tags, attributes from ${customers} where id = ${p("id")}`);
+// Postgres: the tags are read, changed and written back under the row's lock, so two
+// runs of one customer tagging at once both land.
+const customerTagsForUpdate = query<{ tags: string; attributes: string }>(sql`
+  select tags, attributes from ${customers} where id = ${p("id")} for update`);
+const setCustomer = query(sql`
+  update ${customers} set tags = ${p("tags")}, attributes = ${p("attributes")}, updated_at = ${p("now")}
+  where id = ${p("id")}`);
+const customerEmail = query<{ email: string }>(sql`select email from ${customers} where id = ${p("id")}`);
+// The dedupe key (run:seq:step) keeps a step's message single even if the step were
+// written twice; the conditional update above already sees to that.
+const insertMessage = query<typeof messages.$inferSelect>(sql`
+  insert into ${messages} (id, dedupe_key, run_id, step_id, flow_id, customer_id, ownership_id, event_id,
+    template, audience, to_address, transactional, message_id_header, created_at, updated_at)
+  values (${p("id")}, ${p("dedupeKey")}, ${p("runId")}, ${p("stepId")}, ${p("flowId")}, ${p("customerId")},
+    ${p("ownershipId")}, ${p("eventId")}, ${p("template")}, ${p("audience")}, ${p("toAddress")},
+    ${p("transactional")}, ${p("messageIdHeader")}, ${p("now")}, ${p("now")})
+  on conflict (dedupe_key) do nothing
+  returning ${columnsOf(messages)}`);
+
+async function changeCustomer(t: Sql, customerId: string, changes: CustomerChanges, now: number) {
+  const read = t.dialect === "postgres" ? customerTagsForUpdate : customerTags;
+  const row = await t.get(read, { id: customerId });
+  if (!row) throw new Error(`customer ${customerId} is missing`);
+  const tags = new Set(JSON.parse(row.tags) as string[]);
+  for (const tag of changes.addTags) tags.add(tag);
+  for (const tag of changes.removeTags) tags.delete(tag);
+  const attributes = { ...(JSON.parse(row.attributes) as Record<string, unknown>), ...changes.attributes };
+  await t.run(setCustomer, {
+    id: customerId,
+    tags: JSON.stringify([...tags].sort()),
+    attributes: JSON.stringify(attributes),
+    now,
+  });
+}
+
+/** Writes one step if the run is still at `a.expectedSeq`; the caller holds the transaction. */
+export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcome> {
+  const nextSeq = a.expectedSeq + 1;
+  const done = a.state.status === "completed" || a.state.status === "failed";
+  const updated = await t.get(advanceRun, {
+    runId: a.runId,
+    expectedSeq: a.expectedSeq,
+    state: JSON.stringify(a.state),
+    status: a.state.status,
+    wakeAt: a.state.wakeAt,
+    nextSeq,
+    now: a.now,
+    completedAt: done ? a.now : null,
+    error: a.error ?? null,
+    flowVersion: a.flowVersion || null,
+  });
+  if (!updated) {
+    const current = await t.get(runById, { id: a.runId });
+    return { applied: false, run: current ? toRun(current) : null };
+  }
+  const run = toRun(updated);
+  for (const step of a.steps) await t.run(insertStep, { runId: a.runId, seq: nextSeq, ...step });
+  if (a.customer) await changeCustomer(t, run.customerId, a.customer, a.now);
+  const created: MessageRow[] = [];
+  if (a.messages.length > 0) {
+    const customer = await t.get(customerEmail, { id: run.customerId });
+    if (!customer) throw new Error(`run ${a.runId} names customer ${run.customerId}, which is missing`);
+    for (const m of a.messages) {
+      const row = await t.get(insertMessage, {
+        id: m.id,
+        dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
+        runId: a.runId,
+        stepId: m.stepId,
+        flowId: run.flowId,
+        customerId: run.customerId,
+        ownershipId: run.ownershipId,
+        eventId: run.eventId,
+        template: m.template,
+        audience: m.audience ?? "customer",
+        toAddress: m.toAddress ?? customer.email,
+        transactional: Boolean(m.transactional),
+        messageIdHeader: m.messageIdHeader,
+        now: a.now,
+      });
+      // Nothing inserted: the message of this step is already queued (and was handed out then).
+      if (row) created.push(toMessage(row));
+    }
+  }
+  return { applied: true, run, messages: created };
+}

@@ -1,0 +1,419 @@
+/**
+ * Customers, runs and flow versions on both backends: merging upserts, runs once per
+ * entry key, steps once per seq, tags under concurrent steps, at_most_once_in, and many
+ * events for one new customer at once (the database, not a single writer, keeps them apart).
+ */
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EventBody } from "../../src/events/event-body.js";
+import type { Flow, RunState } from "../../src/flows/types.js";
+import { customerStore } from "../../src/store/customers.js";
+import { eventStore } from "../../src/store/events.js";
+import { flowVersionStore } from "../../src/store/flow-versions.js";
+import { runStore } from "../../src/store/runs.js";
+import { customers, flowRuns, messages, ownerships } from "../../src/store/schema.js";
+import type { Database } from "../../src/store/sql/handle.js";
+import { adhoc } from "../../src/store/sql/query.js";
+import type { EventRow, IngestedEvent, NewRun } from "../../src/store/store.js";
+import { type OpenedTestDatabase, storeBackends } from "../support/store-backends.js";
+
+const reg = (over: Partial<EventBody> = {}): EventBody => ({
+  type: "registration",
+  customer: { email: "Ada@Example.com", name: "Ada Lovelace", birthday: "1815-12-10" },
+  product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: "RD-1" },
+  ...over,
+});
+
+const active: RunState = {
+  cursor: [0],
+  status: "active",
+  wakeAt: null,
+  waitingFor: null,
+  waitingSince: null,
+  replies: [],
+};
+const waiting = (wakeAt: number): RunState => ({
+  cursor: [1],
+  status: "waiting",
+  wakeAt,
+  waitingFor: "time",
+  waitingSince: 0,
+  replies: [],
+});
+
+const newRun = (entryKey: string, over: Partial<NewRun> = {}): NewRun => ({
+  flowId: "f",
+  flowVersion: "v1",
+  entryKey,
+  ownershipId: null,
+  state: active,
+  ...over,
+});
+
+const flow = (id: string, version: string) =>
+  ({ id, version, name: id, file: `${id}.yaml`, positions: {}, steps: [] }) as unknown as Flow;
+
+async function count(db: Database, table: typeof customers | typeof flowRuns | typeof messages) {
+  const row = await db.read((t) => t.get(adhoc<{ n: number }>(sql`select count(*) as n from ${table}`)));
+  return Number(row?.n);
+}
+
+describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ skip, openDatabase }) => {
+  let opened: OpenedTestDatabase;
+  let db: Database;
+  let n = 0;
+  // Every id shares the 13-character prefix of a short owner line (src/mail/tokens.ts).
+  const newId = () => `abcdef12-3456-${String(++n).padStart(4, "0")}-8000-000000000000`;
+  let store: ReturnType<typeof eventStore> &
+    ReturnType<typeof customerStore> &
+    ReturnType<typeof runStore> &
+    ReturnType<typeof flowVersionStore>;
+
+  beforeEach(async () => {
+    if (skip) return;
+    opened = await openDatabase();
+    db = opened.database;
+    store = {
+      ...eventStore(db, newId),
+      ...customerStore(db, newId),
+      ...runStore(db, newId),
+      ...flowVersionStore(db),
+    };
+  });
+  afterEach(async () => {
+    if (!skip) await opened.dispose();
+  });
+
+  const record = async (body: EventBody, at = 1000): Promise<EventRow> =>
+    (await store.recordEvent(body, at)).event;
+
+  it.skipIf(skip)("merges customer, product and ownership across events", async () => {
+    const one = await store.ingestEvent(await record(reg({ id: "e1" })), 1000);
+    expect(one.customer).toMatchObject({ email: "ada@example.com", tags: [], attributes: {} });
+    expect(one.ownership).toMatchObject({ kind: "registration", status: "active", serial: "RD-1" });
+
+    const purchase = reg({
+      id: "e2",
+      type: "purchase",
+      customer: { email: "ada@example.com", attributes: { vip: true } },
+      product: { sku: "LYRA-RD-2780", category: "turntable", serial: "RD-1" },
+    });
+    const two = await store.ingestEvent(await record(purchase), 2000);
+    expect(two.customer).toMatchObject({
+      id: one.customer.id,
+      name: "Ada Lovelace",
+      birthday: "1815-12-10",
+      attributes: { vip: true },
+      createdAt: 1000,
+      updatedAt: 2000,
+    });
+    expect(two.product).toMatchObject({ id: one.product?.id, name: "Lyra RD 2780", category: "turntable" });
+    // A purchase of the item registered before stays one ownership, of its first kind.
+    expect(two.ownership).toMatchObject({ id: one.ownership?.id, kind: "registration" });
+
+    const more = reg({ id: "e3", customer: { email: "ada@example.com", attributes: { tier: "gold" } } });
+    expect((await store.ingestEvent(await record(more), 3000)).customer.attributes).toEqual({
+      vip: true,
+      tier: "gold",
+    });
+    expect((await store.findCustomerByEmail("ADA@example.com"))?.attributes).toEqual({
+      vip: true,
+      tier: "gold",
+    });
+
+    const sold = await store.ingestEvent(await record(reg({ id: "e4", type: "disposition" })), 4000);
+    expect(sold.ownership).toMatchObject({ id: one.ownership?.id, status: "disposed", endedAt: 1000 });
+    // Another kind of event leaves the ownership as it is; a re-registration revives it.
+    const other = await store.ingestEvent(await record(reg({ id: "e5", type: "review" })), 5000);
+    expect(other.ownership).toMatchObject({ status: "disposed" });
+    const back = await store.ingestEvent(await record(reg({ id: "e6" })), 6000);
+    expect(back.ownership).toMatchObject({ id: one.ownership?.id, status: "active", endedAt: null });
+    // No serial: its own ownership ('' in the key), read back as null.
+    const plain = await store.ingestEvent(
+      await record(reg({ id: "e7", product: { sku: "LYRA-RD-2780" } })),
+      7000,
+    );
+    expect(plain.ownership).toMatchObject({ serial: null });
+    expect(plain.ownership?.id).not.toBe(one.ownership?.id);
+
+    expect(await store.getCustomer(one.customer.id)).toMatchObject({ email: "ada@example.com" });
+    expect(await store.getSuppression("ada@example.com")).toBeNull();
+  });
+
+  it.skipIf(skip)("finds an ownership by id, or by its prefix unless two share it", async () => {
+    const { ownership } = await store.ingestEvent(await record(reg({ id: "e1" })), 1000);
+    const id = ownership?.id as string;
+    expect((await store.getOwnership(id))?.product.sku).toBe("LYRA-RD-2780");
+    expect((await store.getOwnership(id.slice(0, 13)))?.id).toBe(id);
+    expect(await store.getOwnership("ffffffff-ffff")).toBeNull();
+    await store.ingestEvent(
+      await record(reg({ id: "e2", product: { sku: "LYRA-RD-2780", serial: "RD-2" } })),
+      2000,
+    );
+    expect(await store.getOwnership(id.slice(0, 13))).toBeNull();
+    expect((await store.getOwnership(id))?.id).toBe(id);
+  });
+
+  it.skipIf(skip)("starts a run once per entry key and hands back unstarted runs on retry", async () => {
+    const e = await record(reg({ id: "e1" }));
+    const { customer } = await store.ingestEvent(e, 1000);
+    const a = await store.startRuns("e1", customer.id, [newRun("f|x")], 1000);
+    const b = await store.startRuns("e1", customer.id, [newRun("f|x")], 1001);
+    expect(a).toHaveLength(1);
+    expect(b.map((r) => r.id)).toEqual(a.map((r) => r.id));
+    expect(await store.getEvent("e1")).toMatchObject({ status: "processed", customerId: customer.id });
+    await store.applyAdvance({
+      runId: a[0]?.id as string,
+      expectedSeq: 0,
+      state: waiting(5000),
+      steps: [],
+      messages: [],
+      now: 1100,
+    });
+    expect(await store.startRuns("e1", customer.id, [newRun("f|x")], 1200)).toEqual([]);
+    expect(await count(db, flowRuns)).toBe(1);
+
+    // ingestAndStartRuns: a retry finds the same rows; a failure while choosing leaves nothing.
+    const f = await record(reg({ id: "e2" }));
+    const runsFor = (i: IngestedEvent) => [
+      newRun(`g|${i.ownership?.id}`, { ownershipId: i.ownership?.id ?? null }),
+    ];
+    const first = await store.ingestAndStartRuns(f, 2000, runsFor);
+    const again = await store.ingestAndStartRuns(f, 2001, runsFor);
+    expect(first.runs).toHaveLength(1);
+    expect(again.runs.map((r) => r.id)).toEqual(first.runs.map((r) => r.id));
+    const g = await record(reg({ id: "e3", customer: { email: "grace@example.com" } }));
+    await expect(
+      store.ingestAndStartRuns(g, 3000, () => {
+        throw new Error("no flows");
+      }),
+    ).rejects.toThrow("no flows");
+    expect(await store.findCustomerByEmail("grace@example.com")).toBeNull();
+    expect((await store.getEvent("e3"))?.status).toBe("received");
+  });
+
+  it.skipIf(skip)("applies a step only at the expected seq, with its messages", async () => {
+    const e = await record(reg({ id: "e1" }));
+    const { runs, ingested } = await store.ingestAndStartRuns(e, 1000, (i) => [
+      newRun("k", { ownershipId: i.ownership?.id ?? null }),
+    ]);
+    const runId = runs[0]?.id as string;
+    const advance = {
+      runId,
+      expectedSeq: 0,
+      state: waiting(5000),
+      steps: [{ stepId: "thanks", stepType: "send", at: 1000, detail: null }],
+      messages: [
+        { id: "m1", stepId: "thanks", template: "thank-you", messageIdHeader: "<m1@x>", transactional: true },
+        {
+          id: "m2",
+          stepId: "tell",
+          template: "note",
+          messageIdHeader: "<m2@x>",
+          audience: "team" as const,
+          toAddress: "team@x",
+        },
+      ],
+      flowVersion: "v2",
+      now: 1000,
+    };
+    const first = await store.applyAdvance(advance);
+    expect(first.applied).toBe(true);
+    expect(first.run).toMatchObject({ seq: 1, status: "waiting", wakeAt: 5000, flowVersion: "v2" });
+    expect(
+      first.applied && first.messages.map((m) => [m.id, m.toAddress, m.audience, m.transactional, m.status]),
+    ).toEqual([
+      ["m1", "ada@example.com", "customer", true, "queued"],
+      ["m2", "team@x", "team", false, "queued"],
+    ]);
+    expect(first.applied && first.messages[0]?.ownershipId).toBe(ingested.ownership?.id);
+    // The same step again (a retried job): the run has moved on, nothing is written.
+    const again = await store.applyAdvance({
+      ...advance,
+      messages: [{ id: "m3", stepId: "thanks", template: "thank-you", messageIdHeader: "<m3@x>" }],
+    });
+    expect(again).toEqual({ applied: false, run: expect.objectContaining({ id: runId, seq: 1 }) });
+    expect(await count(db, messages)).toBe(2);
+    expect(await store.applyAdvance({ ...advance, runId: "nope" })).toEqual({ applied: false, run: null });
+    // Two steps at once at the same seq: one applies.
+    const outcomes = await Promise.all(
+      [1, 1].map((expectedSeq) =>
+        store.applyAdvance({ runId, expectedSeq, state: waiting(6000), steps: [], messages: [], now: 1100 }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.applied)).toHaveLength(1);
+    expect(await store.getRun(runId)).toMatchObject({ seq: 2, wakeAt: 6000 });
+
+    expect(await store.listDueRuns(5999, 2000, 10)).toEqual([]);
+    expect((await store.listDueRuns(6000, 2000, 10)).map((r) => r.id)).toEqual([runId]);
+    expect((await store.listWaitingRuns(ingested.customer.id)).map((r) => r.id)).toEqual([runId]);
+    const ctx = await store.runContext(runId);
+    expect(ctx?.event.id).toBe("e1");
+    expect(ctx?.ingested).toMatchObject({
+      customer: { id: ingested.customer.id },
+      ownership: { id: ingested.ownership?.id },
+      product: { sku: "LYRA-RD-2780" },
+    });
+    expect(ctx?.ownerships.map((o) => o.product.sku)).toEqual(["LYRA-RD-2780"]);
+  });
+
+  it.skipIf(skip)("lists never-stepped runs and overdue waiting runs for the sweeper", async () => {
+    const { customer } = await store.ingestEvent(await record(reg({ id: "e1" })), 1000);
+    const [fresh, later, sooner] = await store.startRuns(
+      "e1",
+      customer.id,
+      [newRun("a"), newRun("b", { state: waiting(3000) }), newRun("c", { state: waiting(2000) })],
+      1000,
+    );
+    expect((await store.listDueRuns(5000, 1001, 10)).map((r) => r.id)).toEqual([
+      fresh?.id,
+      sooner?.id,
+      later?.id,
+    ]);
+    expect(await store.listDueRuns(5000, 1000, 10)).toEqual([]);
+    expect((await store.listWaitingRuns(customer.id)).map((r) => r.id).sort()).toEqual(
+      [later?.id, sooner?.id].sort(),
+    );
+  });
+
+  it.skipIf(skip)("adds and removes tags and sets attributes, also from steps running at once", async () => {
+    const e = await record(
+      reg({ id: "t1", customer: { email: "ada@example.com", attributes: { tier: "silver" } } }),
+    );
+    const { customer } = await store.ingestEvent(e, 1000);
+    const started = await store.startRuns(
+      "t1",
+      customer.id,
+      Array.from({ length: 8 }, (_, i) => newRun(`f|${i}`)),
+      1000,
+    );
+    const step = (
+      runId: string,
+      expectedSeq: number,
+      customerChanges: NonNullable<Parameters<typeof store.applyAdvance>[0]["customer"]>,
+    ) =>
+      store.applyAdvance({
+        runId,
+        expectedSeq,
+        state: waiting(9000),
+        steps: [],
+        messages: [],
+        customer: customerChanges,
+        now: 2000,
+      });
+    // Eight runs of one customer tag at once: every tag lands.
+    const outcomes = await Promise.all(
+      started.map((r, i) =>
+        step(r.id, 0, { addTags: [`t${i}`, "early"], removeTags: [], attributes: { [`a${i}`]: i } }),
+      ),
+    );
+    expect(outcomes.every((o) => o.applied)).toBe(true);
+    await step(started[0]?.id as string, 1, {
+      addTags: [],
+      removeTags: ["early", "t7"],
+      attributes: { tier: "gold" },
+    });
+    const stale = await step(started[0]?.id as string, 1, {
+      addTags: ["stale"],
+      removeTags: [],
+      attributes: {},
+    });
+    expect(stale.applied).toBe(false);
+    const after = await store.getCustomer(customer.id);
+    expect(after?.tags).toEqual(["t0", "t1", "t2", "t3", "t4", "t5", "t6"]);
+    expect(after?.attributes).toEqual({
+      tier: "gold",
+      a0: 0,
+      a1: 1,
+      a2: 2,
+      a3: 3,
+      a4: 4,
+      a5: 5,
+      a6: 6,
+      a7: 7,
+    });
+  });
+
+  it.skipIf(skip)(
+    "at_most_once_in: starts a run only when the last one is older than the window",
+    async () => {
+      const start = async (id: string, at: number) => {
+        const e = await record(reg({ id }), at);
+        return (
+          await store.ingestAndStartRuns(e, at, () => [
+            newRun(`nudge|${id}`, { flowId: "nudge", notIfStartedAfter: at - 30_000 }),
+          ])
+        ).runs;
+      };
+      expect(await start("w1", 100_000)).toHaveLength(1);
+      expect(await start("w2", 110_000)).toHaveLength(0); // inside the 30 s window
+      expect(await start("w3", 130_000)).toHaveLength(1); // 30 s after the first: allowed again
+      // Ten events at once, each its own entry key: the window lets one in.
+      const at = 500_000;
+      const events = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => record(reg({ id: `c${i}` }), at)),
+      );
+      const results = await Promise.all(
+        events.map((e) =>
+          store.ingestAndStartRuns(e, at, () => [
+            newRun(`nudge|${e.id}`, { flowId: "nudge", notIfStartedAfter: at - 30_000 }),
+          ]),
+        ),
+      );
+      expect(results.flatMap((r) => r.runs)).toHaveLength(1);
+      expect(await count(db, flowRuns)).toBe(3);
+    },
+  );
+
+  it.skipIf(skip)("20 events for one new customer at once: one customer, each run once", async () => {
+    const events = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        record(
+          reg({
+            id: `r${i}`,
+            customer: { email: "New@Example.com", name: `N${i}`, attributes: { [`k${i}`]: i } },
+          }),
+        ),
+      ),
+    );
+    const runsFor = (i: IngestedEvent): NewRun[] => [
+      newRun(`welcome|${i.customer.id}`, { flowId: "welcome" }),
+      newRun(`thanks|${i.ownership?.id}`, { flowId: "thanks", ownershipId: i.ownership?.id ?? null }),
+    ];
+    const results = await Promise.all(events.map((e) => store.ingestAndStartRuns(e, 1000, runsFor)));
+    const customerIds = new Set(results.map((r) => r.ingested.customer.id));
+    expect(customerIds.size).toBe(1);
+    expect(new Set(results.map((r) => r.ingested.ownership?.id)).size).toBe(1);
+    expect(await count(db, customers)).toBe(1);
+    const ownershipCount = await db.read((t) =>
+      t.get(adhoc<{ n: number }>(sql`select count(*) as n from ${ownerships}`)),
+    );
+    expect(Number(ownershipCount?.n)).toBe(1);
+    // Each entry key started once, by whichever event got there first.
+    const started = results.flatMap((r) => r.runs);
+    expect(started.map((r) => r.flowId).sort()).toEqual(["thanks", "welcome"]);
+    expect(await count(db, flowRuns)).toBe(2);
+    for (const e of events) expect((await store.getEvent(e.id))?.status).toBe("processed");
+    // Every event's attributes merged in.
+    const merged = await store.findCustomerByEmail("new@example.com");
+    expect(Object.keys(merged?.attributes ?? {})).toHaveLength(20);
+  });
+
+  it.skipIf(skip)("records each flow version once, with the version before it", async () => {
+    expect(await store.recordFlowVersions([flow("a", "v1"), flow("b", "v1")], 1000)).toEqual([
+      { flowId: "a", version: "v1", previousVersion: null, firstSeenAt: 1000 },
+      { flowId: "b", version: "v1", previousVersion: null, firstSeenAt: 1000 },
+    ]);
+    expect(await store.recordFlowVersions([flow("a", "v1")], 2000)).toEqual([]);
+    expect(await store.recordFlowVersions([flow("a", "v2")], 3000)).toEqual([
+      { flowId: "a", version: "v2", previousVersion: "v1", firstSeenAt: 3000 },
+    ]);
+    expect((await store.getFlowVersion("a", "v1"))?.version).toBe("v1");
+    expect(await store.getFlowVersion("a", "v9")).toBeNull();
+    expect((await store.listFlowVersions("a")).map((f) => f.version)).toEqual(["v1", "v2"]);
+    expect(await store.getFlowVersion("a", "v1")).not.toHaveProperty("positions");
+    // Processes starting at once: one of them reports the new version.
+    const reports = await Promise.all([1, 2, 3].map(() => store.recordFlowVersions([flow("c", "v1")], 4000)));
+    expect(reports.flat()).toHaveLength(1);
+  });
+});
