@@ -1,6 +1,7 @@
 /**
- * npm run bench:waits — in process, through advanceRun: Redis bytes per waiting run, with and without the wake horizon
- * (issue 9, item 5: goal ≤ 100 bytes per run waiting beyond the horizon).
+ * npm run bench:waits — in process, through advanceRun: Redis bytes per waiting run, with
+ * and without the wake horizon (issue 9, item 5: goal ≤ 100 bytes per run waiting beyond
+ * the horizon). `npm run bench` measures the same through real processes (waiting-runs.ts).
  *
  * BENCH_WAITING_RUNS registrations (default 10,000) each start the shipped
  * get-to-know-you flow, whose first step is a 3-day wait; every run is advanced through
