@@ -85,7 +85,7 @@ export async function benchBroadcast(
       `  ${fmt(delivered)} messages in ${fmt(sendMs / 1000, 1)} s${all ? " (all)" : ` (stopped after ${o.sendSeconds} s more; BENCH_BROADCAST_SEND_S)`}: ${fmt(rate)} /s vs raw ${fmt(raw.rate)} /s: ${fmt(ratio, 2)}×`,
     );
     console.log(`  worker RSS ${fmt(rss.now)} MB now, peak ${fmt(Math.max(peakRss, rss.peak))} MB`);
-    console.log(`    CPU: ${describeCpu(cpu)}\n`);
+    console.log(`    CPU: ${describeCpu(cpu)}`);
     table.add({
       figure: `product news to ${fmt(o.owners)}: all runs created`,
       rapport: `${fmt(createdMs / 1000, 1)} s (${fmt(perSecond(view.started, createdMs))} runs/s)`,

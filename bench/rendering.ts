@@ -83,7 +83,7 @@ export async function benchRendering(table: Table, sizes: { renders: number; mjm
   console.log("Rendering one message");
   console.log(`  MJML compiled once + Handlebars per message: ${fmt(precompiledMs * 1000, 1)} µs`);
   console.log(`  MJML compiled per message:                   ${fmt(mjmlMs * 1000, 1)} µs`);
-  console.log(`  ${fmt(ratio)}× faster\n`);
+  console.log(`  ${fmt(ratio)}× faster`);
   table.add({
     figure: "rendering one message",
     rapport: `${fmt(precompiledMs * 1000, 1)} µs`,

@@ -88,7 +88,7 @@ export async function benchStepOverhead(
     console.log(
       `  rapport: ${fmt(rate)} step jobs/s (${fmt(workerCpu / jobs, 2)} ms worker CPU/job); raw BullMQ no-op: ${fmt(raw.rate)} jobs/s (${fmt(raw.cpuMs, 2)} ms CPU/job): ${fmt(ratio, 2)}×`,
     );
-    console.log(`    CPU: ${describeCpu(cpu)}\n`);
+    console.log(`    CPU: ${describeCpu(cpu)}`);
     table.add({
       figure: `step jobs/s, ${o.kind}, 1 worker`,
       rapport: `${fmt(rate)}/s, ${fmt(workerCpu / jobs, 2)} ms CPU/job`,

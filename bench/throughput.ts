@@ -73,5 +73,4 @@ export async function benchThroughput(
   } finally {
     await sink.stop();
   }
-  console.log("");
 }

@@ -47,6 +47,9 @@ function wakeFlow(dueMs: number): string {
   return `name: Bench wake-up\ntrigger:\n  event: bench_wake\nentry: every_time\nsteps:\n  - wait_until:\n      date: "${date}"\n${offset}      at: "${at}"\n    id: due\n`;
 }
 
+/** A slope within Redis's noise of zero (or below) reads as such, not as "-3 B". */
+const perRun = (bytes: number) => (bytes < 1 ? `≈ 0 B/run (measured ${fmt(bytes)})` : `${fmt(bytes)} B/run`);
+
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
@@ -139,7 +142,7 @@ async function oneSetting(
       lag: "",
     };
     console.log(
-      `  ${label}: ${fmt(runs)} runs waiting after ${fmt(createMs / 1000, 1)} s (${fmt((runs / createMs) * 1000)} runs/s); Redis +${fmt((end - before) / 2 ** 20, 1)} MB in all, +${fmt((end - mid) / 2 ** 20, 1)} MB for the second ${fmt(runs - half)}; ${fmt(delayedJobs)} delayed jobs`,
+      `  ${label}: ${fmt(runs)} runs waiting after ${fmt(createMs / 1000, 1)} s (${fmt((runs / createMs) * 1000)} runs/s); Redis +${fmt((end - before) / 2 ** 20, 1)} MB in all, ${fmt((end - mid) / 2 ** 20, 2)} MB more for the second ${fmt(runs - half)}; ${fmt(delayedJobs)} delayed jobs`,
     );
     console.log(`    CPU while creating: ${describeCpu(createCpu)}`);
     // With the horizon, every run must have been created beyond it (else it got its job at once).
@@ -204,10 +207,9 @@ export async function benchWaitingRuns(
       `with the horizon (${o.horizonMs / 1000} s)`,
     );
   }
-  console.log("");
   const n = fmt(o.runs);
   const bytes = (r: ModeResult) =>
-    `${fmt(r.bytesPerRun)} B/run (all of Redis over all runs: ${fmt(r.totalBytesPerRun)})`;
+    `${perRun(r.bytesPerRun)} (all of Redis over all runs: ${fmt(r.totalBytesPerRun)})`;
   const lagText = (r: ModeResult) =>
     typeof r.lag === "string"
       ? r.lag
@@ -227,7 +229,7 @@ export async function benchWaitingRuns(
     figure: `Redis per waiting run, ${n} runs, horizon`,
     rapport: bytes(withIt),
     baseline: `${bytes(without)} without`,
-    ratio: withIt.bytesPerRun / without.bytesPerRun,
+    ratio: Math.max(0, withIt.bytesPerRun) / without.bytesPerRun,
     aim: `≤ ${BYTES_AIM} B/run`,
     met: withIt.bytesPerRun <= BYTES_AIM,
   });

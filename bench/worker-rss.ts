@@ -42,7 +42,7 @@ export async function benchWorkerRss(table: Table, o: { registrations: number; k
       `  worker RSS: ${fmt(end.now)} MB after (peak ${fmt(end.peak)} MB), ${fmt(start)} MB at start; HTTP process ${fmt(run.rssAtEnd.http?.now ?? 0)} MB`,
     );
     console.log(`  ${fmt(run.rate)} thank-yous/s; ${redisLine}`);
-    console.log(`    CPU: ${describeCpu(run.cpu)}\n`);
+    console.log(`    CPU: ${describeCpu(run.cpu)}`);
     table.add({
       figure: `worker RSS after ${fmt(o.registrations)} registrations, ${o.kind}`,
       rapport: `${fmt(end.now)} MB (peak ${fmt(end.peak)} MB)`,
