@@ -3,7 +3,7 @@
  * then one table (figure | rapport | baseline | ratio | aim | met?). Parts:
  *   rendering   one message, MJML compiled once vs per message        (rendering.ts)
  *   throughput  registrations → thank-you, SQLite/Postgres × 1/2 workers vs raw nodemailer (throughput.ts)
- *   steps       step overhead vs raw BullMQ no-op jobs                  (step-overhead.ts)
+ *   steps       step overhead vs raw BullMQ no-op jobs, SQLite/Postgres   (step-overhead.ts)
  *   rss         worker RSS after BENCH_RSS_REGISTRATIONS registrations  (worker-rss.ts)
  *   broadcast   product news to BENCH_BROADCAST_OWNERS owners           (broadcast.ts)
  *   waiting     Redis bytes per waiting run, with and without the wake horizon, and wake-up lag (waiting-runs.ts)
@@ -95,7 +95,12 @@ async function main() {
         workers: list("BENCH_WORKERS", "1,2").map(Number),
         stores: list("BENCH_STORES", "sqlite,postgres") as StoreKind[],
       }),
-    steps: () => benchStepOverhead(table, { runs: sizes.stepRuns, waits: sizes.stepWaits, kind: "sqlite" }),
+    steps: () =>
+      benchStepOverhead(table, {
+        runs: sizes.stepRuns,
+        waits: sizes.stepWaits,
+        stores: list("BENCH_STORES", "sqlite,postgres") as StoreKind[],
+      }),
     rss: () => benchWorkerRss(table, { registrations: sizes.rssRegistrations, kind: "sqlite" }),
     broadcast: async () =>
       benchBroadcast(table, {

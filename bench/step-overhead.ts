@@ -6,9 +6,9 @@
  * concurrency (raw-bullmq.ts). Rate: step jobs from the first run created to the last
  * run completed (the store's own timestamps).
  */
-import { type BenchStore, openBenchStore, type StoreKind } from "./bench-store.js";
+import { type BenchStore, openBenchStore, postgresUnavailable, type StoreKind } from "./bench-store.js";
 import { broadcastDone, startBroadcast, until } from "./broadcast-api.js";
-import { type Deployment, startDeployment } from "./deployment.js";
+import { type Deployment, startDeployment, startupProblem } from "./deployment.js";
 import { describeCpu, watchCpu } from "./proc-stats.js";
 import { rawBullmq } from "./raw-bullmq.js";
 import { startBenchRedis } from "./redis-server.js";
@@ -24,9 +24,32 @@ function stepsFlow(waits: number): string {
   return `name: Bench steps\ntrigger:\n  event: bench_steps\nentry: every_time\nsteps:\n${steps}`;
 }
 
+/** The measurement on each store; a store rapport cannot run on here is reported skipped. */
 export async function benchStepOverhead(
   table: Table,
-  o: { runs: number; waits: number; kind: StoreKind },
+  o: { runs: number; waits: number; stores: StoreKind[] },
+): Promise<void> {
+  for (const kind of o.stores) {
+    const figure = `step jobs/s, ${kind}, 1 worker`;
+    const why = kind === "postgres" ? await postgresUnavailable() : null;
+    try {
+      if (!why) await stepOverheadOn(table, { ...o, kind, figure });
+    } catch (err) {
+      const problem = startupProblem(err);
+      if (!problem) throw err;
+      console.log(`  ${figure}: skipped: ${problem}`);
+      table.skipped(figure, problem);
+    }
+    if (why) {
+      console.log(`  ${figure}: skipped: ${why}`);
+      table.skipped(figure, why);
+    }
+  }
+}
+
+async function stepOverheadOn(
+  table: Table,
+  o: { runs: number; waits: number; kind: StoreKind; figure: string },
 ): Promise<void> {
   const jobs = o.runs * (o.waits + 1);
   console.log(
@@ -90,7 +113,7 @@ export async function benchStepOverhead(
     );
     console.log(`    CPU: ${describeCpu(cpu)}`);
     table.add({
-      figure: `step jobs/s, ${o.kind}, 1 worker`,
+      figure: o.figure,
       rapport: `${fmt(rate)}/s, ${fmt(workerCpu / jobs, 2)} ms CPU/job`,
       baseline: `${fmt(raw.rate)}/s, ${fmt(raw.cpuMs, 2)} ms CPU/job (raw BullMQ no-op)`,
       ratio,
