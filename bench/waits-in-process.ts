@@ -16,6 +16,8 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createConsentLinks } from "../src/consent/links.js";
+import { createConsentTokens } from "../src/consent/tokens.js";
 import { initialRun } from "../src/flows/interpreter.js";
 import { startEmbeddedRedis } from "../src/infra/embedded-redis.js";
 import { silentLogger } from "../src/infra/logger.js";
@@ -74,6 +76,7 @@ async function scenario(redisUrl: string, horizonMs: number) {
     mailer: createOutboxMailer(join(dir, "outbox")),
     brand: loaded.project.brand,
     addresses: createReplyAddresses({ secret: "b".repeat(32), domain: loaded.project.brand.replyDomain }),
+    consentLinks: createConsentLinks(createConsentTokens("b".repeat(32)), () => "http://127.0.0.1:3000"),
     clock,
     logger: silentLogger,
     newId: randomUUID,

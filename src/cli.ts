@@ -68,6 +68,23 @@ program
   });
 
 program
+  .command("doctor")
+  .description(
+    "check the settings without sending anything: the DKIM key, the DNS TXT record to publish for it, and whether DNS has it; exit 1 on problems",
+  )
+  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .action(async (o: { config: string }) => {
+    const { runDoctor, systemDns } = await import("./cli/doctor.js");
+    const result = await runDoctor({
+      env: process.env,
+      configDir: resolve(o.config),
+      dns: systemDns(),
+      out: (line) => process.stdout.write(`${line}\n`),
+    });
+    if (result.problems > 0) process.exitCode = 1;
+  });
+
+program
   .command("preview")
   .description("render a template with sample data (or yours) and write the HTML")
   .argument("<template>", "template name (a folder under config/templates)")

@@ -6,8 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
+import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
 import { keptSecret } from "./config/secrets.js";
-import { maskUrlPassword, type Settings } from "./config/settings.js";
+import { maskUrlPassword, publicUrlOf, type Settings } from "./config/settings.js";
+import { createConsentLinks } from "./consent/links.js";
+import { createConsentTokens } from "./consent/tokens.js";
 import { createHttpApp } from "./http/app.js";
 import { listen, type RunningServer } from "./http/server.js";
 import { type Clock, systemClock } from "./infra/clock.js";
@@ -74,6 +77,17 @@ export class StartupError extends Error {
   }
 }
 
+function readDkimKey(settings: Settings, logger: Logger) {
+  try {
+    const key = loadDkimKey(settings);
+    for (const warning of key?.warnings ?? []) logger.warn(warning);
+    return key;
+  } catch (err) {
+    if (err instanceof DkimKeyError) throw new StartupError(err.message);
+    throw err;
+  }
+}
+
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -97,6 +111,11 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
   };
 
   try {
+    // Read before anything starts: a key nodemailer cannot sign with would send mail unsigned.
+    const dkimKey = readDkimKey(settings, logger);
+    const dkim = dkimKey
+      ? { domainName: dkimKey.domain, keySelector: dkimKey.selector, privateKey: dkimKey.privateKeyPem }
+      : undefined;
     const loaded = await loadProject(resolve(settings.RAPPORT_CONFIG_DIR));
     if (!loaded.ok) {
       throw new StartupError(
@@ -145,8 +164,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
                 socketMs: settings.SMTP_SOCKET_TIMEOUT_MS,
               },
               sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
+              ...(dkim ? { dkim } : {}),
             })
-          : createOutboxMailer(join(dataDir, "outbox"))),
+          : createOutboxMailer(join(dataDir, "outbox"), dkim ? { dkim } : {})),
     );
     const mailer = sends.mailer;
     // A send abandoned at the deadline may hold the mailer open (a server that never
@@ -158,6 +178,15 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     // Signs reply and owner-only addresses; embedded mode keeps a generated secret under the data dir.
     const secret = settings.RAPPORT_SECRET ?? keptSecret(join(dataDir, "secret")).value;
     const addresses = createReplyAddresses({ secret, domain: project.brand.replyDomain });
+    // Unsubscribe and preference links. Without RAPPORT_PUBLIC_URL they point at this
+    // machine, at the port the server listens on once it does (PORT=0 picks one).
+    let listeningPort = settings.PORT;
+    const consentTokens = createConsentTokens(secret);
+    const consentLinks = createConsentLinks(consentTokens, () => publicUrlOf(settings, listeningPort));
+    if (!settings.RAPPORT_PUBLIC_URL && settings.SMTP_URL)
+      logger.warn(
+        `RAPPORT_PUBLIC_URL is not set: the unsubscribe and preference links in every email point to ${publicUrlOf(settings, settings.PORT)}, which customers cannot reach; set it to where rapport's HTTP server is public`,
+      );
 
     // Every flow version on record before any run can start on it; changes are logged.
     for (const change of await store.recordFlowVersions([...project.flows.values()], clock.now())) {
@@ -178,6 +207,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       mailer,
       brand: project.brand,
       addresses,
+      consentLinks,
       clock,
       logger,
       newId: randomUUID,
@@ -305,8 +335,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         acceptInbound,
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
+        consent: { tokens: consentTokens, brand: project.brand },
       });
       server = await listen(app, settings.PORT, settings.HOST);
+      listeningPort = server.port;
       const running = server;
       closers.push(() => running.close());
       logger.info(`HTTP API on http://${settings.HOST}:${server.port}`);

@@ -125,6 +125,9 @@ function templateDataFor(file: CustomerFile, flow: Flow, project: SimulationConf
         )
       : null,
     replyAddress: `reply+m…@${brand.replyDomain}`,
+    // Nothing is sent: placeholders in the shape of the real links (RAPPORT_PUBLIC_URL/…/TOKEN).
+    preferencesUrl: "http://127.0.0.1:3000/p/…",
+    unsubscribeUrl: "http://127.0.0.1:3000/u/…",
   };
 }
 

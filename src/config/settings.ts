@@ -5,12 +5,48 @@
  */
 import { z } from "zod";
 
+/** An http(s) URL that can be a base for links: a host, nothing that would not survive being a prefix. */
+function isPublicUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    (url.protocol === "https:" || url.protocol === "http:") &&
+    url.hostname !== "" &&
+    url.username === "" &&
+    url.password === "" &&
+    url.search === "" &&
+    url.hash === "" &&
+    !value.includes("?") &&
+    !value.includes("#") &&
+    // It goes into List-Unsubscribe as <URL>: nothing that could end the bracket or the list.
+    /^[\x21-\x7e]+$/.test(url.href) &&
+    !/[<>,"]/.test(url.href)
+  );
+}
+
+/** The base of customers' links: RAPPORT_PUBLIC_URL, else this machine at the port the server listens on. */
+export function publicUrlOf(settings: Pick<Settings, "RAPPORT_PUBLIC_URL">, port: number): string {
+  return settings.RAPPORT_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
 const settingsSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * Where customers reach rapport's HTTP server (unsubscribe and preference links in every
+   * email). Unset: http://127.0.0.1:PORT (see publicUrlOf), which only works on this machine.
+   */
+  RAPPORT_PUBLIC_URL: z
+    .string()
+    .refine(
+      isPublicUrl,
+      "expected the http(s) address customers reach rapport's HTTP server at, like https://mail.lyra-audio.example (a path is allowed; no user, query or #fragment)",
+    )
+    .transform((u) => new URL(u).href.replace(/\/+$/, ""))
+    .optional(),
   RAPPORT_API_KEYS: z
     .string()
     .optional()
@@ -64,6 +100,22 @@ const settingsSchema = z.object({
   INBOUND_WORKERS: positiveInt.max(16).default(1),
   INBOUND_DEADLINE_MS: positiveInt.default(30_000),
   INBOUND_MAX_MEMORY_MB: positiveInt.min(32).max(4096).default(256),
+  /** DKIM signing: all three or none (crossFieldProblems); the key is read at start (dkim-key.ts). */
+  DKIM_DOMAIN: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i,
+      "expected the signing domain, like lyra-audio.example (the d= of the signature; align it with brand.from)",
+    )
+    .optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(
+      /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+      "expected a selector of letters, digits and hyphens, like rapport2026 (the key is published at SELECTOR._domainkey.DOMAIN)",
+    )
+    .optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   IMAP_URL: z
     .string()
     .regex(
@@ -134,6 +186,12 @@ function crossFieldProblems(s: Settings): string[] {
   if (s.RAPPORT_WAKE_HORIZON_MS < 2 * s.RAPPORT_WAKE_PROMOTE_EVERY_MS)
     problems.push(
       `RAPPORT_WAKE_HORIZON_MS=${s.RAPPORT_WAKE_HORIZON_MS}: must be at least twice RAPPORT_WAKE_PROMOTE_EVERY_MS (${2 * s.RAPPORT_WAKE_PROMOTE_EVERY_MS}), so runs reach Redis before they are due`,
+    );
+  const dkim = ["DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE"] as const;
+  const missing = dkim.filter((name) => s[name] === undefined);
+  if (missing.length > 0 && missing.length < dkim.length)
+    problems.push(
+      `${missing.join(" and ")}: missing; DKIM signing needs all of ${dkim.join(", ")} (set all three to sign mail, or none)`,
     );
   return problems;
 }

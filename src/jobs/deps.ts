@@ -3,6 +3,7 @@
  * store on a temp file, a clock they control, a mailer pointed at a test SMTP server).
  */
 import type { Brand } from "../config/brand.js";
+import type { ConsentLinks } from "../consent/links.js";
 import type { Flow } from "../flows/types.js";
 import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
@@ -26,6 +27,8 @@ export interface JobDeps {
   brand: Brand;
   /** Signs and reads reply and owner-only addresses. */
   addresses: ReplyAddresses;
+  /** The unsubscribe and preference links every customer email carries (RAPPORT_PUBLIC_URL). */
+  consentLinks: ConsentLinks;
   clock: Clock;
   logger: Logger;
   newId: () => string;

@@ -28,6 +28,7 @@
  * finish the message.
  */
 import { UnrecoverableError } from "bullmq";
+import { unsubscribeUrlFor } from "../consent/links.js";
 import { earliestSendTime } from "../flows/send-policy.js";
 import { isTimeZone } from "../flows/time.js";
 import { isUncertainSendError, type OutgoingMail, refusalOf, SENDER_GRACE_MS } from "../mail/transport.js";
@@ -79,7 +80,7 @@ export class MessageBusyError extends Error {
 export function outgoingMail(
   ctx: DeliveryContext,
   rendered: RenderedMessage,
-  deps: Pick<JobDeps, "brand" | "addresses">,
+  deps: Pick<JobDeps, "brand" | "addresses" | "consentLinks">,
 ): OutgoingMail {
   const { message, customer } = ctx;
   const replyAddress = deps.addresses.forMessage(message.id);
@@ -89,10 +90,8 @@ export function outgoingMail(
     // RFC 3834: automatic, so well-behaved auto-responders (out-of-office) stay silent.
     "Auto-Submitted": "auto-generated",
   };
-  if (!toTeam) {
-    // RFC 2369 / RFC 8058: the mail program's own "unsubscribe" button, answered by the inbound side.
-    headers["List-Unsubscribe"] = `<mailto:${replyAddress}?subject=unsubscribe>`;
-  }
+  const unsubscribeUrl = unsubscribeUrlFor(message, deps.consentLinks);
+  if (unsubscribeUrl) Object.assign(headers, listUnsubscribeHeaders(unsubscribeUrl, replyAddress));
   return {
     from: deps.brand.from,
     to: message.toAddress,
@@ -103,6 +102,31 @@ export function outgoingMail(
     text: rendered.text,
     messageId: message.messageIdHeader,
     headers,
+  };
+}
+
+/**
+ * RFC 2369 + RFC 8058, on every non-transactional message to a customer: the mail
+ * program's own "unsubscribe" button. The https link is POSTed to by the mailbox provider
+ * (one click, answered by src/http/unsubscribe-route.ts); the mailto, for programs that
+ * only write mail, reaches the inbound side as an unsubscribe request. Both land in
+ * src/consent/unsubscribe.ts.
+ *
+ * Raw headers rather than nodemailer's `list` option: it has no List-Unsubscribe-Post,
+ * and it would rewrite a URL it does not like instead of refusing it. Both values are
+ * ours (a validated RAPPORT_PUBLIC_URL, a base64url token, a base32 reply address), and
+ * are checked once more here: nothing in them may end the bracket or the header line.
+ */
+export function listUnsubscribeHeaders(url: string, mailto: string): Record<string, string> {
+  for (const part of [url, mailto]) {
+    if (!/^[\x21-\x7e]+$/.test(part) || /[<>,"]/.test(part))
+      throw new Error(
+        `refusing to put ${JSON.stringify(part)} in List-Unsubscribe: not a plain URL or address`,
+      );
+  }
+  return {
+    "List-Unsubscribe": `<${url}>, <mailto:${mailto}?subject=unsubscribe>`,
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
   };
 }
 
@@ -161,9 +185,16 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
 
   let rendered: ReturnType<typeof renderMessage>;
   try {
-    rendered = renderMessage(template, templateDataFor(ctx, deps.brand, deps.addresses));
+    rendered = renderMessage(template, templateDataFor(ctx, deps.brand, deps.addresses, deps.consentLinks));
   } catch (err) {
     return fail(`could not render: ${errorText(err)}`);
+  }
+
+  let mail: OutgoingMail;
+  try {
+    mail = outgoingMail(ctx, rendered, deps);
+  } catch (err) {
+    return fail(`could not build the message: ${errorText(err)}`);
   }
 
   const deadlineMs = sendDeadline(claim.message.leaseUntil ?? 0, clock.now(), deps.sendDeadlineMs);
@@ -175,7 +206,7 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
 
   let smtpResponse: string;
   try {
-    smtpResponse = (await deps.mailer.send(outgoingMail(ctx, rendered, deps), { deadlineMs })).response;
+    smtpResponse = (await deps.mailer.send(mail, { deadlineMs })).response;
   } catch (err) {
     const refusal = refusalOf(err);
     if (refusal) {

@@ -3,10 +3,11 @@
  * timeline, and what follows from it.
  *
  *   understand (parse, classify, new text) → attribute (token, threading, sender)
- *   → record the interaction (+ a suppression when suppression.ts allows one: a report
- *     about a message we sent to that very address, an unsubscribe from the customer
- *     themselves; the decision and its reason go in the interaction's detail either way)
- *     and mark the message processed, in one store transaction
+ *   → an unsubscribe from the customer themselves (suppression.ts decides) goes through
+ *     src/consent/unsubscribe.ts first, like every other way of unsubscribing
+ *   → record the interaction (+ a suppression when suppression.ts allows one for a report
+ *     about a message we sent to that very address; the decision and its reason go in the
+ *     interaction's detail either way) and mark the message processed, in one store transaction
  *   → for a person's reply only: bring the reply to the customer's waiting runs, and
  *     record an event (`owner_message` for mail to an owner-only address, `reply`
  *     otherwise) so flows can act on it.
@@ -17,6 +18,7 @@
  * has a deterministic id (the event id, the reply job id).
  */
 import { UnrecoverableError } from "bullmq";
+import { unsubscribe } from "../consent/unsubscribe.js";
 import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
 import { parseDeliveryStatus, primaryRecipient } from "../mail/dsn.js";
@@ -24,6 +26,7 @@ import { originalHeaders } from "../mail/original-message.js";
 import { MessageTooLargeError } from "../mail/parse-inbound.js";
 import { allAddresses } from "../mail/raw-text.js";
 import { MailNotUnderstoodError, type UnderstoodMail, understandMail } from "../mail/understand.js";
+import { unsubscribeChannel } from "../mail/unsubscribe.js";
 import type { InboundRow, InteractionRow, MessageRow, NewInteraction } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import type { InboundJob } from "./queues.js";
@@ -144,10 +147,17 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
   const message = who.messageId ? await store.getMessage(who.messageId) : null;
   const customer = who.customerId ? ((await store.getCustomer(who.customerId))?.email ?? null) : null;
   const decision = suppressionFor(mail, who, message, customer);
+  // An unsubscribe lands where every other way of asking does (src/consent/unsubscribe.ts),
+  // and before the interaction is recorded: should that fail, the message stays 'received'
+  // and the retry asks again (idempotent), so a request is never lost between the two.
+  if (decision?.applied && decision.as === "unsubscribe" && who.customerId)
+    await unsubscribe(deps, who.customerId, null, unsubscribeChannel(mail.parsed));
   const outcome = await store.recordInteraction(
     row.id,
     interactionFor(row, mail, who, decision),
-    decision?.applied ? { email: decision.email, reason: decision.as } : null,
+    decision?.applied && decision.as !== "unsubscribe"
+      ? { email: decision.email, reason: decision.as }
+      : null,
     clock.now(),
   );
   if (outcome.outcome === "duplicate") {

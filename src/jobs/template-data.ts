@@ -1,5 +1,6 @@
 /** Builds what a template sees from the store's rows and the brand settings. */
 import type { Brand } from "../config/brand.js";
+import { type ConsentLinks, unsubscribeUrlFor } from "../consent/links.js";
 import { mailbox } from "../mail/display-name.js";
 import type { ReplyAddresses } from "../mail/tokens.js";
 import type { DeliveryContext } from "../store/store.js";
@@ -26,7 +27,12 @@ export function brandTemplateData(brand: Brand): TemplateData["brand"] {
   };
 }
 
-export function templateDataFor(ctx: DeliveryContext, brand: Brand, addresses: ReplyAddresses): TemplateData {
+export function templateDataFor(
+  ctx: DeliveryContext,
+  brand: Brand,
+  addresses: ReplyAddresses,
+  links: ConsentLinks,
+): TemplateData {
   const { customer, product, ownership, event, message } = ctx;
   const ownerAddress = ownership ? addresses.forOwnership(ownership.id) : null;
   return {
@@ -53,5 +59,7 @@ export function templateDataFor(ctx: DeliveryContext, brand: Brand, addresses: R
     ownerAddress,
     ownerMailbox: ownerAddress && product ? ownerMailbox(product, ownerAddress) : ownerAddress,
     replyAddress: addresses.forMessage(message.id),
+    preferencesUrl: links.preferencesUrl(customer.id),
+    unsubscribeUrl: unsubscribeUrlFor(message, links),
   };
 }

@@ -2,6 +2,7 @@
  * What the main thread and the SMTP sender thread (sender-thread.ts) say to each other.
  * Types only: both sides import them, so a change to the messages is type-checked on both.
  */
+import type { DkimSigning } from "./dkim-options.js";
 
 /** nodemailer's deadlines for each phase of an SMTP conversation (ms). */
 export interface SmtpTimeouts {
@@ -17,6 +18,8 @@ export interface SenderThreadData {
   /** The pooled transport's URL (pool and maxConnections are in its query). */
   url: string;
   timeouts: SmtpTimeouts;
+  /** Every message is signed with this key when set (DKIM_* settings). */
+  dkim?: DkimSigning;
 }
 
 /** The message as nodemailer takes it (see toNodemailer in transport.ts). */

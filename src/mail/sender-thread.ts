@@ -12,6 +12,7 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import nodemailer, { type Transporter } from "nodemailer";
 import { setDeadline } from "../infra/deadline-timer.js";
+import { nodemailerDkim } from "./dkim-options.js";
 import {
   type FromSender,
   SEND_ABORTED_CODE,
@@ -33,6 +34,7 @@ export function transportOptions(data: SenderThreadData) {
     // A dropped connection fails the send instead of nodemailer sending it again on its own:
     // rapport's ledger decides about retries (and counts the ones that may be duplicates).
     maxRequeues: 0,
+    ...(data.dkim ? { dkim: nodemailerDkim(data.dkim) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Worker } from "node:worker_threads";
 import nodemailer from "nodemailer";
 import { setDeadline } from "../infra/deadline-timer.js";
 import { moduleThreadUrl, startModuleThread } from "../infra/module-thread.js";
+import { type DkimSigning, nodemailerDkim } from "./dkim-options.js";
 import {
   type FromSender,
   SEND_DEADLINE_CODE,
@@ -129,8 +130,9 @@ function createThreadedSmtpMailer(
   poolSize: number,
   timeouts: SmtpTimeouts,
   defaultDeadlineMs: number,
+  dkim: DkimSigning | undefined,
 ): Mailer {
-  const workerData: SenderThreadData = { url, timeouts };
+  const workerData: SenderThreadData = { url, timeouts, ...(dkim ? { dkim } : {}) };
   const pending = new Map<number, PendingSend>();
   let next = 0;
   let closing = false;
@@ -246,7 +248,8 @@ function createThreadedSmtpMailer(
       running.worker.postMessage(msg);
       await exited;
     },
-    describe: () => `SMTP ${shown} (pool of ${poolSize}, on a sender thread)`,
+    describe: () =>
+      `SMTP ${shown} (pool of ${poolSize}, on a sender thread${dkim ? `, ${describeDkim(dkim)}` : ""})`,
   };
 }
 
@@ -255,6 +258,8 @@ export interface SmtpMailerOptions {
   timeouts: SmtpTimeouts;
   /** The longest a send may take (SMTP_SEND_DEADLINE_MS); a caller may ask for less. */
   sendDeadlineMs: number;
+  /** DKIM-sign every message with this key (DKIM_* settings). */
+  dkim?: DkimSigning;
 }
 
 /** Defaults of SMTP_CONNECTION_TIMEOUT_MS, SMTP_GREETING_TIMEOUT_MS, SMTP_SOCKET_TIMEOUT_MS, SMTP_SEND_DEADLINE_MS. */
@@ -278,11 +283,21 @@ export function createSmtpMailer(url: string, opts: SmtpMailerOptions): Mailer {
     opts.poolSize,
     opts.timeouts,
     opts.sendDeadlineMs,
+    opts.dkim,
   );
 }
 
-export function createOutboxMailer(dir: string): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+const describeDkim = (dkim: DkimSigning) =>
+  `DKIM-signed as ${dkim.keySelector}._domainkey.${dkim.domainName}`;
+
+export function createOutboxMailer(dir: string, opts: { dkim?: DkimSigning } = {}): Mailer {
+  // Signed like SMTP mail, so a message in the outbox shows what a receiver would verify.
+  const transport = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: "unix",
+    ...(opts.dkim ? { dkim: nodemailerDkim(opts.dkim) } : {}),
+  });
   return {
     async send(mail) {
       await mkdir(dir, { recursive: true });
@@ -295,6 +310,6 @@ export function createOutboxMailer(dir: string): Mailer {
       return { response: `written to ${file}` };
     },
     async close() {},
-    describe: () => `outbox folder ${dir}`,
+    describe: () => `outbox folder ${dir}${opts.dkim ? `, ${describeDkim(opts.dkim)}` : ""}`,
   };
 }

@@ -85,3 +85,18 @@ export function detectUnsubscribe(subject: string, newText: string): string | nu
   }
   return null;
 }
+
+/**
+ * Which way an unsubscribe request came: `mailto` when it is what a mail program's
+ * unsubscribe button writes from the List-Unsubscribe header (a new message, not a reply,
+ * whose subject is the header's `subject=unsubscribe`), `reply` for everything else
+ * (someone answering one of our messages with "unsubscribe", "stop", …).
+ */
+export function unsubscribeChannel(mail: {
+  subject: string;
+  inReplyTo: readonly string[];
+  references: readonly string[];
+}): "mailto" | "reply" {
+  const isReply = mail.inReplyTo.length > 0 || mail.references.length > 0;
+  return !isReply && mail.subject.trim().toLowerCase() === "unsubscribe" ? "mailto" : "reply";
+}

@@ -26,6 +26,7 @@ import type {
   OwnershipRow,
   ProductRow,
 } from "./store.js";
+import { suppressCustomer } from "./suppressions.js";
 
 type CustomerRecord = typeof customers.$inferSelect;
 type ProductRecord = typeof products.$inferSelect;
@@ -171,5 +172,6 @@ export function customerStore(db: Database, newId: () => string): CustomerStore 
     findCustomerByEmail: (email) => db.read((t) => findCustomerByEmail(t, email)),
     getCustomer: (id) => db.read((t) => getCustomer(t, id)),
     getSuppression: (email) => db.read((t) => getSuppression(t, email)),
+    suppressCustomer: (customerId, reason, now) => db.tx((t) => suppressCustomer(t, customerId, reason, now)),
   };
 }

@@ -266,6 +266,13 @@ export interface SuppressionRow {
   createdAt: number;
 }
 
+export type SuppressCustomerOutcome =
+  /** The customer's address is suppressed now. */
+  | { outcome: "suppressed"; email: string; suppression: SuppressionRow }
+  /** It already was (an earlier unsubscribe, or a hard bounce or complaint, which stays). */
+  | { outcome: "already"; email: string; suppression: SuppressionRow }
+  | { outcome: "no-customer" };
+
 export type RecordInteractionOutcome =
   /** Recorded now, or by an earlier attempt for the same inbound message (a retry). */
   | { outcome: "recorded"; interaction: InteractionRow }
@@ -528,6 +535,12 @@ export interface CustomerStore {
   findCustomerByEmail(email: string): Promise<CustomerRow | null>;
   getCustomer(id: string): Promise<CustomerRow | null>;
   getSuppression(email: string): Promise<SuppressionRow | null>;
+  /**
+   * Suppresses the customer's address because they asked (an unsubscribe through a link,
+   * a reply or a mailto; see src/consent/unsubscribe.ts), once: an address already
+   * suppressed keeps its row, whatever its reason.
+   */
+  suppressCustomer(customerId: string, reason: "unsubscribe", now: number): Promise<SuppressCustomerOutcome>;
 }
 
 /** Everything the store knows about one customer, for people to read. */

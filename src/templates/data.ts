@@ -39,6 +39,17 @@ export interface TemplateData {
   ownerMailbox: string | null;
   /** Where a reply to this message goes (its Reply-To). */
   replyAddress: string;
+  /**
+   * The customer's page for choosing which emails they get (`PUBLIC_URL/p/TOKEN`): the
+   * footer's "Manage your emails" link.
+   */
+  preferencesUrl: string;
+  /**
+   * The unsubscribe page (`PUBLIC_URL/u/TOKEN`; opening it never unsubscribes by itself, its
+   * button does), also in the List-Unsubscribe header. Null in transactional mail and team
+   * notifications, which carry no unsubscribe link: use it inside `{{#if unsubscribeUrl}}`.
+   */
+  unsubscribeUrl: string | null;
 }
 
 /**
@@ -82,6 +93,8 @@ export const templateVariables = {
   ownerAddress: "value",
   ownerMailbox: "value",
   replyAddress: "value",
+  preferencesUrl: "value",
+  unsubscribeUrl: "value",
 } as const satisfies VariableTreeOf<TemplateData>;
 
 /** Every known path, flattened (`customer.attributes.*` for dynamic bags); for messages and docs. */

@@ -29,6 +29,8 @@ export function sampleTemplateData(): TemplateData {
     ownerAddress: "reply+ou7z4fym3judxkqnxd3vxhps@reply.lyra-audio.example",
     ownerMailbox: "Lyra RD 2780 owners' desk <reply+ou7z4fym3judxkqnxd3vxhps@reply.lyra-audio.example>",
     replyAddress: "reply+mb5wfwhc6luht43u4rnpxj5bnfu7pwg5cphohzb4e@reply.lyra-audio.example",
+    preferencesUrl: "https://mail.lyra-audio.example/p/EA9rfB5dKkx-mlE7jw4tSpZHJCtSOx91ZB522Wt1SmQu",
+    unsubscribeUrl: "https://mail.lyra-audio.example/u/EA9rfB5dKkx-mlE7jw4tSpZHJCtSOx91ZB522Wt1SmQu",
   };
 }
 

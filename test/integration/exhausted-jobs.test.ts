@@ -9,6 +9,8 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { createConsentLinks } from "../../src/consent/links.js";
+import { createConsentTokens } from "../../src/consent/tokens.js";
 import { connectRedis } from "../../src/infra/redis.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
 import { createQueues, jobIds } from "../../src/jobs/queues.js";
@@ -65,6 +67,7 @@ describe("jobs whose attempts run out", () => {
       mailer: createOutboxMailer(join(t.dir, "outbox")),
       brand: loaded.project.brand,
       addresses,
+      consentLinks: createConsentLinks(createConsentTokens("c".repeat(40)), () => "http://127.0.0.1:3000"),
       clock: { now: () => Date.now() },
       logger,
       newId: () => randomBytes(8).toString("hex"),

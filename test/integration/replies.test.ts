@@ -59,8 +59,8 @@ describe("replies and the owner line", () => {
     expect(replyTo).toMatch(/^reply\+m[a-z2-7]{42}@reply\.lyra-audio\.example$/);
     // Bounces come home to the same address (VERP).
     expect(thanks.envelopeFrom).toBe(replyTo);
-    const listUnsubscribe = thanks.parsed.headerLines.find((h) => h.key === "list-unsubscribe")?.line;
-    expect(listUnsubscribe?.replace(/\r?\n\s+/g, "")).toContain(`<mailto:${replyTo}?subject=unsubscribe>`);
+    // Transactional: no List-Unsubscribe (relationship mail has it: one-click-unsubscribe.test.ts).
+    expect(thanks.parsed.headerLines.find((h) => h.key === "list-unsubscribe")).toBeUndefined();
     expect(thanks.parsed.headers.get("auto-submitted")).toBe("auto-generated");
     const owner = /reply\+o[a-z2-7]{23}@reply\.lyra-audio\.example/.exec(thanks.parsed.text ?? "")?.[0];
     expect(owner).toBeTruthy();

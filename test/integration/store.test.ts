@@ -346,4 +346,57 @@ describe.each(storeBackends)("store ($name)", ({ openDatabase, skip }) => {
     expect(ctx?.customer.email).toBe("ada@example.com");
     expect(ctx?.event?.id).toBe("e1");
   });
+
+  it("suppresses a customer who unsubscribed once, and never weakens a stronger suppression", async () => {
+    const recorded = await store.recordEvent(reg({ id: "e1" }), 1000);
+    const { customer } = await store.ingestEvent(recorded.event, 1000);
+    expect(await store.suppressCustomer(customer.id, "unsubscribe", 2000)).toEqual({
+      outcome: "suppressed",
+      email: "ada@example.com",
+      suppression: { email: "ada@example.com", reason: "unsubscribe", interactionId: null, createdAt: 2000 },
+    });
+    expect(await store.suppressCustomer(customer.id, "unsubscribe", 3000)).toMatchObject({
+      outcome: "already",
+      suppression: { reason: "unsubscribe", createdAt: 2000 },
+    });
+    expect(await store.getSuppression("Ada@Example.com")).toMatchObject({
+      reason: "unsubscribe",
+      createdAt: 2000,
+    });
+    expect(await store.suppressCustomer("nobody", "unsubscribe", 3000)).toEqual({ outcome: "no-customer" });
+
+    // A hard bounce recorded first stays a hard bounce.
+    const bob = await store.ingestEvent(
+      (await store.recordEvent(reg({ id: "e2", customer: { email: "bob@example.com" } }), 1000)).event,
+      1000,
+    );
+    const inbound = await store.recordInbound(
+      { source: "smtp", envelopeFrom: null, envelopeTo: [], raw: Buffer.from("x") },
+      1000,
+    );
+    await store.recordInteraction(
+      inbound.id,
+      {
+        kind: "bounce",
+        messageIdHeader: "<b1@x>",
+        customerId: bob.customer.id,
+        ownershipId: null,
+        messageId: null,
+        runId: null,
+        attributedBy: null,
+        toOwnerAddress: false,
+        fromAddress: null,
+        subject: null,
+        text: null,
+        detail: {},
+        occurredAt: 1000,
+      },
+      { email: "bob@example.com", reason: "hard_bounce" },
+      1000,
+    );
+    expect(await store.suppressCustomer(bob.customer.id, "unsubscribe", 4000)).toMatchObject({
+      outcome: "already",
+      suppression: { reason: "hard_bounce", createdAt: 1000 },
+    });
+  });
 });

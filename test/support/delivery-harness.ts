@@ -8,6 +8,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createConsentLinks } from "../../src/consent/links.js";
+import { createConsentTokens } from "../../src/consent/tokens.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
@@ -64,6 +66,7 @@ export async function deliveryHarness(
     mailer,
     brand: { ...project.brand, sendPolicy: {} },
     addresses: createReplyAddresses({ secret: "s".repeat(40), domain: project.brand.replyDomain }),
+    consentLinks: createConsentLinks(createConsentTokens("s".repeat(40)), () => "http://127.0.0.1:3000"),
     clock: { now: () => Date.now() },
     logger: silentLogger,
     newId: randomUUID,

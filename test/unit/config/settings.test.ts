@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSettings, maskUrlPassword, SettingsError } from "../../../src/config/settings.js";
+import { loadSettings, maskUrlPassword, publicUrlOf, SettingsError } from "../../../src/config/settings.js";
 import { LEASE_MARGIN_MS, sendDeadline } from "../../../src/jobs/process-delivery.js";
 import { SENDER_GRACE_MS } from "../../../src/mail/transport.js";
 
@@ -17,6 +17,30 @@ describe("settings", () => {
     expect(s.REDIS_URL).toBeUndefined();
     expect(s.SMTP_URL).toBeUndefined();
     expect(s.RAPPORT_API_KEYS).toBeUndefined();
+  });
+
+  it("takes RAPPORT_PUBLIC_URL as the base of customers' links, else this machine at the listening port", () => {
+    expect(publicUrlOf(loadSettings({}), 3000)).toBe("http://127.0.0.1:3000");
+    expect(publicUrlOf(loadSettings({ PORT: "0" }), 41234)).toBe("http://127.0.0.1:41234");
+    const set = (url: string) => loadSettings({ RAPPORT_PUBLIC_URL: url }).RAPPORT_PUBLIC_URL;
+    expect(set("https://mail.lyra-audio.example/")).toBe("https://mail.lyra-audio.example");
+    expect(set("https://Lyra-Audio.example/rapport/")).toBe("https://lyra-audio.example/rapport");
+    expect(publicUrlOf(loadSettings({ RAPPORT_PUBLIC_URL: "http://x.example:8080" }), 3000)).toBe(
+      "http://x.example:8080",
+    );
+    for (const bad of [
+      "mail.lyra-audio.example",
+      "ftp://mail.example",
+      "https://user:pw@mail.example",
+      "https://mail.example/?a=1",
+      "https://mail.example/#top",
+      "https://mail.example/a,b",
+      "javascript:alert(1)",
+    ]) {
+      expect(() => loadSettings({ RAPPORT_PUBLIC_URL: bad }), bad).toThrow(
+        /RAPPORT_PUBLIC_URL=.*expected the http\(s\) address customers reach/,
+      );
+    }
   });
 
   it("keeps a 5-minute send lease unless told otherwise, and never under 10 s", () => {

@@ -19,7 +19,7 @@ describe("the variable check", () => {
     expect(check("{{custmer.email}}\n  {{customer.email.domain}} {{shoe}}")).toEqual([
       't.hbs:1:3: unknown variable "custmer.email" (did you mean "customer.email"?)',
       't.hbs:2:5: "customer.email.domain": customer.email is a single value; it has no field "domain"',
-      't.hbs:2:31: unknown variable "shoe" (templates see customer, product, brand, event, message, ownerAddress, ownerMailbox, replyAddress)',
+      't.hbs:2:31: unknown variable "shoe" (templates see customer, product, brand, event, message, ownerAddress, ownerMailbox, replyAddress, preferencesUrl, unsubscribeUrl)',
     ]);
   });
 
