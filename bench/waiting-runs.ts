@@ -48,7 +48,7 @@ function wakeFlow(dueMs: number): string {
 }
 
 /** A slope within Redis's noise of zero (or below) reads as such, not as "-3 B". */
-const perRun = (bytes: number) => (bytes < 1 ? `≈ 0 B/run (measured ${fmt(bytes)})` : `${fmt(bytes)} B/run`);
+const perRun = (bytes: number) => (bytes < 1 ? `≈ 0 B/run (slope ${fmt(bytes)} B)` : `${fmt(bytes)} B/run`);
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
@@ -208,8 +208,7 @@ export async function benchWaitingRuns(
     );
   }
   const n = fmt(o.runs);
-  const bytes = (r: ModeResult) =>
-    `${perRun(r.bytesPerRun)} (all of Redis over all runs: ${fmt(r.totalBytesPerRun)})`;
+  const bytes = (r: ModeResult) => `${perRun(r.bytesPerRun)}; all Redis ÷ runs: ${fmt(r.totalBytesPerRun)} B`;
   const lagText = (r: ModeResult) =>
     typeof r.lag === "string"
       ? r.lag
