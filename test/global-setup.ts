@@ -3,6 +3,7 @@
  * free port started here (and stopped at the end), so a fresh machine needs nothing
  * running. Tests read it with inject("redisUrl") and isolate themselves by queue prefix.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,14 +15,18 @@ import { TEST_SCHEMA_PREFIX } from "./support/test-env.js";
 declare module "vitest" {
   export interface ProvidedContext {
     redisUrl: string;
+    /** Tags this run's Postgres schemas (it_<tag>_…), so the teardown drops only its own. */
+    schemaRunTag: string;
   }
 }
 
 let redis: EmbeddedRedis | null = null;
+const schemaRunTag = randomBytes(3).toString("hex");
 const onPostgres = process.env.RAPPORT_TEST_STORE === "postgres";
 let dir: string | null = null;
 
 export async function setup(project: TestProject) {
+  project.provide("schemaRunTag", schemaRunTag);
   if (onPostgres) {
     // Asked for explicitly: a missing server is a failure, not a skip.
     const why = await postgresUnavailable();
@@ -38,7 +43,7 @@ export async function setup(project: TestProject) {
 }
 
 export async function teardown() {
-  if (onPostgres) await dropSchemasLike(TEST_SCHEMA_PREFIX);
+  if (onPostgres) await dropSchemasLike(`${TEST_SCHEMA_PREFIX}${schemaRunTag}_`);
   await redis?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }

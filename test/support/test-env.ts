@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { inject } from "vitest";
 import { parseDocument } from "yaml";
 import { loadSettings, type Settings } from "../../src/config/settings.js";
 import { freshSchema, testPostgresUrl } from "./postgres.js";
@@ -41,14 +42,17 @@ export function testConfig(dir: string, opts: { flows?: string[]; sending?: unkn
   return config;
 }
 
-/** Schemas made for integration tests start with this; the global teardown drops them. */
+/**
+ * Schemas made for integration tests start with `it_` and the run's own tag (given by the
+ * global setup), so the global teardown drops this run's schemas and never another run's.
+ */
 export const TEST_SCHEMA_PREFIX = "it_";
 
 /** The store of one test's rapport: SQLite in its dir, or a fresh Postgres schema. */
 export function testDatabaseUrl(dir: string): string {
   if (process.env.RAPPORT_TEST_STORE !== "postgres") return join(dir, "rapport.db");
   const url = new URL(testPostgresUrl());
-  url.searchParams.set("schema", freshSchema(TEST_SCHEMA_PREFIX));
+  url.searchParams.set("schema", freshSchema(`${TEST_SCHEMA_PREFIX}${inject("schemaRunTag")}_`));
   return url.toString();
 }
 
