@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseDuration } from "../flows/duration.js";
 import type { SendPolicy } from "../flows/send-policy.js";
 import { isTimeZone, TIME_OF_DAY_PATTERN, WEEKDAYS } from "../flows/time.js";
+import { BRAND_COLOR_DEFAULTS, type BrandColors, HEX_COLOR, paletteProblems } from "./colors.js";
 import { parseYamlWithSchema, type YamlProblem } from "./yaml-validate.js";
 
 const mailbox = z
@@ -42,6 +43,24 @@ const sendingSchema = z.strictObject({
     .optional(),
 });
 
+const hexColor = z
+  .string()
+  .regex(HEX_COLOR, 'expected a hex colour like "#8c4a2f" (quoted: YAML reads # as a comment)');
+
+/**
+ * The pages customers open from their emails (preference page, unsubscribe) in the brand's
+ * colours; each one left out keeps its default (src/config/colors.ts). Refused when text
+ * would be hard to read: every pair the pages combine must reach WCAG AA contrast.
+ */
+const colorsSchema = z
+  .strictObject({ primary: hexColor.optional(), background: hexColor.optional(), text: hexColor.optional() })
+  .superRefine((given, ctx) => {
+    if (Object.values(given).some((c) => c !== undefined && !HEX_COLOR.test(c))) return;
+    for (const problem of paletteProblems({ ...BRAND_COLOR_DEFAULTS, ...given })) {
+      ctx.addIssue({ code: "custom", path: [problem.setting], message: problem.message });
+    }
+  });
+
 const brandFileSchema = z.strictObject({
   brand: z.strictObject({
     name: z.string().min(1).max(100),
@@ -58,13 +77,14 @@ const brandFileSchema = z.strictObject({
       .string()
       .refine(isTimeZone, "expected an IANA time zone such as Europe/Berlin")
       .default("UTC"),
+    colors: colorsSchema.optional(),
   }),
   sending: sendingSchema.optional(),
 });
 
 export type BrandFile = z.infer<typeof brandFileSchema>;
-/** The brand settings, with the send policy (times parsed) beside them. */
-export type Brand = BrandFile["brand"] & { sendPolicy: SendPolicy };
+/** The brand settings (colours with their defaults filled in), with the send policy (times parsed) beside them. */
+export type Brand = Omit<BrandFile["brand"], "colors"> & { colors: BrandColors; sendPolicy: SendPolicy };
 
 function sendPolicyOf(sending: BrandFile["sending"]): SendPolicy {
   const policy: SendPolicy = {};
@@ -89,7 +109,12 @@ export class BrandConfigError extends Error {
 export function parseBrand(source: string, file: string): Brand {
   const result = parseYamlWithSchema(source, file, brandFileSchema);
   if (!result.ok) throw new BrandConfigError(result.problems);
-  return { ...result.value.brand, sendPolicy: sendPolicyOf(result.value.sending) };
+  const brand = result.value.brand;
+  return {
+    ...brand,
+    colors: { ...BRAND_COLOR_DEFAULTS, ...brand.colors },
+    sendPolicy: sendPolicyOf(result.value.sending),
+  };
 }
 
 export async function loadBrand(file: string): Promise<Brand> {
