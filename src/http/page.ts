@@ -63,6 +63,7 @@ export const pageHeaders: Record<string, string> = {
  */
 function styleOf(p: BrandPalette): string {
   return `
+:root{--primary:${p.primary};--background:${p.background};--text:${p.text};--quiet:${p.quiet};--border:${p.border}}
 *{box-sizing:border-box}
 body{margin:0;background:${p.backdrop};color:${p.text};font:17px/1.55 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;-webkit-text-size-adjust:100%}
 header{text-align:center;padding:28px 16px 16px;font:22px/1.3 Georgia,"Times New Roman",serif}
@@ -77,6 +78,8 @@ button.secondary{color:${p.primary};background:${p.background}}
 @media (min-width:38rem){button{width:auto}}
 :focus-visible{outline:3px solid ${p.primary};outline-offset:3px}
 .quiet{font-size:15px;color:${p.quiet}}
+.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+footer{max-width:36rem;margin:0 auto 40px;padding:0 22px;text-align:center;font-size:15px;color:${p.text}}
 `;
 }
 
@@ -90,6 +93,8 @@ export interface PageOptions {
   colors?: BrandColors;
   /** More CSS for this page, after the shared rules. */
   style?: string;
+  /** Small print under the page (e.g. the postal address). */
+  footer?: SafeHtml;
 }
 
 export function htmlPage(opts: PageOptions): string {
@@ -108,7 +113,7 @@ export function htmlPage(opts: PageOptions): string {
 <main>
 ${opts.body.value}
 </main>
-</body>
+${opts.footer ? `<footer>${opts.footer.value}</footer>\n` : ""}</body>
 </html>
 `;
 }
