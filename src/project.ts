@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type Brand, BrandConfigError, loadBrand } from "./config/brand.js";
-import { checkFlowReferences, checkProductUses } from "./flows/check.js";
+import { checkFlowReferences, checkProductUses, checkTopics } from "./flows/check.js";
 import { loadFlows } from "./flows/load.js";
 import { formatFlowError } from "./flows/parse.js";
 import { unreachableSteps } from "./flows/reachability.js";
@@ -43,6 +43,10 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
   problems.push(...flows.flows.flatMap(unreachableSteps).map(formatFlowError));
   // A flow that can run without a product must not send a template that needs one.
   problems.push(...checkProductUses(flows.flows, templates.templates).map(formatFlowError));
+  // Every message a customer can opt out of names a topic the brand lists.
+  if (brand) {
+    problems.push(...checkTopics(flows.flows, new Set(Object.keys(brand.topics))).map(formatFlowError));
+  }
   if (brand && !brand.teamAddress && !brand.supportAddress) {
     for (const flow of flows.flows) {
       const notify = allSteps(flow.steps).find((step) => step.type === "notify");

@@ -6,6 +6,7 @@
  * The customer file (all but `customer.email` optional):
  *   { "customer": { "email", "name", "timezone", "locale", "birthday", "attributes" },
  *     "product": { "sku", "name", "serial", "category" },
+ *     "preferences": { "topics", "frequency", "stayInTouch", "all" }  what they chose (conditions, templates)
  *     "event": { "type", "properties" },            default: the flow's trigger event
  *     "start": "2026-12-01T09:00:00Z",              default: now
  *     "replies": ["5 days", "2027-01-10T12:00:00Z"] durations after start, or dates }
@@ -14,6 +15,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { type Brand, loadBrand } from "../config/brand.js";
+import { preferencesSchema, preferenceView } from "../consent/preferences.js";
 import { eventBodySchema } from "../events/event-body.js";
 import { timezoneFor } from "../flows/dates.js";
 import { parseDuration } from "../flows/duration.js";
@@ -33,6 +35,7 @@ const when = z.string().refine((s) => parseDuration(s) !== null || !Number.isNaN
 export const customerFileSchema = z.strictObject({
   customer: eventBodySchema.shape.customer,
   product: eventBodySchema.shape.product,
+  preferences: preferencesSchema.optional(),
   event: z.strictObject({ type: z.string().min(1), properties: eventBodySchema.shape.properties }).optional(),
   start: z.iso.datetime({ offset: true }).optional(),
   replies: z.array(when).max(1000).optional(),
@@ -105,6 +108,7 @@ function templateDataFor(file: CustomerFile, flow: Flow, project: SimulationConf
       timezone: c.timezone ?? null,
       birthday: c.birthday ?? null,
       attributes: c.attributes ?? {},
+      preferences: preferenceView(file.preferences ?? {}),
     },
     product: file.product
       ? {
@@ -154,7 +158,11 @@ export function simulateForCustomer(
   });
   const facts: TriggerFacts = {
     event: { type: file.event?.type ?? triggerEventType(flow), properties: file.event?.properties ?? {} },
-    customer: { ...file.customer, attributes: file.customer.attributes ?? {} },
+    customer: {
+      ...file.customer,
+      attributes: file.customer.attributes ?? {},
+      preferences: preferenceView(file.preferences ?? {}),
+    },
     product: file.product ? { ...file.product } : undefined,
   };
   const timezone = timezoneFor(facts, project.brand.defaultTimezone);

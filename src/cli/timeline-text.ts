@@ -1,5 +1,6 @@
 /** A customer's timeline as text a person reads top to bottom, oldest first. */
-import type { InteractionRow, MessageRow, Timeline } from "../store/store.js";
+import { describeFrequency, PREFERENCE_CHANGED_EVENT, type Preferences } from "../consent/preferences.js";
+import type { EventRow, InteractionRow, MessageRow, Timeline } from "../store/store.js";
 
 export interface TimelineTextOptions {
   /** Shows each ownership's owner-only address (needs the signing secret). */
@@ -50,6 +51,28 @@ export function duplicateNote(m: Pick<MessageRow, "status" | "uncertainAttempts"
   return ` (sent ${m.uncertainAttempts + 1} times, possible duplicate: an earlier attempt was cut off after it may have reached the server)`;
 }
 
+/** "stopped everything · off: product_news · at most one email a week · stays in touch"; "" when nothing was chosen. */
+function preferencesText(p: Preferences): string {
+  const off = Object.entries(p.topics ?? {})
+    .filter(([, on]) => !on)
+    .map(([name]) => name);
+  return [
+    p.all === false && "stopped everything",
+    off.length > 0 && `off: ${off.join(", ")}`,
+    p.frequency && `at most ${describeFrequency(p.frequency)}`,
+    p.stayInTouch && "stays in touch after disposing of a product",
+  ]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+/** A preference_changed event: what changed and how (" changed all (one_click)"). */
+function changeText(e: EventRow): string {
+  const props = e.body.properties ?? {};
+  if (e.type !== PREFERENCE_CHANGED_EVENT || typeof props.changed !== "string") return "";
+  return ` changed ${props.changed}${typeof props.source === "string" ? ` (${props.source})` : ""}`;
+}
+
 const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);
 
 export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): string {
@@ -70,7 +93,11 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
     if (opts.ownerAddressFor && o.status === "active")
       lines.push(`    owner line: ${opts.ownerAddressFor(o.id)}`);
   }
-  if (t.suppression) {
+  const chose = preferencesText(c.preferences);
+  if (chose) lines.push(`  chose: ${chose}`);
+  if (t.suppression?.reason === "unsubscribe") {
+    lines.push(`  UNSUBSCRIBED since ${when(t.suppression.createdAt)}: only transactional mail goes out`);
+  } else if (t.suppression) {
     const why = t.suppression.reason.replace("_", " ");
     lines.push(`  NOT WRITTEN TO since ${when(t.suppression.createdAt)} (${why})`);
   }
@@ -79,7 +106,7 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
   const rows: Row[] = [];
   for (const e of t.events) {
     const product = e.body.product ? ` ${e.body.product.name ?? e.body.product.sku}` : "";
-    rows.push({ at: e.occurredAt, text: `event    ${e.type}${product}  [${e.id}]` });
+    rows.push({ at: e.occurredAt, text: `event    ${e.type}${product}${changeText(e)}  [${e.id}]` });
     if (e.status === "failed")
       rows.push({ at: e.processedAt ?? e.receivedAt, text: `  FAILED event ${e.id}: ${e.error ?? "?"}` });
   }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseDuration } from "../flows/duration.js";
 import type { SendPolicy } from "../flows/send-policy.js";
 import { isTimeZone, TIME_OF_DAY_PATTERN, WEEKDAYS } from "../flows/time.js";
+import { TOPIC_PATTERN, TOPIC_RULE, type Topic } from "../flows/topics.js";
 import { BRAND_COLOR_DEFAULTS, type BrandColors, HEX_COLOR, paletteProblems } from "./colors.js";
 import { parseYamlWithSchema, type YamlProblem } from "./yaml-validate.js";
 
@@ -61,6 +62,24 @@ const colorsSchema = z
     }
   });
 
+/**
+ * What customers can choose to hear about: name → title (and a line of description).
+ * Every message that is not transactional names one (flows check it).
+ */
+const topicsSchema = z.record(
+  z.string().regex(new RegExp(TOPIC_PATTERN), `expected a topic name of ${TOPIC_RULE}, like product_news`),
+  z.strictObject(
+    {
+      title: z.string().trim().min(1, "the title customers see, e.g. Product news").max(80),
+      description: z.string().trim().min(1).max(300).optional(),
+    },
+    {
+      error: (iss) =>
+        iss.code === "invalid_type" ? 'expected { title: "Product news", description: "…" }' : undefined,
+    },
+  ),
+);
+
 const brandFileSchema = z.strictObject({
   brand: z.strictObject({
     name: z.string().min(1).max(100),
@@ -80,11 +99,16 @@ const brandFileSchema = z.strictObject({
     colors: colorsSchema.optional(),
   }),
   sending: sendingSchema.optional(),
+  topics: topicsSchema.optional(),
 });
 
 export type BrandFile = z.infer<typeof brandFileSchema>;
-/** The brand settings (colours with their defaults filled in), with the send policy (times parsed) beside them. */
-export type Brand = Omit<BrandFile["brand"], "colors"> & { colors: BrandColors; sendPolicy: SendPolicy };
+/** The brand settings (colours with their defaults filled in), with the send policy (times parsed) and the topics beside them. */
+export type Brand = Omit<BrandFile["brand"], "colors"> & {
+  colors: BrandColors;
+  sendPolicy: SendPolicy;
+  topics: Readonly<Record<string, Topic>>;
+};
 
 function sendPolicyOf(sending: BrandFile["sending"]): SendPolicy {
   const policy: SendPolicy = {};
@@ -114,6 +138,7 @@ export function parseBrand(source: string, file: string): Brand {
     ...brand,
     colors: { ...BRAND_COLOR_DEFAULTS, ...brand.colors },
     sendPolicy: sendPolicyOf(result.value.sending),
+    topics: result.value.topics ?? {},
   };
 }
 

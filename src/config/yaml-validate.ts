@@ -1,6 +1,6 @@
 /**
  * Parses YAML and validates it with a zod schema, reporting every problem at the
- * line and column of the node it concerns (the key for unknown keys, the value for
+ * line and column of the node it concerns (the key for unknown or malformed keys, the value for
  * bad values, the parent map for missing keys).
  */
 import { isMap, isNode, isScalar, LineCounter, type Node, parseDocument } from "yaml";
@@ -82,6 +82,18 @@ export function parseYamlWithSchema<S extends z.ZodType>(
           message: `unknown setting "${key}"`,
         });
       }
+      continue;
+    }
+    if (issue.code === "invalid_key") {
+      // A map key of the wrong form (a record's key schema): point at the key itself.
+      const parent = nodeAt(doc.contents, issue.path.slice(0, -1)).node;
+      const k = keyNode(parent, String(issue.path.at(-1)));
+      problems.push({
+        file,
+        ...at(k?.range?.[0] ?? node?.range?.[0]),
+        path: pathText(issue.path),
+        message: issue.issues[0]?.message ?? issue.message,
+      });
       continue;
     }
     const missing = !exact && issue.code === "invalid_type";

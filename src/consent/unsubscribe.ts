@@ -9,20 +9,24 @@
  * resolves (the one-click endpoint answers 200 only after), so a message queued before
  * is held back by delivery's suppression check (process-delivery.ts).
  *
- * Today this is the `unsubscribe` suppression of the customer's address, which delivery
- * checks before every send (a hard bounce or complaint already recorded stays as it is).
- * A topic link stops everything for now too: until topics exist (consent-core) there is
- * nothing narrower to record, and stopping more than asked is safe where stopping less is not.
+ * It is a preference change (store.changePreferences): "stop everything" (`all: false`,
+ * which also records the `unsubscribe` suppression of the address) or, from a topic's link,
+ * that topic off. The change and its `preference_changed` event are written in one
+ * transaction; the event is then queued so flows can start on it (if Redis is away, the
+ * sweeper queues it later: the change itself has already been applied).
  */
 import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
+import type { Queues } from "../jobs/queues.js";
 import type { Store } from "../store/store.js";
+import type { PreferenceChange, PreferenceSource } from "./preferences.js";
 
 /** How the request reached us (the `source` of a `preference_changed` event). */
-export type UnsubscribeSource = "one_click" | "preference_page" | "reply" | "mailto";
+export type UnsubscribeSource = PreferenceSource;
 
 export interface UnsubscribeDeps {
-  store: Pick<Store, "suppressCustomer">;
+  store: Pick<Store, "changePreferences" | "getCustomer">;
+  queues: Pick<Queues, "addEvent">;
   clock: Clock;
   logger: Logger;
 }
@@ -42,19 +46,25 @@ export async function unsubscribe(
   source: UnsubscribeSource,
 ): Promise<UnsubscribeOutcome> {
   const now = deps.clock.now();
-  // consent-core: changePreferences
-  // At merge this becomes changePreferences(customerId, topic ? { topics: { [topic]: false } } :
-  // { all: false }, source, now), which records the `preference_changed` event and, for "all",
-  // this same suppression, in one transaction.
-  const result = await deps.store.suppressCustomer(customerId, "unsubscribe", now);
-  if (result.outcome === "no-customer") {
+  const change: PreferenceChange = topic ? { topics: { [topic]: false } } : { all: false };
+  const result = await deps.store.changePreferences(customerId, change, source, now);
+  const customer = result ? await deps.store.getCustomer(customerId) : null;
+  if (!result || !customer) {
     deps.logger.warn({ customerId, source }, "unsubscribe for a customer the store does not have");
     return { outcome: "no-customer" };
   }
-  if (result.outcome === "already") return { outcome: "already", email: result.email };
+  if (result.changed.length === 0) return { outcome: "already", email: customer.email };
+  if (result.eventId) {
+    const eventId = result.eventId;
+    await deps.queues
+      .addEvent(eventId)
+      .catch((err: unknown) =>
+        deps.logger.warn({ err, eventId }, "preference_changed event not queued now; the sweeper queues it"),
+      );
+  }
   deps.logger.info(
     { customerId, source, ...(topic ? { topic } : {}) },
-    "customer unsubscribed: no more non-transactional mail",
+    topic ? `customer turned off ${topic}` : "customer unsubscribed: no more non-transactional mail",
   );
-  return { outcome: "unsubscribed", email: result.email };
+  return { outcome: "unsubscribed", email: customer.email };
 }

@@ -1,7 +1,8 @@
 /**
  * Checks that need more than one flow file: every `send` and `notify` (nested ones
  * included) must name a template that exists, and (checkProductUses, below) one that
- * renders without a product when the flow can run without one.
+ * renders without a product when the flow can run without one; and (checkTopics, below)
+ * every message a customer can opt out of names a topic the brand lists.
  *
  * Contract: checkFlowReferences(flows, templateNames) returns one FlowError per send or
  * notify step whose template is not in templateNames, placed at the template name in the
@@ -81,6 +82,60 @@ export function checkProductUses(
             `(${presence.why}); the message would fail. Guard it: {{#if product}}{{${first.variable}}}{{else}}…{{/if}}`,
         });
       }
+    });
+  }
+  return errors;
+}
+
+/**
+ * Every message a customer could opt out of must say what it is about: each `send` that is
+ * not transactional (its own flag, else the flow's) needs a topic (its own, else the
+ * flow's), and every topic named, by a flow or a step, must be one of `topics` (the
+ * brand's, config/rapport.yaml). One FlowError per unknown topic, at the topic, and per
+ * send without one, at the step's template; with the known topics and a "did you mean".
+ * Transactional sends may name a topic (it must exist) but need none; notify steps write
+ * to the team and need none. Pure.
+ */
+export function checkTopics(flows: readonly Flow[], topics: ReadonlySet<string>): FlowError[] {
+  const known = [...topics].sort();
+  const knownText =
+    known.length > 0
+      ? `topics in config/rapport.yaml: ${known.join(", ")}`
+      : "config/rapport.yaml lists no topics yet; add them under topics:";
+  const unknown = (topic: string) =>
+    `there is no topic named "${topic}" (${knownText})${didYouMean(topic, known)}`;
+  const errors: FlowError[] = [];
+  for (const flow of flows) {
+    const flowTopicKnown = flow.topic === undefined || topics.has(flow.topic);
+    if (!flowTopicKnown) {
+      const pos = flow.positions?.topic ?? { line: 1, col: 1 };
+      errors.push({ file: flow.file, ...pos, path: "topic", message: unknown(flow.topic as string) });
+    }
+    walkSteps(flow.steps, ({ step, path }) => {
+      if (step.type !== "send") return;
+      const placed = flow.positions?.steps.find((p) => p.id === step.id);
+      if (step.topic !== undefined) {
+        if (topics.has(step.topic)) return;
+        const pos = placed?.topic ?? placed?.value ?? { line: 1, col: 1 };
+        errors.push({
+          file: flow.file,
+          ...pos,
+          path: pathText([...path, "topic"]),
+          message: unknown(step.topic),
+        });
+        return;
+      }
+      // The flow's topic, reported once above when it is unknown.
+      if (flow.topic !== undefined || (step.transactional ?? flow.transactional)) return;
+      const pos = placed?.value ?? { line: 1, col: 1 };
+      errors.push({
+        file: flow.file,
+        ...pos,
+        path: pathText([...path, "send"]),
+        message:
+          `step "${step.id}" sends "${step.template}", which is not transactional, so customers can opt out ` +
+          `of it: say what it is about with topic: on the flow (or on the step) (${knownText})`,
+      });
     });
   }
   return errors;

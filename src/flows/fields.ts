@@ -10,13 +10,16 @@
 import { didYouMean } from "./suggest.js";
 
 const CUSTOMER_FIELDS = ["email", "name", "locale", "timezone", "birthday", "tags"] as const;
+/** What the customer chose (src/consent/preferences.ts, preferenceView): all, stayInTouch, frequency. */
+const PREFERENCE_FIELDS = ["all", "stayInTouch", "frequency", "frequency.max", "frequency.per"] as const;
 const PRODUCT_FIELDS = ["sku", "name", "category", "serial", "relationship"] as const;
 const OWNERSHIP_FIELDS = ["status", "started", "kind"] as const;
 /** Prefixes followed by any name the sender of the event chose. */
-const OPEN_PREFIXES = ["customer.attributes", "event.properties"] as const;
+const OPEN_PREFIXES = ["customer.attributes", "event.properties", "customer.preferences.topics"] as const;
 
 const FIXED_FIELDS: readonly string[] = [
   ...CUSTOMER_FIELDS.map((f) => `customer.${f}`),
+  ...PREFERENCE_FIELDS.map((f) => `customer.preferences.${f}`),
   ...PRODUCT_FIELDS.map((f) => `product.${f}`),
   ...OWNERSHIP_FIELDS.map((f) => `ownership.${f}`),
 ];
@@ -25,15 +28,21 @@ const NAME_SEGMENT = "[A-Za-z0-9_-]+";
 
 export const WHERE_FIELD_PATTERN =
   `^(customer\\.(${CUSTOMER_FIELDS.join("|")})` +
+  `|customer\\.preferences\\.(${PREFERENCE_FIELDS.map((f) => f.replace(".", "\\.")).join("|")})` +
+  `|customer\\.preferences\\.topics\\.${NAME_SEGMENT}` +
   `|customer\\.attributes(\\.${NAME_SEGMENT})+` +
   `|product\\.(${PRODUCT_FIELDS.join("|")})` +
   `|ownership\\.(${OWNERSHIP_FIELDS.join("|")})` +
   `|event\\.properties(\\.${NAME_SEGMENT})+)$`;
 
+const CUSTOMER_COUNT = CUSTOMER_FIELDS.length + PREFERENCE_FIELDS.length;
+
 export const WHERE_FIELDS_TEXT = [
   ...FIXED_FIELDS.slice(0, CUSTOMER_FIELDS.length),
+  // Listed compactly: the message is long enough.
+  "customer.preferences.all / stayInTouch / frequency(.max, .per) / topics.<topic>",
   "customer.attributes.<name>",
-  ...FIXED_FIELDS.slice(CUSTOMER_FIELDS.length),
+  ...FIXED_FIELDS.slice(CUSTOMER_COUNT),
   "event.properties.<name>",
 ].join(", ");
 

@@ -7,7 +7,8 @@
  * and opts.facts is missing: both are the caller's mistakes). From `run.cursor` it executes steps in order,
  * entering nested lists and coming back out of them (after a nested list the flow goes
  * on with the step after the one that owns it):
- *   - send / notify: emits `send` / `notify` + `step`, moves on;
+ *   - send / notify: emits `send` / `notify` + `step`, moves on; a send carries its category
+ *     (sendCategory) and topic (the step's, else the flow's);
  *   - wait, not yet waiting on it: wakeAt = now + round(durationMs × waitScale), status
  *     "waiting" (waitingFor "time"), emits `schedule` + `step` ("until <ISO time>"), stops;
  *   - wait, waiting on it and now >= wakeAt: the wait is over, moves on (its `step` was
@@ -62,6 +63,7 @@ import type {
   Cursor,
   Effect,
   Flow,
+  MessageCategory,
   RunEvent,
   RunReply,
   RunState,
@@ -69,8 +71,26 @@ import type {
   TriggerFacts,
 } from "./types.js";
 
-export function initialRun(): RunState {
-  return { cursor: [0], status: "active", wakeAt: null, waitingFor: null, waitingSince: null, replies: [] };
+/** A run not started yet; `origin` "broadcast" for runs a broadcast creates (their messages are news). */
+export function initialRun(origin?: RunState["origin"]): RunState {
+  return {
+    cursor: [0],
+    status: "active",
+    wakeAt: null,
+    waitingFor: null,
+    waitingSince: null,
+    replies: [],
+    ...(origin ? { origin } : {}),
+  };
+}
+
+/**
+ * The category of a send step's message: transactional (the step's, else the flow's
+ * flag), news when a broadcast started the run, else relationship.
+ */
+export function sendCategory(flow: Flow, step: { transactional?: boolean }, run: RunState): MessageCategory {
+  if (step.transactional ?? flow.transactional) return "transactional";
+  return run.origin === "broadcast" ? "news" : "relationship";
 }
 
 /** True when the run waits on a wait_for_reply: a `reply` input for it would be taken. */
@@ -104,7 +124,25 @@ export function normalizeRun(state: RunState): RunState {
   if (legacy.waitingForEvent) out.waitingForEvent = legacy.waitingForEvent;
   if (legacy.events && legacy.events.length > 0) out.events = legacy.events;
   if (legacy.outcome) out.outcome = legacy.outcome;
+  if (legacy.origin) out.origin = legacy.origin;
   return out;
+}
+
+function sendEffect(
+  flow: Flow,
+  step: Extract<Step, { type: "send" }>,
+  run: RunState,
+): Extract<Effect, { type: "send" }> {
+  const category = sendCategory(flow, step, run);
+  const topic = step.topic ?? flow.topic;
+  return {
+    type: "send",
+    stepId: step.id,
+    template: step.template,
+    ...(category === "transactional" ? { transactional: true } : {}),
+    category,
+    ...(topic !== undefined ? { topic } : {}),
+  };
 }
 
 /** One level of the cursor: a list and the index in it; `list` is the sub-list number in the parent step. */
@@ -229,6 +267,7 @@ export function advance(
       ...over,
     };
     if (events.length > 0) out.events = events;
+    if (run.origin) out.origin = run.origin;
     return out;
   };
   const holds = (condition: Condition, what: string): boolean => {
@@ -323,12 +362,7 @@ export function advance(
       case "notify":
         effects.push(
           step.type === "send"
-            ? {
-                type: "send",
-                stepId: step.id,
-                template: step.template,
-                ...((step.transactional ?? flow.transactional) ? { transactional: true } : {}),
-              }
+            ? sendEffect(flow, step, run)
             : { type: "notify", stepId: step.id, template: step.template },
         );
         effects.push({

@@ -8,7 +8,8 @@
  * steps), waits, timeouts, offsets and entry windows in ms, wait_until weekdays as
  * numbers (Monday = 0), a date trigger's `every` and `at` filled in ("year", "09:00"),
  * branch conditions, exit_when and goal as Condition trees (`tagged: x` becomes
- * customer.tags contains x), a version hash of its meaning, and the
+ * customer.tags contains x), the flow's and send steps' topics as written (whether they
+ * exist is check.ts's question), a version hash of its meaning, and the
  * positions of all its steps (nested ones included, in reading order). On failure every FlowError carries the 1-based line and column of the node
  * concerned: YAML syntax errors where the parser stopped, unknown keys at the key, bad
  * values at the value, missing keys at the parent map, a bad file name at 1:1.
@@ -304,6 +305,9 @@ function toSteps(
       path: pathText(path),
       step: locator.valueAt(path),
       value: locator.valueAt(s === "exit" ? path : [...path, kind]),
+      ...(typeof s === "object" && "send" in s && s.topic !== undefined
+        ? { topic: locator.valueAt([...path, "topic"]) }
+        : {}),
     };
     const nested: StepPosition[] = [];
     const sub = (list: readonly FlowFileStep[] | null | undefined, name: string, listPath: PropertyKey[]) => {
@@ -319,6 +323,7 @@ function toSteps(
         type: "send",
         template: s.send,
         ...(s.transactional !== undefined ? { transactional: s.transactional } : {}),
+        ...(s.topic !== undefined ? { topic: s.topic } : {}),
       };
     else if ("notify" in s) step = { id, type: "notify", template: s.notify };
     else if ("exit" in s) step = { id, type: "exit", reason: s.exit };
@@ -431,11 +436,15 @@ function toFlow(data: FlowFile, id: string, file: string, locator: YamlLocator):
     entry,
     ...(data.relationship !== undefined ? { relationship: data.relationship } : {}),
     ...(data.transactional ? { transactional: true } : {}),
+    ...(data.topic !== undefined ? { topic: data.topic } : {}),
     ...(data.runs_in_flight ? { runsInFlight: data.runs_in_flight } : {}),
     ...(data.exit_when !== undefined ? { exitWhen: toCondition(data.exit_when) } : {}),
     ...(data.goal !== undefined ? { goal: toCondition(data.goal) } : {}),
     steps,
-    positions: { steps: positions },
+    positions: {
+      steps: positions,
+      ...(data.topic !== undefined ? { topic: locator.valueAt(["topic"]) } : {}),
+    },
   };
   return { ...flow, version: flowVersion(flow) };
 }

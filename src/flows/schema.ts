@@ -33,6 +33,7 @@ import {
 import { ID_PATTERN, ID_RULE, slugify } from "./ids.js";
 import { closest, didYouMean } from "./suggest.js";
 import { parseCalendarDate, TIME_OF_DAY_PATTERN, WEEKDAYS } from "./time.js";
+import { TOPIC_PATTERN, TOPIC_RULE } from "./topics.js";
 import { DATE_FIELDS, RELATIONSHIPS } from "./types.js";
 
 type RawIssue = z.core.$ZodRawIssue;
@@ -374,6 +375,34 @@ const TemplateName = z
     examples: ["thank-you"],
   });
 
+/** Whether a topic exists is checked against config/rapport.yaml later (check.ts); here only its form. */
+const TopicName = z
+  .string({
+    error: (iss) =>
+      `expected a topic name like product_news (from config/rapport.yaml), found ${describeFound(iss.input)}`,
+  })
+  .regex(new RegExp(TOPIC_PATTERN), {
+    error: (iss) => {
+      const found = String(iss.input);
+      const fixed = found
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9_]+/g, "_")
+        .replace(/^_+|_+$/g, "");
+      const hint =
+        fixed && fixed !== found && new RegExp(TOPIC_PATTERN).test(fixed)
+          ? `; did you mean ${JSON.stringify(fixed)}?`
+          : "";
+      return `expected a topic name of ${TOPIC_RULE}, like product_news, found ${JSON.stringify(found)}${hint}`;
+    },
+  })
+  .meta({
+    description:
+      "What the customer can opt out of (a topic listed under topics: in config/rapport.yaml), e.g. check_ins. " +
+      "Every message that is not transactional needs one.",
+    examples: ["check_ins", "product_news"],
+  });
+
 /** `wait:` given something other than text: most often a bare number (`wait: 14`). */
 function notADuration(input: unknown): string {
   if (typeof input === "string") return durationProblem(input);
@@ -397,7 +426,12 @@ const WaitDuration = z
 /** What the steps of a flow file look like once validated (the schemas below are recursive). */
 export type FlowFileStep =
   | "exit"
-  | { send: string; id?: string | undefined; transactional?: boolean | undefined }
+  | {
+      send: string;
+      id?: string | undefined;
+      transactional?: boolean | undefined;
+      topic?: string | undefined;
+    }
   | { wait: string; id?: string | undefined }
   | {
       wait_for_reply: string;
@@ -498,6 +532,10 @@ const SendStep = z
           "true: this message answers something the customer just did and goes out at once, outside the send " +
           "window and the frequency cap; false: it keeps to them even in a transactional flow. Default: the flow's.",
       }),
+    topic: TopicName.optional().meta({
+      description:
+        "The topic of this message, if not the flow's (a topic listed in config/rapport.yaml), e.g. product_news.",
+    }),
   })
   .meta({ title: "send", description: "Send the customer an email made from a template." });
 
@@ -1039,6 +1077,12 @@ export const FlowFileSchema = z
             "true for messages that answer something the customer did (an acknowledgement, a receipt): " +
             "they go out at once, outside the send window and the frequency cap. Default false.",
         }),
+      topic: TopicName.optional().meta({
+        description:
+          "What the flow's messages are about, as customers choose it on their preference page: a topic listed " +
+          "under topics: in config/rapport.yaml, e.g. check_ins. Needed unless every send is transactional; a " +
+          "send step may name its own.",
+      }),
       exit_when: FlowCondition.optional().meta({
         description:
           "Checked before every step: when it holds, the run ends, e.g. exit_when: { ownership.status: disposed }.",

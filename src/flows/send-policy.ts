@@ -11,7 +11,8 @@
  *     local start on an allowed day (DST-correct through localToEpoch).
  *   - cap: with n = number of sentAt in (t - perMs, t], t is allowed when n < max; else
  *     the earliest t' when enough of them have aged out.
- *   - The two are applied in turn until a time satisfies both (a few rounds at most).
+ *   - customerCap (the customer's own limit) is a second cap, applied like `cap`.
+ *   - They are applied in turn until a time satisfies all (a few rounds at most).
  * Pure: the clock and the customer's sent history come in as arguments.
  */
 import { localToEpoch, parseTimeOfDay, wallClock } from "./time.js";
@@ -32,6 +33,17 @@ export interface FrequencyCap {
 export interface SendPolicy {
   window?: SendWindow;
   cap?: FrequencyCap;
+  /**
+   * The customer's own limit (their preferences' frequency), counted over the same sent
+   * history as `cap`; both must hold, so it only ever makes mail rarer.
+   */
+  customerCap?: FrequencyCap;
+}
+
+/** The caps a policy applies (the brand's, the customer's), and the longest period they look back. */
+export function capsOf(policy: SendPolicy): { caps: FrequencyCap[]; lookbackMs: number } {
+  const caps = [policy.cap, policy.customerCap].filter((c): c is FrequencyCap => c !== undefined);
+  return { caps, lookbackMs: Math.max(0, ...caps.map((c) => c.perMs)) };
 }
 
 const DAY = 24 * 3600_000;
@@ -93,12 +105,14 @@ export function earliestSendTime(
   policy: SendPolicy,
   ctx: { now: number; timezone: string; sentAt: readonly number[] },
 ): number {
+  const { caps } = capsOf(policy);
   let t = ctx.now;
   for (let round = 0; round < 50; round++) {
     const inWindow = policy.window ? nextWindowOpening(t, policy.window, ctx.timezone) : t;
-    const underCap = policy.cap ? nextUnderCap(inWindow, policy.cap, ctx.sentAt) : inWindow;
-    if (underCap === inWindow) return inWindow;
-    t = underCap;
+    let underCaps = inWindow;
+    for (const cap of caps) underCaps = Math.max(underCaps, nextUnderCap(underCaps, cap, ctx.sentAt));
+    if (underCaps === inWindow) return inWindow;
+    t = underCaps;
   }
   // A cap longer than any gap between windows could chase forever in theory; a week on is safe.
   return t + 7 * DAY;

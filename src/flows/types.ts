@@ -102,8 +102,8 @@ export interface BranchArm {
 }
 
 export type Step =
-  /** `transactional` overrides the flow's for this message (see Flow.transactional). */
-  | { id: string; type: "send"; template: string; transactional?: boolean }
+  /** `transactional` and `topic` override the flow's for this message (see Flow). */
+  | { id: string; type: "send"; template: string; transactional?: boolean; topic?: string }
   | { id: string; type: "wait"; durationMs: number; duration: string }
   | {
       id: string;
@@ -184,6 +184,12 @@ export interface Flow {
    */
   transactional?: boolean;
   /**
+   * What its messages are about, as the customer chooses it (a topic of config/rapport.yaml):
+   * a customer who turned the topic off gets none of them (transactional ones excepted).
+   * A send step may name its own. Checked against the brand's topics by check.ts.
+   */
+  topic?: string;
+  /**
    * What happens to runs under way when the file changes: "keep" (default: they finish on
    * their version) or "move" (to the new version, at the step with the same id; see
    * migrate.ts). Not part of `version`: it says how to change versions, not what a run does.
@@ -217,11 +223,15 @@ export interface StepPosition {
   step: SourcePosition;
   /** Its main value: the template of a send/notify, the duration of a wait, the list of a branch... */
   value: SourcePosition;
+  /** A send step's own `topic:` value, when it has one. */
+  topic?: SourcePosition;
 }
 
 export interface FlowPositions {
   /** One entry per step, nested steps included, in reading order (a step before its sub-steps). */
   steps: StepPosition[];
+  /** The flow's `topic:` value, when it has one. */
+  topic?: SourcePosition;
 }
 
 export type RunStatus = "active" | "waiting" | "completed" | "failed";
@@ -276,6 +286,11 @@ export interface RunState {
   events?: RunEvent[];
   /** Set when a flow-level rule (goal, exit_when) completed the run; absent otherwise. */
   outcome?: RunOutcome;
+  /**
+   * "broadcast": a broadcast (product news to every owner) started the run, so its messages
+   * are news (MessageCategory). Absent for runs started by the customer's own events or dates.
+   */
+  origin?: "broadcast";
 }
 
 /** An event a run took (it answered a wait_for). */
@@ -294,10 +309,30 @@ export type AdvanceInput =
   /** An event of the run's customer (stored by the jobs layer) happened at `at` (epoch ms). */
   | { type: "event"; eventType: string; eventId: string; at: number };
 
+/**
+ * What kind of mail a message is, which decides what the customer's choices can stop:
+ *   - transactional: answers something the customer did (the step's or flow's
+ *     `transactional: true`); goes despite an unsubscribe, outside the window and the cap;
+ *   - news: sent because of a broadcast (product news to every owner);
+ *   - relationship: everything else (check-ins, birthdays, anniversaries).
+ */
+export const MESSAGE_CATEGORIES = ["transactional", "relationship", "news"] as const;
+export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
+
 export type Effect =
-  /** Queue an outgoing message to the customer, rendered from `template`. */
-  /** transactional: exempt from the send window and the frequency cap (the step's, else the flow's). */
-  | { type: "send"; stepId: string; template: string; transactional?: true }
+  /**
+   * Queue an outgoing message to the customer, rendered from `template`. transactional:
+   * exempt from the send window and the frequency cap (the step's, else the flow's);
+   * category follows from it and the run's origin; topic: the step's, else the flow's.
+   */
+  | {
+      type: "send";
+      stepId: string;
+      template: string;
+      transactional?: true;
+      category: MessageCategory;
+      topic?: string;
+    }
   /** Queue an outgoing message to the team (the brand's team address), rendered from `template`. */
   | { type: "notify"; stepId: string; template: string }
   /** Wake this run again at `at` (epoch ms). */

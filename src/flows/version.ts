@@ -6,7 +6,8 @@
  * Contract: flowVersion(parts) is the first 16 hex digits of the SHA-256 of the
  * canonical JSON (object keys sorted at every level) of the flow's meaningful parts:
  * id, name, trigger, entry, and steps (nested ones included) with waits and timeouts in
- * milliseconds, and when present relationship, transactional, exit_when, goal. Description, file, positions and a duration's original wording are left
+ * milliseconds, and when present relationship, transactional, topic (the flow's and a
+ * send step's: it decides who may get the message), exit_when, goal. Description, file, positions and a duration's original wording are left
  * out. Flows made only of send and wait steps hash as they did before nesting existed.
  * Deterministic; no I/O.
  */
@@ -28,7 +29,16 @@ export function canonicalJson(value: unknown): string {
 export function flowVersion(
   flow: Pick<
     Flow,
-    "id" | "name" | "trigger" | "entry" | "steps" | "relationship" | "transactional" | "exitWhen" | "goal"
+    | "id"
+    | "name"
+    | "trigger"
+    | "entry"
+    | "steps"
+    | "relationship"
+    | "transactional"
+    | "topic"
+    | "exitWhen"
+    | "goal"
   >,
 ): string {
   // Parts a flow may leave out are undefined then, and canonicalJson skips them: flows
@@ -41,6 +51,7 @@ export function flowVersion(
       typeof flow.entry === "string" ? flow.entry : { rule: flow.entry.rule, windowMs: flow.entry.windowMs },
     relationship: flow.relationship,
     transactional: flow.transactional,
+    topic: flow.topic,
     exitWhen: flow.exitWhen,
     goal: flow.goal,
     steps: flow.steps.map(stepMeaning),
@@ -75,7 +86,7 @@ function stepMeaning(s: Step): unknown {
 function oldStepMeaning(s: Step): unknown {
   switch (s.type) {
     case "send":
-      return { id: s.id, type: s.type, template: s.template, transactional: s.transactional };
+      return { id: s.id, type: s.type, template: s.template, transactional: s.transactional, topic: s.topic };
     case "notify":
       return { id: s.id, type: s.type, template: s.template };
     case "wait":

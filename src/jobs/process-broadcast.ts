@@ -115,7 +115,7 @@ export async function processBroadcast(
         customerId: owner.customer.id,
         ownershipId: owner.ownership.id,
         entryKey: broadcastEntryKey(flow, broadcast.id, owner, event.id),
-        state: initialRun(),
+        state: initialRun("broadcast"),
         ...windowOf(flow, clock.now()),
       });
     }

@@ -28,8 +28,10 @@
  * finish the message.
  */
 import { UnrecoverableError } from "bullmq";
+import { consentVerdict, customerPolicy } from "../consent/hold-back.js";
 import { unsubscribeUrlFor } from "../consent/links.js";
-import { earliestSendTime } from "../flows/send-policy.js";
+import { describeFrequency } from "../consent/preferences.js";
+import { capsOf, earliestSendTime } from "../flows/send-policy.js";
 import { isTimeZone } from "../flows/time.js";
 import { isUncertainSendError, type OutgoingMail, refusalOf, SENDER_GRACE_MS } from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
@@ -45,17 +47,21 @@ export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed" | "
 /**
  * The earliest time this message may go out under the brand's send policy: now for
  * transactional messages and team notifications, else the next moment inside the send
- * window (in the customer's time zone, else the brand's) and under the frequency cap.
+ * window (in the customer's time zone, else the brand's), under the frequency cap and
+ * under the customer's own limit (their preferences' frequency), if they set one.
  */
 export async function allowedFrom(
   ctx: DeliveryContext,
   deps: Pick<JobDeps, "brand" | "store" | "clock">,
 ): Promise<number> {
   const now = deps.clock.now();
-  const policy = deps.brand.sendPolicy;
   const { message, customer } = ctx;
-  if (message.transactional || message.audience === "team" || (!policy.window && !policy.cap)) return now;
-  const sentAt = policy.cap ? await deps.store.relationshipSendTimes(message.id, now - policy.cap.perMs) : [];
+  // The customer's own limit (their preferences) beside the brand's cap.
+  const policy = customerPolicy(deps.brand.sendPolicy, customer.preferences);
+  const { caps, lookbackMs } = capsOf(policy);
+  if (message.transactional || message.audience === "team" || (!policy.window && caps.length === 0))
+    return now;
+  const sentAt = caps.length > 0 ? await deps.store.relationshipSendTimes(message.id, now - lookbackMs) : [];
   const timezone =
     customer.timezone && isTimeZone(customer.timezone) ? customer.timezone : deps.brand.defaultTimezone;
   return earliestSendTime(policy, { now, timezone, sentAt });
@@ -163,19 +169,21 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
 
   const ctx = await store.deliveryContext(data.messageId);
   if (!ctx) return fail("the message's customer is missing from the store");
-  if (ctx.suppression) {
-    // Not an error: the address bounced, complained or unsubscribed; the row says why.
-    const { reason, createdAt } = ctx.suppression;
-    await store.suppressMessage(
-      data.messageId,
-      `not sent: ${ctx.message.toAddress} is suppressed (${reason.replace("_", " ")} on ${new Date(createdAt).toISOString()})`,
-      clock.now(),
-    );
+  // The customer's choices and the address as they are now, just before sending: a
+  // message planned before an unsubscribe is held back (hold-back.ts has the rules).
+  const verdict = consentVerdict({ ...ctx, topics: deps.brand.topics });
+  if (!verdict.send) {
+    // Not an error: the row says why, and the timeline shows it.
+    await store.suppressMessage(data.messageId, verdict.reason, clock.now());
     return "suppressed";
   }
   const notBefore = await allowedFrom(ctx, deps);
   if (notBefore > clock.now()) {
-    const reason = `postponed to ${new Date(notBefore).toISOString()} (send window or frequency cap)`;
+    const own = ctx.customer.preferences.frequency;
+    const rules = own
+      ? `send window, frequency cap or the customer's limit of ${describeFrequency(own)}`
+      : "send window or frequency cap";
+    const reason = `postponed to ${new Date(notBefore).toISOString()} (${rules})`;
     await store.postponeMessage(data.messageId, notBefore, reason, clock.now());
     await deps.queues.postponeDelivery(data.messageId, notBefore, notBefore - clock.now());
     return "postponed";

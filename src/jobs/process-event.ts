@@ -2,6 +2,7 @@
  * events queue: an event becomes customer, product and ownership rows, and starts
  * the flow runs it triggers. Safe to run any number of times for one event.
  */
+import { preferenceView } from "../consent/preferences.js";
 import { flowMatches } from "../flows/conditions.js";
 import { initialRun, waitingForEvent } from "../flows/interpreter.js";
 import { entryWindowStart } from "../flows/rules.js";
@@ -33,7 +34,8 @@ export function triggerFacts(
         }
       : {}),
     event: { type: event.type, properties: event.body.properties ?? {} },
-    customer: { ...customer },
+    // Conditions read the customer's choices with defaults filled in (customer.preferences.all: true).
+    customer: { ...customer, preferences: preferenceView(customer.preferences) },
     product: product ? { ...product, serial: ownership?.serial ?? null } : undefined,
     ownership: ownership
       ? { status: ownership.status, started: ownership.startedAt, kind: ownership.kind }

@@ -198,6 +198,8 @@ export function collectEffects(
           stepId: effect.stepId,
           template: effect.template,
           ...(effect.transactional ? { transactional: true } : {}),
+          category: effect.category,
+          topic: effect.topic ?? null,
         });
         break;
       case "schedule":
@@ -222,6 +224,8 @@ export function collectEffects(
           template: effect.template,
           audience: "team",
           toAddress: teamAddress,
+          // A note to the team is not mail the customer could opt out of.
+          category: "transactional",
         });
         break;
       case "tag": {

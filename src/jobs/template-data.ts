@@ -1,6 +1,7 @@
 /** Builds what a template sees from the store's rows and the brand settings. */
 import type { Brand } from "../config/brand.js";
 import { type ConsentLinks, unsubscribeUrlFor } from "../consent/links.js";
+import { preferenceView } from "../consent/preferences.js";
 import { mailbox } from "../mail/display-name.js";
 import type { ReplyAddresses } from "../mail/tokens.js";
 import type { DeliveryContext } from "../store/store.js";
@@ -44,6 +45,7 @@ export function templateDataFor(
       timezone: customer.timezone,
       birthday: customer.birthday,
       attributes: customer.attributes,
+      preferences: preferenceView(customer.preferences),
     },
     product: product
       ? {

@@ -12,6 +12,7 @@ import { failureStore } from "./failures.js";
 import { flowVersionStore } from "./flow-versions.js";
 import { inboundStore } from "./inbound.js";
 import { outboxStore } from "./messages.js";
+import { preferenceStore } from "./preferences.js";
 import { runStore } from "./runs.js";
 import type { Database } from "./sql/handle.js";
 import type { Store } from "./store.js";
@@ -37,6 +38,7 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...dateScheduleStore(database, newId),
     ...failureStore(database),
     ...wakeScheduleStore(database),
+    ...preferenceStore(database, newId),
     close: () => database.close(),
   };
 }

@@ -56,10 +56,14 @@ const interactionOfInbound = query<InteractionRecord>(sql`
   select ${columnsOf(interactions)} from ${interactions} where inbound_id = ${p("inboundId")}`);
 const interactionOfHeader = query<InteractionRecord>(sql`
   select ${columnsOf(interactions)} from ${interactions} where message_id_header = ${p("header")}`);
+// An unsubscribe stops only non-transactional mail; a hard bounce or a complaint stops
+// all of it, so it takes an unsubscribe's place. Otherwise the first reason stays.
 const insertSuppression = query(sql`
   insert into ${suppressions} (email, reason, interaction_id, created_at)
   values (${p("email")}, ${p("reason")}, ${p("interactionId")}, ${p("now")})
-  on conflict (email) do nothing`);
+  on conflict (email) do update set
+    reason = excluded.reason, interaction_id = excluded.interaction_id, created_at = excluded.created_at
+  where ${suppressions}.reason = 'unsubscribe' and excluded.reason <> 'unsubscribe'`);
 const markProcessed = query(sql`
   update ${inboundMessages}
   set status = 'processed', processed_at = ${p("now")}, interaction_id = ${p("interactionId")}, error = ${p("error")}

@@ -110,10 +110,14 @@ const insertBounce = query(sql`
     run_id, attributed_by, to_owner_address, from_address, subject, text, detail, occurred_at, created_at)
   values (${p("id")}, null, 'bounce', null, ${p("customerId")}, ${p("ownershipId")}, ${p("messageId")},
     ${p("runId")}, 'smtp-refusal', ${p("no")}, null, null, ${p("text")}, ${p("detail")}, ${p("now")}, ${p("now")})`);
+// An unsubscribe stops only non-transactional mail; a hard bounce stops all of it, so it
+// takes the unsubscribe's place (another hard bounce or a complaint stays as it is).
 const suppress = query(sql`
   insert into ${suppressions} (email, reason, interaction_id, created_at)
   values (${p("email")}, 'hard_bounce', ${p("interactionId")}, ${p("now")})
-  on conflict (email) do nothing`);
+  on conflict (email) do update set
+    reason = excluded.reason, interaction_id = excluded.interaction_id, created_at = excluded.created_at
+  where ${suppressions}.reason = 'unsubscribe'`);
 
 const possibleDuplicates = query<{ n: number }>(sql`
   select count(*) as n from ${messages} where status = 'sent' and uncertain_attempts > 0`);

@@ -1,4 +1,5 @@
 /** Converts drizzle rows to the store's plain row types (JSON columns parsed). */
+import { parseStoredPreferences } from "../consent/preferences.js";
 import type { RunState } from "../flows/types.js";
 import type * as schema from "./schema.js";
 import type {
@@ -16,6 +17,7 @@ export const toCustomer = (r: typeof schema.customers.$inferSelect): CustomerRow
   ...r,
   attributes: JSON.parse(r.attributes) as Record<string, unknown>,
   tags: JSON.parse(r.tags) as string[],
+  preferences: parseStoredPreferences(r.preferences, r.id),
 });
 
 export const toProduct = (r: typeof schema.products.$inferSelect): ProductRow => ({

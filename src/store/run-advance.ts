@@ -5,12 +5,13 @@
  * so a step job that runs twice, or two workers racing on one run, apply each step once.
  */
 import { sql } from "drizzle-orm";
+import type { MessageCategory } from "../flows/types.js";
 import { toMessage, toRun } from "./rows.js";
 import { customers, flowRuns, messages, runSteps } from "./schema.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Sql } from "./sql/handle.js";
 import { query } from "./sql/query.js";
-import type { AdvanceOutcome, CustomerChanges, MessageRow, RunAdvance } from "./store.js";
+import type { AdvanceOutcome, CustomerChanges, MessageRow, NewMessage, RunAdvance } from "./store.js";
 
 type RunRecord = typeof flowRuns.$inferSelect;
 const p = sql.placeholder;
@@ -39,12 +40,18 @@ const customerEmail = query<{ email: string }>(sql`select email from ${customers
 // written twice; the conditional update above already sees to that.
 const insertMessage = query<typeof messages.$inferSelect>(sql`
   insert into ${messages} (id, dedupe_key, run_id, step_id, flow_id, customer_id, ownership_id, event_id,
-    template, audience, to_address, transactional, message_id_header, created_at, updated_at)
+    template, audience, to_address, transactional, category, topic, message_id_header, created_at, updated_at)
   values (${p("id")}, ${p("dedupeKey")}, ${p("runId")}, ${p("stepId")}, ${p("flowId")}, ${p("customerId")},
     ${p("ownershipId")}, ${p("eventId")}, ${p("template")}, ${p("audience")}, ${p("toAddress")},
-    ${p("transactional")}, ${p("messageIdHeader")}, ${p("now")}, ${p("now")})
+    ${p("transactional")}, ${p("category")}, ${p("topic")}, ${p("messageIdHeader")}, ${p("now")}, ${p("now")})
   on conflict (dedupe_key) do nothing
   returning ${columnsOf(messages)}`);
+
+/** A message's category: as given, else transactional for transactional ones and notes to the team. */
+function categoryOf(m: NewMessage): MessageCategory {
+  if (m.category) return m.category;
+  return m.transactional || m.audience === "team" ? "transactional" : "relationship";
+}
 
 async function changeCustomer(t: Sql, customerId: string, changes: CustomerChanges, now: number) {
   const read = t.dialect === "postgres" ? customerTagsForUpdate : customerTags;
@@ -103,6 +110,8 @@ export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcom
         audience: m.audience ?? "customer",
         toAddress: m.toAddress ?? customer.email,
         transactional: Boolean(m.transactional),
+        category: categoryOf(m),
+        topic: m.topic ?? null,
         messageIdHeader: m.messageIdHeader,
         now: a.now,
       });

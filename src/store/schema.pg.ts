@@ -38,6 +38,11 @@ export const customers = pgTable("customers", {
   attributes: text("attributes").notNull().default("{}"),
   /** JSON array of tags flows set with `tag` / `untag`. */
   tags: text("tags").notNull().default("[]"),
+  /**
+   * JSON object: what the customer chose to hear (topics, how often, stop everything);
+   * src/consent/preferences.ts has its shape. Changed only with a preference_changed event.
+   */
+  preferences: text("preferences").notNull().default("{}"),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
   updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
 });
@@ -195,6 +200,15 @@ export const messages = pgTable(
     toAddress: text("to_address").notNull(),
     /** Exempt from the send window and the frequency cap (it answers something the customer did). */
     transactional: boolean("transactional").notNull().default(false),
+    /**
+     * transactional, relationship or news (MessageCategory in src/flows/types.ts): what the
+     * customer's choices can stop. A team notification is transactional.
+     */
+    category: text("category", { enum: ["transactional", "relationship", "news"] })
+      .notNull()
+      .default("relationship"),
+    /** The topic of config/rapport.yaml it belongs to (the customer may have turned it off); null: none. */
+    topic: text("topic"),
     /** Postponed by the send window or the frequency cap: not to be sent before this. */
     notBefore: bigint("not_before", { mode: "number" }),
     status: text("status", { enum: ["queued", "sending", "sent", "failed", "suppressed"] })

@@ -6,8 +6,10 @@
  * than one row does so in one transaction; the comments say what each guarantees
  * under retries, because the jobs calling them are retried freely.
  */
+
+import type { PreferenceChange, PreferenceSource, Preferences } from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
-import type { Flow, RunState } from "../flows/types.js";
+import type { Flow, MessageCategory, RunState } from "../flows/types.js";
 
 export interface CustomerRow {
   id: string;
@@ -18,6 +20,8 @@ export interface CustomerRow {
   birthday: string | null;
   attributes: Record<string, unknown>;
   tags: string[];
+  /** What they chose to hear (src/consent/preferences.ts); `{}` until they choose. */
+  preferences: Preferences;
   createdAt: number;
   updatedAt: number;
 }
@@ -85,6 +89,10 @@ export interface MessageRow {
   audience: "customer" | "team";
   toAddress: string;
   transactional: boolean;
+  /** What the customer's choices can stop: transactional for `transactional` ones and notes to the team. */
+  category: MessageCategory;
+  /** The topic of config/rapport.yaml it belongs to; null: none. */
+  topic: string | null;
   notBefore: number | null;
   status: MessageStatus;
   attempts: number;
@@ -142,6 +150,9 @@ export interface NewMessage {
   toAddress?: string;
   /** Exempt from the send window and the frequency cap. */
   transactional?: boolean;
+  /** Default: transactional when `transactional` or to the team, else relationship. */
+  category?: MessageCategory;
+  topic?: string | null;
 }
 
 /** The result of one interpreter step, to be written atomically. */
@@ -679,6 +690,37 @@ export interface WakeStore {
   setWakeWatermark(promotedThrough: number, now: number): Promise<void>;
 }
 
+/** What one preference change did. */
+export interface PreferenceChangeResult {
+  /** The customer's preferences after the change. */
+  preferences: Preferences;
+  /** The choices that changed ("all", "frequency", "stayInTouch", "topics.<name>"); empty: none did. */
+  changed: string[];
+  /**
+   * The preference_changed event stored with it (status received: queue it like any event,
+   * so flows can start on it); null when nothing changed and no event was stored.
+   */
+  eventId: string | null;
+}
+
+/** A customer's choices of what to hear, changed only together with the event that says so. */
+export interface PreferenceStore {
+  /**
+   * In one transaction: merges `change` into the customer's preferences, stores a
+   * preference_changed event (status received, on their timeline) naming what changed
+   * and the source, and for `all: false` adds the `unsubscribe` suppression of their
+   * address (kept if one exists); `all: true` takes an `unsubscribe` suppression away
+   * (never a hard bounce or complaint). A change that changes nothing stores no event
+   * (a second one-click POST). Null when there is no such customer.
+   */
+  changePreferences(
+    customerId: string,
+    change: PreferenceChange,
+    source: PreferenceSource,
+    now: number,
+  ): Promise<PreferenceChangeResult | null>;
+}
+
 /**
  * The relationship store: one interface per area, composed. Every method runs in its own
  * transaction (or read) on a handle of the backend's (src/store/sql), never on the root.
@@ -694,6 +736,7 @@ export interface Store
     BroadcastStore,
     DateScheduleStore,
     FailureStore,
-    WakeStore {
+    WakeStore,
+    PreferenceStore {
   close(): Promise<void>;
 }

@@ -18,6 +18,17 @@ export interface TemplateData {
     /** ISO date, YYYY-MM-DD. */
     birthday: string | null;
     attributes: Record<string, unknown>;
+    /**
+     * What the customer chose (src/consent/preferences.ts, preferenceView): topics they
+     * chose something for (name → on/off), their own limit or null, stayInTouch, and all
+     * (false: they stopped everything but transactional mail).
+     */
+    preferences: {
+      topics: Record<string, boolean>;
+      frequency: { max: number; per: string } | null;
+      stayInTouch: boolean;
+      all: boolean;
+    };
   };
   product: { sku: string; name: string | null; category: string | null; serial: string | null } | null;
   brand: {
@@ -79,6 +90,12 @@ export const templateVariables = {
     timezone: "value",
     birthday: "value",
     attributes: "dynamic",
+    preferences: {
+      topics: "dynamic",
+      frequency: { max: "value", per: "value" },
+      stayInTouch: "value",
+      all: "value",
+    },
   },
   product: { sku: "value", name: "value", category: "value", serial: "value" },
   brand: {

@@ -15,6 +15,7 @@ export function sampleTemplateData(): TemplateData {
       timezone: "Europe/London",
       birthday: "1990-12-10",
       attributes: { newsletter: true },
+      preferences: { topics: { product_news: true }, frequency: null, stayInTouch: false, all: true },
     },
     product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", category: "turntable", serial: "RD-000123" },
     brand: {

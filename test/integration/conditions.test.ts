@@ -18,6 +18,7 @@ const DAY = 24 * 3600_000;
 
 const CLUB = `name: Owners club
 trigger: { event: registration, where: { product.category: turntable } }
+topic: check_ins
 entry: once_per_product
 exit_when: { ownership.status: disposed }
 steps:
@@ -30,6 +31,7 @@ steps:
 
 const ONE_TIME = `name: One-time
 trigger: { event: purchase }
+topic: check_ins
 relationship: one_time
 steps: [ { send: thank-you } ]
 `;

@@ -15,6 +15,7 @@ const DAY = 24 * 3600_000;
 
 const V1 = `name: Edited
 trigger: { event: registration }
+topic: check_ins
 steps:
   - send: thank-you
   - wait: 14 days
@@ -24,6 +25,7 @@ steps:
 // Marketing inserts a step at the top and changes the last one: index 1 is no longer the wait.
 const V2 = `name: Edited
 trigger: { event: registration }
+topic: check_ins
 steps:
   - send: thanks-for-answer
   - send: thank-you

@@ -183,8 +183,8 @@ describe.each(storeBackends)("inbound store ($name)", ({ skip, openDatabase }) =
     );
     await store.recordInteraction(
       b.id,
-      reply({ kind: "complaint" }),
-      { email: "ada@example.com", reason: "complaint" },
+      reply({ kind: "unsubscribe" }),
+      { email: "ada@example.com", reason: "unsubscribe" },
       3000,
     );
     const tl = await store.timeline("ada@example.com");
@@ -206,6 +206,39 @@ describe.each(storeBackends)("inbound store ($name)", ({ skip, openDatabase }) =
     expect(dup.outcome).toBe("duplicate");
     expect((await db.read((t) => t.get(countSuppressions)))?.n).toBe(1);
   });
+
+  it.skipIf(skip)(
+    "a complaint takes an unsubscribe's place (it stops transactional mail too); not the reverse",
+    async () => {
+      const a = await store.recordInbound(mail("unsubscribe"), 1000);
+      const b = await store.recordInbound(mail("complaint"), 1000);
+      const c = await store.recordInbound(mail("unsubscribe later"), 1000);
+      await store.recordInteraction(
+        a.id,
+        reply({ kind: "unsubscribe" }),
+        { email: "ada@example.com", reason: "unsubscribe" },
+        2000,
+      );
+      const complaint = await store.recordInteraction(
+        b.id,
+        reply({ kind: "complaint" }),
+        { email: "ada@example.com", reason: "complaint" },
+        3000,
+      );
+      await store.recordInteraction(
+        c.id,
+        reply({ kind: "unsubscribe" }),
+        { email: "ada@example.com", reason: "unsubscribe" },
+        4000,
+      );
+      expect((await store.timeline("ada@example.com"))?.suppression).toEqual({
+        email: "ada@example.com",
+        reason: "complaint",
+        interactionId: complaint.interaction.id,
+        createdAt: 3000,
+      });
+    },
+  );
 
   it.skipIf(skip)("records one of two copies of a mail recorded at the same moment", async () => {
     for (let round = 0; round < 10; round++) {

@@ -16,6 +16,7 @@ const DAY = 24 * 3600_000;
 
 const FLOW = `name: Review nudge
 trigger: { event: registration }
+topic: check_ins
 entry: once_per_product
 steps:
   - wait_for: { event: review, timeout: 10 days }

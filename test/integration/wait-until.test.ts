@@ -16,6 +16,7 @@ import { openTestStore } from "../support/test-store.js";
 
 const FLOW = `name: Weekday hello
 trigger: { event: registration }
+topic: check_ins
 steps:
   - wait_until: { at: "10:00", days: [mon, tue, wed, thu, fri] }
     id: monday-morning

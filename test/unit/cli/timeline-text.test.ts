@@ -35,6 +35,7 @@ const timeline = (interactions: InteractionRow[]): Timeline => ({
     birthday: null,
     attributes: {},
     tags: [],
+    preferences: {},
     createdAt: at,
     updatedAt: at,
   },
@@ -90,5 +91,47 @@ describe("formatTimeline: suppression decisions", () => {
   ])("%s", (_name, over, expected) => {
     const text = formatTimeline(timeline([interaction(over)]));
     expect(text.split("\n").slice(-expected.length)).toEqual(expected);
+  });
+});
+
+describe("formatTimeline: the customer's choices", () => {
+  it("shows what they chose, the unsubscribe, and what each preference_changed event changed", () => {
+    const base = timeline([]);
+    const text = formatTimeline({
+      ...base,
+      customer: {
+        ...base.customer,
+        preferences: {
+          all: false,
+          topics: { product_news: false, birthday: true },
+          frequency: { max: 1, per: "week" },
+        },
+      },
+      suppression: { email: "ada@example.com", reason: "unsubscribe", interactionId: null, createdAt: at },
+      events: [
+        {
+          id: "e1",
+          type: "preference_changed",
+          occurredAt: at,
+          receivedAt: at,
+          body: {
+            type: "preference_changed",
+            customer: { email: "ada@example.com" },
+            properties: { source: "one_click", changed: "all", all: false },
+          },
+          status: "processed",
+          customerId: "c1",
+          processedAt: at,
+          error: null,
+        },
+      ],
+    });
+    expect(text.split("\n")).toEqual([
+      "Ada <ada@example.com>   customer since 2026-11-20 10:00",
+      "  chose: stopped everything · off: product_news · at most one email a week",
+      "  UNSUBSCRIBED since 2026-11-20 10:00: only transactional mail goes out",
+      "",
+      "2026-11-20 10:00  event    preference_changed changed all (one_click)  [e1]",
+    ]);
   });
 });

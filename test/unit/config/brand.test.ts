@@ -53,6 +53,15 @@ describe("brand settings", () => {
     expect(own.colors).toEqual({ primary: "#1d4ed8", background: "#fffdfa", text: "#26211d" });
   });
 
+  it("reads the topics customers can choose, none when absent", () => {
+    expect(parseBrand(good, "x.yaml").topics).toEqual({});
+    const withTopics = `${good}topics:\n  product_news:\n    title: Product news\n    description: Updates.\n  birthday:\n    title: Birthday wishes\n`;
+    expect(parseBrand(withTopics, "x.yaml").topics).toEqual({
+      product_news: { title: "Product news", description: "Updates." },
+      birthday: { title: "Birthday wishes" },
+    });
+  });
+
   it.each([
     [
       `  colors:\n    primary: 8c4a2f\n`,
@@ -72,6 +81,27 @@ describe("brand settings", () => {
     ],
   ])("refuses colours that are not hex or not readable (%#), with the position", (colors, expected) => {
     expect(problems(`${good}${colors}`).join("\n")).toContain(expected);
+  });
+
+  it.each([
+    [
+      "topics:\n  Care-Tips:\n    title: Care tips\n",
+      'config/rapport.yaml:8:3: topics.Care-Tips: expected a topic name of lowercase letters, digits and "_", starting with a letter (at most 40), like product_news',
+    ],
+    [
+      "topics:\n  birthday: Birthday wishes\n",
+      'config/rapport.yaml:8:13: topics.birthday: expected { title: "Product news", description: "…" }, found "Birthday wishes"',
+    ],
+    [
+      "topics:\n  birthday:\n    titel: Birthday wishes\n",
+      'config/rapport.yaml:9:5: topics.birthday.titel: unknown setting "titel"',
+    ],
+    [
+      'topics:\n  birthday:\n    title: ""\n',
+      'config/rapport.yaml:9:12: topics.birthday.title: the title customers see, e.g. Product news, found ""',
+    ],
+  ])("reports a bad topic with its position: %j", (topics, expected) => {
+    expect(problems(`${good}${topics}`)).toContain(expected);
   });
 
   it("takes the address out of a mailbox", () => {

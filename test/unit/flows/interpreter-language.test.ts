@@ -303,7 +303,7 @@ describe("tag, untag, set", () => {
         at: 0,
         detail: "customer.attributes.source = flow; customer.attributes.tier = gold",
       },
-      { type: "send", stepId: "vip-welcome", template: "vip-welcome" },
+      { type: "send", stepId: "vip-welcome", template: "vip-welcome", category: "relationship" },
     ]);
     // The facts passed in are not changed.
     expect(facts.customer.tags).toEqual(["trial"]);

@@ -106,9 +106,9 @@ describe("wait_for_reply", () => {
         at: now,
         detail: `reply int-1 at ${iso(now - 5)}; on_reply`,
       },
-      { type: "send", stepId: "thanks", template: "thanks" },
+      { type: "send", stepId: "thanks", template: "thanks", category: "relationship" },
       { type: "step", stepId: "thanks", stepType: "send", at: now, detail: "template thanks" },
-      { type: "send", stepId: "after", template: "after" },
+      { type: "send", stepId: "after", template: "after", category: "relationship" },
       { type: "step", stepId: "after", stepType: "send", at: now, detail: "template after" },
       { type: "complete", at: now },
     ]);
@@ -216,7 +216,7 @@ describe("wait_for_reply", () => {
     const { run, effects } = advance(flow, started.run, { type: "wake" }, T0 + DAY);
     expect(run.status).toBe("completed");
     expect(effects.filter((e) => e.type === "send")).toEqual([
-      { type: "send", stepId: "after", template: "after" },
+      { type: "send", stepId: "after", template: "after", category: "relationship" },
     ]);
   });
 
@@ -269,7 +269,7 @@ describe("notify", () => {
         at: T0,
         detail: "template owner-message-to-team to the team",
       },
-      { type: "send", stepId: "ack", template: "ack" },
+      { type: "send", stepId: "ack", template: "ack", category: "relationship" },
       { type: "step", stepId: "ack", stepType: "send", at: T0, detail: "template ack" },
       { type: "complete", at: T0 },
     ]);

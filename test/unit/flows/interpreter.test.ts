@@ -53,7 +53,7 @@ describe("advance", () => {
     const { run, effects } = advance(thankYou, initialRun(), { type: "start" }, T0);
     expect(run).toEqual(state([1], "waiting", T0 + 14 * DAY));
     expect(effects).toEqual([
-      { type: "send", stepId: "thank-you", template: "thank-you" },
+      { type: "send", stepId: "thank-you", template: "thank-you", category: "relationship" },
       { type: "step", stepId: "thank-you", stepType: "send", at: T0, detail: "template thank-you" },
       { type: "schedule", stepId: "two-weeks", at: T0 + 14 * DAY },
       {
@@ -79,7 +79,7 @@ describe("advance", () => {
     const { run, effects } = advance(thankYou, waiting, { type: "wake" }, now);
     expect(run).toEqual(state([3], "completed", null));
     expect(effects).toEqual([
-      { type: "send", stepId: "check-in", template: "check-in" },
+      { type: "send", stepId: "check-in", template: "check-in", category: "relationship" },
       { type: "step", stepId: "check-in", stepType: "send", at: now, detail: "template check-in" },
       { type: "complete", at: now },
     ]);
@@ -195,7 +195,12 @@ describe("advance", () => {
     expect(run).toEqual(state([steps.length], "completed", null));
     const sends = all.filter((e) => e.type === "send");
     expect(sends).toHaveLength(53);
-    expect(sends.at(-1)).toEqual({ type: "send", stepId: "goodbye", template: "goodbye" });
+    expect(sends.at(-1)).toEqual({
+      type: "send",
+      stepId: "goodbye",
+      template: "goodbye",
+      category: "relationship",
+    });
     expect(now).toBe(T0 + 52 * WEEK);
     expect(all.filter((e) => e.type === "complete")).toEqual([{ type: "complete", at: T0 + 52 * WEEK }]);
     expect(all.filter((e) => e.type === "step" && e.stepType === "wait")).toHaveLength(52);

@@ -310,7 +310,7 @@ const cases: Array<{ name: string; source: string; errors: string[] }> = [
     name: "exit_when: misspelt field",
     source: `${HEAD}exit_when:\n  ownership.stauts: disposed\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:5:3: exit_when.ownership.stauts: "ownership.stauts" is not something a branch can check (allowed: replied, tagged, owns, all, any, not, or one of the fields customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, customer.tags, customer.attributes.<name>, product.sku, product.name, product.category, product.serial, product.relationship, ownership.status, ownership.started, ownership.kind, event.properties.<name>); did you mean "ownership.status"?',
+      'config/flows/x.yaml:5:3: exit_when.ownership.stauts: "ownership.stauts" is not something a branch can check (allowed: replied, tagged, owns, all, any, not, or one of the fields customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, customer.tags, customer.preferences.all / stayInTouch / frequency(.max, .per) / topics.<topic>, customer.attributes.<name>, product.sku, product.name, product.category, product.serial, product.relationship, ownership.status, ownership.started, ownership.kind, event.properties.<name>); did you mean "ownership.status"?',
     ],
   },
   {
@@ -324,14 +324,14 @@ const cases: Array<{ name: string; source: string; errors: string[] }> = [
     name: "misspelt wait_for",
     source: `${HEAD}steps:\n  - wait_fro: { event: purchase, timeout: 30 days }\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].wait_fro: unknown setting "wait_fro" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for"?',
+      'config/flows/x.yaml:5:5: steps[0].wait_fro: unknown setting "wait_fro" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for"?',
     ],
   },
   {
     name: "misspelt wait_until",
     source: `${HEAD}steps:\n  - wait_untill: { at: "10:00" }\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].wait_untill: unknown setting "wait_untill" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_until"?',
+      'config/flows/x.yaml:5:5: steps[0].wait_untill: unknown setting "wait_untill" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_until"?',
     ],
   },
 ];

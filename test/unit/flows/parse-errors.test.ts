@@ -8,6 +8,7 @@ import { type FlowError, formatFlowError, parseFlow } from "../../../src/flows/p
 const HEAD = "name: Test\ntrigger:\n  event: registration\n";
 const FIELDS =
   "customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, customer.tags, " +
+  "customer.preferences.all / stayInTouch / frequency(.max, .per) / topics.<topic>, " +
   "customer.attributes.<name>, product.sku, product.name, product.category, product.serial, product.relationship, " +
   "ownership.status, ownership.started, ownership.kind, event.properties.<name>";
 
@@ -50,7 +51,7 @@ const cases: Case[] = [
     name: "unknown key in a step, with suggestion",
     source: `${HEAD}steps:\n  - send: a\n  - wiat: 14 days\n`,
     errors: [
-      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait"?',
+      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait"?',
     ],
   },
   {
@@ -58,7 +59,7 @@ const cases: Case[] = [
     source: `name: Test\ntrigger:\n  event: registration\nstep:\n  - send: a\n`,
     errors: [
       'config/flows/x.yaml:1:1: steps: missing "steps": a flow needs at least one step, e.g. steps: [ { send: thank-you } ]',
-      'config/flows/x.yaml:4:1: step: unknown setting "step" (allowed here: description, entry, exit_when, goal, name, relationship, runs_in_flight, steps, transactional, trigger); did you mean "steps"?',
+      'config/flows/x.yaml:4:1: step: unknown setting "step" (allowed here: description, entry, exit_when, goal, name, relationship, runs_in_flight, steps, topic, transactional, trigger); did you mean "steps"?',
     ],
   },
   {
@@ -203,7 +204,7 @@ const cases: Case[] = [
     name: "misspelt wait_for_reply, with suggestion",
     source: `${HEAD}steps:\n  - wait_for_replay: 7 days\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].wait_for_replay: unknown setting "wait_for_replay" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for_reply"?',
+      'config/flows/x.yaml:5:5: steps[0].wait_for_replay: unknown setting "wait_for_replay" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for_reply"?',
     ],
   },
   {
@@ -238,14 +239,14 @@ const cases: Case[] = [
     name: "a mistake inside a nested list",
     source: `${HEAD}steps:\n  - wait_for_reply: 7 days\n    on_reply:\n      - sned: thanks\n`,
     errors: [
-      'config/flows/x.yaml:7:9: steps[0].on_reply[0].sned: unknown setting "sned" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "send"?',
+      'config/flows/x.yaml:7:9: steps[0].on_reply[0].sned: unknown setting "sned" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "send"?',
     ],
   },
   {
     name: "misspelt notify, with suggestion",
     source: `${HEAD}steps:\n  - notif: team\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].notif: unknown setting "notif" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "notify"?',
+      'config/flows/x.yaml:5:5: steps[0].notif: unknown setting "notif" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "notify"?',
     ],
   },
   {

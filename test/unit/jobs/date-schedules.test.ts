@@ -43,6 +43,7 @@ const customer = (over: Partial<CustomerRow> = {}): CustomerRow => ({
   birthday: "1990-06-15",
   attributes: {},
   tags: [],
+  preferences: {},
   createdAt: 0,
   updatedAt: 0,
   ...over,

@@ -40,14 +40,23 @@ describe("collectEffects", () => {
     const out = collectEffects(
       [
         { type: "step", stepId: "a", stepType: "send", at: 1 },
-        { type: "send", stepId: "a", template: "thank-you" },
+        { type: "send", stepId: "a", template: "thank-you", category: "relationship", topic: "check_ins" },
         { type: "step", stepId: "b", stepType: "wait", at: 1, detail: "until later" },
         { type: "schedule", stepId: "b", at: 99 },
       ],
       () => ({ id: `m${++n}`, messageIdHeader: `<m${n}@x>` }),
     );
     expect(out).toEqual({
-      messages: [{ id: "m1", messageIdHeader: "<m1@x>", stepId: "a", template: "thank-you" }],
+      messages: [
+        {
+          id: "m1",
+          messageIdHeader: "<m1@x>",
+          stepId: "a",
+          template: "thank-you",
+          category: "relationship",
+          topic: "check_ins",
+        },
+      ],
       steps: [
         { stepId: "a", stepType: "send", at: 1, detail: null },
         { stepId: "b", stepType: "wait", at: 1, detail: "until later" },

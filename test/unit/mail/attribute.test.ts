@@ -26,6 +26,8 @@ const message = (id: string, header: string): MessageRow => ({
   audience: "customer",
   toAddress: "ada@example.com",
   transactional: false,
+  category: "relationship",
+  topic: null,
   notBefore: null,
   status: "sent",
   attempts: 1,
