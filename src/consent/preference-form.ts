@@ -29,14 +29,15 @@
  * birthdays without a year ("MM-DD") which a date input cannot show.
  */
 import type { FrequencyCap } from "../flows/send-policy.js";
+import type { Topic } from "../flows/topics.js";
 import {
   type Frequency,
   type FrequencyPeriod,
   frequencyCap,
   type PreferenceChange,
   type Preferences,
-  type Topic,
-} from "../http/preferences-shim.js";
+  type ProfileChange,
+} from "./preferences.js";
 
 /** The brand's pace: no limit of the customer's own (their preferences' frequency is null). */
 export const BRAND_FREQUENCY = "brand";
@@ -68,12 +69,6 @@ export interface FormSubject {
   preferences: Preferences;
   birthday: string | null;
   timezone: string | null;
-}
-
-/** Changes to the customer's row itself: null clears the field. */
-export interface ProfileChange {
-  birthday?: string | null;
-  timezone?: string | null;
 }
 
 export type FormField = "action" | "topics" | "frequency" | "stay_in_touch" | "birthday" | "timezone";

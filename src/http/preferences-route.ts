@@ -31,10 +31,16 @@
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Brand } from "../config/brand.js";
-import { asksAnything, currentChoices, type FormFields, frequencyOptions, readForm } from "../consent/preference-form.js";
-import type { PreferenceChange } from "../consent/preferences.js";
+import {
+  asksAnything,
+  currentChoices,
+  type FormFields,
+  frequencyOptions,
+  readForm,
+} from "../consent/preference-form.js";
+import type { PreferenceChange, ProfileChange } from "../consent/preferences.js";
 import type { ConsentTokens } from "../consent/tokens.js";
-import type { CustomerRow, OwnershipRow, ProductRow, SuppressionRow } from "../store/store.js";
+import type { PreferencePageSubject } from "../store/store.js";
 import { BAD_LINK_TITLE, badLinkBody } from "./bad-link.js";
 import type { HttpDeps } from "./deps.js";
 import { html, htmlPage, pageHeaders, type SafeHtml } from "./page.js";
@@ -49,13 +55,6 @@ export interface PreferencesRouteDeps {
     Brand,
     "name" | "supportAddress" | "colors" | "postalAddress" | "defaultTimezone" | "sendPolicy" | "topics"
   >;
-}
-
-/** What the page is made of: the customer, what they own, whether their address is suppressed. */
-export interface PreferencePageSubject {
-  customer: CustomerRow;
-  owned: Array<OwnershipRow & { product: ProductRow }>;
-  suppression: SuppressionRow | null;
 }
 
 const STATUSES: ReadonlySet<string> = new Set<PageStatus>(["saved", "unchanged", "stopped", "resumed"]);
@@ -123,8 +122,7 @@ export function mountPreferences(app: Hono, deps: HttpDeps, consent: Preferences
     timezones: zones,
     choices: currentChoices(formSubject(s), brand.topics),
     stopped: s.customer.preferences.all === false || s.suppression?.reason === "unsubscribe",
-    blocked:
-      s.suppression && s.suppression.reason !== "unsubscribe" ? s.suppression.reason : null,
+    blocked: s.suppression && s.suppression.reason !== "unsubscribe" ? s.suppression.reason : null,
     ...extra,
   });
 
@@ -133,7 +131,7 @@ export function mountPreferences(app: Hono, deps: HttpDeps, consent: Preferences
     c: Context,
     customerId: string,
     change: PreferenceChange,
-    profile: Parameters<HttpDeps["store"]["changePreferences"]>[4],
+    profile: ProfileChange,
     done: (changed: boolean) => PageStatus,
   ) => {
     const result = await deps.store.changePreferences(
@@ -201,11 +199,15 @@ export function mountPreferences(app: Hono, deps: HttpDeps, consent: Preferences
           if (result.choices) shown.choices = result.choices;
           return c.body(renderPreferencePage(shown), 400, pageHeaders);
         }
-        if (result.action === "stop")
-          return await apply(c, subject.customer.id, { all: false }, {}, () => "stopped");
-        if (result.action === "resume")
-          return await apply(c, subject.customer.id, { all: true }, {}, () => "resumed");
-        if (!asksAnything(result.change, result.profile)) return c.redirect(`${c.req.param("token")}?done=unchanged`, 303);
+        if (result.action !== "save") {
+          const stop = result.action === "stop";
+          // A stop already in place, or a start again for someone not stopped, answers the same.
+          return await apply(c, subject.customer.id, { all: !stop }, {}, () =>
+            stop ? "stopped" : "resumed",
+          );
+        }
+        if (!asksAnything(result.change, result.profile))
+          return c.redirect(`${c.req.param("token")}?done=unchanged`, 303);
         return await apply(c, subject.customer.id, result.change, result.profile, (changed) =>
           changed ? "saved" : "unchanged",
         );
