@@ -138,10 +138,10 @@ export function frequencyOptions(brandCap: FrequencyCap | undefined, current: Fr
   const options: FrequencyOption[] = [
     {
       value: BRAND_FREQUENCY,
-      // Short: a phone shows a select's label in one line.
+      // Short: a phone shows a select's label in one line (about 28 characters).
       label: brandCap
-        ? `Up to ${brandCap.max === 1 ? "one email" : `${brandCap.max} emails`} ${periodWords(brandCap.perMs)} (our usual)`
-        : "Whenever we have something for you",
+        ? `Our usual: up to ${brandCap.max === 1 ? "one" : brandCap.max} ${periodWords(brandCap.perMs)}`
+        : "As often as we have news",
     },
   ];
   const offered = [...OFFERED];

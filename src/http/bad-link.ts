@@ -15,7 +15,7 @@ export const BAD_LINK_TITLE = "This link doesn't work";
 
 export function badLinkBody(brand: Pick<Brand, "name" | "supportAddress">): SafeHtml {
   const support = brand.supportAddress ? bareAddress(brand.supportAddress) : null;
-  return html`<h1>${BAD_LINK_TITLE}</h1>
+  return html`<h1>This link doesn't work</h1>
 <p>It may have been cut short or changed on its way here. Open the link in the email again, or copy
 all of it into your browser's address bar.</p>
 <p>You can also reply to any email from ${brand.name} with the word “unsubscribe”.${

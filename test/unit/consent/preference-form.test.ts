@@ -44,7 +44,7 @@ function form(over: FormFields = {}): FormFields {
 describe("preference form: how often", () => {
   it("offers the brand's pace, then only limits tighter than its cap", () => {
     expect(frequencyOptions({ max: 2, perMs: 7 * DAY }, null)).toEqual([
-      { value: "brand", label: "Up to 2 emails a week (our usual)" },
+      { value: "brand", label: "Our usual: up to 2 a week" },
       { value: "1/week", label: "At most one email a week" },
       { value: "1/month", label: "At most one email a month" },
     ]);
@@ -58,7 +58,7 @@ describe("preference form: how often", () => {
       "1/month",
     ]);
     expect(frequencyOptions(undefined, null)).toEqual([
-      { value: "brand", label: "Whenever we have something for you" },
+      { value: "brand", label: "As often as we have news" },
       { value: "1/week", label: "At most one email a week" },
       { value: "1/month", label: "At most one email a month" },
     ]);
