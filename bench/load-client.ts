@@ -3,8 +3,9 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export interface LoadProcess {
-  /** Posts `count` registrations, `width` at a time; resolves with the milliseconds they took. */
-  run(url: string, apiKey: string, count: number, width: number): Promise<number>;
+  pid: number;
+  /** Posts registrations `from` … `from + count - 1`, `width` at a time; resolves with the milliseconds they took. */
+  run(url: string, apiKey: string, count: number, width: number, from?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -23,7 +24,8 @@ export async function startLoadProcess(): Promise<LoadProcess> {
     child.on("message", on);
   });
   return {
-    run(url, apiKey, count, width) {
+    pid: child.pid as number,
+    run(url, apiKey, count, width, from = 0) {
       return new Promise((ok, fail) => {
         const on = (msg: { type: string; ms?: number; message?: string }) => {
           if (msg.type === "done" || msg.type === "error") {
@@ -33,7 +35,7 @@ export async function startLoadProcess(): Promise<LoadProcess> {
           }
         };
         child.on("message", on);
-        child.send({ type: "run", url, apiKey, count, width });
+        child.send({ type: "run", url, apiKey, count, width, from });
       });
     },
     async stop() {

@@ -10,6 +10,8 @@ interface RunMessage {
   apiKey: string;
   count: number;
   width: number;
+  /** The first registration's number (ids and addresses are numbered). */
+  from: number;
 }
 
 async function post(url: string, apiKey: string, i: number) {
@@ -31,10 +33,11 @@ process.on("message", async (msg: RunMessage | { type: "stop" }) => {
   if (msg.type !== "run") return;
   const started = performance.now();
   try {
-    let next = 0;
+    let next = msg.from;
+    const end = msg.from + msg.count;
     await Promise.all(
       Array.from({ length: Math.min(msg.width, msg.count) }, async () => {
-        while (next < msg.count) await post(msg.url, msg.apiKey, next++);
+        while (next < end) await post(msg.url, msg.apiKey, next++);
       }),
     );
     process.send?.({ type: "done", ms: performance.now() - started });

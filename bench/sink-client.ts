@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 
 export interface SinkProcess {
   port: number;
+  pid: number;
   count(): Promise<number>;
   reset(): Promise<void>;
   waitFor(n: number, timeoutMs: number): Promise<void>;
@@ -33,6 +34,7 @@ export async function startSinkProcess(): Promise<SinkProcess> {
   };
   return {
     port,
+    pid: child.pid as number,
     count,
     async reset() {
       const reply = next<{ count: number }>("count");

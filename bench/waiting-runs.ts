@@ -1,175 +1,242 @@
 /**
- * npm run bench:waits — Redis bytes per waiting run, with and without the wake horizon
- * (issue 9, item 5: goal ≤ 100 bytes per run waiting beyond the horizon).
+ * Waiting runs: Redis bytes per waiting run, with and without the wake horizon, and the
+ * wake-up lag of runs falling due together.
  *
- * BENCH_WAITING_RUNS registrations (default 10,000) each start the shipped
- * get-to-know-you flow, whose first step is a 3-day wait; every run is advanced through
- * the real step path (advanceRun: interpreter, store transaction, wake-up queued or not)
- * on a SQLite store and a private redis-server (no AOF), whose `INFO memory` used_memory
- * is read before and after. Once with RAPPORT_WAKE_HORIZON_MS at 1 hour (the default:
- * the runs live only in the store), once at 10 days (every run's delayed job in Redis,
- * as before the horizon). Then the promoter is run with the clock an hour before the
- * wake time: the time it takes to queue every run, and what Redis holds after.
+ * `runs` owners (seeded) are reached by ten broadcasts, one per flow bench-wake-k, whose
+ * only step is a wait_until the same instant T plus k seconds: every run falls due in
+ * the same 10 s. Bytes per waiting run: Redis's used_memory (at rest: no step job left)
+ * once the first five broadcasts' runs wait and once all do, the difference over the
+ * second half's runs: what each further waiting run costs, once what BullMQ holds
+ * whatever the number of runs (kept finished jobs, event streams: bounded by count and
+ * age) is full. All of Redis over all runs is printed beside. After T: each run's lag
+ * is its completion time (the worker's clock, in the store) minus its due time.
+ *
+ * The two settings, on the same measurement:
+ *  - without the horizon: RAPPORT_WAKE_HORIZON_MS of 10 years, every waiting run holds a
+ *    delayed job in Redis (what a rapport without the horizon does anyway);
+ *  - with it: RAPPORT_WAKE_HORIZON_MS scaled down to `horizonMs` (promoted every quarter
+ *    of it), so the bench's waits of a minute or two lie beyond it: the runs live in the
+ *    store until the promoter hands them to BullMQ before T.
+ * T is chosen so every run is created before it (and before T − horizon): the first
+ * setting's lead is generous, the second's comes from the first's creation rate.
  */
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { createConsentLinks } from "../src/consent/links.js";
-import { createConsentTokens } from "../src/consent/tokens.js";
-import { initialRun } from "../src/flows/interpreter.js";
-import { startEmbeddedRedis } from "../src/infra/embedded-redis.js";
-import { silentLogger } from "../src/infra/logger.js";
-import { connectRedis } from "../src/infra/redis.js";
-import type { JobDeps } from "../src/jobs/deps.js";
-import { advanceRun } from "../src/jobs/process-step.js";
-import { promoteWakeUps } from "../src/jobs/promote-wake-ups.js";
-import { createQueues } from "../src/jobs/queues.js";
-import { createReplyAddresses } from "../src/mail/tokens.js";
-import { createOutboxMailer } from "../src/mail/transport.js";
-import { loadProject } from "../src/project.js";
-import { openSqliteStore } from "../src/store/sqlite-store.js";
-import type { RunRow } from "../src/store/store.js";
+import { loadSettings } from "../src/config/settings.js";
+import { openBenchStore } from "./bench-store.js";
+import { startBroadcast, until } from "./broadcast-api.js";
+import { startDeployment } from "./deployment.js";
+import { describeCpu, watchCpu } from "./proc-stats.js";
+import { startBenchRedis } from "./redis-server.js";
+import { seedOwners } from "./seed-owners.js";
+import { fmt, type Table } from "./table.js";
 
-const RUNS = Number(process.env.BENCH_WAITING_RUNS ?? 10_000);
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
-const GOAL_BYTES = 100;
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const SPREAD = 10;
+const TEN_YEARS_MS = 3650 * 24 * 3600_000;
+const BYTES_AIM = 100;
+const P99_AIM_MS = 5000;
 
-async function usedMemory(redis: ReturnType<typeof connectRedis>): Promise<number> {
-  const info = await redis.info("memory");
-  const m = /^used_memory:(\d+)/m.exec(info);
-  if (!m?.[1]) throw new Error("INFO memory had no used_memory");
-  return Number(m[1]);
+/** Whether this rapport knows RAPPORT_WAKE_HORIZON_MS (the horizon is merged). */
+export const horizonSupported = () => Object.hasOwn(loadSettings({}), "RAPPORT_WAKE_HORIZON_MS");
+
+/** Flow k: wait until T + k seconds (UTC: the seeded customers' time zone), then end. */
+function wakeFlow(dueMs: number): string {
+  const d = new Date(dueMs);
+  const date = d.toISOString().slice(0, 10);
+  const at = d.toISOString().slice(11, 16);
+  const seconds = d.getUTCSeconds() + d.getUTCMilliseconds() / 1000;
+  const offset = seconds > 0 ? `      offset: "${seconds} seconds"\n` : "";
+  return `name: Bench wake-up\ntrigger:\n  event: bench_wake\nentry: every_time\nsteps:\n  - wait_until:\n      date: "${date}"\n${offset}      at: "${at}"\n    id: due\n`;
 }
 
-/** Runs `task(i)` for i in [0, n) with at most `width` in flight. */
-async function pool(n: number, width: number, task: (i: number) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, n) }, async () => {
-      while (next < n) await task(next++);
-    }),
+/** A slope within Redis's noise of zero (or below) reads as such, not as "-3 B". */
+const perRun = (bytes: number) => (bytes < 1 ? `≈ 0 B/run (slope ${fmt(bytes)} B)` : `${fmt(bytes)} B/run`);
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+interface ModeResult {
+  bytesPerRun: number;
+  totalBytesPerRun: number;
+  delayedJobs: number;
+  createMs: number;
+  /** Lags in ms, or why they were not measured. */
+  lag: { p50: number; p99: number; max: number } | string;
+}
+
+async function oneSetting(
+  runs: number,
+  env: Record<string, string>,
+  leadMs: number,
+  label: string,
+): Promise<ModeResult> {
+  const redis = await startBenchRedis();
+  const store = await openBenchStore("sqlite");
+  const dueMs = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
+  const extraFlows = Object.fromEntries(
+    Array.from({ length: SPREAD }, (_, k) => [`bench-wake-${k}`, wakeFlow(dueMs + k * 1000)]),
   );
-}
-
-async function scenario(redisUrl: string, horizonMs: number) {
-  const loaded = await loadProject(resolve("config"));
-  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const flow = loaded.project.flows.get("get-to-know-you");
-  if (!flow) throw new Error("config/flows has no get-to-know-you flow");
-  const dir = mkdtempSync(join(tmpdir(), "rapport-bench-waits-"));
-  const store = openSqliteStore(join(dir, "bench.db"));
-  const redis = connectRedis(redisUrl);
-  await redis.flushall();
-  const queues = createQueues(redis, `bw${Date.now()}`);
-  let now = Date.UTC(2030, 0, 1, 9);
-  const clock = { now: () => now };
-  const deps: JobDeps = {
+  const deployment = await startDeployment({
     store,
-    queues,
-    flows: new Map([[flow.id, flow]]),
-    pastFlows: new Map(),
-    templates: loaded.project.templates,
-    mailer: createOutboxMailer(join(dir, "outbox")),
-    brand: loaded.project.brand,
-    addresses: createReplyAddresses({ secret: "b".repeat(32), domain: loaded.project.brand.replyDomain }),
-    consentLinks: createConsentLinks(createConsentTokens("b".repeat(32)), () => "http://127.0.0.1:3000"),
-    clock,
-    logger: silentLogger,
-    newId: randomUUID,
-    waitScale: 1,
-    wakeHorizonMs: horizonMs,
-    sendLeaseMs: 300_000,
-    sendGiveUpMs: 72 * HOUR,
-    inboundMaxBytes: 10 * 1024 * 1024,
-  };
-
-  // The runs, started in the store (no Redis yet).
-  const runs: RunRow[] = [];
-  await pool(RUNS, 20, async (i) => {
-    const { event } = await store.recordEvent(
-      {
-        id: `reg-${i}`,
-        type: "registration",
-        customer: { email: `owner${i}@example.com` },
-        product: { sku: "LYRA-RD-2780", serial: `RD-${i}` },
-      },
-      now,
-    );
-    const started = await store.ingestAndStartRuns(event, now, (ingested) => [
-      {
-        flowId: flow.id,
-        flowVersion: flow.version,
-        entryKey: `${flow.id}:${ingested.ownership?.id ?? i}`,
-        ownershipId: ingested.ownership?.id ?? null,
-        state: initialRun(),
-      },
-    ]);
-    runs.push(...started.runs);
+    redisUrl: redis.url,
+    flows: [],
+    extraFlows,
+    workers: 1,
+    env,
   });
-  // Let Redis settle (the queues' own keys, client buffers) before the baseline.
-  await queues.steps.getJobCounts();
-  const before = await usedMemory(redis);
-  const started = performance.now();
-  await pool(runs.length, 20, (i) => advanceRun(runs[i] as RunRow, deps));
-  const stepMs = performance.now() - started;
-  const after = await usedMemory(redis);
-  const delayed = await queues.steps.getDelayedCount();
-  const waiting = (await store.listRunsWaking(null, Number.MAX_SAFE_INTEGER, RUNS + 1)).length;
-
-  // The promoter, an hour before the runs wake (their wake times span the step time above).
-  let promotion: { ms: number; bytesPerRun: number; promoted: number } | null = null;
-  if (horizonMs < 3 * DAY) {
-    await promoteWakeUps(deps, horizonMs); // the first promotion: nothing within the hour
-    now += 3 * DAY - horizonMs + stepMs + 1000;
-    const t = performance.now();
-    const { promoted } = await promoteWakeUps(deps, horizonMs);
-    const ms = performance.now() - t;
-    promotion = { ms, promoted, bytesPerRun: ((await usedMemory(redis)) - before) / waiting };
-  }
-  await queues.close();
-  await redis.quit();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-  return { bytesPerRun: (after - before) / waiting, delayed, waiting, stepMs, promotion };
-}
-
-async function main() {
-  console.log(`rapport waiting-runs benchmark — ${fmt(RUNS)} runs waiting 3 days, Node ${process.version}\n`);
-  const redisDir = mkdtempSync(join(tmpdir(), "rapport-bench-redis-"));
-  const redis = await startEmbeddedRedis({ dir: redisDir, port: 0, appendOnly: false });
   try {
-    const withHorizon = await scenario(redis.url, HOUR);
-    const without = await scenario(redis.url, 10 * DAY);
-    console.log("Redis used_memory per waiting run (INFO memory, after − before the runs' steps)");
-    console.log(
-      `  horizon 1 hour (default):      ${fmt(withHorizon.bytesPerRun, 1)} bytes   (${fmt(withHorizon.waiting)} runs waiting, ${fmt(withHorizon.delayed)} delayed jobs)`,
-    );
-    console.log(
-      `  horizon 10 days (as before):   ${fmt(without.bytesPerRun, 1)} bytes   (${fmt(without.waiting)} runs waiting, ${fmt(without.delayed)} delayed jobs)`,
-    );
-    console.log(
-      `  goal ≤ ${GOAL_BYTES} bytes per run beyond the horizon: ${withHorizon.bytesPerRun <= GOAL_BYTES ? "met" : "NOT met"}`,
-    );
-    console.log(
-      `  steps: ${fmt((withHorizon.waiting / withHorizon.stepMs) * 1000)} /s with the horizon, ${fmt((without.waiting / without.stepMs) * 1000)} /s without`,
-    );
-    if (withHorizon.promotion) {
-      const p = withHorizon.promotion;
-      console.log("\nPromotion an hour before they wake (pages of 1,000, one addBulk each)");
-      console.log(
-        `  ${fmt(p.promoted)} runs queued in ${fmt(p.ms)} ms (${fmt((p.promoted / p.ms) * 1000)} /s); Redis then ${fmt(p.bytesPerRun, 1)} bytes per run`,
+    await seedOwners(store, {
+      count: runs,
+      products: SPREAD,
+      sku: "WAKE",
+      category: "wake",
+      emailPrefix: "wake",
+    });
+    const count = async (status: string) =>
+      Number(
+        (await store.all<{ n: number }>("SELECT count(*) AS n FROM flow_runs WHERE status = $1", [status]))[0]
+          ?.n,
       );
+    // Redis once `n` runs wait and no step job is left to run (only what waiting costs remains).
+    const atRest = async (n: number) => {
+      await until(
+        async () =>
+          (await count("waiting")) >= n &&
+          (await redis.client.llen("{bench:steps}:steps:wait")) === 0 &&
+          (await redis.client.llen("{bench:steps}:steps:active")) === 0,
+        `${n} runs waiting`,
+        1_800_000,
+        250,
+      );
+      return redis.usedMemory();
+    };
+    const broadcast = async (k: number) =>
+      startBroadcast(deployment.api, {
+        id: `wake-${k}`,
+        flow: `bench-wake-${k}`,
+        audience: { sku: `WAKE-${k}` },
+      });
+    // Owners i with i % SPREAD < SPREAD / 2: the first half of the broadcasts' audience.
+    const half = Array.from({ length: SPREAD / 2 }, (_, k) => Math.ceil((runs - k) / SPREAD)).reduce(
+      (a, b) => a + b,
+    );
+    const before = await redis.usedMemory();
+    const watch = watchCpu({ ...deployment.pids, redis: redis.pid });
+    const started = Date.now();
+    for (let k = 0; k < SPREAD / 2; k++) await broadcast(k);
+    await atRest(half);
+    const pausedAt = Date.now();
+    // Redis settles (BullMQ's kept jobs and event streams are full by now: bounded, not per run).
+    await new Promise((r) => setTimeout(r, 1000));
+    const mid = await redis.usedMemory();
+    const resumed = Date.now();
+    for (let k = SPREAD / 2; k < SPREAD; k++) await broadcast(k);
+    const end = await atRest(runs);
+    const createMs = Date.now() - started - (resumed - pausedAt);
+    const createCpu = watch.stop();
+    const delayedJobs = await redis.client.zcard("{bench:steps}:steps:delayed");
+    const result: ModeResult = {
+      // The slope: what each further waiting run adds, once BullMQ's bounded keys are full.
+      bytesPerRun: (end - mid) / (runs - half),
+      totalBytesPerRun: (end - before) / runs,
+      delayedJobs,
+      createMs,
+      lag: "",
+    };
+    console.log(
+      `  ${label}: ${fmt(runs)} runs waiting after ${fmt(createMs / 1000, 1)} s (${fmt((runs / createMs) * 1000)} runs/s); Redis +${fmt((end - before) / 2 ** 20, 1)} MB in all, ${fmt((end - mid) / 2 ** 20, 2)} MB more for the second ${fmt(runs - half)}; ${fmt(delayedJobs)} delayed jobs`,
+    );
+    console.log(`    CPU while creating: ${describeCpu(createCpu)}`);
+    // With the horizon, every run must have been created beyond it (else it got its job at once).
+    const horizonMs = Number(env.RAPPORT_WAKE_HORIZON_MS ?? 0);
+    const beyond = horizonMs < TEN_YEARS_MS ? horizonMs : 0;
+    if (started + createMs > dueMs - beyond - 1000) {
+      result.lag = `not measured: the runs were created too late (raise BENCH_WAKE_LEAD_S above ${Math.ceil(leadMs / 1000)})`;
+      return result;
     }
+    await new Promise((r) => setTimeout(r, Math.max(0, dueMs - Date.now())));
+    const wakeWatch = watchCpu({ ...deployment.pids, redis: redis.pid });
+    await until(
+      async () => (await count("completed")) >= runs,
+      `${runs} runs woken`,
+      dueMs + SPREAD * 1000 + 1_800_000 - Date.now(),
+      500,
+    );
+    const wakeCpu = wakeWatch.stop();
+    const rows = await store.all<{ flow_id: string; completed_at: number }>(
+      "SELECT flow_id, completed_at FROM flow_runs WHERE status = 'completed'",
+    );
+    const lags = rows
+      .map((r) => Number(r.completed_at) - (dueMs + Number(r.flow_id.slice("bench-wake-".length)) * 1000))
+      .sort((a, b) => a - b);
+    result.lag = { p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), max: lags.at(-1) ?? Number.NaN };
+    console.log(
+      `    wake-up lag: p50 ${fmt(result.lag.p50)} ms, p99 ${fmt(result.lag.p99)} ms, max ${fmt(result.lag.max)} ms (CPU from the due time to the last wake-up: ${describeCpu(wakeCpu)})`,
+    );
+    return result;
   } finally {
+    await deployment.stop();
+    await store.close();
     await redis.stop();
-    rmSync(redisDir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+export async function benchWaitingRuns(
+  table: Table,
+  o: { runs: number; horizonMs: number; leadSeconds?: number },
+): Promise<void> {
+  console.log(`Waiting runs (${fmt(o.runs)} runs due in the same ${SPREAD} s; sqlite, 1 worker)`);
+  const without = await oneSetting(
+    o.runs,
+    { RAPPORT_WAKE_HORIZON_MS: String(TEN_YEARS_MS) },
+    // Generous: 700 runs/s, plus time to start.
+    o.leadSeconds ? o.leadSeconds * 1000 : (o.runs / 700) * 1000 + 25_000,
+    "without the horizon",
+  );
+  let withIt: ModeResult | string;
+  if (!horizonSupported()) {
+    withIt = "skipped: this rapport has no RAPPORT_WAKE_HORIZON_MS (the horizon is not merged yet)";
+    console.log(`  with the horizon: ${withIt}`);
+  } else {
+    const lead = o.leadSeconds ? o.leadSeconds * 1000 : without.createMs * 1.5 + o.horizonMs + 15_000;
+    withIt = await oneSetting(
+      o.runs,
+      {
+        RAPPORT_WAKE_HORIZON_MS: String(o.horizonMs),
+        RAPPORT_WAKE_PROMOTE_EVERY_MS: String(Math.floor(o.horizonMs / 4)),
+      },
+      lead,
+      `with the horizon (${o.horizonMs / 1000} s)`,
+    );
+  }
+  const n = fmt(o.runs);
+  const bytes = (r: ModeResult) => `${perRun(r.bytesPerRun)}; all Redis ÷ runs: ${fmt(r.totalBytesPerRun)} B`;
+  const lagText = (r: ModeResult) =>
+    typeof r.lag === "string"
+      ? r.lag
+      : `p50 ${fmt(r.lag.p50 / 1000, 2)} s, p99 ${fmt(r.lag.p99 / 1000, 2)} s`;
+  if (typeof withIt === "string") {
+    table.add({ figure: `Redis per waiting run, ${n} runs, no horizon`, rapport: bytes(without) });
+    table.skipped(`Redis per waiting run, ${n} runs, horizon`, withIt.replace(/^skipped: /, ""));
+    table.add({
+      figure: `wake-up lag, ${n} due in ${SPREAD} s, no horizon`,
+      rapport: lagText(without),
+      aim: "p99 < 5 s",
+      ...(typeof without.lag === "string" ? {} : { met: without.lag.p99 < P99_AIM_MS }),
+    });
+    return;
+  }
+  table.add({
+    figure: `Redis per waiting run, ${n} runs, horizon`,
+    rapport: bytes(withIt),
+    baseline: `${bytes(without)} without`,
+    ratio: Math.max(0, withIt.bytesPerRun) / without.bytesPerRun,
+    aim: `≤ ${BYTES_AIM} B/run`,
+    met: withIt.bytesPerRun <= BYTES_AIM,
+  });
+  table.add({
+    figure: `wake-up lag, ${n} due in ${SPREAD} s, horizon`,
+    rapport: lagText(withIt),
+    baseline: `${lagText(without)} without`,
+    aim: "p99 < 5 s",
+    ...(typeof withIt.lag === "string" ? {} : { met: withIt.lag.p99 < P99_AIM_MS }),
+  });
+}

@@ -185,7 +185,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const consentLinks = createConsentLinks(consentTokens, () => publicUrlOf(settings, listeningPort));
     if (!settings.RAPPORT_PUBLIC_URL && settings.SMTP_URL)
       logger.warn(
-        `RAPPORT_PUBLIC_URL is not set: the unsubscribe and preference links in every email point to ${publicUrlOf(settings, settings.PORT)}, which customers cannot reach; set it to where rapport's HTTP server is public`,
+        `RAPPORT_PUBLIC_URL is not set: the unsubscribe and preference links in every email point to this machine (${settings.HOST}), which customers cannot reach; set it to where rapport's HTTP server is public`,
       );
 
     // Every flow version on record before any run can start on it; changes are logged.

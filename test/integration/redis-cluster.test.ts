@@ -53,7 +53,12 @@ describe("queue keys on Redis Cluster", () => {
     cleanup.push(() => sink.close());
     const t = testEnv(
       cluster.url,
-      { SMTP_URL: sink.url, RAPPORT_WAIT_SCALE: String(2000 / FOURTEEN_DAYS), RAPPORT_RETRY_BASE_MS: "300" },
+      {
+        SMTP_URL: sink.url,
+        RAPPORT_PUBLIC_URL: "https://rapport.example",
+        RAPPORT_WAIT_SCALE: String(2000 / FOURTEEN_DAYS),
+        RAPPORT_RETRY_BASE_MS: "300",
+      },
       { flows: ["thank-you"] },
     );
     cleanup.push(async () => rmSync(t.dir, { recursive: true, force: true }));

@@ -1,4 +1,8 @@
-/** Runs `rapport start` or `rapport worker` as a real child process (through tsx, from source). */
+/**
+ * Runs `rapport start` or `rapport worker` as a real child process: from source through
+ * tsx (tests), or the built CLI in dist/ as production runs it (the benchmark's memory
+ * and CPU figures; `npm run build` first).
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { freePort } from "../../src/infra/embedded-redis.js";
 
@@ -32,11 +36,13 @@ export async function startChildRapport(
   command: string | readonly string[] = "start",
   /** How long it may take to come up (a loaded machine starts slowly). */
   startTimeoutMs = 20_000,
+  from: "source" | "built" = "source",
 ): Promise<ChildRapport> {
   const args = typeof command === "string" ? [command] : [...command];
   const serves = servesOf(args);
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+  const entry = from === "built" ? ["dist/cli.js"] : ["--import", "tsx", "src/cli.ts"];
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,0 +1,54 @@
+/**
+ * The step baseline: BullMQ itself, no-op jobs with an empty processor, on the same
+ * Redis and at the same concurrency as rapport's steps worker, finished jobs kept as
+ * rapport keeps them. The jobs are added first (untimed); the clock runs from the
+ * worker's start to the last job completed. Runs in this process.
+ */
+import { Queue, Worker } from "bullmq";
+import { connectRedis } from "../src/infra/redis.js";
+import { perSecond } from "./table.js";
+
+export interface RawJobsResult {
+  rate: number;
+  /** CPU ms of this process per job. */
+  cpuMs: number;
+}
+
+export async function rawBullmq(redisUrl: string, n: number, concurrency: number): Promise<RawJobsResult> {
+  const queueConnection = connectRedis(redisUrl);
+  const workerConnection = connectRedis(redisUrl);
+  const queue = new Queue("raw", { connection: queueConnection, prefix: "{rawbench}" });
+  try {
+    for (let from = 0; from < n; from += 1000) {
+      await queue.addBulk(
+        Array.from({ length: Math.min(1000, n - from) }, (_, k) => ({
+          name: "step",
+          // The size of a step job's data, with an id as unique as a run's.
+          data: { runId: `00000000-0000-4000-8000-${String(from + k).padStart(12, "0")}`, seq: 0 },
+          opts: { removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 604800, count: 20000 } },
+        })),
+      );
+    }
+    let done = 0;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const finished = new Promise<void>((ok) => {
+      const worker = new Worker("raw", async () => {}, {
+        connection: workerConnection,
+        prefix: "{rawbench}",
+        concurrency,
+      });
+      worker.on("completed", () => {
+        if (++done === n) ok(worker.close().then(() => {}));
+      });
+    });
+    await finished;
+    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    return { rate: perSecond(n, ms), cpuMs: (used.user + used.system) / 1000 / n };
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    await Promise.all([queueConnection.quit(), workerConnection.quit()].map((p) => p.catch(() => {})));
+  }
+}
