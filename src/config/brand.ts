@@ -8,6 +8,7 @@ import { parseDuration } from "../flows/duration.js";
 import type { SendPolicy } from "../flows/send-policy.js";
 import { isTimeZone, TIME_OF_DAY_PATTERN, WEEKDAYS } from "../flows/time.js";
 import { TOPIC_PATTERN, TOPIC_RULE, type Topic } from "../flows/topics.js";
+import { BRAND_COLOR_DEFAULTS, type BrandColors, HEX_COLOR, paletteProblems } from "./colors.js";
 import { parseYamlWithSchema, type YamlProblem } from "./yaml-validate.js";
 
 const mailbox = z
@@ -43,6 +44,24 @@ const sendingSchema = z.strictObject({
     .optional(),
 });
 
+const hexColor = z
+  .string()
+  .regex(HEX_COLOR, 'expected a hex colour like "#8c4a2f" (quoted: YAML reads # as a comment)');
+
+/**
+ * The pages customers open from their emails (preference page, unsubscribe) in the brand's
+ * colours; each one left out keeps its default (src/config/colors.ts). Refused when text
+ * would be hard to read: every pair the pages combine must reach WCAG AA contrast.
+ */
+const colorsSchema = z
+  .strictObject({ primary: hexColor.optional(), background: hexColor.optional(), text: hexColor.optional() })
+  .superRefine((given, ctx) => {
+    if (Object.values(given).some((c) => c !== undefined && !HEX_COLOR.test(c))) return;
+    for (const problem of paletteProblems({ ...BRAND_COLOR_DEFAULTS, ...given })) {
+      ctx.addIssue({ code: "custom", path: [problem.setting], message: problem.message });
+    }
+  });
+
 /**
  * What customers can choose to hear about: name → title (and a line of description).
  * Every message that is not transactional names one (flows check it).
@@ -77,14 +96,19 @@ const brandFileSchema = z.strictObject({
       .string()
       .refine(isTimeZone, "expected an IANA time zone such as Europe/Berlin")
       .default("UTC"),
+    colors: colorsSchema.optional(),
   }),
   sending: sendingSchema.optional(),
   topics: topicsSchema.optional(),
 });
 
 export type BrandFile = z.infer<typeof brandFileSchema>;
-/** The brand settings, with the send policy (times parsed) and the topics beside them. */
-export type Brand = BrandFile["brand"] & { sendPolicy: SendPolicy; topics: Readonly<Record<string, Topic>> };
+/** The brand settings (colours with their defaults filled in), with the send policy (times parsed) and the topics beside them. */
+export type Brand = Omit<BrandFile["brand"], "colors"> & {
+  colors: BrandColors;
+  sendPolicy: SendPolicy;
+  topics: Readonly<Record<string, Topic>>;
+};
 
 function sendPolicyOf(sending: BrandFile["sending"]): SendPolicy {
   const policy: SendPolicy = {};
@@ -109,8 +133,10 @@ export class BrandConfigError extends Error {
 export function parseBrand(source: string, file: string): Brand {
   const result = parseYamlWithSchema(source, file, brandFileSchema);
   if (!result.ok) throw new BrandConfigError(result.problems);
+  const brand = result.value.brand;
   return {
-    ...result.value.brand,
+    ...brand,
+    colors: { ...BRAND_COLOR_DEFAULTS, ...brand.colors },
     sendPolicy: sendPolicyOf(result.value.sending),
     topics: result.value.topics ?? {},
   };

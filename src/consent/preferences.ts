@@ -17,6 +17,7 @@
  */
 import { z } from "zod";
 import type { FrequencyCap } from "../flows/send-policy.js";
+import { isTimeZone } from "../flows/time.js";
 import { TOPIC_PATTERN, TOPIC_RULE } from "../flows/topics.js";
 
 /** The event every change is recorded as (flows can start on it or wait_for it). */
@@ -72,6 +73,27 @@ export const preferenceChangeSchema = z.strictObject({
 });
 export type PreferenceChange = z.infer<typeof preferenceChangeSchema>;
 
+/**
+ * The customer's own facts the preference page changes beside their choices, kept on the
+ * customer's row (date flows read them): null clears one. A birthday as events give it,
+ * "YYYY-MM-DD" or "MM-DD" without the year.
+ */
+export const profileChangeSchema = z.strictObject({
+  birthday: z
+    .string()
+    .regex(/^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected a date as "YYYY-MM-DD" or "MM-DD"')
+    .nullable()
+    .optional(),
+  timezone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, "expected an IANA time zone such as Europe/Berlin")
+    .nullable()
+    .optional(),
+});
+export type ProfileChange = z.infer<typeof profileChangeSchema>;
+export const PROFILE_FIELDS = ["birthday", "timezone"] as const;
+
 export class PreferencesError extends Error {
   constructor(message: string) {
     super(message);
@@ -108,6 +130,13 @@ export function parseStoredPreferences(text: string, customerId: string): Prefer
 export function parsePreferenceChange(input: unknown): PreferenceChange {
   const parsed = preferenceChangeSchema.safeParse(input);
   if (!parsed.success) throw new PreferencesError(`not a preference change: ${problemsOf(parsed.error)}`);
+  return parsed.data;
+}
+
+/** A profile change checked before it is applied; the error names each field. */
+export function parseProfileChange(input: unknown): ProfileChange {
+  const parsed = profileChangeSchema.safeParse(input);
+  if (!parsed.success) throw new PreferencesError(`not a profile change: ${problemsOf(parsed.error)}`);
   return parsed.data;
 }
 
@@ -210,16 +239,21 @@ export const SOURCE_WORDS: Readonly<Record<PreferenceSource, string>> = {
  * flows can test them (`event.properties.all: false`, `event.properties.source: one_click`).
  * `changed` lists what changed; each changed choice is there with its new value
  * (`topic_product_news: false`, `frequency_max: 1` and `frequency_per: week`, or both null).
+ * `profile` holds the birthday and time zone changed with them (only those that differ):
+ * named in `changed` too, with their new value (`birthday: "1990-12-10"`, null when cleared).
  */
 export function changeProperties(
   merged: MergedPreferences,
   source: PreferenceSource,
+  profile: ProfileChange = {},
 ): Record<string, string | number | boolean | null> {
   const p = merged.preferences;
+  const profileKeys = PROFILE_FIELDS.filter((k) => profile[k] !== undefined);
   const out: Record<string, string | number | boolean | null> = {
     source,
-    changed: merged.changed.join(", "),
+    changed: [...merged.changed, ...profileKeys].sort().join(", "),
   };
+  for (const key of profileKeys) out[key] = profile[key] ?? null;
   for (const key of merged.changed) {
     if (key === "all") out.all = p.all !== false;
     else if (key === "stayInTouch") out.stay_in_touch = p.stayInTouch ?? false;

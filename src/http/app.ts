@@ -1,8 +1,8 @@
 /**
  * The HTTP API (Hono). Every /v1 route needs a Bearer API key; JSON bodies are capped at
  * 64 KiB (raw mail on /v1/inbound at INBOUND_MAX_BYTES); errors are JSON with a machine-readable `error` and a human `message`.
- * Outside /v1, the pages customers open from their emails (/u/TOKEN: unsubscribe), which
- * need no key (the signed token is the authority) and answer in HTML.
+ * Outside /v1, the pages customers open from their emails (/u/TOKEN: unsubscribe, /p/TOKEN:
+ * their preferences), which need no key (the signed token is the authority) and answer in HTML.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -11,6 +11,7 @@ import { mountBroadcasts } from "./broadcasts-route.js";
 import type { HttpDeps } from "./deps.js";
 import { mountEvents } from "./events-route.js";
 import { mountInbound } from "./inbound-route.js";
+import { mountPreferences } from "./preferences-route.js";
 import { mountTimeline } from "./timeline-route.js";
 import { mountUnsubscribe } from "./unsubscribe-route.js";
 
@@ -31,7 +32,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
   mountInbound(app, deps);
   mountTimeline(app, deps);
   if (deps.broadcasts) mountBroadcasts(app, deps, deps.broadcasts);
-  if (deps.consent) mountUnsubscribe(app, deps, deps.consent);
+  if (deps.consent) {
+    mountUnsubscribe(app, deps, deps.consent);
+    mountPreferences(app, deps, deps.consent);
+  }
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, "request failed");

@@ -4,6 +4,7 @@ import type { AcceptInbound } from "../jobs/accept-inbound.js";
 import type { Queues } from "../jobs/queues.js";
 import type { Store } from "../store/store.js";
 import type { BroadcastRouteDeps } from "./broadcasts-route.js";
+import type { PreferencesRouteDeps } from "./preferences-route.js";
 import type { UnsubscribeRouteDeps } from "./unsubscribe-route.js";
 
 export interface HttpDeps {
@@ -17,6 +18,6 @@ export interface HttpDeps {
   inboundMaxBytes: number;
   /** The flows and the broadcasts queue; without them /v1/broadcasts is not mounted. */
   broadcasts?: BroadcastRouteDeps;
-  /** Reads consent tokens for the customer-facing /u/TOKEN pages; without it they are not mounted. */
-  consent?: UnsubscribeRouteDeps;
+  /** Reads consent tokens for the customer-facing /u/TOKEN and /p/TOKEN pages; without it they are not mounted. */
+  consent?: UnsubscribeRouteDeps & PreferencesRouteDeps;
 }

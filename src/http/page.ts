@@ -1,13 +1,15 @@
 /**
- * The small HTML pages customers see (unsubscribe, and errors on those links): served
- * whole by the server, no JavaScript, readable on a phone first, in the brand's name.
+ * The small HTML pages customers see (preferences, unsubscribe, and errors on those
+ * links): served whole by the server, no JavaScript, readable on a phone first, in the
+ * brand's name and colours.
  *
- * Contract: htmlPage({ brandName, title, body }) → a complete HTML document, where `body`
- * is HTML built with `html` (every interpolated value escaped) and `title`/`brandName` are
- * plain text (escaped here). Pages are sent with pageHeaders: not cached (a token is in
- * the URL), not indexed, no Referer to links followed from them, never framed (a framed
- * button could be clicked for the customer), and no scripts at all.
+ * Contract: htmlPage({ brandName, title, body, colors?, style? }) → a complete HTML
+ * document, where `body` is HTML built with `html` (every interpolated value escaped) and
+ * `title`/`brandName` are plain text (escaped here). Pages are sent with pageHeaders: not
+ * cached (a token is in the URL), not indexed, no Referer to links followed from them,
+ * never framed (a framed button could be clicked for the customer), and no scripts at all.
  */
+import { BRAND_COLOR_DEFAULTS, type BrandColors, type BrandPalette, brandPalette } from "../config/colors.js";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -53,24 +55,50 @@ export const pageHeaders: Record<string, string> = {
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 };
 
-// Contrast on white: text #26211d 15:1, quiet text #5e564f 7:1, links #8c4a2f 6.7:1; the button's white
-// on #26211d 15:1: all above WCAG AA's 4.5:1. Focus is always visible (a 3px outline).
-const STYLE = `
+/**
+ * The pages' look, in the brand's colours (src/config/colors.ts checks every pair used
+ * here for WCAG AA: text, small print, links, button labels). Focus is always visible (a
+ * 3px outline in `primary`, offset so it shows on buttons of the same colour); targets
+ * are at least 44px high; one column, widening to a centred panel on larger screens.
+ */
+function styleOf(p: BrandPalette): string {
+  return `
+:root{--primary:${p.primary};--background:${p.background};--text:${p.text};--quiet:${p.quiet};--border:${p.border}}
 *{box-sizing:border-box}
-body{margin:0;background:#f3efe9;color:#26211d;font:17px/1.55 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
+body{margin:0;background:${p.backdrop};color:${p.text};font:17px/1.55 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;-webkit-text-size-adjust:100%}
 header{text-align:center;padding:28px 16px 16px;font:22px/1.3 Georgia,"Times New Roman",serif}
-main{background:#fff;border-radius:14px;max-width:34rem;margin:0 12px 32px;padding:28px 22px}
-@media (min-width:36rem){main{margin:0 auto 48px;padding:40px 44px}}
+main{background:${p.background};border-radius:14px;max-width:36rem;margin:0 12px 32px;padding:28px 22px}
+@media (min-width:38rem){main{margin:0 auto 48px;padding:40px 44px}}
 h1{font:26px/1.25 Georgia,"Times New Roman",serif;margin:0 0 16px}
+h2{font:20px/1.3 Georgia,"Times New Roman",serif;margin:0 0 12px}
 p{margin:0 0 16px}
-a{color:#8c4a2f}
-button{font:inherit;font-weight:600;color:#fff;background:#26211d;border:0;border-radius:8px;padding:14px 28px;min-height:48px;cursor:pointer;width:100%}
-@media (min-width:36rem){button{width:auto}}
-a:focus-visible,button:focus-visible{outline:3px solid #8c4a2f;outline-offset:3px}
-.quiet{font-size:15px;color:#5e564f}
+a{color:${p.primary}}
+button{font:inherit;font-weight:600;color:${p.onPrimary};background:${p.primary};border:2px solid ${p.primary};border-radius:8px;padding:12px 28px;min-height:48px;cursor:pointer;width:100%}
+button.secondary{color:${p.primary};background:${p.background}}
+@media (min-width:38rem){button{width:auto}}
+:focus-visible{outline:3px solid ${p.primary};outline-offset:3px}
+.quiet{font-size:15px;color:${p.quiet}}
+.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+footer{max-width:36rem;margin:0 auto 40px;padding:0 22px;text-align:center;font-size:15px;color:${p.text}}
 `;
+}
 
-export function htmlPage(opts: { brandName: string; title: string; body: SafeHtml }): string {
+const DEFAULT_STYLE = styleOf(brandPalette(BRAND_COLOR_DEFAULTS));
+
+export interface PageOptions {
+  brandName: string;
+  title: string;
+  body: SafeHtml;
+  /** The brand's colours (brand.colors); the defaults without. */
+  colors?: BrandColors;
+  /** More CSS for this page, after the shared rules. */
+  style?: string;
+  /** Small print under the page (e.g. the postal address). */
+  footer?: SafeHtml;
+}
+
+export function htmlPage(opts: PageOptions): string {
+  const style = (opts.colors ? styleOf(brandPalette(opts.colors)) : DEFAULT_STYLE) + (opts.style ?? "");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -78,14 +106,14 @@ export function htmlPage(opts: { brandName: string; title: string; body: SafeHtm
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>${escapeHtml(opts.title)} · ${escapeHtml(opts.brandName)}</title>
-<style>${STYLE}</style>
+<style>${style}</style>
 </head>
 <body>
 <header>${escapeHtml(opts.brandName)}</header>
 <main>
 ${opts.body.value}
 </main>
-</body>
+${opts.footer ? `<footer>${opts.footer.value}</footer>\n` : ""}</body>
 </html>
 `;
 }

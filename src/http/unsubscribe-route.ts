@@ -18,6 +18,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Brand } from "../config/brand.js";
 import type { ConsentTokens } from "../consent/tokens.js";
 import { unsubscribe } from "../consent/unsubscribe.js";
+import { BAD_LINK_TITLE, badLinkBody } from "./bad-link.js";
 import type { HttpDeps } from "./deps.js";
 import { html, htmlPage, pageHeaders, type SafeHtml } from "./page.js";
 
@@ -26,42 +27,22 @@ export const UNSUBSCRIBE_MAX_BODY_BYTES = 16 * 1024;
 
 export interface UnsubscribeRouteDeps {
   tokens: ConsentTokens;
-  brand: Pick<Brand, "name" | "supportAddress">;
+  brand: Pick<Brand, "name" | "supportAddress" | "colors">;
 }
 
 type Status = 200 | 400 | 413 | 500;
 
-/** The address in a mailbox like `Lyra Audio Care <care@lyra-audio.example>`. */
-function bareAddress(mailbox: string): string {
-  return (/<([^<>]+)>/.exec(mailbox)?.[1] ?? mailbox).trim();
-}
-
 export function mountUnsubscribe(app: Hono, deps: HttpDeps, consent: UnsubscribeRouteDeps): void {
   const brandName = consent.brand.name;
   const page = (c: Context, status: Status, title: string, body: SafeHtml) =>
-    c.body(htmlPage({ brandName, title, body }), status, pageHeaders);
+    c.body(htmlPage({ brandName, title, body, colors: consent.brand.colors }), status, pageHeaders);
 
   const manageLink = (customerId: string) =>
     html`<a href="../p/${consent.tokens.make(customerId)}">Manage your emails</a>`;
   const stillSent = html`<p class="quiet">You'll still get emails that answer something you do, such as
     the confirmation when you register a product.</p>`;
 
-  const badLink = (c: Context) => {
-    const support = consent.brand.supportAddress ? bareAddress(consent.brand.supportAddress) : null;
-    return page(
-      c,
-      400,
-      "This link doesn't work",
-      html`<h1>This link doesn't work</h1>
-<p>It may have been cut short or changed on its way here. Open the link in the email again, or copy
-all of it into your browser's address bar.</p>
-<p>You can also reply to any email from ${brandName} with the word “unsubscribe”.${
-        support
-          ? html` Or write to <a href="mailto:${support}">${support}</a> and we'll take you off by hand.`
-          : ""
-      }</p>`,
-    );
-  };
+  const badLink = (c: Context) => page(c, 400, BAD_LINK_TITLE, badLinkBody(consent.brand));
 
   const failed = (c: Context, err: unknown, what: string) => {
     deps.logger.error({ err, path: "/u/…" }, what);

@@ -16,24 +16,38 @@ import {
   type PreferenceChange,
   type PreferenceSource,
   PreferencesError,
+  type ProfileChange,
   parsePreferenceChange,
+  parseProfileChange,
   parseStoredPreferences,
 } from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
-import { customers, events, suppressions } from "./schema.js";
+import { getCustomer, getSuppression } from "./customer-lookups.js";
+import { toOwnership, toProduct } from "./rows.js";
+import { customers, events, ownerships, products, suppressions } from "./schema.js";
+import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { query } from "./sql/query.js";
-import type { PreferenceChangeResult, PreferenceStore } from "./store.js";
+import type { PreferenceChangeResult, PreferencePageSubject, PreferenceStore } from "./store.js";
 
 const p = sql.placeholder;
 
-type Held = { id: string; email: string; preferences: string };
+type Held = {
+  id: string;
+  email: string;
+  preferences: string;
+  birthday: string | null;
+  timezone: string | null;
+};
 const customerOf = query<Held>(sql`
-  select id, email, preferences from ${customers} where id = ${p("id")}`);
+  select id, email, preferences, birthday, timezone from ${customers} where id = ${p("id")}`);
 const customerForUpdate = query<Held>(sql`
-  select id, email, preferences from ${customers} where id = ${p("id")} for update`);
+  select id, email, preferences, birthday, timezone from ${customers} where id = ${p("id")} for update`);
+// The birthday and time zone ride along (the preference page); unchanged ones are written back as read.
 const setPreferences = query(sql`
-  update ${customers} set preferences = ${p("preferences")}, updated_at = ${p("now")} where id = ${p("id")}`);
+  update ${customers} set preferences = ${p("preferences")}, birthday = ${p("birthday")},
+    timezone = ${p("timezone")}, updated_at = ${p("now")}
+  where id = ${p("id")}`);
 // Received, like an event from the shop: the events job starts the flows it triggers.
 const insertEvent = query(sql`
   insert into ${events} (id, type, occurred_at, received_at, customer_email, payload, status, customer_id)
@@ -54,6 +68,7 @@ export async function changePreferences(
   source: PreferenceSource,
   now: number,
   newId: () => string,
+  profile: ProfileChange = {},
 ): Promise<PreferenceChangeResult | null> {
   const row = await t.get(t.dialect === "postgres" ? customerForUpdate : customerOf, { id: customerId });
   if (!row) return null;
@@ -62,16 +77,29 @@ export async function changePreferences(
   // existed gets it now. Idempotent either way.
   if (change.all === false) await t.run(unsubscribe, { email: row.email, now });
   if (change.all === true) await t.run(resubscribe, { email: row.email });
-  if (merged.changed.length === 0) return { preferences: merged.preferences, changed: [], eventId: null };
+  // Only what differs from the row as it is now counts as changed.
+  const newProfile: ProfileChange = {};
+  if (profile.birthday !== undefined && profile.birthday !== row.birthday)
+    newProfile.birthday = profile.birthday;
+  if (profile.timezone !== undefined && profile.timezone !== row.timezone)
+    newProfile.timezone = profile.timezone;
+  const changed = [...merged.changed, ...Object.keys(newProfile)].sort();
+  if (changed.length === 0) return { preferences: merged.preferences, changed: [], eventId: null };
 
-  await t.run(setPreferences, { id: row.id, preferences: JSON.stringify(merged.preferences), now });
+  await t.run(setPreferences, {
+    id: row.id,
+    preferences: JSON.stringify(merged.preferences),
+    birthday: newProfile.birthday !== undefined ? newProfile.birthday : row.birthday,
+    timezone: newProfile.timezone !== undefined ? newProfile.timezone : row.timezone,
+    now,
+  });
   const eventId = newId();
   const body: EventBody = {
     id: eventId,
     type: PREFERENCE_CHANGED_EVENT,
     occurredAt: new Date(now).toISOString(),
     customer: { email: row.email },
-    properties: changeProperties(merged, source),
+    properties: changeProperties(merged, source, newProfile),
   };
   await t.run(insertEvent, {
     id: eventId,
@@ -81,19 +109,37 @@ export async function changePreferences(
     payload: JSON.stringify(body),
     customerId: row.id,
   });
-  return { preferences: merged.preferences, changed: merged.changed, eventId };
+  return { preferences: merged.preferences, changed, eventId };
+}
+
+const ownedBy = query<Record<string, unknown>>(sql`
+  select ${columnsOf(ownerships, "o_")}, ${columnsOf(products, "p_")}
+  from ${ownerships} inner join ${products} on ${products.id} = ${ownerships.productId}
+  where ${ownerships.customerId} = ${p("customerId")}
+  order by ${ownerships.startedAt}, ${ownerships.id}`);
+
+export async function preferencePage(t: Sql, customerId: string): Promise<PreferencePageSubject | null> {
+  const customer = await getCustomer(t, customerId);
+  if (!customer) return null;
+  const owned = (await t.all(ownedBy, { customerId })).map((r) => ({
+    ...toOwnership(unprefix(r, "o_")),
+    product: toProduct(unprefix(r, "p_")),
+  }));
+  return { customer, owned, suppression: await getSuppression(t, customer.email) };
 }
 
 export function preferenceStore(db: Database, newId: () => string): PreferenceStore {
   return {
-    changePreferences: async (customerId, change, source, now) => {
+    changePreferences: async (customerId, change, source, now, profile = {}) => {
       // Checked before the transaction: a route passing a bad change gets an error naming the field.
       const checked = parsePreferenceChange(change);
+      const checkedProfile = parseProfileChange(profile);
       if (!PREFERENCE_SOURCES.includes(source))
         throw new PreferencesError(
           `not a preference source: ${JSON.stringify(source)} (expected one of ${PREFERENCE_SOURCES.join(", ")})`,
         );
-      return db.tx((t) => changePreferences(t, customerId, checked, source, now, newId));
+      return db.tx((t) => changePreferences(t, customerId, checked, source, now, newId, checkedProfile));
     },
+    preferencePage: (customerId) => db.read((t) => preferencePage(t, customerId)),
   };
 }

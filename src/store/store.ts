@@ -7,7 +7,12 @@
  * under retries, because the jobs calling them are retried freely.
  */
 
-import type { PreferenceChange, PreferenceSource, Preferences } from "../consent/preferences.js";
+import type {
+  PreferenceChange,
+  PreferenceSource,
+  Preferences,
+  ProfileChange,
+} from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
 import type { Flow, MessageCategory, RunState } from "../flows/types.js";
 
@@ -694,7 +699,10 @@ export interface WakeStore {
 export interface PreferenceChangeResult {
   /** The customer's preferences after the change. */
   preferences: Preferences;
-  /** The choices that changed ("all", "frequency", "stayInTouch", "topics.<name>"); empty: none did. */
+  /**
+   * The choices that changed ("all", "frequency", "stayInTouch", "topics.<name>", and
+   * "birthday", "timezone" from a profile change); empty: none did.
+   */
   changed: string[];
   /**
    * The preference_changed event stored with it (status received: queue it like any event,
@@ -712,13 +720,26 @@ export interface PreferenceStore {
    * address (kept if one exists); `all: true` takes an `unsubscribe` suppression away
    * (never a hard bounce or complaint). A change that changes nothing stores no event
    * (a second one-click POST). Null when there is no such customer.
+   * `profile` (the preference page) changes the customer's birthday and time zone in the
+   * same transaction, named in the same event; queueing that event is what reschedules
+   * their date flows (the events job recomputes them from the row).
    */
   changePreferences(
     customerId: string,
     change: PreferenceChange,
     source: PreferenceSource,
     now: number,
+    profile?: ProfileChange,
   ): Promise<PreferenceChangeResult | null>;
+  /** What the preference page shows: the customer, what they own or owned, their address's suppression. */
+  preferencePage(customerId: string): Promise<PreferencePageSubject | null>;
+}
+
+export interface PreferencePageSubject {
+  customer: CustomerRow;
+  /** Active and disposed, oldest first. */
+  owned: Array<OwnershipRow & { product: ProductRow }>;
+  suppression: SuppressionRow | null;
 }
 
 /**

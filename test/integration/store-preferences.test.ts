@@ -158,6 +158,76 @@ describe.each(storeBackends)("preferences ($name)", ({ skip, openDatabase }) => 
 
   it("is null for a customer that does not exist", async () => {
     expect(await store.changePreferences("nobody", { all: false }, "one_click", T)).toBeNull();
+    expect(await store.preferencePage("nobody")).toBeNull();
+  });
+
+  it("changes the birthday and time zone with the choices, in one event; only what differs counts", async () => {
+    const result = await store.changePreferences(
+      ada.id,
+      { topics: { product_news: false } },
+      "preference_page",
+      T,
+      { birthday: "12-10", timezone: "America/New_York" },
+    );
+    expect(result?.changed).toEqual(["birthday", "timezone", "topics.product_news"]);
+    expect(await store.getCustomer(ada.id)).toMatchObject({
+      birthday: "12-10",
+      timezone: "America/New_York",
+      preferences: { topics: { product_news: false } },
+    });
+    const [event] = await eventsOf();
+    expect(event?.body.properties).toEqual({
+      source: "preference_page",
+      changed: "birthday, timezone, topics.product_news",
+      topic_product_news: false,
+      birthday: "12-10",
+      timezone: "America/New_York",
+    });
+    // The same again: nothing changes, no event. Clearing one: only it.
+    const again = { birthday: "12-10", timezone: "America/New_York" };
+    expect((await store.changePreferences(ada.id, {}, "preference_page", T + 1, again))?.eventId).toBeNull();
+    const cleared = await store.changePreferences(ada.id, {}, "preference_page", T + 2, {
+      birthday: null,
+      timezone: "America/New_York",
+    });
+    expect(cleared?.changed).toEqual(["birthday"]);
+    expect(await store.getCustomer(ada.id)).toMatchObject({ birthday: null, timezone: "America/New_York" });
+    expect((await eventsOf()).map((e) => e.body.properties?.changed)).toEqual([
+      "birthday, timezone, topics.product_news",
+      "birthday",
+    ]);
+  });
+
+  it("refuses a birthday or time zone that is not one, naming the field", async () => {
+    await expect(
+      store.changePreferences(ada.id, {}, "preference_page", T, { birthday: "1990-13-01" }),
+    ).rejects.toThrow(/^not a profile change: birthday: expected a date as "YYYY-MM-DD" or "MM-DD"/);
+    await expect(
+      store.changePreferences(ada.id, {}, "preference_page", T, { timezone: "Mars/Olympus" }),
+    ).rejects.toThrow(/timezone: expected an IANA time zone/);
+    expect(await store.getCustomer(ada.id)).toMatchObject({ birthday: null, timezone: null });
+  });
+
+  it("the preference page's subject: the customer, what they own and owned, their suppression", async () => {
+    const { event } = await store.recordEvent(
+      {
+        id: "disp-1",
+        type: "disposition",
+        customer: { email: "ada@example.com" },
+        product: { sku: "LYRA-RD-2780" },
+      },
+      T,
+    );
+    await store.ingestEvent(event, T);
+    await store.changePreferences(ada.id, { all: false }, "one_click", T);
+    const subject = await store.preferencePage(ada.id);
+    expect(subject?.customer).toMatchObject({
+      id: ada.id,
+      email: "ada@example.com",
+      preferences: { all: false },
+    });
+    expect(subject?.owned).toMatchObject([{ status: "disposed", product: { name: "Lyra RD 2780" } }]);
+    expect(subject?.suppression).toMatchObject({ reason: "unsubscribe" });
   });
 
   describe("with a message to Ada", () => {

@@ -43,6 +43,16 @@ describe("brand settings", () => {
     expect(problems(source).join("\n")).toContain(expected);
   });
 
+  it("fills in the default colours, and takes the brand's own (each one alone too)", () => {
+    expect(parseBrand(good, "x.yaml").colors).toEqual({
+      primary: "#8c4a2f",
+      background: "#fffdfa",
+      text: "#26211d",
+    });
+    const own = parseBrand(`${good}  colors:\n    primary: "#1d4ed8"\n`, "x.yaml");
+    expect(own.colors).toEqual({ primary: "#1d4ed8", background: "#fffdfa", text: "#26211d" });
+  });
+
   it("reads the topics customers can choose, none when absent", () => {
     expect(parseBrand(good, "x.yaml").topics).toEqual({});
     const withTopics = `${good}topics:\n  product_news:\n    title: Product news\n    description: Updates.\n  birthday:\n    title: Birthday wishes\n`;
@@ -50,6 +60,27 @@ describe("brand settings", () => {
       product_news: { title: "Product news", description: "Updates." },
       birthday: { title: "Birthday wishes" },
     });
+  });
+
+  it.each([
+    [
+      `  colors:\n    primary: 8c4a2f\n`,
+      "config/rapport.yaml:8:14: brand.colors.primary: expected a hex colour",
+    ],
+    [
+      `  colors:\n    primary: "#8c4a2f"\n    accent: "#000"\n`,
+      'config/rapport.yaml:9:5: brand.colors.accent: unknown setting "accent"',
+    ],
+    [
+      `  colors:\n    background: "#ffffff"\n    text: "#aaaaaa"\n`,
+      "config/rapport.yaml:9:11: brand.colors.text: text #aaaaaa on background #ffffff has a contrast of 2.3:1; readable text needs at least 4.5:1 (WCAG AA)",
+    ],
+    [
+      `  colors:\n    primary: "#ffcc00"\n`,
+      "config/rapport.yaml:8:14: brand.colors.primary: links in primary #ffcc00 on background #fffdfa has a contrast of 1.4:1",
+    ],
+  ])("refuses colours that are not hex or not readable (%#), with the position", (colors, expected) => {
+    expect(problems(`${good}${colors}`).join("\n")).toContain(expected);
   });
 
   it.each([
