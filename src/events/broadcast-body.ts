@@ -1,6 +1,7 @@
 /**
  * The body of `POST /v1/broadcasts` (and of `rapport broadcast`): run a flow for every
- * active owner of a product (sku) or of every product in a category. Strict like the
+ * active owner of a product (sku) or of every product in a category (with its former
+ * owners who stay in touch: src/store/broadcast-audience.ts). Strict like the
  * event body, and built from its parts (the id, SKU, category and properties rules are
  * the same).
  */

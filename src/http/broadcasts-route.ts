@@ -1,5 +1,6 @@
 /**
- * POST /v1/broadcasts: run a flow for every active owner of a product or category.
+ * POST /v1/broadcasts: run a flow for every active owner of a product or category (and a
+ * category's former owners who stay in touch).
  * Stored (idempotent on id) before the 202, then queued; if queueing fails the sweeper
  * queues it later. GET /v1/broadcasts/:id: how far it got.
  */

@@ -1,5 +1,8 @@
 /**
- * broadcasts queue: a flow run for every active owner of a product or category.
+ * broadcasts queue: a flow run for every active owner of a product or category, and for
+ * a category's former owners who chose to stay in touch (src/store/broadcast-audience.ts;
+ * their run names the disposed ownership, so a flow's `where` can tell them apart with
+ * `ownership.status`).
  *
  * The job pages through the audience (the store's cursor, PAGE_SIZE owners at a time).
  * For each page it decides which owners the flow takes (its trigger `where`, on the same
@@ -39,7 +42,8 @@ export type BroadcastOutcome = "completed" | "stopped" | "finished" | "missing" 
 /**
  * The entry key of an owner's run. `once` and `once_per_product` keep their meaning (an
  * owner never gets a once-flow twice, whether from an event or a broadcast); for
- * `every_time` flows the key is one per broadcast and ownership.
+ * `every_time` flows the key is one per broadcast and ownership. The audience lists a
+ * former owner through one ownership only, and never beside an active one of theirs.
  */
 export function broadcastEntryKey(
   flow: Flow,

@@ -1,39 +1,32 @@
 /**
- * Broadcasts (product news): a flow run for every active owner of a product or category.
+ * Broadcasts (product news): a flow run for every owner of a product or category (and a
+ * category's former owners who stay in touch).
  *
- * The audience is read a page at a time in (product id, ownership id) order, each
- * product's owners through the index ownerships(product_id, status, id), so a page
- * costs the same at the millionth owner as at the first and nothing holds the whole
- * audience. A page's runs, the cursor after it and the counts are written in one
- * transaction: a job killed at any point resumes at the cursor and creates no run twice
+ * The audience (src/store/broadcast-audience.ts) is read a page at a time in (product id,
+ * ownership id) order, so nothing holds the whole audience. A page's runs, the cursor
+ * after it and the counts are written in one transaction: a job killed at any point resumes at the cursor and creates no run twice
  * (entry keys are unique, and a page is written only if the page count is still what
  * the job read).
  */
 import { sql } from "drizzle-orm";
-import { toCustomer, toOwnership, toProduct, toRun } from "./rows.js";
+import { audiencePage, countAudience } from "./broadcast-audience.js";
+import { toRun } from "./rows.js";
 import { insertRunIfNew } from "./run-inserts.js";
-import { broadcasts, customers, events, flowRuns, ownerships, products } from "./schema.js";
-import { columnsOf, unprefix } from "./sql/columns.js";
+import { broadcasts, events, flowRuns } from "./schema.js";
+import { columnsOf } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, query } from "./sql/query.js";
 import type {
-  AudienceOwner,
-  AudiencePage,
   BroadcastAudience,
-  BroadcastCursor,
   BroadcastPageOutcome,
   BroadcastPageWrite,
   BroadcastRow,
   BroadcastStore,
   NewBroadcast,
-  ProductRow,
   RunRow,
 } from "./store.js";
 
 type BroadcastRecord = typeof broadcasts.$inferSelect;
-type ProductRecord = typeof products.$inferSelect;
-type OwnershipRecord = typeof ownerships.$inferSelect;
-type CustomerRecord = typeof customers.$inferSelect;
 type RunRecord = typeof flowRuns.$inferSelect;
 const p = sql.placeholder;
 
@@ -91,28 +84,6 @@ const strandedBroadcasts = query<{ id: string }>(sql`
   select id from ${broadcasts}
   where status in ('queued', 'running') and updated_at < ${p("before")}
   order by updated_at limit ${p("limit")}`);
-
-// The audience: its products from the cursor's on (a category has few; a SKU names one),
-// then each product's active owners by keyset on ownership id. Every comparison of ids is
-// the database's, so the order is its collation's throughout.
-const productsBySku = query<ProductRecord>(sql`
-  select ${columnsOf(products)} from ${products}
-  where sku = ${p("sku")} and id >= ${p("from")} order by id`);
-const productsByCategory = query<ProductRecord>(sql`
-  select ${columnsOf(products)} from ${products}
-  where category = ${p("category")} and id >= ${p("from")} order by id`);
-const countBySku = query<{ n: number }>(sql`
-  select count(*) as n from ${ownerships}
-  where status = 'active' and product_id in (select id from ${products} where sku = ${p("sku")})`);
-const countByCategory = query<{ n: number }>(sql`
-  select count(*) as n from ${ownerships}
-  where status = 'active' and product_id in (select id from ${products} where category = ${p("category")})`);
-const ownersOf = query<Record<string, unknown>>(sql`
-  select ${columnsOf(ownerships, "o_")}, ${columnsOf(customers, "c_")}
-  from ${ownerships} join ${customers} on ${customers}.id = ${ownerships}.customer_id
-  where ${ownerships}.product_id = ${p("productId")} and ${ownerships}.status = 'active'
-    and ${ownerships}.id > ${p("after")}
-  order by ${ownerships}.id limit ${p("limit")}`);
 
 // A page: the broadcast moves first and only if it is still where the job read it, so a
 // second writer of the same page changes nothing (on Postgres it waits on this row's lock,
@@ -185,53 +156,6 @@ export async function createBroadcast(
 export async function getBroadcast(t: Sql, id: string): Promise<BroadcastRow | null> {
   const row = await t.get(broadcastById, { id });
   return row ? toBroadcast(row) : null;
-}
-
-/** The audience's products in id order, from `from` on ("" for all). */
-async function audienceProducts(t: Sql, audience: BroadcastAudience, from: string): Promise<ProductRow[]> {
-  const rows =
-    audience.sku !== undefined
-      ? await t.all(productsBySku, { sku: audience.sku, from })
-      : await t.all(productsByCategory, { category: audience.category, from });
-  return rows.map(toProduct);
-}
-
-export async function countAudience(t: Sql, audience: BroadcastAudience): Promise<number> {
-  const row =
-    audience.sku !== undefined
-      ? await t.get(countBySku, { sku: audience.sku })
-      : await t.get(countByCategory, { category: audience.category });
-  return row?.n ?? 0;
-}
-
-export async function audiencePage(
-  t: Sql,
-  audience: BroadcastAudience,
-  cursor: BroadcastCursor | null,
-  limit: number,
-): Promise<AudiencePage> {
-  const owners: AudienceOwner[] = [];
-  for (const product of await audienceProducts(t, audience, cursor?.productId ?? "")) {
-    const after = cursor && product.id === cursor.productId ? cursor.ownershipId : "";
-    const rows = await t.all(ownersOf, { productId: product.id, after, limit: limit - owners.length });
-    for (const r of rows) {
-      owners.push({
-        product,
-        ownership: toOwnership(unprefix<OwnershipRecord>(r, "o_")),
-        customer: toCustomer(unprefix<CustomerRecord>(r, "c_")),
-      });
-    }
-    const last = owners.at(-1);
-    if (owners.length >= limit && last) {
-      return { owners, next: { productId: product.id, ownershipId: last.ownership.id }, exhausted: false };
-    }
-  }
-  const last = owners.at(-1);
-  return {
-    owners,
-    next: last ? { productId: last.product.id, ownershipId: last.ownership.id } : cursor,
-    exhausted: true,
-  };
 }
 
 export async function writeBroadcastPage(

@@ -336,9 +336,13 @@ export interface FailureStore {
   resetFailed(kind: FailedKind, ids: readonly string[], now: number): Promise<string[]>;
 }
 
-// Broadcasts (product news): one flow run for every active owner of a product or category.
+// Broadcasts (product news): one flow run for every active owner of a product or category,
+// and for a category's former owners who stay in touch (src/store/broadcast-audience.ts).
 
-/** Who a broadcast is for: the owners of one product, or of every product in a category. */
+/**
+ * Who a broadcast is for: the active owners of one product, or of every product in a
+ * category with, for a category, its former owners who chose to stay in touch.
+ */
 export type BroadcastAudience = { sku: string; category?: undefined } | { category: string; sku?: undefined };
 
 export type BroadcastStatus = "queued" | "running" | "completed" | "failed";
@@ -377,7 +381,11 @@ export interface BroadcastRow {
   finishedAt: number | null;
 }
 
-/** One active owner as a broadcast page lists them, with what the flow's `where` reads. */
+/**
+ * One owner as a broadcast page lists them, with what the flow's `where` reads: an active
+ * ownership, or (category audiences) the disposed one a former owner who stays in touch is
+ * reached through (`ownership.status: disposed`).
+ */
 export interface AudienceOwner {
   customer: CustomerRow;
   product: ProductRow;
@@ -425,9 +433,12 @@ export interface BroadcastStore {
   /** queued → running, with the audience's size as it is now. */
   markBroadcastRunning(id: string, total: number, now: number): Promise<void>;
   markBroadcastFailed(id: string, error: string, now: number): Promise<void>;
-  /** Active owners in the audience now. */
+  /** The audience now: active owners, and former owners who stay in touch (once per customer). */
   countAudience(audience: BroadcastAudience): Promise<number>;
-  /** Up to `limit` active owners after `cursor`, in (product id, ownership id) order. */
+  /**
+   * The audience's owners among the `limit` ownerships read after `cursor`, in (product id,
+   * ownership id) order: fewer than `limit` (none, even) when some read are not in it.
+   */
   audiencePage(
     audience: BroadcastAudience,
     cursor: BroadcastCursor | null,

@@ -12,6 +12,7 @@ import { dateScheduleStore } from "../../src/store/date-schedules.js";
 import type { Database } from "../../src/store/sql/handle.js";
 import { query } from "../../src/store/sql/query.js";
 import type {
+  BroadcastCursor,
   BroadcastStore,
   DateFiring,
   DateScheduleStore,
@@ -70,6 +71,49 @@ async function seedOwners(db: Database): Promise<void> {
     ];
     for (const [productId, id, status] of owned) {
       await t.run(insertOwnership, { id, customerId: `c${id.slice(1)}`, productId, status });
+    }
+  });
+}
+
+const setPreferences = query(
+  sql`update customers set preferences = ${p("preferences")} where id = ${p("id")}`,
+);
+
+/**
+ * On top of seedOwners, former owners of turntables (disposed ownerships) with their choices:
+ * c8 stays in touch (o8 on p1); c9 stays in touch and had two (oc on p1, of on p2); c10 stays
+ * in touch but still owns one (od disposed on p1, oe active on p2); c11 said no to staying in
+ * touch (oa), c12 chose something else only (ob). c4 (o4) chose nothing.
+ */
+async function seedFormerOwners(db: Database): Promise<void> {
+  await seedOwners(db);
+  const stay = JSON.stringify({
+    stayInTouch: true,
+    changed: { stayInTouch: { at: 1, source: "preference_page" } },
+  });
+  await db.tx(async (t) => {
+    const people: Array<[string, string]> = [
+      ["c8", stay],
+      ["c9", stay],
+      ["c10", stay],
+      ["c11", JSON.stringify({ stayInTouch: false })],
+      ["c12", JSON.stringify({ topics: { birthday: false } })],
+    ];
+    for (const [id, preferences] of people) {
+      await t.run(insertCustomer, { id, email: `${id}@example.com`, birthday: null });
+      await t.run(setPreferences, { id, preferences });
+    }
+    const owned: Array<[string, string, string, "active" | "disposed"]> = [
+      ["p1", "o8", "c8", "disposed"],
+      ["p1", "oa", "c11", "disposed"],
+      ["p1", "ob", "c12", "disposed"],
+      ["p1", "oc", "c9", "disposed"],
+      ["p1", "od", "c10", "disposed"],
+      ["p2", "oe", "c10", "active"],
+      ["p2", "of", "c9", "disposed"],
+    ];
+    for (const [productId, id, customerId, status] of owned) {
+      await t.run(insertOwnership, { id, customerId, productId, status });
     }
   });
 }
@@ -138,6 +182,70 @@ describe.each(storeBackends)("broadcasts and date schedules ($name)", ({ skip, o
     expect(bySku.owners.map((o) => o.ownership.id)).toEqual(["o7"]);
     expect(bySku.exhausted).toBe(true);
   });
+
+  it.skipIf(skip)(
+    "a category's former owners who stay in touch are in its audience, once per customer",
+    async () => {
+      await seedFormerOwners(db);
+      const audience = { category: "turntable" };
+      // Active: o1 o2 o3 o5 o6 oe; former: c8 (o8) and c9 (oc, the first of two). Not c10 (owns
+      // oe), c11 (said no), c12 (chose other things), c4 (chose nothing).
+      expect(await broadcasts.countAudience(audience)).toBe(8);
+      // A SKU broadcast is for the model's current owners only.
+      expect(await broadcasts.countAudience({ sku: "SKU-1" })).toBe(3);
+      const bySku = await broadcasts.audiencePage({ sku: "SKU-1" }, null, 10);
+      expect(bySku.owners.map((o) => o.ownership.id)).toEqual(["o1", "o2", "o3"]);
+
+      // Pages of 3 rows read: the rows of former owners who did not ask are read (and passed)
+      // but not handed out, so a page can hold fewer owners than its size, or none.
+      const one = await broadcasts.audiencePage(audience, null, 3);
+      expect(one.owners.map((o) => o.ownership.id)).toEqual(["o1", "o2", "o3"]);
+      expect(one).toMatchObject({ next: { productId: "p1", ownershipId: "o3" }, exhausted: false });
+      const two = await broadcasts.audiencePage(audience, one.next, 3);
+      expect(two.owners.map((o) => o.ownership.id)).toEqual(["o8"]);
+      expect(two).toMatchObject({ next: { productId: "p1", ownershipId: "ob" }, exhausted: false });
+      expect(two.owners[0]).toMatchObject({
+        customer: { id: "c8", preferences: { stayInTouch: true } },
+        ownership: { status: "disposed", productId: "p1" },
+        product: { id: "p1", category: "turntable" },
+      });
+      const three = await broadcasts.audiencePage(audience, two.next, 3);
+      expect(three.owners.map((o) => `${o.customer.id}/${o.ownership.id}`)).toEqual([
+        "c9/oc",
+        "c5/o5",
+        "c6/o6",
+      ]);
+      expect(three).toMatchObject({ next: { productId: "p2", ownershipId: "o6" }, exhausted: false });
+      const four = await broadcasts.audiencePage(audience, three.next, 3);
+      expect(four.owners.map((o) => `${o.customer.id}/${o.ownership.id}`)).toEqual(["c10/oe"]);
+      expect(four).toMatchObject({ next: { productId: "p2", ownershipId: "oe" }, exhausted: true });
+
+      // Nothing but former owners who did not ask: an empty page that still moves on.
+      const empty = await broadcasts.audiencePage(audience, { productId: "p1", ownershipId: "o8" }, 2);
+      expect(empty).toEqual({ owners: [], next: { productId: "p1", ownershipId: "ob" }, exhausted: false });
+
+      // Every page size hands out the same audience, each customer once, as many as counted.
+      for (const size of [1, 2, 4, 100]) {
+        const seen: string[] = [];
+        let cursor: BroadcastCursor | null = null;
+        for (;;) {
+          const page = await broadcasts.audiencePage(audience, cursor, size);
+          seen.push(...page.owners.map((o) => o.customer.id));
+          cursor = page.next;
+          if (page.exhausted) break;
+        }
+        expect(seen).toEqual(["c1", "c2", "c3", "c8", "c9", "c5", "c6", "c10"]);
+      }
+
+      // c8 changes their mind: out of the next count and pages.
+      await db.tx((t) =>
+        t.run(setPreferences, { id: "c8", preferences: JSON.stringify({ stayInTouch: false }) }),
+      );
+      expect(await broadcasts.countAudience(audience)).toBe(7);
+      const all = await broadcasts.audiencePage(audience, null, 100);
+      expect(all.owners.map((o) => o.customer.id)).toEqual(["c1", "c2", "c3", "c9", "c5", "c6", "c10"]);
+    },
+  );
 
   it.skipIf(skip)("writes a page once when two writers race it", async () => {
     await seedOwners(db);

@@ -1,6 +1,7 @@
 /**
- * The date and relationship flows shipped in config/flows: what they parse to, and that
- * a plain registration or purchase event starts none of them (integration tests post those).
+ * The date, relationship and disposition flows shipped in config/flows: what they parse to,
+ * and that a plain registration or purchase event starts none of them (integration tests
+ * post those).
  */
 import { describe, expect, it } from "vitest";
 import { flowMatches } from "../../../src/flows/conditions.js";
@@ -60,6 +61,40 @@ describe("seed flows", () => {
     // Given away during the week: the flow ends when it wakes, without sending.
     const gone = { ...oneTime, ownership: { ...oneTime.ownership, status: "disposed" } };
     const woken = advance(flow, run, { type: "wake" }, started + 7 * DAY + DAY, { facts: gone });
+    expect(woken.run).toMatchObject({ status: "completed", outcome: "exited" });
+    expect(woken.effects.some((e) => e.type === "send")).toBe(false);
+  });
+
+  it("after-disposition thanks a former owner at once, transactionally, once per product", async () => {
+    const flows = await shipped();
+    const flow = flows.get("after-disposition") as Flow;
+    const disposed = { ...registration.ownership, status: "disposed" } as const;
+    const disposition = {
+      ...registration,
+      event: { type: "disposition", properties: {} },
+      ownership: disposed,
+    };
+    expect(flowMatches(flow, disposition, 0)).toBe(true);
+    // A disposition of something never registered or bought with us ends no ownership.
+    expect(flowMatches(flow, { ...disposition, ownership: undefined }, 0)).toBe(false);
+    expect(flowMatches(flow, registration, 0)).toBe(false);
+    expect(flow.entry).toBe("once_per_product");
+    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, { facts: disposition });
+    expect(effects.filter((e) => e.type === "send")).toEqual([
+      expect.objectContaining({
+        template: "former-owner-thanks",
+        transactional: true,
+        category: "transactional",
+      }),
+    ]);
+
+    // The thank-you flow's check-in is not sent about a product the customer no longer has.
+    const thankYou = flows.get("thank-you") as Flow;
+    const started = advance(thankYou, initialRun(), { type: "start" }, 0, { facts: registration });
+    expect(started.run.status).toBe("waiting");
+    const woken = advance(thankYou, started.run, { type: "wake" }, 15 * DAY, {
+      facts: { ...registration, ownership: disposed },
+    });
     expect(woken.run).toMatchObject({ status: "completed", outcome: "exited" });
     expect(woken.effects.some((e) => e.type === "send")).toBe(false);
   });

@@ -35,6 +35,7 @@ describe("loadTemplates", () => {
       "anniversary",
       "birthday",
       "check-in",
+      "former-owner-thanks",
       "get-to-know-you",
       "one-time-thanks",
       "owner-message-received",
