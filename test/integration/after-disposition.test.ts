@@ -195,8 +195,17 @@ describe("after a disposition", () => {
       async () => to(linus.email).some((m) => m.parsed.subject === "RD 2780 firmware 2.1"),
       "the model's news to reach Linus",
     );
-    // Let anything that would go to someone else, or twice, have its chance.
-    await new Promise((r) => setTimeout(r, 500));
+    // Everything the two broadcasts started has finished and nothing is left to send, so
+    // what reached the sink is all that will.
+    await eventually(async () => {
+      for (const { email } of [ada, grace, bob, linus]) {
+        const tl = await s.timeline(email);
+        if (tl?.runs.some((r) => r.eventId.startsWith("broadcast/") && r.status !== "completed"))
+          return false;
+        if (tl?.messages.some((m) => m.status === "queued" || m.status === "sending")) return false;
+      }
+      return true;
+    }, "every run of the broadcasts finished and every message settled");
     expect(
       mail.received
         .slice(before)
