@@ -61,7 +61,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function answersPing(connection: EmbeddedRedis["connection"]): Promise<boolean> {
+/** Whether a Redis answers PING there now (false, not an error, when nothing listens). */
+export async function answersPing(connection: EmbeddedRedis["connection"]): Promise<boolean> {
   const client = new Redis({
     ...connection,
     lazyConnect: true,

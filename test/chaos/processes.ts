@@ -6,8 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { Redis } from "ioredis";
-import { freePort } from "../../src/infra/embedded-redis.js";
+import { answersPing, freePort } from "../../src/infra/embedded-redis.js";
 import type { Mode, SinkMessage } from "./sink.js";
 
 export interface ChaosRedis {
@@ -18,25 +17,6 @@ export interface ChaosRedis {
   start(): Promise<void>;
 }
 
-async function pingable(port: number): Promise<boolean> {
-  const c = new Redis({
-    port,
-    host: "127.0.0.1",
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  c.on("error", () => {});
-  try {
-    await c.connect();
-    return (await c.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
-}
-
 export async function startChaosRedis(dir: string): Promise<ChaosRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
@@ -45,7 +25,7 @@ export async function startChaosRedis(dir: string): Promise<ChaosRedis> {
     const c = spawn("redis-server", [...args, "--dir", dir, "--loglevel", "warning"], { stdio: "ignore" });
     child = c;
     const deadline = Date.now() + 10_000;
-    while (!(await pingable(port))) {
+    while (!(await answersPing({ host: "127.0.0.1", port }))) {
       if (c.exitCode !== null) throw new Error(`redis-server on port ${port} exited at start`);
       if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer within 10 s`);
       await new Promise((r) => setTimeout(r, 50));

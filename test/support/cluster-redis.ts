@@ -7,30 +7,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { Redis } from "ioredis";
-import { freePort } from "../../src/infra/embedded-redis.js";
+import { answersPing, freePort } from "../../src/infra/embedded-redis.js";
 
 export interface ClusterRedis {
   url: string;
   /** A client of its own, for looking at keys; closed by stop(). */
   client: Redis;
   stop(): Promise<void>;
-}
-
-async function pingable(port: number): Promise<boolean> {
-  const c = new Redis({
-    port,
-    host: "127.0.0.1",
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  c.on("error", () => {});
-  try {
-    await c.connect();
-    return (await c.ping()) === "PONG";
-  } finally {
-    c.disconnect();
-  }
 }
 
 export async function startClusterRedis(dir: string): Promise<ClusterRedis> {
@@ -65,7 +48,7 @@ export async function startClusterRedis(dir: string): Promise<ClusterRedis> {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    await waitUntil(() => pingable(port), "no answer");
+    await waitUntil(() => answersPing({ host: "127.0.0.1", port }), "no answer");
     const c = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
     client = c;
     await c.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
