@@ -233,7 +233,7 @@ function createThreadedSmtpMailer(
             },
             { graceMs: SENDER_GRACE_MS },
           );
-          const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs: left };
+          const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs: left, endAt };
           entry.posted = true;
           handle.worker.postMessage(msg);
         });
