@@ -11,7 +11,7 @@ import { formatFlowError } from "./flows/parse.js";
 import { unreachableSteps } from "./flows/reachability.js";
 import { allSteps } from "./flows/steps.js";
 import type { Flow } from "./flows/types.js";
-import type { CompiledTemplate } from "./templates/compile.js";
+import type { CompiledTemplate, TemplateCompileOptions } from "./templates/compile.js";
 import { formatTemplateError, loadTemplates } from "./templates/load.js";
 
 export interface Project {
@@ -24,7 +24,10 @@ export type ProjectResult =
   | { ok: true; project: Project; summary: string }
   | { ok: false; problems: string[] };
 
-export async function loadProject(configDir: string): Promise<ProjectResult> {
+export async function loadProject(
+  configDir: string,
+  opts: TemplateCompileOptions = {},
+): Promise<ProjectResult> {
   const problems: string[] = [];
   let brand: Brand | null = null;
   try {
@@ -33,7 +36,7 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
     if (err instanceof BrandConfigError) problems.push(...err.message.split("\n"));
     else throw err;
   }
-  const templates = await loadTemplates(join(configDir, "templates"));
+  const templates = await loadTemplates(join(configDir, "templates"), opts);
   problems.push(...templates.errors.map(formatTemplateError));
   const flows = await loadFlows(join(configDir, "flows"));
   problems.push(...flows.errors.map(formatFlowError));

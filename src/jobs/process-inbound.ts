@@ -22,10 +22,10 @@ import { unsubscribe } from "../consent/unsubscribe.js";
 import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
 import { parseDeliveryStatus, primaryRecipient } from "../mail/dsn.js";
+import { MailNotUnderstoodError, MessageTooLargeError } from "../mail/inbound-errors.js";
 import { originalHeaders } from "../mail/original-message.js";
-import { MessageTooLargeError } from "../mail/parse-inbound.js";
 import { allAddresses } from "../mail/raw-text.js";
-import { MailNotUnderstoodError, type UnderstoodMail, understandMail } from "../mail/understand.js";
+import type { UnderstoodMail } from "../mail/understand.js";
 import { unsubscribeChannel } from "../mail/unsubscribe.js";
 import type { InboundRow, InteractionRow, MessageRow, NewInteraction } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
@@ -132,7 +132,10 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
 
   let mail: UnderstoodMail;
   try {
-    mail = await (deps.understandMail ?? understandMail)(row.raw, { maxBytes: deps.inboundMaxBytes });
+    // Workers pass a pool of processes; tools and tests without one understand it here
+    // (loaded on demand: mailparser is ~30 MB a process that a worker does not need).
+    const understand = deps.understandMail ?? (await import("../mail/understand.js")).understandMail;
+    mail = await understand(row.raw, { maxBytes: deps.inboundMaxBytes });
   } catch (err) {
     // Neither gets better by trying again: the message is failed with the reason (the
     // workers' exhausted handler gives it its customer and logs it at error level).

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import {
   type CompiledTemplate,
   compileTemplate,
+  type TemplateCompileOptions,
   type TemplateFiles,
   type TemplateSources,
 } from "./compile.js";
@@ -52,6 +53,7 @@ async function readOrNull(file: string): Promise<string | null> {
 export async function loadTemplate(
   dir: string,
   name: string,
+  opts: TemplateCompileOptions = {},
 ): Promise<{ template: CompiledTemplate | null; errors: TemplateError[] }> {
   const files = templateFiles(dir, name);
   const errors: TemplateError[] = [];
@@ -71,7 +73,7 @@ export async function loadTemplate(
   if (errors.length > 0) return { template: null, errors };
 
   try {
-    const template = await compileTemplate(name, sources, files);
+    const template = await compileTemplate(name, sources, files, opts);
     return { template, errors: checkTemplateVariables(sources, files) };
   } catch (err) {
     if (err instanceof TemplateCompileError) return { template: null, errors: err.errors };
@@ -79,7 +81,10 @@ export async function loadTemplate(
   }
 }
 
-export async function loadTemplates(dir: string): Promise<LoadedTemplates> {
+export async function loadTemplates(
+  dir: string,
+  opts: TemplateCompileOptions = {},
+): Promise<LoadedTemplates> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -100,7 +105,7 @@ export async function loadTemplates(dir: string): Promise<LoadedTemplates> {
         const message = `template name "${name}": use lower-case letters, digits, "-" and "_", starting with a letter or digit`;
         return { name, template: null, errors: [{ file: join(dir, name), line: 1, col: 1, message }] };
       }
-      return { name, ...(await loadTemplate(dir, name)) };
+      return { name, ...(await loadTemplate(dir, name, opts)) };
     }),
   );
   for (const result of results) {
