@@ -76,6 +76,19 @@ describe("HTTP API", () => {
     expect(JSON.stringify(body)).toContain("colour");
   });
 
+  it("refuses what would fail later: a registration without a product, a birthday that does not exist", async () => {
+    const res = await post({
+      type: "registration",
+      customer: { email: "ada@example.com", birthday: "1990-02-30" },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: Array<{ field: string; message: string }> };
+    expect(body.issues).toEqual([
+      { field: "customer.birthday", message: '"1990-02-30" is not a date: February 1990 has 28 days' },
+      { field: "product", message: expect.stringContaining("a registration event names the product") },
+    ]);
+  });
+
   it("rejects malformed JSON and oversized bodies", async () => {
     expect((await post("{not json")).status).toBe(400);
     const huge = { ...registration(), properties: { blob: "x".repeat(70 * 1024) } };
