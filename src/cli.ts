@@ -49,9 +49,12 @@ program
   .action(async (o: { config: string }) => {
     const { loadProject } = await import("./project.js");
     const result = await loadProject(resolve(o.config));
+    // Warnings first, problems after: the last lines on screen are what must be fixed.
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    const warned = result.warnings.length > 0 ? ` (${result.warnings.length} warning(s))` : "";
     if (!result.ok) {
       for (const p of result.problems) process.stderr.write(`${p}\n`);
-      process.stderr.write(`\n${result.problems.length} problem(s) found.\n`);
+      process.stderr.write(`\n${result.problems.length} problem(s) found${warned}.\n`);
       process.exitCode = 1;
       return;
     }
@@ -64,7 +67,7 @@ program
       process.exitCode = 1;
       return;
     }
-    process.stdout.write(`ok: ${result.summary}\n`);
+    process.stdout.write(`ok: ${result.summary}${warned}\n`);
   });
 
 program
