@@ -44,7 +44,11 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
   const flows = await loadFlows(join(configDir, "flows"));
   problems.push(...flows.errors.map(formatFlowError));
   problems.push(
-    ...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError),
+    // A template that exists but did not compile has its own error above; the flows naming it
+    // are right to, so they are checked against every template folder, broken ones included.
+    ...checkFlowReferences(flows.flows, new Set([...templates.templates.keys(), ...templates.broken])).map(
+      formatFlowError,
+    ),
   );
   problems.push(...flows.flows.flatMap(unreachableSteps).map(formatFlowError));
   // A flow that can run without a product must not send a template that needs one.
