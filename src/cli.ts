@@ -174,17 +174,11 @@ program
 program
   .command("graph")
   .description("draw a flow as a Mermaid flowchart (text, or an HTML page that renders it)")
-  .argument("<flow>", "flow id (a file name in config/flows without .yaml)")
+  .argument("<flow>", "flow id (a file name in config/flows without .yaml) or the path of a flow file")
   .option("--html <file.html>", "write an HTML page that renders the chart in a browser")
   .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
-  .action(async (id: string, o: { html?: string; config: string }) => {
-    const { flows, errors } = await loadFlows(join(resolve(o.config), "flows"));
-    const flow = flows.find((f) => f.id === id);
-    if (!flow) {
-      const problems = errors.filter((e) => e.file.endsWith(`/${id}.yaml`) || e.file.endsWith(`/${id}.yml`));
-      if (problems.length > 0) throw new Error(problems.map(formatFlowError).join("\n"));
-      throw new Error(`no flow "${id}"; flows: ${flows.map((f) => f.id).join(", ") || "none"}`);
-    }
+  .action(async (arg: string, o: { html?: string; config: string }) => {
+    const flow = await (await import("./cli/flow-arg.js")).findFlow(arg, o.config);
     if (o.html) {
       await mkdir(dirname(resolve(o.html)), { recursive: true });
       await writeFile(o.html, mermaidPage(flow));
