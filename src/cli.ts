@@ -3,7 +3,7 @@
  * The `rapport` command. Each subcommand is a thin wrapper: parsing options here,
  * work in the modules it calls. Errors print as plain sentences and exit non-zero.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
@@ -91,14 +91,24 @@ program
   .command("preview")
   .description("render a template with sample data (or yours) and write the HTML")
   .argument("<template>", "template name (a folder under config/templates)")
-  .option("--data <file.json>", "data to render with, laid over the built-in sample")
+  .option(
+    "--data <file.json|JSON>",
+    'data to render with, laid over the built-in sample: a JSON file, or JSON itself (\'{"customer":{"name":"Grace"}}\')',
+  )
   .option("--out <file.html>", "where to write the HTML (default ./var/preview/<template>.html)")
-  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .option(
+    "--config <dir>",
+    "configuration directory (its templates and its brand)",
+    process.env.RAPPORT_CONFIG_DIR ?? "./config",
+  )
   .action(async (name: string, o: { data?: string; out?: string; config: string }) => {
-    const data = o.data ? JSON.parse(await readFile(o.data, "utf8")) : {};
+    const { readPreviewData } = await import("./cli/preview-data-arg.js");
+    const data = o.data === undefined ? {} : await readPreviewData(o.data);
     const out = o.out ?? join("var", "preview", `${name}.html`);
+    const { loadBrand } = await import("./config/brand.js");
+    const brand = await loadBrand(join(resolve(o.config), "rapport.yaml"));
     const { previewTemplate } = await import("./templates/preview.js");
-    const result = await previewTemplate(join(resolve(o.config), "templates"), name, data, out);
+    const result = await previewTemplate(join(resolve(o.config), "templates"), name, data, out, brand);
     process.stdout.write(`subject: ${result.subject}\nwrote ${result.file}\n`);
   });
 
