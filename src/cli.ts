@@ -158,7 +158,7 @@ program
   .command("timeline")
   .description("print everything rapport knows about one customer, oldest first")
   .argument("<email>", "the customer's email")
-  .option("--json", "print JSON instead of text")
+  .option("--json", "print JSON instead of text (moments as ISO 8601)")
   .action(async (email: string, o: { json?: boolean }) => {
     const settings = loadSettings();
     const { openStore } = await import("./store/open-store.js");
@@ -170,12 +170,22 @@ program
         process.exitCode = 1;
         return;
       }
+      if (o.json) {
+        const { timelineJson } = await import("./store/timeline-json.js");
+        process.stdout.write(`${JSON.stringify(timelineJson(t), null, 2)}\n`);
+        return;
+      }
       const addresses = await existingReplyAddresses(settings);
-      const text = formatTimeline(
-        t,
-        addresses ? { ownerAddressFor: (id) => addresses.forOwnership(id) } : {},
+      // A customer without a time zone of their own is shown in the brand's (else UTC).
+      const { loadBrand } = await import("./config/brand.js");
+      const brand = await loadBrand(join(resolve(settings.RAPPORT_CONFIG_DIR), "rapport.yaml")).catch(
+        () => null,
       );
-      process.stdout.write(`${o.json ? JSON.stringify(t, null, 2) : text}\n`);
+      const text = formatTimeline(t, {
+        ...(addresses ? { ownerAddressFor: (id: string) => addresses.forOwnership(id) } : {}),
+        ...(brand ? { defaultTimezone: brand.defaultTimezone } : {}),
+      });
+      process.stdout.write(`${text}\n`);
     } finally {
       await store.close();
     }

@@ -105,9 +105,15 @@ describe("HTTP API", () => {
     await store.startRuns("http-2", customer.id, [], 2);
     const res = await app.request("/v1/customers/TIM@example.com/timeline", auth);
     expect(res.status).toBe(200);
-    const tl = (await res.json()) as { customer: { email: string }; events: Array<{ id: string }> };
+    const tl = (await res.json()) as {
+      customer: { email: string; createdAt: unknown };
+      events: Array<{ id: string; processedAt: unknown; receivedAt: unknown }>;
+    };
     expect(tl.customer.email).toBe("tim@example.com");
     expect(tl.events.map((e) => e.id)).toEqual(["http-2"]);
+    // Moments are ISO 8601, not epoch ms; what has not happened stays null.
+    expect(tl.customer.createdAt).toBe("1970-01-01T00:00:00.001Z");
+    expect(tl.events[0]?.receivedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect((await app.request("/v1/customers/tim@example.com/timeline")).status).toBe(401);
   });
 
