@@ -20,6 +20,11 @@ export interface KnownEventType {
 /** The types rapport raises on inbound mail (src/jobs/process-inbound.ts raises them). */
 export const REPLY_EVENT_TYPE = "reply";
 export const OWNER_MESSAGE_EVENT_TYPE = "owner_message";
+/**
+ * The property of those events holding the Message-ID of the mail that raised them, so
+ * what a flow sends in answer threads under it (src/jobs/process-delivery.ts).
+ */
+export const INBOUND_MESSAGE_ID_PROPERTY = "inboundMessageId";
 
 export const KNOWN_EVENT_TYPES: readonly KnownEventType[] = [
   ...[...OWNERSHIP_START_TYPES, OWNERSHIP_END_TYPE].map((type) => ({

@@ -19,7 +19,11 @@
  */
 import { UnrecoverableError } from "bullmq";
 import { unsubscribe } from "../consent/unsubscribe.js";
-import { OWNER_MESSAGE_EVENT_TYPE, REPLY_EVENT_TYPE } from "../events/known-types.js";
+import {
+  INBOUND_MESSAGE_ID_PROPERTY,
+  OWNER_MESSAGE_EVENT_TYPE,
+  REPLY_EVENT_TYPE,
+} from "../events/known-types.js";
 import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
 import { parseDeliveryStatus, primaryRecipient } from "../mail/dsn.js";
@@ -211,6 +215,10 @@ async function followUp(interaction: InteractionRow, email: string | null, deps:
         text: interaction.text,
         from: interaction.fromAddress,
         ...(interaction.messageId ? { inReplyToMessage: interaction.messageId } : {}),
+        // Its Message-ID, so what a flow sends in answer threads under it (process-delivery.ts).
+        ...(interaction.messageIdHeader
+          ? { [INBOUND_MESSAGE_ID_PROPERTY]: interaction.messageIdHeader }
+          : {}),
       },
     },
     clock.now(),
