@@ -127,6 +127,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     }
     const { project } = loaded;
     logger.info(`loaded ${loaded.summary}`);
+    for (const warning of loaded.warnings) logger.warn(`config: ${warning}`);
 
     const location = storeLocation(settings);
     const databaseLocation = describeStoreLocation(location);

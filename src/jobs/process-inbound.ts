@@ -19,6 +19,11 @@
  */
 import { UnrecoverableError } from "bullmq";
 import { unsubscribe } from "../consent/unsubscribe.js";
+import {
+  INBOUND_MESSAGE_ID_PROPERTY,
+  OWNER_MESSAGE_EVENT_TYPE,
+  REPLY_EVENT_TYPE,
+} from "../events/known-types.js";
 import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
 import { parseDeliveryStatus, primaryRecipient } from "../mail/dsn.js";
@@ -37,9 +42,9 @@ export type InboundOutcome = "recorded" | "duplicate" | "missing" | "failed";
 /** Longest new text kept on an interaction (and passed to flows); the raw message keeps everything. */
 export const MAX_INTERACTION_TEXT = 20_000;
 
-/** Which event a person's mail becomes, for flows to trigger on. */
-export const OWNER_MESSAGE_EVENT = "owner_message";
-export const REPLY_EVENT = "reply";
+/** Which event a person's mail becomes, for flows to trigger on (listed in src/events/known-types.ts). */
+export const OWNER_MESSAGE_EVENT = OWNER_MESSAGE_EVENT_TYPE;
+export const REPLY_EVENT = REPLY_EVENT_TYPE;
 
 export function cluesFor(row: Pick<InboundRow, "envelopeTo">, mail: UnderstoodMail): AttributionClues {
   const { parsed, classification } = mail;
@@ -213,6 +218,10 @@ async function followUp(interaction: InteractionRow, email: string | null, deps:
         text: interaction.text,
         from: interaction.fromAddress,
         ...(interaction.messageId ? { inReplyToMessage: interaction.messageId } : {}),
+        // Its Message-ID, so what a flow sends in answer threads under it (process-delivery.ts).
+        ...(interaction.messageIdHeader
+          ? { [INBOUND_MESSAGE_ID_PROPERTY]: interaction.messageIdHeader }
+          : {}),
       },
     },
     clock.now(),

@@ -30,6 +30,11 @@ export const TEMPLATE_PARTS = { subject: "subject.hbs", body: "body.mjml", text:
 export interface LoadedTemplates {
   templates: Map<string, CompiledTemplate>;
   errors: TemplateError[];
+  /**
+   * Folders that are templates but did not load (their problems are in `errors`): a flow
+   * naming one names a template that exists, so it must not hear "no template" as well.
+   */
+  broken: Set<string>;
 }
 
 export function templateFiles(dir: string, name: string): TemplateFiles {
@@ -93,11 +98,13 @@ export async function loadTemplates(
     return {
       templates: new Map(),
       errors: [{ file: dir, line: 1, col: 1, message: "missing: the templates folder" }],
+      broken: new Set(),
     };
   }
 
   const templates = new Map<string, CompiledTemplate>();
   const errors: TemplateError[] = [];
+  const broken = new Set<string>();
   const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
   const results = await Promise.all(
     folders.sort().map(async (name) => {
@@ -110,7 +117,8 @@ export async function loadTemplates(
   );
   for (const result of results) {
     if (result.template) templates.set(result.name, result.template);
+    else if (TEMPLATE_NAME.test(result.name)) broken.add(result.name);
     errors.push(...result.errors);
   }
-  return { templates, errors: errors.sort(byPosition) };
+  return { templates, errors: errors.sort(byPosition), broken };
 }

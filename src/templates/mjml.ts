@@ -20,6 +20,56 @@
  *   templates use system fonts, and <mj-font> still links one deliberately.
  */
 import type { TemplateError } from "./errors.js";
+import { closest } from "./suggest.js";
+
+/**
+ * MJML 5's elements, for "did you mean" on an unknown one (`<mj-txt>`). Only a suggestion
+ * reads it: an element added by a later MJML and missing here just gets no suggestion.
+ */
+const MJML_ELEMENTS = [
+  "mjml",
+  "mj-head",
+  "mj-body",
+  "mj-attributes",
+  "mj-all",
+  "mj-class",
+  "mj-breakpoint",
+  "mj-html-attributes",
+  "mj-font",
+  "mj-preview",
+  "mj-style",
+  "mj-title",
+  "mj-hero",
+  "mj-button",
+  "mj-column",
+  "mj-divider",
+  "mj-group",
+  "mj-image",
+  "mj-raw",
+  "mj-section",
+  "mj-spacer",
+  "mj-text",
+  "mj-table",
+  "mj-wrapper",
+  "mj-social",
+  "mj-social-element",
+  "mj-navbar",
+  "mj-navbar-link",
+  "mj-accordion",
+  "mj-accordion-element",
+  "mj-accordion-text",
+  "mj-accordion-title",
+  "mj-carousel",
+  "mj-carousel-image",
+];
+
+/** MJML's "Element mj-txt doesn't exist or is not registered", said for people, with a suggestion. */
+function issueText(tag: string, message: string): string {
+  if (!tag) return message;
+  if (!/doesn't exist or is not registered/.test(message)) return `<${tag}>: ${message}`;
+  const guess = closest(tag, MJML_ELEMENTS);
+  return `<${tag}> is not an MJML element${guess ? `; did you mean <${guess}>?` : " (see https://documentation.mjml.io)"}`;
+}
 
 export type MjmlResult = { ok: true; html: string } | { ok: false; errors: TemplateError[] };
 
@@ -86,6 +136,6 @@ function toTemplateError(issue: MjmlValidationIssue, source: string, file: strin
     file,
     line,
     col: at >= 0 ? at + 1 : 1,
-    message: `MJML: ${tag ? `<${tag}>: ` : ""}${issue.message ?? "invalid"}`,
+    message: `MJML: ${issueText(tag, issue.message ?? "invalid")}`,
   };
 }
