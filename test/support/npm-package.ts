@@ -47,10 +47,10 @@ export async function packRapport(into: string): Promise<{ tarball: string; file
 
 /**
  * Installs the tarball into `dir` (an empty folder: a package.json of its own) from npm's
- * cache where it can. Install scripts are not run, and better-sqlite3 gets the binary this
- * checkout already built for the running Node: its prebuilt binaries come from GitHub, which
- * may not be reachable, and compiling SQLite takes minutes. What is tested is the tarball.
- * A different better-sqlite3 version than the checkout's is compiled (slow, but right).
+ * cache where it can. Install scripts are not run. better-sqlite3 12's would fetch a
+ * prebuilt binary from GitHub, which may not be reachable, and else compile SQLite for
+ * minutes: it gets the binary this checkout already built for the running Node when the
+ * versions match, and is compiled otherwise (slow, but right). What is tested is the tarball.
  */
 export async function installTarball(dir: string, tarball: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -63,10 +63,16 @@ export async function installTarball(dir: string, tarball: string): Promise<void
     "--no-audit",
     "--no-fund",
   ]);
-  const version = (root: string) =>
-    JSON.parse(readFileSync(join(root, "node_modules/better-sqlite3/package.json"), "utf8")).version;
+  const manifest = (root: string) =>
+    JSON.parse(readFileSync(join(root, "node_modules/better-sqlite3/package.json"), "utf8")) as {
+      version: string;
+      scripts?: { install?: string };
+    };
+  const installed = manifest(dir);
+  // better-sqlite3 13 and later ship their binaries in the package: nothing to do.
+  if (!installed.scripts?.install) return;
   const binary = "node_modules/better-sqlite3/build/Release/better_sqlite3.node";
-  if (version(dir) === version(resolve(".")) && existsSync(resolve(binary))) {
+  if (installed.version === manifest(resolve(".")).version && existsSync(resolve(binary))) {
     mkdirSync(dirname(join(dir, binary)), { recursive: true });
     copyFileSync(resolve(binary), join(dir, binary));
   } else {
