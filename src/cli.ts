@@ -7,6 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
+import { packageRoot, packageVersion } from "./cli/package-root.js";
 import { loadSimulationConfig, readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
 import { formatTimeline } from "./cli/timeline-text.js";
 import { storeLocation } from "./config/database.js";
@@ -19,7 +20,27 @@ const program = new Command();
 program
   .name("rapport")
   .description("Post-purchase engagement worker: events in, flows run, personal email out, replies home.")
+  .version(packageVersion(), "-V, --version", "print rapport's version")
   .showHelpAfterError();
+
+program
+  .command("init")
+  .description(
+    "lay out your own config/ (brand settings, the shipped flows and templates, an example customer) and schema/ in DIR",
+  )
+  .argument("[dir]", "the folder to write into", ".")
+  .option("--force", "overwrite files that already exist")
+  .action(async (dir: string, o: { force?: boolean }) => {
+    const { formatInit, initProject } = await import("./cli/init.js");
+    const to = resolve(dir);
+    const result = await initProject({ from: packageRoot(), to, force: o.force === true });
+    const text = formatInit(result, to, process.cwd());
+    if (result.ok) process.stdout.write(`${text}\n`);
+    else {
+      process.stderr.write(`${text}\n`);
+      process.exitCode = 1;
+    }
+  });
 
 program
   .command("start")
