@@ -7,13 +7,13 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
 import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
 import { migrate as migrateSqlite } from "drizzle-orm/better-sqlite3/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import { postgresConfig, quoteIdent } from "../../src/store/sql/postgres-database.js";
+import { SqliteDriver } from "../../src/store/sqlite-driver.js";
 
 interface Journal {
   entries: { tag: string }[];
@@ -34,7 +34,7 @@ export function previousMigrations(folder: string, drop = 1): { folder: string; 
 /** A SQLite file on the previous schema, with `seed` statements run on it. */
 export function sqliteOnPreviousSchema(path: string, seed: string[]): string[] {
   const previous = previousMigrations("src/store/migrations");
-  const sqlite = new Database(path);
+  const sqlite = new SqliteDriver(path);
   try {
     migrateSqlite(drizzleSqlite(sqlite), { migrationsFolder: previous.folder });
     for (const statement of seed) sqlite.exec(statement);
