@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { broadcastStore } from "./broadcasts.js";
 import { customerStore } from "./customers.js";
+import { dashboardStore } from "./dashboard.js";
 import { dateScheduleStore } from "./date-schedules.js";
 import { eventStore } from "./events.js";
 import { failureStore } from "./failures.js";
@@ -39,6 +40,7 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...failureStore(database),
     ...wakeScheduleStore(database),
     ...preferenceStore(database, newId),
+    ...dashboardStore(database),
     close: () => database.close(),
   };
 }

@@ -67,8 +67,12 @@ export const toInbound = (r: typeof schema.inboundMessages.$inferSelect): Inboun
   envelopeTo: JSON.parse(r.envelopeTo) as string[],
 });
 
-export const toInteraction = (r: typeof schema.interactions.$inferSelect): InteractionRow => ({
-  ...r,
-  toOwnerAddress: Boolean(r.toOwnerAddress),
-  detail: JSON.parse(r.detail) as Record<string, unknown>,
-});
+export const toInteraction = (r: typeof schema.interactions.$inferSelect): InteractionRow => {
+  // handled_at belongs to the dashboard's inbox (src/store/dashboard.ts reads it there).
+  const { handledAt: _handledAt, ...rest } = r;
+  return {
+    ...rest,
+    toOwnerAddress: Boolean(rest.toOwnerAddress),
+    detail: JSON.parse(rest.detail) as Record<string, unknown>,
+  };
+};

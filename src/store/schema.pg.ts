@@ -11,6 +11,7 @@
  * Postgres later without changing the store's interface. Every index below serves
  * a query the worker or the timeline makes; the comment beside it says which.
  */
+import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
@@ -311,11 +312,21 @@ export const interactions = pgTable(
     detail: text("detail").notNull().default("{}"),
     occurredAt: bigint("occurred_at", { mode: "number" }).notNull(),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    /**
+     * When a person marked it handled on the dashboard (/ui inbox); null: not yet. Only
+     * human replies and mail to an owner line wait for a person; other kinds stay null.
+     */
+    handledAt: bigint("handled_at", { mode: "number" }),
   },
   (t) => [
     uniqueIndex("interactions_message_id_header").on(t.messageIdHeader),
     // The customer's timeline.
     index("interactions_customer").on(t.customerId, t.occurredAt),
+    // The dashboard's inbox: what waits for a person, newest first (src/store/dashboard.ts
+    // repeats this condition word for word, so SQLite's planner can use the partial index).
+    index("interactions_inbox")
+      .on(t.occurredAt, t.id)
+      .where(sql`handled_at is null and (kind = 'human_reply' or to_owner_address = true)`),
   ],
 );
 
