@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
+import { retryFailed } from "./cli/retry.js";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
 import { keptSecret } from "./config/secrets.js";
@@ -13,6 +14,9 @@ import { createConsentLinks } from "./consent/links.js";
 import { createConsentTokens } from "./consent/tokens.js";
 import { createHttpApp } from "./http/app.js";
 import { listen, type RunningServer } from "./http/server.js";
+import { previewMessage } from "./http/ui/message-preview.js";
+import { queueCountsOf } from "./http/ui/queue-counts.js";
+import { createSessions } from "./http/ui/session.js";
 import { type Clock, systemClock } from "./infra/clock.js";
 import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.js";
 import { warnUnlessNoEviction } from "./infra/eviction-policy.js";
@@ -342,6 +346,25 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
+        dashboard: {
+          store,
+          flows: project.flows,
+          sessions: createSessions({
+            secret,
+            passwords: settings.DASHBOARD_PASSWORD ? [settings.DASHBOARD_PASSWORD] : apiKeys,
+            ttlMs: settings.DASHBOARD_SESSION_HOURS * 3600_000,
+          }),
+          clock,
+          logger,
+          brandName: project.brand.name,
+          queueCounts: () => queueCountsOf(queues),
+          retry: (kind, id) =>
+            retryFailed(
+              { ids: [id], failed: false, kind, limit: 1 },
+              { store, requeue: queues.requeue, now: clock.now() },
+            ),
+          preview: (messageId) => previewMessage(messageId, deps),
+        },
       });
       server = await listen(app, settings.PORT, settings.HOST);
       listeningPort = server.port;

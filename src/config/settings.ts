@@ -60,6 +60,16 @@ const settingsSchema = z.object({
       (keys) => !keys || keys.every((k) => k.length >= 24),
       "each API key must be at least 24 characters",
     ),
+  /**
+   * The dashboard's (/ui) login password. Unset: the dashboard takes the API keys. Set: it
+   * takes this instead, so the people who read the dashboard need not hold an API key.
+   */
+  DASHBOARD_PASSWORD: z
+    .string()
+    .min(12, "expected a password of at least 12 characters for the dashboard's login")
+    .optional(),
+  /** How long a dashboard login lasts before it asks again. */
+  DASHBOARD_SESSION_HOURS: positiveInt.max(720).default(12),
   RAPPORT_CONFIG_DIR: z.string().min(1).default("./config"),
   RAPPORT_DATA_DIR: z.string().min(1).default("./var"),
   /** Unset: SQLite under RAPPORT_DATA_DIR; a path or file:path: SQLite there; postgres://…[?schema=NAME]: Postgres. */
@@ -222,7 +232,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       const name = String(issue.path[0] ?? "?");
       const value = env[name];
       const shown =
-        name.includes("SECRET") || name.includes("KEY")
+        name.includes("SECRET") || name.includes("KEY") || name.includes("PASSWORD")
           ? "(hidden)"
           : JSON.stringify(name.endsWith("_URL") && value ? maskUrlPassword(value) : value);
       return `${name}=${shown}: ${issue.message}`;

@@ -2,7 +2,8 @@
  * The HTTP API (Hono). Every /v1 route needs a Bearer API key; JSON bodies are capped at
  * 64 KiB (raw mail on /v1/inbound at INBOUND_MAX_BYTES); errors are JSON with a machine-readable `error` and a human `message`.
  * Outside /v1, the pages customers open from their emails (/u/TOKEN: unsubscribe, /p/TOKEN:
- * their preferences), which need no key (the signed token is the authority) and answer in HTML.
+ * their preferences), which need no key (the signed token is the authority) and answer in HTML;
+ * and the operator's dashboard at /ui (src/http/ui), behind its own login.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -13,6 +14,7 @@ import { mountEvents } from "./events-route.js";
 import { mountInbound } from "./inbound-route.js";
 import { mountPreferences } from "./preferences-route.js";
 import { mountTimeline } from "./timeline-route.js";
+import { dashboardApp } from "./ui/mount.js";
 import { mountUnsubscribe } from "./unsubscribe-route.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -36,6 +38,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     mountUnsubscribe(app, deps, deps.consent);
     mountPreferences(app, deps, deps.consent);
   }
+  if (deps.dashboard) app.route("/ui", dashboardApp(deps.dashboard));
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, "request failed");

@@ -137,7 +137,8 @@ const failedPages = {
 /** Emails from `from` up to (not including) `to`: a prefix as a range, which the unique index on email serves. */
 const customersByPrefix = query<CustomerHit>(sql`
   select id, email, name from ${customers}
-  where email >= ${p("from")} and email < ${p("to")} order by email limit ${p("limit")}`);
+  where email >= ${p("from")} and email > ${p("after")} and email < ${p("to")}
+  order by email limit ${p("limit")}`);
 
 /** The smallest text after every text starting with `prefix`. */
 function prefixEnd(prefix: string): string {
@@ -184,9 +185,14 @@ export function dashboardStore(db: Database): DashboardStore {
           (r) => r.at,
         );
       }),
-    findCustomers: (prefix, limit) =>
+    findCustomers: (prefix, limit, after = "") =>
       db.read((t) =>
-        t.all(customersByPrefix, { from: prefix.toLowerCase(), to: prefixEnd(prefix.toLowerCase()), limit }),
+        t.all(customersByPrefix, {
+          from: prefix.toLowerCase(),
+          after,
+          to: prefixEnd(prefix.toLowerCase()),
+          limit,
+        }),
       ),
   };
 }

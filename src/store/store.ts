@@ -826,8 +826,8 @@ export interface DashboardStore {
   markHandled(interactionId: string, now: number): Promise<boolean>;
   /** Failed rows of one kind with their reason, newest first, older than `cursor`. */
   failures(kind: FailedKind, cursor: PageCursor | null, limit: number): Promise<Page<FailureItem>>;
-  /** Customers whose email starts with `prefix` (lower-cased), in email order. */
-  findCustomers(prefix: string, limit: number): Promise<CustomerHit[]>;
+  /** Customers whose email starts with `prefix` (lower-cased), in email order, after the email `after`. */
+  findCustomers(prefix: string, limit: number, after?: string): Promise<CustomerHit[]>;
 }
 
 /**
