@@ -4,7 +4,7 @@
  * customers and more: lists are keyset-paginated (newest first, "older than this row")
  * on indexes (interactions_inbox, messages_status_updated, events_status_received,
  * inbound_status_received, customers' unique email); the flow counts are one aggregate
- * over flow_runs, the only query here that reads a whole table.
+ * over the covering index flow_runs_place (every run's entry, but no row).
  *
  * Keyset conditions read `t <= at and (t < at or id < id)`: the `t <= at` term is what
  * lets the planner start the index range at the cursor (an OR alone would scan from the top).
@@ -31,30 +31,19 @@ const p = sql.placeholder;
 const START: PageCursor = { at: Number.MAX_SAFE_INTEGER, id: "" };
 
 // Counts come back as bigint text from Postgres: cast, then Number() for either driver.
-const countSqlite = query<{
+// place and outcome are the state's cursor and outcome, kept in columns so this reads
+// only the covering index flow_runs_place.
+const runCounts = query<{
   flowId: string;
   flowVersion: string;
   status: RunStatus;
-  cursor: string | null;
+  place: string | null;
   outcome: string | null;
   runs: number;
 }>(sql`
-  select flow_id as "flowId", flow_version as "flowVersion", status,
-    case when status = 'failed' then null else json_extract(state, '$.cursor') end as "cursor",
-    json_extract(state, '$.outcome') as "outcome", cast(count(*) as integer) as "runs"
-  from ${flowRuns} group by 1, 2, 3, 4, 5`);
-const countPostgres = query<{
-  flowId: string;
-  flowVersion: string;
-  status: RunStatus;
-  cursor: string | null;
-  outcome: string | null;
-  runs: number;
-}>(sql`
-  select flow_id as "flowId", flow_version as "flowVersion", status,
-    case when status = 'failed' then null else (state::jsonb -> 'cursor')::text end as "cursor",
-    state::jsonb ->> 'outcome' as "outcome", cast(count(*) as integer) as "runs"
-  from ${flowRuns} group by 1, 2, 3, 4, 5`);
+  select flow_id as "flowId", flow_version as "flowVersion", status, place, outcome,
+    cast(count(*) as integer) as "runs"
+  from ${flowRuns} group by flow_id, flow_version, status, place, outcome`);
 
 const repliesByFlow = query<{ flowId: string; replies: number }>(sql`
   select r.flow_id as "flowId", cast(count(*) as integer) as "replies"
@@ -154,9 +143,10 @@ export function dashboardStore(db: Database): DashboardStore {
   return {
     flowRunCounts: () =>
       db.read(async (t) =>
-        (await t.all(t.dialect === "sqlite" ? countSqlite : countPostgres)).map((r) => ({
+        (await t.all(runCounts)).map(({ place, ...r }) => ({
           ...r,
-          cursor: r.cursor === null ? null : (JSON.parse(r.cursor) as number[]),
+          // A failed run's place says nothing about where runs are now.
+          cursor: place === null || r.status === "failed" ? null : (JSON.parse(place) as number[]),
           runs: Number(r.runs),
         })),
       ),

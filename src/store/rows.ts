@@ -51,10 +51,11 @@ export const toEvent = (r: typeof schema.events.$inferSelect): EventRow => ({
   error: r.error,
 });
 
-export const toRun = (r: typeof schema.flowRuns.$inferSelect): RunRow => ({
-  ...r,
-  state: JSON.parse(r.state) as RunState,
-});
+export const toRun = (r: typeof schema.flowRuns.$inferSelect): RunRow => {
+  // place and outcome copy the state's, for the dashboard's counts (src/store/dashboard.ts).
+  const { place: _place, outcome: _outcome, ...rest } = r;
+  return { ...rest, state: JSON.parse(r.state) as RunState };
+};
 
 export const toMessage = (r: typeof schema.messages.$inferSelect): MessageRow => {
   const { dedupeKey: _dedupeKey, ...rest } = r;

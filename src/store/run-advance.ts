@@ -18,6 +18,7 @@ const p = sql.placeholder;
 
 const advanceRun = query<RunRecord>(sql`
   update ${flowRuns} set state = ${p("state")}, status = ${p("status")}, wake_at = ${p("wakeAt")},
+    place = ${p("place")}, outcome = ${p("outcome")},
     seq = ${p("nextSeq")}, updated_at = ${p("now")}, completed_at = ${p("completedAt")}, error = ${p("error")},
     flow_version = coalesce(${p("flowVersion")}, flow_version)
   where id = ${p("runId")} and seq = ${p("expectedSeq")}
@@ -78,6 +79,8 @@ export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcom
     expectedSeq: a.expectedSeq,
     state: JSON.stringify(a.state),
     status: a.state.status,
+    place: JSON.stringify(a.state.cursor),
+    outcome: a.state.outcome ?? null,
     wakeAt: a.state.wakeAt,
     nextSeq,
     now: a.now,

@@ -149,12 +149,21 @@ export const flowRuns = pgTable(
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
     completedAt: bigint("completed_at", { mode: "number" }),
+    /**
+     * Where the run is: its state's cursor as JSON (src/flows/types.ts Cursor), and how a
+     * flow-level rule ended it (exited / converted). Copies of the state's, kept in columns
+     * (and an index) so the dashboard counts runs per step without reading every state.
+     */
+    place: text("place"),
+    outcome: text("outcome"),
   },
   (t) => [
     // The sweeper finds runs whose wake-up is due but whose job went missing.
     index("flow_runs_status_wake").on(t.status, t.wakeAt),
     index("flow_runs_customer").on(t.customerId, t.createdAt),
     index("flow_runs_event").on(t.eventId),
+    // The dashboard's runs per flow and step: a covering index, so counting reads no rows.
+    index("flow_runs_place").on(t.flowId, t.flowVersion, t.status, t.place, t.outcome),
   ],
 );
 

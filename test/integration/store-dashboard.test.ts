@@ -24,14 +24,17 @@ const insertEvent = query(sql`
   insert into ${events} (id, type, occurred_at, received_at, customer_email, payload, status, customer_id, error)
   values (${p("id")}, 'registraton', ${p("at")}, ${p("at")}, 'ada@example.com', '{}', ${p("status")}, 'c1', ${p("error")})`);
 const insertRun = query(sql`
-  insert into ${flowRuns} (id, flow_id, flow_version, customer_id, event_id, entry_key, state, status, seq, created_at, updated_at)
-  values (${p("id")}, ${p("flowId")}, ${p("version")}, 'c1', 'e0', ${p("id")}, ${p("state")}, ${p("status")}, 1, 1000, 1000)`);
+  insert into ${flowRuns} (id, flow_id, flow_version, customer_id, event_id, entry_key, state, status, place, outcome,
+    seq, created_at, updated_at)
+  values (${p("id")}, ${p("flowId")}, ${p("version")}, 'c1', 'e0', ${p("id")}, ${p("state")}, ${p("status")},
+    ${p("place")}, ${p("outcome")}, 1, 1000, 1000)`);
 const insertMessage = query(sql`
   insert into ${messages} (id, dedupe_key, customer_id, template, to_address, message_id_header, status, error, created_at, updated_at)
   values (${p("id")}, ${p("id")}, 'c1', 'thank-you', 'ada@example.com', ${p("id")}, ${p("status")}, ${p("error")}, 1000, ${p("at")})`);
 
-const state = (cursor: number[], status: string, outcome?: string) =>
-  JSON.stringify({
+/** A run's state and the columns that copy it (as src/store/run-inserts.ts writes them). */
+const state = (cursor: number[], status: string, outcome?: string) => ({
+  state: JSON.stringify({
     cursor,
     status,
     wakeAt: null,
@@ -39,7 +42,10 @@ const state = (cursor: number[], status: string, outcome?: string) =>
     waitingSince: null,
     replies: [],
     outcome,
-  });
+  }),
+  place: JSON.stringify(cursor),
+  outcome: outcome ?? null,
+});
 
 const interaction = (over: Partial<NewInteraction>): NewInteraction => ({
   kind: "human_reply",
@@ -93,17 +99,17 @@ describe.each(storeBackends)("dashboard store ($name)", ({ skip, openDatabase })
   });
 
   it.skipIf(skip)("counts runs by flow, version, status, cursor and outcome", async () => {
-    const runs = [
+    const runs: Array<[string, string, string, string, ReturnType<typeof state>]> = [
       ["r1", "f", "v1", "waiting", state([1], "waiting")],
       ["r2", "f", "v1", "waiting", state([1], "waiting")],
       ["r3", "f", "v1", "active", state([2, 0, 1], "active")],
       ["r4", "f", "v1", "completed", state([3], "completed", "exited")],
       ["r5", "f", "v0", "failed", state([0], "failed")],
       ["r6", "g", "v1", "completed", state([2], "completed")],
-    ] as const;
+    ];
     await db.tx(async (t) => {
       for (const [id, flowId, version, status, s] of runs)
-        await t.run(insertRun, { id, flowId, version, status, state: s });
+        await t.run(insertRun, { id, flowId, version, status, ...s });
     });
     const counts = await store.flowRunCounts();
     const sorted = [...counts].sort((a, b) =>
@@ -127,7 +133,7 @@ describe.each(storeBackends)("dashboard store ($name)", ({ skip, openDatabase })
           flowId: "f",
           version: "v1",
           status: "waiting",
-          state: state([1], "waiting"),
+          ...state([1], "waiting"),
         });
       });
       const kinds: Array<Partial<NewInteraction>> = [

@@ -1,2 +1,0 @@
-ALTER TABLE "interactions" ADD COLUMN "handled_at" bigint;--> statement-breakpoint
-CREATE INDEX "interactions_inbox" ON "interactions" USING btree ("occurred_at","id") WHERE handled_at is null and (kind = 'human_reply' or to_owner_address = true);

@@ -1,2 +1,0 @@
-ALTER TABLE `interactions` ADD `handled_at` integer;--> statement-breakpoint
-CREATE INDEX `interactions_inbox` ON `interactions` (`occurred_at`,`id`) WHERE handled_at is null and (kind = 'human_reply' or to_owner_address = 1);
