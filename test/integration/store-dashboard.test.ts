@@ -6,12 +6,13 @@
  * address.
  */
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { composeStore } from "../../src/store/compose.js";
 import { customers, events, flowRuns, messages } from "../../src/store/schema.js";
 import type { Database } from "../../src/store/sql/handle.js";
-import { query } from "../../src/store/sql/query.js";
+import { adhoc, query } from "../../src/store/sql/query.js";
 import type { NewInteraction, PageCursor, Store } from "../../src/store/store.js";
 import { type OpenedTestDatabase, storeBackends } from "../support/store-backends.js";
 
@@ -63,6 +64,17 @@ const interaction = (over: Partial<NewInteraction>): NewInteraction => ({
   occurredAt: 1500,
   ...over,
 });
+
+/** The statement of the dashboard migration that fills place and outcome of runs stored before it. */
+function backfill(dialect: "sqlite" | "postgres"): string {
+  const dir = dialect === "sqlite" ? "src/store/migrations" : "src/store/migrations-pg";
+  const file = readdirSync(dir).find((f) => /^\d{4}_dashboard\.sql$/.test(f)) as string;
+  const statement = readFileSync(`${dir}/${file}`, "utf8")
+    .split("--> statement-breakpoint")
+    .find((s) => /UPDATE\s+\W?flow_runs/.test(s));
+  if (!statement) throw new Error(`${dir}/${file}: no UPDATE of flow_runs`);
+  return statement.replace(/^\s*--.*$/gm, "").trim();
+}
 
 /** Every page of a paginated list, following `next`. */
 async function allPages<T>(
@@ -123,6 +135,44 @@ describe.each(storeBackends)("dashboard store ($name)", ({ skip, openDatabase })
       { flowId: "g", flowVersion: "v1", status: "completed", cursor: [2], outcome: null, runs: 1 },
     ]);
   });
+
+  it.skipIf(skip)(
+    "fills place and outcome of runs stored before the migration from their state",
+    async () => {
+      const old = state([2, 0, 1], "completed", "exited");
+      const older = state([0], "waiting");
+      await db.tx(async (t) => {
+        await t.run(insertRun, {
+          id: "o1",
+          flowId: "f",
+          version: "v1",
+          status: "completed",
+          ...old,
+          place: null,
+          outcome: null,
+        });
+        await t.run(insertRun, {
+          id: "o2",
+          flowId: "f",
+          version: "v1",
+          status: "waiting",
+          ...older,
+          place: null,
+          outcome: null,
+        });
+        await t.run(adhoc(sql.raw(backfill(db.dialect))));
+      });
+      const counts = await store.flowRunCounts();
+      expect(
+        counts
+          .map(({ cursor, outcome, runs }) => ({ cursor, outcome, runs }))
+          .sort((a, b) => b.runs - a.runs || String(a.cursor).localeCompare(String(b.cursor))),
+      ).toEqual([
+        { cursor: [0], outcome: null, runs: 1 },
+        { cursor: [2, 0, 1], outcome: "exited", runs: 1 },
+      ]);
+    },
+  );
 
   it.skipIf(skip)(
     "keeps human replies and owner-line mail in the inbox until handled, newest first, in pages",
