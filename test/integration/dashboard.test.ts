@@ -273,5 +273,11 @@ describe("the dashboard over HTTP", () => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("before: expected TIME~ID");
     expect((await get("/ui/failures?kind=runs")).status).toBe(400);
+
+    // Ten wrong passwords in a minute: the right one is refused too, for the rest of the minute.
+    for (let i = 0; i < 10; i++) expect((await login(`wrong-password-${i}`)).status).toBe(401);
+    const limited = await login("dashboard-password-1");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
   });
 });

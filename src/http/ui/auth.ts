@@ -3,13 +3,17 @@
  * compared in constant time (session.ts); a good one sets the session cookie and goes on
  * to where the person was headed. Every other /ui route needs the session (GET: a redirect
  * to the login page; anything else: 403), and every POST the session's CSRF token.
- * /ui/logout clears the cookie.
+ * /ui/logout clears the cookie. Ten failed logins from one address in a minute refuse
+ * that address for the rest of the minute (login-throttle.ts).
  */
+
+import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { html } from "../page.js";
 import type { DashboardDeps, UiApp, UiEnv } from "./deps.js";
 import { uiHeaders, uiPage } from "./layout.js";
+import { createLoginThrottle } from "./login-throttle.js";
 import { SESSION_COOKIE } from "./session.js";
 
 /** Only a path of ours: an absolute URL or //host would send the person elsewhere. */
@@ -35,20 +39,41 @@ ${problem ? html`<p class="error" role="alert">${problem}</p>` : ""}
 const secure = (c: Context) =>
   new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
 
+/** The client's address (the socket's; behind a proxy, the proxy's), or "unknown" outside a server (tests). */
+function clientOf(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
 export function mountLogin(ui: UiApp, deps: DashboardDeps): void {
+  const throttle = createLoginThrottle({ maxFailures: 10, windowMs: 60_000 });
   ui.get("/login", (c) => c.body(loginPage(deps, safeNext(c.req.query("next")), null), 200, uiHeaders));
   ui.post("/login", async (c) => {
     const form = await c.req.parseBody();
     const password = typeof form.password === "string" ? form.password : "";
     const next = safeNext(typeof form.next === "string" ? form.next : undefined);
+    const client = clientOf(c);
+    const now = deps.clock.now();
+    if (throttle.blocked(client, now)) {
+      return c.body(
+        loginPage(deps, next, "Too many wrong passwords from here: wait a minute, then try again."),
+        429,
+        { ...uiHeaders, "Retry-After": "60" },
+      );
+    }
     if (!deps.sessions.checkPassword(password)) {
-      deps.logger.warn({ path: "/ui/login" }, "dashboard login refused: wrong password");
+      throttle.failed(client, now);
+      deps.logger.warn({ path: "/ui/login", client }, "dashboard login refused: wrong password");
       return c.body(
         loginPage(deps, next, "That is not an API key or the dashboard password."),
         401,
         uiHeaders,
       );
     }
+    throttle.succeeded(client);
     const { cookie } = deps.sessions.issue(deps.clock.now());
     setCookie(c, SESSION_COOKIE, cookie, {
       path: "/ui",
