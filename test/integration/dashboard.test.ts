@@ -163,8 +163,17 @@ describe("the dashboard over HTTP", () => {
     const found = await ui.request("/ui/customers?email=ADA%40example.com");
     expect(found.status).toBe(302);
     expect(found.headers.get("location")).toBe("/ui/customers/ada%40example.com");
+    const ada = await store.findCustomerByEmail("ada@example.com");
+    await store.changePreferences(
+      ada?.id as string,
+      { topics: { check_ins: false }, frequency: { max: 1, per: "month" } },
+      "preference_page",
+      Date.now(),
+    );
     const timeline = await (await ui.request("/ui/customers/ada%40example.com")).text();
     expect(timeline).toContain("Which cartridge would you pair with it?");
+    expect(timeline).toContain("topics off: check_ins; at most one email a month");
+    expect(timeline).toContain("Not suppressed.");
     expect(timeline).toContain("Lyra RD 2780");
     const messageId = /data-message="([^"]+)"/.exec(timeline)?.[1] as string;
     const message = await (await ui.request(`/ui/messages/${messageId}`)).text();

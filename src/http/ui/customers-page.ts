@@ -7,6 +7,7 @@
  * not be understood.
  */
 import type { Context } from "hono";
+import { describeFrequency, type Preferences, preferenceView } from "../../consent/preferences.js";
 import { html, type SafeHtml } from "../page.js";
 import type { DashboardDeps, UiApp, UiEnv } from "./deps.js";
 import { when } from "./format.js";
@@ -18,6 +19,23 @@ const searchForm = (value: string) => html`<form method="get" action="/ui/custom
 <input type="search" id="email" name="email" value="${value}" autocomplete="off" maxlength="254"></p>
 <p><button type="submit">Find</button></p>
 </form>`;
+
+/** What the customer chose, in words: "all mail stopped", topics turned off, their own limit. */
+function describePreferences(p: Preferences): string {
+  if (Object.keys(p).length === 0) return "none chosen (the brand's defaults)";
+  const v = preferenceView(p);
+  if (!v.all) return "all mail stopped (transactional mail still goes)";
+  const off = Object.entries(v.topics)
+    .filter(([, on]) => !on)
+    .map(([t]) => t);
+  return [
+    off.length ? `topics off: ${off.join(", ")}` : "every topic on",
+    v.frequency ? `at most ${describeFrequency(v.frequency)}` : "the brand's frequency",
+    v.stayInTouch ? "stays in touch after parting with a product" : null,
+  ]
+    .filter(Boolean)
+    .join("; ");
+}
 
 const table = (head: string[], rows: SafeHtml[], empty: string) =>
   rows.length
@@ -62,9 +80,7 @@ ${more ? html`<p><a rel="next" href="/ui/customers?email=${encodeURIComponent(ty
     const t = email.length <= 254 ? await deps.store.timeline(email) : null;
     if (!t) return notFound(c, deps, `No customer with the address ${email}.`);
     const cu = t.customer;
-    const prefs = Object.keys(cu.preferences).length
-      ? JSON.stringify(cu.preferences)
-      : "none chosen (the brand's defaults)";
+    const prefs = describePreferences(cu.preferences);
     const body = html`<p><a href="/ui/customers">Find another customer</a></p>
 <h1>${cu.name ?? cu.email}</h1>
 <dl class="totals">
