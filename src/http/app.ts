@@ -38,7 +38,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
     mountUnsubscribe(app, deps, deps.consent);
     mountPreferences(app, deps, deps.consent);
   }
-  if (deps.dashboard) app.route("/ui", dashboardApp(deps.dashboard));
+  if (deps.dashboard) {
+    app.get("/ui/", (c) => c.redirect("/ui", 301));
+    app.route("/ui", dashboardApp(deps.dashboard));
+  }
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, "request failed");

@@ -72,6 +72,9 @@ describe("the dashboard over HTTP", () => {
     expect(first.status).toBe(302);
     expect(first.headers.get("location")).toBe("/ui/login?next=%2Fui%2Finbox%3Fbefore%3D");
     expect((await ui.post("/ui/inbox/x/handled", { csrf: "x" })).status).toBe(403);
+    const slash = await ui.request("/ui/");
+    expect(slash.status).toBe(301);
+    expect(slash.headers.get("location")).toBe("/ui");
 
     const wrong = await ui.post("/ui/login", { password: "not-the-key-at-all-0123", next: "/ui" });
     expect(wrong.status).toBe(401);
