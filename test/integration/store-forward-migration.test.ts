@@ -1,8 +1,8 @@
 /**
  * Upgrading keeps the data (issue 14): a store written on the previous schema (every
- * migration but the latest, test/support/previous-schema.ts) is opened by this version's
+ * migration through the previous release's last, test/support/previous-schema.ts) is opened by this version's
  * openStore, which migrates it forward on start. Its rows are still read, and the columns
- * the latest migration added hold what that migration says for old rows.
+ * the later migrations added hold what they say for old rows.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +28,8 @@ const SEED = [
       `INSERT INTO messages (id, dedupe_key, customer_id, ownership_id, template, to_address, message_id_header, audience, transactional, status, created_at, updated_at)
        VALUES ('${id}', 'k-${id}', 'c1', 'o1', '${template}', 'ada@example.com', '<${id}@rapport.test>', '${audience}', ${transactional}, 'sent', ${T + i}, ${T + i})`,
   ),
+  `INSERT INTO interactions (id, inbound_id, kind, customer_id, ownership_id, message_id, attributed_by, to_owner_address, from_address, subject, text, occurred_at, created_at)
+   VALUES ('i1', NULL, 'human_reply', 'c1', 'o1', 'm2', 'message-id', false, 'ada@example.com', 'Re: check-in', 'It sounds lovely.', ${T + 9}, ${T + 9})`,
 ];
 
 async function expectMigratedForward(store: Store): Promise<void> {
@@ -45,6 +47,8 @@ async function expectMigratedForward(store: Store): Promise<void> {
     ["m2", "sent", "relationship", null],
     ["m3", "sent", "transactional", null],
   ]);
+  // dashboard: interactions.handled_at, null for replies from before: they wait in the inbox.
+  expect(await store.inboxCount()).toBe(1);
 }
 
 const pgSkip = await postgresUnavailable();
@@ -53,7 +57,7 @@ describe("a store written by the previous release's schema", () => {
   it("migrates forward on start (SQLite)", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "rapport-upgrade-")), "rapport.db");
     const leftOut = sqliteOnPreviousSchema(path, SEED);
-    expect(leftOut).toEqual(["0010_consent"]);
+    expect(leftOut).toEqual(["0010_consent", "0011_dashboard"]);
     const store = await openStore({ kind: "sqlite", path });
     try {
       await expectMigratedForward(store);
@@ -69,7 +73,7 @@ describe("a store written by the previous release's schema", () => {
       const schema = freshSchema();
       try {
         const leftOut = await postgresOnPreviousSchema(url, schema, SEED);
-        expect(leftOut).toEqual(["0003_consent"]);
+        expect(leftOut).toEqual(["0003_consent", "0004_dashboard"]);
         const store = await openStore({ kind: "postgres", url, schema, poolSize: 2 });
         try {
           await expectMigratedForward(store);

@@ -1,7 +1,6 @@
 /**
- * A store as the previous release left it. There is no earlier release on record, so the
- * "previous schema" is the one the migrations before the latest give: a copy of the
- * migrations folder whose journal ends one migration early, applied with drizzle's migrator
+ * A store as the previous release left it (PREVIOUS_RELEASE): a copy of the migrations
+ * folder whose journal ends at that release's last migration, applied with drizzle's migrator
  * as rapport applies the whole folder (src/store/db.ts, src/store/open-postgres.ts).
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,21 +18,32 @@ interface Journal {
   entries: { tag: string }[];
 }
 
-/** The migrations folder without its last `drop` migrations; the tags left out, newest last. */
-export function previousMigrations(folder: string, drop = 1): { folder: string; leftOut: string[] } {
+/**
+ * What the previous release's schema was: the last migration it had, per dialect. There
+ * is no earlier release on record; this is the schema before consent and the dashboard
+ * (the store as it stood before those two). Moved on at each release.
+ */
+export const PREVIOUS_RELEASE = {
+  sqlite: "0009_wake_promotions",
+  postgres: "0002_ownership_id_prefix",
+} as const;
+
+/** The migrations folder through the tag `through`; the tags left out, oldest first. */
+export function previousMigrations(folder: string, through: string): { folder: string; leftOut: string[] } {
   const copy = join(mkdtempSync(join(tmpdir(), "rapport-previous-")), "migrations");
   cpSync(resolve(folder), copy, { recursive: true });
   const file = join(copy, "meta", "_journal.json");
   const journal = JSON.parse(readFileSync(file, "utf8")) as Journal;
-  if (journal.entries.length <= drop) throw new Error(`${file}: fewer than ${drop + 1} migrations`);
-  const leftOut = journal.entries.splice(journal.entries.length - drop).map((e) => e.tag);
+  const last = journal.entries.findIndex((e) => e.tag === through);
+  if (last < 0) throw new Error(`${file}: no migration ${through}`);
+  const leftOut = journal.entries.splice(last + 1).map((e) => e.tag);
   writeFileSync(file, JSON.stringify(journal, null, 2));
   return { folder: copy, leftOut };
 }
 
 /** A SQLite file on the previous schema, with `seed` statements run on it. */
 export function sqliteOnPreviousSchema(path: string, seed: string[]): string[] {
-  const previous = previousMigrations("src/store/migrations");
+  const previous = previousMigrations("src/store/migrations", PREVIOUS_RELEASE.sqlite);
   const sqlite = new SqliteDriver(path);
   try {
     migrateSqlite(drizzleSqlite(sqlite), { migrationsFolder: previous.folder });
@@ -50,7 +60,7 @@ export async function postgresOnPreviousSchema(
   schema: string,
   seed: string[],
 ): Promise<string[]> {
-  const previous = previousMigrations("src/store/migrations-pg");
+  const previous = previousMigrations("src/store/migrations-pg", PREVIOUS_RELEASE.postgres);
   const client = new pg.Client(postgresConfig(url, { poolSize: 1, schema }));
   await client.connect();
   try {
