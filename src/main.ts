@@ -18,6 +18,7 @@ import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.j
 import { warnUnlessNoEviction } from "./infra/eviction-policy.js";
 import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
+import { probeRedis } from "./infra/redis-probe.js";
 import { settlesBy } from "./infra/timeout.js";
 import { acceptInboundWith } from "./jobs/accept-inbound.js";
 import { startDateScheduler } from "./jobs/date-schedules.js";
@@ -34,6 +35,7 @@ import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.j
 import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
 import { createMailUnderstander } from "./mail/understand-pool.js";
+import { verifySmtp } from "./mail/verify-smtp.js";
 import { loadProject } from "./project.js";
 import { openStore } from "./store/open-store.js";
 
@@ -88,6 +90,30 @@ function readDkimKey(settings: Settings, logger: Logger) {
   }
 }
 
+/** SMTP_URL answers and takes the credentials, or start-up stops (SMTP_VERIFY=false: a warning). */
+async function checkSmtp(url: string, settings: Settings, logger: Logger): Promise<void> {
+  const probe = await verifySmtp(url, {
+    connectionMs: settings.SMTP_CONNECTION_TIMEOUT_MS,
+    greetingMs: settings.SMTP_GREETING_TIMEOUT_MS,
+    socketMs: settings.SMTP_SOCKET_TIMEOUT_MS,
+  });
+  if (probe.ok) return;
+  const where = `the mail server at ${maskUrlPassword(url)} (SMTP_URL)`;
+  if (!settings.SMTP_VERIFY) {
+    logger.warn(
+      { reason: probe.reason },
+      `${where} does not answer at start (${probe.reason}); starting anyway because SMTP_VERIFY=false: mail is queued and retried until it does`,
+    );
+    return;
+  }
+  throw new StartupError(
+    [
+      `cannot use ${where}: ${probe.reason}`,
+      "Check SMTP_URL (host, port, user and password), or set SMTP_VERIFY=false to start anyway (mail is then queued and retried until the server answers).",
+    ].join("\n"),
+  );
+}
+
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -136,6 +162,17 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       closers.push(() => (embedded as EmbeddedRedis).stop());
     }
     const redisUrl = settings.REDIS_URL ?? (embedded as EmbeddedRedis).url;
+    if (settings.REDIS_URL) {
+      // Fail here, with the setting named, rather than run with every queue retrying forever.
+      const probe = await probeRedis(settings.REDIS_URL, settings.REDIS_STARTUP_TIMEOUT_MS);
+      if (!probe.ok)
+        throw new StartupError(
+          [
+            `cannot reach Redis at ${maskUrlPassword(settings.REDIS_URL)} (REDIS_URL): ${probe.reason}`,
+            "Start Redis there, correct REDIS_URL, or unset REDIS_URL to let rapport start its own redis-server.",
+          ].join("\n"),
+        );
+    }
     const queueConnection = connectRedis(redisUrl);
     // Not awaited: a Redis that is away at start must not hold the start up (it never rejects).
     void warnUnlessNoEviction(queueConnection, logger);
@@ -151,6 +188,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       },
     );
     closers.push(() => queues.close());
+
+    if (settings.SMTP_URL && !opts.mailer && opts.role !== "http")
+      await checkSmtp(settings.SMTP_URL, settings, logger);
 
     // Tracked: a shutdown that abandons sends names their messages.
     const sends = trackSends(
