@@ -19,7 +19,8 @@ import { warnUnlessNoEviction } from "./infra/eviction-policy.js";
 import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
 import { probeRedis } from "./infra/redis-probe.js";
-import { settlesBy } from "./infra/timeout.js";
+import { watchRedis } from "./infra/redis-watch.js";
+import { settlesBy, withTimeout } from "./infra/timeout.js";
 import { acceptInboundWith } from "./jobs/accept-inbound.js";
 import { startDateScheduler } from "./jobs/date-schedules.js";
 import type { JobDeps } from "./jobs/deps.js";
@@ -188,6 +189,21 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       },
     );
     closers.push(() => queues.close());
+    // One warning per outage for every queue, worker and connection (not a line per retry).
+    const redisWatch = watchRedis({
+      connection: queueConnection,
+      where: maskUrlPassword(redisUrl),
+      logger,
+      clock,
+    });
+    closers.push(async () => redisWatch.close());
+    for (const queue of [queues.events, queues.steps, queues.deliveries, queues.inbound, queues.broadcasts]) {
+      // Without a listener BullMQ prints every error, a stack per reconnect, to the console.
+      queue.on("error", (err) => {
+        if (!redisWatch.report(err, queue.name))
+          logger.error({ queue: queue.name, err: err.message }, "queue error");
+      });
+    }
 
     if (settings.SMTP_URL && !opts.mailer && opts.role !== "http")
       await checkSmtp(settings.SMTP_URL, settings, logger);
@@ -257,6 +273,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
       sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
+      redisErrors: redisWatch.report,
     };
 
     if (opts.role !== "http") {
@@ -376,6 +393,25 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
+        health: {
+          checks: {
+            redis: async () => {
+              // Not queued behind a dead connection: a command waits for Redis to come back.
+              if (!redisWatch.up()) return `no connection to Redis at ${maskUrlPassword(redisUrl)}`;
+              const where = `Redis at ${maskUrlPassword(redisUrl)}`;
+              const pong = await withTimeout(queueConnection.ping(), 1500).catch(
+                (err: Error) => `${where} did not answer PING: ${err.message}`,
+              );
+              return (
+                pong === "PONG" || (pong.startsWith(where) ? pong : `${where} answered PING with ${pong}`)
+              );
+            },
+            store: async () => {
+              await store.getCustomer("readyz-probe");
+              return true;
+            },
+          },
+        },
       });
       server = await listen(app, settings.PORT, settings.HOST);
       listeningPort = server.port;

@@ -4,6 +4,7 @@ import type { AcceptInbound } from "../jobs/accept-inbound.js";
 import type { Queues } from "../jobs/queues.js";
 import type { Store } from "../store/store.js";
 import type { BroadcastRouteDeps } from "./broadcasts-route.js";
+import type { HealthDeps } from "./health-route.js";
 import type { PreferencesRouteDeps } from "./preferences-route.js";
 import type { UnsubscribeRouteDeps } from "./unsubscribe-route.js";
 
@@ -20,4 +21,6 @@ export interface HttpDeps {
   broadcasts?: BroadcastRouteDeps;
   /** Reads consent tokens for the customer-facing /u/TOKEN and /p/TOKEN pages; without it they are not mounted. */
   consent?: UnsubscribeRouteDeps & PreferencesRouteDeps;
+  /** What /readyz checks; without it /readyz answers ready with no checks. */
+  health?: HealthDeps;
 }

@@ -59,4 +59,9 @@ export interface JobDeps {
    * absent (unit tests); the worker process passes a thread pool (understand-pool.ts).
    */
   understandMail?: MailUnderstander;
+  /**
+   * Takes a queue's or worker's 'error' when it is about reaching Redis (redis-watch.ts:
+   * one warning per outage, not a line per reconnect); false: the caller logs it.
+   */
+  redisErrors?: (err: unknown, source: string) => boolean;
 }
