@@ -11,6 +11,7 @@ import { keptSecret } from "./config/secrets.js";
 import { maskUrlPassword, publicUrlOf, type Settings } from "./config/settings.js";
 import { createConsentLinks } from "./consent/links.js";
 import { createConsentTokens } from "./consent/tokens.js";
+import { knownEventTypes } from "./flows/event-types.js";
 import { createHttpApp } from "./http/app.js";
 import { listen, type RunningServer } from "./http/server.js";
 import { type Clock, systemClock } from "./infra/clock.js";
@@ -391,6 +392,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         apiKeys,
         acceptInbound,
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
+        knownEventTypes: knownEventTypes(project.flows.values()),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
         health: {

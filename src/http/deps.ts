@@ -21,6 +21,8 @@ export interface HttpDeps {
   broadcasts?: BroadcastRouteDeps;
   /** Reads consent tokens for the customer-facing /u/TOKEN and /p/TOKEN pages; without it they are not mounted. */
   consent?: UnsubscribeRouteDeps & PreferencesRouteDeps;
+  /** Event types flows or built-ins use (flows/event-types.ts); others get a warning. Unset: no warnings. */
+  knownEventTypes?: readonly string[];
   /** What /readyz checks; without it /readyz answers ready with no checks. */
   health?: HealthDeps;
 }
