@@ -17,6 +17,7 @@ import { listen, type RunningServer } from "./http/server.js";
 import { type Clock, systemClock } from "./infra/clock.js";
 import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.js";
 import { warnUnlessNoEviction } from "./infra/eviction-policy.js";
+import { listenProblem } from "./infra/listen-error.js";
 import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
 import { probeRedis } from "./infra/redis-probe.js";
@@ -364,6 +365,14 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
               envelopeFrom: envelope.mailFrom,
               envelopeTo: envelope.rcptTo,
             }),
+        }).catch((err: unknown) => {
+          const problem = listenProblem(err, {
+            what: "the inbound SMTP listener",
+            variable: "INBOUND_SMTP_PORT",
+            host: settings.INBOUND_SMTP_HOST,
+            port: settings.INBOUND_SMTP_PORT as number,
+          });
+          throw problem ? new StartupError(problem) : err;
         });
         const running = inbound;
         closers.push(() => running.close());
@@ -415,7 +424,15 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           },
         },
       });
-      server = await listen(app, settings.PORT, settings.HOST);
+      server = await listen(app, settings.PORT, settings.HOST).catch((err: unknown) => {
+        const problem = listenProblem(err, {
+          what: "the HTTP API",
+          variable: "PORT",
+          host: settings.HOST,
+          port: settings.PORT,
+        });
+        throw problem ? new StartupError(problem) : err;
+      });
       listeningPort = server.port;
       const running = server;
       closers.push(() => running.close());
