@@ -39,6 +39,7 @@ import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
 import { createMailUnderstander } from "./mail/understand-pool.js";
 import { verifySmtp } from "./mail/verify-smtp.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { loadProject } from "./project.js";
 import { openStore } from "./store/open-store.js";
 
@@ -256,6 +257,26 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       }
     }
 
+    const eventTypes = knownEventTypes(project.flows.values());
+    const metrics = createMetrics({ clock, cacheMs: settings.METRICS_CACHE_MS, knownEventTypes: eventTypes });
+    metrics.setSources({
+      messageCounts: () => store.messageCounts(),
+      interactionCounts: () => store.interactionCounts(),
+      queueCounts: () =>
+        Promise.all(
+          [queues.events, queues.steps, queues.deliveries, queues.inbound, queues.broadcasts].map(
+            async (q) => ({
+              queue: q.name,
+              // Bounded: a Redis that is away must not hold the scrape (the numbers are then left out).
+              counts: await withTimeout(
+                q.getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "completed"),
+                1500,
+              ).catch(() => ({})),
+            }),
+          ),
+        ),
+    });
+
     const deps: JobDeps = {
       store,
       queues,
@@ -276,6 +297,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
       redisErrors: redisWatch.report,
+      metrics,
     };
 
     if (opts.role !== "http") {
@@ -401,7 +423,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         apiKeys,
         acceptInbound,
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
-        knownEventTypes: knownEventTypes(project.flows.values()),
+        knownEventTypes: eventTypes,
+        metrics,
+        ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
         health: {

@@ -99,6 +99,10 @@ const settingsSchema = z.object({
     .enum(["true", "false", "1", "0"], "expected true or false")
     .default("true")
     .transform((v) => v === "true" || v === "1"),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset: open (bind HOST privately). */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** How long the store's grouped counts on /metrics are reused between scrapes. */
+  METRICS_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   INBOUND_SMTP_PORT: z
     .union([z.literal("off"), port])
     .default(2525)

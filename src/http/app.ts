@@ -12,6 +12,7 @@ import type { HttpDeps } from "./deps.js";
 import { mountEvents } from "./events-route.js";
 import { mountHealth } from "./health-route.js";
 import { mountInbound } from "./inbound-route.js";
+import { mountMetrics } from "./metrics-route.js";
 import { mountPreferences } from "./preferences-route.js";
 import { mountTimeline } from "./timeline-route.js";
 import { mountUnsubscribe } from "./unsubscribe-route.js";
@@ -21,6 +22,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   mountHealth(app, deps.health);
+  if (deps.metrics) mountMetrics(app, deps.metrics, deps.metricsToken);
   const jsonLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) =>

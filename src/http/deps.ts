@@ -2,6 +2,7 @@ import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
 import type { AcceptInbound } from "../jobs/accept-inbound.js";
 import type { Queues } from "../jobs/queues.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Store } from "../store/store.js";
 import type { BroadcastRouteDeps } from "./broadcasts-route.js";
 import type { HealthDeps } from "./health-route.js";
@@ -23,6 +24,10 @@ export interface HttpDeps {
   consent?: UnsubscribeRouteDeps & PreferencesRouteDeps;
   /** Event types flows or built-ins use (flows/event-types.ts); others get a warning. Unset: no warnings. */
   knownEventTypes?: readonly string[];
+  /** Counts events received; renders /metrics. Without it /metrics is not mounted. */
+  metrics?: Metrics;
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <it>`. */
+  metricsToken?: string;
   /** What /readyz checks; without it /readyz answers ready with no checks. */
   health?: HealthDeps;
 }

@@ -39,6 +39,7 @@ export function mountEvents(app: Hono, deps: HttpDeps): void {
       );
     }
     const { eventId, duplicate, event } = await deps.store.recordEvent(parsed.data, deps.clock.now());
+    if (!duplicate) deps.metrics?.eventReceived(parsed.data.type);
     if (!duplicate || event.status === "received") {
       try {
         await withTimeout(deps.queues.addEvent(eventId), QUEUE_TIMEOUT_MS);

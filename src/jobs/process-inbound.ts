@@ -132,7 +132,9 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
 
   let mail: UnderstoodMail;
   try {
+    const started = performance.now();
     mail = await (deps.understandMail ?? understandMail)(row.raw, { maxBytes: deps.inboundMaxBytes });
+    deps.metrics?.inboundParsed((performance.now() - started) / 1000);
   } catch (err) {
     // Neither gets better by trying again: the message is failed with the reason (the
     // workers' exhausted handler gives it its customer and logs it at error level).

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { broadcastStore } from "./broadcasts.js";
+import { countStore } from "./counts.js";
 import { customerStore } from "./customers.js";
 import { dateScheduleStore } from "./date-schedules.js";
 import { eventStore } from "./events.js";
@@ -39,6 +40,7 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...failureStore(database),
     ...wakeScheduleStore(database),
     ...preferenceStore(database, newId),
+    ...countStore(database),
     close: () => database.close(),
   };
 }
