@@ -1,8 +1,9 @@
 /**
  * Grouped counts for /metrics: messages by status and flow, replies (interactions) by
- * kind. Each is one GROUP BY over its table, a few hundred milliseconds at most on a
- * store of 100,000 customers; the metrics module asks at most once per its cache time
- * (METRICS_CACHE_MS), however often Prometheus scrapes, so the store is not asked per scrape.
+ * kind. Messages are counted from the messages_status_flow index alone (measured on
+ * SQLite: ~200 ms for 600,000 messages, 6 per customer of 100,000, against ~2.5 s reading
+ * the table); interactions are far fewer. The metrics module asks at most once per its
+ * cache time (METRICS_CACHE_MS), however often Prometheus scrapes.
  */
 import { sql } from "drizzle-orm";
 import { interactions, messages } from "./schema.js";
