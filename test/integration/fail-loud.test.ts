@@ -68,7 +68,8 @@ describe("start-up failures", () => {
   it("SMTP_VERIFY=false: an unreachable mail server is a warning, and rapport runs", async () => {
     const url = `smtp://127.0.0.1:${await closedPort()}`;
     const t = testEnv(inject("redisUrl"), { SMTP_URL: url, SMTP_VERIFY: "false" }, { flows: ["thank-you"] });
-    const child = await startChildRapport(t.env);
+    // A generous start limit: the machine running the suite may be busy.
+    const child = await startChildRapport(t.env, "start", 60_000);
     children.push(child);
     const warning = child
       .output()

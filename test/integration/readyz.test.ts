@@ -39,7 +39,8 @@ describe("readiness and Redis going away", () => {
     servers.push(redis);
     const port = (redis.connection as { port: number }).port;
     const t = testEnv(redis.url, { RAPPORT_SHUTDOWN_GRACE_MS: String(GRACE_MS) }, { flows: ["thank-you"] });
-    const child = await startChildRapport(t.env);
+    // A generous start limit: the machine running the suite may be busy.
+    const child = await startChildRapport(t.env, "start", 60_000);
     children.push(child);
 
     expect((await fetch(`http://127.0.0.1:${child.port}/healthz`)).status).toBe(200);
