@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
+import { Hono } from "hono";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
 import { keptSecret } from "./config/secrets.js";
@@ -13,6 +14,8 @@ import { createConsentLinks } from "./consent/links.js";
 import { createConsentTokens } from "./consent/tokens.js";
 import { knownEventTypes } from "./flows/event-types.js";
 import { createHttpApp } from "./http/app.js";
+import { type HealthDeps, mountHealth } from "./http/health-route.js";
+import { mountMetrics } from "./http/metrics-route.js";
 import { listen, type RunningServer } from "./http/server.js";
 import { type Clock, systemClock } from "./infra/clock.js";
 import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.js";
@@ -56,6 +59,8 @@ export interface StartOptions {
 
 export interface Rapport {
   httpPort: number | null;
+  /** A worker's METRICS_PORT server (/metrics, /healthz, /readyz); null otherwise (the HTTP API has them). */
+  metricsPort: number | null;
   apiKeys: readonly string[];
   /** True when the API key was generated just now (the CLI prints it then). */
   apiKeyCreated: boolean;
@@ -356,6 +361,45 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       logger.info(`worker running; mail goes to ${mailer.describe()}`);
     }
 
+    // What /readyz checks, on the HTTP API or on a worker's METRICS_PORT.
+    const health: HealthDeps = {
+      checks: {
+        redis: async () => {
+          // Not queued behind a dead connection: a command waits for Redis to come back.
+          if (!redisWatch.up()) return `no connection to Redis at ${maskUrlPassword(redisUrl)}`;
+          const where = `Redis at ${maskUrlPassword(redisUrl)}`;
+          const pong = await withTimeout(queueConnection.ping(), 1500).catch(
+            (err: Error) => `${where} did not answer PING: ${err.message}`,
+          );
+          return pong === "PONG" || (pong.startsWith(where) ? pong : `${where} answered PING with ${pong}`);
+        },
+        store: async () => {
+          await store.getCustomer("readyz-probe");
+          return true;
+        },
+      },
+    };
+
+    // A worker serves no API; with METRICS_PORT it answers /metrics, /healthz and /readyz there.
+    let metricsServer: RunningServer | null = null;
+    if (opts.role === "worker" && settings.METRICS_PORT !== undefined) {
+      const app = new Hono();
+      mountHealth(app, health);
+      mountMetrics(app, metrics, settings.METRICS_TOKEN);
+      metricsServer = await listen(app, settings.METRICS_PORT, settings.HOST).catch((err: unknown) => {
+        const problem = listenProblem(err, {
+          what: "the worker's metrics server",
+          variable: "METRICS_PORT",
+          host: settings.HOST,
+          port: settings.METRICS_PORT as number,
+        });
+        throw problem ? new StartupError(problem) : err;
+      });
+      const running = metricsServer;
+      closers.push(() => running.close());
+      logger.info(`worker metrics and health on http://${settings.HOST}:${metricsServer.port}/metrics`);
+    }
+
     let apiKeys: readonly string[] = settings.RAPPORT_API_KEYS ?? [];
     let apiKeyCreated = false;
     let apiKeyFile: string | null = null;
@@ -428,25 +472,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
-        health: {
-          checks: {
-            redis: async () => {
-              // Not queued behind a dead connection: a command waits for Redis to come back.
-              if (!redisWatch.up()) return `no connection to Redis at ${maskUrlPassword(redisUrl)}`;
-              const where = `Redis at ${maskUrlPassword(redisUrl)}`;
-              const pong = await withTimeout(queueConnection.ping(), 1500).catch(
-                (err: Error) => `${where} did not answer PING: ${err.message}`,
-              );
-              return (
-                pong === "PONG" || (pong.startsWith(where) ? pong : `${where} answered PING with ${pong}`)
-              );
-            },
-            store: async () => {
-              await store.getCustomer("readyz-probe");
-              return true;
-            },
-          },
-        },
+        health,
       });
       server = await listen(app, settings.PORT, settings.HOST).catch((err: unknown) => {
         const problem = listenProblem(err, {
@@ -465,6 +491,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
 
     return {
       httpPort: server?.port ?? null,
+      metricsPort: metricsServer?.port ?? null,
       apiKeys,
       apiKeyCreated,
       apiKeyFile,

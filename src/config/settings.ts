@@ -101,6 +101,8 @@ const settingsSchema = z.object({
     .transform((v) => v === "true" || v === "1"),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset: open (bind HOST privately). */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** `rapport worker` only: serve /metrics, /healthz and /readyz on this port (HOST); unset: none. */
+  METRICS_PORT: port.optional(),
   /** How long the store's grouped counts on /metrics are reused between scrapes. */
   METRICS_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   INBOUND_SMTP_PORT: z

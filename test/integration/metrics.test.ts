@@ -98,4 +98,24 @@ describe("/metrics", () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain("rapport_queue_jobs");
   });
+
+  it("a `rapport worker` with METRICS_PORT serves /metrics, /healthz and /readyz there", async () => {
+    const t = testEnv(inject("redisUrl"), { METRICS_PORT: "0" }, { flows: ["thank-you"] });
+    const worker = await startRapport({ settings: t.settings, role: "worker", logger: silentLogger });
+    cleanup.push(() => worker.close());
+    expect(worker.httpPort).toBeNull();
+    const base = `http://127.0.0.1:${worker.metricsPort}`;
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(sample(text, 'rapport_queue_jobs{queue="deliveries",state="waiting"}')).not.toBeNull();
+    expect(text).toContain("# TYPE rapport_send_duration_seconds histogram");
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+      status: "ready",
+      checks: { redis: "ok", store: "ok" },
+    });
+    // Only those: the API stays with `rapport start`.
+    expect((await fetch(`${base}/v1/events`, { method: "POST" })).status).toBe(404);
+  });
 });
