@@ -36,7 +36,6 @@ import { createSendPool } from "./jobs/send-pool.js";
 import { startSweeper } from "./jobs/sweeper.js";
 import { startWakePromoter } from "./jobs/wake-promoter.js";
 import { startWorkers } from "./jobs/workers.js";
-import { startImapPoller } from "./mail/imap-poller.js";
 import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.js";
 import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
@@ -45,6 +44,7 @@ import { verifySmtp } from "./mail/verify-smtp.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { loadProject } from "./project.js";
 import { openStore } from "./store/open-store.js";
+import { withMjmlThread } from "./templates/mjml-thread.js";
 
 export type Role = "all" | "worker" | "http";
 
@@ -151,7 +151,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const dkim = dkimKey
       ? { domainName: dkimKey.domain, keySelector: dkimKey.selector, privateKey: dkimKey.privateKeyPem }
       : undefined;
-    const loaded = await loadProject(resolve(settings.RAPPORT_CONFIG_DIR));
+    // MJML on a thread that ends with loading: the process keeps only the compiled HTML.
+    const loaded = await withMjmlThread((mjml) =>
+      loadProject(resolve(settings.RAPPORT_CONFIG_DIR), { mjml }),
+    );
     if (!loaded.ok) {
       throw new StartupError(
         `the configuration in ${settings.RAPPORT_CONFIG_DIR} has problems:\n${loaded.problems.join("\n")}`,
@@ -159,6 +162,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     }
     const { project } = loaded;
     logger.info(`loaded ${loaded.summary}`);
+    for (const warning of loaded.warnings) logger.warn(`config: ${warning}`);
 
     const location = storeLocation(settings);
     const databaseLocation = describeStoreLocation(location);
@@ -446,6 +450,8 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       }
       if (settings.IMAP_URL) {
         // Connects in the background: a mailbox that is away is logged and tried again.
+        // Loaded only here: imapflow costs a process ~30 MB that most deployments never use.
+        const { startImapPoller } = await import("./mail/imap-poller.js");
         const poller = startImapPoller({
           url: settings.IMAP_URL,
           processedFolder: settings.IMAP_PROCESSED_FOLDER,

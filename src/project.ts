@@ -5,13 +5,15 @@
  */
 import { join } from "node:path";
 import { type Brand, BrandConfigError, loadBrand } from "./config/brand.js";
+import { KNOWN_EVENT_TYPES } from "./events/known-types.js";
 import { checkFlowReferences, checkProductUses, checkTopics } from "./flows/check.js";
+import { eventTypeWarnings, tagWarnings } from "./flows/lint.js";
 import { loadFlows } from "./flows/load.js";
 import { formatFlowError } from "./flows/parse.js";
 import { unreachableSteps } from "./flows/reachability.js";
 import { allSteps } from "./flows/steps.js";
 import type { Flow } from "./flows/types.js";
-import type { CompiledTemplate } from "./templates/compile.js";
+import type { CompiledTemplate, TemplateCompileOptions } from "./templates/compile.js";
 import { formatTemplateError, loadTemplates } from "./templates/load.js";
 
 export interface Project {
@@ -20,11 +22,18 @@ export interface Project {
   templates: Map<string, CompiledTemplate>;
 }
 
+/**
+ * problems stop validate (exit 1) and start-up; warnings (src/flows/lint.ts: allowed, but
+ * almost always a mistake) are printed by validate and logged at start, and stop nothing.
+ */
 export type ProjectResult =
-  | { ok: true; project: Project; summary: string }
-  | { ok: false; problems: string[] };
+  | { ok: true; project: Project; summary: string; warnings: string[] }
+  | { ok: false; problems: string[]; warnings: string[] };
 
-export async function loadProject(configDir: string): Promise<ProjectResult> {
+export async function loadProject(
+  configDir: string,
+  opts: TemplateCompileOptions = {},
+): Promise<ProjectResult> {
   const problems: string[] = [];
   let brand: Brand | null = null;
   try {
@@ -33,12 +42,16 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
     if (err instanceof BrandConfigError) problems.push(...err.message.split("\n"));
     else throw err;
   }
-  const templates = await loadTemplates(join(configDir, "templates"));
+  const templates = await loadTemplates(join(configDir, "templates"), opts);
   problems.push(...templates.errors.map(formatTemplateError));
   const flows = await loadFlows(join(configDir, "flows"));
   problems.push(...flows.errors.map(formatFlowError));
   problems.push(
-    ...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError),
+    // A template that exists but did not compile has its own error above; the flows naming it
+    // are right to, so they are checked against every template folder, broken ones included.
+    ...checkFlowReferences(flows.flows, new Set([...templates.templates.keys(), ...templates.broken])).map(
+      formatFlowError,
+    ),
   );
   problems.push(...flows.flows.flatMap(unreachableSteps).map(formatFlowError));
   // A flow that can run without a product must not send a template that needs one.
@@ -57,11 +70,16 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
       }
     }
   }
-  if (problems.length > 0 || !brand) return { ok: false, problems };
+  const warnings = [
+    ...tagWarnings(flows.flows),
+    ...eventTypeWarnings(flows.flows, KNOWN_EVENT_TYPES, join(configDir, "flows")),
+  ].map(formatFlowError);
+  if (problems.length > 0 || !brand) return { ok: false, problems, warnings };
   const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)`;
   return {
     ok: true,
     project: { brand, flows: new Map(flows.flows.map((f) => [f.id, f])), templates: templates.templates },
     summary,
+    warnings,
   };
 }

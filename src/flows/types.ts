@@ -225,6 +225,8 @@ export interface StepPosition {
   value: SourcePosition;
   /** A send step's own `topic:` value, when it has one. */
   topic?: SourcePosition;
+  /** A branch's arms: each one's `if:` condition (or `else:` list), in order. */
+  arms?: SourcePosition[];
 }
 
 export interface FlowPositions {
@@ -232,6 +234,11 @@ export interface FlowPositions {
   steps: StepPosition[];
   /** The flow's `topic:` value, when it has one. */
   topic?: SourcePosition;
+  /** The trigger's event name (or date), and its `where:`, `exit_when:` and `goal:` when given: where checks of their conditions point. */
+  trigger?: SourcePosition;
+  where?: SourcePosition;
+  exitWhen?: SourcePosition;
+  goal?: SourcePosition;
 }
 
 export type RunStatus = "active" | "waiting" | "completed" | "failed";

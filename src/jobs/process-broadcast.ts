@@ -97,6 +97,10 @@ export async function processBroadcast(
     );
   }
 
+  // The moment relative dates in the flow's `where` ("30 days ago") count from: the time the
+  // broadcast was posted, not the time a page is read, so a broadcast resumed on another
+  // worker (or the next day) decides every page on the same bounds.
+  const asOf = broadcast.createdAt;
   for (;;) {
     if (opts.shouldStop?.()) return "stopped";
     // Backpressure: the step workers drain what is queued before more is added.
@@ -109,7 +113,7 @@ export async function processBroadcast(
     let skipped = 0;
     for (const owner of page.owners) {
       const facts = triggerFacts(event, owner);
-      if (!flowMatches(flow, facts)) {
+      if (!flowMatches(flow, facts, asOf)) {
         skipped++;
         continue;
       }

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import {
   type CompiledTemplate,
   compileTemplate,
+  type TemplateCompileOptions,
   type TemplateFiles,
   type TemplateSources,
 } from "./compile.js";
@@ -29,6 +30,11 @@ export const TEMPLATE_PARTS = { subject: "subject.hbs", body: "body.mjml", text:
 export interface LoadedTemplates {
   templates: Map<string, CompiledTemplate>;
   errors: TemplateError[];
+  /**
+   * Folders that are templates but did not load (their problems are in `errors`): a flow
+   * naming one names a template that exists, so it must not hear "no template" as well.
+   */
+  broken: Set<string>;
 }
 
 export function templateFiles(dir: string, name: string): TemplateFiles {
@@ -52,6 +58,7 @@ async function readOrNull(file: string): Promise<string | null> {
 export async function loadTemplate(
   dir: string,
   name: string,
+  opts: TemplateCompileOptions = {},
 ): Promise<{ template: CompiledTemplate | null; errors: TemplateError[] }> {
   const files = templateFiles(dir, name);
   const errors: TemplateError[] = [];
@@ -71,7 +78,7 @@ export async function loadTemplate(
   if (errors.length > 0) return { template: null, errors };
 
   try {
-    const template = await compileTemplate(name, sources, files);
+    const template = await compileTemplate(name, sources, files, opts);
     return { template, errors: checkTemplateVariables(sources, files) };
   } catch (err) {
     if (err instanceof TemplateCompileError) return { template: null, errors: err.errors };
@@ -79,7 +86,10 @@ export async function loadTemplate(
   }
 }
 
-export async function loadTemplates(dir: string): Promise<LoadedTemplates> {
+export async function loadTemplates(
+  dir: string,
+  opts: TemplateCompileOptions = {},
+): Promise<LoadedTemplates> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -88,11 +98,13 @@ export async function loadTemplates(dir: string): Promise<LoadedTemplates> {
     return {
       templates: new Map(),
       errors: [{ file: dir, line: 1, col: 1, message: "missing: the templates folder" }],
+      broken: new Set(),
     };
   }
 
   const templates = new Map<string, CompiledTemplate>();
   const errors: TemplateError[] = [];
+  const broken = new Set<string>();
   const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
   const results = await Promise.all(
     folders.sort().map(async (name) => {
@@ -100,12 +112,13 @@ export async function loadTemplates(dir: string): Promise<LoadedTemplates> {
         const message = `template name "${name}": use lower-case letters, digits, "-" and "_", starting with a letter or digit`;
         return { name, template: null, errors: [{ file: join(dir, name), line: 1, col: 1, message }] };
       }
-      return { name, ...(await loadTemplate(dir, name)) };
+      return { name, ...(await loadTemplate(dir, name, opts)) };
     }),
   );
   for (const result of results) {
     if (result.template) templates.set(result.name, result.template);
+    else if (TEMPLATE_NAME.test(result.name)) broken.add(result.name);
     errors.push(...result.errors);
   }
-  return { templates, errors: errors.sort(byPosition) };
+  return { templates, errors: errors.sort(byPosition), broken };
 }

@@ -1,7 +1,7 @@
 /**
  * A message that fails is logged once at error level with its id and the reason, not
- * only written to the timeline: a registration without a product reaches the thank-you
- * template, which reads product.name, on a real rapport (Redis, SQLite, SMTP sink).
+ * only written to the timeline: a thank-you whose subject reads a customer attribute the
+ * customer does not have (Handlebars runs strict), on a real rapport (Redis, SQLite, SMTP sink).
  * (Events, runs and inbound mail whose attempts run out, and messages given up on:
  * exhausted.test.ts and exhausted-jobs.test.ts assert their error lines.)
  */
@@ -11,7 +11,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { startRapport } from "../../src/main.js";
 import { startSmtpSink } from "../support/smtp-sink.js";
-import { eventually, postEvent, testEnv } from "../support/test-env.js";
+import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
 import { openTestStore } from "../support/test-store.js";
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
@@ -44,11 +44,10 @@ describe("failures in the log", () => {
     const store = await openTestStore(t.settings);
     cleanup.push(() => store.close());
 
-    const res = await postEvent(rapport.httpPort as number, {
-      id: "no-product-1",
-      type: "registration",
-      customer: { email: "grace@example.com", name: "Grace Hopper" },
-    });
+    const res = await postEvent(
+      rapport.httpPort as number,
+      registration({ id: "no-plan-1", email: "grace@example.com", name: "Grace Hopper" }),
+    );
     expect(res.status).toBe(202);
     const failed = await eventually(async () => {
       const m = (await store.timeline("grace@example.com"))?.messages[0];

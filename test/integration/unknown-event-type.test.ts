@@ -6,7 +6,7 @@
 import { pino } from "pino";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { startRapport } from "../../src/main.js";
-import { postEvent, testEnv } from "../support/test-env.js";
+import { postEvent, registration, testEnv } from "../support/test-env.js";
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
 
@@ -42,7 +42,7 @@ describe("unknown event types", () => {
     expect(((await other.json()) as { warnings: string[] }).warnings[0]).toContain('"newsletter_signup"');
 
     // A known type: the answer as it always was.
-    const known = await postEvent(port, { id: "known-1", type: "registration", customer });
+    const known = await postEvent(port, registration({ id: "known-1" }));
     expect(await known.json()).toEqual({ eventId: "known-1", duplicate: false });
 
     const warned = (type: string) => lines.filter((l) => l.level === 40 && l.type === type);
