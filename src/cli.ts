@@ -264,9 +264,10 @@ program
   .argument("<files...>", ".eml files")
   .action(async (files: string[]) => {
     const { inspectMail } = await import("./cli/inspect-mail.js");
-    const { failures } = await inspectMail(files, loadSettings(), (line) =>
+    const { failures, problems } = await inspectMail(files, loadSettings(), (line) =>
       process.stdout.write(`${line}\n`),
     );
+    for (const problem of problems) process.stderr.write(`rapport: ${problem}\n`);
     if (failures > 0) process.exitCode = 1;
   });
 

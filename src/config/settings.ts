@@ -86,6 +86,8 @@ const settingsSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "expected redis://host:port or rediss://…")
     .optional(),
+  /** How long `start`/`worker` wait for REDIS_URL to answer PING before exiting with code 1. */
+  REDIS_STARTUP_TIMEOUT_MS: positiveInt.max(300_000).default(5000),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "expected smtp://user:pass@host:port or smtps://…")
@@ -99,6 +101,20 @@ const settingsSchema = z.object({
   SMTP_SEND_DEADLINE_MS: positiveInt
     .max(120_000, "at most 120000 (2 minutes): a send must end well within the 5-minute claim lease")
     .default(60_000),
+  /**
+   * Check SMTP_URL at start (connect, EHLO, AUTH; nothing sent) and exit 1 if it fails.
+   * false: start anyway with a warning (mail is queued and retried until the relay answers).
+   */
+  SMTP_VERIFY: z
+    .enum(["true", "false", "1", "0"], "expected true or false")
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset: open (bind HOST privately). */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** `rapport worker` only: serve /metrics, /healthz and /readyz on this port (HOST); unset: none. */
+  METRICS_PORT: port.optional(),
+  /** How long the store's grouped counts on /metrics are reused between scrapes. */
+  METRICS_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   INBOUND_SMTP_PORT: z
     .union([z.literal("off"), port])
     .default(2525)

@@ -11,7 +11,9 @@ import { apiKeyAuth } from "./auth.js";
 import { mountBroadcasts } from "./broadcasts-route.js";
 import type { HttpDeps } from "./deps.js";
 import { mountEvents } from "./events-route.js";
+import { mountHealth } from "./health-route.js";
 import { mountInbound } from "./inbound-route.js";
+import { mountMetrics } from "./metrics-route.js";
 import { mountPreferences } from "./preferences-route.js";
 import { mountTimeline } from "./timeline-route.js";
 import { dashboardApp } from "./ui/mount.js";
@@ -21,7 +23,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  mountHealth(app, deps.health);
+  if (deps.metrics) mountMetrics(app, deps.metrics, deps.metricsToken);
   const jsonLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) =>

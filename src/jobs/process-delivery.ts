@@ -246,10 +246,14 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
   }
 
   let smtpResponse: string;
+  const sendStarted = performance.now();
+  const took = () => (performance.now() - sendStarted) / 1000;
   try {
     smtpResponse = (await deps.mailer.send(mail, { deadlineMs })).response;
+    deps.metrics?.sendFinished(took(), "sent");
   } catch (err) {
     const refusal = refusalOf(err);
+    deps.metrics?.sendFinished(took(), refusal ? "refused" : "failed");
     if (refusal) {
       await store.recordSendRefusal(data.messageId, refusal, clock.now());
       deps.logger.warn(

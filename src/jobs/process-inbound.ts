@@ -140,7 +140,9 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
     // Workers pass a pool of processes; tools and tests without one understand it here
     // (loaded on demand: mailparser is ~30 MB a process that a worker does not need).
     const understand = deps.understandMail ?? (await import("../mail/understand.js")).understandMail;
+    const started = performance.now();
     mail = await understand(row.raw, { maxBytes: deps.inboundMaxBytes });
+    deps.metrics?.inboundParsed((performance.now() - started) / 1000);
   } catch (err) {
     // Neither gets better by trying again: the message is failed with the reason (the
     // workers' exhausted handler gives it its customer and logs it at error level).

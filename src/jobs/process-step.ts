@@ -122,6 +122,9 @@ export async function advanceRun(
   const { flow, state, movedFrom } = await flowOfRun(run, current, deps);
 
   const input: AdvanceInput = arrival ? arrival : run.seq === 0 ? { type: "start" } : { type: "wake" };
+  // A timed wake-up: how late it runs against when it was due (queue delay, promoter, sweeper).
+  if (input.type === "wake" && state.waitingFor === "time" && typeof state.wakeAt === "number")
+    deps.metrics?.wakeUpRan((now - state.wakeAt) / 1000);
   // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
   const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
   const facts = context ? triggerFacts(context.event, context.ingested, context.ownerships) : undefined;

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { broadcastStore } from "./broadcasts.js";
+import { countStore } from "./counts.js";
 import { customerStore } from "./customers.js";
 import { dashboardStore } from "./dashboard.js";
 import { dateScheduleStore } from "./date-schedules.js";
@@ -41,6 +42,7 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...wakeScheduleStore(database),
     ...preferenceStore(database, newId),
     ...dashboardStore(database),
+    ...countStore(database),
     close: () => database.close(),
   };
 }

@@ -98,6 +98,10 @@ function startCheckpointThread(location: string): () => Promise<void> {
   worker.unref();
   return async () => {
     const exited = new Promise((r) => worker.once("exit", r));
+    // Held while it stops: an unref'd thread is no reason to stay alive, so a start-up
+    // failure whose clean-up waits here would otherwise end the process, with code 0
+    // and the error never printed, the moment nothing else is pending.
+    worker.ref();
     worker.postMessage("stop");
     await exited;
   };

@@ -321,6 +321,14 @@ export interface Timeline {
  * (`rapport retry`). Each mark only changes a row still in the state the job found it
  * in, and says whether it did (so the failure is logged once).
  */
+/** Grouped counts for /metrics (counts.ts). */
+export interface CountStore {
+  /** Messages by status and flow (flowId null: not from a flow). */
+  messageCounts(): Promise<Array<{ status: string; flowId: string | null; count: number }>>;
+  /** Interactions (replies, auto-replies, bounces, complaints, unsubscribes) by kind. */
+  interactionCounts(): Promise<Array<{ kind: string; count: number }>>;
+}
+
 export interface FailureStore {
   /** A queued message not to be tried again before `notBefore` (the sweeper's backoff). */
   deferMessage(id: string, notBefore: number, reason: string, now: number): Promise<boolean>;
@@ -847,6 +855,7 @@ export interface Store
     FailureStore,
     WakeStore,
     PreferenceStore,
-    DashboardStore {
+    DashboardStore,
+    CountStore {
   close(): Promise<void>;
 }
