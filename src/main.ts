@@ -5,11 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
-<<<<<<< HEAD
-import { retryFailed } from "./cli/retry.js";
-=======
 import { Hono } from "hono";
->>>>>>> loud
+import { retryFailed } from "./cli/retry.js";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
 import { keptSecret } from "./config/secrets.js";
@@ -485,7 +482,6 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
-<<<<<<< HEAD
         dashboard: {
           store,
           flows: project.flows,
@@ -505,7 +501,6 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
             ),
           preview: (messageId) => previewMessage(messageId, deps),
         },
-=======
         health,
       });
       server = await listen(app, settings.PORT, settings.HOST).catch((err: unknown) => {
@@ -516,7 +511,6 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           port: settings.PORT,
         });
         throw problem ? new StartupError(problem) : err;
->>>>>>> loud
       });
       listeningPort = server.port;
       const running = server;

@@ -23,10 +23,8 @@ export interface HttpDeps {
   broadcasts?: BroadcastRouteDeps;
   /** Reads consent tokens for the customer-facing /u/TOKEN and /p/TOKEN pages; without it they are not mounted. */
   consent?: UnsubscribeRouteDeps & PreferencesRouteDeps;
-<<<<<<< HEAD
   /** The operator's dashboard at /ui (src/http/ui); without it /ui is not mounted. */
   dashboard?: DashboardDeps;
-=======
   /** Event types flows or built-ins use (flows/event-types.ts); others get a warning. Unset: no warnings. */
   knownEventTypes?: readonly string[];
   /** Counts events received; renders /metrics. Without it /metrics is not mounted. */
@@ -35,5 +33,4 @@ export interface HttpDeps {
   metricsToken?: string;
   /** What /readyz checks; without it /readyz answers ready with no checks. */
   health?: HealthDeps;
->>>>>>> loud
 }
