@@ -11,6 +11,7 @@
  */
 import { advance, initialRun } from "./interpreter.js";
 import { earliestSendTime, type SendPolicy } from "./send-policy.js";
+import { changeTags, type TagChange } from "./tags.js";
 import type { AdvanceInput, Flow, RunState, TriggerFacts } from "./types.js";
 
 export interface SimulationScript {
@@ -25,15 +26,10 @@ export interface SimulationScript {
   defaultTimezone?: string;
 }
 
-function withTags(
-  facts: TriggerFacts | undefined,
-  add: string[],
-  remove: string[],
-): TriggerFacts | undefined {
+function withTags(facts: TriggerFacts | undefined, change: TagChange): TriggerFacts | undefined {
   if (!facts) return facts;
-  const tags = Array.isArray(facts.customer.tags) ? (facts.customer.tags as string[]) : [];
-  const next = [...new Set([...tags, ...add])].filter((t) => !remove.includes(t));
-  return { ...facts, customer: { ...facts.customer, tags: next } };
+  const tags = Array.isArray(facts.customer.tags) ? (facts.customer.tags as unknown[]) : [];
+  return { ...facts, customer: { ...facts.customer, tags: changeTags(tags, change) } };
 }
 
 function withAttribute(
@@ -91,7 +87,8 @@ export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEnt
           out.push({ at: now, kind: "notify", stepId: effect.stepId, detail: effect.template });
           break;
         case "step":
-          if (effect.stepType !== "send" && effect.stepType !== "notify") {
+          // send, notify, tag and set have entries of their own (above and below): printed once.
+          if (!["send", "notify", "tag", "set"].includes(effect.stepType)) {
             out.push({
               at: effect.at,
               kind: "step",
@@ -110,7 +107,7 @@ export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEnt
             stepId: effect.stepId,
             detail: `tag: ${[...effect.add.map((t) => `+${t}`), ...effect.remove.map((t) => `-${t}`)].join(" ")}`,
           });
-          facts = withTags(facts, effect.add, effect.remove);
+          facts = withTags(facts, effect);
           break;
         case "set":
           out.push({

@@ -90,7 +90,7 @@ describe("collectEffects: customer changes", () => {
       () => ({ id: "m", messageIdHeader: "<m@x>" }),
     );
     expect(out.customer).toEqual({
-      addTags: ["vip", "trial"],
+      addTags: ["trial", "vip"],
       removeTags: ["early"],
       attributes: { tier: "gold" },
     });
