@@ -14,16 +14,15 @@
  *     `where` on the facts as they are now, and in ONE store transaction moves the
  *     schedule to the next occurrence (only if it is still where it was read), writes the
  *     occurrence's event row (id `date/<flow>/<customer>/<ownership|->/<occurrence>`;
- *     senders' event ids cannot hold '/') and its run (entry key dateEntryKey: one run per
- *     occurrence). The run's first step is taken after the commit; a run committed but
+ *     senders' event ids cannot hold '/') and its run (run-start.ts: for every_time, one
+ *     run per occurrence). The run's first step is taken after the commit; a run committed but
  *     not advanced (a crash just then) is the sweeper's, like any unstarted run.
  * Every part is safe to repeat and to race: ids and entry keys are deterministic, and a
  * schedule moves only from the time the mover read.
  */
 import { dateTriggerMatches, isDateTrigger } from "../flows/conditions.js";
 import { nextOccurrence, timezoneFor } from "../flows/dates.js";
-import { initialRun } from "../flows/interpreter.js";
-import { dateEntryKey, entryWindowStart } from "../flows/rules.js";
+import { runStart } from "../flows/run-start.js";
 import type { DateTrigger, Flow, TriggerFacts } from "../flows/types.js";
 import type {
   CustomerRow,
@@ -34,8 +33,8 @@ import type {
   ProductRow,
 } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
-import { triggerFacts } from "./process-event.js";
-import { advanceRun } from "./process-step.js";
+import { takeFirstSteps } from "./start-runs.js";
+import { triggerFacts } from "./trigger-facts.js";
 
 export type DateFlow = Flow & { trigger: DateTrigger };
 
@@ -315,35 +314,13 @@ async function fireOne(
         },
       },
       customerId: customer.id,
-      run: {
-        flowId: flow.id,
-        flowVersion: flow.version,
-        ownershipId,
-        entryKey: dateEntryKey(flow.id, { customerId: customer.id, ownershipId }, occurrence),
-        state: initialRun(),
-        ...windowed(flow, now),
-      },
+      run: runStart(flow, { kind: "date", occurrence }, { customerId: customer.id, ownershipId }, now),
     },
   };
   const result = await store.fireDateSchedule(firing);
   // Committed first, advanced second: a run left unadvanced by a crash is the sweeper's.
-  for (const run of result.runs) {
-    try {
-      await advanceRun(run, deps);
-    } catch (err) {
-      deps.logger.warn(
-        { runId: run.id, err: err instanceof Error ? err.message : String(err) },
-        "first step of a date run failed; queued for retry",
-      );
-      await deps.queues.addStep(run.id, run.seq);
-    }
-  }
+  await takeFirstSteps(result.runs, deps, "inline");
   return { applied: result.applied, started: result.runs.length };
-}
-
-function windowed(flow: Flow, now: number): { notIfStartedAfter?: number } {
-  const start = entryWindowStart(flow.entry, now);
-  return start === null ? {} : { notIfStartedAfter: start };
 }
 
 /**

@@ -21,8 +21,8 @@ import type { AdvanceInput, Effect, Flow, RunState } from "../flows/types.js";
 import type { CustomerChanges, NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
-import { triggerFacts } from "./process-event.js";
 import type { StepJob } from "./queues.js";
+import { triggerFacts } from "./trigger-facts.js";
 import { wakeUpDelay } from "./wake-horizon.js";
 
 export type StepOutcome = "applied" | "stale" | "finished" | "ignored";
