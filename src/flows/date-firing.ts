@@ -22,7 +22,7 @@ export function plannedNextAt(
   facts: TriggerFacts,
   existing: { nextAt: number | null; lastOccurrence: number | null } | null,
   now: number,
-  defaultTimezone: string | undefined,
+  defaultTimezone: string,
 ): number | null {
   if (trigger.date === "ownership.started" && (!facts.ownership || facts.ownership.status === "disposed"))
     return null;
@@ -47,7 +47,7 @@ export function decideFiring(
   occurrence: number,
   facts: TriggerFacts,
   now: number,
-  defaultTimezone: string | undefined,
+  defaultTimezone: string,
   maxLateMs = DATE_MAX_LATE_MS,
 ): FiringDecision {
   const trigger = flow.trigger;

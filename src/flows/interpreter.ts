@@ -223,7 +223,7 @@ export function advance(
   given: RunState,
   input: AdvanceInput,
   now: number,
-  opts: AdvanceOptions = {},
+  opts: AdvanceOptions,
 ): AdvanceResult {
   if (given.status === "completed" || given.status === "failed") return { run: given, effects: [] };
   const scale = opts.waitScale ?? 1;

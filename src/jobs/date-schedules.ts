@@ -97,7 +97,7 @@ function scheduleWrite(
   ownership: OwnershipRow | null,
   existing: DateScheduleRow | null,
   now: number,
-  defaultTimezone: string | undefined,
+  defaultTimezone: string,
 ): DateScheduleWrite | null {
   const triggerKey = triggerKeyOf(flow.trigger, defaultTimezone);
   const facts = dateFacts(flow.trigger, { customer, ownership, product: null }, null);

@@ -80,7 +80,7 @@ steps:
 `);
     const facts = factsOf({ all: false });
     expect(flowMatches(flow, facts, 0)).toBe(true);
-    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, { facts });
+    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, { defaultTimezone: "UTC", facts });
     expect(effects.find((e) => e.type === "send")).toMatchObject({ template: "sorry-to-see-you-go" });
   });
 
