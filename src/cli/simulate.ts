@@ -246,6 +246,8 @@ export function simulateForCustomer(
     `(times in UTC; the customer's time zone: ${timezone}; send window and cap from config/rapport.yaml applied)`,
     "",
   ];
+  // Runs are named only when the flow started more than once.
+  const manyRuns = new Set(entries.map((e) => e.run).filter((r) => r !== undefined)).size > 1;
   for (const e of entries) {
     let text = e.detail;
     if (e.kind === "held") text = `email held back: ${e.detail}`;
@@ -265,7 +267,7 @@ export function simulateForCustomer(
         text += `\n                    postponed to ${stamp(e.deliveredAt)} UTC, ${local(e.deliveredAt)} (send window or frequency cap)`;
       }
     }
-    const run = e.run !== undefined ? `(run ${e.run}) ` : "";
+    const run = e.run !== undefined && manyRuns ? `(run ${e.run}) ` : "";
     lines.push(`${stamp(e.at)}  ${e.kind.padEnd(7)} ${run}${e.stepId ? `[${e.stepId}] ` : ""}${text}`);
   }
   const sent = entries.filter((e) => e.kind === "send").length;

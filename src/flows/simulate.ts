@@ -134,7 +134,7 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
     });
     run.state = result.run;
     run.input = { type: "wake" };
-    const tag = runs.length > 1 ? { run: run.no } : {};
+    const tag = { run: run.no };
     for (const effect of result.effects) {
       switch (effect.type) {
         case "send": {
@@ -351,7 +351,7 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
         wakeAt === null
           ? "the run waits for nothing more"
           : `still waiting at the end of the simulation (next wake-up ${iso(wakeAt)})`,
-      ...(runs.length > 1 ? { run: run.no } : {}),
+      run: run.no,
     });
   }
   if (nextDate !== null && dateFlow)
