@@ -377,9 +377,10 @@ export interface AdvanceOptions {
   facts?: TriggerFacts;
   /**
    * The brand's time zone (IANA), used by wait_until when facts.customer.timezone is
-   * missing or not a zone Intl knows. Default "UTC".
+   * missing or not a zone Intl knows (the brand's; a required argument: no zone is
+   * guessed in src/flows).
    */
-  defaultTimezone?: string;
+  defaultTimezone: string;
 }
 
 /**

@@ -16,12 +16,13 @@ import { addressOf } from "../config/brand.js";
 import { flowHasConditions } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
 import { moveRun, stepAtCursor } from "../flows/migrate.js";
+import { foldTagChanges } from "../flows/tags.js";
 import type { AdvanceInput, Effect, Flow, RunState } from "../flows/types.js";
 import type { CustomerChanges, NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
-import { triggerFacts } from "./process-event.js";
 import type { StepJob } from "./queues.js";
+import { triggerFacts } from "./trigger-facts.js";
 import { wakeUpDelay } from "./wake-horizon.js";
 
 export type StepOutcome = "applied" | "stale" | "finished" | "ignored";
@@ -234,9 +235,10 @@ export function collectEffects(
       case "tag": {
         out.customer ??= { addTags: [], removeTags: [], attributes: {} };
         const c = out.customer;
-        // In order: a later untag of a tag added earlier in the same advance wins, and the reverse.
-        c.addTags = [...c.addTags.filter((t) => !effect.remove.includes(t)), ...effect.add];
-        c.removeTags = [...c.removeTags.filter((t) => !effect.add.includes(t)), ...effect.remove];
+        // In order (tags.ts): a later untag of a tag added earlier in the same advance wins, and the reverse.
+        const net = foldTagChanges([{ add: c.addTags, remove: c.removeTags }, effect]);
+        c.addTags = net.add;
+        c.removeTags = net.remove;
         break;
       }
       case "set": {

@@ -5,6 +5,7 @@
  * so a step job that runs twice, or two workers racing on one run, apply each step once.
  */
 import { sql } from "drizzle-orm";
+import { changeTags } from "../flows/tags.js";
 import type { MessageCategory } from "../flows/types.js";
 import { toMessage, toRun } from "./rows.js";
 import { customers, flowRuns, messages, runSteps } from "./schema.js";
@@ -58,13 +59,14 @@ async function changeCustomer(t: Sql, customerId: string, changes: CustomerChang
   const read = t.dialect === "postgres" ? customerTagsForUpdate : customerTags;
   const row = await t.get(read, { id: customerId });
   if (!row) throw new Error(`customer ${customerId} is missing`);
-  const tags = new Set(JSON.parse(row.tags) as string[]);
-  for (const tag of changes.addTags) tags.add(tag);
-  for (const tag of changes.removeTags) tags.delete(tag);
+  const tags = changeTags(JSON.parse(row.tags) as string[], {
+    add: changes.addTags,
+    remove: changes.removeTags,
+  });
   const attributes = { ...(JSON.parse(row.attributes) as Record<string, unknown>), ...changes.attributes };
   await t.run(setCustomer, {
     id: customerId,
-    tags: JSON.stringify([...tags].sort()),
+    tags: JSON.stringify(tags),
     attributes: JSON.stringify(attributes),
     now,
   });
