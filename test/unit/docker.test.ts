@@ -66,7 +66,7 @@ describe("Dockerfile", () => {
   it("checks its health on /healthz, a route the HTTP app serves", () => {
     const check = runtime.find((l) => l.startsWith("HEALTHCHECK "));
     expect(check).toMatch(/\/healthz/);
-    expect(readFileSync("src/http/app.ts", "utf8")).toContain('app.get("/healthz"');
+    expect(readFileSync("src/http/health-route.ts", "utf8")).toContain('app.get("/healthz"');
     expect(runtime.find((l) => l.startsWith("ENTRYPOINT "))).toContain("bin/rapport.js");
   });
 });
