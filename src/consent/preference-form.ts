@@ -30,6 +30,7 @@
  */
 import type { FrequencyCap } from "../flows/send-policy.js";
 import type { Topic } from "../flows/topics.js";
+import { MONTHS } from "../infra/calendar.js";
 import {
   type Frequency,
   type FrequencyPeriod,
@@ -94,21 +95,6 @@ const OFFERED: readonly Frequency[] = [
   { max: 1, per: "week" },
   { max: 1, per: "month" },
 ];
-
-export const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-] as const;
 
 export const frequencyValue = (f: Frequency) => `${f.max}/${f.per}`;
 

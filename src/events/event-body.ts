@@ -4,6 +4,7 @@
  * name is reported instead of silently dropped; every string has a length cap.
  */
 import { z } from "zod";
+import { MONTHS } from "../infra/calendar.js";
 
 const shortText = (max: number) => z.string().trim().min(1).max(max);
 
@@ -13,21 +14,6 @@ const noControl = (max: number) =>
   shortText(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
     message: "must not contain control characters (line breaks, tabs, …)",
   });
-
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 /** Days in a month; without a year February has 29 (a birthday on 02-29 is someone's). */
 function daysIn(month: number, year: number | null): number {

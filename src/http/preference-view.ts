@@ -13,7 +13,7 @@
  */
 import type { BrandColors } from "../config/colors.js";
 import type { FormChoices, FormField, FormProblem, FrequencyOption } from "../consent/preference-form.js";
-import { MONTHS } from "../consent/preference-form.js";
+import { MONTHS } from "../infra/calendar.js";
 import { html, htmlPage, type SafeHtml } from "./page.js";
 
 export type PageStatus = "saved" | "unchanged" | "stopped" | "resumed";
