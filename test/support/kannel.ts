@@ -68,7 +68,7 @@ export function kannelProblem(): string | null {
 export interface OperatorSms {
   from: string;
   to: string;
-  /** "text", "data" or "ucs2", as fakesmsc prints it. */
+  /** "text", "data" or "ucs-2", as fakesmsc prints it. */
   type: string;
   /** The message: plain for "text"; for "ucs2" and "data" decoded from fakesmsc's URL-encoding. */
   text: string;
@@ -128,7 +128,7 @@ export function parseOperatorLine(line: string): OperatorSms | null {
   if (!m) return null;
   const [, from = "", to = "", type = "", body = ""] = m;
   let text = body;
-  if (type === "ucs2") {
+  if (type === "ucs2" || type === "ucs-2") {
     text = percentBytes(body).swap16().toString("utf16le");
   } else if (type === "data") {
     text = percentBytes(body).toString("latin1");
