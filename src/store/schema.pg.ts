@@ -43,6 +43,16 @@ export const customers = pgTable("customers", {
    * src/consent/preferences.ts has its shape. Changed only with a preference_changed event.
    */
   preferences: text("preferences").notNull().default("{}"),
+  /** E.164 (+447700900123), validated with libphonenumber-js when an event gave it. */
+  phone: text("phone"),
+  /**
+   * Consent to marketing SMS, for the phone above: true, false (withdrawn or refused) or null
+   * (never asked). Where and when it was given or withdrawn is kept beside it, as proof.
+   * A new phone number without a consent of its own clears it (consent is to a number).
+   */
+  smsConsent: boolean("sms_consent"),
+  smsConsentSource: text("sms_consent_source"),
+  smsConsentAt: bigint("sms_consent_at", { mode: "number" }),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
   updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
 });

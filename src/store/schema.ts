@@ -23,6 +23,16 @@ export const customers = sqliteTable("customers", {
    * src/consent/preferences.ts has its shape. Changed only with a preference_changed event.
    */
   preferences: text("preferences").notNull().default("{}"),
+  /** E.164 (+447700900123), validated with libphonenumber-js when an event gave it. */
+  phone: text("phone"),
+  /**
+   * Consent to marketing SMS, for the phone above: true, false (withdrawn or refused) or null
+   * (never asked). Where and when it was given or withdrawn is kept beside it, as proof.
+   * A new phone number without a consent of its own clears it (consent is to a number).
+   */
+  smsConsent: integer("sms_consent", { mode: "boolean" }),
+  smsConsentSource: text("sms_consent_source"),
+  smsConsentAt: integer("sms_consent_at"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

@@ -27,6 +27,12 @@ export interface CustomerRow {
   tags: string[];
   /** What they chose to hear (src/consent/preferences.ts); `{}` until they choose. */
   preferences: Preferences;
+  /** E.164, or null when no event gave one. */
+  phone: string | null;
+  /** Consent to marketing SMS for that phone: null until asked (see schema.ts). */
+  smsConsent: boolean | null;
+  smsConsentSource: string | null;
+  smsConsentAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -27,6 +27,10 @@ const customer = (preferences: CustomerRow["preferences"]): CustomerRow => ({
   attributes: {},
   tags: [],
   preferences,
+  phone: null,
+  smsConsent: null,
+  smsConsentSource: null,
+  smsConsentAt: null,
   createdAt: 0,
   updatedAt: 0,
 });
