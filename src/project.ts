@@ -13,16 +13,20 @@ import { allSteps } from "./flows/steps.js";
 import type { Flow } from "./flows/types.js";
 import type { CompiledTemplate } from "./templates/compile.js";
 import { formatTemplateError, loadTemplates } from "./templates/load.js";
+import { sampleTemplateData } from "./templates/sample-data.js";
+import { type CompiledSmsTemplate, loadSmsTemplates, smsReport } from "./templates/sms.js";
 
 export interface Project {
   brand: Brand;
   flows: Map<string, Flow>;
   templates: Map<string, CompiledTemplate>;
+  /** config/templates/NAME/sms.hbs, by NAME. */
+  smsTemplates: Map<string, CompiledSmsTemplate>;
 }
 
 export type ProjectResult =
-  | { ok: true; project: Project; summary: string }
-  | { ok: false; problems: string[] };
+  /** notes: what validate reports beside "ok" (each SMS template's encoding and parts, warnings). */
+  { ok: true; project: Project; summary: string; notes: string[] } | { ok: false; problems: string[] };
 
 export async function loadProject(configDir: string): Promise<ProjectResult> {
   const problems: string[] = [];
@@ -35,6 +39,18 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
   }
   const templates = await loadTemplates(join(configDir, "templates"));
   problems.push(...templates.errors.map(formatTemplateError));
+  const smsTemplates = await loadSmsTemplates(join(configDir, "templates"));
+  problems.push(...smsTemplates.errors.map(formatTemplateError));
+  const notes: string[] = [];
+  for (const template of smsTemplates.templates.values()) {
+    try {
+      const report = smsReport(template, sampleTemplateData());
+      notes.push(report.summary);
+      if (report.warning) notes.push(report.warning);
+    } catch (err) {
+      problems.push(`${template.file}: does not render with the sample data: ${(err as Error).message}`);
+    }
+  }
   const flows = await loadFlows(join(configDir, "flows"));
   problems.push(...flows.errors.map(formatFlowError));
   problems.push(
@@ -58,10 +74,17 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
     }
   }
   if (problems.length > 0 || !brand) return { ok: false, problems };
-  const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)`;
+  const sms = smsTemplates.templates.size > 0 ? `, ${smsTemplates.templates.size} SMS template(s)` : "";
+  const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)${sms}`;
   return {
     ok: true,
-    project: { brand, flows: new Map(flows.flows.map((f) => [f.id, f])), templates: templates.templates },
+    project: {
+      brand,
+      flows: new Map(flows.flows.map((f) => [f.id, f])),
+      templates: templates.templates,
+      smsTemplates: smsTemplates.templates,
+    },
     summary,
+    notes,
   };
 }
