@@ -5,6 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
+import { createKannelChannel } from "./channels/kannel.js";
+import { dlrUrlFor } from "./channels/sms-links.js";
+import { createDlrTokens } from "./channels/sms-tokens.js";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
 import { keptSecret } from "./config/secrets.js";
@@ -198,12 +201,34 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       }
     }
 
+    // SMS through Kannel when configured: delivery reports come back to a signed dlr-url.
+    const dlrTokens = createDlrTokens(secret);
+    const smsChannel =
+      settings.SMS_GATEWAY_URL &&
+      settings.SMS_GATEWAY_USERNAME &&
+      settings.SMS_GATEWAY_PASSWORD &&
+      settings.SMS_FROM
+        ? {
+            channel: createKannelChannel({
+              url: settings.SMS_GATEWAY_URL,
+              username: settings.SMS_GATEWAY_USERNAME,
+              password: settings.SMS_GATEWAY_PASSWORD,
+              dlrUrl: dlrUrlFor(() => publicUrlOf(settings, listeningPort), dlrTokens),
+              deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+            }),
+            from: settings.SMS_FROM,
+            deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          }
+        : null;
+
     const deps: JobDeps = {
       store,
       queues,
       flows: project.flows,
       pastFlows: new Map(),
       templates: project.templates,
+      smsTemplates: project.smsTemplates,
+      sms: smsChannel,
       mailer,
       brand: project.brand,
       addresses,

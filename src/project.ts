@@ -54,7 +54,11 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
   const flows = await loadFlows(join(configDir, "flows"));
   problems.push(...flows.errors.map(formatFlowError));
   problems.push(
-    ...checkFlowReferences(flows.flows, new Set(templates.templates.keys())).map(formatFlowError),
+    ...checkFlowReferences(
+      flows.flows,
+      new Set(templates.templates.keys()),
+      new Set(smsTemplates.templates.keys()),
+    ).map(formatFlowError),
   );
   problems.push(...flows.flows.flatMap(unreachableSteps).map(formatFlowError));
   // A flow that can run without a product must not send a template that needs one.

@@ -142,6 +142,7 @@ function sendEffect(
     ...(category === "transactional" ? { transactional: true } : {}),
     category,
     ...(topic !== undefined ? { topic } : {}),
+    ...(step.channel ? { channel: step.channel } : {}),
   };
 }
 

@@ -427,7 +427,7 @@ const WaitDuration = z
 export type FlowFileStep =
   | "exit"
   | {
-      send: string;
+      send: string | { template: string; channel?: (typeof SEND_CHANNELS)[number] | undefined };
       id?: string | undefined;
       transactional?: boolean | undefined;
       topic?: string | undefined;
@@ -520,9 +520,27 @@ function stepError(iss: RawIssue): string | undefined {
   return `expected a step like ${STEP_EXAMPLES}, found ${describeFound(input)}`;
 }
 
+/** email (the default), sms, or preferred: the customer's choice, else email. */
+export const SEND_CHANNELS = ["email", "sms", "preferred"] as const;
+
+const SendTarget = z
+  .strictObject({
+    template: TemplateName,
+    channel: z
+      .enum(SEND_CHANNELS, { error: "expected email, sms or preferred (the customer's choice, else email)" })
+      .optional()
+      .meta({
+        description:
+          "How to send it: email (default; config/templates/NAME/ with subject.hbs, body.mjml, text.hbs), " +
+          "sms (config/templates/NAME/sms.hbs, to the customer's phone, with their SMS consent) or preferred " +
+          "(the customer's choice, else email).",
+      }),
+  })
+  .meta({ title: "send target", description: "A template and the channel to send it on." });
+
 const SendStep = z
   .strictObject({
-    send: TemplateName,
+    send: z.union([TemplateName, SendTarget]),
     id: StepId.optional(),
     transactional: z
       .boolean()
@@ -537,7 +555,12 @@ const SendStep = z
         "The topic of this message, if not the flow's (a topic listed in config/rapport.yaml), e.g. product_news.",
     }),
   })
-  .meta({ title: "send", description: "Send the customer an email made from a template." });
+  .meta({
+    title: "send",
+    description:
+      "Send the customer a message made from a template: `send: thank-you` (email), or " +
+      "`send: { template: care-tip, channel: sms }`.",
+  });
 
 const WaitStep = z
   .strictObject({ wait: WaitDuration, id: StepId.optional() })

@@ -103,7 +103,15 @@ export interface BranchArm {
 
 export type Step =
   /** `transactional` and `topic` override the flow's for this message (see Flow). */
-  | { id: string; type: "send"; template: string; transactional?: boolean; topic?: string }
+  | {
+      id: string;
+      type: "send";
+      template: string;
+      transactional?: boolean;
+      topic?: string;
+      /** Absent: email. */
+      channel?: SendChannel;
+    }
   | { id: string; type: "wait"; durationMs: number; duration: string }
   | {
       id: string;
@@ -317,6 +325,9 @@ export type AdvanceInput =
  *   - relationship: everything else (check-ins, birthdays, anniversaries).
  */
 export const MESSAGE_CATEGORIES = ["transactional", "relationship", "news"] as const;
+/** email, sms, or preferred (the customer's choice, else email): what a send step names. */
+export type SendChannel = "email" | "sms" | "preferred";
+
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
 
 export type Effect =
@@ -332,6 +343,8 @@ export type Effect =
       transactional?: true;
       category: MessageCategory;
       topic?: string;
+      /** Absent: email. */
+      channel?: SendChannel;
     }
   /** Queue an outgoing message to the team (the brand's team address), rendered from `template`. */
   | { type: "notify"; stepId: string; template: string }

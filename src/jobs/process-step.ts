@@ -200,6 +200,7 @@ export function collectEffects(
           ...(effect.transactional ? { transactional: true } : {}),
           category: effect.category,
           topic: effect.topic ?? null,
+          ...(effect.channel ? { channel: effect.channel } : {}),
         });
         break;
       case "schedule":

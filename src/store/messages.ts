@@ -27,7 +27,16 @@
  */
 import { sql } from "drizzle-orm";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
-import { customers, events, interactions, messages, ownerships, products, suppressions } from "./schema.js";
+import {
+  customers,
+  events,
+  interactions,
+  messages,
+  ownerships,
+  products,
+  smsSuppressions,
+  suppressions,
+} from "./schema.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, query } from "./sql/query.js";
@@ -37,6 +46,7 @@ import type {
   MessageRow,
   OutboxStore,
   SendRefusal,
+  SmsSuppressionRow,
   SuppressionRow,
 } from "./store.js";
 
@@ -125,14 +135,19 @@ const possibleDuplicates = query<{ n: number }>(sql`
 // One query instead of five: the delivery job asks this for every message.
 const context = query<Record<string, unknown>>(sql`
   select ${columnsOf(messages, "m_")}, ${columnsOf(customers, "c_")}, ${columnsOf(ownerships, "o_")},
-    ${columnsOf(products, "p_")}, ${columnsOf(events, "e_")}, ${columnsOf(suppressions, "s_")}
+    ${columnsOf(products, "p_")}, ${columnsOf(events, "e_")}, ${columnsOf(suppressions, "s_")},
+    ${columnsOf(smsSuppressions, "ss_")}
   from ${messages}
   join ${customers} on ${customers}.id = ${messages}.customer_id
   left join ${ownerships} on ${ownerships}.id = ${messages}.ownership_id
   left join ${products} on ${products}.id = ${ownerships}.product_id
   left join ${events} on ${events}.id = ${messages}.event_id
   left join ${suppressions} on ${suppressions}.email = lower(${messages}.to_address)
+  left join ${smsSuppressions} on ${smsSuppressions}.phone = ${customers}.phone
   where ${messages}.id = ${p("id")}`);
+const setChannel = query(sql`
+  update ${messages} set channel = ${p("channel")}, to_address = ${p("toAddress")}, updated_at = ${p("now")}
+  where id = ${p("id")} and status = 'sending'`);
 
 const stranded = query<{ id: string }>(sql`
   select id from ${messages}
@@ -231,6 +246,7 @@ export async function deliveryContext(t: Sql, messageId: string): Promise<Delive
   const event = part<typeof events.$inferSelect>("e_", "id");
   return {
     suppression: part<SuppressionRow>("s_", "email"),
+    smsSuppression: part<SmsSuppressionRow>("ss_", "phone"),
     message: toMessage(unprefix(row, "m_")),
     customer: toCustomer(unprefix(row, "c_")),
     ownership: ownership ? toOwnership(ownership) : null,
@@ -283,6 +299,9 @@ export function outboxStore(db: Database, newId: () => string): OutboxStore {
       await db.tx((t) => t.run(finish, { id, status: "failed", error, now }));
     },
     deliveryContext: (id) => db.read((t) => deliveryContext(t, id)),
+    addressMessage: async (id, channel, toAddress, now) => {
+      await db.tx((t) => t.run(setChannel, { id, channel, toAddress, now }));
+    },
     listStrandedMessages: (now, updatedBefore, limit) =>
       db.read(async (t) => (await t.all(stranded, { now, updatedBefore, limit })).map((r) => r.id)),
     getMessage: (id) =>

@@ -208,6 +208,14 @@ export const messages = pgTable(
       .notNull()
       .default("customer"),
     toAddress: text("to_address").notNull(),
+    /**
+     * email, sms, or preferred (the customer's choice, else email) as the step asked; the
+     * delivery settles preferred to the channel it goes out on (and to_address to the phone
+     * an SMS goes to) before sending.
+     */
+    channel: text("channel", { enum: ["email", "sms", "preferred"] })
+      .notNull()
+      .default("email"),
     /** Exempt from the send window and the frequency cap (it answers something the customer did). */
     transactional: boolean("transactional").notNull().default(false),
     /**
@@ -334,6 +342,19 @@ export const suppressions = pgTable("suppressions", {
   email: text("email").primaryKey(),
   reason: text("reason", { enum: ["hard_bounce", "complaint", "unsubscribe"] }).notNull(),
   interactionId: text("interaction_id").references(() => interactions.id),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+});
+
+/**
+ * Phone numbers no SMS may go to: the customer texted STOP (or UNSUBSCRIBE, ARRET, ...)
+ * or the operator reported a permanent failure. Keyed by the number (E.164), like email
+ * suppressions by the address: whoever has the number now asked for it.
+ */
+export const smsSuppressions = pgTable("sms_suppressions", {
+  phone: text("phone").primaryKey(),
+  reason: text("reason", { enum: ["stop", "permanent_failure"] }).notNull(),
+  /** What the customer wrote, or the operator's answer. */
+  detail: text("detail"),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
 });
 

@@ -185,6 +185,14 @@ export const messages = sqliteTable(
       .notNull()
       .default("customer"),
     toAddress: text("to_address").notNull(),
+    /**
+     * email, sms, or preferred (the customer's choice, else email) as the step asked; the
+     * delivery settles preferred to the channel it goes out on (and to_address to the phone
+     * an SMS goes to) before sending.
+     */
+    channel: text("channel", { enum: ["email", "sms", "preferred"] })
+      .notNull()
+      .default("email"),
     /** Exempt from the send window and the frequency cap (it answers something the customer did). */
     transactional: integer("transactional", { mode: "boolean" }).notNull().default(false),
     /**
@@ -311,6 +319,19 @@ export const suppressions = sqliteTable("suppressions", {
   email: text("email").primaryKey(),
   reason: text("reason", { enum: ["hard_bounce", "complaint", "unsubscribe"] }).notNull(),
   interactionId: text("interaction_id").references(() => interactions.id),
+  createdAt: integer("created_at").notNull(),
+});
+
+/**
+ * Phone numbers no SMS may go to: the customer texted STOP (or UNSUBSCRIBE, ARRET, ...)
+ * or the operator reported a permanent failure. Keyed by the number (E.164), like email
+ * suppressions by the address: whoever has the number now asked for it.
+ */
+export const smsSuppressions = sqliteTable("sms_suppressions", {
+  phone: text("phone").primaryKey(),
+  reason: text("reason", { enum: ["stop", "permanent_failure"] }).notNull(),
+  /** What the customer wrote, or the operator's answer. */
+  detail: text("detail"),
   createdAt: integer("created_at").notNull(),
 });
 

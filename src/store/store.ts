@@ -88,6 +88,16 @@ export interface RunRow {
 
 export type MessageStatus = "queued" | "sending" | "sent" | "failed" | "suppressed";
 
+export type MessageChannel = "email" | "sms" | "preferred";
+
+/** A phone number no SMS may go to (schema.ts smsSuppressions). */
+export interface SmsSuppressionRow {
+  phone: string;
+  reason: "stop" | "permanent_failure";
+  detail: string | null;
+  createdAt: number;
+}
+
 export interface MessageRow {
   id: string;
   runId: string | null;
@@ -99,6 +109,8 @@ export interface MessageRow {
   template: string;
   audience: "customer" | "team";
   toAddress: string;
+  /** As the step asked (preferred until a delivery settles it); see schema.ts. */
+  channel: MessageChannel;
   transactional: boolean;
   /** What the customer's choices can stop: transactional for `transactional` ones and notes to the team. */
   category: MessageCategory;
@@ -164,6 +176,8 @@ export interface NewMessage {
   /** Default: transactional when `transactional` or to the team, else relationship. */
   category?: MessageCategory;
   topic?: string | null;
+  /** Default email; sms and preferred go to the customer's phone (see MessageRow.channel). */
+  channel?: MessageChannel;
 }
 
 /** The result of one interpreter step, to be written atomically. */
@@ -217,6 +231,8 @@ export interface DeliveryContext {
   event: EventRow | null;
   /** Set when the recipient's address may no longer be written to. */
   suppression: SuppressionRow | null;
+  /** Set when the customer's phone may no longer be texted (STOP, a permanent failure). */
+  smsSuppression: SmsSuppressionRow | null;
 }
 
 export type InboundSource = "smtp" | "http" | "imap";
@@ -648,6 +664,11 @@ export interface OutboxStore {
   /** A permanent failure: the message will not be tried again. */
   failMessage(id: string, error: string, now: number): Promise<void>;
   deliveryContext(messageId: string): Promise<DeliveryContext | null>;
+  /**
+   * Settles the channel a message goes out on (preferred → email or sms) and the address
+   * or phone it goes to, before it is sent; only while the caller holds its claim.
+   */
+  addressMessage(id: string, channel: "email" | "sms", toAddress: string, now: number): Promise<void>;
   listStrandedMessages(now: number, updatedBefore: number, limit: number): Promise<string[]>;
   getMessage(id: string): Promise<MessageRow | null>;
   /** Our outgoing messages with any of these Message-ID headers (angle brackets included). */

@@ -133,6 +133,7 @@ describe("customer.preferences in templates", () => {
       ownership: null,
       event: null,
       suppression: null,
+      smsSuppression: null,
     } satisfies DeliveryContext;
     const brand = {
       name: "Lyra Audio",

@@ -25,6 +25,7 @@ const message = (id: string, header: string): MessageRow => ({
   template: "t",
   audience: "customer",
   toAddress: "ada@example.com",
+  channel: "email",
   transactional: false,
   category: "relationship",
   topic: null,
