@@ -3,28 +3,30 @@ import { resolveChannel, smsConsentVerdict, smsPolicy } from "../../../src/chann
 import { earliestSendTime } from "../../../src/flows/send-policy.js";
 
 const T = Date.UTC(2026, 10, 27, 12);
-const customer = {
+type Input = Parameters<typeof smsConsentVerdict>[0];
+type Message = Input["message"];
+const customer: Input["customer"] = {
   name: "Ada Lovelace",
   email: "ada@example.com",
   preferences: {},
   phone: "+447911123456",
-  smsConsent: true as boolean | null,
-  smsConsentSource: "registration form" as string | null,
-  smsConsentAt: T as number | null,
-  attributes: {} as Record<string, unknown>,
+  smsConsent: true,
+  smsConsentSource: "registration form",
+  smsConsentAt: T,
+  attributes: {},
 };
-const message = {
-  category: "relationship" as const,
+const message: Message = {
+  category: "relationship",
   transactional: false,
   topic: null,
-  audience: "customer" as const,
+  audience: "customer",
   toAddress: "+447911123456",
 };
 const input = (
-  over: Partial<typeof customer> = {},
-  smsSuppression: Parameters<typeof smsConsentVerdict>[0]["smsSuppression"] = null,
-  m = message,
-) => ({
+  over: Partial<Input["customer"]> = {},
+  smsSuppression: Input["smsSuppression"] = null,
+  m: Message = message,
+): Input => ({
   message: m,
   customer: { ...customer, ...over },
   suppression: null,
@@ -53,7 +55,7 @@ describe("SMS consent at delivery", () => {
     });
   });
   it("lets a transactional text go without marketing consent, but never past STOP", () => {
-    const transactional = { ...message, category: "transactional" as const, transactional: true };
+    const transactional: Message = { ...message, category: "transactional", transactional: true };
     expect(smsConsentVerdict(input({ smsConsent: null }, null, transactional))).toEqual({ send: true });
     const stop = { phone: "+447911123456", reason: "stop" as const, detail: "STOP", createdAt: T };
     expect(smsConsentVerdict(input({}, stop, transactional))).toEqual({
