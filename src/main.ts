@@ -361,6 +361,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
+        ...(smsChannel ? { sms: { dlrTokens } } : {}),
       });
       server = await listen(app, settings.PORT, settings.HOST);
       listeningPort = server.port;

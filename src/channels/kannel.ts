@@ -2,7 +2,7 @@
  * SMS through Kannel (https://www.kannel.org): its smsbox's HTTP `sendsms` interface.
  *
  *   GET SMS_GATEWAY_URL?username&password&from&to&text&charset=UTF-8[&coding=2]
- *                      &dlr-mask=27&dlr-url=PUBLIC_URL/v1/sms/dlr/MESSAGE/TOKEN?status=%d&answer=%A
+ *                      &dlr-mask=27&dlr-url=PUBLIC_URL/sms/dlr/MESSAGE/TOKEN?status=%d&answer=%A
  *
  * The text goes as UTF-8; coding=2 (UCS-2) only when it is not all GSM-7 (sms-encoding.ts),
  * so a plain text costs 160 characters a part, not 70. smsbox splits long texts itself.

@@ -12,6 +12,7 @@ import type { HttpDeps } from "./deps.js";
 import { mountEvents } from "./events-route.js";
 import { mountInbound } from "./inbound-route.js";
 import { mountPreferences } from "./preferences-route.js";
+import { mountSms } from "./sms-route.js";
 import { mountTimeline } from "./timeline-route.js";
 import { mountUnsubscribe } from "./unsubscribe-route.js";
 
@@ -36,6 +37,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     mountUnsubscribe(app, deps, deps.consent);
     mountPreferences(app, deps, deps.consent);
   }
+  if (deps.sms) mountSms(app, deps, deps.sms);
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, "request failed");

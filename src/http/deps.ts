@@ -5,6 +5,7 @@ import type { Queues } from "../jobs/queues.js";
 import type { Store } from "../store/store.js";
 import type { BroadcastRouteDeps } from "./broadcasts-route.js";
 import type { PreferencesRouteDeps } from "./preferences-route.js";
+import type { SmsRouteDeps } from "./sms-route.js";
 import type { UnsubscribeRouteDeps } from "./unsubscribe-route.js";
 
 export interface HttpDeps {
@@ -20,4 +21,6 @@ export interface HttpDeps {
   broadcasts?: BroadcastRouteDeps;
   /** Reads consent tokens for the customer-facing /u/TOKEN and /p/TOKEN pages; without it they are not mounted. */
   consent?: UnsubscribeRouteDeps & PreferencesRouteDeps;
+  /** Kannel's delivery reports (and incoming texts); without it /sms/* is not mounted. */
+  sms?: SmsRouteDeps;
 }

@@ -46,6 +46,7 @@ import type {
   MessageRow,
   OutboxStore,
   SendRefusal,
+  SmsDeliveryStatus,
   SmsSuppressionRow,
   SuppressionRow,
 } from "./store.js";
@@ -145,6 +146,18 @@ const context = query<Record<string, unknown>>(sql`
   left join ${suppressions} on ${suppressions}.email = lower(${messages}.to_address)
   left join ${smsSuppressions} on ${smsSuppressions}.phone = ${customers}.phone
   where ${messages}.id = ${p("id")}`);
+const smsById = query<{ toAddress: string }>(sql`
+  select to_address as "toAddress" from ${messages} where id = ${p("id")} and channel = 'sms'`);
+const setDelivery = query(sql`
+  update ${messages} set delivery_status = ${p("status")}, delivery_detail = ${p("detail")}, delivery_at = ${p("now")},
+    updated_at = ${p("now")}
+  where id = ${p("id")} and (delivery_status is null or delivery_status not in ('delivered', 'failed', 'rejected'))`);
+const failDelivered = query(sql`
+  update ${messages} set status = 'failed', error = ${p("error")}, updated_at = ${p("now")} where id = ${p("id")}`);
+const suppressPhone = query(sql`
+  insert into ${smsSuppressions} (phone, reason, detail, created_at)
+  values (${p("phone")}, 'permanent_failure', ${p("detail")}, ${p("now")})
+  on conflict (phone) do nothing`);
 const setChannel = query(sql`
   update ${messages} set channel = ${p("channel")}, to_address = ${p("toAddress")}, updated_at = ${p("now")}
   where id = ${p("id")} and status = 'sending'`);
@@ -255,6 +268,23 @@ export async function deliveryContext(t: Sql, messageId: string): Promise<Delive
   };
 }
 
+async function recordSmsDelivery(
+  t: Sql,
+  id: string,
+  report: { status: SmsDeliveryStatus; detail: string | null },
+  now: number,
+): Promise<boolean> {
+  const sms = await t.get(smsById, { id });
+  if (!sms) return false;
+  const changed = await t.run(setDelivery, { id, status: report.status, detail: report.detail, now });
+  if (changed === 0 || (report.status !== "failed" && report.status !== "rejected")) return true;
+  const error = `${report.status} at the operator: ${report.detail ?? "no reason given"}`.slice(0, 2000);
+  await t.run(failDelivered, { id, error, now });
+  if (report.status === "failed" && sms.toAddress)
+    await t.run(suppressPhone, { phone: sms.toAddress, detail: report.detail, now });
+  return true;
+}
+
 export async function relationshipSendTimes(t: Sql, messageId: string, since: number): Promise<number[]> {
   const mine = await t.get(relationshipOf, { id: messageId });
   if (!mine) return [];
@@ -299,6 +329,7 @@ export function outboxStore(db: Database, newId: () => string): OutboxStore {
       await db.tx((t) => t.run(finish, { id, status: "failed", error, now }));
     },
     deliveryContext: (id) => db.read((t) => deliveryContext(t, id)),
+    recordSmsDelivery: (id, report, now) => db.tx((t) => recordSmsDelivery(t, id, report, now)),
     addressMessage: async (id, channel, toAddress, now) => {
       await db.tx((t) => t.run(setChannel, { id, channel, toAddress, now }));
     },

@@ -245,6 +245,13 @@ export const messages = pgTable(
     messageIdHeader: text("message_id_header").notNull(),
     subject: text("subject"),
     smtpResponse: text("smtp_response"),
+    /**
+     * What the operator reported after the send (SMS delivery reports): delivered, failed
+     * (for good: the number is suppressed), rejected, buffered or accepted; with its answer.
+     */
+    deliveryStatus: text("delivery_status", { enum: ["delivered", "failed", "rejected", "buffered", "accepted"] }),
+    deliveryDetail: text("delivery_detail"),
+    deliveryAt: bigint("delivery_at", { mode: "number" }),
     error: text("error"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),

@@ -222,6 +222,13 @@ export const messages = sqliteTable(
     messageIdHeader: text("message_id_header").notNull(),
     subject: text("subject"),
     smtpResponse: text("smtp_response"),
+    /**
+     * What the operator reported after the send (SMS delivery reports): delivered, failed
+     * (for good: the number is suppressed), rejected, buffered or accepted; with its answer.
+     */
+    deliveryStatus: text("delivery_status", { enum: ["delivered", "failed", "rejected", "buffered", "accepted"] }),
+    deliveryDetail: text("delivery_detail"),
+    deliveryAt: integer("delivery_at"),
     error: text("error"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

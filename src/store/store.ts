@@ -89,6 +89,7 @@ export interface RunRow {
 export type MessageStatus = "queued" | "sending" | "sent" | "failed" | "suppressed";
 
 export type MessageChannel = "email" | "sms" | "preferred";
+export type SmsDeliveryStatus = "delivered" | "failed" | "rejected" | "buffered" | "accepted";
 
 /** A phone number no SMS may go to (schema.ts smsSuppressions). */
 export interface SmsSuppressionRow {
@@ -128,6 +129,10 @@ export interface MessageRow {
   messageIdHeader: string;
   subject: string | null;
   smtpResponse: string | null;
+  /** The operator's delivery report of an SMS (schema.ts). */
+  deliveryStatus: SmsDeliveryStatus | null;
+  deliveryDetail: string | null;
+  deliveryAt: number | null;
   error: string | null;
   createdAt: number;
   updatedAt: number;
@@ -669,6 +674,17 @@ export interface OutboxStore {
    * or phone it goes to, before it is sent; only while the caller holds its claim.
    */
   addressMessage(id: string, channel: "email" | "sms", toAddress: string, now: number): Promise<void>;
+  /**
+   * An SMS delivery report, in one transaction: the message's delivery status and the
+   * operator's answer (a final one — delivered, failed, rejected — is not overwritten by a
+   * late intermediate one); failed or rejected also fail the message with that answer, and
+   * failed (permanent) suppresses the number. False when no SMS has that id.
+   */
+  recordSmsDelivery(
+    messageId: string,
+    report: { status: SmsDeliveryStatus; detail: string | null },
+    now: number,
+  ): Promise<boolean>;
   listStrandedMessages(now: number, updatedBefore: number, limit: number): Promise<string[]>;
   getMessage(id: string): Promise<MessageRow | null>;
   /** Our outgoing messages with any of these Message-ID headers (angle brackets included). */

@@ -10,6 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { createDlrTokens } from "../../src/channels/sms-tokens.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import type { Store } from "../../src/store/store.js";
@@ -27,6 +28,8 @@ function zoneAtHour(hour: number, now = Date.now()): string {
   if (offset < -12) offset += 24;
   return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
 }
+
+const SECRET = "sms-delivery-test-secret-0123456789abcdef";
 
 const SMS_FLOW = `name: Care tips by text
 trigger:
@@ -63,6 +66,7 @@ describe.skipIf(problem !== null)("SMS from a flow through Kannel", () => {
         SMS_GATEWAY_USERNAME: kannel.username,
         SMS_GATEWAY_PASSWORD: kannel.password,
         SMS_FROM: "4040",
+        RAPPORT_SECRET: SECRET,
       },
       { flows: [] },
     );
@@ -148,5 +152,44 @@ describe.skipIf(problem !== null)("SMS from a flow through Kannel", () => {
     expect(local).toBe("10:00");
     expect(waiting.error).toMatch(/^postponed to .* \(SMS quiet hours or frequency cap\)$/);
     expect(kannel.sent().filter((s) => s.to !== "+447911123456")).toEqual([]);
+
+    // fakesmsc acknowledges every text: Kannel reports it accepted, then delivered, to the signed dlr-url.
+    const delivered = await eventually(async () => {
+      const m = await smsOf(store, ada.email);
+      return m?.deliveryStatus === "delivered" ? m : null;
+    }, "Ada's delivery report");
+    expect(delivered.status).toBe("sent");
+
+    // A report without the message's token is refused; a late "accepted" does not undo "delivered".
+    const dlr = (id: string, token: string, status: number, answer = "") =>
+      fetch(
+        `http://127.0.0.1:${port}/sms/dlr/${id}/${token}?status=${status}&answer=${encodeURIComponent(answer)}`,
+      );
+    expect((await dlr(sent.id, "forged-token-000000000", 2)).status).toBe(403);
+    const tokens = createDlrTokens(SECRET);
+    expect((await dlr(sent.id, tokens.make(sent.id), 8)).status).toBe(200);
+    expect((await smsOf(store, ada.email))?.deliveryStatus).toBe("delivered");
+    expect((await dlr(sent.id, tokens.make(sent.id), 3)).status).toBe(400);
+
+    // A permanent failure (as Kannel reports an operator's refusal of the number) fails the
+    // message with the operator's answer and suppresses the number: Cy's next text is held back.
+    expect(
+      (await dlr(waiting.id, tokens.make(waiting.id), 2, "NACK/0x0000000b/Invalid Destination Address"))
+        .status,
+    ).toBe(200);
+    const failed = await smsOf(store, cy.email);
+    expect(failed).toMatchObject({
+      status: "failed",
+      deliveryStatus: "failed",
+      error: "failed at the operator: NACK/0x0000000b/Invalid Destination Address",
+    });
+    expect((await register(port, "r-cy-2", cy)).status).toBe(202);
+    const second = await eventually(async () => {
+      const ms = (await store.timeline(cy.email))?.messages.filter((m) => m.template === "care-tip") ?? [];
+      return ms.find((m) => m.id !== waiting.id && m.status === "suppressed") ?? null;
+    }, "Cy's second text to be held back");
+    expect(second.error).toMatch(
+      /^not sent: \+447911123458 failed for good at the operator on \d{4}-\d{2}-\d{2} \(NACK/,
+    );
   });
 });

@@ -71,7 +71,7 @@ describe.skipIf(problem !== null)("SMS channel through Kannel", () => {
       const dlr = await eventually(
         async () =>
           hits.find(
-            (h) => h.pathname.startsWith(`/v1/sms/dlr/${id}/`) && h.searchParams.get("status") === "1",
+            (h) => h.pathname.startsWith(`/sms/dlr/${id}/`) && h.searchParams.get("status") === "1",
           ),
         `the delivery report of ${id}`,
       );

@@ -34,7 +34,7 @@ describe("Kannel URLs", () => {
       { url: "http://kannel:13013/cgi-bin/sendsms", username: "u", password: "p", dlrUrl },
     );
     expect(url.searchParams.get("dlr-url")).toBe(
-      `https://rapport.example/v1/sms/dlr/m1/${tokens.make("m1")}?status=%d&answer=%A`,
+      `https://rapport.example/sms/dlr/m1/${tokens.make("m1")}?status=%d&answer=%A`,
     );
     expect(url.searchParams.get("dlr-mask")).toBe("27");
     expect(url.searchParams.get("charset")).toBe("UTF-8");
@@ -52,7 +52,7 @@ describe("Kannel URLs", () => {
 
   it("builds the get-url for kannel.conf", () => {
     expect(inboundGetUrl("https://rapport.example", "a b")).toBe(
-      "https://rapport.example/v1/sms/inbound?secret=a%20b&from=%p&to=%P&text=%a&charset=%C&id=%I",
+      "https://rapport.example/sms/inbound?secret=a%20b&from=%p&to=%P&text=%a&charset=%C&id=%I",
     );
   });
 });
