@@ -361,7 +361,14 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
-        ...(smsChannel ? { sms: { dlrTokens } } : {}),
+        ...(smsChannel
+          ? {
+              sms: {
+                dlrTokens,
+                ...(settings.SMS_INBOUND_SECRET ? { inboundSecret: settings.SMS_INBOUND_SECRET } : {}),
+              },
+            }
+          : {}),
       });
       server = await listen(app, settings.PORT, settings.HOST);
       listeningPort = server.port;

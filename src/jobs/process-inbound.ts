@@ -29,6 +29,7 @@ import { MailNotUnderstoodError, type UnderstoodMail, understandMail } from "../
 import { unsubscribeChannel } from "../mail/unsubscribe.js";
 import type { InboundRow, InteractionRow, MessageRow, NewInteraction } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
+import { processSms } from "./process-sms.js";
 import type { InboundJob } from "./queues.js";
 import { decideSuppression, type SuppressionDecision } from "./suppression.js";
 
@@ -129,6 +130,7 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
   const row = await store.getInbound(data.inboundId);
   if (!row) return "missing";
   if (row.status === "failed") return "failed";
+  if (row.source === "sms") return processSms(row, deps);
 
   let mail: UnderstoodMail;
   try {
@@ -169,7 +171,11 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
 }
 
 /** Only a person's reply is acted on; machines are recorded and left alone. */
-async function followUp(interaction: InteractionRow, email: string | null, deps: JobDeps): Promise<void> {
+export async function followUp(
+  interaction: InteractionRow,
+  email: string | null,
+  deps: JobDeps,
+): Promise<void> {
   if (interaction.kind !== "human_reply" || !interaction.customerId || !email) return;
   const { store, queues, clock } = deps;
 

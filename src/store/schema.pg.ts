@@ -249,7 +249,9 @@ export const messages = pgTable(
      * What the operator reported after the send (SMS delivery reports): delivered, failed
      * (for good: the number is suppressed), rejected, buffered or accepted; with its answer.
      */
-    deliveryStatus: text("delivery_status", { enum: ["delivered", "failed", "rejected", "buffered", "accepted"] }),
+    deliveryStatus: text("delivery_status", {
+      enum: ["delivered", "failed", "rejected", "buffered", "accepted"],
+    }),
     deliveryDetail: text("delivery_detail"),
     deliveryAt: bigint("delivery_at", { mode: "number" }),
     error: text("error"),
@@ -276,7 +278,8 @@ export const inboundMessages = pgTable(
   "inbound_messages",
   {
     id: text("id").primaryKey(),
-    source: text("source", { enum: ["smtp", "http", "imap"] }).notNull(),
+    /** sms: a text Kannel passed on (raw: JSON of from, to, text, id; see src/jobs/process-sms.ts). */
+    source: text("source", { enum: ["smtp", "http", "imap", "sms"] }).notNull(),
     receivedAt: bigint("received_at", { mode: "number" }).notNull(),
     envelopeFrom: text("envelope_from"),
     /** JSON array of the envelope recipients (RCPT TO), lower-cased. */

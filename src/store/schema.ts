@@ -226,7 +226,9 @@ export const messages = sqliteTable(
      * What the operator reported after the send (SMS delivery reports): delivered, failed
      * (for good: the number is suppressed), rejected, buffered or accepted; with its answer.
      */
-    deliveryStatus: text("delivery_status", { enum: ["delivered", "failed", "rejected", "buffered", "accepted"] }),
+    deliveryStatus: text("delivery_status", {
+      enum: ["delivered", "failed", "rejected", "buffered", "accepted"],
+    }),
     deliveryDetail: text("delivery_detail"),
     deliveryAt: integer("delivery_at"),
     error: text("error"),
@@ -253,7 +255,8 @@ export const inboundMessages = sqliteTable(
   "inbound_messages",
   {
     id: text("id").primaryKey(),
-    source: text("source", { enum: ["smtp", "http", "imap"] }).notNull(),
+    /** sms: a text Kannel passed on (raw: JSON of from, to, text, id; see src/jobs/process-sms.ts). */
+    source: text("source", { enum: ["smtp", "http", "imap", "sms"] }).notNull(),
     receivedAt: integer("received_at").notNull(),
     envelopeFrom: text("envelope_from"),
     /** JSON array of the envelope recipients (RCPT TO), lower-cased. */

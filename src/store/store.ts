@@ -15,6 +15,7 @@ import type {
 } from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
 import type { Flow, MessageCategory, RunState } from "../flows/types.js";
+import type { SmsStore } from "./sms.js";
 
 export interface CustomerRow {
   id: string;
@@ -240,7 +241,7 @@ export interface DeliveryContext {
   smsSuppression: SmsSuppressionRow | null;
 }
 
-export type InboundSource = "smtp" | "http" | "imap";
+export type InboundSource = "smtp" | "http" | "imap" | "sms";
 
 export interface NewInbound {
   source: InboundSource;
@@ -812,6 +813,7 @@ export interface Store
     DateScheduleStore,
     FailureStore,
     WakeStore,
-    PreferenceStore {
+    PreferenceStore,
+    SmsStore {
   close(): Promise<void>;
 }

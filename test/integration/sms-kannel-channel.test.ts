@@ -70,9 +70,7 @@ describe.skipIf(problem !== null)("SMS channel through Kannel", () => {
     for (const id of ["m-plain", "m-emoji"]) {
       const dlr = await eventually(
         async () =>
-          hits.find(
-            (h) => h.pathname.startsWith(`/sms/dlr/${id}/`) && h.searchParams.get("status") === "1",
-          ),
+          hits.find((h) => h.pathname.startsWith(`/sms/dlr/${id}/`) && h.searchParams.get("status") === "1"),
         `the delivery report of ${id}`,
       );
       const token = dlr.pathname.split("/").pop() ?? "";
