@@ -279,7 +279,11 @@ export function advance(
     }
     return evaluateCondition(
       condition,
-      { ...(facts ?? NO_FACTS), run: { replied: replies.length > 0 } },
+      {
+        ...(facts ?? NO_FACTS),
+        run: { replied: replies.length > 0 },
+        reply: { text: replies[replies.length - 1]?.text ?? "" },
+      },
       now,
     );
   };
@@ -312,7 +316,15 @@ export function advance(
     if (replies.some((r) => r.interactionId === input.interactionId)) return unchanged;
     if (run.waitingSince !== null && input.at < run.waitingSince) return unchanged;
     if (input.at >= parked.wakeAt) return unchanged;
-    replies = [...replies, { stepId: step.id, interactionId: input.interactionId, at: input.at }];
+    replies = [
+      ...replies,
+      {
+        stepId: step.id,
+        interactionId: input.interactionId,
+        at: input.at,
+        ...(input.text !== undefined ? { text: input.text.slice(0, 1000) } : {}),
+      },
+    ];
     effects.push({
       type: "step",
       stepId: step.id,

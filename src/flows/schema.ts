@@ -77,6 +77,7 @@ const OPERATOR_KINDS: Readonly<Record<string, string>> = {
   not: "not",
   exists: "exists",
   contains: "contains",
+  matches: "matches",
   gt: "comparison",
   gte: "comparison",
   lt: "comparison",
@@ -86,7 +87,7 @@ const OPERATOR_KINDS: Readonly<Record<string, string>> = {
 };
 
 const OPERATORS_TEXT =
-  "{ in: [...] }, { not: value }, { exists: true/false }, { contains: value }, " +
+  "{ in: [...] }, { not: value }, { exists: true/false }, { contains: value }, { matches: regex }, " +
   '{ gt / gte / lt / lte: number }, { before / after: "30 days ago" }';
 
 /** Why a `where` value is none of the allowed forms; only reached when no single form fits. */
@@ -162,6 +163,24 @@ const FieldOperators = z
       description:
         "Matches when the field is a list holding this value, e.g. customer.tags: { contains: vip }.",
     }),
+    matches: z
+      .string()
+      .refine(
+        (source) => {
+          try {
+            new RegExp(source, "i");
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: (iss) => `not a regular expression: ${JSON.stringify(iss.input)}` },
+      )
+      .optional()
+      .meta({
+        description:
+          'Matches when the field is text matching this regular expression, ignoring case, e.g. reply.text: { matches: "^(yes|y|4040)$" }.',
+      }),
     gt: Num.optional().meta({ description: "Matches when the field is a number greater than this." }),
     gte: Num.optional().meta({ description: "Matches when the field is a number at least this." }),
     lt: Num.optional().meta({ description: "Matches when the field is a number less than this." }),

@@ -31,7 +31,9 @@ export type FieldCondition =
    */
   | { before?: DateBound; after?: DateBound }
   /** The field is a list holding this value (tags: `customer.tags: { contains: vip }`). */
-  | { contains: Scalar };
+  | { contains: Scalar }
+  /** The field is text matching this regular expression, ignoring case: `reply.text: { matches: "^(yes|4040)$" }`. */
+  | { matches: string };
 
 /** `where` block: every listed field must satisfy its condition (AND). Keys are dotted paths. */
 export type Where = Record<string, FieldCondition>;
@@ -268,6 +270,8 @@ export interface RunReply {
   interactionId: string;
   /** When the reply arrived, epoch ms. */
   at: number;
+  /** Its new text (at most 1000 characters), for `reply.text` in branch conditions; absent before it was kept. */
+  text?: string;
 }
 
 export interface RunState {
@@ -313,7 +317,7 @@ export type AdvanceInput =
   | { type: "start" }
   | { type: "wake" }
   /** A human reply (an interaction recorded by the jobs layer) arrived at `at` (epoch ms). */
-  | { type: "reply"; interactionId: string; at: number }
+  | { type: "reply"; interactionId: string; at: number; text?: string }
   /** An event of the run's customer (stored by the jobs layer) happened at `at` (epoch ms). */
   | { type: "event"; eventType: string; eventId: string; at: number };
 
@@ -405,6 +409,8 @@ export interface TriggerFacts {
   product?: Record<string, unknown> | undefined;
   ownership?: Record<string, unknown> | undefined;
   ownerships?: OwnershipFact[] | undefined;
+  /** The latest reply the run took (branch conditions only): `reply.text`. */
+  reply?: { text: string } | undefined;
 }
 
 export interface OwnershipFact {

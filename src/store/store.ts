@@ -707,6 +707,8 @@ export interface InboundStore {
   recordInbound(inbound: NewInbound, now: number): Promise<InboundRow>;
   getInbound(id: string): Promise<InboundRow | null>;
   markInboundFailed(id: string, error: string, now: number): Promise<void>;
+  /** An interaction's new text (a reply's words), or null: what `reply.text` conditions test. */
+  interactionText(interactionId: string): Promise<string | null>;
   listStrandedInbound(receivedBefore: number, limit: number): Promise<string[]>;
   /**
    * In one transaction: records the interaction for an inbound message (once per inbound

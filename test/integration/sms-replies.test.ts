@@ -3,7 +3,7 @@
  * operator) passes incoming texts to rapport's /sms/inbound (its sms-service get-url,
  * with SMS_INBOUND_SECRET). A reply to the care tip is stored, attributed to the SMS it
  * answers (customer, run, product), on the timeline, and resumes the run waiting for it;
- * HELP gets the brand's help text; STOP stops the number at once with one confirmation,
+ * a flow branches on its words (reply.text: { matches }); HELP gets the brand's help text; STOP stops the number at once with one confirmation,
  * and the flow's next text is held back; START lifts it.
  */
 import { writeFileSync } from "node:fs";
@@ -58,6 +58,9 @@ steps:
     id: answer
     on_reply:
       - tag: answered-by-text
+      - branch:
+          - if: { reply.text: { matches: '^(yes|y|4040)\\b' } }
+            then: [ { tag: wants-tips } ]
   - wait: 5 days
   - send: { template: care-tip, channel: sms }
     id: second-tip
@@ -144,8 +147,8 @@ describe.skipIf(problem !== null)("incoming texts through Kannel", () => {
     });
     await eventually(async () => {
       const customer = await store.findCustomerByEmail(ada.email);
-      return customer?.tags.includes("answered-by-text");
-    }, "the run to take the reply (on_reply tags Ada)");
+      return customer?.tags.includes("answered-by-text") && customer.tags.includes("wants-tips");
+    }, "the run to take the reply (on_reply tags Ada, and her yes matches reply.text)");
 
     // HELP: the brand's help text, and no reply for the flows.
     kannel.inject(ADA, "4040", "HELP");
