@@ -8,8 +8,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type pg from "pg";
+import { SqliteDriver } from "../src/store/sqlite-driver.js";
 
 export type StoreKind = "sqlite" | "postgres";
 
@@ -57,7 +58,7 @@ function sqliteStore(dir: string): BenchStore {
   let db: Database.Database | null = null;
   const open = () => {
     if (!db) {
-      db = new Database(file, { fileMustExist: true });
+      db = new SqliteDriver(file, { fileMustExist: true });
       db.pragma("busy_timeout = 30000");
     }
     return db;

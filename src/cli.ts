@@ -3,10 +3,11 @@
  * The `rapport` command. Each subcommand is a thin wrapper: parsing options here,
  * work in the modules it calls. Errors print as plain sentences and exit non-zero.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
+import { packageRoot, packageVersion } from "./cli/package-root.js";
 import { loadSimulationConfig, readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
 import { formatTimeline } from "./cli/timeline-text.js";
 import { storeLocation } from "./config/database.js";
@@ -19,7 +20,27 @@ const program = new Command();
 program
   .name("rapport")
   .description("Post-purchase engagement worker: events in, flows run, personal email out, replies home.")
+  .version(packageVersion(), "-V, --version", "print rapport's version")
   .showHelpAfterError();
+
+program
+  .command("init")
+  .description(
+    "lay out your own config/ (brand settings, the shipped flows and templates, an example customer) and schema/ in DIR",
+  )
+  .argument("[dir]", "the folder to write into", ".")
+  .option("--force", "overwrite files that already exist")
+  .action(async (dir: string, o: { force?: boolean }) => {
+    const { formatInit, initProject } = await import("./cli/init.js");
+    const to = resolve(dir);
+    const result = await initProject({ from: packageRoot(), to, force: o.force === true });
+    const text = formatInit(result, to, process.cwd());
+    if (result.ok) process.stdout.write(`${text}\n`);
+    else {
+      process.stderr.write(`${text}\n`);
+      process.exitCode = 1;
+    }
+  });
 
 program
   .command("start")
@@ -49,9 +70,12 @@ program
   .action(async (o: { config: string }) => {
     const { loadProject } = await import("./project.js");
     const result = await loadProject(resolve(o.config));
+    // Warnings first, problems after: the last lines on screen are what must be fixed.
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    const warned = result.warnings.length > 0 ? ` (${result.warnings.length} warning(s))` : "";
     if (!result.ok) {
       for (const p of result.problems) process.stderr.write(`${p}\n`);
-      process.stderr.write(`\n${result.problems.length} problem(s) found.\n`);
+      process.stderr.write(`\n${result.problems.length} problem(s) found${warned}.\n`);
       process.exitCode = 1;
       return;
     }
@@ -65,7 +89,7 @@ program
       return;
     }
     for (const note of result.notes) process.stdout.write(`${note}\n`);
-    process.stdout.write(`ok: ${result.summary}\n`);
+    process.stdout.write(`ok: ${result.summary}${warned}\n`);
   });
 
 program
@@ -89,14 +113,24 @@ program
   .command("preview")
   .description("render a template with sample data (or yours) and write the HTML")
   .argument("<template>", "template name (a folder under config/templates)")
-  .option("--data <file.json>", "data to render with, laid over the built-in sample")
+  .option(
+    "--data <file.json|JSON>",
+    'data to render with, laid over the built-in sample: a JSON file, or JSON itself (\'{"customer":{"name":"Grace"}}\')',
+  )
   .option("--out <file.html>", "where to write the HTML (default ./var/preview/<template>.html)")
-  .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
+  .option(
+    "--config <dir>",
+    "configuration directory (its templates and its brand)",
+    process.env.RAPPORT_CONFIG_DIR ?? "./config",
+  )
   .action(async (name: string, o: { data?: string; out?: string; config: string }) => {
-    const data = o.data ? JSON.parse(await readFile(o.data, "utf8")) : {};
+    const { readPreviewData } = await import("./cli/preview-data-arg.js");
+    const data = o.data === undefined ? {} : await readPreviewData(o.data);
     const out = o.out ?? join("var", "preview", `${name}.html`);
+    const { loadBrand } = await import("./config/brand.js");
+    const brand = await loadBrand(join(resolve(o.config), "rapport.yaml"));
     const { previewTemplate } = await import("./templates/preview.js");
-    const result = await previewTemplate(join(resolve(o.config), "templates"), name, data, out);
+    const result = await previewTemplate(join(resolve(o.config), "templates"), name, data, out, brand);
     process.stdout.write(`subject: ${result.subject}\nwrote ${result.file}\n`);
   });
 
@@ -146,7 +180,7 @@ program
   .command("timeline")
   .description("print everything rapport knows about one customer, oldest first")
   .argument("<email>", "the customer's email")
-  .option("--json", "print JSON instead of text")
+  .option("--json", "print JSON instead of text (moments as ISO 8601)")
   .action(async (email: string, o: { json?: boolean }) => {
     const settings = loadSettings();
     const { openStore } = await import("./store/open-store.js");
@@ -158,12 +192,22 @@ program
         process.exitCode = 1;
         return;
       }
+      if (o.json) {
+        const { timelineJson } = await import("./store/timeline-json.js");
+        process.stdout.write(`${JSON.stringify(timelineJson(t), null, 2)}\n`);
+        return;
+      }
       const addresses = await existingReplyAddresses(settings);
-      const text = formatTimeline(
-        t,
-        addresses ? { ownerAddressFor: (id) => addresses.forOwnership(id) } : {},
+      // A customer without a time zone of their own is shown in the brand's (else UTC).
+      const { loadBrand } = await import("./config/brand.js");
+      const brand = await loadBrand(join(resolve(settings.RAPPORT_CONFIG_DIR), "rapport.yaml")).catch(
+        () => null,
       );
-      process.stdout.write(`${o.json ? JSON.stringify(t, null, 2) : text}\n`);
+      const text = formatTimeline(t, {
+        ...(addresses ? { ownerAddressFor: (id: string) => addresses.forOwnership(id) } : {}),
+        ...(brand ? { defaultTimezone: brand.defaultTimezone } : {}),
+      });
+      process.stdout.write(`${text}\n`);
     } finally {
       await store.close();
     }
@@ -172,17 +216,11 @@ program
 program
   .command("graph")
   .description("draw a flow as a Mermaid flowchart (text, or an HTML page that renders it)")
-  .argument("<flow>", "flow id (a file name in config/flows without .yaml)")
+  .argument("<flow>", "flow id (a file name in config/flows without .yaml) or the path of a flow file")
   .option("--html <file.html>", "write an HTML page that renders the chart in a browser")
   .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
-  .action(async (id: string, o: { html?: string; config: string }) => {
-    const { flows, errors } = await loadFlows(join(resolve(o.config), "flows"));
-    const flow = flows.find((f) => f.id === id);
-    if (!flow) {
-      const problems = errors.filter((e) => e.file.endsWith(`/${id}.yaml`) || e.file.endsWith(`/${id}.yml`));
-      if (problems.length > 0) throw new Error(problems.map(formatFlowError).join("\n"));
-      throw new Error(`no flow "${id}"; flows: ${flows.map((f) => f.id).join(", ") || "none"}`);
-    }
+  .action(async (arg: string, o: { html?: string; config: string }) => {
+    const flow = await (await import("./cli/flow-arg.js")).findFlow(arg, o.config);
     if (o.html) {
       await mkdir(dirname(resolve(o.html)), { recursive: true });
       await writeFile(o.html, mermaidPage(flow));
@@ -227,9 +265,10 @@ program
   .argument("<files...>", ".eml files")
   .action(async (files: string[]) => {
     const { inspectMail } = await import("./cli/inspect-mail.js");
-    const { failures } = await inspectMail(files, loadSettings(), (line) =>
+    const { failures, problems } = await inspectMail(files, loadSettings(), (line) =>
       process.stdout.write(`${line}\n`),
     );
+    for (const problem of problems) process.stderr.write(`rapport: ${problem}\n`);
     if (failures > 0) process.exitCode = 1;
   });
 

@@ -5,23 +5,34 @@
  */
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
+import { Hono } from "hono";
 import { createKannelChannel } from "./channels/kannel.js";
 import { dlrUrlFor } from "./channels/sms-links.js";
 import { createDlrTokens } from "./channels/sms-tokens.js";
+import { retryFailed } from "./cli/retry.js";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
 import { keptSecret } from "./config/secrets.js";
 import { maskUrlPassword, publicUrlOf, type Settings } from "./config/settings.js";
 import { createConsentLinks } from "./consent/links.js";
 import { createConsentTokens } from "./consent/tokens.js";
+import { knownEventTypes } from "./flows/event-types.js";
 import { createHttpApp } from "./http/app.js";
+import { type HealthDeps, mountHealth } from "./http/health-route.js";
+import { mountMetrics } from "./http/metrics-route.js";
 import { listen, type RunningServer } from "./http/server.js";
+import { previewMessage } from "./http/ui/message-preview.js";
+import { queueCountsOf } from "./http/ui/queue-counts.js";
+import { createSessions } from "./http/ui/session.js";
 import { type Clock, systemClock } from "./infra/clock.js";
 import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.js";
 import { warnUnlessNoEviction } from "./infra/eviction-policy.js";
+import { listenProblem } from "./infra/listen-error.js";
 import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
-import { settlesBy } from "./infra/timeout.js";
+import { probeRedis } from "./infra/redis-probe.js";
+import { watchRedis } from "./infra/redis-watch.js";
+import { settlesBy, withTimeout } from "./infra/timeout.js";
 import { acceptInboundWith } from "./jobs/accept-inbound.js";
 import { startDateScheduler } from "./jobs/date-schedules.js";
 import type { JobDeps } from "./jobs/deps.js";
@@ -32,13 +43,15 @@ import { createSendPool } from "./jobs/send-pool.js";
 import { startSweeper } from "./jobs/sweeper.js";
 import { startWakePromoter } from "./jobs/wake-promoter.js";
 import { startWorkers } from "./jobs/workers.js";
-import { startImapPoller } from "./mail/imap-poller.js";
 import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.js";
 import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
 import { createMailUnderstander } from "./mail/understand-pool.js";
+import { verifySmtp } from "./mail/verify-smtp.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { loadProject } from "./project.js";
 import { openStore } from "./store/open-store.js";
+import { withMjmlThread } from "./templates/mjml-thread.js";
 
 export type Role = "all" | "worker" | "http";
 
@@ -53,6 +66,8 @@ export interface StartOptions {
 
 export interface Rapport {
   httpPort: number | null;
+  /** A worker's METRICS_PORT server (/metrics, /healthz, /readyz); null otherwise (the HTTP API has them). */
+  metricsPort: number | null;
   apiKeys: readonly string[];
   /** True when the API key was generated just now (the CLI prints it then). */
   apiKeyCreated: boolean;
@@ -91,6 +106,30 @@ function readDkimKey(settings: Settings, logger: Logger) {
   }
 }
 
+/** SMTP_URL answers and takes the credentials, or start-up stops (SMTP_VERIFY=false: a warning). */
+async function checkSmtp(url: string, settings: Settings, logger: Logger): Promise<void> {
+  const probe = await verifySmtp(url, {
+    connectionMs: settings.SMTP_CONNECTION_TIMEOUT_MS,
+    greetingMs: settings.SMTP_GREETING_TIMEOUT_MS,
+    socketMs: settings.SMTP_SOCKET_TIMEOUT_MS,
+  });
+  if (probe.ok) return;
+  const where = `the mail server at ${maskUrlPassword(url)} (SMTP_URL)`;
+  if (!settings.SMTP_VERIFY) {
+    logger.warn(
+      { reason: probe.reason },
+      `${where} does not answer at start (${probe.reason}); starting anyway because SMTP_VERIFY=false: mail is queued and retried until it does`,
+    );
+    return;
+  }
+  throw new StartupError(
+    [
+      `cannot use ${where}: ${probe.reason}`,
+      "Check SMTP_URL (host, port, user and password), or set SMTP_VERIFY=false to start anyway (mail is then queued and retried until the server answers).",
+    ].join("\n"),
+  );
+}
+
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -119,7 +158,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const dkim = dkimKey
       ? { domainName: dkimKey.domain, keySelector: dkimKey.selector, privateKey: dkimKey.privateKeyPem }
       : undefined;
-    const loaded = await loadProject(resolve(settings.RAPPORT_CONFIG_DIR));
+    // MJML on a thread that ends with loading: the process keeps only the compiled HTML.
+    const loaded = await withMjmlThread((mjml) =>
+      loadProject(resolve(settings.RAPPORT_CONFIG_DIR), { mjml }),
+    );
     if (!loaded.ok) {
       throw new StartupError(
         `the configuration in ${settings.RAPPORT_CONFIG_DIR} has problems:\n${loaded.problems.join("\n")}`,
@@ -127,6 +169,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     }
     const { project } = loaded;
     logger.info(`loaded ${loaded.summary}`);
+    for (const warning of loaded.warnings) logger.warn(`config: ${warning}`);
 
     const location = storeLocation(settings);
     const databaseLocation = describeStoreLocation(location);
@@ -139,6 +182,17 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       closers.push(() => (embedded as EmbeddedRedis).stop());
     }
     const redisUrl = settings.REDIS_URL ?? (embedded as EmbeddedRedis).url;
+    if (settings.REDIS_URL) {
+      // Fail here, with the setting named, rather than run with every queue retrying forever.
+      const probe = await probeRedis(settings.REDIS_URL, settings.REDIS_STARTUP_TIMEOUT_MS);
+      if (!probe.ok)
+        throw new StartupError(
+          [
+            `cannot reach Redis at ${maskUrlPassword(settings.REDIS_URL)} (REDIS_URL): ${probe.reason}`,
+            "Start Redis there, correct REDIS_URL, or unset REDIS_URL to let rapport start its own redis-server.",
+          ].join("\n"),
+        );
+    }
     const queueConnection = connectRedis(redisUrl);
     // Not awaited: a Redis that is away at start must not hold the start up (it never rejects).
     void warnUnlessNoEviction(queueConnection, logger);
@@ -154,6 +208,24 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       },
     );
     closers.push(() => queues.close());
+    // One warning per outage for every queue, worker and connection (not a line per retry).
+    const redisWatch = watchRedis({
+      connection: queueConnection,
+      where: maskUrlPassword(redisUrl),
+      logger,
+      clock,
+    });
+    closers.push(async () => redisWatch.close());
+    for (const queue of [queues.events, queues.steps, queues.deliveries, queues.inbound, queues.broadcasts]) {
+      // Without a listener BullMQ prints every error, a stack per reconnect, to the console.
+      queue.on("error", (err) => {
+        if (!redisWatch.report(err, queue.name))
+          logger.error({ queue: queue.name, err: err.message }, "queue error");
+      });
+    }
+
+    if (settings.SMTP_URL && !opts.mailer && opts.role !== "http")
+      await checkSmtp(settings.SMTP_URL, settings, logger);
 
     // Tracked: a shutdown that abandons sends names their messages.
     const sends = trackSends(
@@ -221,6 +293,26 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           }
         : null;
 
+    const eventTypes = knownEventTypes(project.flows.values());
+    const metrics = createMetrics({ clock, cacheMs: settings.METRICS_CACHE_MS, knownEventTypes: eventTypes });
+    metrics.setSources({
+      messageCounts: () => store.messageCounts(),
+      interactionCounts: () => store.interactionCounts(),
+      queueCounts: () =>
+        Promise.all(
+          [queues.events, queues.steps, queues.deliveries, queues.inbound, queues.broadcasts].map(
+            async (q) => ({
+              queue: q.name,
+              // Bounded: a Redis that is away must not hold the scrape (the numbers are then left out).
+              counts: await withTimeout(
+                q.getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "completed"),
+                1500,
+              ).catch(() => ({})),
+            }),
+          ),
+        ),
+    });
+
     const deps: JobDeps = {
       store,
       queues,
@@ -242,6 +334,8 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
       sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
+      redisErrors: redisWatch.report,
+      metrics,
     };
 
     if (opts.role !== "http") {
@@ -300,6 +394,45 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       logger.info(`worker running; mail goes to ${mailer.describe()}`);
     }
 
+    // What /readyz checks, on the HTTP API or on a worker's METRICS_PORT.
+    const health: HealthDeps = {
+      checks: {
+        redis: async () => {
+          // Not queued behind a dead connection: a command waits for Redis to come back.
+          if (!redisWatch.up()) return `no connection to Redis at ${maskUrlPassword(redisUrl)}`;
+          const where = `Redis at ${maskUrlPassword(redisUrl)}`;
+          const pong = await withTimeout(queueConnection.ping(), 1500).catch(
+            (err: Error) => `${where} did not answer PING: ${err.message}`,
+          );
+          return pong === "PONG" || (pong.startsWith(where) ? pong : `${where} answered PING with ${pong}`);
+        },
+        store: async () => {
+          await store.getCustomer("readyz-probe");
+          return true;
+        },
+      },
+    };
+
+    // A worker serves no API; with METRICS_PORT it answers /metrics, /healthz and /readyz there.
+    let metricsServer: RunningServer | null = null;
+    if (opts.role === "worker" && settings.METRICS_PORT !== undefined) {
+      const app = new Hono();
+      mountHealth(app, health);
+      mountMetrics(app, metrics, settings.METRICS_TOKEN);
+      metricsServer = await listen(app, settings.METRICS_PORT, settings.HOST).catch((err: unknown) => {
+        const problem = listenProblem(err, {
+          what: "the worker's metrics server",
+          variable: "METRICS_PORT",
+          host: settings.HOST,
+          port: settings.METRICS_PORT as number,
+        });
+        throw problem ? new StartupError(problem) : err;
+      });
+      const running = metricsServer;
+      closers.push(() => running.close());
+      logger.info(`worker metrics and health on http://${settings.HOST}:${metricsServer.port}/metrics`);
+    }
+
     let apiKeys: readonly string[] = settings.RAPPORT_API_KEYS ?? [];
     let apiKeyCreated = false;
     let apiKeyFile: string | null = null;
@@ -331,6 +464,14 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
               envelopeFrom: envelope.mailFrom,
               envelopeTo: envelope.rcptTo,
             }),
+        }).catch((err: unknown) => {
+          const problem = listenProblem(err, {
+            what: "the inbound SMTP listener",
+            variable: "INBOUND_SMTP_PORT",
+            host: settings.INBOUND_SMTP_HOST,
+            port: settings.INBOUND_SMTP_PORT as number,
+          });
+          throw problem ? new StartupError(problem) : err;
         });
         const running = inbound;
         closers.push(() => running.close());
@@ -338,6 +479,8 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       }
       if (settings.IMAP_URL) {
         // Connects in the background: a mailbox that is away is logged and tried again.
+        // Loaded only here: imapflow costs a process ~30 MB that most deployments never use.
+        const { startImapPoller } = await import("./mail/imap-poller.js");
         const poller = startImapPoller({
           url: settings.IMAP_URL,
           processedFolder: settings.IMAP_PROCESSED_FOLDER,
@@ -359,6 +502,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         apiKeys,
         acceptInbound,
         inboundMaxBytes: settings.INBOUND_MAX_BYTES,
+        knownEventTypes: eventTypes,
+        metrics,
+        ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
         ...(smsChannel
@@ -369,8 +515,36 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
               },
             }
           : {}),
+        dashboard: {
+          store,
+          flows: project.flows,
+          sessions: createSessions({
+            secret,
+            passwords: settings.DASHBOARD_PASSWORD ? [settings.DASHBOARD_PASSWORD] : apiKeys,
+            ttlMs: settings.DASHBOARD_SESSION_HOURS * 3600_000,
+          }),
+          clock,
+          logger,
+          brandName: project.brand.name,
+          queueCounts: () => queueCountsOf(queues),
+          retry: (kind, id) =>
+            retryFailed(
+              { ids: [id], failed: false, kind, limit: 1 },
+              { store, requeue: queues.requeue, now: clock.now() },
+            ),
+          preview: (messageId) => previewMessage(messageId, deps),
+        },
+        health,
       });
-      server = await listen(app, settings.PORT, settings.HOST);
+      server = await listen(app, settings.PORT, settings.HOST).catch((err: unknown) => {
+        const problem = listenProblem(err, {
+          what: "the HTTP API",
+          variable: "PORT",
+          host: settings.HOST,
+          port: settings.PORT,
+        });
+        throw problem ? new StartupError(problem) : err;
+      });
       listeningPort = server.port;
       const running = server;
       closers.push(() => running.close());
@@ -379,6 +553,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
 
     return {
       httpPort: server?.port ?? null,
+      metricsPort: metricsServer?.port ?? null,
       apiKeys,
       apiKeyCreated,
       apiKeyFile,

@@ -5,13 +5,15 @@
  */
 import { join } from "node:path";
 import { type Brand, BrandConfigError, loadBrand } from "./config/brand.js";
+import { KNOWN_EVENT_TYPES } from "./events/known-types.js";
 import { checkFlowReferences, checkProductUses, checkTopics } from "./flows/check.js";
+import { eventTypeWarnings, tagWarnings } from "./flows/lint.js";
 import { loadFlows } from "./flows/load.js";
 import { formatFlowError } from "./flows/parse.js";
 import { unreachableSteps } from "./flows/reachability.js";
 import { allSteps } from "./flows/steps.js";
 import type { Flow } from "./flows/types.js";
-import type { CompiledTemplate } from "./templates/compile.js";
+import type { CompiledTemplate, TemplateCompileOptions } from "./templates/compile.js";
 import { formatTemplateError, loadTemplates } from "./templates/load.js";
 import { sampleTemplateData } from "./templates/sample-data.js";
 import { type CompiledSmsTemplate, loadSmsTemplates, smsReport } from "./templates/sms.js";
@@ -24,11 +26,22 @@ export interface Project {
   smsTemplates: Map<string, CompiledSmsTemplate>;
 }
 
+/**
+ * problems stop validate (exit 1) and start-up; warnings (src/flows/lint.ts: allowed, but
+ * almost always a mistake) are printed by validate and logged at start, and stop nothing.
+ */
 export type ProjectResult =
-  /** notes: what validate reports beside "ok" (each SMS template's encoding and parts, warnings). */
-  { ok: true; project: Project; summary: string; notes: string[] } | { ok: false; problems: string[] };
+  /**
+   * notes: what validate reports beside "ok" (each SMS template's encoding and parts, and
+   * its warnings).
+   */
+  | { ok: true; project: Project; summary: string; warnings: string[]; notes: string[] }
+  | { ok: false; problems: string[]; warnings: string[] };
 
-export async function loadProject(configDir: string): Promise<ProjectResult> {
+export async function loadProject(
+  configDir: string,
+  opts: TemplateCompileOptions = {},
+): Promise<ProjectResult> {
   const problems: string[] = [];
   let brand: Brand | null = null;
   try {
@@ -37,7 +50,7 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
     if (err instanceof BrandConfigError) problems.push(...err.message.split("\n"));
     else throw err;
   }
-  const templates = await loadTemplates(join(configDir, "templates"));
+  const templates = await loadTemplates(join(configDir, "templates"), opts);
   problems.push(...templates.errors.map(formatTemplateError));
   const smsTemplates = await loadSmsTemplates(join(configDir, "templates"));
   problems.push(...smsTemplates.errors.map(formatTemplateError));
@@ -54,10 +67,12 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
   const flows = await loadFlows(join(configDir, "flows"));
   problems.push(...flows.errors.map(formatFlowError));
   problems.push(
+    // A template that exists but did not compile has its own error above; the flows naming it
+    // are right to, so they are checked against every template folder, broken ones included.
     ...checkFlowReferences(
       flows.flows,
-      new Set(templates.templates.keys()),
-      new Set(smsTemplates.templates.keys()),
+      new Set([...templates.templates.keys(), ...templates.broken]),
+      new Set([...smsTemplates.templates.keys(), ...smsTemplates.broken]),
     ).map(formatFlowError),
   );
   problems.push(...flows.flows.flatMap(unreachableSteps).map(formatFlowError));
@@ -77,7 +92,11 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
       }
     }
   }
-  if (problems.length > 0 || !brand) return { ok: false, problems };
+  const warnings = [
+    ...tagWarnings(flows.flows),
+    ...eventTypeWarnings(flows.flows, KNOWN_EVENT_TYPES, join(configDir, "flows")),
+  ].map(formatFlowError);
+  if (problems.length > 0 || !brand) return { ok: false, problems, warnings };
   const sms = smsTemplates.templates.size > 0 ? `, ${smsTemplates.templates.size} SMS template(s)` : "";
   const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)${sms}`;
   return {
@@ -89,6 +108,7 @@ export async function loadProject(configDir: string): Promise<ProjectResult> {
       smsTemplates: smsTemplates.templates,
     },
     summary,
+    warnings,
     notes,
   };
 }

@@ -30,6 +30,8 @@ export async function inspectMail(files: string[], settings: Settings, write: (l
   const store: Store | null =
     location.kind === "postgres" || existsSync(location.path) ? await openStore(location) : null;
   let failures = 0;
+  /** For the person at the terminal (stderr), beside the JSON lines: which file, and why. */
+  const problems: string[] = [];
   try {
     for (const file of files) {
       try {
@@ -73,11 +75,20 @@ export async function inspectMail(files: string[], settings: Settings, write: (l
         );
       } catch (err) {
         failures++;
-        write(JSON.stringify({ file, error: err instanceof Error ? err.message : String(err) }));
+        const code = (err as { code?: unknown }).code;
+        const message = err instanceof Error ? err.message : String(err);
+        problems.push(
+          code === "ENOENT"
+            ? `${file}: no such file`
+            : code === "EISDIR"
+              ? `${file}: is a folder; pass the .eml files in it`
+              : `${file}: ${message}`,
+        );
+        write(JSON.stringify({ file, error: message }));
       }
     }
   } finally {
     await store?.close();
   }
-  return { failures };
+  return { failures, problems };
 }

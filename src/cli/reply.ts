@@ -8,7 +8,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
-import nodemailer from "nodemailer";
+import nodemailer, { type SendMailOptions, type Transporter } from "nodemailer";
 
 export interface ReplyOptions {
   text: string;
@@ -39,6 +39,29 @@ export async function latestSentTo(outbox: string, email: string): Promise<strin
   return latest.file;
 }
 
+/** Connection failures said as what to check: is rapport running, and where it should listen. */
+export function unreachableListener(err: unknown, host: string, port: number): Error | null {
+  const code = (err as { code?: unknown })?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code !== "ECONNECTION" && code !== "ESOCKET" && code !== "ETIMEDOUT" && !/ECONNREFUSED/.test(message))
+    return null;
+  return new Error(
+    `could not reach rapport's inbound SMTP listener at ${host}:${port} (${message}). Is rapport running? \`rapport start\` listens on INBOUND_SMTP_HOST:INBOUND_SMTP_PORT (default 127.0.0.1:2525) and prints the address at start; pass --host/--port or set INBOUND_SMTP_PORT to match.`,
+  );
+}
+
+async function sendOrExplain(
+  transport: Transporter,
+  opts: ReplyOptions,
+  mail: SendMailOptions,
+): Promise<{ response: string }> {
+  try {
+    return (await transport.sendMail(mail)) as { response: string };
+  } catch (err) {
+    throw unreachableListener(err, opts.host, opts.port) ?? err;
+  }
+}
+
 export async function replyToMessage(
   file: string,
   opts: ReplyOptions,
@@ -66,9 +89,11 @@ export async function replyToMessage(
     port: opts.port,
     secure: false,
     ignoreTLS: true,
+    // A listener that is not there answers at once; one that hangs should not hold the terminal.
+    connectionTimeout: 10_000,
   });
   try {
-    const info = await transport.sendMail({
+    const info = await sendOrExplain(transport, opts, {
       from: customer.name ? { name: customer.name, address: customer.address } : customer.address,
       to,
       subject: fresh

@@ -7,6 +7,7 @@
 import { loadSettings } from "../config/settings.js";
 import { createLogger } from "../infra/logger.js";
 import { CLOSE_REST_MS, type Role, startRapport } from "../main.js";
+import { tryItLines } from "./try-it.js";
 
 export async function runService(role: Role): Promise<void> {
   const settings = loadSettings();
@@ -28,11 +29,11 @@ export async function runService(role: Role): Promise<void> {
         `  Replies: ${rapport.inboundSmtpPort !== null ? `SMTP listener on ${settings.INBOUND_SMTP_HOST}:${rapport.inboundSmtpPort}` : "SMTP listener off"}, POST /v1/inbound`,
         `  ${keyNote}`,
         "",
-        "Try it from another terminal:",
-        "  npx rapport trigger registration --email ada@example.com --name 'Ada Lovelace' \\",
-        "    --sku LYRA-RD-2780 --product-name 'Lyra RD 2780' --serial RD-000123",
-        "  npx rapport reply ada@example.com --text 'Which cartridge do you recommend?'",
-        "  npx rapport timeline ada@example.com",
+        ...tryItLines({
+          httpPort: rapport.httpPort,
+          dataDir: settings.RAPPORT_DATA_DIR,
+          inboundSmtpPort: rapport.inboundSmtpPort,
+        }),
         "",
         "Stop with Ctrl-C.",
         "",

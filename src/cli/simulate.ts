@@ -7,19 +7,25 @@
  *   { "customer": { "email", "name", "timezone", "locale", "birthday", "attributes" },
  *     "product": { "sku", "name", "serial", "category" },
  *     "preferences": { "topics", "frequency", "stayInTouch", "all" }  what they chose (conditions, templates)
+ *     "tags": ["vip"],                              the customer's tags (customer.tags works too)
+ *     "ownership": { "started", "status", "kind" }, default: started at "start", active
  *     "event": { "type", "properties" },            default: the flow's trigger event
  *     "start": "2026-12-01T09:00:00Z",              default: now
- *     "replies": ["5 days", "2027-01-10T12:00:00Z"] durations after start, or dates }
+ *     "replies": ["5 days", "2027-01-10T12:00:00Z"] durations after start, or dates
+ *     "events": [{ "type": "purchase", "at": "20 days", "properties": {} }]  later events }
+ * Date-triggered flows (birthday, anniversary) start on their dates, every year within --days.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { type Brand, loadBrand } from "../config/brand.js";
+import { consentVerdict, customerPolicy } from "../consent/hold-back.js";
 import { preferencesSchema, preferenceView } from "../consent/preferences.js";
 import { eventBodySchema } from "../events/event-body.js";
 import { timezoneFor } from "../flows/dates.js";
 import { parseDuration } from "../flows/duration.js";
-import { applySendPolicy, type SimulatedEntry, simulateFlow } from "../flows/simulate.js";
+import { type SimulatedEntry, simulate } from "../flows/simulate.js";
+import { wallClock } from "../flows/time.js";
 import type { Flow, TriggerFacts } from "../flows/types.js";
 import { brandTemplateData, firstNameOf, ownerMailbox } from "../jobs/template-data.js";
 import type { TemplateData } from "../templates/data.js";
@@ -32,13 +38,29 @@ const when = z.string().refine((s) => parseDuration(s) !== null || !Number.isNaN
   message: 'expected a duration after the start ("5 days") or a date ("2027-01-10T12:00:00Z")',
 });
 
+const tags = z.array(z.string().min(1).max(100)).max(100);
+
 export const customerFileSchema = z.strictObject({
-  customer: eventBodySchema.shape.customer,
+  customer: eventBodySchema.shape.customer.extend({ tags: tags.optional() }),
   product: eventBodySchema.shape.product,
   preferences: preferencesSchema.optional(),
+  tags: tags.optional(),
+  ownership: z
+    .strictObject({
+      started: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+      status: z.enum(["active", "disposed"]).optional(),
+      kind: z.enum(["registration", "purchase"]).optional(),
+    })
+    .optional(),
   event: z.strictObject({ type: z.string().min(1), properties: eventBodySchema.shape.properties }).optional(),
   start: z.iso.datetime({ offset: true }).optional(),
   replies: z.array(when).max(1000).optional(),
+  events: z
+    .array(
+      z.strictObject({ type: z.string().min(1), at: when, properties: eventBodySchema.shape.properties }),
+    )
+    .max(1000)
+    .optional(),
 });
 export type CustomerFile = z.infer<typeof customerFileSchema>;
 
@@ -145,44 +167,90 @@ export interface SimulationReport {
   text: string;
 }
 
-export function simulateForCustomer(
-  flow: Flow,
-  file: CustomerFile,
-  project: SimulationConfig,
-  opts: { days: number; now: number },
-): SimulationReport {
-  const start = file.start ? Date.parse(file.start) : opts.now;
-  const replies = (file.replies ?? []).map((r) => {
-    const after = parseDuration(r);
-    return after !== null ? start + after : Date.parse(r);
-  });
-  const facts: TriggerFacts = {
-    event: { type: file.event?.type ?? triggerEventType(flow), properties: file.event?.properties ?? {} },
+/** A duration after `start` ("5 days") or a date, as epoch ms. */
+function whenOf(text: string, start: number): number {
+  const after = parseDuration(text);
+  return after !== null ? start + after : Date.parse(text);
+}
+
+/** The facts the jobs would build for this customer (trigger-facts.ts), from the file. */
+export function factsOf(file: CustomerFile, flow: Flow, start: number): TriggerFacts {
+  const { tags: ownTags, ...customer } = file.customer;
+  const kind = file.event?.type ?? triggerEventType(flow);
+  return {
+    event: { type: kind, properties: file.event?.properties ?? {} },
     customer: {
-      ...file.customer,
+      ...customer,
+      tags: [...new Set([...(ownTags ?? []), ...(file.tags ?? [])])].sort(),
       attributes: file.customer.attributes ?? {},
       preferences: preferenceView(file.preferences ?? {}),
     },
     product: file.product ? { ...file.product } : undefined,
+    ownership: file.product
+      ? {
+          status: file.ownership?.status ?? "active",
+          started: file.ownership?.started ?? new Date(start).toISOString(),
+          kind: file.ownership?.kind ?? (kind === "purchase" ? "purchase" : "registration"),
+        }
+      : undefined,
   };
-  const timezone = timezoneFor(facts, project.brand.defaultTimezone);
-  const simulated = simulateFlow(flow, {
+}
+
+export function simulateForCustomer(
+  flow: Flow,
+  file: CustomerFile,
+  project: SimulationConfig,
+  opts: { days: number; now: number; waitScale?: number },
+): SimulationReport {
+  const start = file.start ? Date.parse(file.start) : opts.now;
+  const facts = factsOf(file, flow, start);
+  const brand = project.brand;
+  const timezone = timezoneFor(facts, brand.defaultTimezone);
+  const preferences = file.preferences ?? {};
+  const who = { name: file.customer.name ?? null, email: file.customer.email, preferences };
+  const entries = simulate({
+    flow,
     start,
     until: start + opts.days * DAY,
     facts,
-    replies,
-    defaultTimezone: project.brand.defaultTimezone,
+    replies: (file.replies ?? []).map((r) => whenOf(r, start)),
+    events: (file.events ?? []).map((e) => ({
+      type: e.type,
+      at: whenOf(e.at, start),
+      properties: e.properties ?? {},
+    })),
+    waitScale: opts.waitScale ?? 1,
+    timezone,
+    defaultTimezone: brand.defaultTimezone,
+    policy: customerPolicy(brand.sendPolicy, preferences),
+    // The delivery job's rule (hold-back.ts), on the file's choices; no suppression in a dry run.
+    holdBack: (send) => {
+      const verdict = consentVerdict({
+        message: { ...send, audience: "customer", toAddress: file.customer.email },
+        customer: who,
+        suppression: null,
+        topics: brand.topics,
+      });
+      return verdict.send ? null : verdict.reason;
+    },
   });
-  const entries = applySendPolicy(simulated, project.brand.sendPolicy, timezone);
   const data = templateDataFor(file, flow, project);
   const stamp = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);
+  const local = (ms: number) => {
+    const w = wallClock(ms, timezone);
+    const two = (n: number) => String(n).padStart(2, "0");
+    return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)} ${timezone}`;
+  };
   const lines = [
     `${flow.name} (${flow.id}) for ${file.customer.email}, ${opts.days} days from ${stamp(start)} UTC`,
     `(times in UTC; the customer's time zone: ${timezone}; send window and cap from config/rapport.yaml applied)`,
     "",
   ];
+  // Runs are named only when the flow started more than once.
+  const manyRuns = new Set(entries.map((e) => e.run).filter((r) => r !== undefined)).size > 1;
   for (const e of entries) {
     let text = e.detail;
+    if (e.kind === "held") text = `email held back: ${e.detail}`;
     if (e.kind === "send" || e.kind === "notify") {
       let subject = "";
       try {
@@ -196,10 +264,11 @@ export function simulateForCustomer(
           ? `email to the customer: ${e.detail}${subject}`
           : `email to the team: ${e.detail}${subject}`;
       if (e.deliveredAt !== undefined && e.deliveredAt > e.at) {
-        text += `\n                    postponed to ${stamp(e.deliveredAt)} (send window or frequency cap)`;
+        text += `\n                    postponed to ${stamp(e.deliveredAt)} UTC, ${local(e.deliveredAt)} (send window or frequency cap)`;
       }
     }
-    lines.push(`${stamp(e.at)}  ${e.kind.padEnd(7)} ${e.stepId ? `[${e.stepId}] ` : ""}${text}`);
+    const run = e.run !== undefined && manyRuns ? `(run ${e.run}) ` : "";
+    lines.push(`${stamp(e.at)}  ${e.kind.padEnd(7)} ${run}${e.stepId ? `[${e.stepId}] ` : ""}${text}`);
   }
   const sent = entries.filter((e) => e.kind === "send").length;
   lines.push("", `${sent} email(s) to the customer.`);

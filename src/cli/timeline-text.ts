@@ -1,10 +1,17 @@
-/** A customer's timeline as text a person reads top to bottom, oldest first. */
+/**
+ * A customer's timeline as text a person reads top to bottom, oldest first. Every moment is
+ * the customer's local time with the zone named (their time zone, else the brand's
+ * default, else UTC): `2026-11-30 09:35 Europe/Copenhagen`, recorded details included.
+ */
 import { describeFrequency, PREFERENCE_CHANGED_EVENT, type Preferences } from "../consent/preferences.js";
 import type { EventRow, InteractionRow, MessageRow, Timeline } from "../store/store.js";
+import { humanizeInstants, humanTime } from "./human-time.js";
 
 export interface TimelineTextOptions {
   /** Shows each ownership's owner-only address (needs the signing secret). */
   ownerAddressFor?: (ownershipId: string) => string;
+  /** The zone for a customer without one of their own (brand.defaultTimezone); default UTC. */
+  defaultTimezone?: string;
 }
 
 const KIND_LABEL: Record<InteractionRow["kind"], string> = {
@@ -15,7 +22,8 @@ const KIND_LABEL: Record<InteractionRow["kind"], string> = {
   unsubscribe: "unsubscribe",
 };
 
-const INDENT = " ".repeat(20);
+/** Continuation lines, relative to the text column (the time before it is added to each). */
+const INDENT = "  ";
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** One interaction: who wrote, about what, and (for people) what they said, indented. */
@@ -73,10 +81,10 @@ function changeText(e: EventRow): string {
   return ` changed ${props.changed}${typeof props.source === "string" ? ` (${props.source})` : ""}`;
 }
 
-const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16);
-
 export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): string {
   const c = t.customer;
+  const tz = c.timezone ?? opts.defaultTimezone ?? "UTC";
+  const when = (ms: number) => humanTime(ms, tz);
   const lines: string[] = [];
   lines.push(`${c.name ?? "(no name)"} <${c.email}>   customer since ${when(c.createdAt)}`);
   const extra = [
@@ -140,6 +148,11 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
   }
   for (const i of t.interactions) rows.push({ at: i.occurredAt, text: interactionText(i, t.messages) });
   rows.sort((a, b) => a.at - b.at);
-  for (const r of rows) lines.push(`${when(r.at)}  ${r.text}`);
+  // Recorded details and reasons carry ISO instants ("postponed to 2026-11-30T08:35:00.000Z"): same format as the rest.
+  for (const r of rows) {
+    const prefix = `${when(r.at)}  `;
+    const [first, ...more] = humanizeInstants(r.text, tz).split("\n");
+    lines.push(`${prefix}${first}`, ...more.map((l) => `${" ".repeat(prefix.length)}${l}`));
+  }
   return lines.join("\n");
 }

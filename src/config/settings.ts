@@ -60,6 +60,16 @@ const settingsSchema = z.object({
       (keys) => !keys || keys.every((k) => k.length >= 24),
       "each API key must be at least 24 characters",
     ),
+  /**
+   * The dashboard's (/ui) login password. Unset: the dashboard takes the API keys. Set: it
+   * takes this instead, so the people who read the dashboard need not hold an API key.
+   */
+  DASHBOARD_PASSWORD: z
+    .string()
+    .min(12, "expected a password of at least 12 characters for the dashboard's login")
+    .optional(),
+  /** How long a dashboard login lasts before it asks again. */
+  DASHBOARD_SESSION_HOURS: positiveInt.max(720).default(12),
   RAPPORT_CONFIG_DIR: z.string().min(1).default("./config"),
   RAPPORT_DATA_DIR: z.string().min(1).default("./var"),
   /** Unset: SQLite under RAPPORT_DATA_DIR; a path or file:path: SQLite there; postgres://…[?schema=NAME]: Postgres. */
@@ -76,6 +86,8 @@ const settingsSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "expected redis://host:port or rediss://…")
     .optional(),
+  /** How long `start`/`worker` wait for REDIS_URL to answer PING before exiting with code 1. */
+  REDIS_STARTUP_TIMEOUT_MS: positiveInt.max(300_000).default(5000),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "expected smtp://user:pass@host:port or smtps://…")
@@ -89,6 +101,20 @@ const settingsSchema = z.object({
   SMTP_SEND_DEADLINE_MS: positiveInt
     .max(120_000, "at most 120000 (2 minutes): a send must end well within the 5-minute claim lease")
     .default(60_000),
+  /**
+   * Check SMTP_URL at start (connect, EHLO, AUTH; nothing sent) and exit 1 if it fails.
+   * false: start anyway with a warning (mail is queued and retried until the relay answers).
+   */
+  SMTP_VERIFY: z
+    .enum(["true", "false", "1", "0"], "expected true or false")
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset: open (bind HOST privately). */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** `rapport worker` only: serve /metrics, /healthz and /readyz on this port (HOST); unset: none. */
+  METRICS_PORT: port.optional(),
+  /** How long the store's grouped counts on /metrics are reused between scrapes. */
+  METRICS_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   INBOUND_SMTP_PORT: z
     .union([z.literal("off"), port])
     .default(2525)

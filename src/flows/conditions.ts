@@ -10,14 +10,14 @@
  *   - { gt, gte, lt, lte }: a number (or a text holding one) compared; all given must hold;
  *   - { before, after }: a date (epoch ms, "YYYY-MM-DD" or ISO text) earlier than / later
  *     than a bound ("30 days ago", "in 2 weeks", "now", "2026-01-31"); relative bounds
- *     count from `now`, which must then be passed (else it throws: a caller's mistake);
+ *     count from `now`, a required argument everywhere (no clock in src/flows);
  *   - { contains: v }: a list holding v (tags).
  * A missing field (absent, undefined or null) is never equal to anything: equality, `in`,
  * comparisons and `contains` fail, `not` holds, `exists: false` holds. No `where` (or an
  * empty one) matches everything. Fields are looked up in { customer, product, event,
  * ownership }. Pure: no clock, no I/O.
  *
- * flowMatches(flow, facts, now?) decides whether an event starts a flow: event triggers
+ * flowMatches(flow, facts, now) decides whether an event starts a flow: event triggers
  * only (a date trigger never matches an event; dateTriggerMatches decides those when the
  * scheduler fires them); the flow's `relationship`, when set, must equal
  * product.relationship (else customer.attributes.relationship).
@@ -77,17 +77,11 @@ function numberOf(value: unknown): number | null {
   return null;
 }
 
-function boundAt(text: string, now: number | undefined): number | null {
-  const fixed = resolveDateBound(text, 0);
-  const relative = resolveDateBound(text, 1);
-  if (fixed !== null && fixed === relative) return fixed;
-  if (now === undefined) {
-    throw new Error(`the date condition "${text}" is relative to now, but no time was given to evaluate it`);
-  }
+function boundAt(text: string, now: number): number | null {
   return resolveDateBound(text, now);
 }
 
-function holds(condition: FieldCondition, actual: unknown, now: number | undefined): boolean {
+function holds(condition: FieldCondition, actual: unknown, now: number): boolean {
   const missing = actual === undefined || actual === null;
   if (typeof condition !== "object") return !missing && sameValue(actual, condition);
   if ("in" in condition) return !missing && condition.in.some((v) => sameValue(actual, v));
@@ -116,7 +110,7 @@ function holds(condition: FieldCondition, actual: unknown, now: number | undefin
   );
 }
 
-export function matchesWhere(where: Where | undefined, facts: TriggerFacts, now?: number): boolean {
+export function matchesWhere(where: Where | undefined, facts: TriggerFacts, now: number): boolean {
   if (!where) return true;
   return Object.entries(where).every(([field, condition]) => holds(condition, lookup(facts, field), now));
 }
@@ -138,8 +132,8 @@ function relationshipFits(flow: Flow, facts: TriggerFacts): boolean {
   return flow.relationship === undefined || relationshipOf(facts) === flow.relationship;
 }
 
-/** Whether an event starts `flow`. `now` is needed only when its `where` has relative dates. */
-export function flowMatches(flow: Flow, facts: TriggerFacts, now?: number): boolean {
+/** Whether an event starts `flow` at `now` (relative dates in its `where` count from it). */
+export function flowMatches(flow: Flow, facts: TriggerFacts, now: number): boolean {
   const trigger = flow.trigger;
   if (!isEventTrigger(trigger) || trigger.event !== facts.event.type) return false;
   return relationshipFits(flow, facts) && matchesWhere(trigger.where, facts, now);
@@ -161,7 +155,7 @@ function ownsOne(condition: Extract<Condition, { type: "owns" }>, facts: Trigger
   );
 }
 
-export function evaluateCondition(condition: Condition, facts: ConditionFacts, now?: number): boolean {
+export function evaluateCondition(condition: Condition, facts: ConditionFacts, now: number): boolean {
   switch (condition.type) {
     case "field":
       return holds(condition.is, lookup(facts, condition.field), now);

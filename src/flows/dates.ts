@@ -102,7 +102,7 @@ export function dateValue(value: unknown): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-export function timezoneFor(facts: TriggerFacts | undefined, fallback: string | undefined): string {
+export function timezoneFor(facts: TriggerFacts | undefined, fallback: string): string {
   const own = facts?.customer.timezone;
   if (typeof own === "string" && isTimeZone(own)) return own;
   if (fallback !== undefined && isTimeZone(fallback)) return fallback;

@@ -136,12 +136,22 @@ export function flowToMermaid(flow: Flow): string {
   };
 
   const start = node(["([", "])"], `${flow.name}: on ${triggerLabel(flow)}`);
-  // Checked before every step: drawn as notes beside the start, not as edges.
-  if (flow.exitWhen)
-    link([{ id: node(["[\\", "/]"], `ends early when ${describeCondition(flow.exitWhen)}`) }], start);
-  if (flow.goal) link([{ id: node(["[\\", "/]"], `goal: ${describeCondition(flow.goal)}`) }], start);
   link(chain(flow.steps, [{ id: start }]), done);
-  return `${lines.join("\n")}\n`;
+  const rules = flowRules(flow);
+  if (rules === null) return `${lines.join("\n")}\n`;
+  // exit_when and goal are checked before every step, not reached by an edge: the flow is
+  // drawn inside a box whose title states them, a note on the whole flow.
+  const [header, ...body] = lines;
+  return `${[header, `  subgraph rules ["${mermaidText(rules)}"]`, ...body.map((l) => `  ${l}`), "  end"].join("\n")}\n`;
+}
+
+/** The flow-level rules checked before every step, in words, or null when there are none. */
+function flowRules(flow: Flow): string | null {
+  const rules = [
+    ...(flow.goal ? [`done when ${describeCondition(flow.goal)} (goal)`] : []),
+    ...(flow.exitWhen ? [`ends early when ${describeCondition(flow.exitWhen)}`] : []),
+  ];
+  return rules.length > 0 ? `before every step: ${rules.join("; ")}` : null;
 }
 
 export function mermaidPage(flow: Flow): string {

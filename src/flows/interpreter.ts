@@ -55,6 +55,7 @@
 import { describeCondition, evaluateCondition, testsFields } from "./conditions.js";
 import { timezoneFor, waitUntilTarget } from "./dates.js";
 import { subLists } from "./steps.js";
+import { changeTags, type TagChange } from "./tags.js";
 import type {
   AdvanceInput,
   AdvanceOptions,
@@ -202,12 +203,10 @@ function waitKindOf(step: Step): WaitKind | null {
   }
 }
 
-/** Customer facts after a tag step: tags added (once each) and removed. */
-function withTags(facts: TriggerFacts, add: readonly string[], remove: readonly string[]): TriggerFacts {
+/** Customer facts after a tag step (tags.ts has the rule). */
+function withTags(facts: TriggerFacts, change: TagChange): TriggerFacts {
   const current = Array.isArray(facts.customer.tags) ? (facts.customer.tags as unknown[]) : [];
-  const kept = current.filter((t) => !remove.includes(String(t)));
-  const tags = [...kept, ...add.filter((t) => !kept.includes(t))];
-  return { ...facts, customer: { ...facts.customer, tags } };
+  return { ...facts, customer: { ...facts.customer, tags: changeTags(current, change) } };
 }
 
 /** Customer facts after a set step (fields are customer.attributes.<name>). */
@@ -225,7 +224,7 @@ export function advance(
   given: RunState,
   input: AdvanceInput,
   now: number,
-  opts: AdvanceOptions = {},
+  opts: AdvanceOptions,
 ): AdvanceResult {
   if (given.status === "completed" || given.status === "failed") return { run: given, effects: [] };
   const scale = opts.waitScale ?? 1;
@@ -395,7 +394,7 @@ export function advance(
           ...(step.remove.length > 0 ? [`remove ${step.remove.join(", ")}`] : []),
         ];
         effects.push({ type: "step", stepId: step.id, stepType: "tag", at: now, detail: words.join("; ") });
-        if (facts) facts = withTags(facts, step.add, step.remove);
+        if (facts) facts = withTags(facts, step);
         next();
         break;
       }

@@ -308,6 +308,13 @@ function toSteps(
       ...(typeof s === "object" && "send" in s && s.topic !== undefined
         ? { topic: locator.valueAt([...path, "topic"]) }
         : {}),
+      ...(typeof s === "object" && "branch" in s
+        ? {
+            arms: s.branch.map((arm, k) =>
+              locator.valueAt([...path, "branch", k, "if" in arm ? "if" : "else"]),
+            ),
+          }
+        : {}),
     };
     const nested: StepPosition[] = [];
     const sub = (list: readonly FlowFileStep[] | null | undefined, name: string, listPath: PropertyKey[]) => {
@@ -447,6 +454,10 @@ function toFlow(data: FlowFile, id: string, file: string, locator: YamlLocator):
     positions: {
       steps: positions,
       ...(data.topic !== undefined ? { topic: locator.valueAt(["topic"]) } : {}),
+      trigger: locator.valueAt(["trigger", data.trigger.date !== undefined ? "date" : "event"]),
+      ...(narrowed.where ? { where: locator.valueAt(["trigger", "where"]) } : {}),
+      ...(data.exit_when !== undefined ? { exitWhen: locator.valueAt(["exit_when"]) } : {}),
+      ...(data.goal !== undefined ? { goal: locator.valueAt(["goal"]) } : {}),
     },
   };
   return { ...flow, version: flowVersion(flow) };

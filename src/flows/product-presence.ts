@@ -6,15 +6,15 @@
  * a sentence on how a run comes to have no product). Pure. Certain only when:
  *   - the trigger is the anniversary date (`date: ownership.started`): one run per ownership;
  *   - the trigger's `where` needs an `ownership.*` field to have a value;
- *   - the trigger is a registration or purchase (they make an ownership of the product they
- *     name) and its `where` needs a `product.*` field to have a value.
- * Anything else can run without: every event may leave out its product, a `reply` or
+ *   - the trigger is a registration or purchase: the event API refuses one without a product
+ *     (src/events/event-body.ts), and each makes an ownership of the product it names.
+ * Anything else can run without: other events may leave out their product, a `reply` or
  * `owner_message` known only by its sender's address has none, a birthday is nobody's
  * product, and an event of another type that names a product still has no ownership
  * when the customer does not own it. Branch conditions are not followed (a run may
  * reach a step on either side).
  */
-import { OWNERSHIP_START_TYPES } from "../events/event-body.js";
+import { OWNERSHIP_END_TYPE, OWNERSHIP_START_TYPES } from "../events/event-body.js";
 import { isDateTrigger } from "./conditions.js";
 import type { FieldCondition, Flow, Where } from "./types.js";
 
@@ -42,18 +42,17 @@ export function productPresence(flow: Flow): ProductPresence {
     return { certain: false, why: `a ${trigger.date} date trigger runs for the customer, with no product` };
   }
   if (requires(trigger.where, "ownership")) return { certain: true };
-  const start = OWNERSHIP_START_TYPES.has(trigger.event);
-  if (start && requires(trigger.where, "product")) return { certain: true };
+  if (OWNERSHIP_START_TYPES.has(trigger.event)) return { certain: true };
   if (SENDER_ONLY.has(trigger.event)) {
     return {
       certain: false,
       why: `the "${trigger.event}" event has no product when the mail is known only by its sender's address`,
     };
   }
-  if (start) {
+  if (trigger.event === OWNERSHIP_END_TYPE) {
     return {
       certain: false,
-      why: `the "${trigger.event}" event need not name a product; trigger.where: { product.sku: { exists: true } } would require one`,
+      why: `a "${trigger.event}" event names a product, but has none when the customer does not own it`,
     };
   }
   return {

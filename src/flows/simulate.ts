@@ -1,126 +1,221 @@
 /**
  * A dry run of one flow for one customer on a virtual clock: what they would receive and
- * when, without Redis, a store or mail. Pure: the interpreter does the deciding; this only
- * moves the clock from one wake-up (or scripted reply) to the next.
- *
- * Contract: simulateFlow(flow, script) → SimulatedEntry[] in time order. The run starts at
- * script.start; a scripted reply at time t reaches the run as a `reply` input (the
- * interpreter takes it only if the run is waiting for one then, as in production). The
- * simulation stops when the run ends or at script.until, and after maxAdvances advances
- * (a guard against a flow that would loop; flows cannot today, but a dry run must end).
+ * when, without Redis, a store or mail. Pure, and built from the pieces that decide real
+ * runs, so the two cannot disagree:
+ *   - runs start by run-start.ts (entry keys and windows, with entryAdmits standing in for
+ *     the store's unique key and window check): an event-triggered flow on the customer's
+ *     first event (at `start`) and on each scripted event of its type whose `where` holds;
+ *     a date-triggered flow on each occurrence (date-firing.ts: plannedNextAt, then
+ *     decideFiring at the occurrence, as the scheduler does), every year until `until`;
+ *   - runs advance by the interpreter (advance), with facts built like the jobs build them:
+ *     the customer as they are now (tags and attributes shared by all their runs, changed
+ *     by tags.ts's rule), the product and ownership, the run's own event;
+ *   - a scripted reply reaches every run waiting for one; a scripted event every run
+ *     waiting for its type (wait_for), as the events job brings it;
+ *   - each send is checked as delivery checks it: `holdBack` (the customer's choices, the
+ *     caller's consent rule) and then the send policy (earliestSendTime) over the
+ *     customer's earlier non-transactional deliveries.
+ * Contract: simulate(world) → SimulatedEntry[] in time order. It stops at `until` and after
+ * maxAdvances advances (a guard: a dry run must end).
  */
-import { advance, initialRun } from "./interpreter.js";
-import { earliestSendTime, type SendPolicy } from "./send-policy.js";
-import type { AdvanceInput, Flow, RunState, TriggerFacts } from "./types.js";
 
-export interface SimulationScript {
+import { isDateTrigger } from "./conditions.js";
+import { type DateFlow, decideFiring, plannedNextAt } from "./date-firing.js";
+import { advance } from "./interpreter.js";
+import { entryAdmits, eventRunStarts, type RunStart, runStart } from "./run-start.js";
+import { earliestSendTime, type SendPolicy } from "./send-policy.js";
+import { changeTags } from "./tags.js";
+import type { AdvanceInput, Flow, MessageCategory, RunState, TriggerFacts } from "./types.js";
+
+export interface ScriptedEvent {
+  type: string;
+  at: number;
+  properties?: Record<string, unknown>;
+}
+
+export interface SimulationWorld {
+  flow: Flow;
   start: number;
   until: number;
-  facts?: TriggerFacts;
+  /**
+   * The customer (with tags, attributes and their choices' view under `preferences`), the
+   * product and ownership; `event` is the first event (ignored for date triggers).
+   */
+  facts: TriggerFacts;
   /** When the customer replies (epoch ms), in any order. */
   replies?: number[];
-  waitScale?: number;
-  maxAdvances?: number;
+  /** Later events of the customer (wait_for, and further starts of an event-triggered flow). */
+  events?: ScriptedEvent[];
+  waitScale: number;
+  /** The customer's time zone as delivery and dates read it (timezoneFor). */
+  timezone: string;
   /** The brand's time zone, for customers without one. */
-  defaultTimezone?: string;
-}
-
-function withTags(
-  facts: TriggerFacts | undefined,
-  add: string[],
-  remove: string[],
-): TriggerFacts | undefined {
-  if (!facts) return facts;
-  const tags = Array.isArray(facts.customer.tags) ? (facts.customer.tags as string[]) : [];
-  const next = [...new Set([...tags, ...add])].filter((t) => !remove.includes(t));
-  return { ...facts, customer: { ...facts.customer, tags: next } };
-}
-
-function withAttribute(
-  facts: TriggerFacts | undefined,
-  field: string,
-  value: unknown,
-): TriggerFacts | undefined {
-  if (!facts) return facts;
-  const name = field.replace(/^customer\.attributes\./, "");
-  const attributes = { ...((facts.customer.attributes as Record<string, unknown>) ?? {}), [name]: value };
-  return { ...facts, customer: { ...facts.customer, attributes } };
+  defaultTimezone: string;
+  /** The brand's policy with the customer's own limit (customerPolicy). Empty: no window, no cap. */
+  policy: SendPolicy;
+  /** Why a send would be held back (the customer's choices), or null when it goes. */
+  holdBack?: (send: {
+    category: MessageCategory;
+    topic: string | null;
+    transactional: boolean;
+  }) => string | null;
+  maxAdvances?: number;
 }
 
 export interface SimulatedEntry {
   at: number;
-  /** For a send: when it would really go out under the send policy (applySendPolicy). */
+  /** For a send: when it would really go out under the send policy. */
   deliveredAt?: number;
   /** For a send: exempt from the send window and the cap. */
   transactional?: boolean;
-  kind: "send" | "notify" | "step" | "reply" | "end" | "stopped";
+  kind: "start" | "send" | "held" | "notify" | "step" | "reply" | "event" | "end" | "stopped";
   stepId: string | null;
-  /** The template for send/notify; the step's detail otherwise. */
+  /** The template for send/held/notify; the step's or the happening's detail otherwise. */
   detail: string;
+  /** Which run (1, 2, …) when the flow starts more than once. */
+  run?: number;
 }
 
-export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEntry[] {
-  const out: SimulatedEntry[] = [];
-  const replies = [...(script.replies ?? [])].sort((a, b) => a - b);
-  const limit = script.maxAdvances ?? 10_000;
-  let run: RunState = initialRun();
-  let now = script.start;
-  let input: AdvanceInput = { type: "start" };
-  let replyCount = 0;
-  // tag and set change the customer as the run goes on; later conditions see the change.
-  let facts = script.facts;
+interface SimRun {
+  no: number;
+  start: RunStart;
+  startedAt: number;
+  state: RunState;
+  event: TriggerFacts["event"];
+  input: AdvanceInput;
+}
 
-  for (let i = 0; i < limit; i++) {
-    const result = advance(flow, run, input, now, {
-      waitScale: script.waitScale ?? 1,
-      ...(facts ? { facts } : {}),
-      ...(script.defaultTimezone ? { defaultTimezone: script.defaultTimezone } : {}),
+const iso = (ms: number) => new Date(ms).toISOString();
+const SIM_CUSTOMER = "simulated-customer";
+const SIM_OWNERSHIP = "simulated-ownership";
+
+export function simulate(world: SimulationWorld): SimulatedEntry[] {
+  const { flow } = world;
+  const out: SimulatedEntry[] = [];
+  const runs: SimRun[] = [];
+  const sentAt: number[] = [];
+  let customer = world.facts.customer;
+  const ids = { customerId: SIM_CUSTOMER, ownershipId: world.facts.ownership ? SIM_OWNERSHIP : null };
+  const factsFor = (event: TriggerFacts["event"]): TriggerFacts => ({ ...world.facts, customer, event });
+  const replies = [...(world.replies ?? [])].filter((t) => t >= world.start).sort((a, b) => a - b);
+  const events = [...(world.events ?? [])].filter((e) => e.at >= world.start).sort((a, b) => a.at - b.at);
+  let advances = 0;
+  const limit = world.maxAdvances ?? 10_000;
+
+  const startRun = (start: RunStart, now: number, event: TriggerFacts["event"], why: string) => {
+    const earlier = runs.map((r) => ({
+      flowId: r.start.flowId,
+      entryKey: r.start.entryKey,
+      startedAt: r.startedAt,
+    }));
+    if (!entryAdmits(start, earlier)) {
+      out.push({ at: now, kind: "start", stepId: null, detail: `${why}: not started (the entry rule)` });
+      return;
+    }
+    const run: SimRun = {
+      no: runs.length + 1,
+      start,
+      startedAt: now,
+      state: start.state,
+      event,
+      input: { type: "start" },
+    };
+    runs.push(run);
+    out.push({ at: now, kind: "start", stepId: null, detail: `${why}: run ${run.no} starts`, run: run.no });
+    step(run, now);
+  };
+
+  const step = (run: SimRun, now: number) => {
+    advances++;
+    const result = advance(flow, run.state, run.input, now, {
+      waitScale: world.waitScale,
+      facts: factsFor(run.event),
+      defaultTimezone: world.defaultTimezone,
     });
+    run.state = result.run;
+    run.input = { type: "wake" };
+    const tag = { run: run.no };
     for (const effect of result.effects) {
       switch (effect.type) {
-        case "send":
+        case "send": {
+          const transactional = effect.transactional === true;
+          const held = world.holdBack?.({
+            category: effect.category,
+            topic: effect.topic ?? null,
+            transactional,
+          });
+          if (held) {
+            out.push({
+              at: now,
+              kind: "held",
+              stepId: effect.stepId,
+              detail: `${effect.template}: ${held}`,
+              ...tag,
+            });
+            break;
+          }
+          const deliveredAt = transactional
+            ? now
+            : earliestSendTime(world.policy, { now, timezone: world.timezone, sentAt });
+          if (!transactional) sentAt.push(deliveredAt);
           out.push({
             at: now,
+            deliveredAt,
             kind: "send",
             stepId: effect.stepId,
             detail: effect.template,
-            ...(effect.transactional ? { transactional: true } : {}),
+            ...(transactional ? { transactional: true } : {}),
+            ...tag,
           });
           break;
+        }
         case "notify":
-          out.push({ at: now, kind: "notify", stepId: effect.stepId, detail: effect.template });
+          out.push({ at: now, kind: "notify", stepId: effect.stepId, detail: effect.template, ...tag });
           break;
         case "step":
-          if (effect.stepType !== "send" && effect.stepType !== "notify") {
+          // send, notify, tag and set have entries of their own: printed once.
+          if (!["send", "notify", "tag", "set"].includes(effect.stepType)) {
             out.push({
               at: effect.at,
               kind: "step",
               stepId: effect.stepId,
               detail: `${effect.stepType}${effect.detail ? `: ${effect.detail}` : ""}`,
+              ...tag,
             });
           }
           break;
         case "complete":
-          out.push({ at: effect.at, kind: "end", stepId: null, detail: "the run ends" });
+          out.push({ at: effect.at, kind: "end", stepId: null, detail: "the run ends", ...tag });
           break;
-        case "tag":
+        case "tag": {
+          const words = [...effect.add.map((t) => `+${t}`), ...effect.remove.map((t) => `-${t}`)];
           out.push({
             at: now,
             kind: "step",
             stepId: effect.stepId,
-            detail: `tag: ${[...effect.add.map((t) => `+${t}`), ...effect.remove.map((t) => `-${t}`)].join(" ")}`,
+            detail: `tag: ${words.join(" ")}`,
+            ...tag,
           });
-          facts = withTags(facts, effect.add, effect.remove);
+          const tags = Array.isArray(customer.tags) ? (customer.tags as unknown[]) : [];
+          customer = { ...customer, tags: changeTags(tags, effect) };
           break;
-        case "set":
+        }
+        case "set": {
           out.push({
             at: now,
             kind: "step",
             stepId: effect.stepId,
             detail: `set: ${effect.field} = ${String(effect.value)}`,
+            ...tag,
           });
-          facts = withAttribute(facts, effect.field, effect.value);
+          const name = effect.field.replace(/^customer\.attributes\./, "");
+          const attributes = {
+            ...((customer.attributes as Record<string, unknown>) ?? {}),
+            [name]: effect.value,
+          };
+          customer = { ...customer, attributes };
           break;
+        }
         case "schedule":
           break;
         default: {
@@ -129,59 +224,161 @@ export function simulateFlow(flow: Flow, script: SimulationScript): SimulatedEnt
         }
       }
     }
-    const last = out.at(-1);
-    if (input.type === "reply" && result.effects.length === 0 && last?.kind === "reply") {
-      last.detail = "the customer replies (the run is not waiting for a reply then: no effect)";
-    }
-    run = result.run;
-    if (run.status === "completed" || run.status === "failed") return out;
+    return result.effects.length;
+  };
 
-    // The next thing that happens: the run's wake-up or the customer's next reply.
-    const nextReply = replies.find((t) => t >= now && t <= script.until);
-    const wake = run.wakeAt;
-    if (nextReply !== undefined && (wake === null || nextReply < wake)) {
-      replies.splice(replies.indexOf(nextReply), 1);
-      now = nextReply;
-      replyCount += 1;
-      out.push({ at: now, kind: "reply", stepId: null, detail: "the customer replies" });
-      input = { type: "reply", interactionId: `simulated-reply-${replyCount}`, at: now };
-      continue;
-    }
-    if (wake === null || wake > script.until) {
+  // Date triggers: the schedule as the scheduler plans it from the start.
+  const dateFlow = isDateTrigger(flow.trigger) ? (flow as DateFlow) : null;
+  let nextDate = dateFlow
+    ? plannedNextAt(
+        dateFlow.trigger,
+        factsFor({ type: "date", properties: {} }),
+        null,
+        world.start,
+        world.defaultTimezone,
+      )
+    : null;
+  if (dateFlow && nextDate === null) {
+    out.push({
+      at: world.start,
+      kind: "stopped",
+      stepId: null,
+      detail: `no ${dateFlow.trigger.date} to start on`,
+    });
+    return out;
+  }
+  if (!dateFlow) {
+    const first = factsFor(world.facts.event);
+    const starts = eventRunStarts(
+      [flow],
+      first,
+      world.start,
+      { kind: "event", eventId: "simulated-event-0" },
+      ids,
+    );
+    const [start] = starts;
+    if (start) startRun(start, world.start, first.event, `${first.event.type} event`);
+    else
       out.push({
-        at: Math.min(wake ?? script.until, script.until),
-        kind: "stopped",
+        at: world.start,
+        kind: "start",
         stepId: null,
-        detail:
-          wake === null
-            ? "the run waits for nothing more"
-            : `still waiting at the end of the simulation (next wake-up ${new Date(wake).toISOString()})`,
+        detail: `${first.event.type} event: the flow does not start (its trigger or where does not hold)`,
       });
+  }
+
+  let eventNo = 0;
+  let replyNo = 0;
+  for (;;) {
+    if (advances >= limit) {
+      out.push({ at: world.until, kind: "stopped", stepId: null, detail: `stopped after ${limit} advances` });
       return out;
     }
-    now = Math.max(now, wake);
-    input = { type: "wake" };
+    const waking = runs.filter((r) => r.state.status === "waiting" && r.state.wakeAt !== null);
+    const wake = Math.min(...waking.map((r) => r.state.wakeAt as number));
+    const candidates = [wake, replies[0] ?? Infinity, events[0]?.at ?? Infinity, nextDate ?? Infinity];
+    const now = Math.min(...candidates);
+    if (!Number.isFinite(now) || now > world.until) break;
+
+    if (nextDate !== null && now === nextDate && dateFlow) {
+      // As the scheduler fires a due schedule: the facts as now, the occurrence's event.
+      const event = { type: "date", properties: { field: dateFlow.trigger.date, occurrence: iso(now) } };
+      const decision = decideFiring(dateFlow, now, factsFor(event), now, world.defaultTimezone);
+      if (decision.fire) {
+        startRun(
+          runStart(flow, { kind: "date", occurrence: now }, ids, now),
+          now,
+          event,
+          `${dateFlow.trigger.date} ${iso(now)}`,
+        );
+      } else {
+        out.push({
+          at: now,
+          kind: "start",
+          stepId: null,
+          detail: `${dateFlow.trigger.date}: not started (${decision.why})`,
+        });
+      }
+      nextDate = decision.nextAt;
+      continue;
+    }
+    const scripted = events[0];
+    if (scripted && now === scripted.at) {
+      events.shift();
+      eventNo += 1;
+      const event = { type: scripted.type, properties: scripted.properties ?? {} };
+      const eventId = `simulated-event-${eventNo}`;
+      out.push({ at: now, kind: "event", stepId: null, detail: `the customer's ${scripted.type} event` });
+      // As the events job: waiting runs get it; then it may start runs of its own.
+      for (const run of runs) {
+        const input: AdvanceInput = { type: "event", eventType: scripted.type, eventId, at: now };
+        if (run.state.status !== "waiting" || run.state.waitingFor !== "event") continue;
+        run.input = input;
+        step(run, now);
+      }
+      if (!dateFlow) {
+        const [start] = eventRunStarts([flow], factsFor(event), now, { kind: "event", eventId }, ids);
+        if (start) startRun(start, now, event, `${scripted.type} event`);
+      }
+      continue;
+    }
+    if (replies[0] === now) {
+      replies.shift();
+      replyNo += 1;
+      const entry: SimulatedEntry = { at: now, kind: "reply", stepId: null, detail: "the customer replies" };
+      out.push(entry);
+      let taken = 0;
+      for (const run of runs) {
+        if (run.state.status !== "waiting" || run.state.waitingFor !== "reply") continue;
+        run.input = { type: "reply", interactionId: `simulated-reply-${replyNo}`, at: now };
+        taken += step(run, now);
+      }
+      if (taken === 0)
+        entry.detail = "the customer replies (the run is not waiting for a reply then: no effect)";
+      continue;
+    }
+    for (const run of waking.filter((r) => r.state.wakeAt === now)) step(run, now);
   }
-  out.push({ at: now, kind: "stopped", stepId: null, detail: `stopped after ${limit} advances` });
+
+  for (const run of runs) {
+    if (run.state.status === "completed" || run.state.status === "failed") continue;
+    const wakeAt = run.state.wakeAt;
+    out.push({
+      at: world.until,
+      kind: "stopped",
+      stepId: null,
+      detail:
+        wakeAt === null
+          ? "the run waits for nothing more"
+          : `still waiting at the end of the simulation (next wake-up ${iso(wakeAt)})`,
+      run: run.no,
+    });
+  }
+  if (nextDate !== null && dateFlow)
+    out.push({
+      at: world.until,
+      kind: "stopped",
+      stepId: null,
+      detail: `next ${dateFlow.trigger.date}: ${iso(nextDate)}`,
+    });
   return out;
 }
 
-/**
- * When each customer email of a simulation would really go out: relationship messages
- * keep to the send window and the cap (counting the ones before them as delivered), as
- * the delivery job does; transactional ones go when due.
- */
-export function applySendPolicy(
-  entries: SimulatedEntry[],
-  policy: SendPolicy,
-  timezone: string,
+/** The simplest world: one flow, a customer known only by its first event, no policy. */
+export function simulateFlow(
+  flow: Flow,
+  script: { start: number; until: number; facts?: TriggerFacts; replies?: number[]; waitScale?: number },
 ): SimulatedEntry[] {
-  const sentAt: number[] = [];
-  return entries.map((e) => {
-    if (e.kind !== "send") return e;
-    if (e.transactional) return { ...e, deliveredAt: e.at };
-    const deliveredAt = earliestSendTime(policy, { now: e.at, timezone, sentAt });
-    sentAt.push(deliveredAt);
-    return { ...e, deliveredAt };
-  });
+  const event = { type: "event" in flow.trigger ? flow.trigger.event : "date", properties: {} };
+  return simulate({
+    flow,
+    start: script.start,
+    until: script.until,
+    facts: script.facts ?? { event, customer: {} },
+    ...(script.replies ? { replies: script.replies } : {}),
+    waitScale: script.waitScale ?? 1,
+    timezone: "UTC",
+    defaultTimezone: "UTC",
+    policy: {},
+  }).filter((e) => e.kind !== "start");
 }

@@ -235,6 +235,8 @@ export interface StepPosition {
   value: SourcePosition;
   /** A send step's own `topic:` value, when it has one. */
   topic?: SourcePosition;
+  /** A branch's arms: each one's `if:` condition (or `else:` list), in order. */
+  arms?: SourcePosition[];
 }
 
 export interface FlowPositions {
@@ -242,6 +244,11 @@ export interface FlowPositions {
   steps: StepPosition[];
   /** The flow's `topic:` value, when it has one. */
   topic?: SourcePosition;
+  /** The trigger's event name (or date), and its `where:`, `exit_when:` and `goal:` when given: where checks of their conditions point. */
+  trigger?: SourcePosition;
+  where?: SourcePosition;
+  exitWhen?: SourcePosition;
+  goal?: SourcePosition;
 }
 
 export type RunStatus = "active" | "waiting" | "completed" | "failed";
@@ -387,9 +394,10 @@ export interface AdvanceOptions {
   facts?: TriggerFacts;
   /**
    * The brand's time zone (IANA), used by wait_until when facts.customer.timezone is
-   * missing or not a zone Intl knows. Default "UTC".
+   * missing or not a zone Intl knows (the brand's; a required argument: no zone is
+   * guessed in src/flows).
    */
-  defaultTimezone?: string;
+  defaultTimezone: string;
 }
 
 /**

@@ -2,7 +2,8 @@
  * The HTTP API (Hono). Every /v1 route needs a Bearer API key; JSON bodies are capped at
  * 64 KiB (raw mail on /v1/inbound at INBOUND_MAX_BYTES); errors are JSON with a machine-readable `error` and a human `message`.
  * Outside /v1, the pages customers open from their emails (/u/TOKEN: unsubscribe, /p/TOKEN:
- * their preferences), which need no key (the signed token is the authority) and answer in HTML.
+ * their preferences), which need no key (the signed token is the authority) and answer in HTML;
+ * and the operator's dashboard at /ui (src/http/ui), behind its own login.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -10,17 +11,21 @@ import { apiKeyAuth } from "./auth.js";
 import { mountBroadcasts } from "./broadcasts-route.js";
 import type { HttpDeps } from "./deps.js";
 import { mountEvents } from "./events-route.js";
+import { mountHealth } from "./health-route.js";
 import { mountInbound } from "./inbound-route.js";
+import { mountMetrics } from "./metrics-route.js";
 import { mountPreferences } from "./preferences-route.js";
 import { mountSms } from "./sms-route.js";
 import { mountTimeline } from "./timeline-route.js";
+import { dashboardApp } from "./ui/mount.js";
 import { mountUnsubscribe } from "./unsubscribe-route.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  mountHealth(app, deps.health);
+  if (deps.metrics) mountMetrics(app, deps.metrics, deps.metricsToken);
   const jsonLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) =>
@@ -38,6 +43,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
     mountPreferences(app, deps, deps.consent);
   }
   if (deps.sms) mountSms(app, deps, deps.sms);
+  if (deps.dashboard) {
+    app.get("/ui/", (c) => c.redirect("/ui", 301));
+    app.route("/ui", dashboardApp(deps.dashboard));
+  }
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, "request failed");

@@ -2,10 +2,13 @@ import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
 import type { AcceptInbound } from "../jobs/accept-inbound.js";
 import type { Queues } from "../jobs/queues.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Store } from "../store/store.js";
 import type { BroadcastRouteDeps } from "./broadcasts-route.js";
+import type { HealthDeps } from "./health-route.js";
 import type { PreferencesRouteDeps } from "./preferences-route.js";
 import type { SmsRouteDeps } from "./sms-route.js";
+import type { DashboardDeps } from "./ui/deps.js";
 import type { UnsubscribeRouteDeps } from "./unsubscribe-route.js";
 
 export interface HttpDeps {
@@ -23,4 +26,14 @@ export interface HttpDeps {
   consent?: UnsubscribeRouteDeps & PreferencesRouteDeps;
   /** Kannel's delivery reports (and incoming texts); without it /sms/* is not mounted. */
   sms?: SmsRouteDeps;
+  /** The operator's dashboard at /ui (src/http/ui); without it /ui is not mounted. */
+  dashboard?: DashboardDeps;
+  /** Event types flows or built-ins use (flows/event-types.ts); others get a warning. Unset: no warnings. */
+  knownEventTypes?: readonly string[];
+  /** Counts events received; renders /metrics. Without it /metrics is not mounted. */
+  metrics?: Metrics;
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <it>`. */
+  metricsToken?: string;
+  /** What /readyz checks; without it /readyz answers ready with no checks. */
+  health?: HealthDeps;
 }

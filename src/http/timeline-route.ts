@@ -1,5 +1,6 @@
-/** GET /v1/customers/:email/timeline: everything the store knows of one customer. */
+/** GET /v1/customers/:email/timeline: everything the store knows of one customer (moments as ISO 8601). */
 import type { Hono } from "hono";
+import { timelineJson } from "../store/timeline-json.js";
 import type { HttpDeps } from "./deps.js";
 
 export function mountTimeline(app: Hono, deps: HttpDeps): void {
@@ -8,6 +9,6 @@ export function mountTimeline(app: Hono, deps: HttpDeps): void {
     if (email.length > 254) return c.json({ error: "invalid_email", message: "at most 254 characters" }, 400);
     const timeline = await deps.store.timeline(email);
     if (!timeline) return c.json({ error: "not_found", message: `no customer with email ${email}` }, 404);
-    return c.json(timeline);
+    return c.json(timelineJson(timeline) as Record<string, unknown>);
   });
 }

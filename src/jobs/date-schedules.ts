@@ -14,16 +14,15 @@
  *     `where` on the facts as they are now, and in ONE store transaction moves the
  *     schedule to the next occurrence (only if it is still where it was read), writes the
  *     occurrence's event row (id `date/<flow>/<customer>/<ownership|->/<occurrence>`;
- *     senders' event ids cannot hold '/') and its run (entry key dateEntryKey: one run per
- *     occurrence). The run's first step is taken after the commit; a run committed but
+ *     senders' event ids cannot hold '/') and its run (run-start.ts: for every_time, one
+ *     run per occurrence). The run's first step is taken after the commit; a run committed but
  *     not advanced (a crash just then) is the sweeper's, like any unstarted run.
  * Every part is safe to repeat and to race: ids and entry keys are deterministic, and a
  * schedule moves only from the time the mover read.
  */
-import { dateTriggerMatches, isDateTrigger } from "../flows/conditions.js";
-import { nextOccurrence, timezoneFor } from "../flows/dates.js";
-import { initialRun } from "../flows/interpreter.js";
-import { dateEntryKey, entryWindowStart } from "../flows/rules.js";
+import { isDateTrigger } from "../flows/conditions.js";
+import { type DateFlow, decideFiring, plannedNextAt } from "../flows/date-firing.js";
+import { runStart } from "../flows/run-start.js";
 import type { DateTrigger, Flow, TriggerFacts } from "../flows/types.js";
 import type {
   CustomerRow,
@@ -34,13 +33,19 @@ import type {
   ProductRow,
 } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
-import { triggerFacts } from "./process-event.js";
-import { advanceRun } from "./process-step.js";
 
-export type DateFlow = Flow & { trigger: DateTrigger };
+// The decisions are pure and shared with the simulation (src/flows/date-firing.ts).
+export {
+  DATE_MAX_LATE_MS,
+  type DateFlow,
+  decideFiring,
+  type FiringDecision,
+  plannedNextAt,
+} from "../flows/date-firing.js";
 
-/** An occurrence found later than this (rapport was down) is skipped, not sent late. */
-export const DATE_MAX_LATE_MS = 24 * 3600_000;
+import { takeFirstSteps } from "./start-runs.js";
+import { triggerFacts } from "./trigger-facts.js";
+
 export const DATE_PAGE_SIZE = 500;
 /** Pages of due schedules one tick handles at most. */
 export const DATE_MAX_PAGES_PER_TICK = 10;
@@ -84,58 +89,6 @@ export function dateFacts(
   return triggerFacts({ type: "date", body: { properties } }, subject);
 }
 
-/**
- * The next occurrence a schedule should hold now. An occurrence already due and not yet
- * fired stays due (the firing has not come round yet); a schedule never goes back to or
- * before the occurrence it fired last. Null: nothing to schedule.
- */
-export function plannedNextAt(
-  trigger: DateTrigger,
-  facts: TriggerFacts,
-  existing: Pick<DateScheduleRow, "nextAt" | "lastOccurrence"> | null,
-  now: number,
-  defaultTimezone: string | undefined,
-): number | null {
-  if (trigger.date === "ownership.started" && (!facts.ownership || facts.ownership.status === "disposed"))
-    return null;
-  let after = now;
-  if (existing?.nextAt != null && existing.nextAt <= now) after = existing.nextAt - 1;
-  if (existing?.lastOccurrence != null) after = Math.max(after, existing.lastOccurrence);
-  return nextOccurrence(trigger, facts, after, timezoneFor(facts, defaultTimezone));
-}
-
-export type FiringDecision =
-  /** Start the run for this occurrence; the schedule moves to nextAt. */
-  | { fire: true; nextAt: number | null }
-  /** Do not start anything; the schedule moves to nextAt (why: for the log). */
-  | { fire: false; nextAt: number | null; why: string };
-
-/**
- * What to do with a due schedule (its nextAt is the occurrence), given the facts as they
- * are now. Pure.
- */
-export function decideFiring(
-  flow: DateFlow,
-  occurrence: number,
-  facts: TriggerFacts,
-  now: number,
-  defaultTimezone: string | undefined,
-  maxLateMs = DATE_MAX_LATE_MS,
-): FiringDecision {
-  const trigger = flow.trigger;
-  if (trigger.date === "ownership.started" && (!facts.ownership || facts.ownership.status === "disposed"))
-    return { fire: false, nextAt: null, why: "ownership disposed" };
-  const tz = timezoneFor(facts, defaultTimezone);
-  const later = nextOccurrence(trigger, facts, Math.max(occurrence, now), tz);
-  // The data changed since it was scheduled (the birthday, the zone, the flow's `at`).
-  if (nextOccurrence(trigger, facts, occurrence - 1, tz) !== occurrence)
-    return { fire: false, nextAt: nextOccurrence(trigger, facts, now, tz), why: "no longer an occurrence" };
-  if (now - occurrence > maxLateMs) return { fire: false, nextAt: later, why: "too late" };
-  if (!dateTriggerMatches(flow, facts, now))
-    return { fire: false, nextAt: later, why: "where does not hold" };
-  return { fire: true, nextAt: later };
-}
-
 type Deps = Pick<JobDeps, "store" | "flows" | "brand" | "clock" | "logger">;
 
 function scheduleWrite(
@@ -144,7 +97,7 @@ function scheduleWrite(
   ownership: OwnershipRow | null,
   existing: DateScheduleRow | null,
   now: number,
-  defaultTimezone: string | undefined,
+  defaultTimezone: string,
 ): DateScheduleWrite | null {
   const triggerKey = triggerKeyOf(flow.trigger, defaultTimezone);
   const facts = dateFacts(flow.trigger, { customer, ownership, product: null }, null);
@@ -315,35 +268,13 @@ async function fireOne(
         },
       },
       customerId: customer.id,
-      run: {
-        flowId: flow.id,
-        flowVersion: flow.version,
-        ownershipId,
-        entryKey: dateEntryKey(flow.id, { customerId: customer.id, ownershipId }, occurrence),
-        state: initialRun(),
-        ...windowed(flow, now),
-      },
+      run: runStart(flow, { kind: "date", occurrence }, { customerId: customer.id, ownershipId }, now),
     },
   };
   const result = await store.fireDateSchedule(firing);
   // Committed first, advanced second: a run left unadvanced by a crash is the sweeper's.
-  for (const run of result.runs) {
-    try {
-      await advanceRun(run, deps);
-    } catch (err) {
-      deps.logger.warn(
-        { runId: run.id, err: err instanceof Error ? err.message : String(err) },
-        "first step of a date run failed; queued for retry",
-      );
-      await deps.queues.addStep(run.id, run.seq);
-    }
-  }
+  await takeFirstSteps(result.runs, deps, "inline");
   return { applied: result.applied, started: result.runs.length };
-}
-
-function windowed(flow: Flow, now: number): { notIfStartedAfter?: number } {
-  const start = entryWindowStart(flow.entry, now);
-  return start === null ? {} : { notIfStartedAfter: start };
 }
 
 /**

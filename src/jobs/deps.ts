@@ -12,6 +12,7 @@ import type { Logger } from "../infra/logger.js";
 import type { ReplyAddresses } from "../mail/tokens.js";
 import type { Mailer } from "../mail/transport.js";
 import type { MailUnderstander } from "../mail/understand.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Store } from "../store/store.js";
 import type { CompiledTemplate } from "../templates/compile.js";
 import type { CompiledSmsTemplate } from "../templates/sms.js";
@@ -66,4 +67,11 @@ export interface JobDeps {
    * absent (unit tests); the worker process passes a thread pool (understand-pool.ts).
    */
   understandMail?: MailUnderstander;
+  /**
+   * Takes a queue's or worker's 'error' when it is about reaching Redis (redis-watch.ts:
+   * one warning per outage, not a line per reconnect); false: the caller logs it.
+   */
+  redisErrors?: (err: unknown, source: string) => boolean;
+  /** Send latency, inbound parse time, wake-up lag (src/metrics); absent in tools and most tests. */
+  metrics?: Pick<Metrics, "sendFinished" | "inboundParsed" | "wakeUpRan">;
 }

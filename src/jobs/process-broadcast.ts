@@ -17,14 +17,12 @@
  * on the next worker from the cursor.
  */
 import { flowMatches } from "../flows/conditions.js";
-import { initialRun } from "../flows/interpreter.js";
-import { entryWindowStart } from "../flows/rules.js";
-import type { Flow } from "../flows/types.js";
-import type { AudienceOwner, BroadcastRow, NewBroadcastRun } from "../store/store.js";
+import { runStart } from "../flows/run-start.js";
+import type { BroadcastRow, NewBroadcastRun } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
-import { entryKeyFor } from "./entry-key.js";
-import { triggerFacts } from "./process-event.js";
 import type { BroadcastJob } from "./queues.js";
+import { takeFirstSteps } from "./start-runs.js";
+import { triggerFacts } from "./trigger-facts.js";
 
 export const BROADCAST_PAGE_SIZE = 500;
 /** Steps waiting in Redis above which a broadcast pauses, so Redis holds a bounded backlog. */
@@ -38,28 +36,6 @@ export interface BroadcastOptions {
 }
 
 export type BroadcastOutcome = "completed" | "stopped" | "finished" | "missing" | "failed";
-
-/**
- * The entry key of an owner's run. `once` and `once_per_product` keep their meaning (an
- * owner never gets a once-flow twice, whether from an event or a broadcast); for
- * `every_time` flows the key is one per broadcast and ownership. The audience lists a
- * former owner through one ownership only, and never beside an active one of theirs.
- */
-export function broadcastEntryKey(
-  flow: Flow,
-  broadcastId: string,
-  owner: AudienceOwner,
-  eventId: string,
-): string {
-  if (flow.entry === "every_time") return `${flow.id}|broadcast|${broadcastId}|${owner.ownership.id}`;
-  return entryKeyFor(flow, { customerId: owner.customer.id, ownershipId: owner.ownership.id, eventId });
-}
-
-/** entry: { at_most_once_in }: an owner reached by this flow within the window is skipped. */
-function windowOf(flow: Flow, now: number): { notIfStartedAfter?: number } {
-  const start = entryWindowStart(flow.entry, now);
-  return start === null ? {} : { notIfStartedAfter: start };
-}
 
 export async function processBroadcast(
   data: BroadcastJob,
@@ -97,6 +73,10 @@ export async function processBroadcast(
     );
   }
 
+  // The moment relative dates in the flow's `where` ("30 days ago") count from: the time the
+  // broadcast was posted, not the time a page is read, so a broadcast resumed on another
+  // worker (or the next day) decides every page on the same bounds.
+  const asOf = broadcast.createdAt;
   for (;;) {
     if (opts.shouldStop?.()) return "stopped";
     // Backpressure: the step workers drain what is queued before more is added.
@@ -107,21 +87,17 @@ export async function processBroadcast(
     const page = await store.audiencePage(broadcast.audience, broadcast.cursor, pageSize);
     const runs: NewBroadcastRun[] = [];
     let skipped = 0;
+    // Runs start now; who matches is decided as of the broadcast (asOf, above).
+    const now = clock.now();
     for (const owner of page.owners) {
       const facts = triggerFacts(event, owner);
-      if (!flowMatches(flow, facts)) {
+      if (!flowMatches(flow, facts, asOf)) {
         skipped++;
         continue;
       }
-      runs.push({
-        flowId: flow.id,
-        flowVersion: flow.version,
-        customerId: owner.customer.id,
-        ownershipId: owner.ownership.id,
-        entryKey: broadcastEntryKey(flow, broadcast.id, owner, event.id),
-        state: initialRun("broadcast"),
-        ...windowOf(flow, clock.now()),
-      });
+      const cause = { kind: "broadcast", broadcastId: broadcast.id, eventId: event.id } as const;
+      const ids = { customerId: owner.customer.id, ownershipId: owner.ownership.id };
+      runs.push({ ...runStart(flow, cause, ids, now), customerId: owner.customer.id });
     }
     const outcome = await store.writeBroadcastPage({
       broadcastId: broadcast.id,
@@ -142,7 +118,7 @@ export async function processBroadcast(
     }
     broadcast = outcome.broadcast;
     // Committed first, queued second: a run committed but not queued is the sweeper's.
-    await queues.addFirstSteps(outcome.created.map((r) => r.id));
+    await takeFirstSteps(outcome.created, deps, "queued");
     if (page.exhausted) {
       deps.logger.info(
         { broadcastId: broadcast.id, started: broadcast.started, skipped: broadcast.skipped },

@@ -32,9 +32,17 @@ import { resolveChannel } from "../channels/sms-policy.js";
 import { consentVerdict, customerPolicy } from "../consent/hold-back.js";
 import { unsubscribeUrlFor } from "../consent/links.js";
 import { describeFrequency } from "../consent/preferences.js";
+import { INBOUND_MESSAGE_ID_PROPERTY } from "../events/known-types.js";
 import { capsOf, earliestSendTime, type SendPolicy } from "../flows/send-policy.js";
 import { isTimeZone } from "../flows/time.js";
-import { isUncertainSendError, type OutgoingMail, refusalOf, SENDER_GRACE_MS } from "../mail/transport.js";
+import { displayName } from "../mail/display-name.js";
+import {
+  isUncertainSendError,
+  type MailAddress,
+  type OutgoingMail,
+  refusalOf,
+  SENDER_GRACE_MS,
+} from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
 import { type RenderedMessage, renderMessage } from "../templates/render.js";
 import { deliverSms } from "./deliver-sms.js";
@@ -102,17 +110,42 @@ export function outgoingMail(
   };
   const unsubscribeUrl = unsubscribeUrlFor(message, deps.consentLinks);
   if (unsubscribeUrl) Object.assign(headers, listUnsubscribeHeaders(unsubscribeUrl, replyAddress));
+  const inReplyTo = toTeam ? null : answeredMessageId(ctx);
   return {
     from: deps.brand.from,
-    to: message.toAddress,
-    replyTo: toTeam ? customer.email : replyAddress,
+    // Display names as address objects: nodemailer quotes and encodes them (no header injection).
+    to: toTeam ? message.toAddress : named(customer.name, message.toAddress),
+    // A customer answering sees the brand's name; the team answering sees the customer's.
+    replyTo: toTeam ? named(customer.name, customer.email) : named(deps.brand.name, replyAddress),
     envelopeFrom: replyAddress,
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
     messageId: message.messageIdHeader,
+    ...(inReplyTo ? { inReplyTo } : {}),
+    template: message.template,
     headers,
   };
+}
+
+/** `{ name, address }` with the name made safe to show (display-name.ts), or the bare address without one. */
+function named(name: string | null, address: string): MailAddress {
+  const shown = name ? displayName(name) : "";
+  return shown ? { name: shown, address } : address;
+}
+
+/** A Message-ID as it may go in In-Reply-To: one `<…>` with no space, control or bracket inside. */
+const MESSAGE_ID = /^<[^<>\s\p{Cc}]{1,250}>$/u;
+
+/**
+ * The Message-ID of the mail a message answers: a run started by mail a person sent us
+ * (an owner_message or reply event, process-inbound.ts) answers that mail, so the
+ * acknowledgement threads under it in the customer's mail program. It came from outside:
+ * used only when it is a well-formed Message-ID.
+ */
+export function answeredMessageId(ctx: Pick<DeliveryContext, "event">): string | null {
+  const id = ctx.event?.body.properties?.[INBOUND_MESSAGE_ID_PROPERTY];
+  return typeof id === "string" && MESSAGE_ID.test(id) ? id : null;
 }
 
 /**
@@ -221,10 +254,14 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
   }
 
   let smtpResponse: string;
+  const sendStarted = performance.now();
+  const took = () => (performance.now() - sendStarted) / 1000;
   try {
     smtpResponse = (await deps.mailer.send(mail, { deadlineMs })).response;
+    deps.metrics?.sendFinished(took(), "sent");
   } catch (err) {
     const refusal = refusalOf(err);
+    deps.metrics?.sendFinished(took(), refusal ? "refused" : "failed");
     if (refusal) {
       await store.recordSendRefusal(data.messageId, refusal, clock.now());
       deps.logger.warn(

@@ -19,13 +19,18 @@
  */
 import { UnrecoverableError } from "bullmq";
 import { unsubscribe } from "../consent/unsubscribe.js";
+import {
+  INBOUND_MESSAGE_ID_PROPERTY,
+  OWNER_MESSAGE_EVENT_TYPE,
+  REPLY_EVENT_TYPE,
+} from "../events/known-types.js";
 import { isWaitingForReply } from "../flows/interpreter.js";
 import { type Attribution, type AttributionClues, attribute } from "../mail/attribute.js";
 import { parseDeliveryStatus, primaryRecipient } from "../mail/dsn.js";
+import { MailNotUnderstoodError, MessageTooLargeError } from "../mail/inbound-errors.js";
 import { originalHeaders } from "../mail/original-message.js";
-import { MessageTooLargeError } from "../mail/parse-inbound.js";
 import { allAddresses } from "../mail/raw-text.js";
-import { MailNotUnderstoodError, type UnderstoodMail, understandMail } from "../mail/understand.js";
+import type { UnderstoodMail } from "../mail/understand.js";
 import { unsubscribeChannel } from "../mail/unsubscribe.js";
 import type { InboundRow, InteractionRow, MessageRow, NewInteraction } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
@@ -38,9 +43,9 @@ export type InboundOutcome = "recorded" | "duplicate" | "missing" | "failed";
 /** Longest new text kept on an interaction (and passed to flows); the raw message keeps everything. */
 export const MAX_INTERACTION_TEXT = 20_000;
 
-/** Which event a person's mail becomes, for flows to trigger on. */
-export const OWNER_MESSAGE_EVENT = "owner_message";
-export const REPLY_EVENT = "reply";
+/** Which event a person's mail becomes, for flows to trigger on (listed in src/events/known-types.ts). */
+export const OWNER_MESSAGE_EVENT = OWNER_MESSAGE_EVENT_TYPE;
+export const REPLY_EVENT = REPLY_EVENT_TYPE;
 
 export function cluesFor(row: Pick<InboundRow, "envelopeTo">, mail: UnderstoodMail): AttributionClues {
   const { parsed, classification } = mail;
@@ -134,7 +139,12 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
 
   let mail: UnderstoodMail;
   try {
-    mail = await (deps.understandMail ?? understandMail)(row.raw, { maxBytes: deps.inboundMaxBytes });
+    // Workers pass a pool of processes; tools and tests without one understand it here
+    // (loaded on demand: mailparser is ~30 MB a process that a worker does not need).
+    const understand = deps.understandMail ?? (await import("../mail/understand.js")).understandMail;
+    const started = performance.now();
+    mail = await understand(row.raw, { maxBytes: deps.inboundMaxBytes });
+    deps.metrics?.inboundParsed((performance.now() - started) / 1000);
   } catch (err) {
     // Neither gets better by trying again: the message is failed with the reason (the
     // workers' exhausted handler gives it its customer and logs it at error level).
@@ -216,6 +226,10 @@ export async function followUp(
         text: interaction.text,
         from: interaction.fromAddress,
         ...(interaction.messageId ? { inReplyToMessage: interaction.messageId } : {}),
+        // Its Message-ID, so what a flow sends in answer threads under it (process-delivery.ts).
+        ...(interaction.messageIdHeader
+          ? { [INBOUND_MESSAGE_ID_PROPERTY]: interaction.messageIdHeader }
+          : {}),
       },
     },
     clock.now(),

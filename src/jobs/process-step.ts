@@ -16,12 +16,13 @@ import { addressOf } from "../config/brand.js";
 import { flowHasConditions } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
 import { moveRun, stepAtCursor } from "../flows/migrate.js";
+import { foldTagChanges } from "../flows/tags.js";
 import type { AdvanceInput, Effect, Flow, RunState } from "../flows/types.js";
 import type { CustomerChanges, NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
-import { triggerFacts } from "./process-event.js";
 import type { StepJob } from "./queues.js";
+import { triggerFacts } from "./trigger-facts.js";
 import { wakeUpDelay } from "./wake-horizon.js";
 
 export type StepOutcome = "applied" | "stale" | "finished" | "ignored";
@@ -130,6 +131,9 @@ export async function advanceRun(
   const { flow, state, movedFrom } = await flowOfRun(run, current, deps);
 
   const input: AdvanceInput = arrival ? arrival : run.seq === 0 ? { type: "start" } : { type: "wake" };
+  // A timed wake-up: how late it runs against when it was due (queue delay, promoter, sweeper).
+  if (input.type === "wake" && state.waitingFor === "time" && typeof state.wakeAt === "number")
+    deps.metrics?.wakeUpRan((now - state.wakeAt) / 1000);
   // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
   const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
   const facts = context ? triggerFacts(context.event, context.ingested, context.ownerships) : undefined;
@@ -240,9 +244,10 @@ export function collectEffects(
       case "tag": {
         out.customer ??= { addTags: [], removeTags: [], attributes: {} };
         const c = out.customer;
-        // In order: a later untag of a tag added earlier in the same advance wins, and the reverse.
-        c.addTags = [...c.addTags.filter((t) => !effect.remove.includes(t)), ...effect.add];
-        c.removeTags = [...c.removeTags.filter((t) => !effect.add.includes(t)), ...effect.remove];
+        // In order (tags.ts): a later untag of a tag added earlier in the same advance wins, and the reverse.
+        const net = foldTagChanges([{ add: c.addTags, remove: c.removeTags }, effect]);
+        c.addTags = net.add;
+        c.removeTags = net.remove;
         break;
       }
       case "set": {

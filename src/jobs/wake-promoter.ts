@@ -31,7 +31,7 @@ export interface RunningWakePromoter {
 }
 
 export function startWakePromoter(
-  deps: Pick<JobDeps, "store" | "queues" | "clock" | "logger">,
+  deps: Pick<JobDeps, "store" | "queues" | "clock" | "logger" | "redisErrors">,
   opts: WakePromoterOptions,
 ): RunningWakePromoter {
   const queue = new Queue(WAKE_QUEUE, {
@@ -70,7 +70,13 @@ export function startWakePromoter(
   worker.on("failed", (_job, err) =>
     deps.logger.warn({ err: err.message }, "wake-up promotion failed; the next one covers its runs"),
   );
-  worker.on("error", (err) => deps.logger.error({ queue: WAKE_QUEUE, err: err.message }, "worker error"));
+  const onError = (err: Error) => {
+    if (deps.redisErrors?.(err, WAKE_QUEUE)) return;
+    deps.logger.error({ queue: WAKE_QUEUE, err: err.message }, "worker error");
+  };
+  worker.on("error", onError);
+  // A queue without an 'error' listener makes BullMQ print each error to the console.
+  queue.on("error", onError);
   return {
     async close() {
       await worker.close().catch(() => {});

@@ -147,7 +147,10 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
         .finally(() => marking.delete(p));
       marking.add(p);
     });
-    w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "worker error"));
+    w.on("error", (err) => {
+      if (deps.redisErrors?.(err, w.name)) return;
+      log.error({ queue: w.name, err: err.message }, "worker error");
+    });
   }
   return {
     workers,

@@ -185,7 +185,6 @@ export async function startInboundSmtp(opts: InboundSmtpOptions): Promise<Runnin
     },
   };
   const server = new SMTPServer(options);
-  server.on("error", (err) => log.warn({ err: err.message }, "inbound SMTP connection error"));
   // Per-client limits are checked where the socket is accepted, before smtp-server sees
   // it: a refused connection costs one write and never holds a session or a maxClients
   // slot. The handler net.createServer was given is smtp-server's own "connection"
@@ -223,6 +222,8 @@ export async function startInboundSmtp(opts: InboundSmtpOptions): Promise<Runnin
       resolve();
     });
   });
+  // After listening: a failure to listen (port busy) is the caller's, not a connection's.
+  server.on("error", (err) => log.warn({ err: err.message }, "inbound SMTP connection error"));
   const address = server.server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
   return {

@@ -15,6 +15,7 @@
  */
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
 import { htmlToText } from "./html-text.js";
+import { MessageTooLargeError } from "./inbound-errors.js";
 import {
   firstAddress,
   headerRecord,
@@ -24,6 +25,8 @@ import {
   scanReportParts,
   splitHeadBody,
 } from "./raw-text.js";
+
+export { MessageTooLargeError };
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 
@@ -91,17 +94,6 @@ export interface ParsedInbound {
 
 export interface ParseOptions {
   maxBytes?: number;
-}
-
-export class MessageTooLargeError extends Error {
-  readonly size: number;
-  readonly maxBytes: number;
-  constructor(size: number, maxBytes: number) {
-    super(`inbound message is ${size} bytes, above the maxBytes limit of ${maxBytes} bytes`);
-    this.name = "MessageTooLargeError";
-    this.size = size;
-    this.maxBytes = maxBytes;
-  }
 }
 
 export async function parseInbound(raw: Buffer | string, opts: ParseOptions = {}): Promise<ParsedInbound> {

@@ -32,6 +32,11 @@ export type ToSender =
       mail: NodemailerMail;
       /** The thread gives up on the send after this long and aborts its connection. */
       deadlineMs: number;
+      /**
+       * The same deadline as wall-clock time (Date.now()): a send the thread gets only
+       * after it has passed is not started at all (see sender-thread.ts).
+       */
+      endAt: number;
     }
   | { type: "close" };
 
@@ -55,6 +60,12 @@ export const SEND_DEADLINE_CODE = "ESENDDEADLINE";
 export const SEND_ABORTED_CODE = "ESENDABORTED";
 /** A send cut off because the sender thread stopped (terminated when it did not answer). */
 export const SENDER_STOPPED_CODE = "ESENDERSTOPPED";
+
+/**
+ * A send the thread got only after its deadline had passed (the process was stopped, or
+ * the thread's queue was that long): nothing of it was sent, so a retry is no duplicate.
+ */
+export const SEND_NOT_STARTED_CODE = "ESENDNOTSTARTED";
 
 /**
  * Codes of sends cut off by rapport mid-conversation: the server may already have had

@@ -17,6 +17,7 @@ import {
   type FromSender,
   SEND_ABORTED_CODE,
   SEND_DEADLINE_CODE,
+  SEND_NOT_STARTED_CODE,
   type SendErrorFields,
   type SenderThreadData,
   type ToSender,
@@ -61,17 +62,33 @@ export function runSender(port: MessagePort, data: SenderThreadData): void {
       port.close();
       return;
     }
+    // Counted from the caller's clock, not from now: a send posted just before the process
+    // was stopped (SIGSTOP, a frozen VM) and read here after it woke may be past its
+    // deadline already, and the caller's claim on the message may have lapsed meanwhile.
+    // Starting it then would race the caller's backstop (a cut-off send counts as perhaps
+    // delivered, and its retry as a possible duplicate); refusing it sends nothing.
+    const left = Math.min(msg.deadlineMs, msg.endAt - Date.now());
+    if (left <= 0) {
+      answer({
+        id: msg.id,
+        error: {
+          message: `the send reached the SMTP sender thread ${-left} ms after its deadline (was the process stopped?); nothing was sent`,
+          code: SEND_NOT_STARTED_CODE,
+        },
+      });
+      return;
+    }
     const used = transport;
     let answered = false;
     // A deadline that a stopped process (SIGSTOP) wakes up past still reads the server's
     // answer that came meanwhile first, and then aborts at once (see deadline-timer.ts).
-    const cancelDeadline = setDeadline(msg.deadlineMs, () => {
+    const cancelDeadline = setDeadline(left, () => {
       if (answered) return;
       answered = true;
       answer({
         id: msg.id,
         error: {
-          message: `the SMTP server did not finish the send within ${msg.deadlineMs} ms (SMTP_SEND_DEADLINE_MS); connection aborted`,
+          message: `the SMTP server did not finish the send within ${left} ms (SMTP_SEND_DEADLINE_MS); connection aborted`,
           code: SEND_DEADLINE_CODE,
         },
       });

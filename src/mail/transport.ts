@@ -3,7 +3,8 @@
  * tests can swap them: pooled SMTP (SMTP_URL) or, in embedded mode, .eml files in an
  * outbox folder that a person can open in any mail program.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { link, mkdir, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import nodemailer from "nodemailer";
@@ -20,10 +21,26 @@ import {
   UNCERTAIN_SEND_CODES,
 } from "./sender-protocol.js";
 
+/**
+ * An address, bare or with a display name. A name is handed to nodemailer as an address
+ * object, never pasted into header text: nodemailer quotes and encodes it, so no name
+ * (customer data) can add a recipient or a header line.
+ */
+export type MailAddress = string | { name: string; address: string };
+
+/** The bare address of a MailAddress (the SMTP envelope takes no names). */
+export function bareAddress(a: MailAddress): string {
+  return typeof a === "string" ? a : a.address;
+}
+
 export interface OutgoingMail {
   from: string;
-  to: string;
-  replyTo?: string;
+  to: MailAddress;
+  replyTo?: MailAddress;
+  /** The message this one answers (its Message-ID, brackets included): In-Reply-To and References, so it threads. */
+  inReplyTo?: string;
+  /** The template it was rendered from: part of its file name in the outbox folder. */
+  template?: string;
   /** SMTP MAIL FROM (where bounces go); defaults to `from`. */
   envelopeFrom?: string;
   subject: string;
@@ -85,7 +102,8 @@ function toNodemailer(mail: OutgoingMail) {
     from: mail.from,
     to: mail.to,
     replyTo: mail.replyTo,
-    ...(mail.envelopeFrom ? { envelope: { from: mail.envelopeFrom, to: mail.to } } : {}),
+    ...(mail.envelopeFrom ? { envelope: { from: mail.envelopeFrom, to: bareAddress(mail.to) } } : {}),
+    ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: [mail.inReplyTo] } : {}),
     subject: mail.subject,
     html: mail.html,
     text: mail.text,
@@ -233,7 +251,7 @@ function createThreadedSmtpMailer(
             },
             { graceMs: SENDER_GRACE_MS },
           );
-          const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs: left };
+          const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs: left, endAt };
           entry.posted = true;
           handle.worker.postMessage(msg);
         });
@@ -290,6 +308,20 @@ export function createSmtpMailer(url: string, opts: SmtpMailerOptions): Mailer {
 const describeDkim = (dkim: DkimSigning) =>
   `DKIM-signed as ${dkim.keySelector}._domainkey.${dkim.domainName}`;
 
+/** Safe in a file name on any system: letters, digits and . @ _ + - (anything else becomes _). */
+const fileSafe = (s: string, max: number) => s.replace(/[^A-Za-z0-9.@_+-]/g, "_").slice(0, max);
+
+/**
+ * `TIME-TEMPLATE-RECIPIENT` (no extension), so `ls var/outbox` reads as a log, oldest first:
+ * `2026-11-30T08.35.12Z-thank-you-ada@example.com`. The time is UTC (the Z), without
+ * colons (not allowed in file names everywhere).
+ */
+export function outboxFileName(mail: Pick<OutgoingMail, "to" | "template" | "messageId">, at: Date): string {
+  const time = at.toISOString().slice(0, 19).replace(/:/g, ".");
+  const template = fileSafe(mail.template ?? "message", 64);
+  return `${time}Z-${template}-${fileSafe(bareAddress(mail.to), 100)}`;
+}
+
 export function createOutboxMailer(dir: string, opts: { dkim?: DkimSigning } = {}): Mailer {
   // Signed like SMTP mail, so a message in the outbox shows what a receiver would verify.
   const transport = nodemailer.createTransport({
@@ -302,12 +334,25 @@ export function createOutboxMailer(dir: string, opts: { dkim?: DkimSigning } = {
     async send(mail) {
       await mkdir(dir, { recursive: true });
       const info = await transport.sendMail(toNodemailer(mail));
-      const name = `${mail.messageId.replace(/[<>]/g, "").replace(/[^A-Za-z0-9.@_-]/g, "_")}.eml`;
-      const file = join(dir, name);
-      // Write then rename: a reader never sees half a message.
-      await writeFile(`${file}.tmp`, info.message as Buffer);
-      await rename(`${file}.tmp`, file);
-      return { response: `written to ${file}` };
+      // Written whole under a temporary name, then linked to its own: a reader never sees half
+      // a message, and a link never replaces a file (two messages named alike in one second
+      // get -2, -3, … rather than one overwriting the other).
+      const tmp = join(dir, `.${randomUUID()}.tmp`);
+      await writeFile(tmp, info.message as Buffer);
+      const base = outboxFileName(mail, new Date());
+      try {
+        for (let n = 1; ; n++) {
+          const file = join(dir, n === 1 ? `${base}.eml` : `${base}-${n}.eml`);
+          try {
+            await link(tmp, file);
+            return { response: `written to ${file}` };
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST" || n >= 1000) throw err;
+          }
+        }
+      } finally {
+        await unlink(tmp).catch(() => {});
+      }
     },
     async close() {},
     describe: () => `outbox folder ${dir}${opts.dkim ? `, ${describeDkim(opts.dkim)}` : ""}`,

@@ -22,8 +22,9 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { setPriority } from "node:os";
 import { moduleProcessExecArgv, moduleThreadUrl } from "../infra/module-thread.js";
-import { MessageTooLargeError, type ParseOptions } from "./parse-inbound.js";
-import { MailNotUnderstoodError, type MailUnderstander, type UnderstoodMail } from "./understand.js";
+import { MailNotUnderstoodError, MessageTooLargeError } from "./inbound-errors.js";
+import type { ParseOptions } from "./parse-inbound.js";
+import type { MailUnderstander, UnderstoodMail } from "./understand.js";
 import type { WorkerReply, WorkerRequest } from "./understand-worker.js";
 
 export interface UnderstanderOptions {

@@ -13,6 +13,7 @@
  * and adds a deadline and a memory cap; tests and `rapport inspect-mail` call it directly.
  */
 import { type Classification, classifyInbound, once } from "./classify.js";
+import { MailNotUnderstoodError } from "./inbound-errors.js";
 import { type ParsedInbound, type ParseOptions, parseInbound } from "./parse-inbound.js";
 import { extractNewText } from "./reply-text.js";
 
@@ -25,18 +26,7 @@ export interface UnderstoodMail {
 /** understandMail's shape, for whoever runs it (this thread or a pool of threads). */
 export type MailUnderstander = (raw: Buffer | string, opts?: ParseOptions) => Promise<UnderstoodMail>;
 
-/**
- * A message could not be understood within the limits (deadline, memory): trying again will
- * not help, so the caller marks it failed with `reason` instead of retrying.
- */
-export class MailNotUnderstoodError extends Error {
-  readonly reason: string;
-  constructor(reason: string) {
-    super(`the inbound message could not be understood: ${reason}`);
-    this.name = "MailNotUnderstoodError";
-    this.reason = reason;
-  }
-}
+export { MailNotUnderstoodError };
 
 export async function understandMail(raw: Buffer | string, opts: ParseOptions = {}): Promise<UnderstoodMail> {
   const parsed = await parseInbound(raw, opts);

@@ -197,10 +197,10 @@ export function broadcastStore(db: Database, newId: () => string): BroadcastStor
     createBroadcast: (input, now) => db.tx((t) => createBroadcast(t, input, now, newId)),
     getBroadcast: (id) => db.read((t) => getBroadcast(t, id)),
     markBroadcastRunning: async (id, total, now) => {
-      await db.tx((t) => t.run(markRunning, { id, total, now }));
+      await db.write(markRunning, { id, total, now });
     },
     markBroadcastFailed: async (id, error, now) => {
-      await db.tx((t) => t.run(markFailed, { id, error, now }));
+      await db.write(markFailed, { id, error, now });
     },
     countAudience: (audience) => db.read((t) => countAudience(t, audience)),
     audiencePage: (audience, cursor, limit) => db.read((t) => audiencePage(t, audience, cursor, limit)),

@@ -5,7 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { broadcastStore } from "./broadcasts.js";
+import { countStore } from "./counts.js";
 import { customerStore } from "./customers.js";
+import { dashboardStore } from "./dashboard.js";
 import { dateScheduleStore } from "./date-schedules.js";
 import { eventStore } from "./events.js";
 import { failureStore } from "./failures.js";
@@ -41,6 +43,8 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...wakeScheduleStore(database),
     ...preferenceStore(database, newId),
     ...smsStore(database),
+    ...dashboardStore(database),
+    ...countStore(database),
     close: () => database.close(),
   };
 }

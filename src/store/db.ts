@@ -11,15 +11,15 @@
  * the connection's own automatic checkpoint stays as a backstop at a larger WAL size.
  */
 import { existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
 import { type SqliteDatabase, sqliteDatabase } from "./sql/sqlite-database.js";
+import { SqliteDriver, sqliteDriverPath } from "./sqlite-driver.js";
 
 export interface OpenedDb {
   /** Transactions and reads through handles (src/store/sql); repositories never see the connection. */
@@ -90,7 +90,7 @@ function startCheckpointThread(location: string): () => Promise<void> {
     eval: true,
     workerData: {
       location,
-      driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+      driver: sqliteDriverPath,
       intervalMs: CHECKPOINT_INTERVAL_MS,
     },
   });
@@ -98,6 +98,10 @@ function startCheckpointThread(location: string): () => Promise<void> {
   worker.unref();
   return async () => {
     const exited = new Promise((r) => worker.once("exit", r));
+    // Held while it stops: an unref'd thread is no reason to stay alive, so a start-up
+    // failure whose clean-up waits here would otherwise end the process, with code 0
+    // and the error never printed, the moment nothing else is pending.
+    worker.ref();
     worker.postMessage("stop");
     await exited;
   };
@@ -106,7 +110,7 @@ function startCheckpointThread(location: string): () => Promise<void> {
 /** `location` is a file path or ":memory:". */
 export function openSqlite(location: string): OpenedDb {
   if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
-  const sqlite = new Database(location);
+  const sqlite = new SqliteDriver(location);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");

@@ -55,7 +55,7 @@ export function eventStore(db: Database, newId: () => string): EventStore {
     recordEvent: (body, now) => db.tx((t) => recordEvent(t, body, now, newId)),
     getEvent: (id) => db.read((t) => getEvent(t, id)),
     markEventFailed: async (id, error, now) => {
-      await db.tx((t) => t.run(failEvent, { id, error, now }));
+      await db.write(failEvent, { id, error, now });
     },
     listStrandedEvents: (before, limit) =>
       db.read(async (t) => (await t.all(strandedEvents, { before, limit })).map((r) => r.id)),

@@ -113,8 +113,7 @@ export async function failedInboundOf(t: Sql, customerId: string): Promise<Faile
 }
 
 export function failureStore(db: Database): FailureStore {
-  const changed = (q: typeof defer, values: Record<string, unknown>) =>
-    db.tx(async (t) => (await t.run(q, values)) > 0);
+  const changed = async (q: typeof defer, values: Record<string, unknown>) => (await db.write(q, values)) > 0;
   return {
     deferMessage: (id, notBefore, reason, now) => changed(defer, { id, notBefore, reason, now }),
     failRun: (id, error, now) => db.tx((t) => failRun(t, id, error, now)),

@@ -148,7 +148,7 @@ export function inboundStore(db: Database, newId: () => string): InboundStore {
     recordInbound: (inbound, now) => db.tx((t) => recordInbound(t, inbound, now, newId)),
     getInbound: (id) => db.read((t) => getInbound(t, id)),
     markInboundFailed: async (id, error, now) => {
-      await db.tx((t) => t.run(failInbound, { id, error, now }));
+      await db.write(failInbound, { id, error, now });
     },
     listStrandedInbound: (before, limit) =>
       db.read(async (t) => (await t.all(strandedInbound, { before, limit })).map((r) => r.id)),

@@ -316,17 +316,15 @@ export function outboxStore(db: Database, newId: () => string): OutboxStore {
   return {
     claimMessage: (id, now, leaseMs) => db.tx((t) => claimMessage(t, id, now, leaseMs)),
     markSent: async (id, r) => {
-      await db.tx((t) =>
-        t.run(markSentQuery, { id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now }),
-      );
+      await db.write(markSentQuery, { id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
     },
     releaseMessage: async (id, error, now, opts) => {
-      await db.tx((t) => t.run(release, { id, error, now, uncertain: opts?.uncertain ? 1 : 0 }));
+      await db.write(release, { id, error, now, uncertain: opts?.uncertain ? 1 : 0 });
     },
     recordSendRefusal: (id, refusal, now) => db.tx((t) => recordSendRefusal(t, id, refusal, now, newId)),
     countPossibleDuplicates: () => db.read(async (t) => (await t.get(possibleDuplicates))?.n ?? 0),
     failMessage: async (id, error, now) => {
-      await db.tx((t) => t.run(finish, { id, status: "failed", error, now }));
+      await db.write(finish, { id, status: "failed", error, now });
     },
     deliveryContext: (id) => db.read((t) => deliveryContext(t, id)),
     recordSmsDelivery: (id, report, now) => db.tx((t) => recordSmsDelivery(t, id, report, now)),
@@ -343,10 +341,10 @@ export function outboxStore(db: Database, newId: () => string): OutboxStore {
     findMessagesByHeader: (headers) => db.read((t) => findMessagesByHeader(t, headers)),
     relationshipSendTimes: (id, since) => db.read((t) => relationshipSendTimes(t, id, since)),
     postponeMessage: async (id, notBefore, reason, now) => {
-      await db.tx((t) => t.run(postpone, { id, notBefore, reason, now }));
+      await db.write(postpone, { id, notBefore, reason, now });
     },
     suppressMessage: async (id, reason, now) => {
-      await db.tx((t) => t.run(finish, { id, status: "suppressed", error: reason, now }));
+      await db.write(finish, { id, status: "suppressed", error: reason, now });
     },
   };
 }

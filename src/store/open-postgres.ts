@@ -15,6 +15,9 @@ import { postgresConfig, postgresDatabase, quoteIdent } from "./sql/postgres-dat
 /** Any fixed number: the lock that lets one process at a time migrate. */
 const MIGRATION_LOCK = 7_270_773_001;
 
+/** How long the start-up's first connection may take before DATABASE_URL is reported unreachable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 function migrationsFolder(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, "migrations-pg"), join(here, "..", "..", "src", "store", "migrations-pg")];
@@ -33,12 +36,13 @@ export interface OpenPostgresOptions {
 
 export async function openPostgres(opts: OpenPostgresOptions): Promise<Database> {
   const config = postgresConfig(opts.url, { poolSize: opts.poolSize, schema: opts.schema });
-  const client = new pg.Client(config);
+  // A host that drops packets would otherwise hold the start-up for minutes (pg waits forever).
+  const client = new pg.Client({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   try {
     await client.connect();
   } catch (err) {
     throw new Error(
-      `cannot connect to Postgres at ${opts.describe} (DATABASE_URL): ${(err as Error).message}`,
+      `cannot connect to Postgres at ${opts.describe} (DATABASE_URL): ${(err as Error).message}\nStart Postgres there, correct DATABASE_URL, or unset it to use SQLite under RAPPORT_DATA_DIR.`,
     );
   }
   try {

@@ -53,10 +53,11 @@ export const toEvent = (r: typeof schema.events.$inferSelect): EventRow => ({
   error: r.error,
 });
 
-export const toRun = (r: typeof schema.flowRuns.$inferSelect): RunRow => ({
-  ...r,
-  state: JSON.parse(r.state) as RunState,
-});
+export const toRun = (r: typeof schema.flowRuns.$inferSelect): RunRow => {
+  // place and outcome copy the state's, for the dashboard's counts (src/store/dashboard.ts).
+  const { place: _place, outcome: _outcome, ...rest } = r;
+  return { ...rest, state: JSON.parse(r.state) as RunState };
+};
 
 export const toMessage = (r: typeof schema.messages.$inferSelect): MessageRow => {
   const { dedupeKey: _dedupeKey, ...rest } = r;
@@ -69,8 +70,12 @@ export const toInbound = (r: typeof schema.inboundMessages.$inferSelect): Inboun
   envelopeTo: JSON.parse(r.envelopeTo) as string[],
 });
 
-export const toInteraction = (r: typeof schema.interactions.$inferSelect): InteractionRow => ({
-  ...r,
-  toOwnerAddress: Boolean(r.toOwnerAddress),
-  detail: JSON.parse(r.detail) as Record<string, unknown>,
-});
+export const toInteraction = (r: typeof schema.interactions.$inferSelect): InteractionRow => {
+  // handled_at belongs to the dashboard's inbox (src/store/dashboard.ts reads it there).
+  const { handledAt: _handledAt, ...rest } = r;
+  return {
+    ...rest,
+    toOwnerAddress: Boolean(rest.toOwnerAddress),
+    detail: JSON.parse(rest.detail) as Record<string, unknown>,
+  };
+};

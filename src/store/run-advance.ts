@@ -5,6 +5,7 @@
  * so a step job that runs twice, or two workers racing on one run, apply each step once.
  */
 import { sql } from "drizzle-orm";
+import { changeTags } from "../flows/tags.js";
 import type { MessageCategory } from "../flows/types.js";
 import { toMessage, toRun } from "./rows.js";
 import { customers, flowRuns, messages, runSteps } from "./schema.js";
@@ -18,6 +19,7 @@ const p = sql.placeholder;
 
 const advanceRun = query<RunRecord>(sql`
   update ${flowRuns} set state = ${p("state")}, status = ${p("status")}, wake_at = ${p("wakeAt")},
+    place = ${p("place")}, outcome = ${p("outcome")},
     seq = ${p("nextSeq")}, updated_at = ${p("now")}, completed_at = ${p("completedAt")}, error = ${p("error")},
     flow_version = coalesce(${p("flowVersion")}, flow_version)
   where id = ${p("runId")} and seq = ${p("expectedSeq")}
@@ -59,13 +61,14 @@ async function changeCustomer(t: Sql, customerId: string, changes: CustomerChang
   const read = t.dialect === "postgres" ? customerTagsForUpdate : customerTags;
   const row = await t.get(read, { id: customerId });
   if (!row) throw new Error(`customer ${customerId} is missing`);
-  const tags = new Set(JSON.parse(row.tags) as string[]);
-  for (const tag of changes.addTags) tags.add(tag);
-  for (const tag of changes.removeTags) tags.delete(tag);
+  const tags = changeTags(JSON.parse(row.tags) as string[], {
+    add: changes.addTags,
+    remove: changes.removeTags,
+  });
   const attributes = { ...(JSON.parse(row.attributes) as Record<string, unknown>), ...changes.attributes };
   await t.run(setCustomer, {
     id: customerId,
-    tags: JSON.stringify([...tags].sort()),
+    tags: JSON.stringify(tags),
     attributes: JSON.stringify(attributes),
     now,
   });
@@ -80,6 +83,8 @@ export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcom
     expectedSeq: a.expectedSeq,
     state: JSON.stringify(a.state),
     status: a.state.status,
+    place: JSON.stringify(a.state.cursor),
+    outcome: a.state.outcome ?? null,
     wakeAt: a.state.wakeAt,
     nextSeq,
     now: a.now,

@@ -21,9 +21,10 @@ type RunRecord = typeof flowRuns.$inferSelect;
 
 const insertRun = query(sql`
   insert into ${flowRuns}
-    (id, flow_id, flow_version, customer_id, ownership_id, event_id, entry_key, state, status, wake_at, seq, created_at, updated_at)
+    (id, flow_id, flow_version, customer_id, ownership_id, event_id, entry_key, state, status, wake_at, place, outcome,
+     seq, created_at, updated_at)
   values (${p("id")}, ${p("flowId")}, ${p("flowVersion")}, ${p("customerId")}, ${p("ownershipId")}, ${p("eventId")},
-    ${p("entryKey")}, ${p("state")}, ${p("status")}, ${p("wakeAt")}, 0, ${p("now")}, ${p("now")})
+    ${p("entryKey")}, ${p("state")}, ${p("status")}, ${p("wakeAt")}, ${p("place")}, ${p("outcome")}, 0, ${p("now")}, ${p("now")})
   on conflict (entry_key) do nothing`);
 const latestStart = query<{ at: number | null }>(sql`
   select max(created_at) as at from ${flowRuns}
@@ -67,6 +68,8 @@ export async function insertRunIfNew(
     entryKey: run.entryKey,
     state: JSON.stringify(run.state),
     status: run.state.status,
+    place: JSON.stringify(run.state.cursor),
+    outcome: run.state.outcome ?? null,
     wakeAt: run.state.wakeAt,
     now,
   });

@@ -14,7 +14,7 @@ import type {
   ProfileChange,
 } from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
-import type { Flow, MessageCategory, RunState } from "../flows/types.js";
+import type { Flow, MessageCategory, RunState, RunStatus } from "../flows/types.js";
 import type { SmsStore } from "./sms.js";
 
 export interface CustomerRow {
@@ -349,6 +349,14 @@ export interface Timeline {
  * (`rapport retry`). Each mark only changes a row still in the state the job found it
  * in, and says whether it did (so the failure is logged once).
  */
+/** Grouped counts for /metrics (counts.ts). */
+export interface CountStore {
+  /** Messages by status and flow (flowId null: not from a flow). */
+  messageCounts(): Promise<Array<{ status: string; flowId: string | null; count: number }>>;
+  /** Interactions (replies, auto-replies, bounces, complaints, unsubscribes) by kind. */
+  interactionCounts(): Promise<Array<{ kind: string; count: number }>>;
+}
+
 export interface FailureStore {
   /** A queued message not to be tried again before `notBefore` (the sweeper's backoff). */
   deferMessage(id: string, notBefore: number, reason: string, now: number): Promise<boolean>;
@@ -799,6 +807,83 @@ export interface PreferencePageSubject {
   suppression: SuppressionRow | null;
 }
 
+// The operator's dashboard (/ui): src/store/dashboard.ts.
+
+/** Where a page starts: rows strictly older than (at, id). */
+export interface PageCursor {
+  at: number;
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The cursor of the page after this one; null on the last page. */
+  next: PageCursor | null;
+}
+
+/** Runs of one flow version in one status at one place (cursor) with one outcome. */
+export interface FlowRunCount {
+  flowId: string;
+  flowVersion: string;
+  status: RunStatus;
+  /** The run's cursor (src/flows/types.ts Cursor); null for failed runs. */
+  cursor: number[] | null;
+  /** exited / converted when a flow-level rule ended it. */
+  outcome: string | null;
+  runs: number;
+}
+
+export interface InboxItem {
+  id: string;
+  kind: InteractionKind;
+  toOwnerAddress: boolean;
+  fromAddress: string | null;
+  subject: string | null;
+  text: string | null;
+  occurredAt: number;
+  customerEmail: string | null;
+  customerName: string | null;
+  productName: string | null;
+  productSku: string | null;
+  /** The message it answers, when attributed to one. */
+  messageSubject: string | null;
+  messageTemplate: string | null;
+  flowId: string | null;
+}
+
+export interface FailureItem {
+  kind: FailedKind;
+  id: string;
+  at: number;
+  /** What it was: a template, an event type, an inbound message's sender. */
+  what: string;
+  error: string | null;
+  customerEmail: string | null;
+}
+
+export interface CustomerHit {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+/** What the dashboard reads (and the one thing it writes: an inbox item handled). */
+export interface DashboardStore {
+  /** Runs grouped by flow, version, status, cursor and outcome (one aggregate over every run). */
+  flowRunCounts(): Promise<FlowRunCount[]>;
+  /** Human replies attributed to a run of each flow. */
+  repliesByFlow(): Promise<Array<{ flowId: string; replies: number }>>;
+  /** Human replies and owner-line mail not yet handled, newest first, older than `cursor`. */
+  inbox(cursor: PageCursor | null, limit: number): Promise<Page<InboxItem>>;
+  inboxCount(): Promise<number>;
+  /** Marks an inbox item handled; false when it was not waiting (handled already, or not an inbox item). */
+  markHandled(interactionId: string, now: number): Promise<boolean>;
+  /** Failed rows of one kind with their reason, newest first, older than `cursor`. */
+  failures(kind: FailedKind, cursor: PageCursor | null, limit: number): Promise<Page<FailureItem>>;
+  /** Customers whose email starts with `prefix` (lower-cased), in email order, after the email `after`. */
+  findCustomers(prefix: string, limit: number, after?: string): Promise<CustomerHit[]>;
+}
+
 /**
  * The relationship store: one interface per area, composed. Every method runs in its own
  * transaction (or read) on a handle of the backend's (src/store/sql), never on the root.
@@ -816,6 +901,8 @@ export interface Store
     FailureStore,
     WakeStore,
     PreferenceStore,
-    SmsStore {
+    SmsStore,
+    DashboardStore,
+    CountStore {
   close(): Promise<void>;
 }

@@ -19,7 +19,7 @@ import { templateHandlebars, templateHelperNames } from "./environment.js";
 import { byPosition, TemplateCompileError, type TemplateError, type TemplatePart } from "./errors.js";
 import { droppedExpressions } from "./expressions.js";
 import { inlineLookupCompiler } from "./lookup-compiler.js";
-import { mjmlToHtml } from "./mjml.js";
+import { type MjmlCompile, mjmlToHtml } from "./mjml.js";
 import { parseTemplateSource } from "./parse.js";
 import { type ProductUse, templateProductUses } from "./product-uses.js";
 
@@ -122,8 +122,9 @@ async function htmlOf(
   body: string,
   file: string,
   bodyParses: boolean,
+  compileMjml: MjmlCompile,
 ): Promise<{ html: string | null; errors: TemplateError[] }> {
-  const mjml = await mjmlToHtml(body, file);
+  const mjml = await compileMjml(body, file);
   if (!mjml.ok) return { html: null, errors: mjml.errors };
   if (!bodyParses) return { html: null, errors: [] };
   const dropped = droppedExpressions(body, mjml.html, file);
@@ -136,10 +137,16 @@ async function htmlOf(
   return { html: mjml.html, errors: [] };
 }
 
+export interface TemplateCompileOptions {
+  /** Where MJML is compiled (default: in this thread). */
+  mjml?: MjmlCompile;
+}
+
 export async function compileTemplate(
   name: string,
   sources: TemplateSources,
   files: TemplateFiles,
+  opts: TemplateCompileOptions = {},
 ): Promise<CompiledTemplate> {
   const errors: TemplateError[] = [];
   for (const part of ["subject", "body", "text"] as const) {
@@ -147,7 +154,7 @@ export async function compileTemplate(
     if (!parsed.ok) errors.push(parsed.error);
   }
   const bodyParses = !errors.some((e) => e.file === files.body);
-  const body = await htmlOf(sources.body, files.body, bodyParses);
+  const body = await htmlOf(sources.body, files.body, bodyParses, opts.mjml ?? mjmlToHtml);
   errors.push(...body.errors);
   if (errors.length > 0 || body.html === null) throw new TemplateCompileError(name, errors.sort(byPosition));
 

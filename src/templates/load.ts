@@ -16,6 +16,7 @@ import { join } from "node:path";
 import {
   type CompiledTemplate,
   compileTemplate,
+  type TemplateCompileOptions,
   type TemplateFiles,
   type TemplateSources,
 } from "./compile.js";
@@ -32,6 +33,11 @@ export const SMS_TEMPLATE_FILE = "sms.hbs";
 export interface LoadedTemplates {
   templates: Map<string, CompiledTemplate>;
   errors: TemplateError[];
+  /**
+   * Folders that are templates but did not load (their problems are in `errors`): a flow
+   * naming one names a template that exists, so it must not hear "no template" as well.
+   */
+  broken: Set<string>;
 }
 
 export function templateFiles(dir: string, name: string): TemplateFiles {
@@ -55,6 +61,7 @@ async function readOrNull(file: string): Promise<string | null> {
 export async function loadTemplate(
   dir: string,
   name: string,
+  opts: TemplateCompileOptions = {},
 ): Promise<{ template: CompiledTemplate | null; errors: TemplateError[] }> {
   const files = templateFiles(dir, name);
   const errors: TemplateError[] = [];
@@ -77,7 +84,7 @@ export async function loadTemplate(
   if (errors.length > 0) return { template: null, errors };
 
   try {
-    const template = await compileTemplate(name, sources, files);
+    const template = await compileTemplate(name, sources, files, opts);
     return { template, errors: checkTemplateVariables(sources, files) };
   } catch (err) {
     if (err instanceof TemplateCompileError) return { template: null, errors: err.errors };
@@ -85,7 +92,10 @@ export async function loadTemplate(
   }
 }
 
-export async function loadTemplates(dir: string): Promise<LoadedTemplates> {
+export async function loadTemplates(
+  dir: string,
+  opts: TemplateCompileOptions = {},
+): Promise<LoadedTemplates> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -94,11 +104,13 @@ export async function loadTemplates(dir: string): Promise<LoadedTemplates> {
     return {
       templates: new Map(),
       errors: [{ file: dir, line: 1, col: 1, message: "missing: the templates folder" }],
+      broken: new Set(),
     };
   }
 
   const templates = new Map<string, CompiledTemplate>();
   const errors: TemplateError[] = [];
+  const broken = new Set<string>();
   const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
   const results = await Promise.all(
     folders.sort().map(async (name) => {
@@ -106,12 +118,13 @@ export async function loadTemplates(dir: string): Promise<LoadedTemplates> {
         const message = `template name "${name}": use lower-case letters, digits, "-" and "_", starting with a letter or digit`;
         return { name, template: null, errors: [{ file: join(dir, name), line: 1, col: 1, message }] };
       }
-      return { name, ...(await loadTemplate(dir, name)) };
+      return { name, ...(await loadTemplate(dir, name, opts)) };
     }),
   );
   for (const result of results) {
     if (result.template) templates.set(result.name, result.template);
+    else if (TEMPLATE_NAME.test(result.name)) broken.add(result.name);
     errors.push(...result.errors);
   }
-  return { templates, errors: errors.sort(byPosition) };
+  return { templates, errors: errors.sort(byPosition), broken };
 }

@@ -1,7 +1,7 @@
 /**
  * A realistic TemplateData for previews, tests and the benchmark:
  * `sampleTemplateData()` (a fresh copy each call, so callers may change it), and
- * `mergeOverSample(partial)`, which lays a partial JSON object over it.
+ * `deepMerge(base, over)`, which lays a partial JSON object over it (preview-data.ts).
  */
 import type { TemplateData } from "./data.js";
 
@@ -35,7 +35,7 @@ export function sampleTemplateData(): TemplateData {
   };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -48,11 +48,4 @@ export function deepMerge(base: unknown, over: unknown): unknown {
     out[key] = key in base ? deepMerge(base[key], value) : value;
   }
   return out;
-}
-
-export function mergeOverSample(partial: unknown): TemplateData {
-  if (!isPlainObject(partial))
-    throw new Error('template data must be a JSON object, e.g. {"customer": {"name": "Ada"}}');
-  // The template decides what it needs; a wrongly shaped value shows up in the preview or as a render error.
-  return deepMerge(sampleTemplateData(), partial) as TemplateData;
 }

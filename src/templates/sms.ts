@@ -58,6 +58,8 @@ export function compileSmsTemplate(
 export interface LoadedSmsTemplates {
   templates: Map<string, CompiledSmsTemplate>;
   errors: TemplateError[];
+  /** Names whose sms.hbs exists but did not compile (their error is in errors). */
+  broken: Set<string>;
 }
 
 /** Every NAME/sms.hbs under dir; folders without one are email-only and not looked at here. */
@@ -66,11 +68,13 @@ export async function loadSmsTemplates(dir: string): Promise<LoadedSmsTemplates>
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { templates: new Map(), errors: [] };
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      return { templates: new Map(), errors: [], broken: new Set() };
     throw err;
   }
   const templates = new Map<string, CompiledSmsTemplate>();
   const errors: TemplateError[] = [];
+  const broken = new Set<string>();
   for (const entry of entries) {
     // Bad folder names are reported by the email loader (load.ts), once.
     if (!entry.isDirectory() || entry.name.startsWith(".") || !TEMPLATE_NAME.test(entry.name)) continue;
@@ -83,10 +87,12 @@ export async function loadSmsTemplates(dir: string): Promise<LoadedSmsTemplates>
       throw err;
     }
     const compiled = compileSmsTemplate(entry.name, source, file);
-    if ("error" in compiled) errors.push(compiled.error);
-    else templates.set(entry.name, compiled.template);
+    if ("error" in compiled) {
+      errors.push(compiled.error);
+      broken.add(entry.name);
+    } else templates.set(entry.name, compiled.template);
   }
-  return { templates, errors: errors.sort(byPosition) };
+  return { templates, errors: errors.sort(byPosition), broken };
 }
 
 export interface SmsTemplateReport extends SmsSegments {

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { SqliteDriver } from "../../src/store/sqlite-driver.js";
 import type { StoreMessage } from "./checker.js";
 
 export interface RunStore {
@@ -34,7 +35,7 @@ function sqliteRunStore(file: string): RunStore {
   // Opened on first read: the file exists once the first rapport has migrated it.
   let db: Database.Database | null = null;
   const open = () => {
-    db ??= new Database(file, { readonly: true, fileMustExist: true });
+    db ??= new SqliteDriver(file, { readonly: true, fileMustExist: true });
     return db;
   };
   return {

@@ -7,7 +7,7 @@
  * Prints one row per run and exits 1 when any verdict fails. CHAOS_WORKERS=N runs an
  * HTTP process and N workers instead of one process; CHAOS_DATABASE_URL=postgres://…
  * puts each run's store in a schema of its own there (options.ts). Set CHAOS_VERBOSE=1
- * to print every run's notes and the tail of rapport's log on failure.
+ * to print every run's notes (a failed run always prints the tail of rapport's log).
  */
 import { type ChaosOptions, chaosOptions } from "./options.js";
 import { startChaosSink } from "./processes.js";
@@ -59,7 +59,8 @@ async function runOne(
     console.error(`\n[${s.name}] ${s.fault}`);
     for (const n of ctx.notes.slice(0, 10)) console.error(`  note: ${n}`);
     for (const w of why) console.error(`  FAIL: ${w}`);
-    if (why.length > 0 && process.env.CHAOS_VERBOSE) {
+    // A failure always shows what rapport said (CI keeps nothing else of the run).
+    if (why.length > 0) {
       for (const [i, r] of ctx.rapports.entries()) {
         console.error(`  --- rapport ${i} (${roleOf(r)}), last lines:`);
         console.error(r.output().split("\n").slice(-30).join("\n"));

@@ -76,6 +76,19 @@ describe("HTTP API", () => {
     expect(JSON.stringify(body)).toContain("colour");
   });
 
+  it("refuses what would fail later: a registration without a product, a birthday that does not exist", async () => {
+    const res = await post({
+      type: "registration",
+      customer: { email: "ada@example.com", birthday: "1990-02-30" },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: Array<{ field: string; message: string }> };
+    expect(body.issues).toEqual([
+      { field: "customer.birthday", message: '"1990-02-30" is not a date: February 1990 has 28 days' },
+      { field: "product", message: expect.stringContaining("a registration event names the product") },
+    ]);
+  });
+
   it("rejects malformed JSON and oversized bodies", async () => {
     expect((await post("{not json")).status).toBe(400);
     const huge = { ...registration(), properties: { blob: "x".repeat(70 * 1024) } };
@@ -92,9 +105,15 @@ describe("HTTP API", () => {
     await store.startRuns("http-2", customer.id, [], 2);
     const res = await app.request("/v1/customers/TIM@example.com/timeline", auth);
     expect(res.status).toBe(200);
-    const tl = (await res.json()) as { customer: { email: string }; events: Array<{ id: string }> };
+    const tl = (await res.json()) as {
+      customer: { email: string; createdAt: unknown };
+      events: Array<{ id: string; processedAt: unknown; receivedAt: unknown }>;
+    };
     expect(tl.customer.email).toBe("tim@example.com");
     expect(tl.events.map((e) => e.id)).toEqual(["http-2"]);
+    // Moments are ISO 8601, not epoch ms; what has not happened stays null.
+    expect(tl.customer.createdAt).toBe("1970-01-01T00:00:00.001Z");
+    expect(tl.events[0]?.receivedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect((await app.request("/v1/customers/tim@example.com/timeline")).status).toBe(401);
   });
 

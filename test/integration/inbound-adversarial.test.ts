@@ -11,11 +11,12 @@
  * printed are the measurement.
  */
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { createReplyAddresses } from "../../src/mail/tokens.js";
 import { type Rapport, startRapport } from "../../src/main.js";
+import { SqliteDriver } from "../../src/store/sqlite-driver.js";
 import { sendToListener } from "../support/mail-in.js";
 import { TEST_API_KEY, testEnv } from "../support/test-env.js";
 
@@ -171,7 +172,7 @@ describe.skipIf(process.env.RAPPORT_TEST_STORE === "postgres")(
         { flows: ["thank-you"] },
       );
       rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
-      db = new Database(t.settings.DATABASE_URL as string, { readonly: true });
+      db = new SqliteDriver(t.settings.DATABASE_URL as string, { readonly: true });
     }, 60_000);
 
     afterAll(async () => {

@@ -137,6 +137,17 @@ describe("flows that react to replies", () => {
     // The team answers the customer with one click.
     expect(team?.parsed.replyTo?.value[0]?.address).toBe("ada@example.com");
     expect(ack?.parsed.subject).toBe("We have your message: Does it play 78s?");
+    // The acknowledgement threads under Ada's message in her mail program.
+    expect(ack?.parsed.inReplyTo).toBe("<owner-1@mail.example.org>");
+    expect(ack?.parsed.references).toBe("<owner-1@mail.example.org>");
+    // Names on the addresses: To is Ada, Reply-To the brand; the team's Reply-To is Ada.
+    expect(ack?.parsed.to && !Array.isArray(ack.parsed.to) ? ack.parsed.to.value[0] : null).toEqual({
+      name: "Ada Lovelace",
+      address: "ada@example.com",
+    });
+    expect(ack?.parsed.replyTo?.value[0]?.name).toBe("Lyra Audio");
+    expect(team?.parsed.replyTo?.value[0]?.name).toBe("Ada Lovelace");
+    expect(team?.parsed.inReplyTo).toBeUndefined();
 
     const tl = await store.timeline("ada@example.com");
     expect(tl?.interactions[0]).toMatchObject({ toOwnerAddress: true, attributedBy: "owner-address" });

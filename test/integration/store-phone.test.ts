@@ -33,6 +33,8 @@ describe.each(storeBackends)("phone and SMS consent ($name)", ({ skip, openDatab
       type: "registration",
       occurredAt: new Date(at).toISOString(),
       customer: { email: "ada@example.com", ...customer },
+      // A registration names its product (event-body.ts); the same one each time.
+      product: { sku: "LYRA-1" },
     });
     const { event } = await store.recordEvent(body, at);
     return (await store.ingestEvent(event, at)).customer;

@@ -28,6 +28,11 @@ export interface Database {
    * it throws.
    */
   tx<T>(fn: (t: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs one write statement on its own, atomic by itself: no BEGIN/COMMIT around it (on
+   * Postgres that is two round trips fewer than `tx`). For writes that are one statement.
+   */
+  write(q: Query<unknown>, values?: Values): Promise<number>;
   /** Runs reads (each statement on its own; no transaction held open). */
   read<T>(fn: (t: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -115,6 +115,17 @@ export function postgresDatabase(pool: pg.Pool, location: string): Database {
         }
       }
     },
+    // Autocommit: the statement is its own transaction. Not retried: a single statement
+    // fails on a deadlock only when it waited on a lock, and the caller's job retries.
+    write: (q, values) =>
+      withClient(async (client) => {
+        const { handle, end } = handleOn(client);
+        try {
+          return await handle.run(q, values);
+        } finally {
+          end();
+        }
+      }),
     read: (fn) =>
       withClient(async (client) => {
         const { handle, end } = handleOn(client);

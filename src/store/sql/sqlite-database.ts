@@ -76,6 +76,16 @@ export function sqliteDatabase(
           end();
         }
       }),
+    // One statement is atomic in SQLite; the lock keeps it out of another's transaction.
+    write: (q, values) =>
+      lock.run(async () => {
+        const { handle, end } = handleOn(sqlite);
+        try {
+          return await handle.run(q, values);
+        } finally {
+          end();
+        }
+      }),
     read: (fn) =>
       lock.run(async () => {
         const { handle, end } = handleOn(sqlite);

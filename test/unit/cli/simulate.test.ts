@@ -21,8 +21,47 @@ describe("rapport simulate", () => {
     expect(report.text).toMatch(/2 email\(s\) to the customer\.$/);
   });
 
+  it("starts the shipped birthday flow on the birthday every year, in the window, with tags and preferences from the file", async () => {
+    const { flows } = await loadFlows(resolve("config/flows"));
+    const flow = flows.find((f) => f.id === "birthday");
+    if (!flow) throw new Error("no birthday flow");
+    const config = await loadSimulationConfig(resolve("config"));
+    const dir = mkdtempSync(join(tmpdir(), "rapport-sim-"));
+    const write = (name: string, body: unknown) => {
+      writeFileSync(join(dir, name), JSON.stringify(body));
+      return readCustomerFile(join(dir, name));
+    };
+    const customer = {
+      email: "nia@example.com",
+      name: "Nia Park",
+      timezone: "America/New_York",
+      birthday: "03-14",
+    };
+    const file = await write("nia.json", { customer, tags: ["vip"], start: "2026-12-01T09:00:00Z" });
+    const report = simulateForCustomer(flow, file, config, { days: 800, now: 0 });
+    // 09:00 New York on Sunday 2027-03-14 is 13:00 UTC (DST); no Sundays in the window: Monday 09:00.
+    expect(report.entries.filter((e) => e.kind === "send").map((e) => [e.at, e.deliveredAt])).toEqual([
+      [Date.parse("2027-03-14T13:00:00Z"), Date.parse("2027-03-15T13:00:00Z")],
+      [Date.parse("2028-03-14T13:00:00Z"), Date.parse("2028-03-14T13:00:00Z")],
+    ]);
+    expect(report.text).toContain("2027-03-15 09:00 America/New_York");
+
+    const off = await write("off.json", {
+      customer,
+      preferences: { topics: { birthday: false } },
+      start: "2026-12-01T09:00:00Z",
+    });
+    const held = simulateForCustomer(flow, off, config, { days: 200, now: 0 });
+    expect(held.entries.filter((e) => e.kind === "send")).toEqual([]);
+    expect(held.text).toMatch(/email held back: birthday: held back: Nia turned off Birthday wishes/);
+  });
+
   it.each([
     ['{"customer": {}}', /customer\.email/],
+    [
+      '{"customer": {"email": "a@b.example"}, "events": [{"type": "purchase", "at": "later"}]}',
+      /events\.0\.at: expected a duration/,
+    ],
     ['{"customer": {"email": "a@b.example"}, "replies": ["soon"]}', /replies\.0: expected a duration/],
     ['{"customer": {"email": "a@b.example"}, "colour": 1}', /colour/],
     ["{not json", /JSON/],

@@ -62,8 +62,8 @@ describe("formatTimeline: suppression decisions", () => {
         },
       },
       [
-        "2026-11-20 10:00  bounce   from mailer-daemon@mx.example to the owner line (hard 5.1.1)",
-        "                    not suppressed: it came to an owner-only address",
+        "2026-11-20 10:00 UTC  bounce   from mailer-daemon@mx.example to the owner line (hard 5.1.1)",
+        "                        not suppressed: it came to an owner-only address",
       ],
     ],
     [
@@ -82,15 +82,15 @@ describe("formatTimeline: suppression decisions", () => {
         },
       },
       [
-        "2026-11-20 10:00  unsubscribe from ada@example.com",
-        "                    suppressed ada@example.com: asked from that address",
-        "                    | unsubscribe",
+        "2026-11-20 10:00 UTC  unsubscribe from ada@example.com",
+        "                        suppressed ada@example.com: asked from that address",
+        "                        | unsubscribe",
       ],
     ],
     [
       "a reply has no decision line",
       { kind: "human_reply", toOwnerAddress: false, fromAddress: "ada@example.com", text: "Hello" },
-      ["2026-11-20 10:00  reply    from ada@example.com", "                    | Hello"],
+      ["2026-11-20 10:00 UTC  reply    from ada@example.com", "                        | Hello"],
     ],
   ])("%s", (_name, over, expected) => {
     const text = formatTimeline(timeline([interaction(over)]));
@@ -131,11 +131,69 @@ describe("formatTimeline: the customer's choices", () => {
       ],
     });
     expect(text.split("\n")).toEqual([
-      "Ada <ada@example.com>   customer since 2026-11-20 10:00",
+      "Ada <ada@example.com>   customer since 2026-11-20 10:00 UTC",
       "  chose: stopped everything · off: product_news · at most one email a week",
-      "  UNSUBSCRIBED since 2026-11-20 10:00: only transactional mail goes out",
+      "  UNSUBSCRIBED since 2026-11-20 10:00 UTC: only transactional mail goes out",
       "",
-      "2026-11-20 10:00  event    preference_changed changed all (one_click)  [e1]",
+      "2026-11-20 10:00 UTC  event    preference_changed changed all (one_click)  [e1]",
     ]);
+  });
+});
+
+describe("formatTimeline: one time format", () => {
+  it("writes every moment in the customer's zone, named, recorded details included", () => {
+    const base = timeline([]);
+    const text = formatTimeline({
+      ...base,
+      customer: { ...base.customer, timezone: "Europe/Copenhagen" },
+      messages: [
+        {
+          id: "m1",
+          runId: null,
+          stepId: "check-in",
+          flowId: null,
+          customerId: "c1",
+          ownershipId: null,
+          eventId: null,
+          template: "check-in",
+          audience: "customer",
+          toAddress: "ada@example.com",
+          channel: "email",
+          transactional: false,
+          category: "relationship",
+          topic: null,
+          notBefore: Date.parse("2026-11-23T08:00:00Z"),
+          status: "queued",
+          attempts: 0,
+          uncertainAttempts: 0,
+          leaseUntil: null,
+          messageIdHeader: "<m1@lyra-audio.example>",
+          subject: "How is it going?",
+          smtpResponse: null,
+          deliveryStatus: null,
+          deliveryDetail: null,
+          deliveryAt: null,
+          error: "postponed to 2026-11-23T08:00:00.000Z (send window)",
+          createdAt: at,
+          updatedAt: at,
+          sentAt: null,
+          retriedAt: null,
+          possibleDuplicate: false,
+        },
+      ],
+    });
+    expect(text.split("\n")).toEqual([
+      "Ada <ada@example.com>   customer since 2026-11-20 11:00 Europe/Copenhagen",
+      "  Europe/Copenhagen",
+      "",
+      '2026-11-20 11:00 Europe/Copenhagen  message  queued  "How is it going?": postponed to 2026-11-23 09:00 Europe/Copenhagen (send window)',
+    ]);
+  });
+
+  it("uses the brand's zone for a customer without one", () => {
+    const text = formatTimeline(timeline([]), { defaultTimezone: "America/New_York" });
+    expect(text.split("\n")[0]).toBe(
+      "Ada <ada@example.com>   customer since 2026-11-20 05:00 America/New_York",
+    );
   });
 });

@@ -112,6 +112,9 @@ describe("settings", () => {
     [{ IMAP_URL: "pop3://u:p@mail.example.com" }, "IMAP_URL"],
     [{ IMAP_URL: "imap://mail.example.com/INBOX" }, "IMAP_URL"],
     [{ IMAP_POLL_INTERVAL_MS: "0" }, "IMAP_POLL_INTERVAL_MS"],
+    [{ DASHBOARD_PASSWORD: "short" }, "DASHBOARD_PASSWORD"],
+    [{ DASHBOARD_SESSION_HOURS: "0" }, "DASHBOARD_SESSION_HOURS"],
+    [{ DASHBOARD_SESSION_HOURS: "1000" }, "DASHBOARD_SESSION_HOURS"],
   ])("rejects %o naming %s", (env, name) => {
     try {
       loadSettings(env);
@@ -128,6 +131,18 @@ describe("settings", () => {
     } catch (err) {
       expect((err as Error).message).not.toContain("tooshort-secret");
     }
+    expect(() => loadSettings({ DASHBOARD_PASSWORD: "hunter2" })).toThrow(
+      /DASHBOARD_PASSWORD=\(hidden\): expected a password of at least 12 characters/,
+    );
+  });
+
+  it("takes the dashboard's own password when set, and keeps a login 12 hours by default", () => {
+    const defaults = loadSettings({});
+    expect(defaults.DASHBOARD_PASSWORD).toBeUndefined();
+    expect(defaults.DASHBOARD_SESSION_HOURS).toBe(12);
+    expect(loadSettings({ DASHBOARD_PASSWORD: "correct horse battery" }).DASHBOARD_PASSWORD).toBe(
+      "correct horse battery",
+    );
   });
 
   it("leaves the IMAP poller off unless IMAP_URL is set, and takes imap:// and imaps://", () => {

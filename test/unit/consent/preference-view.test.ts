@@ -8,8 +8,8 @@ import { flowMatches } from "../../../src/flows/conditions.js";
 import { advance, initialRun } from "../../../src/flows/interpreter.js";
 import { formatFlowError, parseFlow } from "../../../src/flows/parse.js";
 import type { Flow } from "../../../src/flows/types.js";
-import { triggerFacts } from "../../../src/jobs/process-event.js";
 import { templateDataFor } from "../../../src/jobs/template-data.js";
+import { triggerFacts } from "../../../src/jobs/trigger-facts.js";
 import { createReplyAddresses } from "../../../src/mail/tokens.js";
 import type { CustomerRow, DeliveryContext, MessageRow } from "../../../src/store/store.js";
 import { compileTemplate } from "../../../src/templates/compile.js";
@@ -84,7 +84,7 @@ steps:
 `);
     const facts = factsOf({ all: false });
     expect(flowMatches(flow, facts, 0)).toBe(true);
-    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, { facts });
+    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, { defaultTimezone: "UTC", facts });
     expect(effects.find((e) => e.type === "send")).toMatchObject({ template: "sorry-to-see-you-go" });
   });
 

@@ -26,7 +26,8 @@ describe("phone numbers", () => {
 });
 
 describe("customer.phone and customer.consent in events", () => {
-  const base = { type: "registration", customer: { email: "ada@example.com" } };
+  // A registration names its product (event-body.ts); the phone and consent ride beside it.
+  const base = { type: "registration", customer: { email: "ada@example.com" }, product: { sku: "LYRA-1" } };
 
   it("stores the phone in E.164", () => {
     const parsed = eventBodySchema.parse({

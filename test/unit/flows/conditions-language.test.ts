@@ -69,11 +69,12 @@ describe("field tests", () => {
     expect(matchesWhere({ [field]: is }, facts, NOW)).toBe(expected);
   });
 
-  it("a relative date without `now` is the caller's mistake; a fixed one needs none", () => {
-    expect(() => matchesWhere({ "ownership.started": { before: "30 days ago" } }, facts)).toThrow(
-      /relative to now/,
-    );
-    expect(matchesWhere({ "ownership.started": { after: "2026-01-01" } }, facts)).toBe(true);
+  it("a relative date counts from the `now` given (a required argument); a fixed one does not move", () => {
+    const started = NOW - 40 * DAY;
+    const where = { "ownership.started": { before: "30 days ago" } };
+    expect(matchesWhere(where, facts, started + 31 * DAY)).toBe(true);
+    expect(matchesWhere(where, facts, started + 29 * DAY)).toBe(false);
+    expect(matchesWhere({ "ownership.started": { after: "2026-01-01" } }, facts, 0)).toBe(true);
   });
 });
 
@@ -86,13 +87,13 @@ describe("owns", () => {
     ["not owned", { type: "owns", category: "speaker" }, false],
   ];
   it.each(cases)("%s", (_name, condition, expected) => {
-    expect(evaluateCondition(condition, { ...facts, run: { replied: false } })).toBe(expected);
+    expect(evaluateCondition(condition, { ...facts, run: { replied: false } }, 0)).toBe(expected);
   });
 
   it("without ownerships in the facts, nothing is owned", () => {
     const { ownerships: _, ...none } = facts;
     expect(
-      evaluateCondition({ type: "owns", category: "turntable" }, { ...none, run: { replied: false } }),
+      evaluateCondition({ type: "owns", category: "turntable" }, { ...none, run: { replied: false } }, 0),
     ).toBe(false);
   });
 });

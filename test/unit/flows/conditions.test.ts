@@ -60,7 +60,7 @@ describe("matchesWhere", () => {
     ["inherited properties are not fields", { "customer.attributes.constructor": { exists: true } }, false],
   ];
   it.each(cases)("%s", (_name, where, expected, f = facts) => {
-    expect(matchesWhere(where, f)).toBe(expected);
+    expect(matchesWhere(where, f, 0)).toBe(expected);
   });
 });
 
@@ -81,7 +81,7 @@ describe("flowMatches", () => {
     ["same event, where fails", flow("registration", { "product.category": "speaker" }), false],
   ];
   it.each(cases)("%s", (_name, f, expected) => {
-    expect(flowMatches(f, facts)).toBe(expected);
+    expect(flowMatches(f, facts, 0)).toBe(expected);
   });
 });
 
@@ -122,7 +122,7 @@ describe("evaluateCondition", () => {
     ],
   ];
   it.each(cases)("%s", (_name, condition, expected, replied = true) => {
-    expect(evaluateCondition(condition, withRun(replied))).toBe(expected);
+    expect(evaluateCondition(condition, withRun(replied), 0)).toBe(expected);
   });
 });
 

@@ -71,6 +71,29 @@ steps:
     expect(chart).not.toContain("n7 --> n8");
   });
 
+  it("draws exit_when and goal as a note on the whole flow (a box around it), not as a step with an arrow", () => {
+    const chart = flowToMermaid(
+      flow(`name: Thanks
+trigger: { event: registration }
+exit_when: { ownership.status: disposed }
+goal: { tagged: answered }
+steps:
+  - send: thank-you
+`),
+    );
+    expect(chart.split("\n")).toEqual([
+      "flowchart TD",
+      '  subgraph rules ["before every step: done when customer.tags contains answered (goal); ends early when ownership.status = disposed"]',
+      '    n0(("end"))',
+      '    n1(["Thanks: on registration (once per product)"])',
+      '    n2["send thank-you"]',
+      "    n1 --> n2",
+      "    n2 --> n0",
+      "  end",
+      "",
+    ]);
+  });
+
   it("keeps labels from breaking the chart or the page", () => {
     expect(mermaidText('say "hi" <b>')).toBe("say #quot;hi#quot; #lt;b#gt;");
     const page = mermaidPage(

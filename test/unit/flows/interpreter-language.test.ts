@@ -56,7 +56,10 @@ describe("wait_until", () => {
   it("waits until the next allowed weekday at the local time (customer's zone)", () => {
     const saturday = MONDAY - 2 * DAY + 12 * HOUR;
     const facts = factsOf({ timezone: "America/New_York" });
-    const { run, effects } = advance(weekdays, initialRun(), { type: "start" }, saturday, { facts });
+    const { run, effects } = advance(weekdays, initialRun(), { type: "start" }, saturday, {
+      defaultTimezone: "UTC",
+      facts,
+    });
     const wakeAt = MONDAY + 15 * HOUR; // 10:00 EST
     expect(run).toEqual({
       cursor: [1],
@@ -85,23 +88,36 @@ describe("wait_until", () => {
       defaultTimezone: "Europe/Berlin",
     });
     expect(berlin.run.wakeAt).toBe(MONDAY + 9 * HOUR);
-    const utc = advance(weekdays, initialRun(), { type: "start" }, saturday, { facts: factsOf() });
+    const utc = advance(weekdays, initialRun(), { type: "start" }, saturday, {
+      defaultTimezone: "UTC",
+      facts: factsOf(),
+    });
     expect(utc.run.wakeAt).toBe(MONDAY + 10 * HOUR);
   });
 
   it("wakes, then goes on; an early wake-up only re-schedules", () => {
-    const waiting = advance(weekdays, initialRun(), { type: "start" }, MONDAY, { facts: factsOf() }).run;
-    const early = advance(weekdays, waiting, { type: "wake" }, MONDAY + HOUR, { facts: factsOf() });
+    const waiting = advance(weekdays, initialRun(), { type: "start" }, MONDAY, {
+      defaultTimezone: "UTC",
+      facts: factsOf(),
+    }).run;
+    const early = advance(weekdays, waiting, { type: "wake" }, MONDAY + HOUR, {
+      defaultTimezone: "UTC",
+      facts: factsOf(),
+    });
     expect(early).toEqual({
       run: waiting,
       effects: [{ type: "schedule", stepId: "office-hours", at: MONDAY + 10 * HOUR }],
     });
-    const due = advance(weekdays, waiting, { type: "wake" }, MONDAY + 10 * HOUR, { facts: factsOf() });
+    const due = advance(weekdays, waiting, { type: "wake" }, MONDAY + 10 * HOUR, {
+      defaultTimezone: "UTC",
+      facts: factsOf(),
+    });
     expect(sends(due.effects)).toEqual(["later", "(complete)"]);
   });
 
   it("waitScale shrinks the wait like any other", () => {
     const { run } = advance(weekdays, initialRun(), { type: "start" }, MONDAY, {
+      defaultTimezone: "UTC",
       facts: factsOf(),
       waitScale: 0.001,
     });
@@ -119,6 +135,7 @@ describe("wait_until", () => {
     ]);
     const now = Date.UTC(2026, 5, 1);
     const { run } = advance(flow, initialRun(), { type: "start" }, now, {
+      defaultTimezone: "UTC",
       facts: factsOf({ birthday: "1990-12-10", timezone: "Europe/Berlin" }),
     });
     expect(run.wakeAt).toBe(Date.UTC(2026, 11, 9, 8));
@@ -136,6 +153,7 @@ describe("wait_until", () => {
     ]);
     const now = Date.UTC(2026, 5, 1);
     const { run, effects } = advance(flow, initialRun(), { type: "start" }, now, {
+      defaultTimezone: "UTC",
       facts: factsOf({}, { started: Date.UTC(2025, 0, 1) }),
     });
     expect(run.status).toBe("completed");
@@ -147,7 +165,7 @@ describe("wait_until", () => {
   });
 
   it("works without facts for a plain time of day (UTC)", () => {
-    const { run } = advance(weekdays, initialRun(), { type: "start" }, MONDAY);
+    const { run } = advance(weekdays, initialRun(), { type: "start" }, MONDAY, { defaultTimezone: "UTC" });
     expect(run.wakeAt).toBe(MONDAY + 10 * HOUR);
   });
 });
@@ -184,7 +202,7 @@ describe("wait_for", () => {
   };
 
   it("start: waits for the event until the timeout", () => {
-    const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0);
+    const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(run).toEqual(waiting);
     expect(waitingForEvent(run)).toBe("purchase");
     expect(effects.slice(2)).toEqual([
@@ -200,7 +218,9 @@ describe("wait_for", () => {
   });
 
   it("the event in time takes on_event, is recorded, then the flow carries on", () => {
-    const { run, effects } = advance(flow, waiting, event("ev-1", T0 + DAY), T0 + DAY + 5);
+    const { run, effects } = advance(flow, waiting, event("ev-1", T0 + DAY), T0 + DAY + 5, {
+      defaultTimezone: "UTC",
+    });
     expect(sends(effects)).toEqual(["welcome-back", "after", "(complete)"]);
     expect(effects[0]).toEqual({
       type: "step",
@@ -228,11 +248,14 @@ describe("wait_for", () => {
     ["a run not waiting for an event", event("ev-1", T0 + DAY), { ...waiting, waitingFor: "time" as const }],
     ["a completed run", event("ev-1", T0 + DAY), { ...waiting, status: "completed" as const }],
   ])("ignores %s (no effects, state unchanged)", (_name, input, state) => {
-    expect(advance(flow, state, input, T0 + 2 * DAY)).toEqual({ run: state, effects: [] });
+    expect(advance(flow, state, input, T0 + 2 * DAY, { defaultTimezone: "UTC" })).toEqual({
+      run: state,
+      effects: [],
+    });
   });
 
   it("the timeout takes on_timeout", () => {
-    const { effects } = advance(flow, waiting, { type: "wake" }, T0 + 30 * DAY);
+    const { effects } = advance(flow, waiting, { type: "wake" }, T0 + 30 * DAY, { defaultTimezone: "UTC" });
     expect(effects[0]).toEqual({
       type: "step",
       stepId: "next-purchase",
@@ -244,7 +267,7 @@ describe("wait_for", () => {
   });
 
   it("an early wake-up only re-schedules", () => {
-    expect(advance(flow, waiting, { type: "wake" }, T0 + DAY)).toEqual({
+    expect(advance(flow, waiting, { type: "wake" }, T0 + DAY, { defaultTimezone: "UTC" })).toEqual({
       run: waiting,
       effects: [{ type: "schedule", stepId: "next-purchase", at: T0 + 30 * DAY }],
     });
@@ -288,7 +311,7 @@ describe("tag, untag, set", () => {
 
   it("emits the effects in order, and later conditions in the same advance see the change", () => {
     const facts = factsOf({ tags: ["trial"], attributes: { tier: "silver" } });
-    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, { facts });
+    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, { defaultTimezone: "UTC", facts });
     expect(effects.filter((e) => e.type !== "step" || e.stepType !== "branch").slice(0, 8)).toEqual([
       { type: "tag", stepId: "mark", add: ["vip", "early"], remove: [] },
       { type: "step", stepId: "mark", stepType: "tag", at: 0, detail: "add vip, early" },
@@ -328,13 +351,19 @@ describe("goal and exit_when", () => {
   };
 
   it("neither holds: the flow runs as usual", () => {
-    const { run, effects } = advance(flow, initialRun(), { type: "start" }, 0, { facts: active });
+    const { run, effects } = advance(flow, initialRun(), { type: "start" }, 0, {
+      defaultTimezone: "UTC",
+      facts: active,
+    });
     expect(sends(effects)).toEqual(["first"]);
     expect(run.status).toBe("waiting");
   });
 
   it("exit_when holding at the start ends the run before the first step", () => {
-    const { run, effects } = advance(flow, initialRun(), { type: "start" }, 0, { facts: gone });
+    const { run, effects } = advance(flow, initialRun(), { type: "start" }, 0, {
+      defaultTimezone: "UTC",
+      facts: gone,
+    });
     expect(effects).toEqual([
       {
         type: "step",
@@ -349,15 +378,25 @@ describe("goal and exit_when", () => {
   });
 
   it("checked when a waiting run wakes: a disposal during the wait ends it", () => {
-    const waiting = advance(flow, initialRun(), { type: "start" }, 0, { facts: active }).run;
-    const { run, effects } = advance(flow, waiting, { type: "wake" }, 7 * DAY, { facts: gone });
+    const waiting = advance(flow, initialRun(), { type: "start" }, 0, {
+      defaultTimezone: "UTC",
+      facts: active,
+    }).run;
+    const { run, effects } = advance(flow, waiting, { type: "wake" }, 7 * DAY, {
+      defaultTimezone: "UTC",
+      facts: gone,
+    });
     expect(sends(effects)).toEqual(["(complete)"]);
     expect(run).toMatchObject({ status: "completed", outcome: "exited", cursor: [1], wakeAt: null });
   });
 
   it("the goal wins over exit_when and marks the run converted", () => {
-    const waiting = advance(flow, initialRun(), { type: "start" }, 0, { facts: active }).run;
+    const waiting = advance(flow, initialRun(), { type: "start" }, 0, {
+      defaultTimezone: "UTC",
+      facts: active,
+    }).run;
     const { run, effects } = advance(flow, waiting, { type: "wake" }, 7 * DAY, {
+      defaultTimezone: "UTC",
       facts: { ...converted, ownership: { status: "disposed" } },
     });
     expect(effects).toEqual([
@@ -381,13 +420,16 @@ describe("goal and exit_when", () => {
         goal: { type: "field", field: "customer.tags", is: { contains: "reviewed" } },
       },
     );
-    const { effects } = advance(tagged, initialRun(), { type: "start" }, 0, { facts: factsOf() });
+    const { effects } = advance(tagged, initialRun(), { type: "start" }, 0, {
+      defaultTimezone: "UTC",
+      facts: factsOf(),
+    });
     expect(sends(effects)).toEqual(["(complete)"]);
     expect(effects.at(-1)).toEqual({ type: "complete", at: 0, outcome: "converted" });
   });
 
   it("throws when it tests a field and no facts were given (the caller's mistake)", () => {
-    expect(() => advance(flow, initialRun(), { type: "start" }, 0)).toThrow(
+    expect(() => advance(flow, initialRun(), { type: "start" }, 0, { defaultTimezone: "UTC" })).toThrow(
       /goal: the condition "owns category amplifier"/,
     );
   });
@@ -399,11 +441,13 @@ describe("goal and exit_when", () => {
     const started = Date.UTC(2026, 0, 1);
     const facts = factsOf({}, { started });
     expect(
-      advance(recent, initialRun(), { type: "start" }, started + 29 * DAY, { facts }).run.outcome,
+      advance(recent, initialRun(), { type: "start" }, started + 29 * DAY, { defaultTimezone: "UTC", facts })
+        .run.outcome,
     ).toBeUndefined();
-    expect(advance(recent, initialRun(), { type: "start" }, started + 31 * DAY, { facts }).run.outcome).toBe(
-      "exited",
-    );
+    expect(
+      advance(recent, initialRun(), { type: "start" }, started + 31 * DAY, { defaultTimezone: "UTC", facts })
+        .run.outcome,
+    ).toBe("exited");
   });
 });
 

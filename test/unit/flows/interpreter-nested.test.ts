@@ -71,7 +71,7 @@ const facts: TriggerFacts = {
 
 describe("wait_for_reply", () => {
   it("start: sends, then waits for a reply until the timeout", () => {
-    const { run, effects } = advance(ask, initialRun(), { type: "start" }, T0);
+    const { run, effects } = advance(ask, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(run).toEqual(waitingOnAnswer);
     expect(isWaitingForReply(run)).toBe(true);
     expect(effects.slice(2)).toEqual([
@@ -88,7 +88,9 @@ describe("wait_for_reply", () => {
 
   it("a reply before the timeout takes on_reply, records the reply, then carries on after", () => {
     const now = T0 + 2 * DAY;
-    const { run, effects } = advance(ask, waitingOnAnswer, reply("int-1", now - 5), now);
+    const { run, effects } = advance(ask, waitingOnAnswer, reply("int-1", now - 5), now, {
+      defaultTimezone: "UTC",
+    });
     expect(run).toEqual({
       cursor: [3],
       status: "completed",
@@ -124,7 +126,7 @@ describe("wait_for_reply", () => {
     ["an early wake only re-emits the schedule", T0 + DAY, ["schedule"]],
   ];
   it.each(wakes)("%s", (_name, now, expected) => {
-    const { effects } = advance(ask, waitingOnAnswer, { type: "wake" }, now);
+    const { effects } = advance(ask, waitingOnAnswer, { type: "wake" }, now, { defaultTimezone: "UTC" });
     const summary = effects
       .filter((e) => e.type !== "step" || e.stepType === "wait_for_reply")
       .map((e) => (e.type === "send" ? `send:${e.template}` : e.type));
@@ -132,13 +134,17 @@ describe("wait_for_reply", () => {
   });
 
   it("an early wake leaves the run exactly as it was", () => {
-    const { run, effects } = advance(ask, waitingOnAnswer, { type: "wake" }, T0 + DAY);
+    const { run, effects } = advance(ask, waitingOnAnswer, { type: "wake" }, T0 + DAY, {
+      defaultTimezone: "UTC",
+    });
     expect(run).toEqual(waitingOnAnswer);
     expect(effects).toEqual([{ type: "schedule", stepId: "answer", at: T0 + 7 * DAY }]);
   });
 
   it("the timeout is recorded as a step naming the deadline", () => {
-    const { effects, run } = advance(ask, waitingOnAnswer, { type: "wake" }, T0 + 7 * DAY);
+    const { effects, run } = advance(ask, waitingOnAnswer, { type: "wake" }, T0 + 7 * DAY, {
+      defaultTimezone: "UTC",
+    });
     expect(effects[0]).toEqual({
       type: "step",
       stepId: "answer",
@@ -150,8 +156,8 @@ describe("wait_for_reply", () => {
   });
 
   it("a duplicate wake after the timeout was taken does nothing more", () => {
-    const first = advance(ask, waitingOnAnswer, { type: "wake" }, T0 + 7 * DAY);
-    const again = advance(ask, first.run, { type: "wake" }, T0 + 7 * DAY + 1);
+    const first = advance(ask, waitingOnAnswer, { type: "wake" }, T0 + 7 * DAY, { defaultTimezone: "UTC" });
+    const again = advance(ask, first.run, { type: "wake" }, T0 + 7 * DAY + 1, { defaultTimezone: "UTC" });
     expect(again).toEqual({ run: first.run, effects: [] });
   });
 
@@ -176,24 +182,26 @@ describe("wait_for_reply", () => {
     ],
   ];
   it.each(ignored)("a reply changes nothing and emits nothing when %s", (_name, state, input) => {
-    const result = advance(ask, state, input, T0 + 2 * DAY);
+    const result = advance(ask, state, input, T0 + 2 * DAY, { defaultTimezone: "UTC" });
     expect(result.run).toEqual(state);
     expect(result.effects).toEqual([]);
   });
 
   it("a reply while waiting on a plain wait is ignored, in a flow with both", () => {
     const flow = flowOf([{ id: "w", type: "wait", durationMs: DAY, duration: "1 day" }, ...ask.steps]);
-    const started = advance(flow, initialRun(), { type: "start" }, T0);
+    const started = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(isWaitingForReply(started.run)).toBe(false);
-    expect(advance(flow, started.run, reply("int-1", T0 + 1), T0 + 1)).toEqual({
+    expect(advance(flow, started.run, reply("int-1", T0 + 1), T0 + 1, { defaultTimezone: "UTC" })).toEqual({
       run: started.run,
       effects: [],
     });
   });
 
   it("a repeated reply (job retried) after on_reply was taken does nothing", () => {
-    const first = advance(ask, waitingOnAnswer, reply("int-1", T0 + DAY), T0 + DAY);
-    const again = advance(ask, first.run, reply("int-1", T0 + DAY), T0 + DAY + 1);
+    const first = advance(ask, waitingOnAnswer, reply("int-1", T0 + DAY), T0 + DAY, {
+      defaultTimezone: "UTC",
+    });
+    const again = advance(ask, first.run, reply("int-1", T0 + DAY), T0 + DAY + 1, { defaultTimezone: "UTC" });
     expect(again).toEqual({ run: first.run, effects: [] });
   });
 
@@ -203,7 +211,7 @@ describe("wait_for_reply", () => {
     [0, 0],
   ];
   it.each(scales)("waitScale %d makes the timeout %i ms", (waitScale, ms) => {
-    const { run } = advance(ask, initialRun(), { type: "start" }, T0, { waitScale });
+    const { run } = advance(ask, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC", waitScale });
     expect(run.wakeAt).toBe(T0 + ms);
   });
 
@@ -212,8 +220,10 @@ describe("wait_for_reply", () => {
       { id: "a", type: "wait_for_reply", timeoutMs: DAY, timeout: "1 day", onReply: [], onTimeout: [] },
       send("after"),
     ]);
-    const started = advance(flow, initialRun(), { type: "start" }, T0);
-    const { run, effects } = advance(flow, started.run, { type: "wake" }, T0 + DAY);
+    const started = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
+    const { run, effects } = advance(flow, started.run, { type: "wake" }, T0 + DAY, {
+      defaultTimezone: "UTC",
+    });
     expect(run.status).toBe("completed");
     expect(effects.filter((e) => e.type === "send")).toEqual([
       { type: "send", stepId: "after", template: "after", category: "relationship" },
@@ -236,20 +246,20 @@ describe("wait_for_reply", () => {
       },
       send("after"),
     ]);
-    const started = advance(flow, initialRun(), { type: "start" }, T0);
-    const replied = advance(flow, started.run, reply("i", T0 + 10), T0 + 10);
+    const started = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
+    const replied = advance(flow, started.run, reply("i", T0 + 10), T0 + 10, { defaultTimezone: "UTC" });
     expect(replied.run).toMatchObject({
       cursor: [0, 0, 1],
       status: "waiting",
       wakeAt: T0 + 10 + DAY,
       waitingFor: "time",
     });
-    const early = advance(flow, replied.run, { type: "wake" }, T0 + 20);
+    const early = advance(flow, replied.run, { type: "wake" }, T0 + 20, { defaultTimezone: "UTC" });
     expect(early).toEqual({
       run: replied.run,
       effects: [{ type: "schedule", stepId: "pause", at: T0 + 10 + DAY }],
     });
-    const done = advance(flow, replied.run, { type: "wake" }, T0 + 10 + DAY);
+    const done = advance(flow, replied.run, { type: "wake" }, T0 + 10 + DAY, { defaultTimezone: "UTC" });
     expect(done.run).toMatchObject({ cursor: [2], status: "completed" });
     expect(done.effects.filter((e) => e.type === "send").map((e) => e.stepId)).toEqual(["tips", "after"]);
   });
@@ -258,7 +268,7 @@ describe("wait_for_reply", () => {
 describe("notify", () => {
   it("emits notify (to the team), distinct from send, and a step", () => {
     const flow = flowOf([{ id: "team", type: "notify", template: "owner-message-to-team" }, send("ack")]);
-    const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0);
+    const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(run.status).toBe("completed");
     expect(effects).toEqual([
       { type: "notify", stepId: "team", template: "owner-message-to-team" },
@@ -311,7 +321,10 @@ describe("branch", () => {
     ],
   ];
   it.each(cases)("%s", (_name, f, template, detail) => {
-    const { run, effects } = advance(branchFlow, initialRun(), { type: "start" }, T0, { facts: f });
+    const { run, effects } = advance(branchFlow, initialRun(), { type: "start" }, T0, {
+      defaultTimezone: "UTC",
+      facts: f,
+    });
     expect(run.status).toBe("completed");
     expect(effects[0]).toEqual({ type: "step", stepId: "pick", stepType: "branch", at: T0, detail });
     expect(effects.filter((e) => e.type === "send").map((e) => (e as { template: string }).template)).toEqual(
@@ -324,7 +337,7 @@ describe("branch", () => {
       { id: "pick", type: "branch", arms: [{ when: { type: "replied", value: true }, steps: [send("x")] }] },
       send("after"),
     ]);
-    const { effects } = advance(flow, initialRun(), { type: "start" }, T0);
+    const { effects } = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(effects[0]).toEqual({
       type: "step",
       stepId: "pick",
@@ -336,9 +349,9 @@ describe("branch", () => {
   });
 
   it("a field condition without facts is the caller's mistake", () => {
-    expect(() => advance(branchFlow, initialRun(), { type: "start" }, T0)).toThrow(
-      /tests a field, but advance\(\) was given no facts/,
-    );
+    expect(() =>
+      advance(branchFlow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" }),
+    ).toThrow(/tests a field, but advance\(\) was given no facts/);
   });
 
   it("replied comes from the run's replies, no facts needed", () => {
@@ -353,9 +366,9 @@ describe("branch", () => {
         ],
       },
     ]);
-    const started = advance(flow, initialRun(), { type: "start" }, T0);
-    const answered = advance(flow, started.run, reply("i", T0 + 1), T0 + 1);
-    const silent = advance(flow, started.run, { type: "wake" }, T0 + DAY);
+    const started = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
+    const answered = advance(flow, started.run, reply("i", T0 + 1), T0 + 1, { defaultTimezone: "UTC" });
+    const silent = advance(flow, started.run, { type: "wake" }, T0 + DAY, { defaultTimezone: "UTC" });
     const sent = (e: Effect[]) => e.filter((x) => x.type === "send").map((x) => x.stepId);
     expect(sent(answered.effects)).toEqual(["thanks"]);
     expect(sent(silent.effects)).toEqual(["nudge"]);
@@ -388,8 +401,8 @@ describe("branch", () => {
       },
       send("after"),
     ]);
-    const started = advance(flow, initialRun(), { type: "start" }, T0, { facts });
-    const vip = advance(flow, started.run, reply("i", T0 + 1), T0 + 1, { facts });
+    const started = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC", facts });
+    const vip = advance(flow, started.run, reply("i", T0 + 1), T0 + 1, { defaultTimezone: "UTC", facts });
     expect(vip.run).toMatchObject({ cursor: [0, 0, 0, 0, 1], status: "completed" });
     expect(
       vip.effects.map((e) =>
@@ -406,6 +419,7 @@ describe("branch", () => {
       "complete:",
     ]);
     const other = advance(flow, started.run, reply("i", T0 + 1), T0 + 1, {
+      defaultTimezone: "UTC",
       facts: { ...facts, customer: {} },
     });
     expect(other.effects.filter((e) => e.type === "send").map((e) => e.stepId)).toEqual(["thanks", "after"]);
@@ -419,7 +433,7 @@ describe("exit", () => {
   ];
   it.each(cases)("ends the run %s; later steps are not taken", (_name, reason, detail) => {
     const flow = flowOf([send("a"), { id: "stop", type: "exit", reason }, send("never")]);
-    const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0);
+    const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(run).toMatchObject({ cursor: [1], status: "completed", wakeAt: null });
     expect(effects.slice(2)).toEqual([
       { type: "step", stepId: "stop", stepType: "exit", at: T0, detail },
@@ -444,7 +458,7 @@ describe("cursor", () => {
       { id: "w", type: "wait", durationMs: DAY, duration: "1 day" },
       send("b"),
     ]);
-    const { run, effects } = advance(flow, legacy, { type: "wake" }, T0 + DAY);
+    const { run, effects } = advance(flow, legacy, { type: "wake" }, T0 + DAY, { defaultTimezone: "UTC" });
     expect(run.status).toBe("completed");
     expect(effects.filter((e) => e.type === "send").map((e) => e.stepId)).toEqual(["b"]);
     expect(isWaitingForReply(legacy)).toBe(false);
@@ -459,13 +473,13 @@ describe("cursor", () => {
       wakeAt: null,
       waitingFor: null,
     };
-    const { effects } = advance(flow, stale, { type: "wake" }, T0);
+    const { effects } = advance(flow, stale, { type: "wake" }, T0, { defaultTimezone: "UTC" });
     expect(effects.filter((e) => e.type === "send").map((e) => e.stepId)).toEqual(["b"]);
   });
 
   it("stays plain JSON", () => {
-    const started = advance(ask, initialRun(), { type: "start" }, T0);
-    const replied = advance(ask, started.run, reply("i", T0 + 1), T0 + 1);
+    const started = advance(ask, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
+    const replied = advance(ask, started.run, reply("i", T0 + 1), T0 + 1, { defaultTimezone: "UTC" });
     for (const s of [started.run, replied.run]) expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });
 });

@@ -50,7 +50,9 @@ describe("advance", () => {
   });
 
   it("start: sends the first template, then schedules the wait", () => {
-    const { run, effects } = advance(thankYou, initialRun(), { type: "start" }, T0);
+    const { run, effects } = advance(thankYou, initialRun(), { type: "start" }, T0, {
+      defaultTimezone: "UTC",
+    });
     expect(run).toEqual(state([1], "waiting", T0 + 14 * DAY));
     expect(effects).toEqual([
       { type: "send", stepId: "thank-you", template: "thank-you", category: "relationship" },
@@ -68,7 +70,9 @@ describe("advance", () => {
 
   it("early wake: only the same schedule again, no send, no step, state unchanged", () => {
     const waiting: RunState = state([1], "waiting", T0 + 14 * DAY);
-    const { run, effects } = advance(thankYou, waiting, { type: "wake" }, T0 + DAY);
+    const { run, effects } = advance(thankYou, waiting, { type: "wake" }, T0 + DAY, {
+      defaultTimezone: "UTC",
+    });
     expect(run).toEqual(waiting);
     expect(effects).toEqual([{ type: "schedule", stepId: "two-weeks", at: T0 + 14 * DAY }]);
   });
@@ -76,7 +80,7 @@ describe("advance", () => {
   it("on-time wake: sends the next template, then completes", () => {
     const waiting: RunState = state([1], "waiting", T0 + 14 * DAY);
     const now = T0 + 14 * DAY;
-    const { run, effects } = advance(thankYou, waiting, { type: "wake" }, now);
+    const { run, effects } = advance(thankYou, waiting, { type: "wake" }, now, { defaultTimezone: "UTC" });
     expect(run).toEqual(state([3], "completed", null));
     expect(effects).toEqual([
       { type: "send", stepId: "check-in", template: "check-in", category: "relationship" },
@@ -87,7 +91,9 @@ describe("advance", () => {
 
   it("late wake behaves like an on-time one", () => {
     const waiting: RunState = state([1], "waiting", T0);
-    const { run, effects } = advance(thankYou, waiting, { type: "wake" }, T0 + 3 * DAY);
+    const { run, effects } = advance(thankYou, waiting, { type: "wake" }, T0 + 3 * DAY, {
+      defaultTimezone: "UTC",
+    });
     expect(run.status).toBe("completed");
     expect(effects.filter((e) => e.type === "send")).toHaveLength(1);
   });
@@ -99,24 +105,30 @@ describe("advance", () => {
     [0, 0],
   ];
   it.each(scales)("waitScale %d schedules the wait %i ms ahead", (waitScale, ms) => {
-    const { run, effects } = advance(thankYou, initialRun(), { type: "start" }, T0, { waitScale });
+    const { run, effects } = advance(thankYou, initialRun(), { type: "start" }, T0, {
+      defaultTimezone: "UTC",
+      waitScale,
+    });
     expect(run.wakeAt).toBe(T0 + ms);
     expect(effects).toContainEqual({ type: "schedule", stepId: "two-weeks", at: T0 + ms });
   });
 
   it("refuses a nonsensical waitScale", () => {
-    expect(() => advance(thankYou, initialRun(), { type: "start" }, T0, { waitScale: -1 })).toThrow(
-      RangeError,
-    );
-    expect(() => advance(thankYou, initialRun(), { type: "start" }, T0, { waitScale: Number.NaN })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      advance(thankYou, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC", waitScale: -1 }),
+    ).toThrow(RangeError);
+    expect(() =>
+      advance(thankYou, initialRun(), { type: "start" }, T0, {
+        defaultTimezone: "UTC",
+        waitScale: Number.NaN,
+      }),
+    ).toThrow(RangeError);
   });
 
   const finished: RunState[] = [state([3], "completed", null), state([1], "failed", null)];
   it.each(finished)("a $status run is left alone", (state) => {
     for (const input of [{ type: "start" }, { type: "wake" }] as const) {
-      const result = advance(thankYou, state, input, T0 + 100 * DAY);
+      const result = advance(thankYou, state, input, T0 + 100 * DAY, { defaultTimezone: "UTC" });
       expect(result.run).toEqual(state);
       expect(result.effects).toEqual([]);
     }
@@ -127,7 +139,7 @@ describe("advance", () => {
       { id: "a", type: "send", template: "a" },
       { id: "b", type: "send", template: "b" },
     ]);
-    const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0);
+    const { run, effects } = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(run).toEqual(state([2], "completed", null));
     expect(effects.map((e) => e.type)).toEqual(["send", "step", "send", "step", "complete"]);
   });
@@ -137,23 +149,25 @@ describe("advance", () => {
       { id: "w1", type: "wait", durationMs: DAY, duration: "1 day" },
       { id: "w2", type: "wait", durationMs: 2 * DAY, duration: "2 days" },
     ]);
-    const first = advance(flow, initialRun(), { type: "start" }, T0);
+    const first = advance(flow, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(first.run).toEqual(state([0], "waiting", T0 + DAY));
-    const second = advance(flow, first.run, { type: "wake" }, T0 + DAY);
+    const second = advance(flow, first.run, { type: "wake" }, T0 + DAY, { defaultTimezone: "UTC" });
     expect(second.run).toEqual(state([1], "waiting", T0 + 3 * DAY, { waitingSince: T0 + DAY }));
-    const third = advance(flow, second.run, { type: "wake" }, T0 + 3 * DAY);
+    const third = advance(flow, second.run, { type: "wake" }, T0 + 3 * DAY, { defaultTimezone: "UTC" });
     expect(third.run.status).toBe("completed");
   });
 
   it("a retried start on a waiting run does not send again", () => {
-    const first = advance(thankYou, initialRun(), { type: "start" }, T0);
-    const retry = advance(thankYou, first.run, { type: "start" }, T0 + 5);
+    const first = advance(thankYou, initialRun(), { type: "start" }, T0, { defaultTimezone: "UTC" });
+    const retry = advance(thankYou, first.run, { type: "start" }, T0 + 5, { defaultTimezone: "UTC" });
     expect(retry.run).toEqual(first.run);
     expect(retry.effects).toEqual([{ type: "schedule", stepId: "two-weeks", at: T0 + 14 * DAY }]);
   });
 
   it("a cursor past the end (flow shortened under a run) completes", () => {
-    const { run, effects } = advance(thankYou, state([7], "active", null), { type: "wake" }, T0);
+    const { run, effects } = advance(thankYou, state([7], "active", null), { type: "wake" }, T0, {
+      defaultTimezone: "UTC",
+    });
     expect(run).toEqual(state([7], "completed", null));
     expect(effects).toEqual([{ type: "complete", at: T0 }]);
   });
@@ -161,7 +175,7 @@ describe("advance", () => {
   it("does not modify the run it is given", () => {
     const state = initialRun();
     const copy = structuredClone(state);
-    advance(thankYou, state, { type: "start" }, T0);
+    advance(thankYou, state, { type: "start" }, T0, { defaultTimezone: "UTC" });
     expect(state).toEqual(copy);
   });
 
@@ -179,13 +193,13 @@ describe("advance", () => {
     let input: { type: "start" } | { type: "wake" } = { type: "start" };
     const all: Effect[] = [];
     for (let round = 0; round < 500 && run.status !== "completed"; round++) {
-      const result = advance(flow, run, input, now);
+      const result = advance(flow, run, input, now, { defaultTimezone: "UTC" });
       all.push(...result.effects);
       run = result.run;
       input = { type: "wake" };
       if (run.status === "waiting" && run.wakeAt !== null) {
         // A spurious early wake-up before each real one: it must change nothing.
-        const early = advance(flow, run, input, run.wakeAt - 1);
+        const early = advance(flow, run, input, run.wakeAt - 1, { defaultTimezone: "UTC" });
         expect(early.run).toEqual(run);
         expect(early.effects).toEqual([{ type: "schedule", stepId: expect.any(String), at: run.wakeAt }]);
         now = run.wakeAt;

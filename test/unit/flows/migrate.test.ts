@@ -43,12 +43,12 @@ describe("moving runs between versions", () => {
   });
 
   it("moves a waiting run to the same step of the new version, which then goes on from there", () => {
-    const waiting = advance(v1, initialRun(), { type: "start" }, 0).run;
+    const waiting = advance(v1, initialRun(), { type: "start" }, 0, { defaultTimezone: "UTC" }).run;
     expect(waiting.cursor).toEqual([1]);
     const moved = moveRun(v1, v2, waiting);
     expect(moved).toMatchObject({ ok: true, state: { cursor: [2], wakeAt: 14 * DAY } });
     if (!moved.ok) return;
-    const next = advance(v2, moved.state, { type: "wake" }, 14 * DAY);
+    const next = advance(v2, moved.state, { type: "wake" }, 14 * DAY, { defaultTimezone: "UTC" });
     expect(
       next.effects.filter((e) => e.type === "send").map((e) => (e.type === "send" ? e.template : "")),
     ).toEqual(["new"]);
@@ -62,7 +62,7 @@ describe("moving runs between versions", () => {
       /"pause" is a send in the new version, not a wait/,
     ],
   ])("refuses when %s", (_what, steps, reason) => {
-    const waiting = advance(v1, initialRun(), { type: "start" }, 0).run;
+    const waiting = advance(v1, initialRun(), { type: "start" }, 0, { defaultTimezone: "UTC" }).run;
     expect(moveRun(v1, flow(steps), waiting)).toMatchObject({
       ok: false,
       reason: expect.stringMatching(reason),

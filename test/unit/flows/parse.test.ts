@@ -66,6 +66,8 @@ describe("parseFlow: valid files", () => {
           { id: "wait-2", path: "steps[1]", step: { line: 19, col: 5 }, value: { line: 19, col: 11 } },
           { id: "send-3", path: "steps[2]", step: { line: 20, col: 5 }, value: { line: 20, col: 11 } },
         ],
+        trigger: { line: 5, col: 10 },
+        where: { line: 7, col: 5 },
       },
     });
   });
@@ -239,6 +241,12 @@ steps:
         path: "steps[1].on_reply[1]",
         step: { line: 10, col: 9 },
         value: { line: 11, col: 11 },
+        // Each arm's if: (the else arm: its else:), where checks of its condition point.
+        arms: [
+          { line: 11, col: 17 },
+          { line: 15, col: 15 },
+          { line: 20, col: 15 },
+        ],
       },
       {
         id: "answer.on_reply.branch-2.then-1.notify-1",

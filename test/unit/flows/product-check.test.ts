@@ -24,17 +24,13 @@ describe("productPresence", () => {
   it.each<[string, string, boolean | RegExp]>([
     ["a reply", "  event: reply", /"reply" event has no product when the mail is known only by its sender/],
     ["an owner message", "  event: owner_message", /"owner_message" event/],
-    ["a registration", "  event: registration", /"registration" event need not name a product/],
+    // The event API refuses a registration or purchase without a product.
+    ["a registration", "  event: registration", true],
+    ["a purchase excluding one SKU", "  event: purchase\n  where:\n    product.sku: { not: LYRA-1 }", true],
     [
-      "a registration that requires a product",
-      "  event: registration\n  where:\n    product.sku: { exists: true }",
-      true,
-    ],
-    ["a purchase of one SKU", "  event: purchase\n  where:\n    product.sku: LYRA-1", true],
-    [
-      "a purchase excluding one SKU",
-      "  event: purchase\n  where:\n    product.sku: { not: LYRA-1 }",
-      /"purchase"/,
+      "a disposition",
+      "  event: disposition",
+      /"disposition" event names a product, but has none when the customer does not own it/,
     ],
     [
       "a custom event naming a product",
@@ -83,7 +79,7 @@ describe("checkProductUses", () => {
   it("follows nested steps", () => {
     const flow = flowFrom(`name: Nested
 trigger:
-  event: registration
+  event: review
 steps:
   - wait_for_reply: 3 days
     id: answer

@@ -28,13 +28,13 @@ steps:
 function tagsAfterReply(text: string | undefined): string[] {
   const parsed = parseFlow(FLOW, "flows/t.yaml");
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const started = advance(parsed.flow, initialRun(), { type: "start" }, T, { facts });
+  const started = advance(parsed.flow, initialRun(), { type: "start" }, T, { facts, defaultTimezone: "UTC" });
   const replied = advance(
     parsed.flow,
     started.run,
     { type: "reply", interactionId: "i-1", at: T + 1000, ...(text !== undefined ? { text } : {}) },
     T + 1000,
-    { facts },
+    { facts, defaultTimezone: "UTC" },
   );
   return replied.effects.flatMap((e) => (e.type === "tag" ? e.add : []));
 }

@@ -60,7 +60,10 @@ describe("seed flows", () => {
     expect(run.wakeAt).toBe(Date.UTC(2026, 0, 12, 9));
     // Given away during the week: the flow ends when it wakes, without sending.
     const gone = { ...oneTime, ownership: { ...oneTime.ownership, status: "disposed" } };
-    const woken = advance(flow, run, { type: "wake" }, started + 7 * DAY + DAY, { facts: gone });
+    const woken = advance(flow, run, { type: "wake" }, started + 7 * DAY + DAY, {
+      defaultTimezone: "UTC",
+      facts: gone,
+    });
     expect(woken.run).toMatchObject({ status: "completed", outcome: "exited" });
     expect(woken.effects.some((e) => e.type === "send")).toBe(false);
   });
@@ -79,7 +82,10 @@ describe("seed flows", () => {
     expect(flowMatches(flow, { ...disposition, ownership: undefined }, 0)).toBe(false);
     expect(flowMatches(flow, registration, 0)).toBe(false);
     expect(flow.entry).toBe("once_per_product");
-    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, { facts: disposition });
+    const { effects } = advance(flow, initialRun(), { type: "start" }, 0, {
+      defaultTimezone: "UTC",
+      facts: disposition,
+    });
     expect(effects.filter((e) => e.type === "send")).toEqual([
       expect.objectContaining({
         template: "former-owner-thanks",
@@ -90,9 +96,13 @@ describe("seed flows", () => {
 
     // The thank-you flow's check-in is not sent about a product the customer no longer has.
     const thankYou = flows.get("thank-you") as Flow;
-    const started = advance(thankYou, initialRun(), { type: "start" }, 0, { facts: registration });
+    const started = advance(thankYou, initialRun(), { type: "start" }, 0, {
+      defaultTimezone: "UTC",
+      facts: registration,
+    });
     expect(started.run.status).toBe("waiting");
     const woken = advance(thankYou, started.run, { type: "wake" }, 15 * DAY, {
+      defaultTimezone: "UTC",
       facts: { ...registration, ownership: disposed },
     });
     expect(woken.run).toMatchObject({ status: "completed", outcome: "exited" });

@@ -88,7 +88,9 @@ describe("transactional sends", () => {
   ])("%s", (_what, body, expected) => {
     const parsed = parseFlow(`name: T\ntrigger: { event: registration }\n${body}\n`, "t.yaml");
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    const [send] = advance(parsed.flow, initialRun(), { type: "start" }, 0).effects;
+    const [send] = advance(parsed.flow, initialRun(), { type: "start" }, 0, {
+      defaultTimezone: "UTC",
+    }).effects;
     expect(send).toMatchObject({ type: "send", template: "a" });
     expect(send?.type === "send" && send.transactional === true).toBe(expected);
   });

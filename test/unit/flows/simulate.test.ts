@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseFlow } from "../../../src/flows/parse.js";
-import { applySendPolicy, simulateFlow } from "../../../src/flows/simulate.js";
+import { simulate, simulateFlow } from "../../../src/flows/simulate.js";
 import type { Flow } from "../../../src/flows/types.js";
 
 const DAY = 24 * 3600_000;
@@ -82,26 +82,32 @@ describe("simulateFlow", () => {
   });
 });
 
-describe("applySendPolicy", () => {
+describe("simulate: the send policy as delivery applies it", () => {
   it("moves relationship emails into the window and under the cap; transactional ones go when due", () => {
-    const entries = simulateFlow(question, { start: T0, until: T0 + 400 * DAY, replies: [T0 + 5 * DAY] });
     // 2026-01-01 is a Thursday. Window: weekdays 09:00-17:00 UTC; at most 1 email in 2 days.
     const policy = {
       window: { start: "09:00", end: "17:00", days: [0, 1, 2, 3, 4] },
       cap: { max: 1, perMs: 2 * DAY },
     };
-    const out = applySendPolicy(entries, policy, "UTC").filter((e) => e.kind === "send");
+    const run = (f: Flow) =>
+      simulate({
+        flow: f,
+        start: T0,
+        until: T0 + 400 * DAY,
+        facts: { event: { type: "registration", properties: {} }, customer: {} },
+        replies: [T0 + 5 * DAY],
+        waitScale: 1,
+        timezone: "UTC",
+        defaultTimezone: "UTC",
+        policy,
+      }).filter((e) => e.kind === "send");
     const at = (ms: number | undefined) => new Date(ms as number).toISOString().slice(0, 16);
-    expect(out.map((e) => [e.detail, at(e.at), at(e.deliveredAt)])).toEqual([
+    expect(run(question).map((e) => [e.detail, at(e.at), at(e.deliveredAt)])).toEqual([
       ["question", "2026-01-04T00:00", "2026-01-05T09:00"], // Sunday → Monday 09:00
       ["thanks", "2026-01-06T00:00", "2026-01-07T09:00"], // the cap frees Wed 09:00
       ["tips", "2026-01-07T00:00", "2026-01-09T09:00"], // two days after thanks
     ]);
-    const transactional = applySendPolicy(
-      [{ ...entries[1], kind: "send", transactional: true } as never],
-      policy,
-      "UTC",
-    );
-    expect(transactional[0]?.deliveredAt).toBe(transactional[0]?.at);
+    const transactional = run({ ...question, transactional: true });
+    expect(transactional.every((e) => e.deliveredAt === e.at)).toBe(true);
   });
 });

@@ -164,7 +164,7 @@ steps:
     topic: product_news
 `);
   const sends = (origin?: "broadcast") =>
-    advance(flow, initialRun(origin), { type: "start" }, 0).effects.filter(
+    advance(flow, initialRun(origin), { type: "start" }, 0, { defaultTimezone: "UTC" }).effects.filter(
       (e): e is Extract<Effect, { type: "send" }> => e.type === "send",
     );
 
@@ -188,9 +188,9 @@ steps:
     const waiting = flowFrom(
       "name: W\ntrigger:\n  event: product_news\ntopic: product_news\nsteps:\n  - wait: 1 day\n  - send: news\n",
     );
-    const first = advance(waiting, initialRun("broadcast"), { type: "start" }, 0);
+    const first = advance(waiting, initialRun("broadcast"), { type: "start" }, 0, { defaultTimezone: "UTC" });
     expect(first.run.origin).toBe("broadcast");
-    const later = advance(waiting, first.run, { type: "wake" }, 86_400_000);
+    const later = advance(waiting, first.run, { type: "wake" }, 86_400_000, { defaultTimezone: "UTC" });
     expect(later.effects.find((e) => e.type === "send")).toMatchObject({
       category: "news",
       topic: "product_news",

@@ -58,7 +58,7 @@ describe("compileTemplate", () => {
     });
     expect(problems).toEqual([
       "config/templates/t/body.mjml:6:9: MJML: <mj-text>: Attribute colour is illegal",
-      "config/templates/t/body.mjml:7:9: MJML: <mj-buton>: Element mj-buton doesn't exist or is not registered",
+      "config/templates/t/body.mjml:7:9: MJML: <mj-buton> is not an MJML element; did you mean <mj-button>?",
     ]);
   });
 

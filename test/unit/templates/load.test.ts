@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadProject } from "../../../src/project.js";
 import { formatTemplateError, loadTemplates } from "../../../src/templates/load.js";
 import { configTemplatesDir, mjml } from "./fixtures.js";
 
@@ -81,14 +82,40 @@ describe("loadTemplates", () => {
     const { templates, errors } = await loadTemplates(dir);
     expect(errors.map(formatTemplateError)).toEqual([
       `${join(dir, "a", "text.hbs")}:2:3: unknown variable "customer.frstName" (did you mean "customer.firstName"?)`,
-      `${join(dir, "b", "body.mjml")}:5:1: MJML: <mj-buton>: Element mj-buton doesn't exist or is not registered`,
+      `${join(dir, "b", "body.mjml")}:5:1: MJML: <mj-buton> is not an MJML element; did you mean <mj-button>?`,
     ]);
     // A template with only variable problems compiles; start-up refuses on `errors` anyway.
     expect([...templates.keys()]).toEqual(["a"]);
   });
 
+  it("lists a template that exists but did not compile as broken, so flows naming it are not told it is missing", async () => {
+    await writeTemplate("b", { ...complete, "body.mjml": mjml("<mj-txt>x</mj-txt>") });
+    await writeTemplate("Bad Name", complete);
+    const { templates, broken } = await loadTemplates(dir);
+    expect(templates.size).toBe(0);
+    expect([...broken]).toEqual(["b"]);
+  });
+
   it("reports a missing templates folder", async () => {
     const { errors } = await loadTemplates(join(dir, "nope"));
     expect(errors.map((e) => e.message)).toEqual(["missing: the templates folder"]);
+  });
+});
+
+describe("loadProject with an unknown MJML element", () => {
+  it("reports one problem, at the element, with a suggestion; not a second 'no template' for the flow", async () => {
+    const config = join(dir, "config");
+    await cp(resolve("config"), config, { recursive: true });
+    const body = join(config, "templates", "thank-you", "body.mjml");
+    const source = await readFile(body, "utf8");
+    await writeFile(body, source.replace("<mj-text>", "<mj-txt>").replace("</mj-text>", "</mj-txt>"));
+    const result = await loadProject(config);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      expect.stringMatching(
+        /thank-you\/body\.mjml:\d+:\d+: MJML: <mj-txt> is not an MJML element; did you mean <mj-text>\?$/,
+      ),
+    ]);
   });
 });

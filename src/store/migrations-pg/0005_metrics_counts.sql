@@ -1,0 +1,1 @@
+CREATE INDEX "messages_status_flow" ON "messages" USING btree ("status","flow_id");

@@ -1,0 +1,1 @@
+CREATE INDEX `messages_status_flow` ON `messages` (`status`,`flow_id`);
