@@ -88,6 +88,7 @@ program
       process.exitCode = 1;
       return;
     }
+    for (const note of result.notes) process.stdout.write(`${note}\n`);
     process.stdout.write(`ok: ${result.summary}${warned}\n`);
   });
 

@@ -6,6 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
+import { createKannelChannel } from "./channels/kannel.js";
+import { dlrUrlFor } from "./channels/sms-links.js";
+import { createDlrTokens } from "./channels/sms-tokens.js";
 import { retryFailed } from "./cli/retry.js";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
@@ -270,6 +273,26 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       }
     }
 
+    // SMS through Kannel when configured: delivery reports come back to a signed dlr-url.
+    const dlrTokens = createDlrTokens(secret);
+    const smsChannel =
+      settings.SMS_GATEWAY_URL &&
+      settings.SMS_GATEWAY_USERNAME &&
+      settings.SMS_GATEWAY_PASSWORD &&
+      settings.SMS_FROM
+        ? {
+            channel: createKannelChannel({
+              url: settings.SMS_GATEWAY_URL,
+              username: settings.SMS_GATEWAY_USERNAME,
+              password: settings.SMS_GATEWAY_PASSWORD,
+              dlrUrl: dlrUrlFor(() => publicUrlOf(settings, listeningPort), dlrTokens),
+              deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+            }),
+            from: settings.SMS_FROM,
+            deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          }
+        : null;
+
     const eventTypes = knownEventTypes(project.flows.values());
     const metrics = createMetrics({ clock, cacheMs: settings.METRICS_CACHE_MS, knownEventTypes: eventTypes });
     metrics.setSources({
@@ -296,6 +319,8 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       flows: project.flows,
       pastFlows: new Map(),
       templates: project.templates,
+      smsTemplates: project.smsTemplates,
+      sms: smsChannel,
       mailer,
       brand: project.brand,
       addresses,
@@ -482,6 +507,14 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
+        ...(smsChannel
+          ? {
+              sms: {
+                dlrTokens,
+                ...(settings.SMS_INBOUND_SECRET ? { inboundSecret: settings.SMS_INBOUND_SECRET } : {}),
+              },
+            }
+          : {}),
         dashboard: {
           store,
           flows: project.flows,

@@ -15,11 +15,15 @@ import { allSteps } from "./flows/steps.js";
 import type { Flow } from "./flows/types.js";
 import type { CompiledTemplate, TemplateCompileOptions } from "./templates/compile.js";
 import { formatTemplateError, loadTemplates } from "./templates/load.js";
+import { sampleTemplateData } from "./templates/sample-data.js";
+import { type CompiledSmsTemplate, loadSmsTemplates, smsReport } from "./templates/sms.js";
 
 export interface Project {
   brand: Brand;
   flows: Map<string, Flow>;
   templates: Map<string, CompiledTemplate>;
+  /** config/templates/NAME/sms.hbs, by NAME. */
+  smsTemplates: Map<string, CompiledSmsTemplate>;
 }
 
 /**
@@ -27,7 +31,11 @@ export interface Project {
  * almost always a mistake) are printed by validate and logged at start, and stop nothing.
  */
 export type ProjectResult =
-  | { ok: true; project: Project; summary: string; warnings: string[] }
+  /**
+   * notes: what validate reports beside "ok" (each SMS template's encoding and parts, and
+   * its warnings).
+   */
+  | { ok: true; project: Project; summary: string; warnings: string[]; notes: string[] }
   | { ok: false; problems: string[]; warnings: string[] };
 
 export async function loadProject(
@@ -44,14 +52,28 @@ export async function loadProject(
   }
   const templates = await loadTemplates(join(configDir, "templates"), opts);
   problems.push(...templates.errors.map(formatTemplateError));
+  const smsTemplates = await loadSmsTemplates(join(configDir, "templates"));
+  problems.push(...smsTemplates.errors.map(formatTemplateError));
+  const notes: string[] = [];
+  for (const template of smsTemplates.templates.values()) {
+    try {
+      const report = smsReport(template, sampleTemplateData());
+      notes.push(report.summary);
+      if (report.warning) notes.push(report.warning);
+    } catch (err) {
+      problems.push(`${template.file}: does not render with the sample data: ${(err as Error).message}`);
+    }
+  }
   const flows = await loadFlows(join(configDir, "flows"));
   problems.push(...flows.errors.map(formatFlowError));
   problems.push(
     // A template that exists but did not compile has its own error above; the flows naming it
     // are right to, so they are checked against every template folder, broken ones included.
-    ...checkFlowReferences(flows.flows, new Set([...templates.templates.keys(), ...templates.broken])).map(
-      formatFlowError,
-    ),
+    ...checkFlowReferences(
+      flows.flows,
+      new Set([...templates.templates.keys(), ...templates.broken]),
+      new Set([...smsTemplates.templates.keys(), ...smsTemplates.broken]),
+    ).map(formatFlowError),
   );
   problems.push(...flows.flows.flatMap(unreachableSteps).map(formatFlowError));
   // A flow that can run without a product must not send a template that needs one.
@@ -75,11 +97,18 @@ export async function loadProject(
     ...eventTypeWarnings(flows.flows, KNOWN_EVENT_TYPES, join(configDir, "flows")),
   ].map(formatFlowError);
   if (problems.length > 0 || !brand) return { ok: false, problems, warnings };
-  const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)`;
+  const sms = smsTemplates.templates.size > 0 ? `, ${smsTemplates.templates.size} SMS template(s)` : "";
+  const summary = `${flows.flows.length} flow(s) (${flows.flows.map((f) => f.id).join(", ")}), ${templates.templates.size} template(s)${sms}`;
   return {
     ok: true,
-    project: { brand, flows: new Map(flows.flows.map((f) => [f.id, f])), templates: templates.templates },
+    project: {
+      brand,
+      flows: new Map(flows.flows.map((f) => [f.id, f])),
+      templates: templates.templates,
+      smsTemplates: smsTemplates.templates,
+    },
     summary,
     warnings,
+    notes,
   };
 }

@@ -159,6 +159,32 @@ const settingsSchema = z.object({
     .optional(),
   IMAP_PROCESSED_FOLDER: z.string().min(1).default("rapport-processed"),
   IMAP_POLL_INTERVAL_MS: positiveInt.default(30_000),
+  /**
+   * SMS through Kannel: smsbox's sendsms URL (http://kannel:13013/cgi-bin/sendsms), its
+   * sendsms-user and our sender. All four or none (crossFieldProblems); none: no SMS channel.
+   */
+  SMS_GATEWAY_URL: z
+    .string()
+    .refine((u) => {
+      if (!URL.canParse(u)) return false;
+      const url = new URL(u);
+      return (
+        (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "" && url.search === ""
+      );
+    }, "expected Kannel smsbox's sendsms URL, like http://kannel:13013/cgi-bin/sendsms (http or https, no query)")
+    .optional(),
+  SMS_GATEWAY_USERNAME: z.string().min(1).optional(),
+  SMS_GATEWAY_PASSWORD: z.string().min(1).optional(),
+  SMS_FROM: z
+    .string()
+    .regex(
+      /^(\+[1-9][0-9]{6,14}|[0-9]{3,8}|[A-Za-z0-9 ]{1,11})$/,
+      "expected our sender: an E.164 number (+447700900123), a short code (4040) or an alphanumeric sender id of at most 11 letters and digits",
+    )
+    .optional(),
+  /** Kannel's sms-service get-url carries it (?secret=…); incoming texts without it are refused. */
+  SMS_INBOUND_SECRET: z.string().min(24, "must be at least 24 characters").optional(),
+  SMS_SEND_DEADLINE_MS: positiveInt.max(120_000).default(15_000),
   RAPPORT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   RAPPORT_QUEUE_PREFIX: z
     .string()
@@ -218,6 +244,16 @@ function crossFieldProblems(s: Settings): string[] {
   if (missing.length > 0 && missing.length < dkim.length)
     problems.push(
       `${missing.join(" and ")}: missing; DKIM signing needs all of ${dkim.join(", ")} (set all three to sign mail, or none)`,
+    );
+  const sms = ["SMS_GATEWAY_URL", "SMS_GATEWAY_USERNAME", "SMS_GATEWAY_PASSWORD", "SMS_FROM"] as const;
+  const smsMissing = sms.filter((name) => s[name] === undefined);
+  if (smsMissing.length > 0 && smsMissing.length < sms.length)
+    problems.push(
+      `${smsMissing.join(" and ")}: missing; the SMS channel needs all of ${sms.join(", ")} (set all four to send SMS, or none)`,
+    );
+  if (s.SMS_INBOUND_SECRET !== undefined && s.SMS_GATEWAY_URL === undefined)
+    problems.push(
+      "SMS_INBOUND_SECRET: set without SMS_GATEWAY_URL; incoming texts need the SMS channel configured",
     );
   return problems;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { MONTHS } from "../infra/calendar.js";
+import { PHONE_EXPECTED, toE164 } from "./phone.js";
 
 const shortText = (max: number) => z.string().trim().min(1).max(max);
 
@@ -94,6 +95,28 @@ export const eventBodySchema = z
         .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expected a locale like en or de-AT")
         .optional(),
       birthday: isoDate.optional(),
+      /** Stored in E.164 whatever spacing the form sent. */
+      phone: z
+        .string()
+        .max(40, PHONE_EXPECTED)
+        .transform((s, ctx) => {
+          const e164 = toE164(s);
+          if (e164) return e164;
+          ctx.addIssue({ code: "custom", message: PHONE_EXPECTED });
+          return z.NEVER;
+        })
+        .optional(),
+      /**
+       * What the customer agreed to, where and when: `sms: true` allows marketing texts to
+       * their phone; `false` records a refusal or withdrawal. `at` defaults to the event's time.
+       */
+      consent: z
+        .strictObject({
+          sms: z.boolean({ error: "expected true (agreed to marketing SMS) or false (refused or withdrew)" }),
+          source: noControl(200),
+          at: z.iso.datetime({ offset: true }).optional(),
+        })
+        .optional(),
       attributes: attributeBag.optional(),
     }),
     product: z

@@ -18,24 +18,39 @@ import { walkSteps } from "./steps.js";
 import { didYouMean } from "./suggest.js";
 import type { Flow } from "./types.js";
 
-export function checkFlowReferences(flows: readonly Flow[], templateNames: ReadonlySet<string>): FlowError[] {
+export function checkFlowReferences(
+  flows: readonly Flow[],
+  templateNames: ReadonlySet<string>,
+  /** config/templates/NAME/sms.hbs: what `channel: sms` (and `preferred`) sends need. */
+  smsTemplateNames: ReadonlySet<string> = new Set(),
+): FlowError[] {
   const known = [...templateNames].sort();
   const knownText =
     known.length > 0 ? `available templates: ${known.join(", ")}` : "there are no templates yet";
+  const knownSms = [...smsTemplateNames].sort();
+  const knownSmsText =
+    knownSms.length > 0
+      ? `available SMS templates: ${knownSms.join(", ")}`
+      : "there are no SMS templates yet";
   const errors: FlowError[] = [];
   for (const flow of flows) {
     walkSteps(flow.steps, ({ step, path }) => {
       if (step.type !== "send" && step.type !== "notify") return;
-      if (templateNames.has(step.template)) return;
+      const channel = step.type === "send" ? (step.channel ?? "email") : "email";
       const placed = flow.positions?.steps.find((p) => p.id === step.id);
       const pos = placed?.value ?? { line: 1, col: 1 };
-      errors.push({
-        file: flow.file,
-        line: pos.line,
-        col: pos.col,
-        path: pathText([...path, step.type]),
-        message: `there is no template named "${step.template}" (${knownText})${didYouMean(step.template, known)}`,
-      });
+      const at = { file: flow.file, line: pos.line, col: pos.col, path: pathText([...path, step.type]) };
+      // preferred may go either way, so it needs both.
+      if (channel !== "sms" && !templateNames.has(step.template))
+        errors.push({
+          ...at,
+          message: `there is no ${channel === "preferred" ? "email " : ""}template named "${step.template}" (${knownText})${didYouMean(step.template, known)}`,
+        });
+      if (channel !== "email" && !smsTemplateNames.has(step.template))
+        errors.push({
+          ...at,
+          message: `there is no SMS template named "${step.template}" (config/templates/${step.template}/sms.hbs; ${knownSmsText})${didYouMean(step.template, knownSms)}`,
+        });
     });
   }
   return errors;
@@ -64,6 +79,8 @@ export function checkProductUses(
     if (presence.certain) continue;
     walkSteps(flow.steps, ({ step, path }) => {
       if (step.type !== "send" && step.type !== "notify") return;
+      // SMS templates render with the same strict data; their product reads are not tracked yet.
+      if (step.type === "send" && step.channel === "sms") return;
       const uses = templates.get(step.template)?.productUses ?? [];
       const placed = flow.positions?.steps.find((p) => p.id === step.id);
       const pos = placed?.value ?? { line: 1, col: 1 };

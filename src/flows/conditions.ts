@@ -51,6 +51,7 @@ function lookup(facts: TriggerFacts, path: string): unknown {
     product: facts.product,
     event: facts.event,
     ownership: facts.ownership,
+    reply: facts.reply,
   };
   for (const part of path.split(".")) {
     if (value === null || typeof value !== "object") return undefined;
@@ -89,6 +90,8 @@ function holds(condition: FieldCondition, actual: unknown, now: number): boolean
   if ("contains" in condition) {
     return Array.isArray(actual) && actual.some((v) => sameValue(v, condition.contains));
   }
+  if ("matches" in condition)
+    return typeof actual === "string" && new RegExp(condition.matches, "i").test(actual.trim());
   if ("before" in condition || "after" in condition) {
     const at = dateValue(actual);
     if (at === null) return false;
@@ -209,6 +212,7 @@ function describeFieldCondition(field: string, is: FieldCondition): string {
   if ("not" in is) return `${field} != ${String(is.not)}`;
   if ("exists" in is) return is.exists ? `${field} exists` : `${field} is missing`;
   if ("contains" in is) return `${field} contains ${String(is.contains)}`;
+  if ("matches" in is) return `${field} matches /${is.matches}/i`;
   const parts: string[] = [];
   const add = (word: string, value: unknown) => {
     if (value !== undefined) parts.push(`${field} ${word} ${String(value)}`);

@@ -33,7 +33,9 @@ export const WHERE_FIELD_PATTERN =
   `|customer\\.attributes(\\.${NAME_SEGMENT})+` +
   `|product\\.(${PRODUCT_FIELDS.join("|")})` +
   `|ownership\\.(${OWNERSHIP_FIELDS.join("|")})` +
-  `|event\\.properties(\\.${NAME_SEGMENT})+)$`;
+  `|event\\.properties(\\.${NAME_SEGMENT})+` +
+  // The latest reply the run took: branch conditions after a wait_for_reply.
+  "|reply\\.text)$";
 
 const CUSTOMER_COUNT = CUSTOMER_FIELDS.length + PREFERENCE_FIELDS.length;
 

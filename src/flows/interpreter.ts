@@ -143,6 +143,7 @@ function sendEffect(
     ...(category === "transactional" ? { transactional: true } : {}),
     category,
     ...(topic !== undefined ? { topic } : {}),
+    ...(step.channel ? { channel: step.channel } : {}),
   };
 }
 
@@ -277,7 +278,11 @@ export function advance(
     }
     return evaluateCondition(
       condition,
-      { ...(facts ?? NO_FACTS), run: { replied: replies.length > 0 } },
+      {
+        ...(facts ?? NO_FACTS),
+        run: { replied: replies.length > 0 },
+        reply: { text: replies[replies.length - 1]?.text ?? "" },
+      },
       now,
     );
   };
@@ -310,7 +315,15 @@ export function advance(
     if (replies.some((r) => r.interactionId === input.interactionId)) return unchanged;
     if (run.waitingSince !== null && input.at < run.waitingSince) return unchanged;
     if (input.at >= parked.wakeAt) return unchanged;
-    replies = [...replies, { stepId: step.id, interactionId: input.interactionId, at: input.at }];
+    replies = [
+      ...replies,
+      {
+        stepId: step.id,
+        interactionId: input.interactionId,
+        at: input.at,
+        ...(input.text !== undefined ? { text: input.text.slice(0, 1000) } : {}),
+      },
+    ];
     effects.push({
       type: "step",
       stepId: step.id,

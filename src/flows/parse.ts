@@ -328,7 +328,10 @@ function toSteps(
       step = {
         id,
         type: "send",
-        template: s.send,
+        template: typeof s.send === "string" ? s.send : s.send.template,
+        ...(typeof s.send === "object" && s.send.channel !== undefined && s.send.channel !== "email"
+          ? { channel: s.send.channel }
+          : {}),
         ...(s.transactional !== undefined ? { transactional: s.transactional } : {}),
         ...(s.topic !== undefined ? { topic: s.topic } : {}),
       };

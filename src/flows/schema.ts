@@ -77,6 +77,7 @@ const OPERATOR_KINDS: Readonly<Record<string, string>> = {
   not: "not",
   exists: "exists",
   contains: "contains",
+  matches: "matches",
   gt: "comparison",
   gte: "comparison",
   lt: "comparison",
@@ -86,7 +87,7 @@ const OPERATOR_KINDS: Readonly<Record<string, string>> = {
 };
 
 const OPERATORS_TEXT =
-  "{ in: [...] }, { not: value }, { exists: true/false }, { contains: value }, " +
+  "{ in: [...] }, { not: value }, { exists: true/false }, { contains: value }, { matches: regex }, " +
   '{ gt / gte / lt / lte: number }, { before / after: "30 days ago" }';
 
 /** Why a `where` value is none of the allowed forms; only reached when no single form fits. */
@@ -162,6 +163,24 @@ const FieldOperators = z
       description:
         "Matches when the field is a list holding this value, e.g. customer.tags: { contains: vip }.",
     }),
+    matches: z
+      .string()
+      .refine(
+        (source) => {
+          try {
+            new RegExp(source, "i");
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: (iss) => `not a regular expression: ${JSON.stringify(iss.input)}` },
+      )
+      .optional()
+      .meta({
+        description:
+          'Matches when the field is text matching this regular expression, ignoring case, e.g. reply.text: { matches: "^(yes|y|4040)$" }.',
+      }),
     gt: Num.optional().meta({ description: "Matches when the field is a number greater than this." }),
     gte: Num.optional().meta({ description: "Matches when the field is a number at least this." }),
     lt: Num.optional().meta({ description: "Matches when the field is a number less than this." }),
@@ -427,7 +446,7 @@ const WaitDuration = z
 export type FlowFileStep =
   | "exit"
   | {
-      send: string;
+      send: string | { template: string; channel?: (typeof SEND_CHANNELS)[number] | undefined };
       id?: string | undefined;
       transactional?: boolean | undefined;
       topic?: string | undefined;
@@ -520,9 +539,27 @@ function stepError(iss: RawIssue): string | undefined {
   return `expected a step like ${STEP_EXAMPLES}, found ${describeFound(input)}`;
 }
 
+/** email (the default), sms, or preferred: the customer's choice, else email. */
+export const SEND_CHANNELS = ["email", "sms", "preferred"] as const;
+
+const SendTarget = z
+  .strictObject({
+    template: TemplateName,
+    channel: z
+      .enum(SEND_CHANNELS, { error: "expected email, sms or preferred (the customer's choice, else email)" })
+      .optional()
+      .meta({
+        description:
+          "How to send it: email (default; config/templates/NAME/ with subject.hbs, body.mjml, text.hbs), " +
+          "sms (config/templates/NAME/sms.hbs, to the customer's phone, with their SMS consent) or preferred " +
+          "(the customer's choice, else email).",
+      }),
+  })
+  .meta({ title: "send target", description: "A template and the channel to send it on." });
+
 const SendStep = z
   .strictObject({
-    send: TemplateName,
+    send: z.union([TemplateName, SendTarget]),
     id: StepId.optional(),
     transactional: z
       .boolean()
@@ -537,7 +574,12 @@ const SendStep = z
         "The topic of this message, if not the flow's (a topic listed in config/rapport.yaml), e.g. product_news.",
     }),
   })
-  .meta({ title: "send", description: "Send the customer an email made from a template." });
+  .meta({
+    title: "send",
+    description:
+      "Send the customer a message made from a template: `send: thank-you` (email), or " +
+      "`send: { template: care-tip, channel: sms }`.",
+  });
 
 const WaitStep = z
   .strictObject({ wait: WaitDuration, id: StepId.optional() })

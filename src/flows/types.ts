@@ -31,7 +31,9 @@ export type FieldCondition =
    */
   | { before?: DateBound; after?: DateBound }
   /** The field is a list holding this value (tags: `customer.tags: { contains: vip }`). */
-  | { contains: Scalar };
+  | { contains: Scalar }
+  /** The field is text matching this regular expression, ignoring case: `reply.text: { matches: "^(yes|4040)$" }`. */
+  | { matches: string };
 
 /** `where` block: every listed field must satisfy its condition (AND). Keys are dotted paths. */
 export type Where = Record<string, FieldCondition>;
@@ -103,7 +105,15 @@ export interface BranchArm {
 
 export type Step =
   /** `transactional` and `topic` override the flow's for this message (see Flow). */
-  | { id: string; type: "send"; template: string; transactional?: boolean; topic?: string }
+  | {
+      id: string;
+      type: "send";
+      template: string;
+      transactional?: boolean;
+      topic?: string;
+      /** Absent: email. */
+      channel?: SendChannel;
+    }
   | { id: string; type: "wait"; durationMs: number; duration: string }
   | {
       id: string;
@@ -267,6 +277,8 @@ export interface RunReply {
   interactionId: string;
   /** When the reply arrived, epoch ms. */
   at: number;
+  /** Its new text (at most 1000 characters), for `reply.text` in branch conditions; absent before it was kept. */
+  text?: string;
 }
 
 export interface RunState {
@@ -312,7 +324,7 @@ export type AdvanceInput =
   | { type: "start" }
   | { type: "wake" }
   /** A human reply (an interaction recorded by the jobs layer) arrived at `at` (epoch ms). */
-  | { type: "reply"; interactionId: string; at: number }
+  | { type: "reply"; interactionId: string; at: number; text?: string }
   /** An event of the run's customer (stored by the jobs layer) happened at `at` (epoch ms). */
   | { type: "event"; eventType: string; eventId: string; at: number };
 
@@ -324,6 +336,9 @@ export type AdvanceInput =
  *   - relationship: everything else (check-ins, birthdays, anniversaries).
  */
 export const MESSAGE_CATEGORIES = ["transactional", "relationship", "news"] as const;
+/** email, sms, or preferred (the customer's choice, else email): what a send step names. */
+export type SendChannel = "email" | "sms" | "preferred";
+
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
 
 export type Effect =
@@ -339,6 +354,8 @@ export type Effect =
       transactional?: true;
       category: MessageCategory;
       topic?: string;
+      /** Absent: email. */
+      channel?: SendChannel;
     }
   /** Queue an outgoing message to the team (the brand's team address), rendered from `template`. */
   | { type: "notify"; stepId: string; template: string }
@@ -400,6 +417,8 @@ export interface TriggerFacts {
   product?: Record<string, unknown> | undefined;
   ownership?: Record<string, unknown> | undefined;
   ownerships?: OwnershipFact[] | undefined;
+  /** The latest reply the run took (branch conditions only): `reply.text`. */
+  reply?: { text: string } | undefined;
 }
 
 export interface OwnershipFact {

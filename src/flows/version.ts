@@ -86,7 +86,15 @@ function stepMeaning(s: Step): unknown {
 function oldStepMeaning(s: Step): unknown {
   switch (s.type) {
     case "send":
-      return { id: s.id, type: s.type, template: s.template, transactional: s.transactional, topic: s.topic };
+      return {
+        id: s.id,
+        type: s.type,
+        template: s.template,
+        transactional: s.transactional,
+        topic: s.topic,
+        // Only when set, so the meaning (and version) of every email step stays what it was.
+        ...(s.channel ? { channel: s.channel } : {}),
+      };
     case "notify":
       return { id: s.id, type: s.type, template: s.template };
     case "wait":

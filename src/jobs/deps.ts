@@ -2,6 +2,8 @@
  * What the job processors are given. Plain objects, so tests pass their own (a real
  * store on a temp file, a clock they control, a mailer pointed at a test SMTP server).
  */
+import type { Channel } from "../channels/channel.js";
+import type { OutgoingSms } from "../channels/sms-message.js";
 import type { Brand } from "../config/brand.js";
 import type { ConsentLinks } from "../consent/links.js";
 import type { Flow } from "../flows/types.js";
@@ -13,6 +15,7 @@ import type { MailUnderstander } from "../mail/understand.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Store } from "../store/store.js";
 import type { CompiledTemplate } from "../templates/compile.js";
+import type { CompiledSmsTemplate } from "../templates/sms.js";
 import type { Queues } from "./queues.js";
 import type { LedgerRetry } from "./record-sent.js";
 import type { SendPool } from "./send-pool.js";
@@ -25,6 +28,10 @@ export interface JobDeps {
   pastFlows?: Map<string, Flow>;
   templates: ReadonlyMap<string, CompiledTemplate>;
   mailer: Mailer;
+  /** config/templates/NAME/sms.hbs, by NAME; absent: none. */
+  smsTemplates?: ReadonlyMap<string, CompiledSmsTemplate>;
+  /** The SMS channel (SMS_GATEWAY_URL …), our sender and the longest one send may take; absent: no SMS. */
+  sms?: { channel: Channel<OutgoingSms>; from: string; deadlineMs: number } | null;
   brand: Brand;
   /** Signs and reads reply and owner-only addresses. */
   addresses: ReplyAddresses;

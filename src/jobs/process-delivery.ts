@@ -28,11 +28,12 @@
  * finish the message.
  */
 import { UnrecoverableError } from "bullmq";
+import { resolveChannel } from "../channels/sms-policy.js";
 import { consentVerdict, customerPolicy } from "../consent/hold-back.js";
 import { unsubscribeUrlFor } from "../consent/links.js";
 import { describeFrequency } from "../consent/preferences.js";
 import { INBOUND_MESSAGE_ID_PROPERTY } from "../events/known-types.js";
-import { capsOf, earliestSendTime } from "../flows/send-policy.js";
+import { capsOf, earliestSendTime, type SendPolicy } from "../flows/send-policy.js";
 import { isTimeZone } from "../flows/time.js";
 import { displayName } from "../mail/display-name.js";
 import {
@@ -44,6 +45,7 @@ import {
 } from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
 import { type RenderedMessage, renderMessage } from "../templates/render.js";
+import { deliverSms } from "./deliver-sms.js";
 import type { JobDeps } from "./deps.js";
 import { sendingFor } from "./exhausted.js";
 import type { DeliveryJob } from "./queues.js";
@@ -61,11 +63,13 @@ export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed" | "
 export async function allowedFrom(
   ctx: DeliveryContext,
   deps: Pick<JobDeps, "brand" | "store" | "clock">,
+  /** The channel's policy: the brand's for email, with the SMS quiet hours for SMS (sms-policy.ts). */
+  basePolicy: SendPolicy = deps.brand.sendPolicy,
 ): Promise<number> {
   const now = deps.clock.now();
   const { message, customer } = ctx;
   // The customer's own limit (their preferences) beside the brand's cap.
-  const policy = customerPolicy(deps.brand.sendPolicy, customer.preferences);
+  const policy = customerPolicy(basePolicy, customer.preferences);
   const { caps, lookbackMs } = capsOf(policy);
   if (message.transactional || message.audience === "team" || (!policy.window && caps.length === 0))
     return now;
@@ -202,6 +206,10 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
 
   const ctx = await store.deliveryContext(data.messageId);
   if (!ctx) return fail("the message's customer is missing from the store");
+  const channel = resolveChannel(ctx.message.channel, ctx.customer, ctx.smsSuppression);
+  if (channel === "sms") return deliverSms(ctx, claim.message.leaseUntil ?? 0, deps, fail);
+  if (ctx.message.channel === "preferred")
+    await store.addressMessage(data.messageId, "email", ctx.customer.email, clock.now());
   // The customer's choices and the address as they are now, just before sending: a
   // message planned before an unsubscribe is held back (hold-back.ts has the rules).
   const verdict = consentVerdict({ ...ctx, topics: deps.brand.topics });

@@ -34,6 +34,7 @@ import type { UnderstoodMail } from "../mail/understand.js";
 import { unsubscribeChannel } from "../mail/unsubscribe.js";
 import type { InboundRow, InteractionRow, MessageRow, NewInteraction } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
+import { processSms } from "./process-sms.js";
 import type { InboundJob } from "./queues.js";
 import { decideSuppression, type SuppressionDecision } from "./suppression.js";
 
@@ -134,6 +135,7 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
   const row = await store.getInbound(data.inboundId);
   if (!row) return "missing";
   if (row.status === "failed") return "failed";
+  if (row.source === "sms") return processSms(row, deps);
 
   let mail: UnderstoodMail;
   try {
@@ -179,7 +181,11 @@ export async function processInbound(data: InboundJob, deps: JobDeps): Promise<I
 }
 
 /** Only a person's reply is acted on; machines are recorded and left alone. */
-async function followUp(interaction: InteractionRow, email: string | null, deps: JobDeps): Promise<void> {
+export async function followUp(
+  interaction: InteractionRow,
+  email: string | null,
+  deps: JobDeps,
+): Promise<void> {
   if (interaction.kind !== "human_reply" || !interaction.customerId || !email) return;
   const { store, queues, clock } = deps;
 

@@ -84,7 +84,15 @@ export function messageIdHeaderFor(id: string, domain: string): string {
 export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOutcome> {
   const run = await deps.store.getRun(data.runId);
   if (!run) return "stale";
-  if (data.reply) return advanceRun(run, deps, { type: "reply", ...data.reply });
+  if (data.reply) {
+    // The reply's words, for `reply.text` conditions; only flows with conditions read them.
+    const current = deps.flows.get(run.flowId);
+    const text =
+      current && flowHasConditions(current)
+        ? await deps.store.interactionText(data.reply.interactionId)
+        : null;
+    return advanceRun(run, deps, { type: "reply", ...data.reply, ...(text !== null ? { text } : {}) });
+  }
   if (data.event) return advanceRun(run, deps, { type: "event", ...data.event });
   if (run.seq !== data.seq) return "stale";
   return advanceRun(run, deps);
@@ -204,6 +212,7 @@ export function collectEffects(
           ...(effect.transactional ? { transactional: true } : {}),
           category: effect.category,
           topic: effect.topic ?? null,
+          ...(effect.channel ? { channel: effect.channel } : {}),
         });
         break;
       case "schedule":

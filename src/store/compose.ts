@@ -16,6 +16,7 @@ import { inboundStore } from "./inbound.js";
 import { outboxStore } from "./messages.js";
 import { preferenceStore } from "./preferences.js";
 import { runStore } from "./runs.js";
+import { smsStore } from "./sms.js";
 import type { Database } from "./sql/handle.js";
 import type { Store } from "./store.js";
 import { timelineStore } from "./timeline.js";
@@ -41,6 +42,7 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...failureStore(database),
     ...wakeScheduleStore(database),
     ...preferenceStore(database, newId),
+    ...smsStore(database),
     ...dashboardStore(database),
     ...countStore(database),
     close: () => database.close(),

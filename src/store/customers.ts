@@ -32,17 +32,29 @@ type CustomerRecord = typeof customers.$inferSelect;
 type ProductRecord = typeof products.$inferSelect;
 type OwnershipRecord = typeof ownerships.$inferSelect;
 const p = sql.placeholder;
+/** The event brings a phone number other than the stored one (in ON CONFLICT, columns are the old row's). */
+const newPhone = sql`excluded.phone is not null and (${customers.phone} is null or excluded.phone <> ${customers.phone})`;
 
-// A field the event leaves out (null) keeps the stored value.
+// A field the event leaves out (null) keeps the stored value. SMS consent is to a number:
+// a consent in the event replaces the stored one; a new phone number without one clears it.
 const upsertCustomerQuery = query<CustomerRecord>(sql`
-  insert into ${customers} (id, email, name, timezone, locale, birthday, attributes, tags, created_at, updated_at)
+  insert into ${customers} (id, email, name, timezone, locale, birthday, phone, sms_consent, sms_consent_source,
+    sms_consent_at, attributes, tags, created_at, updated_at)
   values (${p("id")}, ${p("email")}, ${p("name")}, ${p("timezone")}, ${p("locale")}, ${p("birthday")},
+    ${p("phone")}, ${p("smsConsent")}, ${p("smsConsentSource")}, ${p("smsConsentAt")},
     ${p("attributes")}, '[]', ${p("now")}, ${p("now")})
   on conflict (email) do update set
     name = coalesce(excluded.name, ${customers.name}),
     timezone = coalesce(excluded.timezone, ${customers.timezone}),
     locale = coalesce(excluded.locale, ${customers.locale}),
     birthday = coalesce(excluded.birthday, ${customers.birthday}),
+    phone = coalesce(excluded.phone, ${customers.phone}),
+    sms_consent = case when excluded.sms_consent_source is not null then excluded.sms_consent
+      when ${newPhone} then null else ${customers.smsConsent} end,
+    sms_consent_source = case when excluded.sms_consent_source is not null then excluded.sms_consent_source
+      when ${newPhone} then null else ${customers.smsConsentSource} end,
+    sms_consent_at = case when excluded.sms_consent_source is not null then excluded.sms_consent_at
+      when ${newPhone} then null else ${customers.smsConsentAt} end,
     updated_at = excluded.updated_at
   returning ${columnsOf(customers)}`);
 const setAttributes = query(sql`
@@ -90,6 +102,10 @@ async function upsertCustomer(
     timezone: input.timezone ?? null,
     locale: input.locale ?? null,
     birthday: input.birthday ?? null,
+    phone: input.phone ?? null,
+    smsConsent: input.consent ? input.consent.sms : null,
+    smsConsentSource: input.consent?.source ?? null,
+    smsConsentAt: input.consent ? (input.consent.at ? Date.parse(input.consent.at) : event.occurredAt) : null,
     attributes: JSON.stringify(input.attributes ?? {}),
     now,
   });

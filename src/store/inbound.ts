@@ -138,8 +138,13 @@ export async function recordInteraction(
   return { outcome: "duplicate", interaction: toInteraction(first) };
 }
 
+const interactionTextQuery = query<{ text: string | null }>(
+  sql`select text from ${interactions} where id = ${sql.placeholder("id")}`,
+);
+
 export function inboundStore(db: Database, newId: () => string): InboundStore {
   return {
+    interactionText: (id) => db.read(async (t) => (await t.get(interactionTextQuery, { id }))?.text ?? null),
     recordInbound: (inbound, now) => db.tx((t) => recordInbound(t, inbound, now, newId)),
     getInbound: (id) => db.read((t) => getInbound(t, id)),
     markInboundFailed: async (id, error, now) => {

@@ -27,7 +27,16 @@
  */
 import { sql } from "drizzle-orm";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
-import { customers, events, interactions, messages, ownerships, products, suppressions } from "./schema.js";
+import {
+  customers,
+  events,
+  interactions,
+  messages,
+  ownerships,
+  products,
+  smsSuppressions,
+  suppressions,
+} from "./schema.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, query } from "./sql/query.js";
@@ -37,6 +46,8 @@ import type {
   MessageRow,
   OutboxStore,
   SendRefusal,
+  SmsDeliveryStatus,
+  SmsSuppressionRow,
   SuppressionRow,
 } from "./store.js";
 
@@ -125,14 +136,31 @@ const possibleDuplicates = query<{ n: number }>(sql`
 // One query instead of five: the delivery job asks this for every message.
 const context = query<Record<string, unknown>>(sql`
   select ${columnsOf(messages, "m_")}, ${columnsOf(customers, "c_")}, ${columnsOf(ownerships, "o_")},
-    ${columnsOf(products, "p_")}, ${columnsOf(events, "e_")}, ${columnsOf(suppressions, "s_")}
+    ${columnsOf(products, "p_")}, ${columnsOf(events, "e_")}, ${columnsOf(suppressions, "s_")},
+    ${columnsOf(smsSuppressions, "ss_")}
   from ${messages}
   join ${customers} on ${customers}.id = ${messages}.customer_id
   left join ${ownerships} on ${ownerships}.id = ${messages}.ownership_id
   left join ${products} on ${products}.id = ${ownerships}.product_id
   left join ${events} on ${events}.id = ${messages}.event_id
   left join ${suppressions} on ${suppressions}.email = lower(${messages}.to_address)
+  left join ${smsSuppressions} on ${smsSuppressions}.phone = ${customers}.phone
   where ${messages}.id = ${p("id")}`);
+const smsById = query<{ toAddress: string }>(sql`
+  select to_address as "toAddress" from ${messages} where id = ${p("id")} and channel = 'sms'`);
+const setDelivery = query(sql`
+  update ${messages} set delivery_status = ${p("status")}, delivery_detail = ${p("detail")}, delivery_at = ${p("now")},
+    updated_at = ${p("now")}
+  where id = ${p("id")} and (delivery_status is null or delivery_status not in ('delivered', 'failed', 'rejected'))`);
+const failDelivered = query(sql`
+  update ${messages} set status = 'failed', error = ${p("error")}, updated_at = ${p("now")} where id = ${p("id")}`);
+const suppressPhone = query(sql`
+  insert into ${smsSuppressions} (phone, reason, detail, created_at)
+  values (${p("phone")}, 'permanent_failure', ${p("detail")}, ${p("now")})
+  on conflict (phone) do nothing`);
+const setChannel = query(sql`
+  update ${messages} set channel = ${p("channel")}, to_address = ${p("toAddress")}, updated_at = ${p("now")}
+  where id = ${p("id")} and status = 'sending'`);
 
 const stranded = query<{ id: string }>(sql`
   select id from ${messages}
@@ -231,12 +259,30 @@ export async function deliveryContext(t: Sql, messageId: string): Promise<Delive
   const event = part<typeof events.$inferSelect>("e_", "id");
   return {
     suppression: part<SuppressionRow>("s_", "email"),
+    smsSuppression: part<SmsSuppressionRow>("ss_", "phone"),
     message: toMessage(unprefix(row, "m_")),
     customer: toCustomer(unprefix(row, "c_")),
     ownership: ownership ? toOwnership(ownership) : null,
     product: product ? toProduct(product) : null,
     event: event ? toEvent(event) : null,
   };
+}
+
+async function recordSmsDelivery(
+  t: Sql,
+  id: string,
+  report: { status: SmsDeliveryStatus; detail: string | null },
+  now: number,
+): Promise<boolean> {
+  const sms = await t.get(smsById, { id });
+  if (!sms) return false;
+  const changed = await t.run(setDelivery, { id, status: report.status, detail: report.detail, now });
+  if (changed === 0 || (report.status !== "failed" && report.status !== "rejected")) return true;
+  const error = `${report.status} at the operator: ${report.detail ?? "no reason given"}`.slice(0, 2000);
+  await t.run(failDelivered, { id, error, now });
+  if (report.status === "failed" && sms.toAddress)
+    await t.run(suppressPhone, { phone: sms.toAddress, detail: report.detail, now });
+  return true;
 }
 
 export async function relationshipSendTimes(t: Sql, messageId: string, since: number): Promise<number[]> {
@@ -281,6 +327,10 @@ export function outboxStore(db: Database, newId: () => string): OutboxStore {
       await db.write(finish, { id, status: "failed", error, now });
     },
     deliveryContext: (id) => db.read((t) => deliveryContext(t, id)),
+    recordSmsDelivery: (id, report, now) => db.tx((t) => recordSmsDelivery(t, id, report, now)),
+    addressMessage: async (id, channel, toAddress, now) => {
+      await db.tx((t) => t.run(setChannel, { id, channel, toAddress, now }));
+    },
     listStrandedMessages: (now, updatedBefore, limit) =>
       db.read(async (t) => (await t.all(stranded, { now, updatedBefore, limit })).map((r) => r.id)),
     getMessage: (id) =>

@@ -18,6 +18,8 @@ export const toCustomer = (r: typeof schema.customers.$inferSelect): CustomerRow
   attributes: JSON.parse(r.attributes) as Record<string, unknown>,
   tags: JSON.parse(r.tags) as string[],
   preferences: parseStoredPreferences(r.preferences, r.id),
+  // SQLite hands back 0/1 from a raw query.
+  smsConsent: r.smsConsent === null ? null : Boolean(r.smsConsent),
 });
 
 export const toProduct = (r: typeof schema.products.$inferSelect): ProductRow => ({

@@ -37,14 +37,16 @@ const customerTagsForUpdate = query<{ tags: string; attributes: string }>(sql`
 const setCustomer = query(sql`
   update ${customers} set tags = ${p("tags")}, attributes = ${p("attributes")}, updated_at = ${p("now")}
   where id = ${p("id")}`);
-const customerEmail = query<{ email: string }>(sql`select email from ${customers} where id = ${p("id")}`);
+const customerEmail = query<{ email: string; phone: string | null }>(
+  sql`select email, phone from ${customers} where id = ${p("id")}`,
+);
 // The dedupe key (run:seq:step) keeps a step's message single even if the step were
 // written twice; the conditional update above already sees to that.
 const insertMessage = query<typeof messages.$inferSelect>(sql`
   insert into ${messages} (id, dedupe_key, run_id, step_id, flow_id, customer_id, ownership_id, event_id,
-    template, audience, to_address, transactional, category, topic, message_id_header, created_at, updated_at)
+    template, audience, to_address, channel, transactional, category, topic, message_id_header, created_at, updated_at)
   values (${p("id")}, ${p("dedupeKey")}, ${p("runId")}, ${p("stepId")}, ${p("flowId")}, ${p("customerId")},
-    ${p("ownershipId")}, ${p("eventId")}, ${p("template")}, ${p("audience")}, ${p("toAddress")},
+    ${p("ownershipId")}, ${p("eventId")}, ${p("template")}, ${p("audience")}, ${p("toAddress")}, ${p("channel")},
     ${p("transactional")}, ${p("category")}, ${p("topic")}, ${p("messageIdHeader")}, ${p("now")}, ${p("now")})
   on conflict (dedupe_key) do nothing
   returning ${columnsOf(messages)}`);
@@ -113,7 +115,9 @@ export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcom
         eventId: run.eventId,
         template: m.template,
         audience: m.audience ?? "customer",
-        toAddress: m.toAddress ?? customer.email,
+        // An SMS is addressed to the phone known now ("" when none: held back when due).
+        toAddress: m.toAddress ?? (m.channel === "sms" ? (customer.phone ?? "") : customer.email),
+        channel: m.channel ?? "email",
         transactional: Boolean(m.transactional),
         category: categoryOf(m),
         topic: m.topic ?? null,

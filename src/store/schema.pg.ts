@@ -44,6 +44,16 @@ export const customers = pgTable("customers", {
    * src/consent/preferences.ts has its shape. Changed only with a preference_changed event.
    */
   preferences: text("preferences").notNull().default("{}"),
+  /** E.164 (+447700900123), validated with libphonenumber-js when an event gave it. */
+  phone: text("phone"),
+  /**
+   * Consent to marketing SMS, for the phone above: true, false (withdrawn or refused) or null
+   * (never asked). Where and when it was given or withdrawn is kept beside it, as proof.
+   * A new phone number without a consent of its own clears it (consent is to a number).
+   */
+  smsConsent: boolean("sms_consent"),
+  smsConsentSource: text("sms_consent_source"),
+  smsConsentAt: bigint("sms_consent_at", { mode: "number" }),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
   updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
 });
@@ -208,6 +218,14 @@ export const messages = pgTable(
       .notNull()
       .default("customer"),
     toAddress: text("to_address").notNull(),
+    /**
+     * email, sms, or preferred (the customer's choice, else email) as the step asked; the
+     * delivery settles preferred to the channel it goes out on (and to_address to the phone
+     * an SMS goes to) before sending.
+     */
+    channel: text("channel", { enum: ["email", "sms", "preferred"] })
+      .notNull()
+      .default("email"),
     /** Exempt from the send window and the frequency cap (it answers something the customer did). */
     transactional: boolean("transactional").notNull().default(false),
     /**
@@ -237,6 +255,15 @@ export const messages = pgTable(
     messageIdHeader: text("message_id_header").notNull(),
     subject: text("subject"),
     smtpResponse: text("smtp_response"),
+    /**
+     * What the operator reported after the send (SMS delivery reports): delivered, failed
+     * (for good: the number is suppressed), rejected, buffered or accepted; with its answer.
+     */
+    deliveryStatus: text("delivery_status", {
+      enum: ["delivered", "failed", "rejected", "buffered", "accepted"],
+    }),
+    deliveryDetail: text("delivery_detail"),
+    deliveryAt: bigint("delivery_at", { mode: "number" }),
     error: text("error"),
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
@@ -264,7 +291,8 @@ export const inboundMessages = pgTable(
   "inbound_messages",
   {
     id: text("id").primaryKey(),
-    source: text("source", { enum: ["smtp", "http", "imap"] }).notNull(),
+    /** sms: a text Kannel passed on (raw: JSON of from, to, text, id; see src/jobs/process-sms.ts). */
+    source: text("source", { enum: ["smtp", "http", "imap", "sms"] }).notNull(),
     receivedAt: bigint("received_at", { mode: "number" }).notNull(),
     envelopeFrom: text("envelope_from"),
     /** JSON array of the envelope recipients (RCPT TO), lower-cased. */
@@ -347,6 +375,19 @@ export const suppressions = pgTable("suppressions", {
   email: text("email").primaryKey(),
   reason: text("reason", { enum: ["hard_bounce", "complaint", "unsubscribe"] }).notNull(),
   interactionId: text("interaction_id").references(() => interactions.id),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+});
+
+/**
+ * Phone numbers no SMS may go to: the customer texted STOP (or UNSUBSCRIBE, ARRET, ...)
+ * or the operator reported a permanent failure. Keyed by the number (E.164), like email
+ * suppressions by the address: whoever has the number now asked for it.
+ */
+export const smsSuppressions = pgTable("sms_suppressions", {
+  phone: text("phone").primaryKey(),
+  reason: text("reason", { enum: ["stop", "permanent_failure"] }).notNull(),
+  /** What the customer wrote, or the operator's answer. */
+  detail: text("detail"),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
 });
 

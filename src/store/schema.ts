@@ -24,6 +24,16 @@ export const customers = sqliteTable("customers", {
    * src/consent/preferences.ts has its shape. Changed only with a preference_changed event.
    */
   preferences: text("preferences").notNull().default("{}"),
+  /** E.164 (+447700900123), validated with libphonenumber-js when an event gave it. */
+  phone: text("phone"),
+  /**
+   * Consent to marketing SMS, for the phone above: true, false (withdrawn or refused) or null
+   * (never asked). Where and when it was given or withdrawn is kept beside it, as proof.
+   * A new phone number without a consent of its own clears it (consent is to a number).
+   */
+  smsConsent: integer("sms_consent", { mode: "boolean" }),
+  smsConsentSource: text("sms_consent_source"),
+  smsConsentAt: integer("sms_consent_at"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -185,6 +195,14 @@ export const messages = sqliteTable(
       .notNull()
       .default("customer"),
     toAddress: text("to_address").notNull(),
+    /**
+     * email, sms, or preferred (the customer's choice, else email) as the step asked; the
+     * delivery settles preferred to the channel it goes out on (and to_address to the phone
+     * an SMS goes to) before sending.
+     */
+    channel: text("channel", { enum: ["email", "sms", "preferred"] })
+      .notNull()
+      .default("email"),
     /** Exempt from the send window and the frequency cap (it answers something the customer did). */
     transactional: integer("transactional", { mode: "boolean" }).notNull().default(false),
     /**
@@ -214,6 +232,15 @@ export const messages = sqliteTable(
     messageIdHeader: text("message_id_header").notNull(),
     subject: text("subject"),
     smtpResponse: text("smtp_response"),
+    /**
+     * What the operator reported after the send (SMS delivery reports): delivered, failed
+     * (for good: the number is suppressed), rejected, buffered or accepted; with its answer.
+     */
+    deliveryStatus: text("delivery_status", {
+      enum: ["delivered", "failed", "rejected", "buffered", "accepted"],
+    }),
+    deliveryDetail: text("delivery_detail"),
+    deliveryAt: integer("delivery_at"),
     error: text("error"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -241,7 +268,8 @@ export const inboundMessages = sqliteTable(
   "inbound_messages",
   {
     id: text("id").primaryKey(),
-    source: text("source", { enum: ["smtp", "http", "imap"] }).notNull(),
+    /** sms: a text Kannel passed on (raw: JSON of from, to, text, id; see src/jobs/process-sms.ts). */
+    source: text("source", { enum: ["smtp", "http", "imap", "sms"] }).notNull(),
     receivedAt: integer("received_at").notNull(),
     envelopeFrom: text("envelope_from"),
     /** JSON array of the envelope recipients (RCPT TO), lower-cased. */
@@ -324,6 +352,19 @@ export const suppressions = sqliteTable("suppressions", {
   email: text("email").primaryKey(),
   reason: text("reason", { enum: ["hard_bounce", "complaint", "unsubscribe"] }).notNull(),
   interactionId: text("interaction_id").references(() => interactions.id),
+  createdAt: integer("created_at").notNull(),
+});
+
+/**
+ * Phone numbers no SMS may go to: the customer texted STOP (or UNSUBSCRIBE, ARRET, ...)
+ * or the operator reported a permanent failure. Keyed by the number (E.164), like email
+ * suppressions by the address: whoever has the number now asked for it.
+ */
+export const smsSuppressions = sqliteTable("sms_suppressions", {
+  phone: text("phone").primaryKey(),
+  reason: text("reason", { enum: ["stop", "permanent_failure"] }).notNull(),
+  /** What the customer wrote, or the operator's answer. */
+  detail: text("detail"),
   createdAt: integer("created_at").notNull(),
 });
 

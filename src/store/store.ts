@@ -15,6 +15,7 @@ import type {
 } from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
 import type { Flow, MessageCategory, RunState, RunStatus } from "../flows/types.js";
+import type { SmsStore } from "./sms.js";
 
 export interface CustomerRow {
   id: string;
@@ -27,6 +28,12 @@ export interface CustomerRow {
   tags: string[];
   /** What they chose to hear (src/consent/preferences.ts); `{}` until they choose. */
   preferences: Preferences;
+  /** E.164, or null when no event gave one. */
+  phone: string | null;
+  /** Consent to marketing SMS for that phone: null until asked (see schema.ts). */
+  smsConsent: boolean | null;
+  smsConsentSource: string | null;
+  smsConsentAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -82,6 +89,17 @@ export interface RunRow {
 
 export type MessageStatus = "queued" | "sending" | "sent" | "failed" | "suppressed";
 
+export type MessageChannel = "email" | "sms" | "preferred";
+export type SmsDeliveryStatus = "delivered" | "failed" | "rejected" | "buffered" | "accepted";
+
+/** A phone number no SMS may go to (schema.ts smsSuppressions). */
+export interface SmsSuppressionRow {
+  phone: string;
+  reason: "stop" | "permanent_failure";
+  detail: string | null;
+  createdAt: number;
+}
+
 export interface MessageRow {
   id: string;
   runId: string | null;
@@ -93,6 +111,8 @@ export interface MessageRow {
   template: string;
   audience: "customer" | "team";
   toAddress: string;
+  /** As the step asked (preferred until a delivery settles it); see schema.ts. */
+  channel: MessageChannel;
   transactional: boolean;
   /** What the customer's choices can stop: transactional for `transactional` ones and notes to the team. */
   category: MessageCategory;
@@ -110,6 +130,10 @@ export interface MessageRow {
   messageIdHeader: string;
   subject: string | null;
   smtpResponse: string | null;
+  /** The operator's delivery report of an SMS (schema.ts). */
+  deliveryStatus: SmsDeliveryStatus | null;
+  deliveryDetail: string | null;
+  deliveryAt: number | null;
   error: string | null;
   createdAt: number;
   updatedAt: number;
@@ -158,6 +182,8 @@ export interface NewMessage {
   /** Default: transactional when `transactional` or to the team, else relationship. */
   category?: MessageCategory;
   topic?: string | null;
+  /** Default email; sms and preferred go to the customer's phone (see MessageRow.channel). */
+  channel?: MessageChannel;
 }
 
 /** The result of one interpreter step, to be written atomically. */
@@ -211,9 +237,11 @@ export interface DeliveryContext {
   event: EventRow | null;
   /** Set when the recipient's address may no longer be written to. */
   suppression: SuppressionRow | null;
+  /** Set when the customer's phone may no longer be texted (STOP, a permanent failure). */
+  smsSuppression: SmsSuppressionRow | null;
 }
 
-export type InboundSource = "smtp" | "http" | "imap";
+export type InboundSource = "smtp" | "http" | "imap" | "sms";
 
 export interface NewInbound {
   source: InboundSource;
@@ -650,6 +678,22 @@ export interface OutboxStore {
   /** A permanent failure: the message will not be tried again. */
   failMessage(id: string, error: string, now: number): Promise<void>;
   deliveryContext(messageId: string): Promise<DeliveryContext | null>;
+  /**
+   * Settles the channel a message goes out on (preferred → email or sms) and the address
+   * or phone it goes to, before it is sent; only while the caller holds its claim.
+   */
+  addressMessage(id: string, channel: "email" | "sms", toAddress: string, now: number): Promise<void>;
+  /**
+   * An SMS delivery report, in one transaction: the message's delivery status and the
+   * operator's answer (a final one — delivered, failed, rejected — is not overwritten by a
+   * late intermediate one); failed or rejected also fail the message with that answer, and
+   * failed (permanent) suppresses the number. False when no SMS has that id.
+   */
+  recordSmsDelivery(
+    messageId: string,
+    report: { status: SmsDeliveryStatus; detail: string | null },
+    now: number,
+  ): Promise<boolean>;
   listStrandedMessages(now: number, updatedBefore: number, limit: number): Promise<string[]>;
   getMessage(id: string): Promise<MessageRow | null>;
   /** Our outgoing messages with any of these Message-ID headers (angle brackets included). */
@@ -671,6 +715,8 @@ export interface InboundStore {
   recordInbound(inbound: NewInbound, now: number): Promise<InboundRow>;
   getInbound(id: string): Promise<InboundRow | null>;
   markInboundFailed(id: string, error: string, now: number): Promise<void>;
+  /** An interaction's new text (a reply's words), or null: what `reply.text` conditions test. */
+  interactionText(interactionId: string): Promise<string | null>;
   listStrandedInbound(receivedBefore: number, limit: number): Promise<string[]>;
   /**
    * In one transaction: records the interaction for an inbound message (once per inbound
@@ -855,6 +901,7 @@ export interface Store
     FailureStore,
     WakeStore,
     PreferenceStore,
+    SmsStore,
     DashboardStore,
     CountStore {
   close(): Promise<void>;

@@ -2,7 +2,8 @@
  * Reads config/templates: `loadTemplates(dir) → { templates, errors }`.
  *
  * Each folder `<name>/` (name: lower-case letters, digits, `-`, `_`) is one template
- * of three required files: subject.hbs, body.mjml, text.hbs. Every template is
+ * of three required files: subject.hbs, body.mjml, text.hbs (a folder with only an
+ * sms.hbs is an SMS template, read by sms.ts, and none of these is asked for). Every template is
  * compiled (MJML once, here) and its variables checked; all problems come back as
  * TemplateErrors rather than the first one thrown, so `rapport validate` can list them.
  * A template whose only problems are variable ones is still in `templates`; callers
@@ -26,6 +27,8 @@ export { formatTemplateError, type TemplateError } from "./errors.js";
 
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 export const TEMPLATE_PARTS = { subject: "subject.hbs", body: "body.mjml", text: "text.hbs" } as const;
+/** An SMS template's one file (sms.ts); a folder with only this is not an email template. */
+export const SMS_TEMPLATE_FILE = "sms.hbs";
 
 export interface LoadedTemplates {
   templates: Map<string, CompiledTemplate>;
@@ -62,6 +65,9 @@ export async function loadTemplate(
 ): Promise<{ template: CompiledTemplate | null; errors: TemplateError[] }> {
   const files = templateFiles(dir, name);
   const errors: TemplateError[] = [];
+  const present = await Promise.all(Object.values(files).map(async (f) => (await readOrNull(f)) !== null));
+  if (!present.includes(true) && (await readOrNull(join(dir, name, SMS_TEMPLATE_FILE))) !== null)
+    return { template: null, errors: [] };
   const read = async (part: keyof TemplateFiles) => {
     const source = await readOrNull(files[part]);
     if (source === null) {

@@ -27,6 +27,10 @@ const customer = (preferences: CustomerRow["preferences"]): CustomerRow => ({
   attributes: {},
   tags: [],
   preferences,
+  phone: null,
+  smsConsent: null,
+  smsConsentSource: null,
+  smsConsentAt: null,
   createdAt: 0,
   updatedAt: 0,
 });
@@ -129,6 +133,7 @@ describe("customer.preferences in templates", () => {
       ownership: null,
       event: null,
       suppression: null,
+      smsSuppression: null,
     } satisfies DeliveryContext;
     const brand = {
       name: "Lyra Audio",

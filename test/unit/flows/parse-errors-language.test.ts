@@ -94,14 +94,14 @@ const cases: Array<{ name: string; source: string; errors: string[] }> = [
     name: "misspelt comparison, with suggestion",
     source: `${HEAD}  where:\n    customer.attributes.visits: { gtee: 3 }\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:5:35: trigger.where.customer.attributes.visits.gtee: unknown setting "gtee" (allowed here: after, before, contains, exists, gt, gte, in, lt, lte, not); did you mean "gte"?',
+      'config/flows/x.yaml:5:35: trigger.where.customer.attributes.visits.gtee: unknown setting "gtee" (allowed here: after, before, contains, exists, gt, gte, in, lt, lte, matches, not); did you mean "gte"?',
     ],
   },
   {
     name: "empty field test",
     source: `${HEAD}  where:\n    customer.attributes.visits: {}\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:5:33: trigger.where.customer.attributes.visits: the test is empty; write one of { in: [...] }, { not: value }, { exists: true/false }, { contains: value }, { gt / gte / lt / lte: number }, { before / after: "30 days ago" }',
+      'config/flows/x.yaml:5:33: trigger.where.customer.attributes.visits: the test is empty; write one of { in: [...] }, { not: value }, { exists: true/false }, { contains: value }, { matches: regex }, { gt / gte / lt / lte: number }, { before / after: "30 days ago" }',
     ],
   },
   {

@@ -169,7 +169,7 @@ const cases: Case[] = [
     name: "misspelt where operator, with suggestion",
     source: `${HEAD}  where:\n    customer.locale: { nto: de }\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:5:24: trigger.where.customer.locale.nto: unknown setting "nto" (allowed here: after, before, contains, exists, gt, gte, in, lt, lte, not); did you mean "not"?',
+      'config/flows/x.yaml:5:24: trigger.where.customer.locale.nto: unknown setting "nto" (allowed here: after, before, contains, exists, gt, gte, in, lt, lte, matches, not); did you mean "not"?',
     ],
   },
   {

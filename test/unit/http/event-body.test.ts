@@ -43,7 +43,7 @@ describe("event body validation", () => {
     ["no body fields", {}, ["type", "customer"]],
     ["a bad email", { ...valid, customer: { email: "not-an-email" } }, ["customer.email"]],
     ["an unknown top-level field", { ...valid, costumer: {} }, ["(body)"]],
-    ["an unknown customer field", { ...valid, customer: { email: "a@b.co", phone: "1" } }, ["customer"]],
+    ["an unknown customer field", { ...valid, customer: { email: "a@b.co", fax: "1" } }, ["customer"]],
     ["a capitalised event type", { ...valid, type: "Registration" }, ["type"]],
     [
       "a name with a line break",
