@@ -82,16 +82,25 @@ export function isUncertainSendError(err: unknown): boolean {
   return typeof code === "string" && UNCERTAIN_SEND_CODES.has(code);
 }
 
-/** What a permanent refusal said, for the ledger (recordSendRefusal). */
+/**
+ * The SMTP commands whose 5xx refuses the recipient or this message (nodemailer's names):
+ * RCPT TO, and DATA (the DATA command, or the answer after the message). A 5xx anywhere
+ * else (the greeting, AUTH, MAIL FROM) says something about our side (credentials, sender
+ * domain, our IP): it is retried like any failure, and suppresses no one.
+ */
+const REFUSING_COMMANDS: ReadonlySet<string> = new Set(["RCPT TO", "DATA"]);
+
+/** What a permanent refusal of the recipient or message said, for the ledger (recordSendRefusal). */
 export function refusalOf(
   err: unknown,
 ): { command: string | null; responseCode: number; response: string } | null {
   if (!isPermanentSendError(err)) return null;
   const e = err as { responseCode: number; response?: unknown; command?: unknown; message?: unknown };
+  if (typeof e.command !== "string" || !REFUSING_COMMANDS.has(e.command)) return null;
   const response =
     typeof e.response === "string" && e.response ? e.response : String(e.message ?? e.responseCode);
   return {
-    command: typeof e.command === "string" ? e.command : null,
+    command: e.command,
     responseCode: e.responseCode,
     response,
   };

@@ -43,18 +43,27 @@ describe("SMTP errors", () => {
     [{ responseCode: 450, command: "RCPT TO", response: "450 4.2.0 greylisted" }, false, null],
     [{ responseCode: 421, command: "CONN", response: "421 shutting down" }, false, null],
     [{ code: "ETIMEDOUT", command: "CONN" }, false, null],
-  ])("%j: permanent %s", (fields, permanent, command) => {
+    // 5xx about our side: permanent answers, but no refusal of the recipient (nobody suppressed).
+    [
+      { responseCode: 553, command: "MAIL FROM", response: "553 5.7.1 sender domain not allowed" },
+      true,
+      null,
+    ],
+    [{ responseCode: 535, command: "AUTH PLAIN", response: "535 5.7.8 authentication failed" }, true, null],
+    [{ responseCode: 554, command: "CONN", response: "554 5.7.1 your IP is listed" }, true, null],
+    [{ responseCode: 550 }, true, null],
+  ])("%j: permanent %s, refuses the recipient at %s", (fields, permanent, command) => {
     const err = smtpError(fields);
     expect(isPermanentSendError(err)).toBe(permanent);
     const refusal = refusalOf(err);
-    expect(refusal === null).toBe(!permanent);
+    expect(refusal === null).toBe(command === null);
     if (refusal)
       expect(refusal).toEqual({ command, responseCode: fields.responseCode, response: fields.response });
   });
 
   it("falls back to the error's message when the server's answer is missing", () => {
-    expect(refusalOf(smtpError({ responseCode: 550 }))).toEqual({
-      command: null,
+    expect(refusalOf(smtpError({ responseCode: 550, command: "RCPT TO" }))).toEqual({
+      command: "RCPT TO",
       responseCode: 550,
       response: "refused",
     });
