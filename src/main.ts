@@ -298,6 +298,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     metrics.setSources({
       messageCounts: () => store.messageCounts(),
       interactionCounts: () => store.interactionCounts(),
+      possibleDuplicates: () => store.countPossibleDuplicates(),
       queueCounts: () =>
         Promise.all(
           [queues.events, queues.steps, queues.deliveries, queues.inbound, queues.broadcasts].map(

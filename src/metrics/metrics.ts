@@ -21,6 +21,8 @@ import type { Clock } from "../infra/clock.js";
 export interface MetricSources {
   messageCounts?: () => Promise<Array<{ status: string; flowId: string | null; count: number }>>;
   interactionCounts?: () => Promise<Array<{ kind: string; count: number }>>;
+  /** Messages sent more than once (a claim taken over after its lease: see store/messages.ts). */
+  possibleDuplicates?: () => Promise<number>;
   /** Job counts per queue and state (waiting, active, delayed, failed, …). */
   queueCounts?: () => Promise<Array<{ queue: string; counts: Record<string, number> }>>;
 }
@@ -73,6 +75,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   let sources: MetricSources = {};
   let messageCounts: MetricSources["messageCounts"];
   let interactionCounts: MetricSources["interactionCounts"];
+  let possibleDuplicates: MetricSources["possibleDuplicates"];
 
   const events = new Counter({
     name: "rapport_events_received_total",
@@ -121,6 +124,15 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     },
   });
   new Gauge({
+    name: "rapport_messages_possible_duplicates",
+    help: "Messages sent with an uncertain earlier attempt (the recipient may have two copies); whole store.",
+    registers: [registry],
+    async collect() {
+      const n = await possibleDuplicates?.();
+      if (n !== undefined) this.set(n);
+    },
+  });
+  new Gauge({
     name: "rapport_queue_jobs",
     help: "BullMQ jobs per queue and state (waiting, active, delayed, prioritized, failed, …).",
     labelNames: ["queue", "state"],
@@ -149,6 +161,8 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       sources = next;
       messageCounts = next.messageCounts && cached(next.messageCounts, opts.cacheMs, opts.clock);
       interactionCounts = next.interactionCounts && cached(next.interactionCounts, opts.cacheMs, opts.clock);
+      possibleDuplicates =
+        next.possibleDuplicates && cached(next.possibleDuplicates, opts.cacheMs, opts.clock);
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -72,6 +72,8 @@ describe("/metrics", () => {
     expect(sample(text, 'rapport_events_received_total{type="registration"}')).toBe(1);
     expect(sample(text, 'rapport_send_duration_seconds_count{outcome="sent"}')).toBe(2);
     expect(sample(text, "rapport_inbound_parse_seconds_count")).toBe(1);
+    // Every message went out once: no possible duplicate (delivery-faults.test.ts makes one).
+    expect(sample(text, "rapport_messages_possible_duplicates")).toBe(0);
     expect(sample(text, "rapport_wakeup_lag_seconds_count")).toBeGreaterThanOrEqual(1);
     for (const queue of ["events", "steps", "deliveries", "inbound", "broadcasts"])
       expect(sample(text, `rapport_queue_jobs{queue="${queue}",state="waiting"}`)).not.toBeNull();
