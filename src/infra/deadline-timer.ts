@@ -11,9 +11,10 @@
  * that has finished unfinished, and a retry would send it twice. So the deadline fires only
  * after the I/O of its own loop turn (setImmediate). With `graceMs`, a deadline that comes
  * due much later than asked (by more than `lateMs`) waits that much more, once: for an
- * answer another thread of the process still has to post after the stop. Without it (the
- * default) nothing new can start in between: a stopped sender must not begin a send whose
- * claim may have been taken over meanwhile.
+ * answer another thread of the process still has to post after the stop, or a server's
+ * answer to what the woken process has just finished writing. Without it (the default)
+ * nothing new can start in between; `graceUntil` bounds it where work must be over by a
+ * given time (a send inside its claim's lease).
  */
 import { performance } from "node:perf_hooks";
 
@@ -22,11 +23,17 @@ export interface DeadlineOptions {
   lateMs?: number;
   /** Extra time given, once, after a stop, for an answer still to come (default 0: none). */
   graceMs?: number;
+  /**
+   * Wall-clock time (Date.now()) the grace must not reach past: a grace is cut to end by
+   * then, and none is given from then on (default: no bound).
+   */
+  graceUntil?: number;
 }
 
 export function setDeadline(ms: number, fire: () => void, opts: DeadlineOptions = {}): () => void {
   const lateMs = opts.lateMs ?? 1000;
   const graceMs = opts.graceMs ?? 0;
+  const graceUntil = opts.graceUntil ?? Number.POSITIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let done = false;
@@ -34,7 +41,8 @@ export function setDeadline(ms: number, fire: () => void, opts: DeadlineOptions 
     const due = performance.now() + delay;
     timer = setTimeout(() => {
       if (done) return;
-      if (mayGrace && graceMs > 0 && performance.now() - due > lateMs) return arm(graceMs, false);
+      const grace = Math.min(graceMs, graceUntil - Date.now());
+      if (mayGrace && grace > 0 && performance.now() - due > lateMs) return arm(grace, false);
       immediate = setImmediate(() => {
         if (done) return;
         done = true;

@@ -21,11 +21,11 @@ export function trackSends(inner: Mailer): SendTracker {
   return {
     sending: () => [...inFlight.values()],
     mailer: {
-      async send(mail) {
+      async send(mail, opts) {
         const id = next++;
         inFlight.set(id, mail.headers?.["X-Rapport-Message"] ?? mail.messageId);
         try {
-          return await inner.send(mail);
+          return await inner.send(mail, opts);
         } finally {
           inFlight.delete(id);
         }

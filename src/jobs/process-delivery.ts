@@ -257,7 +257,10 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
   const sendStarted = performance.now();
   const took = () => (performance.now() - sendStarted) / 1000;
   try {
-    smtpResponse = (await deps.mailer.send(mail, { deadlineMs })).response;
+    // After a stop (SIGSTOP, a frozen VM) the send may run past its deadline to read an
+    // answer already on its way, but never into the lease's last LEASE_MARGIN_MS.
+    const thawUntil = (claim.message.leaseUntil ?? 0) - LEASE_MARGIN_MS;
+    smtpResponse = (await deps.mailer.send(mail, { deadlineMs, thawUntil })).response;
     deps.metrics?.sendFinished(took(), "sent");
   } catch (err) {
     const refusal = refusalOf(err);

@@ -37,6 +37,11 @@ export type ToSender =
        * after it has passed is not started at all (see sender-thread.ts).
        */
       endAt: number;
+      /**
+       * Wall-clock time the send may run to, past endAt, when the process was stopped over
+       * its deadline (absent: not at all): room for an answer already on its way.
+       */
+      thawUntil?: number;
     }
   | { type: "close" };
 

@@ -39,6 +39,12 @@ export function transportOptions(data: SenderThreadData) {
   };
 }
 
+/**
+ * How long a send stopped over its deadline may still take after waking (see above):
+ * below SENDER_GRACE_MS, the main thread's own wait for the thread after a stop.
+ */
+export const THAW_GRACE_MS = 1000;
+
 export function errorFields(err: unknown): SendErrorFields {
   const e = (err ?? {}) as Record<string, unknown>;
   return {
@@ -81,23 +87,31 @@ export function runSender(port: MessagePort, data: SenderThreadData): void {
     const used = transport;
     let answered = false;
     // A deadline that a stopped process (SIGSTOP) wakes up past still reads the server's
-    // answer that came meanwhile first, and then aborts at once (see deadline-timer.ts).
-    const cancelDeadline = setDeadline(left, () => {
-      if (answered) return;
-      answered = true;
-      answer({
-        id: msg.id,
-        error: {
-          message: `the SMTP server did not finish the send within ${left} ms (SMTP_SEND_DEADLINE_MS); connection aborted`,
-          code: SEND_DEADLINE_CODE,
-        },
-      });
-      // Sends on the same pool fail now too (and are retried): better than one that may
-      // still deliver after its claim is gone.
-      if (transport === used) transport = create();
-      aborted.add(used);
-      (used.close as (opts?: { force?: boolean }) => void)({ force: true });
-    });
+    // answer that came meanwhile first (see deadline-timer.ts). A conversation the stop
+    // froze mid-message finishes writing only on waking, and the server's 250 follows a
+    // moment later: cutting it off then would count a delivered message as uncertain and
+    // send it again. So after a stop the send gets THAW_GRACE_MS more, never past thawUntil
+    // (inside the claim's lease: see processDelivery).
+    const cancelDeadline = setDeadline(
+      left,
+      () => {
+        if (answered) return;
+        answered = true;
+        answer({
+          id: msg.id,
+          error: {
+            message: `the SMTP server did not finish the send within ${left} ms (SMTP_SEND_DEADLINE_MS); connection aborted`,
+            code: SEND_DEADLINE_CODE,
+          },
+        });
+        // Sends on the same pool fail now too (and are retried): better than one that may
+        // still deliver after its claim is gone.
+        if (transport === used) transport = create();
+        aborted.add(used);
+        (used.close as (opts?: { force?: boolean }) => void)({ force: true });
+      },
+      { graceMs: msg.thawUntil === undefined ? 0 : THAW_GRACE_MS, graceUntil: msg.thawUntil ?? 0 },
+    );
     used.sendMail(msg.mail).then(
       (info: { response?: unknown }) => {
         cancelDeadline();

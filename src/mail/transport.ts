@@ -59,6 +59,12 @@ export interface SendResult {
 export interface SendOptions {
   /** Give up (and abort the connection) after this long; the mailer's own deadline caps it. */
   deadlineMs?: number;
+  /**
+   * Wall-clock time (Date.now()) a send may still run to when its process was stopped
+   * over its deadline, for an answer already on its way (absent: none). Must lie inside
+   * whatever keeps other attempts off (the claim's lease).
+   */
+  thawUntil?: number;
 }
 
 export interface Mailer {
@@ -260,7 +266,14 @@ function createThreadedSmtpMailer(
             },
             { graceMs: SENDER_GRACE_MS },
           );
-          const msg: ToSender = { type: "send", id, mail: toNodemailer(mail), deadlineMs: left, endAt };
+          const msg: ToSender = {
+            type: "send",
+            id,
+            mail: toNodemailer(mail),
+            deadlineMs: left,
+            endAt,
+            ...(opts?.thawUntil !== undefined ? { thawUntil: opts.thawUntil } : {}),
+          };
           entry.posted = true;
           handle.worker.postMessage(msg);
         });

@@ -63,3 +63,44 @@ describe("setDeadline: a deadline never beats an answer that came while the proc
     expect(fires).toBe(1);
   });
 });
+
+describe("setDeadline: the grace after a stop, and its bound", () => {
+  /** A hold (a stop) of 1.5 s, then an answer 50 ms after waking: what a server's 250 to what the woken process wrote looks like. */
+  async function order(graceUntil: number | undefined): Promise<string[]> {
+    const seen: string[] = [];
+    let done!: () => void;
+    const both = new Promise<void>((ok) => {
+      done = ok;
+    });
+    const note = (what: string) => {
+      seen.push(what);
+      if (seen.length === 2) done();
+    };
+    const start = Date.now();
+    setDeadline(10, () => note("deadline"), {
+      lateMs: 1000,
+      graceMs: 1000,
+      ...(graceUntil !== undefined ? { graceUntil: start + graceUntil } : {}),
+    });
+    setTimeout(() => note("answer"), 1550);
+    block(1500);
+    await both;
+    return seen;
+  }
+
+  it.each([
+    {
+      graceUntil: undefined,
+      expected: ["answer", "deadline"],
+      why: "no bound: the answer after waking is waited for",
+    },
+    { graceUntil: 60_000, expected: ["answer", "deadline"], why: "a bound well ahead: the same" },
+    {
+      graceUntil: 0,
+      expected: ["deadline", "answer"],
+      why: "a bound already passed: no grace, the deadline fires on waking",
+    },
+  ])("$why", async ({ graceUntil, expected }) => {
+    expect(await order(graceUntil)).toEqual(expected);
+  });
+});
