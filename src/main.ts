@@ -27,7 +27,7 @@ import { createSessions } from "./http/ui/session.js";
 import { type Clock, systemClock } from "./infra/clock.js";
 import { type EmbeddedRedis, startEmbeddedRedis } from "./infra/embedded-redis.js";
 import { warnUnlessNoEviction } from "./infra/eviction-policy.js";
-import { listenProblem } from "./infra/listen-error.js";
+import { type ListenTarget, listenProblem } from "./infra/listen-error.js";
 import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
 import { probeRedis } from "./infra/redis-probe.js";
@@ -94,6 +94,14 @@ export class StartupError extends Error {
     this.name = "StartupError";
   }
 }
+
+/** A listener's failure to start as a StartupError naming its setting, when listenProblem knows it. */
+const startupErrorFor =
+  (target: ListenTarget) =>
+  (err: unknown): never => {
+    const problem = listenProblem(err, target);
+    throw problem ? new StartupError(problem) : err;
+  };
 
 function readDkimKey(settings: Settings, logger: Logger) {
   try {
@@ -420,15 +428,14 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       const app = new Hono();
       mountHealth(app, health);
       mountMetrics(app, metrics, settings.METRICS_TOKEN);
-      metricsServer = await listen(app, settings.METRICS_PORT, settings.HOST).catch((err: unknown) => {
-        const problem = listenProblem(err, {
+      metricsServer = await listen(app, settings.METRICS_PORT, settings.HOST).catch(
+        startupErrorFor({
           what: "the worker's metrics server",
           variable: "METRICS_PORT",
           host: settings.HOST,
           port: settings.METRICS_PORT as number,
-        });
-        throw problem ? new StartupError(problem) : err;
-      });
+        }),
+      );
       const running = metricsServer;
       closers.push(() => running.close());
       logger.info(`worker metrics and health on http://${settings.HOST}:${metricsServer.port}/metrics`);
@@ -465,15 +472,14 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
               envelopeFrom: envelope.mailFrom,
               envelopeTo: envelope.rcptTo,
             }),
-        }).catch((err: unknown) => {
-          const problem = listenProblem(err, {
+        }).catch(
+          startupErrorFor({
             what: "the inbound SMTP listener",
             variable: "INBOUND_SMTP_PORT",
             host: settings.INBOUND_SMTP_HOST,
             port: settings.INBOUND_SMTP_PORT as number,
-          });
-          throw problem ? new StartupError(problem) : err;
-        });
+          }),
+        );
         const running = inbound;
         closers.push(() => running.close());
         logger.info(`inbound SMTP for ${addresses.domain} on ${settings.INBOUND_SMTP_HOST}:${inbound.port}`);
@@ -537,15 +543,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         },
         health,
       });
-      server = await listen(app, settings.PORT, settings.HOST).catch((err: unknown) => {
-        const problem = listenProblem(err, {
-          what: "the HTTP API",
-          variable: "PORT",
-          host: settings.HOST,
-          port: settings.PORT,
-        });
-        throw problem ? new StartupError(problem) : err;
-      });
+      server = await listen(app, settings.PORT, settings.HOST).catch(
+        startupErrorFor({ what: "the HTTP API", variable: "PORT", host: settings.HOST, port: settings.PORT }),
+      );
       listeningPort = server.port;
       const running = server;
       closers.push(() => running.close());
