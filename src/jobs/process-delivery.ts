@@ -176,6 +176,21 @@ export function listUnsubscribeHeaders(url: string, mailto: string): Record<stri
 /** Time kept free at the end of a lease for a slow event loop and the ledger write. */
 export const LEASE_MARGIN_MS = 30_000;
 
+/**
+ * How close to the lease's end a send stopped over its deadline (SIGSTOP, a frozen VM) may
+ * still read an answer after waking: smaller than LEASE_MARGIN_MS, which keeps room for a
+ * slow event loop on every send, because this is a second chance given only after a stop.
+ * The lease must still leave room for the ledger write that follows a late 250. With
+ * LEASE_MARGIN_MS here a send claimed a few seconds before a 35 s stop on a 60 s lease got
+ * no grace at all, and a 250 already on its way counted as uncertain and was sent twice.
+ */
+export const THAW_LEASE_MARGIN_MS = 10_000;
+
+/** Until when (Date.now()) a send may run after a stop: see THAW_LEASE_MARGIN_MS. */
+export function thawDeadline(leaseUntil: number): number {
+  return leaseUntil - THAW_LEASE_MARGIN_MS;
+}
+
 /** Thrown when the claim has too little lease left for a send to fit in it. */
 export class LeaseTooShortError extends Error {
   constructor(id: string, leftMs: number) {
@@ -258,8 +273,8 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
   const took = () => (performance.now() - sendStarted) / 1000;
   try {
     // After a stop (SIGSTOP, a frozen VM) the send may run past its deadline to read an
-    // answer already on its way, but never into the lease's last LEASE_MARGIN_MS.
-    const thawUntil = (claim.message.leaseUntil ?? 0) - LEASE_MARGIN_MS;
+    // answer already on its way, but never into the lease's last THAW_LEASE_MARGIN_MS.
+    const thawUntil = thawDeadline(claim.message.leaseUntil ?? 0);
     smtpResponse = (await deps.mailer.send(mail, { deadlineMs, thawUntil })).response;
     deps.metrics?.sendFinished(took(), "sent");
   } catch (err) {

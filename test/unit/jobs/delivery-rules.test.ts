@@ -2,9 +2,15 @@
 import { describe, expect, it } from "vitest";
 import { duplicateNote } from "../../../src/cli/timeline-text.js";
 import { silentLogger } from "../../../src/infra/logger.js";
-import { LEASE_MARGIN_MS, sendDeadline } from "../../../src/jobs/process-delivery.js";
+import {
+  LEASE_MARGIN_MS,
+  sendDeadline,
+  THAW_LEASE_MARGIN_MS,
+  thawDeadline,
+} from "../../../src/jobs/process-delivery.js";
 import { recordSent } from "../../../src/jobs/record-sent.js";
 import { createSendPool } from "../../../src/jobs/send-pool.js";
+import { THAW_GRACE_MS } from "../../../src/mail/sender-thread.js";
 import {
   isPermanentSendError,
   isUncertainSendError,
@@ -32,6 +38,27 @@ describe("sendDeadline", () => {
         const d = sendDeadline(left, 0, configured);
         if (d > 0) expect(d + SENDER_GRACE_MS).toBeLessThan(left);
       }
+  });
+});
+
+describe("thawDeadline", () => {
+  it("lets a send stopped over its deadline read its answer after waking, inside the lease", () => {
+    // The chaos scenario sigstop-past-lock: 60 s lease, 5 s deadline, a 35 s stop that
+    // starts while the send is on the wire (claimed at most deadline + grace before it).
+    const lease = 60_000;
+    const claimedAt = 1_000_000;
+    const deadline = sendDeadline(claimedAt + lease, claimedAt, 5000);
+    const stopEnds = claimedAt + deadline + SENDER_GRACE_MS + 35_000;
+    expect(thawDeadline(claimedAt + lease)).toBeGreaterThan(stopEnds + THAW_GRACE_MS);
+  });
+
+  it("ends after the normal deadline and leaves the ledger write room before the lease ends", () => {
+    for (const lease of [40_000, 60_000, 5 * 60_000]) {
+      const until = thawDeadline(lease);
+      expect(until).toBeGreaterThan(sendDeadline(lease, 0, undefined));
+      expect(lease - until).toBe(THAW_LEASE_MARGIN_MS);
+      expect(THAW_LEASE_MARGIN_MS).toBeLessThan(LEASE_MARGIN_MS);
+    }
   });
 });
 
