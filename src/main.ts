@@ -39,6 +39,7 @@ import type { JobDeps } from "./jobs/deps.js";
 import { trackSends } from "./jobs/in-flight.js";
 import { firstAttempt } from "./jobs/process-delivery.js";
 import { createQueues } from "./jobs/queues.js";
+import { rescaleWaits } from "./jobs/rescale-waits.js";
 import { createSendPool } from "./jobs/send-pool.js";
 import { startSweeper } from "./jobs/sweeper.js";
 import { startWakePromoter } from "./jobs/wake-promoter.js";
@@ -387,6 +388,8 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         },
       });
       closers.push((deadline) => workers.close(deadline));
+      // Demo mode: what waits from a start at another scale is rescaled to this one.
+      await rescaleWaits(deps);
       const sweeper = startSweeper(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);
       closers.push(() => sweeper.stop());
       const dates = startDateScheduler(deps, settings.RAPPORT_SWEEP_INTERVAL_MS);

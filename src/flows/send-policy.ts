@@ -117,3 +117,19 @@ export function earliestSendTime(
   // A cap longer than any gap between windows could chase forever in theory; a week on is safe.
   return t + 7 * DAY;
 }
+
+/**
+ * The policy as RAPPORT_WAIT_SCALE (demo mode) runs it: every duration it holds scaled
+ * like the flows' waits, so the demo's days pass as they would. The caps' periods shrink
+ * by `scale` (2 a week becomes 2 in six seconds at 0.00001); the send window goes, since a
+ * window is hours of the local day and a scaled day has no hours to keep. At scale 1 the
+ * policy is returned as it is.
+ */
+export function scalePolicy(policy: SendPolicy, scale: number): SendPolicy {
+  if (scale === 1) return policy;
+  const scaled = (cap: FrequencyCap | undefined) =>
+    cap ? { max: cap.max, perMs: Math.round(cap.perMs * scale) } : undefined;
+  const cap = scaled(policy.cap);
+  const customerCap = scaled(policy.customerCap);
+  return { ...(cap ? { cap } : {}), ...(customerCap ? { customerCap } : {}) };
+}

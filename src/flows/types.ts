@@ -310,6 +310,12 @@ export interface RunState {
    * are news (MessageCategory). Absent for runs started by the customer's own events or dates.
    */
   origin?: "broadcast";
+  /**
+   * The RAPPORT_WAIT_SCALE the current wait was scheduled at, when not 1 (written by the
+   * jobs layer, never read by the interpreter): a start at another scale rescales what is
+   * left of the wait (src/store/rescale-waits.ts). Absent: 1.
+   */
+  waitScale?: number;
 }
 
 /** An event a run took (it answered a wait_for). */

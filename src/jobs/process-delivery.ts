@@ -33,7 +33,7 @@ import { consentVerdict, customerPolicy } from "../consent/hold-back.js";
 import { unsubscribeUrlFor } from "../consent/links.js";
 import { describeFrequency } from "../consent/preferences.js";
 import { INBOUND_MESSAGE_ID_PROPERTY } from "../events/known-types.js";
-import { capsOf, earliestSendTime, type SendPolicy } from "../flows/send-policy.js";
+import { capsOf, earliestSendTime, type SendPolicy, scalePolicy } from "../flows/send-policy.js";
 import { isTimeZone } from "../flows/time.js";
 import { displayName } from "../mail/display-name.js";
 import {
@@ -58,18 +58,20 @@ export type DeliveryOutcome = "sent" | "already-done" | "missing" | "failed" | "
  * The earliest time this message may go out under the brand's send policy: now for
  * transactional messages and team notifications, else the next moment inside the send
  * window (in the customer's time zone, else the brand's), under the frequency cap and
- * under the customer's own limit (their preferences' frequency), if they set one.
+ * under the customer's own limit (their preferences' frequency), if they set one. With
+ * RAPPORT_WAIT_SCALE the caps' periods are scaled and the window is off (scalePolicy).
  */
 export async function allowedFrom(
   ctx: DeliveryContext,
-  deps: Pick<JobDeps, "brand" | "store" | "clock">,
+  deps: Pick<JobDeps, "brand" | "store" | "clock" | "waitScale">,
   /** The channel's policy: the brand's for email, with the SMS quiet hours for SMS (sms-policy.ts). */
   basePolicy: SendPolicy = deps.brand.sendPolicy,
 ): Promise<number> {
   const now = deps.clock.now();
   const { message, customer } = ctx;
-  // The customer's own limit (their preferences) beside the brand's cap.
-  const policy = customerPolicy(basePolicy, customer.preferences);
+  // The customer's own limit (their preferences) beside the brand's cap; in demo mode
+  // (RAPPORT_WAIT_SCALE) the periods scale like the waits and the window goes.
+  const policy = scalePolicy(customerPolicy(basePolicy, customer.preferences), deps.waitScale);
   const { caps, lookbackMs } = capsOf(policy);
   if (message.transactional || message.audience === "team" || (!policy.window && caps.length === 0))
     return now;

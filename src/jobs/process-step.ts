@@ -166,7 +166,7 @@ export async function advanceRun(
   const outcome = await store.applyAdvance({
     runId: run.id,
     expectedSeq: run.seq,
-    state: result.run,
+    state: withWaitScale(result.run, deps.waitScale),
     steps,
     messages,
     ...(customer ? { customer } : {}),
@@ -185,6 +185,15 @@ export async function advanceRun(
   // The new messages are due now: sent here, not by a deliveries job (see deliverNow).
   for (const m of outcome.messages) await deliverNow(m.id, deps);
   return "applied";
+}
+
+/**
+ * The state as stored: a wait scheduled at a RAPPORT_WAIT_SCALE other than 1 says so, so
+ * that a start at another scale can rescale what is left of it (src/store/rescale-waits.ts).
+ */
+export function withWaitScale(state: RunState, waitScale: number): RunState {
+  const { waitScale: _was, ...rest } = state;
+  return waitScale !== 1 && rest.wakeAt !== null ? { ...rest, waitScale } : rest;
 }
 
 interface CollectedEffects {

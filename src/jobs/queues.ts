@@ -118,6 +118,11 @@ export interface Queues {
   requeue: Requeuers;
   addEvent(eventId: string): Promise<void>;
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
+  /**
+   * Like addStep, but a job of that id already delayed is moved to the new delay (demo
+   * mode rescaled the run's wake-up: src/jobs/rescale-waits.ts).
+   */
+  moveStep(runId: string, seq: number, delayMs: number): Promise<void>;
   addDelivery(messageId: string): Promise<void>;
   /** A delivery whose first attempt (made by the job that created the message) failed: after the first backoff delay. */
   retryDelivery(messageId: string): Promise<void>;
@@ -206,6 +211,12 @@ export function createQueues(
     },
     async addStep(runId, seq, delayMs = 0) {
       await stepAt(runId, seq, delayMs);
+    },
+    async moveStep(runId, seq, delayMs) {
+      const result = await stepAt(runId, seq, delayMs);
+      if (!result.added && result.state === "delayed" && delayMs > 0)
+        // Gone or started meanwhile: it looks at the store anyway.
+        await (await steps.getJob(jobIds.step(runId, seq)))?.changeDelay(delayMs).catch(() => {});
     },
     async addDelivery(messageId) {
       await requeuers.delivery(messageId);

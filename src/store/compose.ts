@@ -15,6 +15,7 @@ import { flowVersionStore } from "./flow-versions.js";
 import { inboundStore } from "./inbound.js";
 import { outboxStore } from "./messages.js";
 import { preferenceStore } from "./preferences.js";
+import { rescaleWaitsStore } from "./rescale-waits.js";
 import { runStore } from "./runs.js";
 import { smsStore } from "./sms.js";
 import type { Database } from "./sql/handle.js";
@@ -45,6 +46,7 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...smsStore(database),
     ...dashboardStore(database),
     ...countStore(database),
+    ...rescaleWaitsStore(database),
     close: () => database.close(),
   };
 }

@@ -760,6 +760,17 @@ export interface WakeStore {
   setWakeWatermark(promotedThrough: number, now: number): Promise<void>;
 }
 
+/** What a demo start rescaled (src/store/rescale-waits.ts): the runs to wake and the messages to deliver. */
+export interface RescaledWaits {
+  runs: Array<{ id: string; seq: number; wakeAt: number }>;
+  messages: string[];
+}
+
+/** Demo mode's waits (RAPPORT_WAIT_SCALE) applied to what already waits: see src/store/rescale-waits.ts. */
+export interface RescaleStore {
+  rescaleWaits(scale: number, now: number): Promise<RescaledWaits>;
+}
+
 /** What one preference change did. */
 export interface PreferenceChangeResult {
   /** The customer's preferences after the change. */
@@ -903,6 +914,7 @@ export interface Store
     PreferenceStore,
     SmsStore,
     DashboardStore,
-    CountStore {
+    CountStore,
+    RescaleStore {
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@
  * turned off holds back a broadcast of that topic, not a message of another topic; the
  * customer's own limit postpones a message the brand's cap would let go.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
@@ -21,6 +23,18 @@ const DAY = 24 * 3600_000;
 const pad = (n: number) => String(n).padStart(2, "0");
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** The thank-you, then the check-in at once (no 14 days between them). */
+const THANKS_THEN_CHECK_IN = `
+name: Thanks, then a check-in
+trigger: { event: registration }
+entry: once_per_product
+topic: check_ins
+steps:
+  - send: thank-you
+    transactional: true
+  - send: check-in
+`;
+
 describe("consent at delivery time", () => {
   let sink: SmtpSink | null = null;
   let rapport: Rapport | null = null;
@@ -36,13 +50,16 @@ describe("consent at delivery time", () => {
     rapport = sink = store = queues = redis = null;
   });
 
-  async function boot(flows: string[], sending: unknown, dayMs: number) {
+  /** `flows`: shipped flows by name, or the text of a flow of the test's own. */
+  async function boot(flows: string[] | string, sending: unknown, dayMs: number) {
     sink = await startSmtpSink();
     const t = testEnv(
       inject("redisUrl"),
       { SMTP_URL: sink.url, RAPPORT_WAIT_SCALE: String(dayMs / DAY), RAPPORT_RETRY_BASE_MS: "300" },
-      { flows, sending },
+      { flows: typeof flows === "string" ? [] : flows, sending },
     );
+    if (typeof flows === "string")
+      writeFileSync(join(t.env.RAPPORT_CONFIG_DIR as string, "flows", "consent-test.yaml"), flows);
     rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
     store = await openTestStore(t.settings);
     redis = connectRedis(inject("redisUrl"));
@@ -60,7 +77,8 @@ describe("consent at delivery time", () => {
       end: `${pad((opening.getUTCHours() + 1) % 24)}:00`,
       days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
     };
-    const { sink, port, store, queues } = await boot(["thank-you"], { window }, 20);
+    // At scale 1: demo mode (RAPPORT_WAIT_SCALE) would take the window away.
+    const { sink, port, store, queues } = await boot(THANKS_THEN_CHECK_IN, { window }, DAY);
     const ada = { email: "ada@example.com", name: "Ada Lovelace", timezone: "UTC" };
     await postEvent(port, { ...registration({ id: "c-1" }), customer: ada });
     const [thanks] = await sink.waitFor(1);

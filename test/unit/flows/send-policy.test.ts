@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { advance, initialRun } from "../../../src/flows/interpreter.js";
 import { parseFlow } from "../../../src/flows/parse.js";
-import { earliestSendTime, nextUnderCap, nextWindowOpening } from "../../../src/flows/send-policy.js";
+import {
+  earliestSendTime,
+  nextUnderCap,
+  nextWindowOpening,
+  scalePolicy,
+} from "../../../src/flows/send-policy.js";
 
 const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
@@ -93,5 +98,36 @@ describe("transactional sends", () => {
     }).effects;
     expect(send).toMatchObject({ type: "send", template: "a" });
     expect(send?.type === "send" && send.transactional === true).toBe(expected);
+  });
+});
+
+describe("scalePolicy (RAPPORT_WAIT_SCALE)", () => {
+  const week = 7 * 24 * 3600_000;
+  const window = { start: "09:00", end: "20:00", days: [0, 1, 2, 3, 4] };
+  it.each([
+    [
+      "scale 1 keeps the policy",
+      { window, cap: { max: 2, perMs: week } },
+      1,
+      { window, cap: { max: 2, perMs: week } },
+    ],
+    [
+      "a scaled week, no window",
+      { window, cap: { max: 2, perMs: week } },
+      0.00001,
+      { cap: { max: 2, perMs: Math.round(week * 0.00001) } },
+    ],
+    [
+      "the customer's own limit scales too",
+      { cap: { max: 2, perMs: week }, customerCap: { max: 1, perMs: 4 * week } },
+      0.001,
+      {
+        cap: { max: 2, perMs: Math.round(week * 0.001) },
+        customerCap: { max: 1, perMs: Math.round(4 * week * 0.001) },
+      },
+    ],
+    ["a window alone goes", { window }, 0.5, {}],
+  ])("%s", (_name, policy, scale, expected) => {
+    expect(scalePolicy(policy, scale)).toEqual(expected);
   });
 });
