@@ -140,14 +140,18 @@ function named(name: string | null, address: string): MailAddress {
 const MESSAGE_ID = /^<[^<>\s\p{Cc}]{1,250}>$/u;
 
 /**
- * The Message-ID of the mail a message answers: a run started by mail a person sent us
- * (an owner_message or reply event, process-inbound.ts) answers that mail, so the
- * acknowledgement threads under it in the customer's mail program. It came from outside:
+ * The Message-ID of the mail a message answers: what a step sends in the advance that took
+ * the customer's reply (wait_for_reply's on_reply) answers that reply, and a run started
+ * by mail a person sent us (an owner_message or reply event, process-inbound.ts) answers
+ * that mail, so the answer threads under it in the customer's mail program. It came from outside:
  * used only when it is a well-formed Message-ID.
  */
-export function answeredMessageId(ctx: Pick<DeliveryContext, "event">): string | null {
-  const id = ctx.event?.body.properties?.[INBOUND_MESSAGE_ID_PROPERTY];
-  return typeof id === "string" && MESSAGE_ID.test(id) ? id : null;
+export function answeredMessageId(ctx: Pick<DeliveryContext, "event" | "message">): string | null {
+  // A step taken because the customer replied (after wait_for_reply) answers that reply;
+  // else a run started by their mail answers the mail.
+  for (const id of [ctx.message.inReplyTo, ctx.event?.body.properties?.[INBOUND_MESSAGE_ID_PROPERTY]])
+    if (typeof id === "string" && MESSAGE_ID.test(id)) return id;
+  return null;
 }
 
 /**

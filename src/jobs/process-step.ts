@@ -145,6 +145,9 @@ export async function advanceRun(
   if (arrival && result.effects.length === 0) return "ignored";
 
   const team = teamAddressOf(deps.brand);
+  // What a step sends because the customer wrote answers what they wrote: it threads under it.
+  const answering =
+    arrival?.type === "reply" ? await store.interactionMessageId(arrival.interactionId) : null;
   const { messages, steps, wakeAt, customer } = collectEffects(
     result.effects,
     () => {
@@ -152,6 +155,7 @@ export async function advanceRun(
       return { id, messageIdHeader: messageIdHeaderFor(id, deps.brand.replyDomain) };
     },
     team,
+    answering,
   );
 
   if (movedFrom) {
@@ -209,6 +213,8 @@ export function collectEffects(
   effects: Effect[],
   newMessageId: () => { id: string; messageIdHeader: string },
   teamAddress: string | null = null,
+  /** The Message-ID of the person's mail this advance answers (the reply it took): In-Reply-To of what it sends them. */
+  inReplyTo: string | null = null,
 ): CollectedEffects {
   const out: CollectedEffects = { messages: [], steps: [], wakeAt: null };
   for (const effect of effects) {
@@ -222,6 +228,7 @@ export function collectEffects(
           category: effect.category,
           topic: effect.topic ?? null,
           ...(effect.channel ? { channel: effect.channel } : {}),
+          ...(inReplyTo ? { inReplyTo } : {}),
         });
         break;
       case "schedule":

@@ -142,8 +142,14 @@ const interactionTextQuery = query<{ text: string | null }>(
   sql`select text from ${interactions} where id = ${sql.placeholder("id")}`,
 );
 
+const interactionMessageIdQuery = query<{ header: string | null }>(
+  sql`select message_id_header as "header" from ${interactions} where id = ${sql.placeholder("id")}`,
+);
+
 export function inboundStore(db: Database, newId: () => string): InboundStore {
   return {
+    interactionMessageId: (id) =>
+      db.read(async (t) => (await t.get(interactionMessageIdQuery, { id }))?.header ?? null),
     interactionText: (id) => db.read(async (t) => (await t.get(interactionTextQuery, { id }))?.text ?? null),
     recordInbound: (inbound, now) => db.tx((t) => recordInbound(t, inbound, now, newId)),
     getInbound: (id) => db.read((t) => getInbound(t, id)),

@@ -44,10 +44,12 @@ const customerEmail = query<{ email: string; phone: string | null }>(
 // written twice; the conditional update above already sees to that.
 const insertMessage = query<typeof messages.$inferSelect>(sql`
   insert into ${messages} (id, dedupe_key, run_id, step_id, flow_id, customer_id, ownership_id, event_id,
-    template, audience, to_address, channel, transactional, category, topic, message_id_header, created_at, updated_at)
+    template, audience, to_address, channel, transactional, category, topic, message_id_header, in_reply_to,
+    created_at, updated_at)
   values (${p("id")}, ${p("dedupeKey")}, ${p("runId")}, ${p("stepId")}, ${p("flowId")}, ${p("customerId")},
     ${p("ownershipId")}, ${p("eventId")}, ${p("template")}, ${p("audience")}, ${p("toAddress")}, ${p("channel")},
-    ${p("transactional")}, ${p("category")}, ${p("topic")}, ${p("messageIdHeader")}, ${p("now")}, ${p("now")})
+    ${p("transactional")}, ${p("category")}, ${p("topic")}, ${p("messageIdHeader")}, ${p("inReplyTo")},
+    ${p("now")}, ${p("now")})
   on conflict (dedupe_key) do nothing
   returning ${columnsOf(messages)}`);
 
@@ -122,6 +124,7 @@ export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcom
         category: categoryOf(m),
         topic: m.topic ?? null,
         messageIdHeader: m.messageIdHeader,
+        inReplyTo: m.inReplyTo ?? null,
         now: a.now,
       });
       // Nothing inserted: the message of this step is already queued (and was handed out then).

@@ -253,6 +253,12 @@ export const messages = pgTable(
     leaseUntil: bigint("lease_until", { mode: "number" }),
     /** RFC 5322 Message-ID, derived from the row id. */
     messageIdHeader: text("message_id_header").notNull(),
+    /**
+     * The Message-ID of the mail a person wrote that this message answers (a step taken
+     * because the customer replied, e.g. after wait_for_reply), for In-Reply-To and
+     * References; null: it answers none.
+     */
+    inReplyTo: text("in_reply_to"),
     subject: text("subject"),
     smtpResponse: text("smtp_response"),
     /**

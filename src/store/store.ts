@@ -128,6 +128,8 @@ export interface MessageRow {
   uncertainAttempts: number;
   leaseUntil: number | null;
   messageIdHeader: string;
+  /** The Message-ID of the person's mail this message answers (In-Reply-To, References); null: none. */
+  inReplyTo: string | null;
   subject: string | null;
   smtpResponse: string | null;
   /** The operator's delivery report of an SMS (schema.ts). */
@@ -184,6 +186,8 @@ export interface NewMessage {
   topic?: string | null;
   /** Default email; sms and preferred go to the customer's phone (see MessageRow.channel). */
   channel?: MessageChannel;
+  /** The Message-ID of the person's mail it answers (the reply the step took). */
+  inReplyTo?: string | null;
 }
 
 /** The result of one interpreter step, to be written atomically. */
@@ -717,6 +721,8 @@ export interface InboundStore {
   markInboundFailed(id: string, error: string, now: number): Promise<void>;
   /** An interaction's new text (a reply's words), or null: what `reply.text` conditions test. */
   interactionText(interactionId: string): Promise<string | null>;
+  /** The Message-ID header of an interaction's mail (null: none, e.g. a text message). */
+  interactionMessageId(interactionId: string): Promise<string | null>;
   listStrandedInbound(receivedBefore: number, limit: number): Promise<string[]>;
   /**
    * In one transaction: records the interaction for an inbound message (once per inbound

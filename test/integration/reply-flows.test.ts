@@ -2,7 +2,8 @@
  * Flows that react to what customers write, on real parts (Redis, SMTP both ways, SQLite):
  * a run waiting for a reply resumes on one when it comes and takes the other path when
  * time runs out; mail to an owner-only address is forwarded to the team with the
- * customer's context and acknowledged. Waits are shortened with RAPPORT_WAIT_SCALE.
+ * customer's context and acknowledged. What a flow sends because the customer replied
+ * threads under their reply. Waits are shortened with RAPPORT_WAIT_SCALE.
  */
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
@@ -68,6 +69,11 @@ describe("flows that react to replies", () => {
     const [, thanks] = await sink.waitFor(2);
     expect(thanks?.parsed.subject).toBe("Thank you for your answer");
     expect(thanks?.envelopeTo).toEqual(["ada@example.com"]);
+    // It answers what Ada wrote, so it threads under her answer in her mail program.
+    expect(thanks?.parsed.inReplyTo).toBe("<gk-answer@mail.example.com>");
+    expect(thanks?.parsed.references).toBe("<gk-answer@mail.example.com>");
+    // The question answered nothing of hers.
+    expect(question?.parsed.inReplyTo).toBeUndefined();
     const run = await eventually(async () => {
       const tl = await store.timeline("ada@example.com");
       return tl?.runs[0]?.status === "completed" ? tl.runs[0] : null;

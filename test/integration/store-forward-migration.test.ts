@@ -47,6 +47,8 @@ async function expectMigratedForward(store: Store): Promise<void> {
     ["m2", "sent", "relationship", null],
     ["m3", "sent", "transactional", null],
   ]);
+  // message_in_reply_to: messages from before answer nothing of a reply's.
+  expect(t.messages.map((m) => m.inReplyTo)).toEqual([null, null, null]);
   // dashboard: interactions.handled_at, null for replies from before: they wait in the inbox.
   expect(await store.inboxCount()).toBe(1);
 }
@@ -57,7 +59,7 @@ describe("a store written by the previous release's schema", () => {
   it("migrates forward on start (SQLite)", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "rapport-upgrade-")), "rapport.db");
     const leftOut = sqliteOnPreviousSchema(path, SEED);
-    expect(leftOut).toEqual(["0010_consent", "0011_dashboard", "0012_metrics_counts", "0013_sms"]);
+    expect(leftOut).toEqual(["0010_consent", "0011_dashboard", "0012_metrics_counts", "0013_sms", "0014_message_in_reply_to"]);
     const store = await openStore({ kind: "sqlite", path });
     try {
       await expectMigratedForward(store);
@@ -73,7 +75,7 @@ describe("a store written by the previous release's schema", () => {
       const schema = freshSchema();
       try {
         const leftOut = await postgresOnPreviousSchema(url, schema, SEED);
-        expect(leftOut).toEqual(["0003_consent", "0004_dashboard", "0005_metrics_counts", "0006_sms"]);
+        expect(leftOut).toEqual(["0003_consent", "0004_dashboard", "0005_metrics_counts", "0006_sms", "0007_message_in_reply_to"]);
         const store = await openStore({ kind: "postgres", url, schema, poolSize: 2 });
         try {
           await expectMigratedForward(store);

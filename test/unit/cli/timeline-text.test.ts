@@ -168,6 +168,7 @@ describe("formatTimeline: one time format", () => {
           uncertainAttempts: 0,
           leaseUntil: null,
           messageIdHeader: "<m1@lyra-audio.example>",
+          inReplyTo: null,
           subject: "How is it going?",
           smtpResponse: null,
           deliveryStatus: null,

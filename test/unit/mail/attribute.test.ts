@@ -38,6 +38,7 @@ const message = (id: string, header: string): MessageRow => ({
   uncertainAttempts: 0,
   leaseUntil: null,
   messageIdHeader: header,
+  inReplyTo: null,
   subject: null,
   smtpResponse: null,
   error: null,

@@ -78,17 +78,35 @@ describe("the outbox mailer", () => {
 });
 
 describe("answeredMessageId", () => {
-  const ctx = (props: Record<string, unknown>) =>
+  const ctx = (props: Record<string, unknown> | null, inReplyTo: string | null = null) =>
     ({
-      event: { body: { type: "owner_message", customer: { email: "a@b.co" }, properties: props } },
+      message: { inReplyTo },
+      event: props
+        ? { body: { type: "owner_message", customer: { email: "a@b.co" }, properties: props } }
+        : null,
     }) as never;
-  it("takes a well-formed Message-ID of the mail that started the run, and nothing else", () => {
-    expect(answeredMessageId(ctx({ inboundMessageId: "<owner-1@mail.example.org>" }))).toBe(
+  it.each([
+    [
+      "the mail that started the run",
+      ctx({ inboundMessageId: "<owner-1@mail.example.org>" }),
       "<owner-1@mail.example.org>",
-    );
-    expect(answeredMessageId(ctx({ inboundMessageId: "<a@b>\r\nBcc: x@y.z" }))).toBeNull();
-    expect(answeredMessageId(ctx({ inboundMessageId: "no-brackets@x" }))).toBeNull();
-    expect(answeredMessageId(ctx({}))).toBeNull();
-    expect(answeredMessageId({ event: null })).toBeNull();
+    ],
+    ["a header injection", ctx({ inboundMessageId: "<a@b>\r\nBcc: x@y.z" }), null],
+    ["no brackets", ctx({ inboundMessageId: "no-brackets@x" }), null],
+    ["no Message-ID", ctx({}), null],
+    ["no event", ctx(null), null],
+    ["the reply a step answers", ctx(null, "<answer@mail.example.org>"), "<answer@mail.example.org>"],
+    [
+      "the reply a step answers, before the mail that started the run",
+      ctx({ inboundMessageId: "<owner-1@mail.example.org>" }, "<answer@mail.example.org>"),
+      "<answer@mail.example.org>",
+    ],
+    [
+      "a malformed reply's, then the run's",
+      ctx({ inboundMessageId: "<owner-1@x.org>" }, "<a b>"),
+      "<owner-1@x.org>",
+    ],
+  ])("%s", (_name, c, expected) => {
+    expect(answeredMessageId(c)).toBe(expected);
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "messages" ADD COLUMN "in_reply_to" text;
