@@ -54,7 +54,11 @@ export const customerFileSchema = z.strictObject({
     .optional(),
   event: z.strictObject({ type: z.string().min(1), properties: eventBodySchema.shape.properties }).optional(),
   start: z.iso.datetime({ offset: true }).optional(),
-  replies: z.array(when).max(1000).optional(),
+  // "5 days", or what the customer writes then: { "at": "5 days", "text": "Mostly jazz" }.
+  replies: z
+    .array(z.union([when, z.strictObject({ at: when, text: z.string().min(1).max(1000) })]))
+    .max(1000)
+    .optional(),
   events: z
     .array(
       z.strictObject({ type: z.string().min(1), at: when, properties: eventBodySchema.shape.properties }),
@@ -213,7 +217,9 @@ export function simulateForCustomer(
     start,
     until: start + opts.days * DAY,
     facts,
-    replies: (file.replies ?? []).map((r) => whenOf(r, start)),
+    replies: (file.replies ?? []).map((r) =>
+      typeof r === "string" ? whenOf(r, start) : { at: whenOf(r.at, start), text: r.text },
+    ),
     events: (file.events ?? []).map((e) => ({
       type: e.type,
       at: whenOf(e.at, start),

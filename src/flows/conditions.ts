@@ -190,6 +190,13 @@ export function flowHasConditions(flow: Flow): boolean {
   );
 }
 
+/** True when a reply's words matter to the flow: a condition may test them, or a wait_for_reply keeps them (keep_as). */
+export function flowReadsReplies(flow: Flow): boolean {
+  return (
+    flowHasConditions(flow) || allSteps(flow.steps).some((s) => s.type === "wait_for_reply" && !!s.keepAs)
+  );
+}
+
 /** True when deciding `condition` needs the trigger facts (it tests a field somewhere). */
 export function testsFields(condition: Condition): boolean {
   switch (condition.type) {

@@ -324,12 +324,15 @@ export function advance(
         ...(input.text !== undefined ? { text: input.text.slice(0, 1000) } : {}),
       },
     ];
+    // keep_as: the answer kept on the customer, in the same transaction as the step.
+    const kept = step.keepAs && input.text !== undefined ? keptAnswer(input.text) : "";
+    if (step.keepAs && kept) effects.push({ type: "set", stepId: step.id, field: step.keepAs, value: kept });
     effects.push({
       type: "step",
       stepId: step.id,
       stepType: "wait_for_reply",
       at: now,
-      detail: `reply ${input.interactionId} at ${iso(input.at)}; on_reply`,
+      detail: `reply ${input.interactionId} at ${iso(input.at)}${step.keepAs && kept ? `, kept as ${step.keepAs}` : ""}; on_reply`,
     });
     enter(step, 0);
   } else if (input.type === "event") {
@@ -505,4 +508,20 @@ export function advance(
       }
     }
   }
+}
+
+/** The longest answer kept on a customer (keep_as): a sentence or two, not a letter. */
+export const KEPT_ANSWER_MAX = 200;
+
+/**
+ * A reply's words as kept on the customer (wait_for_reply's keep_as): its first paragraph,
+ * whitespace folded, at most KEPT_ANSWER_MAX characters (cut at a word, with "…").
+ */
+export function keptAnswer(text: string): string {
+  const first = text.trim().split(/\n\s*\n/)[0] ?? "";
+  const folded = first.replace(/\s+/g, " ").trim();
+  if (folded.length <= KEPT_ANSWER_MAX) return folded;
+  const cut = folded.slice(0, KEPT_ANSWER_MAX - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${space > KEPT_ANSWER_MAX / 2 ? cut.slice(0, space) : cut}…`;
 }

@@ -345,6 +345,7 @@ function toSteps(
         type: "wait_for_reply",
         timeoutMs: mustParseDuration(s.wait_for_reply),
         timeout: s.wait_for_reply.trim(),
+        ...(s.keep_as ? { keepAs: s.keep_as } : {}),
         onReply: sub(s.on_reply, "on_reply", ["on_reply"]),
         onTimeout: sub(s.on_timeout, "on_timeout", ["on_timeout"]),
       };

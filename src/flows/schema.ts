@@ -455,6 +455,7 @@ export type FlowFileStep =
   | {
       wait_for_reply: string;
       id?: string | undefined;
+      keep_as?: string | undefined;
       on_reply?: FlowFileStep[] | null | undefined;
       on_timeout?: FlowFileStep[] | null | undefined;
     }
@@ -609,6 +610,17 @@ const WaitForReplyStep = z
   .strictObject({
     wait_for_reply: ReplyTimeout,
     id: StepId.optional(),
+    keep_as: z
+      .string({
+        error: (iss) => `expected a field like customer.attributes.uses, found ${describeFound(iss.input)}`,
+      })
+      .regex(new RegExp(SET_FIELD_PATTERN), { error: (iss) => setFieldProblem(String(iss.input)) })
+      .optional()
+      .meta({
+        description:
+          "Keep the words of the reply on the customer, in this attribute (customer.attributes.<name>), for later conditions and templates ({{customer.attributes.<name>}}).",
+        examples: ["customer.attributes.usesItFor"],
+      }),
     get on_reply() {
       return nestedSteps(
         "Steps to take when the customer replies before the timeout; then the flow carries on after this wait_for_reply.",

@@ -42,8 +42,8 @@ export interface SimulationWorld {
    * product and ownership; `event` is the first event (ignored for date triggers).
    */
   facts: TriggerFacts;
-  /** When the customer replies (epoch ms), in any order. */
-  replies?: number[];
+  /** When the customer replies (epoch ms), in any order; with `text`, what they write. */
+  replies?: Array<number | { at: number; text: string }>;
   /** Later events of the customer (wait_for, and further starts of an event-triggered flow). */
   events?: ScriptedEvent[];
   waitScale: number;
@@ -97,7 +97,10 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
   let customer = world.facts.customer;
   const ids = { customerId: SIM_CUSTOMER, ownershipId: world.facts.ownership ? SIM_OWNERSHIP : null };
   const factsFor = (event: TriggerFacts["event"]): TriggerFacts => ({ ...world.facts, customer, event });
-  const replies = [...(world.replies ?? [])].filter((t) => t >= world.start).sort((a, b) => a - b);
+  const replies = (world.replies ?? [])
+    .map((r): { at: number; text?: string } => (typeof r === "number" ? { at: r } : r))
+    .filter((r) => r.at >= world.start)
+    .sort((a, b) => a.at - b.at);
   const events = [...(world.events ?? [])].filter((e) => e.at >= world.start).sort((a, b) => a.at - b.at);
   let advances = 0;
   const limit = world.maxAdvances ?? 10_000;
@@ -276,7 +279,7 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
     }
     const waking = runs.filter((r) => r.state.status === "waiting" && r.state.wakeAt !== null);
     const wake = Math.min(...waking.map((r) => r.state.wakeAt as number));
-    const candidates = [wake, replies[0] ?? Infinity, events[0]?.at ?? Infinity, nextDate ?? Infinity];
+    const candidates = [wake, replies[0]?.at ?? Infinity, events[0]?.at ?? Infinity, nextDate ?? Infinity];
     const now = Math.min(...candidates);
     if (!Number.isFinite(now) || now > world.until) break;
 
@@ -322,15 +325,20 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
       }
       continue;
     }
-    if (replies[0] === now) {
-      replies.shift();
+    if (replies[0]?.at === now) {
+      const reply = replies.shift();
       replyNo += 1;
       const entry: SimulatedEntry = { at: now, kind: "reply", stepId: null, detail: "the customer replies" };
       out.push(entry);
       let taken = 0;
       for (const run of runs) {
         if (run.state.status !== "waiting" || run.state.waitingFor !== "reply") continue;
-        run.input = { type: "reply", interactionId: `simulated-reply-${replyNo}`, at: now };
+        run.input = {
+          type: "reply",
+          interactionId: `simulated-reply-${replyNo}`,
+          at: now,
+          ...(reply?.text !== undefined ? { text: reply.text } : {}),
+        };
         taken += step(run, now);
       }
       if (taken === 0)
@@ -367,7 +375,13 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
 /** The simplest world: one flow, a customer known only by its first event, no policy. */
 export function simulateFlow(
   flow: Flow,
-  script: { start: number; until: number; facts?: TriggerFacts; replies?: number[]; waitScale?: number },
+  script: {
+    start: number;
+    until: number;
+    facts?: TriggerFacts;
+    replies?: NonNullable<SimulationWorld["replies"]>;
+    waitScale?: number;
+  },
 ): SimulatedEntry[] {
   const event = { type: "event" in flow.trigger ? flow.trigger.event : "date", properties: {} };
   return simulate({

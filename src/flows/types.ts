@@ -121,6 +121,8 @@ export type Step =
       /** How long to wait for a reply before taking onTimeout. */
       timeoutMs: number;
       timeout: string;
+      /** keep_as: the customer attribute ("customer.attributes.<name>") the reply's words are kept in. */
+      keepAs?: string;
       onReply: Step[];
       onTimeout: Step[];
     }

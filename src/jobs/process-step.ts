@@ -13,7 +13,7 @@
  * an event is never dropped on a race.
  */
 import { addressOf } from "../config/brand.js";
-import { flowHasConditions } from "../flows/conditions.js";
+import { flowHasConditions, flowReadsReplies } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
 import { moveRun, stepAtCursor } from "../flows/migrate.js";
 import { foldTagChanges } from "../flows/tags.js";
@@ -85,10 +85,10 @@ export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOut
   const run = await deps.store.getRun(data.runId);
   if (!run) return "stale";
   if (data.reply) {
-    // The reply's words, for `reply.text` conditions; only flows with conditions read them.
+    // The reply's words, for `reply.text` conditions and keep_as; only flows that use them read them.
     const current = deps.flows.get(run.flowId);
     const text =
-      current && flowHasConditions(current)
+      current && flowReadsReplies(current)
         ? await deps.store.interactionText(data.reply.interactionId)
         : null;
     return advanceRun(run, deps, { type: "reply", ...data.reply, ...(text !== null ? { text } : {}) });

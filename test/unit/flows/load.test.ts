@@ -29,7 +29,7 @@ describe("loadFlows", () => {
     expect(flows.map((f) => f.id)).toEqual(["a-good", "b-good"]);
     expect(errors.map(formatFlowError)).toEqual([
       `${join(dir, "b-good.yml")}:1:1: ${join(dir, "b-good.yaml")} already defines the flow "b-good"; rename or remove one of the two files`,
-      `${join(dir, "bad.yaml")}:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait"?`,
+      `${join(dir, "bad.yaml")}:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, keep_as, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait"?`,
     ]);
   });
 

@@ -324,14 +324,14 @@ const cases: Array<{ name: string; source: string; errors: string[] }> = [
     name: "misspelt wait_for",
     source: `${HEAD}steps:\n  - wait_fro: { event: purchase, timeout: 30 days }\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].wait_fro: unknown setting "wait_fro" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for"?',
+      'config/flows/x.yaml:5:5: steps[0].wait_fro: unknown setting "wait_fro" (allowed here: branch, exit, id, keep_as, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for"?',
     ],
   },
   {
     name: "misspelt wait_until",
     source: `${HEAD}steps:\n  - wait_untill: { at: "10:00" }\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].wait_untill: unknown setting "wait_untill" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_until"?',
+      'config/flows/x.yaml:5:5: steps[0].wait_untill: unknown setting "wait_untill" (allowed here: branch, exit, id, keep_as, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_until"?',
     ],
   },
 ];

@@ -51,7 +51,7 @@ const cases: Case[] = [
     name: "unknown key in a step, with suggestion",
     source: `${HEAD}steps:\n  - send: a\n  - wiat: 14 days\n`,
     errors: [
-      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait"?',
+      'config/flows/x.yaml:6:5: steps[1].wiat: unknown setting "wiat" (allowed here: branch, exit, id, keep_as, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait"?',
     ],
   },
   {
@@ -204,14 +204,14 @@ const cases: Case[] = [
     name: "misspelt wait_for_reply, with suggestion",
     source: `${HEAD}steps:\n  - wait_for_replay: 7 days\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].wait_for_replay: unknown setting "wait_for_replay" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for_reply"?',
+      'config/flows/x.yaml:5:5: steps[0].wait_for_replay: unknown setting "wait_for_replay" (allowed here: branch, exit, id, keep_as, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "wait_for_reply"?',
     ],
   },
   {
     name: "misspelt on_reply: only wait_for_reply's settings are listed",
     source: `${HEAD}steps:\n  - wait_for_reply: 7 days\n    on_replies:\n      - send: a\n`,
     errors: [
-      'config/flows/x.yaml:6:5: steps[0].on_replies: unknown setting "on_replies" (allowed here: id, on_reply, on_timeout, wait_for_reply); did you mean "on_reply"?',
+      'config/flows/x.yaml:6:5: steps[0].on_replies: unknown setting "on_replies" (allowed here: id, keep_as, on_reply, on_timeout, wait_for_reply); did you mean "on_reply"?',
     ],
   },
   {
@@ -239,14 +239,14 @@ const cases: Case[] = [
     name: "a mistake inside a nested list",
     source: `${HEAD}steps:\n  - wait_for_reply: 7 days\n    on_reply:\n      - sned: thanks\n`,
     errors: [
-      'config/flows/x.yaml:7:9: steps[0].on_reply[0].sned: unknown setting "sned" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "send"?',
+      'config/flows/x.yaml:7:9: steps[0].on_reply[0].sned: unknown setting "sned" (allowed here: branch, exit, id, keep_as, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "send"?',
     ],
   },
   {
     name: "misspelt notify, with suggestion",
     source: `${HEAD}steps:\n  - notif: team\n`,
     errors: [
-      'config/flows/x.yaml:5:5: steps[0].notif: unknown setting "notif" (allowed here: branch, exit, id, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "notify"?',
+      'config/flows/x.yaml:5:5: steps[0].notif: unknown setting "notif" (allowed here: branch, exit, id, keep_as, notify, on_event, on_reply, on_timeout, send, set, tag, topic, transactional, untag, wait, wait_for, wait_for_reply, wait_until); did you mean "notify"?',
     ],
   },
   {
