@@ -18,6 +18,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { resolveChannel } from "../channels/sms-policy.js";
 import { type Brand, loadBrand } from "../config/brand.js";
 import { consentVerdict, customerPolicy } from "../consent/hold-back.js";
 import { preferencesSchema, preferenceView } from "../consent/preferences.js";
@@ -51,6 +52,11 @@ export const customerFileSchema = z.strictObject({
       status: z.enum(["active", "disposed"]).optional(),
       kind: z.enum(["registration", "purchase"]).optional(),
     })
+    .optional(),
+  // Other products the customer has (for `owns` conditions), besides the file's product.
+  owns: z
+    .array(z.strictObject({ sku: z.string().min(1), category: z.string().min(1).optional() }))
+    .max(100)
     .optional(),
   event: z.strictObject({ type: z.string().min(1), properties: eventBodySchema.shape.properties }).optional(),
   start: z.iso.datetime({ offset: true }).optional(),
@@ -197,6 +203,27 @@ export function factsOf(file: CustomerFile, flow: Flow, start: number): TriggerF
           kind: file.ownership?.kind ?? (kind === "purchase" ? "purchase" : "registration"),
         }
       : undefined,
+    // What `owns` sees: the file's product (as its ownership stands) and the others it lists.
+    ownerships: [
+      ...(file.product
+        ? [
+            {
+              sku: file.product.sku,
+              category: file.product.category ?? null,
+              status: file.ownership?.status ?? "active",
+              startedAt: Date.parse(file.ownership?.started ?? new Date(start).toISOString()),
+              kind: file.ownership?.kind ?? (kind === "purchase" ? "purchase" : "registration"),
+            },
+          ]
+        : []),
+      ...(file.owns ?? []).map((o) => ({
+        sku: o.sku,
+        category: o.category ?? null,
+        status: "active" as const,
+        startedAt: start,
+        kind: "purchase" as const,
+      })),
+    ],
   };
 }
 
@@ -252,6 +279,19 @@ export function simulateForCustomer(
     `(times in UTC; the customer's time zone: ${timezone}; send window and cap from config/rapport.yaml applied)`,
     "",
   ];
+  // `channel: preferred` as the delivery settles it (sms-policy.ts), on the file's customer.
+  const channelOf = (e: SimulatedEntry) =>
+    resolveChannel(
+      e.channel ?? "email",
+      {
+        phone: file.customer.phone ?? null,
+        smsConsent: file.customer.consent?.sms ?? null,
+        smsConsentSource: null,
+        smsConsentAt: null,
+        attributes: file.customer.attributes ?? {},
+      },
+      null,
+    );
   // Runs are named only when the flow started more than once.
   const manyRuns = new Set(entries.map((e) => e.run).filter((r) => r !== undefined)).size > 1;
   for (const e of entries) {
@@ -267,7 +307,9 @@ export function simulateForCustomer(
       }
       text =
         e.kind === "send"
-          ? `email to the customer: ${e.detail}${subject}`
+          ? channelOf(e) === "sms"
+            ? `text to the customer: ${e.detail}`
+            : `email to the customer: ${e.detail}${subject}`
           : `email to the team: ${e.detail}${subject}`;
       if (e.deliveredAt !== undefined && e.deliveredAt > e.at) {
         text += `\n                    postponed to ${stamp(e.deliveredAt)} UTC, ${local(e.deliveredAt)} (send window or frequency cap)`;
@@ -276,7 +318,13 @@ export function simulateForCustomer(
     const run = e.run !== undefined && manyRuns ? `(run ${e.run}) ` : "";
     lines.push(`${stamp(e.at)}  ${e.kind.padEnd(7)} ${run}${e.stepId ? `[${e.stepId}] ` : ""}${text}`);
   }
-  const sent = entries.filter((e) => e.kind === "send").length;
-  lines.push("", `${sent} email(s) to the customer.`);
+  const emails = entries.filter((e) => e.kind === "send" && channelOf(e) === "email").length;
+  const texts = entries.filter((e) => e.kind === "send" && channelOf(e) === "sms").length;
+  lines.push(
+    "",
+    texts > 0
+      ? `${emails} email(s) and ${texts} text(s) to the customer.`
+      : `${emails} email(s) to the customer.`,
+  );
   return { entries, text: lines.join("\n") };
 }

@@ -9,7 +9,17 @@
  */
 import { didYouMean } from "./suggest.js";
 
-const CUSTOMER_FIELDS = ["email", "name", "locale", "timezone", "birthday", "tags"] as const;
+/** phone and consent.sms: whether a text may go (a flow offering something by SMS asks both). */
+const CUSTOMER_FIELDS = [
+  "email",
+  "name",
+  "locale",
+  "timezone",
+  "birthday",
+  "tags",
+  "phone",
+  "consent.sms",
+] as const;
 /** What the customer chose (src/consent/preferences.ts, preferenceView): all, stayInTouch, frequency. */
 const PREFERENCE_FIELDS = ["all", "stayInTouch", "frequency", "frequency.max", "frequency.per"] as const;
 const PRODUCT_FIELDS = ["sku", "name", "category", "serial", "relationship"] as const;
@@ -27,7 +37,7 @@ const FIXED_FIELDS: readonly string[] = [
 const NAME_SEGMENT = "[A-Za-z0-9_-]+";
 
 export const WHERE_FIELD_PATTERN =
-  `^(customer\\.(${CUSTOMER_FIELDS.join("|")})` +
+  `^(customer\\.(${CUSTOMER_FIELDS.map((f) => f.replace(".", "\\.")).join("|")})` +
   `|customer\\.preferences\\.(${PREFERENCE_FIELDS.map((f) => f.replace(".", "\\.")).join("|")})` +
   `|customer\\.preferences\\.topics\\.${NAME_SEGMENT}` +
   `|customer\\.attributes(\\.${NAME_SEGMENT})+` +

@@ -25,7 +25,7 @@ import { advance } from "./interpreter.js";
 import { entryAdmits, eventRunStarts, type RunStart, runStart } from "./run-start.js";
 import { earliestSendTime, type SendPolicy } from "./send-policy.js";
 import { changeTags } from "./tags.js";
-import type { AdvanceInput, Flow, MessageCategory, RunState, TriggerFacts } from "./types.js";
+import type { AdvanceInput, Flow, MessageCategory, RunState, SendChannel, TriggerFacts } from "./types.js";
 
 export interface ScriptedEvent {
   type: string;
@@ -68,6 +68,8 @@ export interface SimulatedEntry {
   deliveredAt?: number;
   /** For a send: exempt from the send window and the cap. */
   transactional?: boolean;
+  /** For a send: the channel the step names (absent: email). */
+  channel?: SendChannel;
   kind: "start" | "send" | "held" | "notify" | "step" | "reply" | "event" | "end" | "stopped";
   stepId: string | null;
   /** The template for send/held/notify; the step's or the happening's detail otherwise. */
@@ -168,6 +170,7 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
             stepId: effect.stepId,
             detail: effect.template,
             ...(transactional ? { transactional: true } : {}),
+            ...(effect.channel ? { channel: effect.channel } : {}),
             ...tag,
           });
           break;

@@ -28,7 +28,12 @@ export function triggerFacts(
       : {}),
     event: { type: event.type, properties: event.body.properties ?? {} },
     // Conditions read the customer's choices with defaults filled in (customer.preferences.all: true).
-    customer: { ...customer, preferences: preferenceView(customer.preferences) },
+    // consent.sms: as the customer file of `rapport simulate` and the event body say it.
+    customer: {
+      ...customer,
+      preferences: preferenceView(customer.preferences),
+      consent: { sms: customer.smsConsent === true },
+    },
     product: product ? { ...product, serial: ownership?.serial ?? null } : undefined,
     ownership: ownership
       ? { status: ownership.status, started: ownership.startedAt, kind: ownership.kind }
