@@ -54,7 +54,7 @@ describe.skipIf(process.env.RAPPORT_TEST_STORE === "postgres")("the npm package"
     await installTarball(app, tarball);
     expect((await sh(app, "npx", ["rapport", "--version"])).trim()).toBe(version);
     expect(await sh(app, "npx", ["rapport", "init"])).toContain("config/flows/thank-you.yaml");
-    expect(await sh(app, "npx", ["rapport", "validate"])).toMatch(/^ok: 9 flow\(s\)/m);
+    expect(await sh(app, "npx", ["rapport", "validate"])).toMatch(/^ok: 12 flow\(s\)/m);
 
     const port = await freePort();
     const child: ChildProcess = spawn("npx", ["rapport", "start"], {

@@ -30,7 +30,7 @@ describe("findFlow", () => {
     writeFileSync(file, "name: Broken\ntrigger:\n  event: registration\nsteps:\n  - wiat: 3 days\n");
     await expect(findFlow(file, "config")).rejects.toThrow(/broken\.yaml:5:5: .*wait/);
     await expect(findFlow("thank-yuo", "config")).rejects.toThrow(
-      /^no flow "thank-yuo" in config\/flows \(flows: .*thank-you; or give the path of a flow file\); did you mean "thank-you"\?$/,
+      /^no flow "thank-yuo" in config\/flows \(flows: .*thank-you, what-do-you-use-it-for; or give the path of a flow file\); did you mean "thank-you"\?$/,
     );
   });
 

@@ -30,7 +30,7 @@ describe("rapport init", () => {
     const project = await loadProject(join(to, "config"));
     expect(project.ok).toBe(true);
     expect(formatInit(result, to, to)).toMatch(
-      /^wrote \d+ file\(s\) in \.:\n {2}config\/examples\/ada\.json\n/,
+      /^wrote \d+ file\(s\) in \.:\n {2}config\/examples\/ada-answers\.json\n/,
     );
   });
 
