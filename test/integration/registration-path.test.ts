@@ -68,7 +68,8 @@ describe("registration → thank-you → check-in", () => {
       return done ? tl : null;
     }, "the run to complete and both messages to be recorded as sent");
     expect(timeline.messages.map((m) => m.status)).toEqual(["sent", "sent"]);
-    expect(timeline.runs[0]?.steps.map((s) => s.stepType)).toEqual(["send", "wait", "send"]);
+    // The last branch (care tips by text) is for owners with a phone and SMS consent: not Ada.
+    expect(timeline.runs[0]?.steps.map((s) => s.stepType)).toEqual(["send", "wait", "send", "branch"]);
     expect(new Set(all.map((m) => m.parsed.messageId))).toEqual(
       new Set(timeline.messages.map((m) => m.messageIdHeader)),
     );

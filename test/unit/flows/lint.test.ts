@@ -139,7 +139,7 @@ steps:
     expect(result.ok).toBe(true);
     expect(result.warnings).toEqual([
       expect.stringMatching(
-        /nudge\.yaml:11:13: steps\[1\]\.branch\[0\]\.if: the tag "answerd-check-in" is never set: .*\(no flow has a tag step yet\)$/,
+        /nudge\.yaml:11:13: steps\[1\]\.branch\[0\]\.if: the tag "answerd-check-in" is never set: .*\(tags flows set: care-tips-by-text\)$/,
       ),
     ]);
   });

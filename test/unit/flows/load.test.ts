@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -55,13 +55,27 @@ describe("config/flows (the shipped examples)", () => {
         { type: "send", template: "thank-you" },
         { type: "wait", durationMs: 14 * 24 * 60 * 60 * 1000 },
         { type: "send", template: "check-in" },
+        // Care tips offered by text to owners with a phone and SMS consent.
+        {
+          type: "branch",
+          arms: [
+            {
+              steps: [
+                { type: "wait" },
+                { type: "send", template: "care-tips-offer", channel: "sms" },
+                { type: "wait_for_reply", onReply: [{ type: "branch" }] },
+              ],
+            },
+          ],
+        },
       ],
     });
     // Every template a shipped flow names is a folder under config/templates.
     const templates = readdirSync(resolve("config/templates"), { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .map((d) => d.name);
-    expect(checkFlowReferences(flows, new Set(templates))).toEqual([]);
+    const sms = templates.filter((t) => existsSync(resolve("config/templates", t, "sms.hbs")));
+    expect(checkFlowReferences(flows, new Set(templates), new Set(sms))).toEqual([]);
   });
 
   it("get-to-know-you asks, waits 10 days for a reply, and thanks only those who answer", async () => {
@@ -70,11 +84,11 @@ describe("config/flows (the shipped examples)", () => {
       trigger: { event: "registration" },
       steps: [
         { type: "wait" },
-        { type: "send", template: "get-to-know-you" },
+        { type: "send", template: "get-to-know-you", channel: "preferred" },
         {
           type: "wait_for_reply",
           timeoutMs: 10 * 24 * 60 * 60 * 1000,
-          onReply: [{ type: "send", template: "thanks-for-answer" }],
+          onReply: [{ type: "send", template: "thanks-for-answer", channel: "preferred" }],
           onTimeout: [],
         },
       ],

@@ -310,7 +310,7 @@ const cases: Array<{ name: string; source: string; errors: string[] }> = [
     name: "exit_when: misspelt field",
     source: `${HEAD}exit_when:\n  ownership.stauts: disposed\nsteps:\n  - send: a\n`,
     errors: [
-      'config/flows/x.yaml:5:3: exit_when.ownership.stauts: "ownership.stauts" is not something a branch can check (allowed: replied, tagged, owns, all, any, not, or one of the fields customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, customer.tags, customer.preferences.all / stayInTouch / frequency(.max, .per) / topics.<topic>, customer.attributes.<name>, product.sku, product.name, product.category, product.serial, product.relationship, ownership.status, ownership.started, ownership.kind, event.properties.<name>); did you mean "ownership.status"?',
+      'config/flows/x.yaml:5:3: exit_when.ownership.stauts: "ownership.stauts" is not something a branch can check (allowed: replied, tagged, owns, all, any, not, or one of the fields customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, customer.tags, customer.phone, customer.consent.sms, customer.preferences.all / stayInTouch / frequency(.max, .per) / topics.<topic>, customer.attributes.<name>, product.sku, product.name, product.category, product.serial, product.relationship, ownership.status, ownership.started, ownership.kind, event.properties.<name>); did you mean "ownership.status"?',
     ],
   },
   {

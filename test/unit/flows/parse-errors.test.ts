@@ -7,7 +7,7 @@ import { type FlowError, formatFlowError, parseFlow } from "../../../src/flows/p
 
 const HEAD = "name: Test\ntrigger:\n  event: registration\n";
 const FIELDS =
-  "customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, customer.tags, " +
+  "customer.email, customer.name, customer.locale, customer.timezone, customer.birthday, customer.tags, customer.phone, customer.consent.sms, " +
   "customer.preferences.all / stayInTouch / frequency(.max, .per) / topics.<topic>, " +
   "customer.attributes.<name>, product.sku, product.name, product.category, product.serial, product.relationship, " +
   "ownership.status, ownership.started, ownership.kind, event.properties.<name>";

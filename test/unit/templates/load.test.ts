@@ -33,8 +33,10 @@ describe("loadTemplates", () => {
     const { templates, errors } = await loadTemplates(configTemplatesDir);
     expect(errors.map(formatTemplateError)).toEqual([]);
     expect([...templates.keys()]).toEqual([
+      "accessory-offer",
       "anniversary",
       "birthday",
+      "care-tips",
       "check-in",
       "former-owner-thanks",
       "get-to-know-you",
@@ -45,6 +47,7 @@ describe("loadTemplates", () => {
       "reply-to-team",
       "thank-you",
       "thanks-for-answer",
+      "what-do-you-use-it-for",
     ]);
   });
 

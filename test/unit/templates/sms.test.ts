@@ -80,7 +80,11 @@ describe("SMS templates", () => {
   it("validate reports each SMS template beside ok", async () => {
     const result = await loadProject(join(configTemplatesDir, ".."));
     if (!result.ok) throw new Error(result.problems.join("\n"));
-    expect(result.notes).toEqual([expect.stringMatching(/care-tip\/sms\.hbs: GSM-7, 1 part\(s\)/)]);
-    expect(result.summary).toMatch(/, 1 SMS template\(s\)$/);
+    expect(result.notes).toEqual(
+      ["care-tip", "care-tip-level", "care-tips-offer", "get-to-know-you", "thanks-for-answer"].map((t) =>
+        expect.stringMatching(new RegExp(`/${t}/sms\\.hbs: GSM-7, 1 part\\(s\\)`)),
+      ),
+    );
+    expect(result.summary).toMatch(/, 5 SMS template\(s\)$/);
   });
 });
