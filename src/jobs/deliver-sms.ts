@@ -72,11 +72,15 @@ export async function deliverSms(
     throw err;
   }
   let response: string;
+  const sendStarted = performance.now();
+  const took = () => (performance.now() - sendStarted) / 1000;
   try {
     response = (
       await deps.sms.channel.send({ messageId: id, to: phone, from: deps.sms.from, text }, { deadlineMs })
     ).response;
+    deps.metrics?.sendFinished(took(), "sent", "sms");
   } catch (err) {
+    deps.metrics?.sendFinished(took(), isPermanentChannelError(err) ? "refused" : "failed", "sms");
     if (isPermanentChannelError(err)) {
       await store.failMessage(id, `refused by the SMS gateway: ${err.response}`.slice(0, 2000), clock.now());
       throw new UnrecoverableError(`refused by the SMS gateway: ${err.response}`);
