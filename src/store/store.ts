@@ -294,6 +294,11 @@ export interface NewInteraction {
   text: string | null;
   detail: Record<string, unknown>;
   occurredAt: number;
+  /**
+   * Set when rapport handled it itself (an SMS keyword: HELP, START, STOP): it never waits
+   * in the dashboard's inbox, which is for what a person must read. Default: null.
+   */
+  handledAt?: number | null;
 }
 
 export interface InteractionRow extends NewInteraction {
