@@ -340,6 +340,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
             }),
             from: settings.SMS_FROM,
             deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+            // Links in texts go out as PUBLIC_URL/s/CODE, unless SMS_SHORT_LINKS=false.
+            ...(settings.SMS_SHORT_LINKS
+              ? { shortLinkBase: () => publicUrlOf(settings, listeningPort) }
+              : {}),
           }
         : null;
 
@@ -556,6 +560,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
+        shortLinks: { brand: project.brand },
         ...(smsChannel
           ? {
               sms: {
