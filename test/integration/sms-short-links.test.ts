@@ -126,6 +126,19 @@ describe.skipIf(problem !== null)("short links in texts", () => {
     const body = (await json.json()) as { clicks: Array<{ url: string; clickedAt: string }> };
     expect(body.clicks.map((c) => c.url)).toEqual([GUIDE]);
     expect(body.clicks[0]?.clickedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // And the dashboard's customer page (logged in with the API key).
+    const login = await fetch(`${base}/ui/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ password: rapport.apiKeys[0] as string, next: "/ui" }).toString(),
+    });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const page = await (
+      await fetch(`${base}/ui/customers/ada%40example.com`, { headers: { cookie } })
+    ).text();
+    expect(page).toContain("Links they followed");
+    expect(page).toContain(`<td>${GUIDE.replace(/&/g, "&amp;")}</td>`);
 
     // Codes rapport never made: a page saying the link does not work, and no redirect.
     const wrong = code.slice(0, 9) + (code.endsWith("a") ? "b" : "a");
