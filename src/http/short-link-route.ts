@@ -21,7 +21,10 @@ export function mountShortLinks(app: Hono, deps: HttpDeps, links: ShortLinkRoute
   app.get("/s/:code", async (c) => {
     const code = c.req.param("code");
     const followed = isShortCode(code)
-      ? await deps.store.followShortLink(code, deps.clock.now(), c.req.header("user-agent") ?? null)
+      ? await deps.store.followShortLink(code, deps.clock.now(), c.req.header("user-agent") ?? null, {
+          // A HEAD (a link checker) is told where the link goes but is no click.
+          record: c.req.method !== "HEAD",
+        })
       : null;
     if (!followed)
       return c.body(

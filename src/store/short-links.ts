@@ -3,8 +3,9 @@
  *   shortLinkFor(messageId, url, newCode, now)  the code of that link in that message: the
  *     one stored, else a new one (newCode()); a retried send gets the codes its first
  *     attempt stored, so a text sent twice carries the same links.
- *   followShortLink(code, now, userAgent)       the link's URL, message and customer, with
- *     the click recorded in the same transaction; null for a code rapport never made.
+ *   followShortLink(code, now, userAgent, { record })  the link's URL, message and customer,
+ *     with the click recorded in the same transaction (unless record is false: a HEAD);
+ *     null for a code rapport never made.
  *   clicksOf(customerId)                        for the timeline (timeline.ts).
  */
 import { sql } from "drizzle-orm";
@@ -43,7 +44,12 @@ export interface FollowedLink {
 
 export interface ShortLinkStore {
   shortLinkFor(messageId: string, url: string, newCode: () => string, now: number): Promise<string>;
-  followShortLink(code: string, now: number, userAgent: string | null): Promise<FollowedLink | null>;
+  followShortLink(
+    code: string,
+    now: number,
+    userAgent: string | null,
+    opts?: { record?: boolean },
+  ): Promise<FollowedLink | null>;
 }
 
 export async function clicksOf(t: Sql, customerId: string): Promise<LinkClickRow[]> {
@@ -65,18 +71,20 @@ export function shortLinkStore(db: Database, newId: () => string): ShortLinkStor
         }
         throw new Error(`could not store a short link for message ${messageId}: every code drawn was taken`);
       }),
-    followShortLink: (code, now, userAgent) =>
-      db.tx(async (t) => {
-        const link = await t.get(linkByCode, { code });
-        if (!link) return null;
-        await t.run(insertClick, {
-          id: newId(),
-          code,
-          customerId: link.customerId,
-          now,
-          userAgent: userAgent?.slice(0, 200) ?? null,
-        });
-        return link;
-      }),
+    followShortLink: (code, now, userAgent, opts) =>
+      opts?.record === false
+        ? db.read(async (t) => (await t.get(linkByCode, { code })) ?? null)
+        : db.tx(async (t) => {
+            const link = await t.get(linkByCode, { code });
+            if (!link) return null;
+            await t.run(insertClick, {
+              id: newId(),
+              code,
+              customerId: link.customerId,
+              now,
+              userAgent: userAgent?.slice(0, 200) ?? null,
+            });
+            return link;
+          }),
   };
 }

@@ -107,6 +107,12 @@ describe.skipIf(problem !== null)("short links in texts", () => {
     // The ledger keeps what the phone got.
     expect(sms.subject).toBe(got.text);
 
+    // A HEAD (a link checker) learns where it goes, and is no click.
+    const head = await fetch(link, { method: "HEAD", redirect: "manual" });
+    expect(head.status).toBe(302);
+    expect(head.headers.get("location")).toBe(GUIDE);
+    expect((await s.timeline(ada.email))?.clicks).toEqual([]);
+
     const followed = await fetch(link, { redirect: "manual", headers: { "user-agent": "TestPhone/1.0" } });
     expect(followed.status).toBe(302);
     expect(followed.headers.get("location")).toBe(GUIDE);
