@@ -37,7 +37,13 @@ function interactionText(i: InteractionRow, messages: MessageRow[]): string {
     return `${KIND_LABEL.bounce.padEnd(8)} refused by the SMTP server${command}${to}${about} (hard): ${clip(i.text ?? "", 120)}`;
   }
   const via = i.toOwnerAddress ? " to the owner line" : "";
-  let head = `${KIND_LABEL[i.kind].padEnd(8)} from ${i.fromAddress ?? "(unknown)"}${via}${about}`;
+  // A keyword text (HELP, START, STOP) is a command rapport answered itself, not a reply.
+  const keyword =
+    typeof i.detail.keyword === "string"
+      ? `${i.detail.keyword.toUpperCase()} (SMS keyword, answered by rapport)`
+      : "";
+  const label = keyword && i.kind === "human_reply" ? "keyword" : KIND_LABEL[i.kind];
+  let head = `${label.padEnd(8)} from ${i.fromAddress ?? "(unknown)"}${via}${about}${keyword ? `: ${keyword}` : ""}`;
   const bounce = i.detail.bounce as { type?: string; status?: string | null } | undefined;
   if (i.kind === "bounce" && bounce)
     head += ` (${bounce.type ?? "?"}${bounce.status ? ` ${bounce.status}` : ""})`;

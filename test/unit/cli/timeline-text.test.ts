@@ -92,6 +92,20 @@ describe("formatTimeline: suppression decisions", () => {
       { kind: "human_reply", toOwnerAddress: false, fromAddress: "ada@example.com", text: "Hello" },
       ["2026-11-20 10:00 UTC  reply    from ada@example.com", "                        | Hello"],
     ],
+    [
+      "an SMS keyword rapport answered itself is not labelled a reply",
+      {
+        kind: "human_reply",
+        toOwnerAddress: false,
+        fromAddress: "+447911123456",
+        text: "help",
+        detail: { channel: "sms", keyword: "help" },
+      },
+      [
+        "2026-11-20 10:00 UTC  keyword  from +447911123456: HELP (SMS keyword, answered by rapport)",
+        "                        | help",
+      ],
+    ],
   ])("%s", (_name, over, expected) => {
     const text = formatTimeline(timeline([interaction(over)]));
     expect(text.split("\n").slice(-expected.length)).toEqual(expected);
