@@ -19,7 +19,7 @@
  */
 export { FlowCondition, type FlowFileCondition } from "./schema/conditions.js";
 export { ENTRY_RULES, type FlowFile, FlowFileSchema } from "./schema/flow.js";
-export { SEND_CHANNELS } from "./schema/messages.js";
 export { TAG_PATTERN } from "./schema/names.js";
 export { type FlowFileArm, type FlowFileStep, STEP_KINDS } from "./schema/steps.js";
 export { DateBound } from "./schema/times.js";
+export { SEND_CHANNELS } from "./types.js";

@@ -336,8 +336,9 @@ export type AdvanceInput =
  *   - relationship: everything else (check-ins, birthdays, anniversaries).
  */
 export const MESSAGE_CATEGORIES = ["transactional", "relationship", "news"] as const;
-/** email, sms, or preferred (the customer's choice, else email): what a send step names. */
-export type SendChannel = "email" | "sms" | "preferred";
+/** email (the default), sms, or preferred (the customer's choice, else email): what a send step names. */
+export const SEND_CHANNELS = ["email", "sms", "preferred"] as const;
+export type SendChannel = (typeof SEND_CHANNELS)[number];
 
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
 

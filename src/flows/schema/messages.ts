@@ -3,10 +3,8 @@
  * and `notify` (to the team).
  */
 import { z } from "zod";
+import { SEND_CHANNELS } from "../types.js";
 import { StepId, TemplateName, TopicName } from "./names.js";
-
-/** email (the default), sms, or preferred: the customer's choice, else email. */
-export const SEND_CHANNELS = ["email", "sms", "preferred"] as const;
 
 const SendTarget = z
   .strictObject({

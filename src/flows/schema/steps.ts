@@ -5,56 +5,29 @@
 import { z } from "zod";
 import { describeFound } from "../describe.js";
 import { closest } from "../suggest.js";
-import type { WEEKDAYS } from "../time.js";
-import { FlowCondition, type FlowFileCondition } from "./conditions.js";
+import { FlowCondition } from "./conditions.js";
 import { SetStep, TagStep, UntagStep } from "./customer-steps.js";
-import { NotifyStep, type SEND_CHANNELS, SendStep } from "./messages.js";
+import { NotifyStep, SendStep } from "./messages.js";
 import { EventName, StepId } from "./names.js";
 import { durationText, WaitDuration } from "./times.js";
 import { WaitStep, WaitUntilStep } from "./waits.js";
 import { isMissing, type RawIssue } from "./words.js";
 
-/** What the steps of a flow file look like once validated (the schemas below are recursive). */
-export type FlowFileStep =
-  | "exit"
-  | {
-      send: string | { template: string; channel?: (typeof SEND_CHANNELS)[number] | undefined };
-      id?: string | undefined;
-      transactional?: boolean | undefined;
-      topic?: string | undefined;
-    }
-  | { wait: string; id?: string | undefined }
-  | {
-      wait_for_reply: string;
-      id?: string | undefined;
-      on_reply?: FlowFileStep[] | null | undefined;
-      on_timeout?: FlowFileStep[] | null | undefined;
-    }
-  | { notify: string; id?: string | undefined }
-  | { branch: FlowFileArm[]; id?: string | undefined }
-  | { exit: string | null; id?: string | undefined }
-  | {
-      wait_until: {
-        date?: string | undefined;
-        offset?: string | undefined;
-        at?: string | undefined;
-        days?: Array<(typeof WEEKDAYS)[number]> | undefined;
-      };
-      id?: string | undefined;
-    }
-  | {
-      wait_for: { event: string; timeout: string };
-      id?: string | undefined;
-      on_event?: FlowFileStep[] | null | undefined;
-      on_timeout?: FlowFileStep[] | null | undefined;
-    }
-  | { tag: string | string[]; id?: string | undefined }
-  | { untag: string | string[]; id?: string | undefined }
-  | { set: Record<string, string | number | boolean>; id?: string | undefined };
+/** What the steps of a flow file look like once validated: inferred from the schema below. */
+export type FlowFileStep = z.output<typeof Step>;
 
-export type FlowFileArm =
-  | { if: FlowFileCondition; then: FlowFileStep[] | null }
-  | { else: FlowFileStep[] | null };
+/** One choice of a branch, as validated. */
+export type FlowFileArm = z.output<typeof Arm>;
+
+/** A list of steps inside a step; the getters below name this type so the recursion has an end. */
+type NestedSteps = z.ZodOptional<z.ZodNullable<z.ZodArray<typeof StepRef>>>;
+type ArmSteps = z.ZodNullable<z.ZodArray<typeof StepRef>>;
+
+/**
+ * Every list of steps holds Step through this one lazy reference (Step is defined further
+ * down), so the JSON Schema names the step once, as "step".
+ */
+const StepRef: z.ZodLazy<typeof Step> = z.lazy(() => Step);
 
 /** The keys that make a step what it is, in the order messages list them. */
 export const STEP_KINDS = [
@@ -112,9 +85,9 @@ const ReplyTimeout = WaitDuration.meta({
 });
 
 /** Steps inside a step (on_reply, then, ...): a list, possibly empty; nothing at all means an empty list. */
-function nestedSteps(description: string) {
+function nestedSteps(description: string): NestedSteps {
   return z
-    .array(Step, {
+    .array(StepRef, {
       error: (iss) =>
         iss.code === "invalid_type"
           ? `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`
@@ -129,12 +102,12 @@ const WaitForReplyStep = z
   .strictObject({
     wait_for_reply: ReplyTimeout,
     id: StepId.optional(),
-    get on_reply() {
+    get on_reply(): NestedSteps {
       return nestedSteps(
         "Steps to take when the customer replies before the timeout; then the flow carries on after this wait_for_reply.",
       );
     },
-    get on_timeout() {
+    get on_timeout(): NestedSteps {
       return nestedSteps(
         "Steps to take when no reply came in time (optional; leave out to just carry on after this wait_for_reply).",
       );
@@ -167,12 +140,12 @@ const WaitForStep = z
         description: 'The event and how long to wait for it: { event: purchase, timeout: "30 days" }.',
       }),
     id: StepId.optional(),
-    get on_event() {
+    get on_event(): NestedSteps {
       return nestedSteps(
         "Steps to take when the event happens in time; then the flow carries on after this wait_for.",
       );
     },
-    get on_timeout() {
+    get on_timeout(): NestedSteps {
       return nestedSteps("Steps to take when the event did not happen in time (optional).");
     },
   })
@@ -219,9 +192,9 @@ const NOT_BOTH = 'a choice is either "if" (with "then") or "else", not both; mak
 const Neither = z.never({ error: NOT_BOTH }).optional();
 
 /** A branch choice's list of steps (called lazily: Step is defined further down). */
-function armSteps(description: string) {
+function armSteps(description: string): ArmSteps {
   return z
-    .array(Step, {
+    .array(StepRef, {
       error: (iss) =>
         iss.code === "invalid_type" && iss.input !== undefined
           ? `expected a list of steps, each line starting with "- ", found ${describeFound(iss.input)}`
@@ -236,7 +209,7 @@ const IfArm = z
     if: FlowCondition,
     else: Neither,
     // biome-ignore lint/suspicious/noThenProperty: the flow file's key is "then"; this shape is never awaited.
-    get then() {
+    get then(): ArmSteps {
       return armSteps("The steps to take when the condition holds.");
     },
   })
@@ -248,7 +221,7 @@ const IfArm = z
 const ElseArm = z
   .strictObject({
     if: Neither,
-    get else() {
+    get else(): ArmSteps {
       return armSteps("The steps to take when no choice above was taken.");
     },
   })
@@ -280,30 +253,28 @@ const BranchStep = z
     description: "Take different steps depending on conditions (if / else if / else).",
   });
 
-const Step: z.ZodType<FlowFileStep> = z.lazy(() =>
-  z
-    .union(
-      [
-        SendStep,
-        WaitStep,
-        WaitUntilStep,
-        WaitForStep,
-        WaitForReplyStep,
-        NotifyStep,
-        BranchStep,
-        TagStep,
-        UntagStep,
-        SetStep,
-        ExitStep,
-        ExitWord,
-      ],
-      { error: stepError },
-    )
-    .meta({ id: "step" }),
-);
+const Step = z
+  .union(
+    [
+      SendStep,
+      WaitStep,
+      WaitUntilStep,
+      WaitForStep,
+      WaitForReplyStep,
+      NotifyStep,
+      BranchStep,
+      TagStep,
+      UntagStep,
+      SetStep,
+      ExitStep,
+      ExitWord,
+    ],
+    { error: stepError },
+  )
+  .meta({ id: "step" });
 
 export const Steps = z
-  .array(Step, {
+  .array(StepRef, {
     error: (iss) =>
       isMissing(iss)
         ? 'missing "steps": a flow needs at least one step, e.g. steps: [ { send: thank-you } ]'
