@@ -18,8 +18,8 @@
  * This file re-exports what the rest of rapport uses.
  */
 export { FlowCondition, type FlowFileCondition } from "./schema/conditions.js";
-export { ENTRY_RULES, type FlowFile, FlowFileSchema } from "./schema/flow.js";
+export { type FlowFile, FlowFileSchema } from "./schema/flow.js";
 export { TAG_PATTERN } from "./schema/names.js";
 export { type FlowFileArm, type FlowFileStep, STEP_KINDS } from "./schema/steps.js";
 export { DateBound } from "./schema/times.js";
-export { SEND_CHANNELS } from "./types.js";
+export { ENTRY_RULES, SEND_CHANNELS } from "./types.js";

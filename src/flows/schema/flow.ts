@@ -4,15 +4,13 @@
 import { z } from "zod";
 import { describeFound } from "../describe.js";
 import { didYouMean } from "../suggest.js";
-import { RELATIONSHIPS } from "../types.js";
+import { ENTRY_RULES, RELATIONSHIPS, RUNS_IN_FLIGHT } from "../types.js";
 import { FlowCondition } from "./conditions.js";
 import { TopicName } from "./names.js";
 import { Steps } from "./steps.js";
 import { durationText } from "./times.js";
 import { Trigger } from "./triggers.js";
 import { isMissing, type RawIssue } from "./words.js";
-
-export const ENTRY_RULES = ["once", "once_per_product", "every_time"] as const;
 
 const EntryWindow = durationText(
   'missing "at_most_once_in": write e.g. entry: { at_most_once_in: 30 days }',
@@ -71,7 +69,7 @@ export const FlowFileSchema = z
             "Compared with product.relationship (else customer.attributes.relationship).",
         }),
       runs_in_flight: z
-        .enum(["keep", "move"])
+        .enum(RUNS_IN_FLIGHT)
         .optional()
         .meta({
           description:
