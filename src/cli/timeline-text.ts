@@ -147,6 +147,11 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
     rows.push({ at, text: `message  ${m.status.padEnd(7)} ${subject}${to}${duplicateNote(m)}${error}` });
   }
   for (const i of t.interactions) rows.push({ at: i.occurredAt, text: interactionText(i, t.messages) });
+  for (const k of t.clicks ?? []) {
+    const m = t.messages.find((x) => x.id === k.messageId);
+    const sms = m ? ` in SMS "${clip(m.subject ?? m.template, 50)}"` : ` in message ${k.messageId}`;
+    rows.push({ at: k.clickedAt, text: `clicked  ${k.url}${sms}` });
+  }
   rows.sort((a, b) => a.at - b.at);
   // Recorded details and reasons carry ISO instants ("postponed to 2026-11-30T08:35:00.000Z"): same format as the rest.
   for (const r of rows) {

@@ -197,3 +197,38 @@ describe("formatTimeline: one time format", () => {
     );
   });
 });
+
+describe("formatTimeline: short links followed", () => {
+  it("shows each click: the link, and the SMS it was in", () => {
+    const sms = {
+      id: "m1",
+      template: "care-tip",
+      audience: "customer",
+      toAddress: "+447911123456",
+      status: "sent",
+      subject: "Hi Ada, a care tip: https://r.example/s/AbCdEfGh12",
+      error: null,
+      uncertainAttempts: 0,
+      possibleDuplicate: false,
+      sentAt: at,
+      updatedAt: at,
+    } as Timeline["messages"][number];
+    const text = formatTimeline({
+      ...timeline([]),
+      messages: [sms],
+      clicks: [
+        {
+          id: "k1",
+          code: "AbCdEfGh12",
+          messageId: "m1",
+          url: "https://lyra.example/care/rd-2780",
+          clickedAt: at + 60_000,
+          userAgent: "Mozilla/5.0",
+        },
+      ],
+    });
+    expect(text.split("\n").slice(-1)).toEqual([
+      '2026-11-20 10:01 UTC  clicked  https://lyra.example/care/rd-2780 in SMS "Hi Ada, a care tip: https://r.example/s/AbCdEfGh12"',
+    ]);
+  });
+});
