@@ -138,6 +138,12 @@ const SHAPES: Shape[] = [
       `${head(to, "Re: hi", ["Content-Type: text/plain"])}\r\n\r\n${"word ".repeat((8 * MiB) / 5)}\r\n`,
   },
   {
+    name: "8 MiB on one line",
+    via: "http",
+    raw: (to) =>
+      `${head(to, "Re: hi", ["Content-Type: text/plain"])}\r\n\r\n${"word ".repeat((8 * MiB) / 5)}\r\n`,
+  },
+  {
     name: "bounce: 'recipient' + 1 MiB of spaces",
     via: "smtp",
     raw: (to) =>
