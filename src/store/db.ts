@@ -138,7 +138,11 @@ export function openSqlite(location: string): OpenedDb {
       sqlite.close();
     };
   }
-  const large = location === ":memory:" ? null : startLargeValueThread(location, sqliteDriverPath);
-  const database = sqliteDatabase(sqlite, location, close, large);
+  const database = sqliteDatabase(
+    sqlite,
+    location,
+    close,
+    location === ":memory:" ? null : () => startLargeValueThread(location, sqliteDriverPath),
+  );
   return { database, location, close: () => database.close() };
 }

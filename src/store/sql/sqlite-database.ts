@@ -53,11 +53,15 @@ export function sqliteDatabase(
   sqlite: BetterSqlite3.Database,
   location: string,
   close: () => Promise<void>,
-  /** Where getLarge runs its statements; without one (":memory:") they run on `sqlite`. */
-  large: LargeValueThread | null = null,
+  /**
+   * Starts the thread getLarge runs its statements on, at its first use (most stores, a CLI
+   * command's for one, never hold a raw message); without one (":memory:") they run on `sqlite`.
+   */
+  startLarge: (() => LargeValueThread) | null = null,
 ): SqliteDatabase {
   const lock = serialLock();
-  let thread = large;
+  let thread: LargeValueThread | null = null;
+  let mayStart = startLarge !== null;
   const onThisConnection = <Row>(q: Query<Row>, values: Values | undefined) =>
     lock.run(async () => {
       const { handle, end } = handleOn(sqlite);
@@ -100,6 +104,10 @@ export function sqliteDatabase(
         }
       }),
     getLarge: async <Row>(q: Query<Row>, values?: Values) => {
+      if (!thread && mayStart && startLarge && !closing) {
+        mayStart = false;
+        thread = startLarge();
+      }
       if (!thread) return onThisConnection(q, values);
       const bound = bind(q, "sqlite", values);
       const run = (t: LargeValueThread) => t.get<Row>(bound.text, toSqlite(bound.values));
