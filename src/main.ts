@@ -399,6 +399,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         workers: settings.INBOUND_WORKERS,
         deadlineMs: settings.INBOUND_DEADLINE_MS,
         maxMemoryMb: settings.INBOUND_MAX_MEMORY_MB,
+        onMeasured: ({ peakRssBytes }) => {
+          if (peakRssBytes !== null) metrics.inboundParserPeakRss(peakRssBytes);
+        },
       });
       closers.push(() => understander.close());
       deps.understandMail = understander.understand;
