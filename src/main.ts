@@ -7,8 +7,9 @@ import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
 import { createKannelChannel } from "./channels/kannel.js";
-import { dlrUrlFor } from "./channels/sms-links.js";
+import { dlrUrlFor, twilioStatusUrlFor } from "./channels/sms-links.js";
 import { createDlrTokens } from "./channels/sms-tokens.js";
+import { createTwilioChannel } from "./channels/twilio.js";
 import { retryFailed } from "./cli/retry.js";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
@@ -281,13 +282,31 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       }
     }
 
-    // SMS through Kannel when configured: delivery reports come back to a signed dlr-url.
+    // SMS through Kannel or Twilio when configured: delivery reports come back to a signed URL.
     const dlrTokens = createDlrTokens(secret);
-    const smsChannel =
-      settings.SMS_GATEWAY_URL &&
-      settings.SMS_GATEWAY_USERNAME &&
-      settings.SMS_GATEWAY_PASSWORD &&
-      settings.SMS_FROM
+    const twilio =
+      settings.SMS_TRANSPORT === "twilio" && settings.TWILIO_ACCOUNT_SID && settings.TWILIO_AUTH_TOKEN
+        ? { accountSid: settings.TWILIO_ACCOUNT_SID, authToken: settings.TWILIO_AUTH_TOKEN }
+        : null;
+    const smsChannel = twilio
+      ? {
+          channel: createTwilioChannel({
+            apiUrl: settings.TWILIO_API_URL,
+            accountSid: twilio.accountSid,
+            authToken: twilio.authToken,
+            ...(settings.TWILIO_MESSAGING_SERVICE_SID
+              ? { messagingServiceSid: settings.TWILIO_MESSAGING_SERVICE_SID }
+              : {}),
+            statusCallback: twilioStatusUrlFor(() => publicUrlOf(settings, listeningPort), dlrTokens),
+            deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          }),
+          from: settings.TWILIO_FROM ?? settings.TWILIO_MESSAGING_SERVICE_SID ?? "",
+          deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+        }
+      : settings.SMS_GATEWAY_URL &&
+          settings.SMS_GATEWAY_USERNAME &&
+          settings.SMS_GATEWAY_PASSWORD &&
+          settings.SMS_FROM
         ? {
             channel: createKannelChannel({
               url: settings.SMS_GATEWAY_URL,
@@ -514,14 +533,24 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
-        ...(smsChannel
+        ...(twilio
           ? {
-              sms: {
+              twilio: {
+                authToken: twilio.authToken,
+                publicUrl: () => publicUrlOf(settings, listeningPort),
                 dlrTokens,
-                ...(settings.SMS_INBOUND_SECRET ? { inboundSecret: settings.SMS_INBOUND_SECRET } : {}),
+                brand: project.brand,
+                optOutHandling: settings.TWILIO_OPT_OUT_HANDLING,
               },
             }
-          : {}),
+          : smsChannel
+            ? {
+                sms: {
+                  dlrTokens,
+                  ...(settings.SMS_INBOUND_SECRET ? { inboundSecret: settings.SMS_INBOUND_SECRET } : {}),
+                },
+              }
+            : {}),
         dashboard: {
           store,
           flows: project.flows,

@@ -17,6 +17,7 @@ import { mountMetrics } from "./metrics-route.js";
 import { mountPreferences } from "./preferences-route.js";
 import { mountSms } from "./sms-route.js";
 import { mountTimeline } from "./timeline-route.js";
+import { mountTwilio } from "./twilio-route.js";
 import { dashboardApp } from "./ui/mount.js";
 import { mountUnsubscribe } from "./unsubscribe-route.js";
 
@@ -43,6 +44,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     mountPreferences(app, deps, deps.consent);
   }
   if (deps.sms) mountSms(app, deps, deps.sms);
+  if (deps.twilio) mountTwilio(app, deps, deps.twilio);
   if (deps.dashboard) {
     app.get("/ui/", (c) => c.redirect("/ui", 301));
     app.route("/ui", dashboardApp(deps.dashboard));

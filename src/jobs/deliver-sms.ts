@@ -79,6 +79,15 @@ export async function deliverSms(
   } catch (err) {
     if (isPermanentChannelError(err)) {
       await store.failMessage(id, `refused by the SMS gateway: ${err.response}`.slice(0, 2000), clock.now());
+      // The gateway blames the number: no SMS goes to it again (a bad number for good; an
+      // opt-out at the gateway as a STOP, which the customer's START lifts).
+      if (err.numberRefusal === "number")
+        await store.recordSmsDelivery(
+          id,
+          { status: "failed", detail: err.response.slice(0, 500) },
+          clock.now(),
+        );
+      else if (err.numberRefusal === "stopped") await store.stopSms(phone, err.response, clock.now());
       throw new UnrecoverableError(`refused by the SMS gateway: ${err.response}`);
     }
     const age = sendingFor(ctx.message, clock.now());
