@@ -87,7 +87,8 @@ export async function deliverSms(
           { status: "failed", detail: err.response.slice(0, 500) },
           clock.now(),
         );
-      else if (err.numberRefusal === "stopped") await store.stopSms(phone, err.response, clock.now());
+      else if (err.numberRefusal === "stopped")
+        await store.stopSms(phone, `STOP (at the gateway: ${err.response})`, clock.now());
       throw new UnrecoverableError(`refused by the SMS gateway: ${err.response}`);
     }
     const age = sendingFor(ctx.message, clock.now());
