@@ -267,6 +267,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     let listeningPort = settings.PORT;
     const consentTokens = createConsentTokens(secret);
     const consentLinks = createConsentLinks(consentTokens, () => publicUrlOf(settings, listeningPort));
+    if (!settings.RAPPORT_PUBLIC_URL && settings.SMS_TRANSPORT === "twilio")
+      logger.warn(
+        "RAPPORT_PUBLIC_URL is not set: Twilio's status callbacks and incoming texts are signed for the URL Twilio calls, which rapport reads from it; set it to the base URL given to Twilio",
+      );
     if (!settings.RAPPORT_PUBLIC_URL && settings.SMTP_URL)
       logger.warn(
         `RAPPORT_PUBLIC_URL is not set: the unsubscribe and preference links in every email point to this machine (${settings.HOST}), which customers cannot reach; set it to where rapport's HTTP server is public`,
