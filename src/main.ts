@@ -286,13 +286,32 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       }
     }
 
-    // SMS through Kannel or Twilio when configured: delivery reports come back to a signed URL.
+    // SMS through Kannel when configured: delivery reports come back to a signed dlr-url.
     const dlrTokens = createDlrTokens(secret);
+    const smsChannel =
+      settings.SMS_GATEWAY_URL &&
+      settings.SMS_GATEWAY_USERNAME &&
+      settings.SMS_GATEWAY_PASSWORD &&
+      settings.SMS_FROM
+        ? {
+            channel: createKannelChannel({
+              url: settings.SMS_GATEWAY_URL,
+              username: settings.SMS_GATEWAY_USERNAME,
+              password: settings.SMS_GATEWAY_PASSWORD,
+              dlrUrl: dlrUrlFor(() => publicUrlOf(settings, listeningPort), dlrTokens),
+              deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+            }),
+            from: settings.SMS_FROM,
+            deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          }
+        : null;
+    // Or through Twilio (SMS_TRANSPORT=twilio; settings forbid Kannel's beside it): status
+    // callbacks come back to a signed URL too, and every callback carries Twilio's signature.
     const twilio =
       settings.SMS_TRANSPORT === "twilio" && settings.TWILIO_ACCOUNT_SID && settings.TWILIO_AUTH_TOKEN
         ? { accountSid: settings.TWILIO_ACCOUNT_SID, authToken: settings.TWILIO_AUTH_TOKEN }
         : null;
-    const smsChannel = twilio
+    const twilioChannel = twilio
       ? {
           channel: createTwilioChannel({
             apiUrl: settings.TWILIO_API_URL,
@@ -307,22 +326,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           from: settings.TWILIO_FROM ?? settings.TWILIO_MESSAGING_SERVICE_SID ?? "",
           deadlineMs: settings.SMS_SEND_DEADLINE_MS,
         }
-      : settings.SMS_GATEWAY_URL &&
-          settings.SMS_GATEWAY_USERNAME &&
-          settings.SMS_GATEWAY_PASSWORD &&
-          settings.SMS_FROM
-        ? {
-            channel: createKannelChannel({
-              url: settings.SMS_GATEWAY_URL,
-              username: settings.SMS_GATEWAY_USERNAME,
-              password: settings.SMS_GATEWAY_PASSWORD,
-              dlrUrl: dlrUrlFor(() => publicUrlOf(settings, listeningPort), dlrTokens),
-              deadlineMs: settings.SMS_SEND_DEADLINE_MS,
-            }),
-            from: settings.SMS_FROM,
-            deadlineMs: settings.SMS_SEND_DEADLINE_MS,
-          }
-        : null;
+      : null;
 
     const eventTypes = knownEventTypes(project.flows.values());
     const metrics = createMetrics({ clock, cacheMs: settings.METRICS_CACHE_MS, knownEventTypes: eventTypes });
@@ -352,7 +356,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       pastFlows: new Map(),
       templates: project.templates,
       smsTemplates: project.smsTemplates,
-      sms: smsChannel,
+      sms: twilioChannel ?? smsChannel,
       mailer,
       brand: project.brand,
       addresses,
@@ -547,14 +551,15 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
                 optOutHandling: settings.TWILIO_OPT_OUT_HANDLING,
               },
             }
-          : smsChannel
-            ? {
-                sms: {
-                  dlrTokens,
-                  ...(settings.SMS_INBOUND_SECRET ? { inboundSecret: settings.SMS_INBOUND_SECRET } : {}),
-                },
-              }
-            : {}),
+          : {}),
+        ...(smsChannel
+          ? {
+              sms: {
+                dlrTokens,
+                ...(settings.SMS_INBOUND_SECRET ? { inboundSecret: settings.SMS_INBOUND_SECRET } : {}),
+              },
+            }
+          : {}),
         dashboard: {
           store,
           flows: project.flows,
