@@ -55,7 +55,10 @@ export async function deliverSms(
     await deps.queues.postponeDelivery(id, notBefore, notBefore - clock.now());
     return "postponed";
   }
-  if (!deps.sms) return fail("no SMS gateway is configured (SMS_GATEWAY_URL and the rest)");
+  if (!deps.sms)
+    return fail(
+      "no SMS gateway is configured (SMS_GATEWAY_URL and the rest, or SMS_TRANSPORT=twilio and TWILIO_*)",
+    );
   const template = deps.smsTemplates?.get(ctx.message.template);
   if (!template) return fail(`SMS template "${ctx.message.template}" is not in config/templates (sms.hbs)`);
   let text: string;
