@@ -13,6 +13,7 @@
  *     run, branches on its words), answered with an empty TwiML <Response/>; keywords
  *     Twilio answers itself (HELP, STOP) get no second answer; others (HILFE, STOPP) are
  *     answered in TwiML, the STOP confirmation once; STOPP holds the next text back.
+ *     With TWILIO_OPT_OUT_HANDLING=rapport, rapport answers HELP and STOP itself.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -324,5 +325,70 @@ describe("SMS through Twilio (a local server that checks requests as Twilio woul
         .filter((m) => m.to !== ADA)
         .map((m) => m.to),
     ).toEqual([cy.phone]);
+  });
+});
+
+describe("SMS through Twilio with Twilio's opt-out handling off (TWILIO_OPT_OUT_HANDLING=rapport)", () => {
+  let twilio: FakeTwilio;
+  let rapport: Rapport;
+  let store: Store;
+  let port: number;
+
+  beforeAll(async () => {
+    twilio = await startFakeTwilio();
+    const t = testEnv(
+      inject("redisUrl"),
+      {
+        SMS_TRANSPORT: "twilio",
+        TWILIO_ACCOUNT_SID: twilio.accountSid,
+        TWILIO_AUTH_TOKEN: twilio.authToken,
+        TWILIO_MESSAGING_SERVICE_SID: `MG${"c".repeat(32)}`,
+        TWILIO_API_URL: twilio.apiUrl,
+        TWILIO_OPT_OUT_HANDLING: "rapport",
+      },
+      { flows: [] },
+    );
+    rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    store = await openTestStore(t.settings);
+    port = rapport.httpPort as number;
+  });
+  afterAll(async () => {
+    await rapport?.close();
+    await store?.close();
+    await twilio?.close();
+  });
+
+  it("answers HELP and a new STOP itself, in TwiML, and a repeated STOP with nothing", async () => {
+    const ada = { email: "ada@example.com", name: "Ada Lovelace", phone: ADA };
+    expect(
+      (
+        await postEvent(port, {
+          id: "r-ada",
+          type: "registration",
+          customer: ada,
+          product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: "RD-1", category: "turntable" },
+        })
+      ).status,
+    ).toBe(202);
+    await eventually(
+      async () => (await store.findCustomerByEmail(ada.email))?.phone === ADA,
+      "Ada on record",
+    );
+    const url = `http://127.0.0.1:${port}/sms/twilio/inbound`;
+    const say = async (body: string) => {
+      const res = await twilio.post(url, { Body: body, From: ADA, MessageSid: `SM${body}`, To: FROM });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    expect(await say("HELP")).toMatch(/<Response><Message>Lyra Audio: texts about the products/);
+    expect(await say("STOP")).toMatch(/<Response><Message>Lyra Audio: you will get no more texts from us\./);
+    expect(await say("Stop")).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    // All three on Ada's timeline (by her number); the answers went in TwiML, none through the API.
+    const texts = await eventually(async () => {
+      const found = (await store.timeline("ada@example.com"))?.interactions.map((i) => i.text) ?? [];
+      return found.length === 3 ? found : null;
+    }, "the three texts on Ada's timeline");
+    expect(texts.sort()).toEqual(["HELP", "STOP", "Stop"]);
+    expect(twilio.messages()).toEqual([]);
   });
 });
