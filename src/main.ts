@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
 import { createKannelChannel } from "./channels/kannel.js";
+import { probeKannel } from "./channels/kannel-probe.js";
 import { dlrUrlFor, twilioStatusUrlFor } from "./channels/sms-links.js";
 import { createDlrTokens } from "./channels/sms-tokens.js";
 import { createTwilioChannel } from "./channels/twilio.js";
@@ -139,6 +140,31 @@ async function checkSmtp(url: string, settings: Settings, logger: Logger): Promi
   );
 }
 
+/** smsbox answers SMS_GATEWAY_URL and takes our credentials, or start-up stops (SMS_VERIFY=false: a warning). */
+async function checkKannel(
+  gateway: { url: string; username: string; password: string },
+  settings: Settings,
+  logger: Logger,
+): Promise<void> {
+  const probe = await probeKannel({ ...gateway, timeoutMs: Math.min(settings.SMS_SEND_DEADLINE_MS, 10_000) });
+  if (probe.ok) return;
+  const u = new URL(gateway.url);
+  const where = `Kannel's smsbox at ${u.origin}${u.pathname} (SMS_GATEWAY_URL)`;
+  if (!settings.SMS_VERIFY) {
+    logger.warn(
+      { reason: probe.reason },
+      `${where} does not work at start (${probe.reason}); starting anyway because SMS_VERIFY=false: texts are queued and retried until it does`,
+    );
+    return;
+  }
+  throw new StartupError(
+    [
+      `cannot use ${where}: ${probe.reason}`,
+      "Start Kannel (bearerbox and smsbox), check SMS_GATEWAY_URL, SMS_GATEWAY_USERNAME and SMS_GATEWAY_PASSWORD, or set SMS_VERIFY=false to start anyway (texts are then queued and retried until Kannel answers).",
+    ].join("\n"),
+  );
+}
+
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -179,6 +205,22 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const { project } = loaded;
     logger.info(`loaded ${loaded.summary}`);
     for (const warning of loaded.warnings) logger.warn(`config: ${warning}`);
+    // Before any part starts: a gateway that cannot take texts stops the start (like SMTP_URL).
+    if (
+      settings.SMS_GATEWAY_URL &&
+      settings.SMS_GATEWAY_USERNAME &&
+      settings.SMS_GATEWAY_PASSWORD &&
+      opts.role !== "http"
+    )
+      await checkKannel(
+        {
+          url: settings.SMS_GATEWAY_URL,
+          username: settings.SMS_GATEWAY_USERNAME,
+          password: settings.SMS_GATEWAY_PASSWORD,
+        },
+        settings,
+        logger,
+      );
 
     const location = storeLocation(settings);
     const databaseLocation = describeStoreLocation(location);
@@ -303,6 +345,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
             }),
             from: settings.SMS_FROM,
             deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+            // Links in texts go out as PUBLIC_URL/s/CODE, unless SMS_SHORT_LINKS=false.
+            ...(settings.SMS_SHORT_LINKS
+              ? { shortLinkBase: () => publicUrlOf(settings, listeningPort) }
+              : {}),
           }
         : null;
     // Or through Twilio (SMS_TRANSPORT=twilio; settings forbid Kannel's beside it): status
@@ -325,6 +371,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           }),
           from: settings.TWILIO_FROM ?? settings.TWILIO_MESSAGING_SERVICE_SID ?? "",
           deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          ...(settings.SMS_SHORT_LINKS ? { shortLinkBase: () => publicUrlOf(settings, listeningPort) } : {}),
         }
       : null;
 
@@ -552,6 +599,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
               },
             }
           : {}),
+        shortLinks: { brand: project.brand },
         ...(smsChannel
           ? {
               sms: {

@@ -223,6 +223,22 @@ const settingsSchema = z.object({
    * handling is off, e.g. Advanced Opt-Out without replies: rapport's own texts answer).
    */
   TWILIO_OPT_OUT_HANDLING: z.enum(["twilio", "rapport"], "expected twilio or rapport").default("twilio"),
+  /**
+   * Every http(s) link in a text goes out as RAPPORT_PUBLIC_URL/s/CODE, which records the
+   * click on the timeline (src/channels/sms-short-links.ts). false: links go as written.
+   */
+  SMS_SHORT_LINKS: z
+    .enum(["true", "false", "1", "0"], "expected true or false")
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  /**
+   * Check SMS_GATEWAY_URL at start (smsbox answers and takes the credentials; nothing sent)
+   * and exit 1 if it fails. false: start anyway with a warning (texts are retried until it answers).
+   */
+  SMS_VERIFY: z
+    .enum(["true", "false", "1", "0"], "expected true or false")
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   RAPPORT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   RAPPORT_QUEUE_PREFIX: z
     .string()

@@ -15,6 +15,7 @@ import { mountHealth } from "./health-route.js";
 import { mountInbound } from "./inbound-route.js";
 import { mountMetrics } from "./metrics-route.js";
 import { mountPreferences } from "./preferences-route.js";
+import { mountShortLinks } from "./short-link-route.js";
 import { mountSms } from "./sms-route.js";
 import { mountTimeline } from "./timeline-route.js";
 import { mountTwilio } from "./twilio-route.js";
@@ -45,6 +46,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   }
   if (deps.sms) mountSms(app, deps, deps.sms);
   if (deps.twilio) mountTwilio(app, deps, deps.twilio);
+  if (deps.shortLinks) mountShortLinks(app, deps, deps.shortLinks);
   if (deps.dashboard) {
     app.get("/ui/", (c) => c.redirect("/ui", 301));
     app.route("/ui", dashboardApp(deps.dashboard));
