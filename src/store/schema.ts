@@ -419,7 +419,7 @@ export const flowVersions = sqliteTable(
   {
     flowId: text("flow_id").notNull(),
     version: text("version").notNull(),
-    /** The parsed flow (src/flows/types.ts Flow, without source positions) as JSON. */
+    /** The flow as a versioned record: { format: 1, flow: <the flow file as JSON> } (src/flows/record.ts). */
     definition: text("definition").notNull(),
     file: text("file").notNull(),
     firstSeenAt: integer("first_seen_at").notNull(),
