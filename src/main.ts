@@ -7,8 +7,10 @@ import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
 import { createKannelChannel } from "./channels/kannel.js";
-import { dlrUrlFor } from "./channels/sms-links.js";
+import { probeKannel } from "./channels/kannel-probe.js";
+import { dlrUrlFor, twilioStatusUrlFor } from "./channels/sms-links.js";
 import { createDlrTokens } from "./channels/sms-tokens.js";
+import { createTwilioChannel } from "./channels/twilio.js";
 import { retryFailed } from "./cli/retry.js";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
@@ -139,6 +141,31 @@ async function checkSmtp(url: string, settings: Settings, logger: Logger): Promi
   );
 }
 
+/** smsbox answers SMS_GATEWAY_URL and takes our credentials, or start-up stops (SMS_VERIFY=false: a warning). */
+async function checkKannel(
+  gateway: { url: string; username: string; password: string },
+  settings: Settings,
+  logger: Logger,
+): Promise<void> {
+  const probe = await probeKannel({ ...gateway, timeoutMs: Math.min(settings.SMS_SEND_DEADLINE_MS, 10_000) });
+  if (probe.ok) return;
+  const u = new URL(gateway.url);
+  const where = `Kannel's smsbox at ${u.origin}${u.pathname} (SMS_GATEWAY_URL)`;
+  if (!settings.SMS_VERIFY) {
+    logger.warn(
+      { reason: probe.reason },
+      `${where} does not work at start (${probe.reason}); starting anyway because SMS_VERIFY=false: texts are queued and retried until it does`,
+    );
+    return;
+  }
+  throw new StartupError(
+    [
+      `cannot use ${where}: ${probe.reason}`,
+      "Start Kannel (bearerbox and smsbox), check SMS_GATEWAY_URL, SMS_GATEWAY_USERNAME and SMS_GATEWAY_PASSWORD, or set SMS_VERIFY=false to start anyway (texts are then queued and retried until Kannel answers).",
+    ].join("\n"),
+  );
+}
+
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -179,6 +206,22 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const { project } = loaded;
     logger.info(`loaded ${loaded.summary}`);
     for (const warning of loaded.warnings) logger.warn(`config: ${warning}`);
+    // Before any part starts: a gateway that cannot take texts stops the start (like SMTP_URL).
+    if (
+      settings.SMS_GATEWAY_URL &&
+      settings.SMS_GATEWAY_USERNAME &&
+      settings.SMS_GATEWAY_PASSWORD &&
+      opts.role !== "http"
+    )
+      await checkKannel(
+        {
+          url: settings.SMS_GATEWAY_URL,
+          username: settings.SMS_GATEWAY_USERNAME,
+          password: settings.SMS_GATEWAY_PASSWORD,
+        },
+        settings,
+        logger,
+      );
 
     const location = storeLocation(settings);
     const databaseLocation = describeStoreLocation(location);
@@ -267,6 +310,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     let listeningPort = settings.PORT;
     const consentTokens = createConsentTokens(secret);
     const consentLinks = createConsentLinks(consentTokens, () => publicUrlOf(settings, listeningPort));
+    if (!settings.RAPPORT_PUBLIC_URL && settings.SMS_TRANSPORT === "twilio")
+      logger.warn(
+        "RAPPORT_PUBLIC_URL is not set: Twilio's status callbacks and incoming texts are signed for the URL Twilio calls, which rapport reads from it; set it to the base URL given to Twilio",
+      );
     if (!settings.RAPPORT_PUBLIC_URL && settings.SMTP_URL)
       logger.warn(
         `RAPPORT_PUBLIC_URL is not set: the unsubscribe and preference links in every email point to this machine (${settings.HOST}), which customers cannot reach; set it to where rapport's HTTP server is public`,
@@ -299,8 +346,35 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
             }),
             from: settings.SMS_FROM,
             deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+            // Links in texts go out as PUBLIC_URL/s/CODE, unless SMS_SHORT_LINKS=false.
+            ...(settings.SMS_SHORT_LINKS
+              ? { shortLinkBase: () => publicUrlOf(settings, listeningPort) }
+              : {}),
           }
         : null;
+    // Or through Twilio (SMS_TRANSPORT=twilio; settings forbid Kannel's beside it): status
+    // callbacks come back to a signed URL too, and every callback carries Twilio's signature.
+    const twilio =
+      settings.SMS_TRANSPORT === "twilio" && settings.TWILIO_ACCOUNT_SID && settings.TWILIO_AUTH_TOKEN
+        ? { accountSid: settings.TWILIO_ACCOUNT_SID, authToken: settings.TWILIO_AUTH_TOKEN }
+        : null;
+    const twilioChannel = twilio
+      ? {
+          channel: createTwilioChannel({
+            apiUrl: settings.TWILIO_API_URL,
+            accountSid: twilio.accountSid,
+            authToken: twilio.authToken,
+            ...(settings.TWILIO_MESSAGING_SERVICE_SID
+              ? { messagingServiceSid: settings.TWILIO_MESSAGING_SERVICE_SID }
+              : {}),
+            statusCallback: twilioStatusUrlFor(() => publicUrlOf(settings, listeningPort), dlrTokens),
+            deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          }),
+          from: settings.TWILIO_FROM ?? settings.TWILIO_MESSAGING_SERVICE_SID ?? "",
+          deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          ...(settings.SMS_SHORT_LINKS ? { shortLinkBase: () => publicUrlOf(settings, listeningPort) } : {}),
+        }
+      : null;
 
     const eventTypes = knownEventTypes(project.flows.values());
     const metrics = createMetrics({ clock, cacheMs: settings.METRICS_CACHE_MS, knownEventTypes: eventTypes });
@@ -330,7 +404,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       pastFlows: new Map(),
       templates: project.templates,
       smsTemplates: project.smsTemplates,
-      sms: smsChannel,
+      sms: twilioChannel ?? smsChannel,
       mailer,
       brand: project.brand,
       addresses,
@@ -354,6 +428,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         workers: settings.INBOUND_WORKERS,
         deadlineMs: settings.INBOUND_DEADLINE_MS,
         maxMemoryMb: settings.INBOUND_MAX_MEMORY_MB,
+        onMeasured: ({ peakRssBytes }) => {
+          if (peakRssBytes !== null) metrics.inboundParserPeakRss(peakRssBytes);
+        },
       });
       closers.push(() => understander.close());
       deps.understandMail = understander.understand;
@@ -517,6 +594,18 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
+        ...(twilio
+          ? {
+              twilio: {
+                authToken: twilio.authToken,
+                publicUrl: () => publicUrlOf(settings, listeningPort),
+                dlrTokens,
+                brand: project.brand,
+                optOutHandling: settings.TWILIO_OPT_OUT_HANDLING,
+              },
+            }
+          : {}),
+        shortLinks: { brand: project.brand },
         ...(smsChannel
           ? {
               sms: {

@@ -5,12 +5,16 @@
  * template, the SMS channel, the ledger. What is the same for both channels (claims,
  * leases, retries, give-up) works as for email; see process-delivery.ts.
  *
+ * Every http(s) link in the text goes out as PUBLIC_URL/s/CODE (sms-short-links.ts), the
+ * codes stored before the send, so a click on it finds its message.
+ *
  * The sent row keeps the text in `subject` (what the timeline shows of a message) and
  * the gateway's answer in `smtp_response`; the delivery report comes later, to its dlr-url.
  */
 import { UnrecoverableError } from "bullmq";
 import { isPermanentChannelError } from "../channels/channel.js";
 import { smsConsentVerdict, smsPolicy } from "../channels/sms-policy.js";
+import { newShortCode, shortenLinks } from "../channels/sms-short-links.js";
 import { describeFrequency } from "../consent/preferences.js";
 import { isUncertainSendError } from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
@@ -55,7 +59,10 @@ export async function deliverSms(
     await deps.queues.postponeDelivery(id, notBefore, notBefore - clock.now());
     return "postponed";
   }
-  if (!deps.sms) return fail("no SMS gateway is configured (SMS_GATEWAY_URL and the rest)");
+  if (!deps.sms)
+    return fail(
+      "no SMS gateway is configured (SMS_GATEWAY_URL and the rest, or SMS_TRANSPORT=twilio and TWILIO_*)",
+    );
   const template = deps.smsTemplates?.get(ctx.message.template);
   if (!template) return fail(`SMS template "${ctx.message.template}" is not in config/templates (sms.hbs)`);
   let text: string;
@@ -64,6 +71,13 @@ export async function deliverSms(
   } catch (err) {
     return fail(`could not render: ${errorText(err)}`);
   }
+  const shortLinkBase = deps.sms.shortLinkBase;
+  if (shortLinkBase)
+    text = (
+      await shortenLinks(text, shortLinkBase(), (url) =>
+        store.shortLinkFor(id, url, () => newShortCode(), clock.now()),
+      )
+    ).text;
 
   const deadlineMs = sendDeadline(leaseUntil, clock.now(), deps.sms.deadlineMs);
   if (deadlineMs <= 0) {
@@ -72,13 +86,27 @@ export async function deliverSms(
     throw err;
   }
   let response: string;
+  const sendStarted = performance.now();
+  const took = () => (performance.now() - sendStarted) / 1000;
   try {
     response = (
       await deps.sms.channel.send({ messageId: id, to: phone, from: deps.sms.from, text }, { deadlineMs })
     ).response;
+    deps.metrics?.sendFinished(took(), "sent", "sms");
   } catch (err) {
+    deps.metrics?.sendFinished(took(), isPermanentChannelError(err) ? "refused" : "failed", "sms");
     if (isPermanentChannelError(err)) {
       await store.failMessage(id, `refused by the SMS gateway: ${err.response}`.slice(0, 2000), clock.now());
+      // The gateway blames the number: no SMS goes to it again (a bad number for good; an
+      // opt-out at the gateway as a STOP, which the customer's START lifts).
+      if (err.numberRefusal === "number")
+        await store.recordSmsDelivery(
+          id,
+          { status: "failed", detail: err.response.slice(0, 500) },
+          clock.now(),
+        );
+      else if (err.numberRefusal === "stopped")
+        await store.stopSms(phone, `STOP (at the gateway: ${err.response})`, clock.now());
       throw new UnrecoverableError(`refused by the SMS gateway: ${err.response}`);
     }
     const age = sendingFor(ctx.message, clock.now());

@@ -4,7 +4,8 @@
  *
  * Two kinds:
  *   - measured here as things happen (this process's counters and histograms): events
- *     received by type, send latency by outcome, inbound parse time, wake-up lag;
+ *     received by type, send latency by outcome and channel, inbound parse time, the
+ *     parsing worker's peak memory per message, wake-up lag;
  *   - read at scrape time from the shared truth, so every process reports the same whole:
  *     messages by status and flow and replies by kind from the store (grouped counts,
  *     cached for `cacheMs` and shared by concurrent scrapes, so Prometheus never makes the
@@ -15,6 +16,7 @@
  * few hundred nanoseconds; render() answers the exposition text (and its content type).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { ChannelName } from "../channels/channel.js";
 import type { Clock } from "../infra/clock.js";
 
 /** Where the scrape-time numbers come from (main.ts wires the store and the queues). */
@@ -39,10 +41,15 @@ export interface MetricsOptions {
 
 export interface Metrics {
   eventReceived(type: string): void;
-  /** A send attempt's duration, by outcome: sent, refused (5xx), failed (anything else). */
-  sendFinished(seconds: number, outcome: "sent" | "refused" | "failed"): void;
+  /**
+   * A send attempt's duration, by outcome: sent, refused (for good: an SMTP 5xx, a gateway's
+   * 4xx), failed (anything else); and by channel, email when not said (callers from before SMS).
+   */
+  sendFinished(seconds: number, outcome: "sent" | "refused" | "failed", channel?: ChannelName): void;
   /** How long understanding one inbound message took. */
   inboundParsed(seconds: number): void;
+  /** Peak resident memory of the worker process that understood one inbound message. */
+  inboundParserPeakRss(bytes: number): void;
   /** How late a run's wake-up ran against the time it was due. */
   wakeUpRan(lagSeconds: number): void;
   /** Sets where scrape-time numbers are read from (the store and queues exist after the metrics). */
@@ -85,8 +92,9 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   });
   const sends = new Histogram({
     name: "rapport_send_duration_seconds",
-    help: "Duration of one SMTP (or outbox) send attempt in this process, by outcome.",
-    labelNames: ["outcome"],
+    // channel came with SMS: queries on outcome alone still match (they sum over channels).
+    help: "Duration of one send attempt in this process, by outcome and channel (email: SMTP or outbox; sms: the gateway).",
+    labelNames: ["outcome", "channel"],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
@@ -94,6 +102,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     name: "rapport_inbound_parse_seconds",
     help: "Time to parse, classify and extract one inbound message in this process.",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+    registers: [registry],
+  });
+  const parserRss = new Histogram({
+    name: "rapport_inbound_parser_peak_rss_bytes",
+    help: "Peak resident memory of the worker process while it understood one inbound message.",
+    buckets: [32, 64, 96, 128, 192, 256, 384, 512, 1024].map((mb) => mb * 1024 * 1024),
     registers: [registry],
   });
   const wakeLag = new Histogram({
@@ -154,8 +168,10 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   return {
     eventReceived: (type) =>
       safe(() => events.inc({ type: known.size === 0 || known.has(type) ? type : "unknown" })),
-    sendFinished: (seconds, outcome) => safe(() => sends.observe({ outcome }, seconds)),
+    sendFinished: (seconds, outcome, channel = "email") =>
+      safe(() => sends.observe({ outcome, channel }, seconds)),
     inboundParsed: (seconds) => safe(() => parse.observe(seconds)),
+    inboundParserPeakRss: (bytes) => safe(() => parserRss.observe(bytes)),
     wakeUpRan: (lag) => safe(() => wakeLag.observe(Math.max(0, lag))),
     setSources(next) {
       sources = next;

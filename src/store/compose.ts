@@ -17,6 +17,7 @@ import { outboxStore } from "./messages.js";
 import { preferenceStore } from "./preferences.js";
 import { rescaleWaitsStore } from "./rescale-waits.js";
 import { runStore } from "./runs.js";
+import { shortLinkStore } from "./short-links.js";
 import { smsStore } from "./sms.js";
 import type { Database } from "./sql/handle.js";
 import type { Store } from "./store.js";
@@ -44,6 +45,7 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...wakeScheduleStore(database),
     ...preferenceStore(database, newId),
     ...smsStore(database),
+    ...shortLinkStore(database, newId),
     ...dashboardStore(database),
     ...countStore(database),
     ...rescaleWaitsStore(database),

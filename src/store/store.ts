@@ -15,6 +15,7 @@ import type {
 } from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
 import type { Flow, MessageCategory, RunState, RunStatus } from "../flows/types.js";
+import type { ShortLinkStore } from "./short-links.js";
 import type { SmsStore } from "./sms.js";
 
 export interface CustomerRow {
@@ -298,6 +299,11 @@ export interface NewInteraction {
   text: string | null;
   detail: Record<string, unknown>;
   occurredAt: number;
+  /**
+   * Set when rapport handled it itself (an SMS keyword: HELP, START, STOP): it never waits
+   * in the dashboard's inbox, which is for what a person must read. Default: null.
+   */
+  handledAt?: number | null;
 }
 
 export interface InteractionRow extends NewInteraction {
@@ -346,6 +352,18 @@ export interface Timeline {
   suppression: SuppressionRow | null;
   /** Inbound mail attributed to this customer that could not be understood after its retries. */
   failedInbound?: FailedInbound[];
+  /** Short links in their texts they followed, oldest first. */
+  clicks?: LinkClickRow[];
+}
+
+/** One follow of a short link (PUBLIC_URL/s/CODE) in a text: which message, which link. */
+export interface LinkClickRow {
+  id: string;
+  code: string;
+  messageId: string;
+  url: string;
+  clickedAt: number;
+  userAgent: string | null;
 }
 
 /**
@@ -919,6 +937,7 @@ export interface Store
     WakeStore,
     PreferenceStore,
     SmsStore,
+    ShortLinkStore,
     DashboardStore,
     CountStore,
     RescaleStore {
