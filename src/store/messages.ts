@@ -40,6 +40,7 @@ import {
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, query } from "./sql/query.js";
+import { writeBatcher } from "./sql/write-batch.js";
 import type {
   ClaimOutcome,
   DeliveryContext,
@@ -313,10 +314,12 @@ export async function findMessagesByHeader(t: Sql, headers: string[]): Promise<M
 }
 
 export function outboxStore(db: Database, newId: () => string): OutboxStore {
+  // Sends finishing together are marked in one transaction (group commit: write-batch.ts).
+  const markSent = writeBatcher(db, markSentQuery);
   return {
     claimMessage: (id, now, leaseMs) => db.tx((t) => claimMessage(t, id, now, leaseMs)),
     markSent: async (id, r) => {
-      await db.write(markSentQuery, { id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
+      await markSent({ id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
     },
     releaseMessage: async (id, error, now, opts) => {
       await db.write(release, { id, error, now, uncertain: opts?.uncertain ? 1 : 0 });

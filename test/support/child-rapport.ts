@@ -37,12 +37,14 @@ export async function startChildRapport(
   /** How long it may take to come up (a loaded machine starts slowly). */
   startTimeoutMs = 20_000,
   from: "source" | "built" = "source",
+  /** Node's own flags before the entry (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs: readonly string[] = [],
 ): Promise<ChildRapport> {
   const args = typeof command === "string" ? [command] : [...command];
   const serves = servesOf(args);
   const port = await freePort();
   const entry = from === "built" ? ["dist/cli.js"] : ["--import", "tsx", "src/cli.ts"];
-  const child = spawn(process.execPath, [...entry, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, ...args], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
