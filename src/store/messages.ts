@@ -25,7 +25,7 @@
  * The id only breaks ties this leaves none of (claims made before the rule existed).
  * A lease a few ms longer only delays the takeover of a claim whose process died.
  */
-import { sql } from "drizzle-orm";
+import { sql, type Table } from "drizzle-orm";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import {
   customers,
@@ -253,16 +253,16 @@ export async function recordSendRefusal(
 export async function deliveryContext(t: Sql, messageId: string): Promise<DeliveryContext | null> {
   const row = await t.get(context, { id: messageId });
   if (!row) return null;
-  const part = <T>(prefix: string, key: string): T | null =>
-    row[`${prefix}${key}`] === null ? null : unprefix<T>(row, prefix);
-  const ownership = part<typeof ownerships.$inferSelect>("o_", "id");
-  const product = part<typeof products.$inferSelect>("p_", "id");
-  const event = part<typeof events.$inferSelect>("e_", "id");
+  const part = <T>(prefix: string, key: string, table: Table): T | null =>
+    row[`${prefix}${key}`] === null ? null : unprefix<T>(row, prefix, table);
+  const ownership = part<typeof ownerships.$inferSelect>("o_", "id", ownerships);
+  const product = part<typeof products.$inferSelect>("p_", "id", products);
+  const event = part<typeof events.$inferSelect>("e_", "id", events);
   return {
-    suppression: part<SuppressionRow>("s_", "email"),
-    smsSuppression: part<SmsSuppressionRow>("ss_", "phone"),
-    message: toMessage(unprefix(row, "m_")),
-    customer: toCustomer(unprefix(row, "c_")),
+    suppression: part<SuppressionRow>("s_", "email", suppressions),
+    smsSuppression: part<SmsSuppressionRow>("ss_", "phone", smsSuppressions),
+    message: toMessage(unprefix(row, "m_", messages)),
+    customer: toCustomer(unprefix(row, "c_", customers)),
     ownership: ownership ? toOwnership(ownership) : null,
     product: product ? toProduct(product) : null,
     event: event ? toEvent(event) : null,
