@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { existingReplyAddresses } from "./cli/addresses.js";
 import { packageRoot, packageVersion } from "./cli/package-root.js";
 import { loadSimulationConfig, readCustomerFile, simulateForCustomer } from "./cli/simulate.js";
+import { smsShortLinkBase } from "./cli/sms-link-base.js";
 import { formatTimeline } from "./cli/timeline-text.js";
 import { storeLocation } from "./config/database.js";
 import { loadSettings } from "./config/settings.js";
@@ -69,7 +70,7 @@ program
   .option("--config <dir>", "configuration directory", process.env.RAPPORT_CONFIG_DIR ?? "./config")
   .action(async (o: { config: string }) => {
     const { loadProject } = await import("./project.js");
-    const result = await loadProject(resolve(o.config));
+    const result = await loadProject(resolve(o.config), { smsShortLinkBase: smsShortLinkBase(process.env) });
     // Warnings first, problems after: the last lines on screen are what must be fixed.
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     const warned = result.warnings.length > 0 ? ` (${result.warnings.length} warning(s))` : "";

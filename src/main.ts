@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
 import { createKannelChannel } from "./channels/kannel.js";
+import { probeKannel } from "./channels/kannel-probe.js";
 import { dlrUrlFor } from "./channels/sms-links.js";
 import { createDlrTokens } from "./channels/sms-tokens.js";
 import { retryFailed } from "./cli/retry.js";
@@ -138,6 +139,31 @@ async function checkSmtp(url: string, settings: Settings, logger: Logger): Promi
   );
 }
 
+/** smsbox answers SMS_GATEWAY_URL and takes our credentials, or start-up stops (SMS_VERIFY=false: a warning). */
+async function checkKannel(
+  gateway: { url: string; username: string; password: string },
+  settings: Settings,
+  logger: Logger,
+): Promise<void> {
+  const probe = await probeKannel({ ...gateway, timeoutMs: Math.min(settings.SMS_SEND_DEADLINE_MS, 10_000) });
+  if (probe.ok) return;
+  const u = new URL(gateway.url);
+  const where = `Kannel's smsbox at ${u.origin}${u.pathname} (SMS_GATEWAY_URL)`;
+  if (!settings.SMS_VERIFY) {
+    logger.warn(
+      { reason: probe.reason },
+      `${where} does not work at start (${probe.reason}); starting anyway because SMS_VERIFY=false: texts are queued and retried until it does`,
+    );
+    return;
+  }
+  throw new StartupError(
+    [
+      `cannot use ${where}: ${probe.reason}`,
+      "Start Kannel (bearerbox and smsbox), check SMS_GATEWAY_URL, SMS_GATEWAY_USERNAME and SMS_GATEWAY_PASSWORD, or set SMS_VERIFY=false to start anyway (texts are then queued and retried until Kannel answers).",
+    ].join("\n"),
+  );
+}
+
 export async function startRapport(opts: StartOptions): Promise<Rapport> {
   const { settings, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -178,6 +204,22 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     const { project } = loaded;
     logger.info(`loaded ${loaded.summary}`);
     for (const warning of loaded.warnings) logger.warn(`config: ${warning}`);
+    // Before any part starts: a gateway that cannot take texts stops the start (like SMTP_URL).
+    if (
+      settings.SMS_GATEWAY_URL &&
+      settings.SMS_GATEWAY_USERNAME &&
+      settings.SMS_GATEWAY_PASSWORD &&
+      opts.role !== "http"
+    )
+      await checkKannel(
+        {
+          url: settings.SMS_GATEWAY_URL,
+          username: settings.SMS_GATEWAY_USERNAME,
+          password: settings.SMS_GATEWAY_PASSWORD,
+        },
+        settings,
+        logger,
+      );
 
     const location = storeLocation(settings);
     const databaseLocation = describeStoreLocation(location);
@@ -298,6 +340,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
             }),
             from: settings.SMS_FROM,
             deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+            // Links in texts go out as PUBLIC_URL/s/CODE, unless SMS_SHORT_LINKS=false.
+            ...(settings.SMS_SHORT_LINKS
+              ? { shortLinkBase: () => publicUrlOf(settings, listeningPort) }
+              : {}),
           }
         : null;
 
@@ -514,6 +560,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
+        shortLinks: { brand: project.brand },
         ...(smsChannel
           ? {
               sms: {

@@ -40,7 +40,10 @@ export type ProjectResult =
 
 export async function loadProject(
   configDir: string,
-  opts: TemplateCompileOptions = {},
+  opts: TemplateCompileOptions & {
+    /** Where links in texts are shortened to (validate counts SMS parts with them); null: not shortened. */
+    smsShortLinkBase?: string | null;
+  } = {},
 ): Promise<ProjectResult> {
   const problems: string[] = [];
   let brand: Brand | null = null;
@@ -57,7 +60,9 @@ export async function loadProject(
   const notes: string[] = [];
   for (const template of smsTemplates.templates.values()) {
     try {
-      const report = smsReport(template, sampleTemplateData());
+      const report = smsReport(template, sampleTemplateData(), {
+        shortLinkBase: opts.smsShortLinkBase ?? null,
+      });
       notes.push(report.summary);
       if (report.warning) notes.push(report.warning);
     } catch (err) {

@@ -22,7 +22,17 @@ export async function moveProblemsOnRecord(
   try {
     const problems: string[] = [];
     for (const flow of moving) {
-      for (const old of await store.listFlowVersions(flow.id)) {
+      let versions: Flow[];
+      try {
+        versions = await store.listFlowVersions(flow.id);
+      } catch (err) {
+        // A record this rapport cannot read (a newer rapport's): say so, and check the others.
+        problems.push(
+          `${flow.file}: runs_in_flight: move: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        continue;
+      }
+      for (const old of versions) {
         if (old.version === flow.version) continue;
         for (const p of moveProblems(old, flow)) problems.push(`${flow.file}: runs_in_flight: move: ${p}`);
       }

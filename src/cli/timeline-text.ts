@@ -37,7 +37,13 @@ function interactionText(i: InteractionRow, messages: MessageRow[]): string {
     return `${KIND_LABEL.bounce.padEnd(8)} refused by the SMTP server${command}${to}${about} (hard): ${clip(i.text ?? "", 120)}`;
   }
   const via = i.toOwnerAddress ? " to the owner line" : "";
-  let head = `${KIND_LABEL[i.kind].padEnd(8)} from ${i.fromAddress ?? "(unknown)"}${via}${about}`;
+  // A keyword text (HELP, START, STOP) is a command rapport answered itself, not a reply.
+  const keyword =
+    typeof i.detail.keyword === "string"
+      ? `${i.detail.keyword.toUpperCase()} (SMS keyword, answered by rapport)`
+      : "";
+  const label = keyword && i.kind === "human_reply" ? "keyword" : KIND_LABEL[i.kind];
+  let head = `${label.padEnd(8)} from ${i.fromAddress ?? "(unknown)"}${via}${about}${keyword ? `: ${keyword}` : ""}`;
   const bounce = i.detail.bounce as { type?: string; status?: string | null } | undefined;
   if (i.kind === "bounce" && bounce)
     head += ` (${bounce.type ?? "?"}${bounce.status ? ` ${bounce.status}` : ""})`;
@@ -147,6 +153,11 @@ export function formatTimeline(t: Timeline, opts: TimelineTextOptions = {}): str
     rows.push({ at, text: `message  ${m.status.padEnd(7)} ${subject}${to}${duplicateNote(m)}${error}` });
   }
   for (const i of t.interactions) rows.push({ at: i.occurredAt, text: interactionText(i, t.messages) });
+  for (const k of t.clicks ?? []) {
+    const m = t.messages.find((x) => x.id === k.messageId);
+    const sms = m ? ` in SMS "${clip(m.subject ?? m.template, 50)}"` : ` in message ${k.messageId}`;
+    rows.push({ at: k.clickedAt, text: `clicked  ${k.url}${sms}` });
+  }
   rows.sort((a, b) => a.at - b.at);
   // Recorded details and reasons carry ISO instants ("postponed to 2026-11-30T08:35:00.000Z"): same format as the rest.
   for (const r of rows) {

@@ -185,6 +185,22 @@ const settingsSchema = z.object({
   /** Kannel's sms-service get-url carries it (?secret=…); incoming texts without it are refused. */
   SMS_INBOUND_SECRET: z.string().min(24, "must be at least 24 characters").optional(),
   SMS_SEND_DEADLINE_MS: positiveInt.max(120_000).default(15_000),
+  /**
+   * Every http(s) link in a text goes out as RAPPORT_PUBLIC_URL/s/CODE, which records the
+   * click on the timeline (src/channels/sms-short-links.ts). false: links go as written.
+   */
+  SMS_SHORT_LINKS: z
+    .enum(["true", "false", "1", "0"], "expected true or false")
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  /**
+   * Check SMS_GATEWAY_URL at start (smsbox answers and takes the credentials; nothing sent)
+   * and exit 1 if it fails. false: start anyway with a warning (texts are retried until it answers).
+   */
+  SMS_VERIFY: z
+    .enum(["true", "false", "1", "0"], "expected true or false")
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   RAPPORT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   RAPPORT_QUEUE_PREFIX: z
     .string()

@@ -232,6 +232,10 @@ export function testsFields(condition: Condition): boolean {
       return condition.conditions.some(testsFields);
     case "not":
       return testsFields(condition.condition);
+    default: {
+      const never: never = condition;
+      throw new Error(`unknown condition ${JSON.stringify(never)}`);
+    }
   }
 }
 
@@ -286,5 +290,9 @@ export function describeCondition(condition: Condition): string {
         .join(" or ");
     case "not":
       return `not (${describeCondition(condition.condition)})`;
+    default: {
+      const never: never = condition;
+      throw new Error(`unknown condition ${JSON.stringify(never)}`);
+    }
   }
 }

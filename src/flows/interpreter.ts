@@ -198,8 +198,17 @@ function waitKindOf(step: Step): WaitKind | null {
       return "reply";
     case "wait_for":
       return "event";
-    default:
+    case "send":
+    case "notify":
+    case "branch":
+    case "tag":
+    case "set":
+    case "exit":
       return null;
+    default: {
+      const never: never = step;
+      throw new Error(`unknown step ${JSON.stringify(never)}`);
+    }
   }
 }
 

@@ -372,12 +372,12 @@ function toSteps(
           .sort()
           .map((field) => ({ field, value: s.set[field] as string | number | boolean })),
       };
-    } else {
+    } else if ("branch" in s) {
       step = {
         id,
         type: "branch",
         arms: s.branch.map((arm, k): BranchArm => {
-          if ("if" in arm) {
+          if ("then" in arm) {
             return {
               when: toCondition(arm.if),
               steps: sub(arm.then, armListName(k, false), ["branch", k, "then"]),
@@ -386,6 +386,9 @@ function toSteps(
           return { when: null, steps: sub(arm.else, armListName(k, true), ["branch", k, "else"]) };
         }),
       };
+    } else {
+      const never: never = s;
+      throw new Error(`unknown step ${JSON.stringify(never)}`);
     }
     steps.push(step);
     positions.push(position, ...nested);

@@ -43,8 +43,18 @@ export function subLists(step: Step): SubList[] {
           ? { name: "else", path: ["branch", k, "else"], steps: arm.steps }
           : { name: `then-${k + 1}`, path: ["branch", k, "then"], steps: arm.steps },
       );
-    default:
+    case "send":
+    case "notify":
+    case "wait":
+    case "wait_until":
+    case "tag":
+    case "set":
+    case "exit":
       return [];
+    default: {
+      const never: never = step;
+      throw new Error(`unknown step ${JSON.stringify(never)}`);
+    }
   }
 }
 

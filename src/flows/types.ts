@@ -43,11 +43,13 @@ export type Where = Record<string, FieldCondition>;
  * "30 days" }`) lets a customer in again only when their last run of this flow started
  * at least `windowMs` ago (see entryWindow in rules.ts).
  */
+export const ENTRY_RULES = ["once", "once_per_product", "every_time"] as const;
 export type EntryRule =
-  | "once"
-  | "once_per_product"
-  | "every_time"
+  | (typeof ENTRY_RULES)[number]
   | { rule: "at_most_once_in"; windowMs: number; window: string };
+
+/** What happens to runs under way when a flow's file changes (Flow.runsInFlight). */
+export const RUNS_IN_FLIGHT = ["keep", "move"] as const;
 
 export interface EventTrigger {
   /** Event type, e.g. "registration", "purchase". */
@@ -204,7 +206,7 @@ export interface Flow {
    * their version) or "move" (to the new version, at the step with the same id; see
    * migrate.ts). Not part of `version`: it says how to change versions, not what a run does.
    */
-  runsInFlight?: "keep" | "move";
+  runsInFlight?: (typeof RUNS_IN_FLIGHT)[number];
   /** Checked before every step: when it holds, the run ends ("exited"). */
   exitWhen?: Condition;
   /** Checked before every step (before exitWhen): when it holds, the run ends "converted". */
@@ -336,8 +338,9 @@ export type AdvanceInput =
  *   - relationship: everything else (check-ins, birthdays, anniversaries).
  */
 export const MESSAGE_CATEGORIES = ["transactional", "relationship", "news"] as const;
-/** email, sms, or preferred (the customer's choice, else email): what a send step names. */
-export type SendChannel = "email" | "sms" | "preferred";
+/** email (the default), sms, or preferred (the customer's choice, else email): what a send step names. */
+export const SEND_CHANNELS = ["email", "sms", "preferred"] as const;
+export type SendChannel = (typeof SEND_CHANNELS)[number];
 
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
 

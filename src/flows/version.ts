@@ -83,7 +83,10 @@ function stepMeaning(s: Step): unknown {
   }
 }
 
-function oldStepMeaning(s: Step): unknown {
+/** The step kinds that existed before nesting, hashed as they were then. */
+type OldStep = Exclude<Step, { type: "wait_until" | "wait_for" | "tag" | "set" }>;
+
+function oldStepMeaning(s: OldStep): unknown {
   switch (s.type) {
     case "send":
       return {
@@ -115,5 +118,9 @@ function oldStepMeaning(s: Step): unknown {
       };
     case "exit":
       return { id: s.id, type: s.type, reason: s.reason };
+    default: {
+      const never: never = s;
+      throw new Error(`unknown step ${JSON.stringify(never)}`);
+    }
   }
 }

@@ -15,6 +15,7 @@ import { mountHealth } from "./health-route.js";
 import { mountInbound } from "./inbound-route.js";
 import { mountMetrics } from "./metrics-route.js";
 import { mountPreferences } from "./preferences-route.js";
+import { mountShortLinks } from "./short-link-route.js";
 import { mountSms } from "./sms-route.js";
 import { mountTimeline } from "./timeline-route.js";
 import { dashboardApp } from "./ui/mount.js";
@@ -43,6 +44,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     mountPreferences(app, deps, deps.consent);
   }
   if (deps.sms) mountSms(app, deps, deps.sms);
+  if (deps.shortLinks) mountShortLinks(app, deps, deps.shortLinks);
   if (deps.dashboard) {
     app.get("/ui/", (c) => c.redirect("/ui", 301));
     app.route("/ui", dashboardApp(deps.dashboard));

@@ -7,6 +7,7 @@ import type { Store } from "../store/store.js";
 import type { BroadcastRouteDeps } from "./broadcasts-route.js";
 import type { HealthDeps } from "./health-route.js";
 import type { PreferencesRouteDeps } from "./preferences-route.js";
+import type { ShortLinkRouteDeps } from "./short-link-route.js";
 import type { SmsRouteDeps } from "./sms-route.js";
 import type { DashboardDeps } from "./ui/deps.js";
 import type { UnsubscribeRouteDeps } from "./unsubscribe-route.js";
@@ -24,6 +25,8 @@ export interface HttpDeps {
   broadcasts?: BroadcastRouteDeps;
   /** Reads consent tokens for the customer-facing /u/TOKEN and /p/TOKEN pages; without it they are not mounted. */
   consent?: UnsubscribeRouteDeps & PreferencesRouteDeps;
+  /** The redirect of short links in texts (/s/CODE); without it /s/* is not mounted. */
+  shortLinks?: ShortLinkRouteDeps;
   /** Kannel's delivery reports (and incoming texts); without it /sms/* is not mounted. */
   sms?: SmsRouteDeps;
   /** The operator's dashboard at /ui (src/http/ui); without it /ui is not mounted. */

@@ -5,12 +5,16 @@
  * template, the SMS channel, the ledger. What is the same for both channels (claims,
  * leases, retries, give-up) works as for email; see process-delivery.ts.
  *
+ * Every http(s) link in the text goes out as PUBLIC_URL/s/CODE (sms-short-links.ts), the
+ * codes stored before the send, so a click on it finds its message.
+ *
  * The sent row keeps the text in `subject` (what the timeline shows of a message) and
  * the gateway's answer in `smtp_response`; the delivery report comes later, to its dlr-url.
  */
 import { UnrecoverableError } from "bullmq";
 import { isPermanentChannelError } from "../channels/channel.js";
 import { smsConsentVerdict, smsPolicy } from "../channels/sms-policy.js";
+import { newShortCode, shortenLinks } from "../channels/sms-short-links.js";
 import { describeFrequency } from "../consent/preferences.js";
 import { isUncertainSendError } from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
@@ -64,6 +68,13 @@ export async function deliverSms(
   } catch (err) {
     return fail(`could not render: ${errorText(err)}`);
   }
+  const shortLinkBase = deps.sms.shortLinkBase;
+  if (shortLinkBase)
+    text = (
+      await shortenLinks(text, shortLinkBase(), (url) =>
+        store.shortLinkFor(id, url, () => newShortCode(), clock.now()),
+      )
+    ).text;
 
   const deadlineMs = sendDeadline(leaseUntil, clock.now(), deps.sms.deadlineMs);
   if (deadlineMs <= 0) {
@@ -72,11 +83,15 @@ export async function deliverSms(
     throw err;
   }
   let response: string;
+  const sendStarted = performance.now();
+  const took = () => (performance.now() - sendStarted) / 1000;
   try {
     response = (
       await deps.sms.channel.send({ messageId: id, to: phone, from: deps.sms.from, text }, { deadlineMs })
     ).response;
+    deps.metrics?.sendFinished(took(), "sent", "sms");
   } catch (err) {
+    deps.metrics?.sendFinished(took(), isPermanentChannelError(err) ? "refused" : "failed", "sms");
     if (isPermanentChannelError(err)) {
       await store.failMessage(id, `refused by the SMS gateway: ${err.response}`.slice(0, 2000), clock.now());
       throw new UnrecoverableError(`refused by the SMS gateway: ${err.response}`);

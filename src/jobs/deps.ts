@@ -31,7 +31,13 @@ export interface JobDeps {
   /** config/templates/NAME/sms.hbs, by NAME; absent: none. */
   smsTemplates?: ReadonlyMap<string, CompiledSmsTemplate>;
   /** The SMS channel (SMS_GATEWAY_URL …), our sender and the longest one send may take; absent: no SMS. */
-  sms?: { channel: Channel<OutgoingSms>; from: string; deadlineMs: number } | null;
+  sms?: {
+    channel: Channel<OutgoingSms>;
+    from: string;
+    deadlineMs: number;
+    /** Links in texts go out as shortLinkBase()/s/CODE (sms-short-links.ts); absent: as written. */
+    shortLinkBase?: () => string;
+  } | null;
   brand: Brand;
   /** Signs and reads reply and owner-only addresses. */
   addresses: ReplyAddresses;

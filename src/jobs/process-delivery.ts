@@ -276,10 +276,10 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
     // answer already on its way, but never into the lease's last THAW_LEASE_MARGIN_MS.
     const thawUntil = thawDeadline(claim.message.leaseUntil ?? 0);
     smtpResponse = (await deps.mailer.send(mail, { deadlineMs, thawUntil })).response;
-    deps.metrics?.sendFinished(took(), "sent");
+    deps.metrics?.sendFinished(took(), "sent", "email");
   } catch (err) {
     const refusal = refusalOf(err);
-    deps.metrics?.sendFinished(took(), refusal ? "refused" : "failed");
+    deps.metrics?.sendFinished(took(), refusal ? "refused" : "failed", "email");
     if (refusal) {
       await store.recordSendRefusal(data.messageId, refusal, clock.now());
       deps.logger.warn(

@@ -7,6 +7,8 @@
  *   STOP and its relatives (sms-keywords.ts): the number is stopped at once (no SMS goes
  *     to it, transactional included) and gets one confirmation; recorded as an unsubscribe.
  *   START: the STOP is lifted; HELP: the brand's help text. Both recorded, neither a reply.
+ *   Keywords are recorded as handled (by rapport, on arrival): the dashboard's inbox is for
+ *   texts a person must read, not for HELP, START or STOP.
  *   Anything else is the customer's reply: recorded like an email reply and brought to
  *   their runs waiting for one (followUp: the run of the SMS it answers first), with a
  *   `reply` event, so `reply.text: { matches: … }` branches on it.
@@ -83,6 +85,8 @@ export async function processSms(row: InboundRow, deps: JobDeps): Promise<Inboun
     text: sms.text.slice(0, MAX_INTERACTION_TEXT),
     detail: { channel: "sms", to: sms.to, gatewayId: sms.gatewayId, ...(keyword ? { keyword } : {}) },
     occurredAt: row.receivedAt,
+    // Answered (or acted on) here and now: nothing for a person in the dashboard's inbox.
+    handledAt: keyword ? clock.now() : null,
   };
   const outcome = await store.recordInteraction(row.id, interaction, null, clock.now());
   if (outcome.outcome === "duplicate") return "duplicate";

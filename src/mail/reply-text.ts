@@ -99,6 +99,10 @@ function walk(lines: readonly string[], info: readonly LineInfo[], keepSignature
           out.push(keep ?? line);
         }
         break;
+      default: {
+        const never: never = kind;
+        throw new Error(`unknown line kind ${String(never)}`);
+      }
     }
   }
   return out;

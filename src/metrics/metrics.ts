@@ -4,7 +4,7 @@
  *
  * Two kinds:
  *   - measured here as things happen (this process's counters and histograms): events
- *     received by type, send latency by outcome, inbound parse time, wake-up lag;
+ *     received by type, send latency by outcome and channel, inbound parse time, wake-up lag;
  *   - read at scrape time from the shared truth, so every process reports the same whole:
  *     messages by status and flow and replies by kind from the store (grouped counts,
  *     cached for `cacheMs` and shared by concurrent scrapes, so Prometheus never makes the
@@ -15,6 +15,7 @@
  * few hundred nanoseconds; render() answers the exposition text (and its content type).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { ChannelName } from "../channels/channel.js";
 import type { Clock } from "../infra/clock.js";
 
 /** Where the scrape-time numbers come from (main.ts wires the store and the queues). */
@@ -39,8 +40,11 @@ export interface MetricsOptions {
 
 export interface Metrics {
   eventReceived(type: string): void;
-  /** A send attempt's duration, by outcome: sent, refused (5xx), failed (anything else). */
-  sendFinished(seconds: number, outcome: "sent" | "refused" | "failed"): void;
+  /**
+   * A send attempt's duration, by outcome: sent, refused (for good: an SMTP 5xx, a gateway's
+   * 4xx), failed (anything else); and by channel, email when not said (callers from before SMS).
+   */
+  sendFinished(seconds: number, outcome: "sent" | "refused" | "failed", channel?: ChannelName): void;
   /** How long understanding one inbound message took. */
   inboundParsed(seconds: number): void;
   /** How late a run's wake-up ran against the time it was due. */
@@ -85,8 +89,9 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   });
   const sends = new Histogram({
     name: "rapport_send_duration_seconds",
-    help: "Duration of one SMTP (or outbox) send attempt in this process, by outcome.",
-    labelNames: ["outcome"],
+    // channel came with SMS: queries on outcome alone still match (they sum over channels).
+    help: "Duration of one send attempt in this process, by outcome and channel (email: SMTP or outbox; sms: the gateway).",
+    labelNames: ["outcome", "channel"],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
@@ -154,7 +159,8 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   return {
     eventReceived: (type) =>
       safe(() => events.inc({ type: known.size === 0 || known.has(type) ? type : "unknown" })),
-    sendFinished: (seconds, outcome) => safe(() => sends.observe({ outcome }, seconds)),
+    sendFinished: (seconds, outcome, channel = "email") =>
+      safe(() => sends.observe({ outcome, channel }, seconds)),
     inboundParsed: (seconds) => safe(() => parse.observe(seconds)),
     wakeUpRan: (lag) => safe(() => wakeLag.observe(Math.max(0, lag))),
     setSources(next) {

@@ -16,6 +16,7 @@ import { inboundStore } from "./inbound.js";
 import { outboxStore } from "./messages.js";
 import { preferenceStore } from "./preferences.js";
 import { runStore } from "./runs.js";
+import { shortLinkStore } from "./short-links.js";
 import { smsStore } from "./sms.js";
 import type { Database } from "./sql/handle.js";
 import type { Store } from "./store.js";
@@ -43,6 +44,7 @@ export function composeStore(database: Database, opts: StoreOptions = {}): Store
     ...wakeScheduleStore(database),
     ...preferenceStore(database, newId),
     ...smsStore(database),
+    ...shortLinkStore(database, newId),
     ...dashboardStore(database),
     ...countStore(database),
     close: () => database.close(),

@@ -2,8 +2,12 @@
  * The record of flow versions: what each version of a flow said, from the first time a
  * rapport process loaded it. Runs name the version they started on (flow_runs.flow_version),
  * and the step job advances them with that definition even after the file changed.
+ * `definition` is a versioned record (src/flows/record.ts: { format: 1, flow: <the flow
+ * file as JSON> }), validated when read; records older rapports wrote are upgraded on read,
+ * and one that cannot be read is an error naming the flow and version, never a guess.
  */
 import { sql } from "drizzle-orm";
+import { type FlowRecordRow, flowRecordText, readFlowRecord } from "../flows/record.js";
 import type { Flow } from "../flows/types.js";
 import { flowVersions } from "./schema.js";
 import type { Database, Sql } from "./sql/handle.js";
@@ -21,10 +25,10 @@ const insertVersion = query<{ version: string }>(sql`
   values (${p("flowId")}, ${p("version")}, ${p("definition")}, ${p("file")}, ${p("now")})
   on conflict (flow_id, version) do nothing
   returning version`);
-const definitionOf = query<{ definition: string }>(sql`
-  select definition from ${flowVersions} where flow_id = ${p("flowId")} and version = ${p("version")}`);
-const definitionsOf = query<{ definition: string }>(sql`
-  select definition from ${flowVersions} where flow_id = ${p("flowId")} order by first_seen_at asc`);
+const definitionOf = query<{ definition: string; file: string }>(sql`
+  select definition, file from ${flowVersions} where flow_id = ${p("flowId")} and version = ${p("version")}`);
+const definitionsOf = query<{ version: string; definition: string; file: string }>(sql`
+  select version, definition, file from ${flowVersions} where flow_id = ${p("flowId")} order by first_seen_at asc`);
 
 /** Records the versions not seen before; returns them, each with the flow's previous latest version. */
 export async function recordFlowVersions(
@@ -36,11 +40,10 @@ export async function recordFlowVersions(
   for (const flow of flows) {
     const known = await t.all(knownVersions, { flowId: flow.id });
     if (known.some((k) => k.version === flow.version)) continue;
-    const { positions: _positions, ...definition } = flow;
     const inserted = await t.get(insertVersion, {
       flowId: flow.id,
       version: flow.version,
-      definition: JSON.stringify(definition),
+      definition: flowRecordText(flow),
       file: flow.file,
       now,
     });
@@ -55,14 +58,23 @@ export async function recordFlowVersions(
   return added;
 }
 
+/** The flow a record stands for; throws, naming the flow and version, when it cannot be read. */
+function flowOfRecord(definition: string, row: FlowRecordRow): Flow {
+  const read = readFlowRecord(definition, row);
+  if (!read.ok) throw new Error(read.error);
+  return read.flow;
+}
+
 export async function getFlowVersion(t: Sql, flowId: string, version: string): Promise<Flow | null> {
   const row = await t.get(definitionOf, { flowId, version });
-  return row ? (JSON.parse(row.definition) as Flow) : null;
+  return row ? flowOfRecord(row.definition, { flowId, version, file: row.file }) : null;
 }
 
 /** Every recorded version of a flow, oldest first. */
 export async function listFlowVersions(t: Sql, flowId: string): Promise<Flow[]> {
-  return (await t.all(definitionsOf, { flowId })).map((r) => JSON.parse(r.definition) as Flow);
+  return (await t.all(definitionsOf, { flowId })).map((r) =>
+    flowOfRecord(r.definition, { flowId, version: r.version, file: r.file }),
+  );
 }
 
 export function flowVersionStore(db: Database): FlowVersionStore {

@@ -46,10 +46,11 @@ const strandedInbound = query<{ id: string }>(sql`
 const insertInteraction = query<InteractionRecord>(sql`
   insert into ${interactions}
     (id, inbound_id, kind, message_id_header, customer_id, ownership_id, message_id, run_id, attributed_by,
-     to_owner_address, from_address, subject, text, detail, occurred_at, created_at)
+     to_owner_address, from_address, subject, text, detail, occurred_at, created_at, handled_at)
   values (${p("id")}, ${p("inboundId")}, ${p("kind")}, ${p("messageIdHeader")}, ${p("customerId")},
     ${p("ownershipId")}, ${p("messageId")}, ${p("runId")}, ${p("attributedBy")}, ${p("toOwnerAddress")},
-    ${p("fromAddress")}, ${p("subject")}, ${p("text")}, ${p("detail")}, ${p("occurredAt")}, ${p("now")})
+    ${p("fromAddress")}, ${p("subject")}, ${p("text")}, ${p("detail")}, ${p("occurredAt")}, ${p("now")},
+    ${p("handledAt")})
   on conflict do nothing
   returning ${columnsOf(interactions)}`);
 const interactionOfInbound = query<InteractionRecord>(sql`
@@ -107,6 +108,7 @@ export async function recordInteraction(
     id,
     inboundId,
     detail: JSON.stringify(interaction.detail),
+    handledAt: interaction.handledAt ?? null,
     now,
   });
   if (inserted) {

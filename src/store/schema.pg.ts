@@ -442,7 +442,7 @@ export const flowVersions = pgTable(
   {
     flowId: text("flow_id").notNull(),
     version: text("version").notNull(),
-    /** The parsed flow (src/flows/types.ts Flow, without source positions) as JSON. */
+    /** The flow as a versioned record: { format: 1, flow: <the flow file as JSON> } (src/flows/record.ts). */
     definition: text("definition").notNull(),
     file: text("file").notNull(),
     firstSeenAt: bigint("first_seen_at", { mode: "number" }).notNull(),
@@ -496,3 +496,34 @@ export const wakePromotions = pgTable("wake_promotions", {
   promotedThrough: bigint("promoted_through", { mode: "number" }).notNull(),
   updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
 });
+
+/** See schema.ts. */
+export const shortLinks = pgTable(
+  "short_links",
+  {
+    code: text("code").primaryKey(),
+    messageId: text("message_id")
+      .notNull()
+      .references(() => messages.id),
+    url: text("url").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [uniqueIndex("short_links_message_url").on(t.messageId, t.url)],
+);
+
+/** See schema.ts. */
+export const linkClicks = pgTable(
+  "link_clicks",
+  {
+    id: text("id").primaryKey(),
+    code: text("code")
+      .notNull()
+      .references(() => shortLinks.code),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    clickedAt: bigint("clicked_at", { mode: "number" }).notNull(),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("link_clicks_customer").on(t.customerId, t.clickedAt)],
+);

@@ -419,7 +419,7 @@ export const flowVersions = sqliteTable(
   {
     flowId: text("flow_id").notNull(),
     version: text("version").notNull(),
-    /** The parsed flow (src/flows/types.ts Flow, without source positions) as JSON. */
+    /** The flow as a versioned record: { format: 1, flow: <the flow file as JSON> } (src/flows/record.ts). */
     definition: text("definition").notNull(),
     file: text("file").notNull(),
     firstSeenAt: integer("first_seen_at").notNull(),
@@ -473,3 +473,41 @@ export const wakePromotions = sqliteTable("wake_promotions", {
   promotedThrough: integer("promoted_through").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * Links in texts shortened to PUBLIC_URL/s/CODE (src/channels/sms-short-links.ts): one row
+ * per message and URL, so a retried send reuses its codes, and only what rapport itself
+ * shortened redirects (no open redirect).
+ */
+export const shortLinks = sqliteTable(
+  "short_links",
+  {
+    /** 10 base62 characters from the CSPRNG. */
+    code: text("code").primaryKey(),
+    messageId: text("message_id")
+      .notNull()
+      .references(() => messages.id),
+    url: text("url").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("short_links_message_url").on(t.messageId, t.url)],
+);
+
+/** Each time a short link was followed: the customer's timeline shows it (which message, which link). */
+export const linkClicks = sqliteTable(
+  "link_clicks",
+  {
+    id: text("id").primaryKey(),
+    code: text("code")
+      .notNull()
+      .references(() => shortLinks.code),
+    /** The message's customer, copied here so a timeline reads its clicks on one index. */
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    clickedAt: integer("clicked_at").notNull(),
+    /** The browser's User-Agent, clipped: tells a person from a link-preview robot. */
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("link_clicks_customer").on(t.customerId, t.clickedAt)],
+);

@@ -15,6 +15,7 @@ import type {
 } from "../consent/preferences.js";
 import type { EventBody } from "../events/event-body.js";
 import type { Flow, MessageCategory, RunState, RunStatus } from "../flows/types.js";
+import type { ShortLinkStore } from "./short-links.js";
 import type { SmsStore } from "./sms.js";
 
 export interface CustomerRow {
@@ -294,6 +295,11 @@ export interface NewInteraction {
   text: string | null;
   detail: Record<string, unknown>;
   occurredAt: number;
+  /**
+   * Set when rapport handled it itself (an SMS keyword: HELP, START, STOP): it never waits
+   * in the dashboard's inbox, which is for what a person must read. Default: null.
+   */
+  handledAt?: number | null;
 }
 
 export interface InteractionRow extends NewInteraction {
@@ -342,6 +348,18 @@ export interface Timeline {
   suppression: SuppressionRow | null;
   /** Inbound mail attributed to this customer that could not be understood after its retries. */
   failedInbound?: FailedInbound[];
+  /** Short links in their texts they followed, oldest first. */
+  clicks?: LinkClickRow[];
+}
+
+/** One follow of a short link (PUBLIC_URL/s/CODE) in a text: which message, which link. */
+export interface LinkClickRow {
+  id: string;
+  code: string;
+  messageId: string;
+  url: string;
+  clickedAt: number;
+  userAgent: string | null;
 }
 
 /**
@@ -902,6 +920,7 @@ export interface Store
     WakeStore,
     PreferenceStore,
     SmsStore,
+    ShortLinkStore,
     DashboardStore,
     CountStore {
   close(): Promise<void>;

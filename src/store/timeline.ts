@@ -13,6 +13,7 @@ import {
   runSteps,
   suppressions,
 } from "./schema.js";
+import { clicksOf } from "./short-links.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { query } from "./sql/query.js";
@@ -68,6 +69,7 @@ export async function timeline(t: Sql, email: string): Promise<Timeline | null> 
     interactions: (await t.all(interactionsOf, { customerId })).map(toInteraction),
     suppression: (await t.get(suppressionOf, { email: c.email })) ?? null,
     failedInbound: await failedInboundOf(t, customerId),
+    clicks: await clicksOf(t, customerId),
   };
 }
 

@@ -5,8 +5,9 @@
  * says which channel it sends on.
  *
  *   loadSmsTemplates(dir) → { templates, errors }
- *   smsReport(template, data) → what `rapport validate` says of it: encoding (GSM-7 or
- *     UCS-2), parts, and a warning above SMS_SEGMENT_WARNING parts.
+ *   smsReport(template, data, { shortLinkBase }) → what `rapport validate` says of it:
+ *     encoding (GSM-7 or UCS-2), parts (its links counted as the short links they go out
+ *     as), and a warning above SMS_SEGMENT_WARNING parts.
  *
  * Texts are trimmed when rendered: a template file ends in a newline, which would cost a
  * character (and in UCS-2 two bytes) on every message.
@@ -16,6 +17,7 @@ import type { Dirent } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SMS_SEGMENT_WARNING, type SmsSegments, smsSegments } from "../channels/sms-encoding.js";
+import { findLinks, SHORT_CODE_LENGTH, shortUrl, withPlaceholderLinks } from "../channels/sms-short-links.js";
 import { delegate, type RenderDelegate } from "./compile.js";
 import type { TemplateData } from "./data.js";
 import { byPosition, type TemplateError } from "./errors.js";
@@ -103,16 +105,34 @@ export interface SmsTemplateReport extends SmsSegments {
   warning: string | null;
 }
 
+export interface SmsReportOptions {
+  /**
+   * Links go out as SHORT_LINK_BASE/s/CODE (SMS_SHORT_LINKS, on by default): counted at
+   * that length, as the phone gets them. Null or absent: counted as written.
+   */
+  shortLinkBase?: string | null;
+}
+
 /** How the template's text for `data` goes over the air; throws the render error when it does not render. */
-export function smsReport(template: CompiledSmsTemplate, data: TemplateData): SmsTemplateReport {
-  const text = template.text(data);
+export function smsReport(
+  template: CompiledSmsTemplate,
+  data: TemplateData,
+  opts: SmsReportOptions = {},
+): SmsTemplateReport {
+  const rendered = template.text(data);
+  const text = opts.shortLinkBase ? withPlaceholderLinks(rendered, opts.shortLinkBase) : rendered;
+  const links = opts.shortLinkBase ? findLinks(rendered).length : 0;
   const segments = smsSegments(text);
   const unit = segments.encoding === "GSM-7" ? "septets" : "UCS-2 units";
   const why =
     segments.nonGsm.length > 0
       ? ` (not GSM-7: ${segments.nonGsm.map((c) => JSON.stringify(c)).join(", ")})`
       : "";
-  const summary = `${template.file}: ${segments.encoding}${why}, ${segments.segments} part(s), ${segments.units} ${unit} with the sample data`;
+  const short =
+    links > 0
+      ? `, its ${links === 1 ? "link" : `${links} links`} counted short (${shortUrl(opts.shortLinkBase ?? "", "x".repeat(SHORT_CODE_LENGTH))})`
+      : "";
+  const summary = `${template.file}: ${segments.encoding}${why}, ${segments.segments} part(s), ${segments.units} ${unit} with the sample data${short}`;
   const warning =
     segments.segments > SMS_SEGMENT_WARNING
       ? `${template.file}: warning: ${segments.segments} SMS parts with the sample data (more than ${SMS_SEGMENT_WARNING}: each part is billed, and long texts read badly on a phone)`

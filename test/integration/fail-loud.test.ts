@@ -65,6 +65,19 @@ describe("start-up failures", () => {
     expect(run.code).toBe(1);
   }, 60_000);
 
+  it("SMS_GATEWAY_URL where no smsbox listens: names SMS_GATEWAY_URL and SMS_VERIFY, exit 1", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/cgi-bin/sendsms`;
+    const t = testEnv(
+      inject("redisUrl"),
+      { SMS_GATEWAY_URL: url, SMS_GATEWAY_USERNAME: "rapport", SMS_GATEWAY_PASSWORD: "pw", SMS_FROM: "4040" },
+      { flows: ["thank-you"] },
+    );
+    const run = await runCli(["worker"], t.env);
+    expect(run.output).toContain(`cannot use Kannel's smsbox at ${url} (SMS_GATEWAY_URL)`);
+    expect(run.output).toContain("SMS_VERIFY=false");
+    expect(run.code).toBe(1);
+  }, 60_000);
+
   it("SMTP_VERIFY=false: an unreachable mail server is a warning, and rapport runs", async () => {
     const url = `smtp://127.0.0.1:${await closedPort()}`;
     const t = testEnv(inject("redisUrl"), { SMTP_URL: url, SMTP_VERIFY: "false" }, { flows: ["thank-you"] });

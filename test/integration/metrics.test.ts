@@ -70,7 +70,7 @@ describe("/metrics", () => {
     }, "the reply and both messages counted");
 
     expect(sample(text, 'rapport_events_received_total{type="registration"}')).toBe(1);
-    expect(sample(text, 'rapport_send_duration_seconds_count{outcome="sent"}')).toBe(2);
+    expect(sample(text, 'rapport_send_duration_seconds_count{outcome="sent",channel="email"}')).toBe(2);
     expect(sample(text, "rapport_inbound_parse_seconds_count")).toBe(1);
     // Every message went out once: no possible duplicate (delivery-faults.test.ts makes one).
     expect(sample(text, "rapport_messages_possible_duplicates")).toBe(0);

@@ -131,6 +131,10 @@ describe.skipIf(problem !== null)("SMS from a flow through Kannel", () => {
     }, "Ada's SMS to be recorded as sent");
     expect(sent).toMatchObject({ channel: "sms", toAddress: "+447911123456", subject: got.text });
     expect(sent.smtpResponse).toMatch(/^202 /);
+    // Timed like an email send, under its own channel label.
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('rapport_send_duration_seconds_count{outcome="sent",channel="sms"} 1\n');
+    expect(metrics).not.toContain('channel="email"');
 
     const held = await eventually(async () => {
       const m = await smsOf(store, bob.email);

@@ -199,5 +199,11 @@ describe.skipIf(problem !== null)("incoming texts through Kannel", () => {
       "the amplifier's tip",
     );
     expect(again.to).toBe(ADA);
+
+    // The dashboard's inbox holds what a person must read: the reply, not HELP, STOP or START.
+    expect((await store.inbox(null, 50)).items.map((i) => i.text)).toEqual(["Yes please 👍"]);
+    expect(await store.inboxCount()).toBe(1);
+    const keywords = (await store.timeline(ada.email))?.interactions.filter((i) => i.detail.keyword) ?? [];
+    expect(keywords.map((i) => i.text).sort()).toEqual(["HELP", "START", "STOP", "stop"]);
   });
 });

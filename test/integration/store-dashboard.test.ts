@@ -193,6 +193,8 @@ describe.each(storeBackends)("dashboard store ($name)", ({ skip, openDatabase })
         { occurredAt: 3000, kind: "bounce", customerId: null },
         { occurredAt: 4000, toOwnerAddress: true, customerId: "c2", text: "a question about my Lyra" },
         { occurredAt: 5000 },
+        // An SMS keyword rapport answered itself: recorded handled, never in the inbox.
+        { occurredAt: 5500, handledAt: 5500, text: "HELP", detail: { channel: "sms", keyword: "help" } },
       ];
       const ids: string[] = [];
       for (const [i, over] of kinds.entries()) {

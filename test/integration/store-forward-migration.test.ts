@@ -57,7 +57,13 @@ describe("a store written by the previous release's schema", () => {
   it("migrates forward on start (SQLite)", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "rapport-upgrade-")), "rapport.db");
     const leftOut = sqliteOnPreviousSchema(path, SEED);
-    expect(leftOut).toEqual(["0010_consent", "0011_dashboard", "0012_metrics_counts", "0013_sms"]);
+    expect(leftOut).toEqual([
+      "0010_consent",
+      "0011_dashboard",
+      "0012_metrics_counts",
+      "0013_sms",
+      "0014_short_links",
+    ]);
     const store = await openStore({ kind: "sqlite", path });
     try {
       await expectMigratedForward(store);
@@ -73,7 +79,13 @@ describe("a store written by the previous release's schema", () => {
       const schema = freshSchema();
       try {
         const leftOut = await postgresOnPreviousSchema(url, schema, SEED);
-        expect(leftOut).toEqual(["0003_consent", "0004_dashboard", "0005_metrics_counts", "0006_sms"]);
+        expect(leftOut).toEqual([
+          "0003_consent",
+          "0004_dashboard",
+          "0005_metrics_counts",
+          "0006_sms",
+          "0007_short_links",
+        ]);
         const store = await openStore({ kind: "postgres", url, schema, poolSize: 2 });
         try {
           await expectMigratedForward(store);

@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../../src/events/event-body.js";
+import { parseFlow } from "../../src/flows/parse.js";
 import type { Flow, RunState } from "../../src/flows/types.js";
 import { customerStore } from "../../src/store/customers.js";
 import { eventStore } from "../../src/store/events.js";
@@ -50,8 +51,15 @@ const newRun = (entryKey: string, over: Partial<NewRun> = {}): NewRun => ({
   ...over,
 });
 
-const flow = (id: string, version: string) =>
-  ({ id, version, name: id, file: `${id}.yaml`, positions: {}, steps: [] }) as unknown as Flow;
+/** A real flow (the record validates what it reads back) under a chosen version. */
+const flow = (id: string, version: string): Flow => {
+  const parsed = parseFlow(
+    `name: ${id}\ntrigger: { event: registration }\nsteps: [ { send: thank-you } ]\n`,
+    `${id}.yaml`,
+  );
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return { ...parsed.flow, version };
+};
 
 async function count(db: Database, table: typeof customers | typeof flowRuns | typeof messages) {
   const row = await db.read((t) => t.get(adhoc<{ n: number }>(sql`select count(*) as n from ${table}`)));

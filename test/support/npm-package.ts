@@ -9,11 +9,29 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** PATH and HOME only (HOME for npm's cache and settings): nothing of the test's own settings leaks in. */
+/**
+ * How this machine reaches the npm registry (a proxy and the CA that signs its certificates),
+ * as a brand's own machine would have it set. Without the CA, a Node that ships its own CA
+ * list (the registry's Node 22/24 binaries, unlike Debian's, which reads the system's) fails
+ * every fetch with SELF_SIGNED_CERT_IN_CHAIN, and npm retries each package for minutes.
+ */
+const NETWORK_ENV =
+  /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|HTTPS?_PROXY|NO_PROXY|npm_config_(registry|cafile|proxy|https_proxy|noproxy|strict_ssl))$/i;
+
+/**
+ * PATH, HOME (npm's cache and settings) and the network settings only: nothing of the
+ * test's own settings (REDIS_URL, DATABASE_URL, RAPPORT_*) leaks in.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const path = `${dirname(process.execPath)}:${process.env.PATH ?? ""}`;
   const nodedir = process.env.npm_config_nodedir;
+  const network = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => NETWORK_ENV.test(entry[0]) && entry[1] !== undefined,
+    ),
+  );
   return {
+    ...network,
     PATH: path,
     HOME: process.env.HOME ?? "/root",
     // scripts/with-node.sh points node-gyp at the running Node's headers; keep that.

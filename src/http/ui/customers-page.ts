@@ -111,6 +111,19 @@ ${table(
   ),
   "No messages.",
 )}</section>
+${
+  t.clicks?.length
+    ? html`<section aria-labelledby="h-clicks"><h2 id="h-clicks">Links they followed</h2>
+${table(
+  ["Clicked", "Link", "In the SMS"],
+  t.clicks.map((k) => {
+    const m = t.messages.find((x) => x.id === k.messageId);
+    return html`<tr><td>${when(k.clickedAt)}</td><td>${k.url}</td><td>${m ? html`<a href="/ui/messages/${encodeURIComponent(m.id)}">${m.template}</a>` : k.messageId}</td></tr>`;
+  }),
+  "",
+)}</section>`
+    : ""
+}
 <section aria-labelledby="h-replies"><h2 id="h-replies">Replies and other mail from them</h2>
 ${
   t.interactions.length

@@ -34,6 +34,10 @@ function stepLabel(step: Step): string {
       return `set ${step.values.map((v) => `${v.field} = ${String(v.value)}`).join(", ")}`;
     case "exit":
       return step.reason ? `exit: ${step.reason}` : "exit";
+    default: {
+      const never: never = step;
+      throw new Error(`unknown step ${JSON.stringify(never)}`);
+    }
   }
 }
 
@@ -52,8 +56,18 @@ function branches(step: Step): Array<[string, readonly Step[]]> {
       ];
     case "branch":
       return step.arms.map((arm) => [arm.when ? `if ${describeCondition(arm.when)}` : "else", arm.steps]);
-    default:
+    case "send":
+    case "notify":
+    case "wait":
+    case "wait_until":
+    case "tag":
+    case "set":
+    case "exit":
       return [];
+    default: {
+      const never: never = step;
+      throw new Error(`unknown step ${JSON.stringify(never)}`);
+    }
   }
 }
 

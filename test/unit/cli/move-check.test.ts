@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { moveProblemsOnRecord } from "../../../src/cli/move-check.js";
 import { loadSettings } from "../../../src/config/settings.js";
@@ -30,6 +31,22 @@ describe("validate: runs_in_flight: move against the versions on record", () => 
     await store.close();
     expect(await moveProblemsOnRecord(new Map([["f", now]]), settings)).toEqual([
       `config/flows/f.yaml: runs_in_flight: move: runs waiting at step "pause" (wait) in version ${old.version} would find no such step`,
+    ]);
+  });
+
+  it("reports a version on record it cannot read (a newer rapport's) instead of failing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rapport-move-"));
+    const settings = loadSettings({ RAPPORT_DATA_DIR: dir, RAPPORT_CONFIG_DIR: resolve("config") });
+    const now = flow("  - send: a\n");
+    const store = openSqliteStore(join(dir, "rapport.db"));
+    await store.close();
+    const db = new Database(join(dir, "rapport.db"));
+    db.prepare(
+      "insert into flow_versions (flow_id, version, definition, file, first_seen_at) values ('f', 'v9', ?, 'config/flows/f.yaml', 1)",
+    ).run(JSON.stringify({ format: 2, flow: {} }));
+    db.close();
+    expect(await moveProblemsOnRecord(new Map([["f", now]]), settings)).toEqual([
+      'config/flows/f.yaml: runs_in_flight: move: the record of flow "f" version v9 (config/flows/f.yaml) cannot be read: it is in format 2, and this rapport reads format 1 (a newer rapport wrote it: run that one)',
     ]);
   });
 });

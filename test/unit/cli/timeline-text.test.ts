@@ -92,6 +92,20 @@ describe("formatTimeline: suppression decisions", () => {
       { kind: "human_reply", toOwnerAddress: false, fromAddress: "ada@example.com", text: "Hello" },
       ["2026-11-20 10:00 UTC  reply    from ada@example.com", "                        | Hello"],
     ],
+    [
+      "an SMS keyword rapport answered itself is not labelled a reply",
+      {
+        kind: "human_reply",
+        toOwnerAddress: false,
+        fromAddress: "+447911123456",
+        text: "help",
+        detail: { channel: "sms", keyword: "help" },
+      },
+      [
+        "2026-11-20 10:00 UTC  keyword  from +447911123456: HELP (SMS keyword, answered by rapport)",
+        "                        | help",
+      ],
+    ],
   ])("%s", (_name, over, expected) => {
     const text = formatTimeline(timeline([interaction(over)]));
     expect(text.split("\n").slice(-expected.length)).toEqual(expected);
@@ -195,5 +209,40 @@ describe("formatTimeline: one time format", () => {
     expect(text.split("\n")[0]).toBe(
       "Ada <ada@example.com>   customer since 2026-11-20 05:00 America/New_York",
     );
+  });
+});
+
+describe("formatTimeline: short links followed", () => {
+  it("shows each click: the link, and the SMS it was in", () => {
+    const sms = {
+      id: "m1",
+      template: "care-tip",
+      audience: "customer",
+      toAddress: "+447911123456",
+      status: "sent",
+      subject: "Hi Ada, a care tip: https://r.example/s/AbCdEfGh12",
+      error: null,
+      uncertainAttempts: 0,
+      possibleDuplicate: false,
+      sentAt: at,
+      updatedAt: at,
+    } as Timeline["messages"][number];
+    const text = formatTimeline({
+      ...timeline([]),
+      messages: [sms],
+      clicks: [
+        {
+          id: "k1",
+          code: "AbCdEfGh12",
+          messageId: "m1",
+          url: "https://lyra.example/care/rd-2780",
+          clickedAt: at + 60_000,
+          userAgent: "Mozilla/5.0",
+        },
+      ],
+    });
+    expect(text.split("\n").slice(-1)).toEqual([
+      '2026-11-20 10:01 UTC  clicked  https://lyra.example/care/rd-2780 in SMS "Hi Ada, a care tip: https://r.example/s/AbCdEfGh12"',
+    ]);
   });
 });

@@ -36,6 +36,12 @@ describe("mjml v5", () => {
 });
 
 describe("compileTemplate", () => {
+  it("compiles each part at load: a problem only Handlebars' compiler sees fails the load, not a message", async () => {
+    await expect(compileTemplate("t", sources({ text: "Hi {{> card a b}}" }), files)).rejects.toThrow(
+      "Unsupported number of partial arguments: 2",
+    );
+  });
+
   it("compiles to delegates that render, with a version from the sources", async () => {
     const t = await compileTemplate("t", sources(), files);
     expect(t.name).toBe("t");

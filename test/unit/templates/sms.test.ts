@@ -67,6 +67,22 @@ describe("SMS templates", () => {
     expect(long.warning).toMatch(/long\/sms\.hbs: warning: 4 SMS parts with the sample data \(more than 3/);
   });
 
+  it("counts links as the short links they go out as, and says so", async () => {
+    const long = `https://lyra.example/care/turntables/rd-2780/stylus?utm_source=sms&utm_campaign=${"x".repeat(120)}`;
+    await writeSms("link", `Hi {{customer.firstName}}, your care guide: ${long}`);
+    const { templates } = await loadSmsTemplates(dir);
+    const t = templates.get("link");
+    if (!t) throw new Error("link");
+    // As written: two parts; as sent (https://r.lyra.example/s/ + 10): one.
+    expect(smsReport(t, sampleTemplateData()).segments).toBe(2);
+    const short = smsReport(t, sampleTemplateData(), { shortLinkBase: "https://r.lyra.example" });
+    expect(short).toMatchObject({
+      segments: 1,
+      units: "Hi Ada, your care guide: https://r.lyra.example/s/".length + 10,
+    });
+    expect(short.summary).toMatch(/, its link counted short \(https:\/\/r\.lyra\.example\/s\/xxxxxxxxxx\)$/);
+  });
+
   it("ships care-tip as an SMS template", async () => {
     const { templates, errors } = await loadSmsTemplates(configTemplatesDir);
     expect(errors).toEqual([]);
