@@ -134,7 +134,7 @@ export function describeCpu(r: CpuReport): string {
   return `${parts.join(" · ")}  (load ${r.loadAverage})`;
 }
 
-/** CPU ms of each thread of a process, summed by thread name (/proc/PID/task/TID/comm), e.g. the sender thread apart from the main one. */
+/** CPU ms of a process's main thread and of its other threads together (/proc/PID/task). */
 export function threadCpuMsOf(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   let tids: string[];
@@ -145,8 +145,9 @@ export function threadCpuMsOf(pid: number): Map<string, number> {
   }
   for (const tid of tids) {
     try {
-      const name =
-        tid === String(pid) ? "main" : readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      // Node names none of its threads: the main one apart, the rest (the SMTP sender thread,
+      // V8's GC and compiler helpers, SQLite's checkpoint thread, libuv's pool) go together.
+      const name = tid === String(pid) ? "main" : "other threads";
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
