@@ -5,7 +5,15 @@ import { fileURLToPath } from "node:url";
 export interface LoadProcess {
   pid: number;
   /** Posts registrations `from` … `from + count - 1`, `width` at a time; resolves with the milliseconds they took. */
-  run(url: string, apiKey: string, count: number, width: number, from?: number): Promise<number>;
+  run(
+    url: string,
+    apiKey: string,
+    count: number,
+    width: number,
+    from?: number,
+    /** Customers with a phone and SMS consent in this time zone (bench/sms.ts). */
+    sms?: { timezone: string },
+  ): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -25,7 +33,7 @@ export async function startLoadProcess(): Promise<LoadProcess> {
   });
   return {
     pid: child.pid as number,
-    run(url, apiKey, count, width, from = 0) {
+    run(url, apiKey, count, width, from = 0, sms) {
       return new Promise((ok, fail) => {
         const on = (msg: { type: string; ms?: number; message?: string }) => {
           if (msg.type === "done" || msg.type === "error") {
@@ -35,7 +43,7 @@ export async function startLoadProcess(): Promise<LoadProcess> {
           }
         };
         child.on("message", on);
-        child.send({ type: "run", url, apiKey, count, width, from });
+        child.send({ type: "run", url, apiKey, count, width, from, ...(sms ? { sms } : {}) });
       });
     },
     async stop() {

@@ -4,6 +4,8 @@
  * not compete with the measured rapport for the same event loop. The parent sends one
  * "run" message and gets "done" with the time the posts took, or "error".
  */
+import { benchPhone } from "./phones.js";
+
 interface RunMessage {
   type: "run";
   url: string;
@@ -12,16 +14,24 @@ interface RunMessage {
   width: number;
   /** The first registration's number (ids and addresses are numbered). */
   from: number;
+  /** Set: each customer also gives a phone (numbered) and SMS consent, in this time zone (bench/sms.ts). */
+  sms?: { timezone: string };
 }
 
-async function post(url: string, apiKey: string, i: number) {
+async function post(url: string, apiKey: string, i: number, sms?: RunMessage["sms"]) {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
     body: JSON.stringify({
       id: `bench-${i}`,
       type: "registration",
-      customer: { email: `owner${i}@example.com`, name: `Owner ${i}` },
+      customer: {
+        email: `owner${i}@example.com`,
+        name: `Owner ${i}`,
+        ...(sms
+          ? { phone: benchPhone(i), timezone: sms.timezone, consent: { sms: true, source: "bench" } }
+          : {}),
+      },
       product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: `RD-${i}`, category: "turntable" },
     }),
   });
@@ -37,7 +47,7 @@ process.on("message", async (msg: RunMessage | { type: "stop" }) => {
     const end = msg.from + msg.count;
     await Promise.all(
       Array.from({ length: Math.min(msg.width, msg.count) }, async () => {
-        while (next < end) await post(msg.url, msg.apiKey, next++);
+        while (next < end) await post(msg.url, msg.apiKey, next++, msg.sms);
       }),
     );
     process.send?.({ type: "done", ms: performance.now() - started });

@@ -7,6 +7,7 @@
  *   rss         worker RSS after BENCH_RSS_REGISTRATIONS registrations  (worker-rss.ts)
  *   broadcast   product news to BENCH_BROADCAST_OWNERS owners           (broadcast.ts)
  *   waiting     Redis bytes per waiting run, with and without the wake horizon, and wake-up lag (waiting-runs.ts)
+ *   sms         SMS/s through rapport → Kannel → fakesmsc vs Kannel's sendsms driven directly (sms.ts)
  * BENCH_ONLY=throughput,steps runs some. Sizes (defaults keep the whole run near 10
  * minutes on 2 cores): see `sizes` below. Postgres: BENCH_DATABASE_URL (else a
  * postgres:// DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test); one schema
@@ -18,6 +19,7 @@ import { benchBroadcast } from "./broadcast.js";
 import { benchFrom } from "./deployment.js";
 import { loadAverage } from "./proc-stats.js";
 import { benchRendering, thankYouSample } from "./rendering.js";
+import { benchSms } from "./sms.js";
 import { benchStepOverhead } from "./step-overhead.js";
 import { Table } from "./table.js";
 import { benchThroughput } from "./throughput.js";
@@ -49,10 +51,12 @@ const sizes = {
   broadcastSendSeconds: num("BENCH_BROADCAST_SEND_S", 30),
   waitingRuns: num("BENCH_WAITING_RUNS", 20_000),
   horizonMs: num("BENCH_HORIZON_MS", 20_000),
+  smsMessages: num("BENCH_SMS", 1000),
+  smsConcurrency: num("BENCH_SMS_CONCURRENCY", 16),
   wakeLeadSeconds: process.env.BENCH_WAKE_LEAD_S ? num("BENCH_WAKE_LEAD_S", 0) : undefined,
 };
 
-const PARTS = ["rendering", "throughput", "steps", "rss", "broadcast", "waiting"] as const;
+const PARTS = ["rendering", "throughput", "steps", "rss", "broadcast", "waiting", "sms"] as const;
 type Part = (typeof PARTS)[number];
 
 function chosenParts(): Set<Part> {
@@ -115,6 +119,7 @@ async function main() {
         horizonMs: sizes.horizonMs,
         ...(sizes.wakeLeadSeconds ? { leadSeconds: sizes.wakeLeadSeconds } : {}),
       }),
+    sms: () => benchSms(table, { messages: sizes.smsMessages, concurrency: sizes.smsConcurrency }),
   };
   for (const part of PARTS) if (parts.has(part)) await timed(part, run[part]);
   console.log(

@@ -8,8 +8,9 @@ import { join, resolve } from "node:path";
 import { Hono } from "hono";
 import { createKannelChannel } from "./channels/kannel.js";
 import { probeKannel } from "./channels/kannel-probe.js";
-import { dlrUrlFor } from "./channels/sms-links.js";
+import { dlrUrlFor, twilioStatusUrlFor } from "./channels/sms-links.js";
 import { createDlrTokens } from "./channels/sms-tokens.js";
+import { createTwilioChannel } from "./channels/twilio.js";
 import { retryFailed } from "./cli/retry.js";
 import { describeStoreLocation, storeLocation } from "./config/database.js";
 import { DkimKeyError, loadDkimKey } from "./config/dkim-key.js";
@@ -308,6 +309,10 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
     let listeningPort = settings.PORT;
     const consentTokens = createConsentTokens(secret);
     const consentLinks = createConsentLinks(consentTokens, () => publicUrlOf(settings, listeningPort));
+    if (!settings.RAPPORT_PUBLIC_URL && settings.SMS_TRANSPORT === "twilio")
+      logger.warn(
+        "RAPPORT_PUBLIC_URL is not set: Twilio's status callbacks and incoming texts are signed for the URL Twilio calls, which rapport reads from it; set it to the base URL given to Twilio",
+      );
     if (!settings.RAPPORT_PUBLIC_URL && settings.SMTP_URL)
       logger.warn(
         `RAPPORT_PUBLIC_URL is not set: the unsubscribe and preference links in every email point to this machine (${settings.HOST}), which customers cannot reach; set it to where rapport's HTTP server is public`,
@@ -346,6 +351,29 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
               : {}),
           }
         : null;
+    // Or through Twilio (SMS_TRANSPORT=twilio; settings forbid Kannel's beside it): status
+    // callbacks come back to a signed URL too, and every callback carries Twilio's signature.
+    const twilio =
+      settings.SMS_TRANSPORT === "twilio" && settings.TWILIO_ACCOUNT_SID && settings.TWILIO_AUTH_TOKEN
+        ? { accountSid: settings.TWILIO_ACCOUNT_SID, authToken: settings.TWILIO_AUTH_TOKEN }
+        : null;
+    const twilioChannel = twilio
+      ? {
+          channel: createTwilioChannel({
+            apiUrl: settings.TWILIO_API_URL,
+            accountSid: twilio.accountSid,
+            authToken: twilio.authToken,
+            ...(settings.TWILIO_MESSAGING_SERVICE_SID
+              ? { messagingServiceSid: settings.TWILIO_MESSAGING_SERVICE_SID }
+              : {}),
+            statusCallback: twilioStatusUrlFor(() => publicUrlOf(settings, listeningPort), dlrTokens),
+            deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          }),
+          from: settings.TWILIO_FROM ?? settings.TWILIO_MESSAGING_SERVICE_SID ?? "",
+          deadlineMs: settings.SMS_SEND_DEADLINE_MS,
+          ...(settings.SMS_SHORT_LINKS ? { shortLinkBase: () => publicUrlOf(settings, listeningPort) } : {}),
+        }
+      : null;
 
     const eventTypes = knownEventTypes(project.flows.values());
     const metrics = createMetrics({ clock, cacheMs: settings.METRICS_CACHE_MS, knownEventTypes: eventTypes });
@@ -375,7 +403,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       pastFlows: new Map(),
       templates: project.templates,
       smsTemplates: project.smsTemplates,
-      sms: smsChannel,
+      sms: twilioChannel ?? smsChannel,
       mailer,
       brand: project.brand,
       addresses,
@@ -399,6 +427,9 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         workers: settings.INBOUND_WORKERS,
         deadlineMs: settings.INBOUND_DEADLINE_MS,
         maxMemoryMb: settings.INBOUND_MAX_MEMORY_MB,
+        onMeasured: ({ peakRssBytes }) => {
+          if (peakRssBytes !== null) metrics.inboundParserPeakRss(peakRssBytes);
+        },
       });
       closers.push(() => understander.close());
       deps.understandMail = understander.understand;
@@ -560,6 +591,17 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
         ...(settings.METRICS_TOKEN ? { metricsToken: settings.METRICS_TOKEN } : {}),
         broadcasts: { flows: project.flows, addBroadcast: (id) => queues.addBroadcast(id) },
         consent: { tokens: consentTokens, brand: project.brand },
+        ...(twilio
+          ? {
+              twilio: {
+                authToken: twilio.authToken,
+                publicUrl: () => publicUrlOf(settings, listeningPort),
+                dlrTokens,
+                brand: project.brand,
+                optOutHandling: settings.TWILIO_OPT_OUT_HANDLING,
+              },
+            }
+          : {}),
         shortLinks: { brand: project.brand },
         ...(smsChannel
           ? {

@@ -39,12 +39,20 @@ export interface Channels {
   sms: Channel<OutgoingSms> | null;
 }
 
+/**
+ * Why a transport refused for good, when it says the number itself is the cause (Twilio's
+ * error codes do; Kannel's answers do not): "number" (not a valid or reachable mobile: no
+ * SMS to it again), "stopped" (it opted out at the gateway: as a STOP, which START lifts).
+ */
+export type NumberRefusal = "number" | "stopped";
+
 /** A refusal that retrying cannot fix; `response` is what the transport said. */
 export class PermanentChannelError extends Error {
   readonly permanent = true;
   constructor(
     readonly channel: ChannelName,
     readonly response: string,
+    readonly numberRefusal: NumberRefusal | null = null,
   ) {
     super(`${channel} refused the message for good: ${response}`);
     this.name = "PermanentChannelError";

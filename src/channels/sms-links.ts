@@ -21,3 +21,19 @@ export function inboundGetUrl(publicUrl: string, secret: string): string {
   const base = publicUrl.replace(/\/+$/, "");
   return `${base}/sms/inbound?secret=${encodeURIComponent(secret)}&from=%p&to=%P&text=%a&charset=%C&id=%I`;
 }
+
+/** Twilio's StatusCallback for a message: PUBLIC_URL/sms/twilio/status/MESSAGE_ID/TOKEN (signed twice: our token, Twilio's signature). */
+export function twilioStatusUrlFor(
+  publicUrl: () => string,
+  tokens: DlrTokens,
+): (messageId: string) => string {
+  return (messageId) => {
+    const base = publicUrl().replace(/\/+$/, "");
+    return `${base}/sms/twilio/status/${encodeURIComponent(messageId)}/${tokens.make(messageId)}`;
+  };
+}
+
+/** The incoming-message webhook to set on the Twilio number (or Messaging Service): PUBLIC_URL/sms/twilio/inbound. */
+export function twilioInboundUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}/sms/twilio/inbound`;
+}

@@ -47,6 +47,12 @@ async function filesUnder(root: string, path: string): Promise<string[]> {
 }
 
 export async function initProject(opts: InitOptions): Promise<InitResult> {
+  // Every missing part named at once (and in a stable order, not whichever read fails first).
+  const missing = LAYOUT.filter((p) => !existsSync(join(opts.from, p)));
+  if (missing.length > 0)
+    throw new Error(
+      `the package's defaults are incomplete: ${missing.map((p) => join(opts.from, p)).join(", ")} ${missing.length === 1 ? "is" : "are"} missing`,
+    );
   const files = (await Promise.all(LAYOUT.map((p) => filesUnder(opts.from, p)))).flat().sort();
   const existing = files.filter((f) => existsSync(join(opts.to, f)));
   if (existing.length > 0 && !opts.force) return { ok: false, existing };

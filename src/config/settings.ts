@@ -185,6 +185,44 @@ const settingsSchema = z.object({
   /** Kannel's sms-service get-url carries it (?secret=…); incoming texts without it are refused. */
   SMS_INBOUND_SECRET: z.string().min(24, "must be at least 24 characters").optional(),
   SMS_SEND_DEADLINE_MS: positiveInt.max(120_000).default(15_000),
+  /** Which SMS gateway sends: Kannel (SMS_GATEWAY_*) or Twilio's REST API (TWILIO_*). */
+  SMS_TRANSPORT: z.enum(["kannel", "twilio"], "expected kannel or twilio").default("kannel"),
+  /** SMS through Twilio (SMS_TRANSPORT=twilio): the account, its auth token, and a sender or a Messaging Service. */
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-f]{32}$/, "expected the Account SID: AC followed by 32 hex digits")
+    .optional(),
+  TWILIO_AUTH_TOKEN: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, "expected the account's Auth Token: 32 hex digits")
+    .optional(),
+  TWILIO_FROM: z
+    .string()
+    .regex(
+      /^(\+[1-9][0-9]{6,14}|[0-9]{3,8}|[A-Za-z0-9 ]{1,11})$/,
+      "expected our Twilio sender: an E.164 number (+447700900123), a short code or an alphanumeric sender id of at most 11 letters and digits",
+    )
+    .optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[0-9a-f]{32}$/, "expected a Messaging Service SID: MG followed by 32 hex digits")
+    .optional(),
+  /** Twilio's API; a test points it at a local server that checks requests as Twilio would. */
+  TWILIO_API_URL: z
+    .string()
+    .refine((u) => {
+      if (!URL.canParse(u)) return false;
+      const url = new URL(u);
+      return (url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === "";
+    }, "expected Twilio's API base URL, like https://api.twilio.com (http or https, no query)")
+    .transform((u) => u.replace(/\/+$/, ""))
+    .default("https://api.twilio.com"),
+  /**
+   * Who answers STOP, START and HELP texts in English: "twilio" (Twilio's default opt-out
+   * handling replies itself, so rapport adds no second reply) or "rapport" (Twilio's
+   * handling is off, e.g. Advanced Opt-Out without replies: rapport's own texts answer).
+   */
+  TWILIO_OPT_OUT_HANDLING: z.enum(["twilio", "rapport"], "expected twilio or rapport").default("twilio"),
   /**
    * Every http(s) link in a text goes out as RAPPORT_PUBLIC_URL/s/CODE, which records the
    * click on the timeline (src/channels/sms-short-links.ts). false: links go as written.
@@ -267,9 +305,36 @@ function crossFieldProblems(s: Settings): string[] {
     problems.push(
       `${smsMissing.join(" and ")}: missing; the SMS channel needs all of ${sms.join(", ")} (set all four to send SMS, or none)`,
     );
+  if (s.SMS_TRANSPORT === "twilio") problems.push(...twilioProblems(s));
+  else if (s.TWILIO_ACCOUNT_SID !== undefined)
+    problems.push(
+      "TWILIO_ACCOUNT_SID: set without SMS_TRANSPORT=twilio; set SMS_TRANSPORT=twilio to send SMS through Twilio",
+    );
   if (s.SMS_INBOUND_SECRET !== undefined && s.SMS_GATEWAY_URL === undefined)
     problems.push(
       "SMS_INBOUND_SECRET: set without SMS_GATEWAY_URL; incoming texts need the SMS channel configured",
+    );
+  return problems;
+}
+
+/** SMS_TRANSPORT=twilio: its account and token, one sender, and none of Kannel's settings. */
+function twilioProblems(s: Settings): string[] {
+  const problems: string[] = [];
+  const missing = (["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"] as const).filter((n) => s[n] === undefined);
+  if (missing.length > 0)
+    problems.push(
+      `${missing.join(" and ")}: missing; SMS_TRANSPORT=twilio needs the account's SID and Auth Token`,
+    );
+  if ((s.TWILIO_FROM === undefined) === (s.TWILIO_MESSAGING_SERVICE_SID === undefined))
+    problems.push(
+      "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID: SMS_TRANSPORT=twilio needs exactly one (our number or sender id, or a Messaging Service)",
+    );
+  const kannel = (
+    ["SMS_GATEWAY_URL", "SMS_GATEWAY_USERNAME", "SMS_GATEWAY_PASSWORD", "SMS_FROM"] as const
+  ).filter((n) => s[n] !== undefined);
+  if (kannel.length > 0)
+    problems.push(
+      `${kannel.join(" and ")}: Kannel's settings, set with SMS_TRANSPORT=twilio; unset them or use SMS_TRANSPORT=kannel`,
     );
   return problems;
 }
@@ -300,7 +365,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       const name = String(issue.path[0] ?? "?");
       const value = env[name];
       const shown =
-        name.includes("SECRET") || name.includes("KEY") || name.includes("PASSWORD")
+        name.includes("SECRET") || name.includes("KEY") || name.includes("PASSWORD") || name.includes("TOKEN")
           ? "(hidden)"
           : JSON.stringify(name.endsWith("_URL") && value ? maskUrlPassword(value) : value);
       return `${name}=${shown}: ${issue.message}`;

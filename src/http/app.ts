@@ -18,6 +18,7 @@ import { mountPreferences } from "./preferences-route.js";
 import { mountShortLinks } from "./short-link-route.js";
 import { mountSms } from "./sms-route.js";
 import { mountTimeline } from "./timeline-route.js";
+import { mountTwilio } from "./twilio-route.js";
 import { dashboardApp } from "./ui/mount.js";
 import { mountUnsubscribe } from "./unsubscribe-route.js";
 
@@ -44,6 +45,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     mountPreferences(app, deps, deps.consent);
   }
   if (deps.sms) mountSms(app, deps, deps.sms);
+  if (deps.twilio) mountTwilio(app, deps, deps.twilio);
   if (deps.shortLinks) mountShortLinks(app, deps, deps.shortLinks);
   if (deps.dashboard) {
     app.get("/ui/", (c) => c.redirect("/ui", 301));

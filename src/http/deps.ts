@@ -9,6 +9,7 @@ import type { HealthDeps } from "./health-route.js";
 import type { PreferencesRouteDeps } from "./preferences-route.js";
 import type { ShortLinkRouteDeps } from "./short-link-route.js";
 import type { SmsRouteDeps } from "./sms-route.js";
+import type { TwilioRouteDeps } from "./twilio-route.js";
 import type { DashboardDeps } from "./ui/deps.js";
 import type { UnsubscribeRouteDeps } from "./unsubscribe-route.js";
 
@@ -29,6 +30,8 @@ export interface HttpDeps {
   shortLinks?: ShortLinkRouteDeps;
   /** Kannel's delivery reports (and incoming texts); without it /sms/* is not mounted. */
   sms?: SmsRouteDeps;
+  /** Twilio's status callbacks and incoming texts (SMS_TRANSPORT=twilio); without it /sms/twilio/* is not mounted. */
+  twilio?: TwilioRouteDeps;
   /** The operator's dashboard at /ui (src/http/ui); without it /ui is not mounted. */
   dashboard?: DashboardDeps;
   /** Event types flows or built-ins use (flows/event-types.ts); others get a warning. Unset: no warnings. */

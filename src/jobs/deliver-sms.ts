@@ -59,7 +59,10 @@ export async function deliverSms(
     await deps.queues.postponeDelivery(id, notBefore, notBefore - clock.now());
     return "postponed";
   }
-  if (!deps.sms) return fail("no SMS gateway is configured (SMS_GATEWAY_URL and the rest)");
+  if (!deps.sms)
+    return fail(
+      "no SMS gateway is configured (SMS_GATEWAY_URL and the rest, or SMS_TRANSPORT=twilio and TWILIO_*)",
+    );
   const template = deps.smsTemplates?.get(ctx.message.template);
   if (!template) return fail(`SMS template "${ctx.message.template}" is not in config/templates (sms.hbs)`);
   let text: string;
@@ -94,6 +97,16 @@ export async function deliverSms(
     deps.metrics?.sendFinished(took(), isPermanentChannelError(err) ? "refused" : "failed", "sms");
     if (isPermanentChannelError(err)) {
       await store.failMessage(id, `refused by the SMS gateway: ${err.response}`.slice(0, 2000), clock.now());
+      // The gateway blames the number: no SMS goes to it again (a bad number for good; an
+      // opt-out at the gateway as a STOP, which the customer's START lifts).
+      if (err.numberRefusal === "number")
+        await store.recordSmsDelivery(
+          id,
+          { status: "failed", detail: err.response.slice(0, 500) },
+          clock.now(),
+        );
+      else if (err.numberRefusal === "stopped")
+        await store.stopSms(phone, `STOP (at the gateway: ${err.response})`, clock.now());
       throw new UnrecoverableError(`refused by the SMS gateway: ${err.response}`);
     }
     const age = sendingFor(ctx.message, clock.now());

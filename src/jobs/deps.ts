@@ -30,7 +30,7 @@ export interface JobDeps {
   mailer: Mailer;
   /** config/templates/NAME/sms.hbs, by NAME; absent: none. */
   smsTemplates?: ReadonlyMap<string, CompiledSmsTemplate>;
-  /** The SMS channel (SMS_GATEWAY_URL …), our sender and the longest one send may take; absent: no SMS. */
+  /** The SMS channel (Kannel: SMS_GATEWAY_URL …; or Twilio), our sender and the longest one send may take; absent: no SMS. */
   sms?: {
     channel: Channel<OutgoingSms>;
     from: string;

@@ -29,8 +29,13 @@ export interface IncomingSms {
   /** Our number the text was sent to. */
   to: string;
   text: string;
-  /** Kannel's id of the message, when it gave one. */
+  /** The gateway's id of the message (Kannel's, Twilio's MessageSid), when it gave one. */
   gatewayId: string | null;
+  /**
+   * The gateway's webhook answered the keyword already (Twilio: in its TwiML reply, or by
+   * Twilio's own opt-out handling), so the job sends no confirmation or help text.
+   */
+  answered?: boolean;
 }
 
 export function smsHelpText(brand: JobDeps["brand"]): string {
@@ -90,8 +95,8 @@ export async function processSms(row: InboundRow, deps: JobDeps): Promise<Inboun
   };
   const outcome = await store.recordInteraction(row.id, interaction, null, clock.now());
   if (outcome.outcome === "duplicate") return "duplicate";
-  if (newlyStopped) await answer(deps, sms, row.id, smsStopText(deps.brand));
-  else if (keyword === "help") await answer(deps, sms, row.id, smsHelpText(deps.brand));
+  if (newlyStopped && !sms.answered) await answer(deps, sms, row.id, smsStopText(deps.brand));
+  else if (keyword === "help" && !sms.answered) await answer(deps, sms, row.id, smsHelpText(deps.brand));
   else if (keyword === null) await followUp(outcome.interaction, customer?.email ?? null, deps);
   return "recorded";
 }

@@ -108,18 +108,41 @@ function headerFields(raw: Buffer): Array<{ name: string; value: string }> {
   return fields;
 }
 
-const ADDRESS = /<?([^\s<>@",;]+@[^\s<>@",;]+)>?/;
+/** Characters an address in these headers is made of (what the sides of its "@" may hold). */
+const ADDRESS_CHAR = /^[^\s<>@",;]$/;
+/** Longer than any address (254 characters) with room for a display name and comments. */
+const MAX_SEARCHED = 2048;
+
+/**
+ * The first `local@domain` in a header value, lower-cased. Found from each "@" outward, so
+ * the time is linear: the regular expression this replaces tried every start position and
+ * scanned each run of letters to its end, and a 40 KiB X-Original-To without an "@" (a
+ * hostile sender writes any header it likes) held the event loop for 2 s. Only the first
+ * MAX_SEARCHED characters are searched.
+ */
+export function firstAddress(value: string): string | null {
+  const v = value.length > MAX_SEARCHED ? value.slice(0, MAX_SEARCHED) : value;
+  const isChar = (i: number) => ADDRESS_CHAR.test(v.charAt(i));
+  for (let at = v.indexOf("@"); at !== -1; at = v.indexOf("@", at + 1)) {
+    let start = at;
+    while (start > 0 && isChar(start - 1)) start--;
+    let end = at + 1;
+    while (end < v.length && isChar(end)) end++;
+    if (start < at && end > at + 1) return v.slice(start, end).toLowerCase();
+  }
+  return null;
+}
 
 /** The envelope the delivering server left in the headers: Return-Path, Delivered-To, X-Original-To. */
 export function envelopeFromHeaders(raw: Buffer): { envelopeFrom: string | null; envelopeTo: string[] } {
   const fields = headerFields(raw);
   // The topmost Return-Path is the one the final delivery wrote.
   const returnPath = fields.find((f) => f.name === "return-path")?.value;
-  const from = returnPath ? ADDRESS.exec(returnPath)?.[1]?.toLowerCase() : undefined;
+  const from = returnPath ? firstAddress(returnPath) : null;
   const to = new Set<string>();
   for (const f of fields) {
     if (f.name !== "delivered-to" && f.name !== "x-original-to") continue;
-    const address = ADDRESS.exec(f.value)?.[1]?.toLowerCase();
+    const address = firstAddress(f.value);
     if (address) to.add(address);
   }
   return { envelopeFrom: from ?? null, envelopeTo: [...to] };

@@ -16,6 +16,12 @@
  * allocation past the limit aborts the whole process instead of the thread (nodejs/node#47224;
  * seen here with 10,000 nested blockquotes), and surviving that is the point of the pool.
  *
+ * What crosses between the processes stays cheap for this event loop whatever the message:
+ * the raw bytes go down the worker's stdin (libuv writes them from the Buffer; IPC's
+ * "advanced" serialization copied 8 MiB several times here, some 100 ms), and the answer
+ * comes back cut by forTransfer. `onMeasured` hears each message's time and the worker's
+ * peak RSS while it read it (for /metrics).
+ *
  * The worker runs understand-worker.ts as a real module: the built .js beside this file
  * under dist, or the .ts source through tsx's loader under tsx and vitest.
  */
@@ -34,6 +40,11 @@ export interface UnderstanderOptions {
   deadlineMs?: number;
   /** Heap cap per worker (V8 old generation), in MB. */
   maxMemoryMb?: number;
+  /**
+   * Told after each message a worker answered (understood or not): how long it took there
+   * and the worker's peak resident memory while it did (null where the system does not say).
+   */
+  onMeasured?: (m: { ms: number; peakRssBytes: number | null }) => void;
 }
 
 export interface MailUnderstanderPool {
@@ -43,6 +54,8 @@ export interface MailUnderstanderPool {
 
 interface Task {
   id: number;
+  /** When a worker took it (performance.now()). */
+  startedAt: number;
   raw: Uint8Array;
   maxBytes: number | undefined;
   ok: (mail: UnderstoodMail) => void;
@@ -89,8 +102,11 @@ export function createMailUnderstander(opts: UnderstanderOptions = {}): MailUnde
     const child = fork(entry.path, [], {
       execArgv: entry.execArgv,
       serialization: "advanced",
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      // stdin carries the raw messages (see understand-worker.ts); stderr says why it died.
+      stdio: ["pipe", "ignore", "pipe", "ipc"],
     });
+    // A worker killed while a message was being written to it: its exit handler reports it.
+    child.stdin?.on("error", () => {});
     const slot: Slot = { child, ready: false, task: null, timer: null, ending: null, stderr: "" };
     // Background work: when the CPU is short, the event loop serving HTTP and SMTP goes first.
     if (child.pid !== undefined) {
@@ -113,6 +129,7 @@ export function createMailUnderstander(opts: UnderstanderOptions = {}): MailUnde
       const task = slot.task;
       if (!task || task.id !== msg.id) return;
       finish(slot);
+      opts.onMeasured?.({ ms: performance.now() - task.startedAt, peakRssBytes: msg.peakRssBytes });
       if ("ok" in msg) task.ok(msg.ok);
       else if (msg.error.name === "MessageTooLargeError")
         task.fail(new MessageTooLargeError(msg.error.size ?? 0, msg.error.maxBytes ?? 0));
@@ -162,16 +179,19 @@ export function createMailUnderstander(opts: UnderstanderOptions = {}): MailUnde
       }
       const task = queue.shift() as Task;
       free.task = task;
+      task.startedAt = performance.now();
       free.timer = setTimeout(() => {
         free.ending = `it took longer than ${deadlineMs} ms`;
         free.child.kill("SIGKILL");
       }, deadlineMs);
       const req: WorkerRequest = {
         id: task.id,
-        raw: task.raw,
+        size: task.raw.length,
         ...(task.maxBytes === undefined ? {} : { maxBytes: task.maxBytes }),
       };
       free.child.send(req);
+      // Written from the Buffer by libuv as the pipe takes it, off the event loop's hands.
+      free.child.stdin?.write(task.raw);
     }
   };
 
@@ -183,7 +203,7 @@ export function createMailUnderstander(opts: UnderstanderOptions = {}): MailUnde
       return Promise.reject(new MessageTooLargeError(size, parseOpts.maxBytes));
     const bytes = typeof raw === "string" ? Buffer.from(raw, "utf8") : raw;
     return new Promise<UnderstoodMail>((ok, fail) => {
-      queue.push({ id: nextId++, raw: bytes, maxBytes: parseOpts.maxBytes, ok, fail });
+      queue.push({ id: nextId++, startedAt: 0, raw: bytes, maxBytes: parseOpts.maxBytes, ok, fail });
       pump();
     });
   };

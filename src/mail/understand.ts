@@ -28,6 +28,31 @@ export type MailUnderstander = (raw: Buffer | string, opts?: ParseOptions) => Pr
 
 export { MailNotUnderstoodError };
 
+/**
+ * Longest text forTransfer keeps of each string: far more than anything the inbound job keeps
+ * (an interaction's text is cut at 20,000 characters, a subject at 1,000), far less than the
+ * megabytes a hostile message can make the body text or one header.
+ */
+export const TRANSFER_MAX_CHARS = 65_536;
+
+const cut = (s: string): string => (s.length > TRANSFER_MAX_CHARS ? s.slice(0, TRANSFER_MAX_CHARS) : s);
+
+/**
+ * The mail as it crosses from a worker process to the inbound job: the body text, the new
+ * text, the subject and each header value cut at TRANSFER_MAX_CHARS, so reading the answer stays cheap on
+ * the event loop that serves HTTP and SMTP whatever the message. Everything was classified
+ * and extracted on the whole text first; the raw message keeps everything.
+ */
+export function forTransfer(mail: UnderstoodMail): UnderstoodMail {
+  const headers: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(mail.parsed.headers)) headers[name] = values.map(cut);
+  return {
+    ...mail,
+    parsed: { ...mail.parsed, subject: cut(mail.parsed.subject), text: cut(mail.parsed.text), headers },
+    newText: cut(mail.newText),
+  };
+}
+
 export async function understandMail(raw: Buffer | string, opts: ParseOptions = {}): Promise<UnderstoodMail> {
   const parsed = await parseInbound(raw, opts);
   const newText = once(() => extractNewText(parsed.text));

@@ -4,7 +4,8 @@
  *
  * Two kinds:
  *   - measured here as things happen (this process's counters and histograms): events
- *     received by type, send latency by outcome and channel, inbound parse time, wake-up lag;
+ *     received by type, send latency by outcome and channel, inbound parse time, the
+ *     parsing worker's peak memory per message, wake-up lag;
  *   - read at scrape time from the shared truth, so every process reports the same whole:
  *     messages by status and flow and replies by kind from the store (grouped counts,
  *     cached for `cacheMs` and shared by concurrent scrapes, so Prometheus never makes the
@@ -47,6 +48,8 @@ export interface Metrics {
   sendFinished(seconds: number, outcome: "sent" | "refused" | "failed", channel?: ChannelName): void;
   /** How long understanding one inbound message took. */
   inboundParsed(seconds: number): void;
+  /** Peak resident memory of the worker process that understood one inbound message. */
+  inboundParserPeakRss(bytes: number): void;
   /** How late a run's wake-up ran against the time it was due. */
   wakeUpRan(lagSeconds: number): void;
   /** Sets where scrape-time numbers are read from (the store and queues exist after the metrics). */
@@ -99,6 +102,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     name: "rapport_inbound_parse_seconds",
     help: "Time to parse, classify and extract one inbound message in this process.",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+    registers: [registry],
+  });
+  const parserRss = new Histogram({
+    name: "rapport_inbound_parser_peak_rss_bytes",
+    help: "Peak resident memory of the worker process while it understood one inbound message.",
+    buckets: [32, 64, 96, 128, 192, 256, 384, 512, 1024].map((mb) => mb * 1024 * 1024),
     registers: [registry],
   });
   const wakeLag = new Histogram({
@@ -162,6 +171,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     sendFinished: (seconds, outcome, channel = "email") =>
       safe(() => sends.observe({ outcome, channel }, seconds)),
     inboundParsed: (seconds) => safe(() => parse.observe(seconds)),
+    inboundParserPeakRss: (bytes) => safe(() => parserRss.observe(bytes)),
     wakeUpRan: (lag) => safe(() => wakeLag.observe(Math.max(0, lag))),
     setSources(next) {
       sources = next;

@@ -19,6 +19,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
 import { type SqliteDatabase, sqliteDatabase } from "./sql/sqlite-database.js";
+import { startLargeValueThread } from "./sql/sqlite-large-values.js";
 import { SqliteDriver, sqliteDriverPath } from "./sqlite-driver.js";
 
 export interface OpenedDb {
@@ -137,6 +138,11 @@ export function openSqlite(location: string): OpenedDb {
       sqlite.close();
     };
   }
-  const database = sqliteDatabase(sqlite, location, close);
+  const database = sqliteDatabase(
+    sqlite,
+    location,
+    close,
+    location === ":memory:" ? null : () => startLargeValueThread(location, sqliteDriverPath),
+  );
   return { database, location, close: () => database.close() };
 }

@@ -10,7 +10,7 @@
  * moment. The insert does nothing on a conflict (Postgres waits for the other
  * transaction to commit first) and the row that won is read back.
  */
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import { toInbound, toInteraction } from "./rows.js";
 import { inboundMessages, interactions, suppressions } from "./schema.js";
 import { columnsOf } from "./sql/columns.js";
@@ -29,10 +29,15 @@ type InboundRecord = typeof inboundMessages.$inferSelect;
 type InteractionRecord = typeof interactions.$inferSelect;
 const p = sql.placeholder;
 
-const insertInbound = query<InboundRecord>(sql`
+const { raw: _raw, ...inboundColumnsButRaw } = getTableColumns(inboundMessages);
+/** The new row without its raw message: the caller has it, and reading it back would copy megabytes. */
+const insertInbound = query<Omit<InboundRecord, "raw">>(sql`
   insert into ${inboundMessages} (id, source, received_at, envelope_from, envelope_to, raw, size)
   values (${p("id")}, ${p("source")}, ${p("receivedAt")}, ${p("envelopeFrom")}, ${p("envelopeTo")}, ${p("raw")}, ${p("size")})
-  returning ${columnsOf(inboundMessages)}`);
+  returning ${sql.join(
+    Object.entries(inboundColumnsButRaw).map(([key, column]) => sql`${column} as ${sql.identifier(key)}`),
+    sql`, `,
+  )}`);
 const inboundById = query<InboundRecord>(sql`
   select ${columnsOf(inboundMessages)} from ${inboundMessages} where id = ${p("id")}`);
 const failInbound = query(sql`
@@ -70,13 +75,17 @@ const markProcessed = query(sql`
   set status = 'processed', processed_at = ${p("now")}, interaction_id = ${p("interactionId")}, error = ${p("error")}
   where id = ${p("inboundId")}`);
 
+/**
+ * Stores a raw message, one statement on its own (Database.getLarge: on SQLite off the
+ * event loop). The first thing done with a message, so there is nothing to be atomic with.
+ */
 export async function recordInbound(
-  t: Sql,
+  db: Database,
   inbound: NewInbound,
   now: number,
   newId: () => string,
 ): Promise<InboundRow> {
-  const row = await t.get(insertInbound, {
+  const row = await db.getLarge(insertInbound, {
     id: newId(),
     source: inbound.source,
     receivedAt: now,
@@ -86,11 +95,12 @@ export async function recordInbound(
     size: inbound.raw.length,
   });
   if (!row) throw new Error("inbound message insert returned no row");
-  return toInbound(row);
+  return toInbound({ ...row, raw: inbound.raw });
 }
 
-export async function getInbound(t: Sql, id: string): Promise<InboundRow | null> {
-  const row = await t.get(inboundById, { id });
+/** One stored message with its raw bytes (Database.getLarge: on SQLite off the event loop). */
+export async function getInbound(db: Database, id: string): Promise<InboundRow | null> {
+  const row = await db.getLarge(inboundById, { id });
   return row ? toInbound(row) : null;
 }
 
@@ -147,8 +157,8 @@ const interactionTextQuery = query<{ text: string | null }>(
 export function inboundStore(db: Database, newId: () => string): InboundStore {
   return {
     interactionText: (id) => db.read(async (t) => (await t.get(interactionTextQuery, { id }))?.text ?? null),
-    recordInbound: (inbound, now) => db.tx((t) => recordInbound(t, inbound, now, newId)),
-    getInbound: (id) => db.read((t) => getInbound(t, id)),
+    recordInbound: (inbound, now) => recordInbound(db, inbound, now, newId),
+    getInbound: (id) => getInbound(db, id),
     markInboundFailed: async (id, error, now) => {
       await db.write(failInbound, { id, error, now });
     },

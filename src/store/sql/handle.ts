@@ -33,6 +33,14 @@ export interface Database {
    * Postgres that is two round trips fewer than `tx`). For writes that are one statement.
    */
   write(q: Query<unknown>, values?: Values): Promise<number>;
+  /**
+   * Runs one statement whose values or row carry a large value (a raw inbound message) on
+   * its own, atomic by itself, and resolves to its first row. On SQLite it runs on a thread
+   * with a connection of its own (src/store/sql/sqlite-large-values.ts), so the event loop
+   * never copies megabytes through SQLite synchronously; on Postgres it is an ordinary
+   * statement (the driver's I/O is asynchronous already).
+   */
+  getLarge<Row>(q: Query<Row>, values?: Values): Promise<Row | undefined>;
   /** Runs reads (each statement on its own; no transaction held open). */
   read<T>(fn: (t: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { type Database, HandleClosedError, type Sql, type Values } from "./handle.js";
 import { bind, type Query } from "./query.js";
 import { serialLock } from "./serial-lock.js";
+import { type LargeValueThread, ThreadGoneError } from "./sqlite-large-values.js";
 
 /** better-sqlite3 binds numbers, strings, bigints, buffers and null only. */
 function toSqlite(values: unknown[]): unknown[] {
@@ -52,8 +53,24 @@ export function sqliteDatabase(
   sqlite: BetterSqlite3.Database,
   location: string,
   close: () => Promise<void>,
+  /**
+   * Starts the thread getLarge runs its statements on, at its first use (most stores, a CLI
+   * command's for one, never hold a raw message); without one (":memory:") they run on `sqlite`.
+   */
+  startLarge: (() => LargeValueThread) | null = null,
 ): SqliteDatabase {
   const lock = serialLock();
+  let thread: LargeValueThread | null = null;
+  let mayStart = startLarge !== null;
+  const onThisConnection = <Row>(q: Query<Row>, values: Values | undefined) =>
+    lock.run(async () => {
+      const { handle, end } = handleOn(sqlite);
+      try {
+        return await handle.get(q, values);
+      } finally {
+        end();
+      }
+    });
   let closing: Promise<void> | null = null;
   const begin = sqlite.prepare("BEGIN IMMEDIATE");
   const commit = sqlite.prepare("COMMIT");
@@ -86,6 +103,29 @@ export function sqliteDatabase(
           end();
         }
       }),
+    getLarge: async <Row>(q: Query<Row>, values?: Values) => {
+      if (!thread && mayStart && startLarge && !closing) {
+        mayStart = false;
+        thread = startLarge();
+      }
+      if (!thread) return onThisConnection(q, values);
+      const bound = bind(q, "sqlite", values);
+      const run = (t: LargeValueThread) => t.get<Row>(bound.text, toSqlite(bound.values));
+      try {
+        // A write takes this connection's turn meanwhile: a transaction begun here would
+        // otherwise wait for the thread's write lock inside BEGIN IMMEDIATE, synchronously.
+        // A read needs no turn (WAL: readers never wait on writers).
+        return /^\s*select\b/i.test(bound.text)
+          ? await run(thread)
+          : await lock.run(() => run(thread as LargeValueThread));
+      } catch (err) {
+        if (!(err instanceof ThreadGoneError)) throw err;
+        // The thread is gone (it could not open the file, or crashed): this connection
+        // takes its statements from now on, slower for the event loop but correct.
+        thread = null;
+        return onThisConnection(q, values);
+      }
+    },
     read: (fn) =>
       lock.run(async () => {
         const { handle, end } = handleOn(sqlite);
@@ -98,7 +138,10 @@ export function sqliteDatabase(
     exclusive: (fn) => lock.run(() => fn(sqlite)),
     // Closing twice (a test's cleanup and a shutdown) closes once.
     close: () => {
-      closing ??= lock.run(close);
+      closing ??= lock.run(async () => {
+        await thread?.close();
+        await close();
+      });
       return closing;
     },
   };

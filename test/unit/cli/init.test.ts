@@ -54,7 +54,7 @@ describe("rapport init", () => {
 
   it("names the package's missing defaults", async () => {
     await expect(initProject({ from: fresh(), to: fresh(), force: false })).rejects.toThrow(
-      /the package's defaults are incomplete: .*config\/rapport\.yaml is missing/,
+      /the package's defaults are incomplete: .*config\/rapport\.yaml, .*config\/flows, .*config\/templates, .*config\/examples, .*schema\/flow\.schema\.json are missing/,
     );
   });
 });
