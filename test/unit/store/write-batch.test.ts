@@ -47,6 +47,7 @@ function fakeDatabase(failing: Set<unknown> = new Set()) {
       };
       return fn(t);
     },
+    getLarge: async () => undefined,
     read: (fn) => fn({} as Sql),
     close: async () => {},
   };
