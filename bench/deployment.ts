@@ -69,7 +69,9 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     started.push(http);
     const workers = await Promise.all(
       Array.from({ length: o.workers }, async () => {
-        const w = await startChildRapport(env, "worker", 120_000, from);
+        // BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): Node flags of the workers alone.
+        const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+        const w = await startChildRapport(env, "worker", 120_000, from, nodeArgs);
         started.push(w);
         return w;
       }),

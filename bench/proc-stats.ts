@@ -133,3 +133,38 @@ export function describeCpu(r: CpuReport): string {
   parts.push(`machine ${Math.round(r.machineBusyPct)}% of ${coreCount() * 100}%`);
   return `${parts.join(" · ")}  (load ${r.loadAverage})`;
 }
+
+/** CPU ms of a process's main thread and of its other threads together (/proc/PID/task). */
+export function threadCpuMsOf(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      // Node names none of its threads: the main one apart, the rest (the SMTP sender thread,
+      // V8's GC and compiler helpers, SQLite's checkpoint thread, libuv's pool) go together.
+      const name = tid === String(pid) ? "main" : "other threads";
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+      out.set(name, (out.get(name) ?? 0) + ms);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** Per thread name: CPU used between two threadCpuMsOf readings (threads that ended count from `before` as 0 used). */
+export function threadCpuBetween(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Array<[string, number]> {
+  return [...after]
+    .map(([name, ms]): [string, number] => [name, Math.max(0, ms - (before.get(name) ?? 0))])
+    .sort((a, b) => b[1] - a[1]);
+}

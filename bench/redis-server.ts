@@ -65,3 +65,22 @@ export async function startBenchRedis(): Promise<BenchRedis> {
     },
   };
 }
+
+/** Calls per Redis command so far (INFO commandstats): read before and after a stretch. */
+export async function commandCalls(client: Redis): Promise<Map<string, number>> {
+  const info = await client.info("commandstats");
+  const calls = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1] as string, Number(m[2]));
+  return calls;
+}
+
+/** Commands called between two commandCalls readings, busiest first (INFO itself left out). */
+export function callsBetween(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Array<[string, number]> {
+  return [...after]
+    .map(([cmd, n]): [string, number] => [cmd, n - (before.get(cmd) ?? 0)])
+    .filter(([cmd, n]) => n > 0 && cmd !== "info")
+    .sort((a, b) => b[1] - a[1]);
+}

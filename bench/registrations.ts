@@ -7,8 +7,15 @@
 import { type BenchStore, openBenchStore, type StoreKind } from "./bench-store.js";
 import { BENCH_API_KEY, type Deployment, startDeployment } from "./deployment.js";
 import { startLoadProcess } from "./load-client.js";
-import { type CpuReport, pidsNamed, rssMbOf, watchCpu } from "./proc-stats.js";
-import { type BenchRedis, startBenchRedis } from "./redis-server.js";
+import {
+  type CpuReport,
+  pidsNamed,
+  rssMbOf,
+  threadCpuBetween,
+  threadCpuMsOf,
+  watchCpu,
+} from "./proc-stats.js";
+import { type BenchRedis, callsBetween, commandCalls, startBenchRedis } from "./redis-server.js";
 import type { SinkProcess } from "./sink-client.js";
 import { perSecond } from "./table.js";
 
@@ -19,6 +26,12 @@ export interface RegistrationsRun {
   acceptRate: number;
   /** CPU ms per message of rapport's own processes (HTTP + workers). */
   cpuMs: number;
+  /** CPU ms per message of the worker processes alone (the process that sends, as raw nodemailer's does). */
+  workerCpuMs: number;
+  /** Redis commands per message over the stretch (INFO commandstats; commands a script calls count too), busiest first. */
+  redisCalls: Array<[string, number]>;
+  /** The first worker's CPU ms per message by thread name (main, the SMTP sender thread, libuv's pool, …). */
+  workerThreads: Array<[string, number]>;
   cpu: CpuReport;
   /** RSS (MB) of each rapport process once up, before the load. */
   rssAtStart: Record<string, number>;
@@ -72,14 +85,28 @@ export async function runRegistrations(o: RegistrationsOptions): Promise<Registr
       // Every postgres process on the machine (other users' too: the machine is shared).
       ...(o.kind === "postgres" ? { postgres: () => pidsNamed("postgres") } : {}),
     });
+    const callsBefore = await commandCalls(redis.client);
+    const workerPid = deployment.workers[0]?.child.pid as number;
+    const threadsBefore = threadCpuMsOf(workerPid);
     const started = performance.now();
     const acceptedMs = await load.run(`${deployment.api}/v1/events`, BENCH_API_KEY, o.count, 20);
     await o.sink.waitFor(warm + o.count, 900_000);
     const ms = performance.now() - started;
     const cpu = watch.stop();
+    const workerThreads = threadCpuBetween(threadsBefore, threadCpuMsOf(workerPid)).map(
+      ([name, ms]): [string, number] => [name, (ms * o.workers) / o.count],
+    );
+    const redisCalls = callsBetween(callsBefore, await commandCalls(redis.client)).map(
+      ([cmd, n]): [string, number] => [cmd, n / o.count],
+    );
     const rssAtEnd = rss();
     const rapportCpu = Object.keys(deployment.pids).reduce(
       (sum, name) => sum + (cpu.perProcess.get(name) ?? 0),
+      0,
+    );
+    const workerCpu = deployment.workers.reduce(
+      (sum, _w, i) =>
+        sum + (cpu.perProcess.get(`worker${deployment && deployment.workers.length > 1 ? i + 1 : ""}`) ?? 0),
       0,
     );
     await o.after?.(deployment, redis, store);
@@ -87,6 +114,9 @@ export async function runRegistrations(o: RegistrationsOptions): Promise<Registr
       rate: perSecond(o.count, ms),
       acceptRate: perSecond(o.count, acceptedMs),
       cpuMs: rapportCpu / o.count,
+      workerCpuMs: workerCpu / o.count,
+      redisCalls,
+      workerThreads,
       cpu,
       rssAtStart,
       rssAtEnd,

@@ -197,6 +197,39 @@ export function flowReadsReplies(flow: Flow): boolean {
   );
 }
 
+/**
+ * True when advancing `flow` reads the customer's other ownerships (an `owns` test in a
+ * branch, exit_when or goal): facts known without them (a run just started) are not enough.
+ */
+export function flowTestsOwnerships(flow: Flow): boolean {
+  const owns = (c: Condition | undefined): boolean => {
+    if (c === undefined) return false;
+    switch (c.type) {
+      case "owns":
+        return true;
+      case "field":
+      case "replied":
+        return false;
+      case "all":
+      case "any":
+        return c.conditions.some(owns);
+      case "not":
+        return owns(c.condition);
+      default: {
+        const unknown: never = c;
+        return unknown;
+      }
+    }
+  };
+  return (
+    owns(flow.exitWhen) ||
+    owns(flow.goal) ||
+    allSteps(flow.steps).some(
+      (step) => step.type === "branch" && step.arms.some((arm) => arm.when !== null && owns(arm.when)),
+    )
+  );
+}
+
 /** True when deciding `condition` needs the trigger facts (it tests a field somewhere). */
 export function testsFields(condition: Condition): boolean {
   switch (condition.type) {

@@ -9,6 +9,7 @@ import { allSteps } from "../flows/steps.js";
 import type { EventRow } from "../store/store.js";
 import { scheduleCustomerDates } from "./date-schedules.js";
 import type { JobDeps } from "./deps.js";
+import type { KnownFacts } from "./process-step.js";
 import type { EventJob } from "./queues.js";
 import { takeFirstSteps } from "./start-runs.js";
 import { triggerFacts } from "./trigger-facts.js";
@@ -22,6 +23,7 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
   }
   let pending: Awaited<ReturnType<typeof store.startRuns>>;
   let customerId: string;
+  let known: KnownFacts | undefined;
   if (event.status === "processed" && event.customerId) {
     // Processed before: only re-queue runs a crash may have left unstarted.
     customerId = event.customerId;
@@ -43,9 +45,11 @@ export async function processEvent(data: EventJob, deps: JobDeps): Promise<{ run
     );
     pending = started.runs;
     customerId = started.ingested.customer.id;
+    // What the runs started on, just written: their first step reads none of it back.
+    known = { event, ingested: started.ingested };
   }
   // A new run's first step is taken here rather than in a steps job of its own (start-runs.ts).
-  await takeFirstSteps(pending, deps, "inline");
+  await takeFirstSteps(pending, deps, "inline", known);
   // Only when some flow waits for events: a store read per event saved otherwise.
   if ([...deps.flows.values()].some((f) => allSteps(f.steps).some((st) => st.type === "wait_for"))) {
     await bringToWaitingRuns(event, customerId, deps);

@@ -13,12 +13,12 @@
  * an event is never dropped on a race.
  */
 import { addressOf } from "../config/brand.js";
-import { flowHasConditions, flowReadsReplies } from "../flows/conditions.js";
+import { flowHasConditions, flowReadsReplies, flowTestsOwnerships } from "../flows/conditions.js";
 import { advance } from "../flows/interpreter.js";
 import { moveRun, stepAtCursor } from "../flows/migrate.js";
 import { foldTagChanges } from "../flows/tags.js";
 import type { AdvanceInput, Effect, Flow, RunState } from "../flows/types.js";
-import type { CustomerChanges, NewMessage, RunRow } from "../store/store.js";
+import type { CustomerChanges, EventRow, IngestedEvent, NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
 import type { StepJob } from "./queues.js";
@@ -99,15 +99,28 @@ export async function processStep(data: StepJob, deps: JobDeps): Promise<StepOut
 }
 
 /**
+ * The facts of a run its caller already holds: the event that started it and what that
+ * event's ingest wrote, in the transaction that created the run (the events job, a
+ * moment ago). A first step given them reads none of it back from the store.
+ */
+export interface KnownFacts {
+  event: Pick<EventRow, "type" | "body">;
+  ingested: IngestedEvent;
+}
+
+/**
  * One advance of `run` as loaded (at its seq): the steps job's work, also called by the
  * events job for a run it has just started. applyAdvance only writes if the run is
  * still at that seq, so a second advance from the same row is "stale" and does nothing.
  * With `arrival`, the advance brings a reply or an event to the run (see the top of this file).
+ * With `known`, conditions are decided on those facts instead of a store read, unless the
+ * flow tests the customer's other ownerships (`owns`), which `known` does not hold.
  */
 export async function advanceRun(
   run: RunRow,
   deps: JobDeps,
   arrival?: Extract<AdvanceInput, { type: "reply" | "event" }>,
+  known?: KnownFacts,
 ): Promise<StepOutcome> {
   const { store, queues, clock } = deps;
   if (run.status === "completed" || run.status === "failed") return "finished";
@@ -135,8 +148,7 @@ export async function advanceRun(
   if (input.type === "wake" && state.waitingFor === "time" && typeof state.wakeAt === "number")
     deps.metrics?.wakeUpRan((now - state.wakeAt) / 1000);
   // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
-  const context = flowHasConditions(flow) ? await store.runContext(run.id) : null;
-  const facts = context ? triggerFacts(context.event, context.ingested, context.ownerships) : undefined;
+  const facts = flowHasConditions(flow) ? await factsOf(run, flow, deps, known) : undefined;
   const result = advance(flow, state, input, now, {
     waitScale: deps.waitScale,
     facts,
@@ -198,6 +210,13 @@ export async function advanceRun(
 export function withWaitScale(state: RunState, waitScale: number): RunState {
   const { waitScale: _was, ...rest } = state;
   return waitScale !== 1 && rest.wakeAt !== null ? { ...rest, waitScale } : rest;
+}
+
+/** The facts a run's conditions are decided on: `known` when it is enough, else read from the store. */
+async function factsOf(run: RunRow, flow: Flow, deps: JobDeps, known: KnownFacts | undefined) {
+  if (known && !flowTestsOwnerships(flow)) return triggerFacts(known.event, known.ingested);
+  const context = await deps.store.runContext(run.id);
+  return context ? triggerFacts(context.event, context.ingested, context.ownerships) : undefined;
 }
 
 interface CollectedEffects {

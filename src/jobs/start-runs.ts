@@ -11,11 +11,17 @@
  */
 import type { RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
-import { advanceRun } from "./process-step.js";
+import { advanceRun, type KnownFacts } from "./process-step.js";
 
 export type FirstSteps = "inline" | "queued";
 
-export async function takeFirstSteps(runs: readonly RunRow[], deps: JobDeps, how: "inline"): Promise<void>;
+export async function takeFirstSteps(
+  runs: readonly RunRow[],
+  deps: JobDeps,
+  how: "inline",
+  /** The facts the runs started on, when the caller has them (process-step.ts: KnownFacts). */
+  known?: KnownFacts,
+): Promise<void>;
 export async function takeFirstSteps(
   runs: ReadonlyArray<Pick<RunRow, "id">>,
   deps: Pick<JobDeps, "queues">,
@@ -25,6 +31,7 @@ export async function takeFirstSteps(
   runs: ReadonlyArray<Pick<RunRow, "id">> | readonly RunRow[],
   deps: Pick<JobDeps, "queues"> | JobDeps,
   how: FirstSteps,
+  known?: KnownFacts,
 ): Promise<void> {
   if (how === "queued") {
     await deps.queues.addFirstSteps(runs.map((r) => r.id));
@@ -33,7 +40,7 @@ export async function takeFirstSteps(
   const all = deps as JobDeps;
   for (const run of runs as readonly RunRow[]) {
     try {
-      await advanceRun(run, all);
+      await advanceRun(run, all, undefined, known);
     } catch (err) {
       all.logger.warn(
         { runId: run.id, err: err instanceof Error ? err.message : String(err) },

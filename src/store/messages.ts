@@ -25,7 +25,7 @@
  * The id only breaks ties this leaves none of (claims made before the rule existed).
  * A lease a few ms longer only delays the takeover of a claim whose process died.
  */
-import { sql } from "drizzle-orm";
+import { sql, type Table } from "drizzle-orm";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import {
   customers,
@@ -40,6 +40,7 @@ import {
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, query } from "./sql/query.js";
+import { writeBatcher } from "./sql/write-batch.js";
 import type {
   ClaimOutcome,
   DeliveryContext,
@@ -252,16 +253,16 @@ export async function recordSendRefusal(
 export async function deliveryContext(t: Sql, messageId: string): Promise<DeliveryContext | null> {
   const row = await t.get(context, { id: messageId });
   if (!row) return null;
-  const part = <T>(prefix: string, key: string): T | null =>
-    row[`${prefix}${key}`] === null ? null : unprefix<T>(row, prefix);
-  const ownership = part<typeof ownerships.$inferSelect>("o_", "id");
-  const product = part<typeof products.$inferSelect>("p_", "id");
-  const event = part<typeof events.$inferSelect>("e_", "id");
+  const part = <T>(prefix: string, key: string, table: Table): T | null =>
+    row[`${prefix}${key}`] === null ? null : unprefix<T>(row, prefix, table);
+  const ownership = part<typeof ownerships.$inferSelect>("o_", "id", ownerships);
+  const product = part<typeof products.$inferSelect>("p_", "id", products);
+  const event = part<typeof events.$inferSelect>("e_", "id", events);
   return {
-    suppression: part<SuppressionRow>("s_", "email"),
-    smsSuppression: part<SmsSuppressionRow>("ss_", "phone"),
-    message: toMessage(unprefix(row, "m_")),
-    customer: toCustomer(unprefix(row, "c_")),
+    suppression: part<SuppressionRow>("s_", "email", suppressions),
+    smsSuppression: part<SmsSuppressionRow>("ss_", "phone", smsSuppressions),
+    message: toMessage(unprefix(row, "m_", messages)),
+    customer: toCustomer(unprefix(row, "c_", customers)),
     ownership: ownership ? toOwnership(ownership) : null,
     product: product ? toProduct(product) : null,
     event: event ? toEvent(event) : null,
@@ -313,10 +314,12 @@ export async function findMessagesByHeader(t: Sql, headers: string[]): Promise<M
 }
 
 export function outboxStore(db: Database, newId: () => string): OutboxStore {
+  // Sends finishing together are marked in one transaction (group commit: write-batch.ts).
+  const markSent = writeBatcher(db, markSentQuery);
   return {
     claimMessage: (id, now, leaseMs) => db.tx((t) => claimMessage(t, id, now, leaseMs)),
     markSent: async (id, r) => {
-      await db.write(markSentQuery, { id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
+      await markSent({ id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
     },
     releaseMessage: async (id, error, now, opts) => {
       await db.write(release, { id, error, now, uncertain: opts?.uncertain ? 1 : 0 });

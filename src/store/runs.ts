@@ -61,8 +61,8 @@ export async function runContext(
   // Everything the customer owns or owned, for `owns:` conditions; the run's own
   // ownership is among them.
   const owned = (await t.all(ownedBy, { customerId: run.customerId })).map((r) => ({
-    ...toOwnership(unprefix<OwnershipRecord>(r, "o_")),
-    product: toProduct(unprefix<ProductRecord>(r, "p_")),
+    ...toOwnership(unprefix<OwnershipRecord>(r, "o_", ownerships)),
+    product: toProduct(unprefix<ProductRecord>(r, "p_", products)),
   }));
   const mine = run.ownershipId ? owned.find((o) => o.id === run.ownershipId) : undefined;
   return {

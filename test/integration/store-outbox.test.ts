@@ -169,6 +169,29 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
     expect(await outbox.countPossibleDuplicates()).toBe(0);
   });
 
+  it.skipIf(skip)("marks many messages sent at once, each with its own result (group commit)", async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `g${i}`);
+    for (const id of ids) {
+      await message(id);
+      await outbox.claimMessage(id, 1000, 100);
+    }
+    // All at once: the first goes alone, the rest wait for it and commit together.
+    await Promise.all(
+      ids.map((id, i) =>
+        outbox.markSent(id, { subject: `Hi ${i}`, smtpResponse: `250 ${id}`, now: 1100 + i }),
+      ),
+    );
+    for (const [i, id] of ids.entries()) {
+      expect(await outbox.getMessage(id)).toMatchObject({
+        status: "sent",
+        subject: `Hi ${i}`,
+        smtpResponse: `250 ${id}`,
+        sentAt: 1100 + i,
+        leaseUntil: null,
+      });
+    }
+  });
+
   it.skipIf(skip)("records a refusal as a hard bounce and suppression, once per message", async () => {
     await message("m1");
     await outbox.claimMessage("m1", 1000, 100);

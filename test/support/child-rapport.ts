@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { freePort } from "../../src/infra/embedded-redis.js";
+import { SERVICE_NODE_FLAGS } from "../../src/infra/node-flags.js";
 
 export interface ChildRapport {
   /** The HTTP port; a `rapport worker` process is given one but does not listen on it. */
@@ -37,12 +38,15 @@ export async function startChildRapport(
   /** How long it may take to come up (a loaded machine starts slowly). */
   startTimeoutMs = 20_000,
   from: "source" | "built" = "source",
+  /** Node's own flags before the entry (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs: readonly string[] = [],
 ): Promise<ChildRapport> {
   const args = typeof command === "string" ? [command] : [...command];
   const serves = servesOf(args);
   const port = await freePort();
-  const entry = from === "built" ? ["dist/cli.js"] : ["--import", "tsx", "src/cli.ts"];
-  const child = spawn(process.execPath, [...entry, ...args], {
+  // Built: with the flags production starts Node with (bin/rapport.js's shebang, the Dockerfile).
+  const entry = from === "built" ? [...SERVICE_NODE_FLAGS, "dist/cli.js"] : ["--import", "tsx", "src/cli.ts"];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, ...args], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });

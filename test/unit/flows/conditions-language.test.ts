@@ -9,6 +9,7 @@ import {
   evaluateCondition,
   flowHasConditions,
   flowMatches,
+  flowTestsOwnerships,
   matchesWhere,
 } from "../../../src/flows/conditions.js";
 import { dateEntryKey, entryAllowed, entryWindowStart } from "../../../src/flows/rules.js";
@@ -159,6 +160,44 @@ describe("relationship and date triggers", () => {
     expect(
       flowHasConditions(flowWith({ steps: [{ id: "w", type: "wait_until", until: { at: "10:00" } }] })),
     ).toBe(true);
+  });
+});
+
+describe("flowTestsOwnerships: a first step on just-ingested facts must still read the ownerships", () => {
+  const owns: Condition = { type: "owns", category: "turntable" };
+  const field: Condition = { type: "field", field: "ownership.status", is: "disposed" };
+  it.each([
+    ["no conditions", {}, false],
+    ["exit_when on a field", { exitWhen: field }, false],
+    ["exit_when owns", { exitWhen: owns }, true],
+    [
+      "goal owns inside not/any",
+      { goal: { type: "not", condition: { type: "any", conditions: [field, owns] } } },
+      true,
+    ],
+    [
+      "a branch arm owns",
+      {
+        steps: [
+          {
+            id: "b",
+            type: "branch",
+            arms: [
+              { when: owns, steps: [] },
+              { when: null, steps: [] },
+            ],
+          },
+        ],
+      },
+      true,
+    ],
+    [
+      "a branch arm on a field",
+      { steps: [{ id: "b", type: "branch", arms: [{ when: field, steps: [] }] }] },
+      false,
+    ],
+  ] as Array<[string, Partial<Flow>, boolean]>)("%s", (_name, parts, expected) => {
+    expect(flowTestsOwnerships(flowWith(parts))).toBe(expected);
   });
 });
 
