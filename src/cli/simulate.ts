@@ -18,16 +18,17 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { resolveChannel } from "../channels/sms-policy.js";
+import { resolveChannel, smsConsentVerdict, smsPolicy } from "../channels/sms-policy.js";
 import { type Brand, loadBrand } from "../config/brand.js";
 import { consentVerdict, customerPolicy } from "../consent/hold-back.js";
 import { preferencesSchema, preferenceView } from "../consent/preferences.js";
 import { eventBodySchema } from "../events/event-body.js";
 import { timezoneFor } from "../flows/dates.js";
 import { parseDuration } from "../flows/duration.js";
+import { scalePolicy } from "../flows/send-policy.js";
 import { type SimulatedEntry, simulate } from "../flows/simulate.js";
 import { wallClock } from "../flows/time.js";
-import type { Flow, TriggerFacts } from "../flows/types.js";
+import type { Flow, SendChannel, TriggerFacts } from "../flows/types.js";
 import { brandTemplateData, firstNameOf, ownerMailbox } from "../jobs/template-data.js";
 import type { TemplateData } from "../templates/data.js";
 import { templateHandlebars } from "../templates/environment.js";
@@ -239,6 +240,21 @@ export function simulateForCustomer(
   const timezone = timezoneFor(facts, brand.defaultTimezone);
   const preferences = file.preferences ?? {};
   const who = { name: file.customer.name ?? null, email: file.customer.email, preferences };
+  // `channel: preferred` as the delivery settles it (sms-policy.ts), on the file's customer.
+  const smsCustomer = {
+    phone: file.customer.phone ?? null,
+    smsConsent: file.customer.consent?.sms ?? null,
+    smsConsentSource: null,
+    smsConsentAt: null,
+    attributes: file.customer.attributes ?? {},
+  };
+  const channelOf = (requested: SendChannel | undefined) =>
+    resolveChannel(requested ?? "email", smsCustomer, null);
+  // The delivery job's policy (process-delivery.ts, deliver-sms.ts): the customer's limit,
+  // the SMS quiet hours for a text, and caps scaled (window off) under a wait scale.
+  const emailPolicy = customerPolicy(brand.sendPolicy, preferences);
+  const policyFor = (channel: SendChannel | undefined) =>
+    scalePolicy(channelOf(channel) === "sms" ? smsPolicy(emailPolicy) : emailPolicy, opts.waitScale ?? 1);
   const entries = simulate({
     flow,
     start,
@@ -255,15 +271,25 @@ export function simulateForCustomer(
     waitScale: opts.waitScale ?? 1,
     timezone,
     defaultTimezone: brand.defaultTimezone,
-    policy: customerPolicy(brand.sendPolicy, preferences),
+    policy: policyFor("email"),
+    policyFor,
     // The delivery job's rule (hold-back.ts), on the file's choices; no suppression in a dry run.
-    holdBack: (send) => {
-      const verdict = consentVerdict({
-        message: { ...send, audience: "customer", toAddress: file.customer.email },
+    // A text is held back by the SMS rules (a phone, SMS consent); no STOP in a dry run.
+    holdBack: ({ channel, ...send }) => {
+      const sms = channelOf(channel) === "sms";
+      const input = {
+        message: {
+          ...send,
+          audience: "customer" as const,
+          toAddress: sms ? (file.customer.phone ?? "") : file.customer.email,
+        },
         customer: who,
         suppression: null,
         topics: brand.topics,
-      });
+      };
+      const verdict = sms
+        ? smsConsentVerdict({ ...input, customer: { ...who, ...smsCustomer }, smsSuppression: null })
+        : consentVerdict(input);
       return verdict.send ? null : verdict.reason;
     },
   });
@@ -279,24 +305,12 @@ export function simulateForCustomer(
     `(times in UTC; the customer's time zone: ${timezone}; send window and cap from config/rapport.yaml applied)`,
     "",
   ];
-  // `channel: preferred` as the delivery settles it (sms-policy.ts), on the file's customer.
-  const channelOf = (e: SimulatedEntry) =>
-    resolveChannel(
-      e.channel ?? "email",
-      {
-        phone: file.customer.phone ?? null,
-        smsConsent: file.customer.consent?.sms ?? null,
-        smsConsentSource: null,
-        smsConsentAt: null,
-        attributes: file.customer.attributes ?? {},
-      },
-      null,
-    );
   // Runs are named only when the flow started more than once.
   const manyRuns = new Set(entries.map((e) => e.run).filter((r) => r !== undefined)).size > 1;
   for (const e of entries) {
     let text = e.detail;
-    if (e.kind === "held") text = `email held back: ${e.detail}`;
+    if (e.kind === "held")
+      text = `${channelOf(e.channel) === "sms" ? "text" : "email"} held back: ${e.detail}`;
     if (e.kind === "send" || e.kind === "notify") {
       let subject = "";
       try {
@@ -307,7 +321,7 @@ export function simulateForCustomer(
       }
       text =
         e.kind === "send"
-          ? channelOf(e) === "sms"
+          ? channelOf(e.channel) === "sms"
             ? `text to the customer: ${e.detail}`
             : `email to the customer: ${e.detail}${subject}`
           : `email to the team: ${e.detail}${subject}`;
@@ -318,8 +332,8 @@ export function simulateForCustomer(
     const run = e.run !== undefined && manyRuns ? `(run ${e.run}) ` : "";
     lines.push(`${stamp(e.at)}  ${e.kind.padEnd(7)} ${run}${e.stepId ? `[${e.stepId}] ` : ""}${text}`);
   }
-  const emails = entries.filter((e) => e.kind === "send" && channelOf(e) === "email").length;
-  const texts = entries.filter((e) => e.kind === "send" && channelOf(e) === "sms").length;
+  const emails = entries.filter((e) => e.kind === "send" && channelOf(e.channel) === "email").length;
+  const texts = entries.filter((e) => e.kind === "send" && channelOf(e.channel) === "sms").length;
   lines.push(
     "",
     texts > 0

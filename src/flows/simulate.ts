@@ -53,11 +53,18 @@ export interface SimulationWorld {
   defaultTimezone: string;
   /** The brand's policy with the customer's own limit (customerPolicy). Empty: no window, no cap. */
   policy: SendPolicy;
+  /**
+   * The policy a send on `channel` (the step's; absent: email) goes out under, where it
+   * differs from `policy`: a text keeps the SMS quiet hours (sms-policy.ts). Absent: `policy`.
+   */
+  policyFor?: (channel: SendChannel | undefined) => SendPolicy;
   /** Why a send would be held back (the customer's choices), or null when it goes. */
   holdBack?: (send: {
     category: MessageCategory;
     topic: string | null;
     transactional: boolean;
+    /** The step's channel (absent: email). */
+    channel?: SendChannel;
   }) => string | null;
   maxAdvances?: number;
 }
@@ -148,6 +155,7 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
             category: effect.category,
             topic: effect.topic ?? null,
             transactional,
+            ...(effect.channel ? { channel: effect.channel } : {}),
           });
           if (held) {
             out.push({
@@ -155,13 +163,18 @@ export function simulate(world: SimulationWorld): SimulatedEntry[] {
               kind: "held",
               stepId: effect.stepId,
               detail: `${effect.template}: ${held}`,
+              ...(effect.channel ? { channel: effect.channel } : {}),
               ...tag,
             });
             break;
           }
           const deliveredAt = transactional
             ? now
-            : earliestSendTime(world.policy, { now, timezone: world.timezone, sentAt });
+            : earliestSendTime(world.policyFor?.(effect.channel) ?? world.policy, {
+                now,
+                timezone: world.timezone,
+                sentAt,
+              });
           if (!transactional) sentAt.push(deliveredAt);
           out.push({
             at: now,

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -54,6 +54,54 @@ describe("rapport simulate", () => {
     const held = simulateForCustomer(flow, off, config, { days: 200, now: 0 });
     expect(held.entries.filter((e) => e.kind === "send")).toEqual([]);
     expect(held.text).toMatch(/email held back: birthday: held back: Nia turned off Birthday wishes/);
+  });
+
+  it("times a text by the SMS quiet hours and holds it back without SMS consent, as delivery does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rapport-sim-"));
+    mkdirSync(join(dir, "flows"));
+    writeFileSync(
+      join(dir, "flows", "tip.yaml"),
+      [
+        "name: Tip by text",
+        "trigger: { event: registration }",
+        "steps:",
+        "  - send: { template: care-tip, channel: sms }",
+        "    id: tip",
+        "  - send: care-tip",
+        "    id: same-tip-by-email",
+        "",
+      ].join("\n"),
+    );
+    const { flows } = await loadFlows(join(dir, "flows"));
+    const [flow] = flows;
+    if (!flow) throw new Error("no flow");
+    const config = await loadSimulationConfig(resolve("config"));
+    const customer = {
+      email: "grace@example.com",
+      name: "Grace Hopper",
+      timezone: "Europe/Copenhagen",
+      phone: "+4520123456",
+    };
+    const write = (name: string, body: unknown) => {
+      writeFileSync(join(dir, name), JSON.stringify(body));
+      return readCustomerFile(join(dir, name));
+    };
+    // Tuesday 09:30 in Copenhagen: inside the email window (09:00-20:00), before the texts' 10:00.
+    const start = "2026-12-01T08:30:00Z";
+    const consenting = await write("yes.json", {
+      customer: { ...customer, consent: { sms: true, source: "registration form" } },
+      start,
+    });
+    const sent = simulateForCustomer(flow, consenting, config, { days: 2, now: 0 });
+    expect(sent.entries.filter((e) => e.kind === "send").map((e) => [e.stepId, e.deliveredAt])).toEqual([
+      ["tip", Date.parse("2026-12-01T09:00:00Z")],
+      ["same-tip-by-email", Date.parse("2026-12-01T08:30:00Z")],
+    ]);
+
+    const silent = await write("no.json", { customer, start });
+    const held = simulateForCustomer(flow, silent, config, { days: 2, now: 0 });
+    expect(held.entries.filter((e) => e.kind === "send").map((e) => e.stepId)).toEqual(["same-tip-by-email"]);
+    expect(held.text).toMatch(/text held back: care-tip: held back: Grace has not agreed to marketing SMS/);
   });
 
   it.each([
