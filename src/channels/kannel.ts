@@ -15,8 +15,8 @@
  * cut off by its deadline may have reached Kannel (a retry may be a second copy), so it
  * carries the same code as an SMTP send cut off mid-conversation.
  */
-import { SEND_DEADLINE_CODE } from "../mail/sender-protocol.js";
 import { type Channel, PermanentChannelError } from "./channel.js";
+import { gatewayRequest } from "./gateway-request.js";
 import { isGsm7 } from "./sms-encoding.js";
 import type { OutgoingSms } from "./sms-message.js";
 
@@ -57,22 +57,8 @@ export function createKannelChannel(opts: KannelOptions): Channel<OutgoingSms> {
     name: "sms",
     async send(sms, sendOpts) {
       const deadlineMs = Math.max(1, Math.min(sendOpts?.deadlineMs ?? opts.deadlineMs, opts.deadlineMs));
-      let res: Response;
-      let body: string;
-      try {
-        res = await fetch(sendsmsUrl(sms, opts), { signal: AbortSignal.timeout(deadlineMs) });
-        body = (await res.text()).trim().slice(0, 500);
-      } catch (err) {
-        const timedOut = (err as Error).name === "TimeoutError";
-        throw Object.assign(
-          new Error(
-            timedOut
-              ? `Kannel at ${shown} did not answer within ${deadlineMs} ms (it may have the message)`
-              : `could not reach Kannel at ${shown}: ${(err as Error).message}`,
-          ),
-          timedOut ? { code: SEND_DEADLINE_CODE } : {},
-        );
-      }
+      const res = await gatewayRequest(`Kannel at ${shown}`, sendsmsUrl(sms, opts), {}, deadlineMs, 500);
+      const body = res.body.trim();
       if (res.status >= 200 && res.status < 300) return { response: `${res.status} ${body}` };
       if (res.status >= 400 && res.status < 500)
         throw new PermanentChannelError("sms", `${res.status} ${body}`);

@@ -16,8 +16,8 @@
  * A send cut off by its deadline may have reached Twilio: it carries the same code as an
  * SMTP send cut off mid-conversation (a retry may be a second copy).
  */
-import { SEND_DEADLINE_CODE } from "../mail/sender-protocol.js";
 import { type Channel, PermanentChannelError } from "./channel.js";
+import { gatewayRequest } from "./gateway-request.js";
 import type { OutgoingSms } from "./sms-message.js";
 import { numberRefusalFor } from "./twilio-codes.js";
 
@@ -81,10 +81,10 @@ export function createTwilioChannel(opts: TwilioOptions): Channel<OutgoingSms> {
     name: "sms",
     async send(sms, sendOpts) {
       const deadlineMs = Math.max(1, Math.min(sendOpts?.deadlineMs ?? opts.deadlineMs, opts.deadlineMs));
-      let res: Response;
-      let body: string;
-      try {
-        res = await fetch(url, {
+      const res = await gatewayRequest(
+        `Twilio at ${shown}`,
+        url,
+        {
           method: "POST",
           headers: {
             authorization,
@@ -92,20 +92,11 @@ export function createTwilioChannel(opts: TwilioOptions): Channel<OutgoingSms> {
             accept: "application/json",
           },
           body: messageForm(sms, opts).toString(),
-          signal: AbortSignal.timeout(deadlineMs),
-        });
-        body = (await res.text()).slice(0, 4000);
-      } catch (err) {
-        const timedOut = (err as Error).name === "TimeoutError";
-        throw Object.assign(
-          new Error(
-            timedOut
-              ? `Twilio at ${shown} did not answer within ${deadlineMs} ms (it may have the message)`
-              : `could not reach Twilio at ${shown}: ${(err as Error).message}`,
-          ),
-          timedOut ? { code: SEND_DEADLINE_CODE } : {},
-        );
-      }
+        },
+        deadlineMs,
+        4000,
+      );
+      const body = res.body;
       const answer = describeAnswer(res.status, body);
       const text = answer.text.slice(0, 500);
       if (res.status >= 200 && res.status < 300) return { response: text };
