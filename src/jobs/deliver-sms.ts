@@ -96,9 +96,9 @@ export async function deliverSms(
   } catch (err) {
     deps.metrics?.sendFinished(took(), isPermanentChannelError(err) ? "refused" : "failed", "sms");
     if (isPermanentChannelError(err)) {
-      await store.failMessage(id, `refused by the SMS gateway: ${err.response}`.slice(0, 2000), clock.now());
       // The gateway blames the number: no SMS goes to it again (a bad number for good; an
-      // opt-out at the gateway as a STOP, which the customer's START lifts).
+      // opt-out at the gateway as a STOP, which the customer's START lifts). Recorded before
+      // the message is failed, so a failed message's number is already held back.
       if (err.numberRefusal === "number")
         await store.recordSmsDelivery(
           id,
@@ -107,6 +107,7 @@ export async function deliverSms(
         );
       else if (err.numberRefusal === "stopped")
         await store.stopSms(phone, `STOP (at the gateway: ${err.response})`, clock.now());
+      await store.failMessage(id, `refused by the SMS gateway: ${err.response}`.slice(0, 2000), clock.now());
       throw new UnrecoverableError(`refused by the SMS gateway: ${err.response}`);
     }
     const age = sendingFor(ctx.message, clock.now());
