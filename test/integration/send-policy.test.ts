@@ -154,12 +154,11 @@ describe("send windows and frequency caps", () => {
       customer: { email: "ada@example.com", name: "Ada Lovelace", timezone: "UTC" },
     });
     // The question does not wait two hours for the window; the check-in waits out the scaled week.
+    // The thank-you and the question are sent at once: the sink may get either first.
     const mails = await sink.waitFor(3);
-    expect(mails.map((m) => m.parsed.subject?.split(",")[0])).toEqual([
-      expect.stringMatching(/^Thank you for registering/),
-      expect.stringMatching(/.+/),
-      expect.stringMatching(/.+/),
-    ]);
+    const subjects = mails.map((m) => m.parsed.subject ?? "");
+    expect(subjects.filter((s) => /^Thank you for registering/.test(s))).toHaveLength(1);
+    expect(subjects.every((s) => s.length > 0)).toBe(true);
     // The sink has them a moment before the ledger does.
     const tl = await eventually(async () => {
       const x = await store.timeline("ada@example.com");
