@@ -1,12 +1,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { moveProblemsOnRecord } from "../../../src/cli/move-check.js";
 import { loadSettings } from "../../../src/config/settings.js";
 import { parseFlow } from "../../../src/flows/parse.js";
 import type { Flow } from "../../../src/flows/types.js";
+import { SqliteDriver } from "../../../src/store/sqlite-driver.js";
 import { openSqliteStore } from "../../../src/store/sqlite-store.js";
 
 const flow = (steps: string): Flow => {
@@ -40,7 +40,8 @@ describe("validate: runs_in_flight: move against the versions on record", () => 
     const now = flow("  - send: a\n");
     const store = openSqliteStore(join(dir, "rapport.db"));
     await store.close();
-    const db = new Database(join(dir, "rapport.db"));
+    // The driver rapport itself loads on this Node (sqlite-driver.ts: 12 on Node 20, 13 on 22+).
+    const db = new SqliteDriver(join(dir, "rapport.db"));
     db.prepare(
       "insert into flow_versions (flow_id, version, definition, file, first_seen_at) values ('f', 'v9', ?, 'config/flows/f.yaml', 1)",
     ).run(JSON.stringify({ format: 2, flow: {} }));
