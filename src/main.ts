@@ -117,6 +117,27 @@ function readDkimKey(settings: Settings, logger: Logger) {
   }
 }
 
+/**
+ * What a start-up probe of a dependency found, acted on: nothing when it works; else a
+ * warning when its *_VERIFY setting is off (the work is queued and retried until it
+ * answers), else a StartupError naming what to check.
+ */
+function actOnProbe(
+  probe: { ok: true } | { ok: false; reason: string },
+  check: { where: string; failing: string; verify: boolean; flag: string; queued: string; hint: string },
+  logger: Logger,
+): void {
+  if (probe.ok) return;
+  if (!check.verify) {
+    logger.warn(
+      { reason: probe.reason },
+      `${check.where} ${check.failing} at start (${probe.reason}); starting anyway because ${check.flag}=false: ${check.queued} until it does`,
+    );
+    return;
+  }
+  throw new StartupError([`cannot use ${check.where}: ${probe.reason}`, check.hint].join("\n"));
+}
+
 /** SMTP_URL answers and takes the credentials, or start-up stops (SMTP_VERIFY=false: a warning). */
 async function checkSmtp(url: string, settings: Settings, logger: Logger): Promise<void> {
   const probe = await verifySmtp(url, {
@@ -124,20 +145,17 @@ async function checkSmtp(url: string, settings: Settings, logger: Logger): Promi
     greetingMs: settings.SMTP_GREETING_TIMEOUT_MS,
     socketMs: settings.SMTP_SOCKET_TIMEOUT_MS,
   });
-  if (probe.ok) return;
-  const where = `the mail server at ${maskUrlPassword(url)} (SMTP_URL)`;
-  if (!settings.SMTP_VERIFY) {
-    logger.warn(
-      { reason: probe.reason },
-      `${where} does not answer at start (${probe.reason}); starting anyway because SMTP_VERIFY=false: mail is queued and retried until it does`,
-    );
-    return;
-  }
-  throw new StartupError(
-    [
-      `cannot use ${where}: ${probe.reason}`,
-      "Check SMTP_URL (host, port, user and password), or set SMTP_VERIFY=false to start anyway (mail is then queued and retried until the server answers).",
-    ].join("\n"),
+  actOnProbe(
+    probe,
+    {
+      where: `the mail server at ${maskUrlPassword(url)} (SMTP_URL)`,
+      failing: "does not answer",
+      verify: settings.SMTP_VERIFY,
+      flag: "SMTP_VERIFY",
+      queued: "mail is queued and retried",
+      hint: "Check SMTP_URL (host, port, user and password), or set SMTP_VERIFY=false to start anyway (mail is then queued and retried until the server answers).",
+    },
+    logger,
   );
 }
 
@@ -148,21 +166,18 @@ async function checkKannel(
   logger: Logger,
 ): Promise<void> {
   const probe = await probeKannel({ ...gateway, timeoutMs: Math.min(settings.SMS_SEND_DEADLINE_MS, 10_000) });
-  if (probe.ok) return;
   const u = new URL(gateway.url);
-  const where = `Kannel's smsbox at ${u.origin}${u.pathname} (SMS_GATEWAY_URL)`;
-  if (!settings.SMS_VERIFY) {
-    logger.warn(
-      { reason: probe.reason },
-      `${where} does not work at start (${probe.reason}); starting anyway because SMS_VERIFY=false: texts are queued and retried until it does`,
-    );
-    return;
-  }
-  throw new StartupError(
-    [
-      `cannot use ${where}: ${probe.reason}`,
-      "Start Kannel (bearerbox and smsbox), check SMS_GATEWAY_URL, SMS_GATEWAY_USERNAME and SMS_GATEWAY_PASSWORD, or set SMS_VERIFY=false to start anyway (texts are then queued and retried until Kannel answers).",
-    ].join("\n"),
+  actOnProbe(
+    probe,
+    {
+      where: `Kannel's smsbox at ${u.origin}${u.pathname} (SMS_GATEWAY_URL)`,
+      failing: "does not work",
+      verify: settings.SMS_VERIFY,
+      flag: "SMS_VERIFY",
+      queued: "texts are queued and retried",
+      hint: "Start Kannel (bearerbox and smsbox), check SMS_GATEWAY_URL, SMS_GATEWAY_USERNAME and SMS_GATEWAY_PASSWORD, or set SMS_VERIFY=false to start anyway (texts are then queued and retried until Kannel answers).",
+    },
+    logger,
   );
 }
 
