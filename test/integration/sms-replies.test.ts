@@ -7,14 +7,15 @@
  * and the flow's next text is held back; START lifts it.
  */
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { inboundGetUrl } from "../../src/channels/sms-links.js";
+import { freePort } from "../../src/infra/embedded-redis.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import type { Store } from "../../src/store/store.js";
 import { kannelProblem, startKannel, type TestKannel } from "../support/kannel.js";
+import { afternoonZone } from "../support/sms-time.js";
 import { eventually, postEvent, testEnv } from "../support/test-env.js";
 import { openTestStore } from "../support/test-store.js";
 
@@ -23,26 +24,6 @@ if (problem) console.warn(`test/integration/sms-replies.test.ts skipped: ${probl
 
 const SECRET = "sms-inbound-test-secret-0123456789";
 const ADA = "+447911123456";
-
-/** Kannel's get-url is fixed when it starts: rapport gets a port chosen beforehand. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** An IANA zone where it is now about 15:00, inside the SMS quiet hours' window. */
-function afternoonZone(): string {
-  let offset = 15 - new Date().getUTCHours();
-  if (offset > 12) offset -= 24;
-  if (offset < -12) offset += 24;
-  return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
-}
 
 // Waits are scaled: a "day" is 2 s, so the second tip comes 10 s after the reply: room for
 // HELP and STOP to be handled first, however slow the machine.

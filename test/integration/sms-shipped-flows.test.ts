@@ -5,9 +5,9 @@
  * after the thank-you flow's check-in she is offered care tips by text, texts "yes", is
  * tagged and gets the first tip at once. Waits scaled (demo mode: a day is half a second).
  */
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { inboundGetUrl } from "../../src/channels/sms-links.js";
+import { freePort } from "../../src/infra/embedded-redis.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import type { Store } from "../../src/store/store.js";
@@ -20,18 +20,6 @@ if (problem) console.warn(`test/integration/sms-shipped-flows.test.ts skipped: $
 
 const SECRET = "sms-inbound-test-secret-0123456789";
 const GRACE = "+447911123457";
-
-/** Kannel's get-url is fixed when it starts: rapport gets a port chosen beforehand. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(problem !== null)("the shipped flows by text, through Kannel", () => {
   let kannel: TestKannel;

@@ -22,20 +22,13 @@ import { twilioSignature } from "../../src/channels/twilio-signature.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import type { Store } from "../../src/store/store.js";
+import { afternoonZone } from "../support/sms-time.js";
 import { eventually, postEvent, testEnv } from "../support/test-env.js";
 import { openTestStore } from "../support/test-store.js";
 import { type FakeTwilio, startFakeTwilio } from "../support/twilio.js";
 
 const FROM = "+447700900123";
 const ADA = "+447911123456";
-
-/** An IANA zone where it is now about 15:00, inside the SMS quiet hours' window. */
-function afternoonZone(): string {
-  let offset = 15 - new Date().getUTCHours();
-  if (offset > 12) offset -= 24;
-  if (offset < -12) offset += 24;
-  return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
-}
 
 // A "day" is 2 s: the second tip comes 10 s after the reply, room for the keywords first.
 const FLOW = `name: Care tips by text, answered

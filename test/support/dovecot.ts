@@ -20,9 +20,10 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../src/infra/embedded-redis.js";
 
 export const IMAP_TEST_PASSWORD = "imap-test-password";
 /** Dovecot first answers "Waiting for authentication process" while auth starts; this comes once it is ready. */
@@ -80,18 +81,6 @@ export interface TestImapServer {
     logger: false;
   };
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves to true once the server sends its ready greeting (not only "waiting for auth"). */

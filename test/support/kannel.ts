@@ -14,9 +14,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../src/infra/embedded-redis.js";
 
 export const KANNEL_USERNAME = "rapport";
 export const KANNEL_PASSWORD = "kannel-test-password";
@@ -94,18 +94,6 @@ export interface KannelOptions {
    * (%p sender, %P receiver, %a text, %C charset, %I message id, %t time).
    */
   incomingUrl: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** %XX escapes to bytes (fakesmsc's UCS-2 is UTF-16BE bytes, not UTF-8, so decodeURIComponent cannot). */
