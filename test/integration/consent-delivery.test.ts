@@ -2,8 +2,11 @@
  * The customer's choices enforced when a message is about to go out, on real parts (HTTP,
  * Redis queues, SQLite store, SMTP sink): a check-in queued before "stop everything" is
  * held back with the reason on the timeline while transactional mail still goes; a topic
- * turned off holds back a broadcast of that topic, not a message of another topic; the
- * customer's own limit postpones a message the brand's cap would let go.
+ * turned off holds back a broadcast of that topic, not a message of another topic; one
+ * unticked on the preference page (its form, from the link in a delivered email) holds back
+ * the next broadcast of it but not a transactional message, and a flow of the brand's starts
+ * on the preference_changed event; the customer's own limit postpones a message the brand's
+ * cap would let go.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -185,6 +188,125 @@ describe("consent at delivery time", () => {
     }, "Bob's news and Ada's check-in to arrive");
     const adas = sink.received.filter((m) => m.envelopeTo.includes("ada@example.com"));
     expect(adas.some((m) => m.parsed.subject?.includes("platter mat"))).toBe(false);
+  });
+
+  it("a topic unticked on the preference page: the next broadcast of it held back, a transactional message not; a flow starts on the change", async () => {
+    sink = await startSmtpSink();
+    // No waits shortened: the check-ins stay 14 days away, so what reaches the sink is the
+    // thank-yous (transactional) and the news.
+    const t = testEnv(
+      inject("redisUrl"),
+      { SMTP_URL: sink.url, RAPPORT_RETRY_BASE_MS: "300" },
+      { flows: ["thank-you", "product-news"] },
+    );
+    // A flow of the brand's own on the change, reading customer.preferences.* in its trigger.
+    writeFileSync(
+      join(t.env.RAPPORT_CONFIG_DIR as string, "flows", "news-off.yaml"),
+      `name: Product news turned off
+trigger:
+  event: preference_changed
+  where:
+    customer.preferences.topics.product_news: false
+entry: every_time
+transactional: true
+steps:
+  - tag: news_off
+`,
+    );
+    rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    store = await openTestStore(t.settings);
+    const s = store;
+    const port = rapport.httpPort as number;
+    const mail = sink;
+    const to = (address: string) => mail.received.filter((m) => m.envelopeTo.includes(address));
+    await postEvent(port, {
+      ...registration({ id: "p-ada" }),
+      customer: { email: "ada@example.com", name: "Ada Lovelace" },
+    });
+    await postEvent(port, {
+      ...registration({ id: "p-bob", email: "bob@example.com", name: "Bob Moog" }),
+      product: { sku: "LYRA-RD-2780", name: "Lyra RD 2780", serial: "RD-000456", category: "turntable" },
+    });
+    await mail.waitFor(2);
+    const thanks = to("ada@example.com")[0];
+    const link = /<a href="([^"]+)"[^>]*>Manage your emails<\/a>/.exec(thanks?.parsed.html || "")?.[1];
+    if (!link) throw new Error("no 'Manage your emails' link in Ada's thank-you");
+
+    // What the page's "Save my choices" posts with every topic ticked but Product news.
+    const ada = await s.findCustomerByEmail("ada@example.com");
+    const form = new URLSearchParams([
+      ["action", "save"],
+      ["topics_shown", "check_ins product_news birthday anniversary"],
+      ["topic", "check_ins"],
+      ["topic", "birthday"],
+      ["topic", "anniversary"],
+      ["frequency", "brand"],
+      ["birthday_month", ""],
+      ["birthday_day", ""],
+      ["birthday_year", ""],
+      ["timezone", ada?.timezone ?? ""],
+    ]);
+    const changedAt = Date.now();
+    const saved = await fetch(link, { method: "POST", body: form, redirect: "manual" });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get("location")).toMatch(/\?done=saved$/);
+    // Only Product news changed (the page's other fields as they were).
+    expect((await s.findCustomerByEmail("ada@example.com"))?.preferences).toEqual({
+      topics: { product_news: false },
+      changed: { "topics.product_news": { at: expect.any(Number), source: "preference_page" } },
+    });
+    // The preference_changed event started the brand's flow, whose trigger read the choice.
+    await eventually(
+      async () => (await s.findCustomerByEmail("ada@example.com"))?.tags.includes("news_off"),
+      "the flow on preference_changed to tag Ada",
+    );
+    const [event, ...more] = ((await s.timeline("ada@example.com"))?.events ?? []).filter(
+      (e) => e.type === "preference_changed",
+    );
+    expect(more).toEqual([]);
+    expect(event?.body.properties).toMatchObject({ source: "preference_page", topic_product_news: false });
+
+    const res = await fetch(`http://127.0.0.1:${port}/v1/broadcasts`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TEST_API_KEY}` },
+      body: JSON.stringify({
+        id: "mat-news",
+        flow: "product-news",
+        audience: { category: "turntable" },
+        properties: { headline: "A new platter mat", body: "Cork and rubber, cut to fit." },
+      }),
+    });
+    expect(res.status).toBe(202);
+    const news = await eventually(async () => {
+      const m = (await messagesOf(s, "ada@example.com")).find((x) => x.template === "product-news");
+      return m?.status === "suppressed" ? m : null;
+    }, "Ada's product news to be held back");
+    expect(news.error).toBe(`held back: Ada turned off Product news on ${day(changedAt)} (preference page)`);
+    // Bob chose nothing: the same broadcast reaches him.
+    await eventually(
+      async () => to("bob@example.com").some((m) => m.parsed.subject === "A new platter mat"),
+      "Bob's news",
+    );
+
+    // Ada registers another product: its thank-you (transactional) still goes.
+    await postEvent(port, {
+      ...registration({ id: "p-ada-2" }),
+      customer: { email: "ada@example.com", name: "Ada Lovelace" },
+      product: { sku: "LYRA-AMP-1", name: "Lyra Amp", serial: "A-1", category: "amplifier" },
+    });
+    await eventually(
+      async () =>
+        to("ada@example.com").some((m) => m.parsed.subject === "Thank you for registering your Lyra Amp"),
+      "Ada's second thank-you",
+    );
+    await eventually(async () => {
+      const messages = await messagesOf(s, "ada@example.com");
+      return messages.every((m) => m.status !== "queued" && m.status !== "sending") ? messages : null;
+    }, "Ada's messages settled");
+    expect(to("ada@example.com").map((m) => m.parsed.subject)).toEqual([
+      "Thank you for registering your Lyra RD 2780",
+      "Thank you for registering your Lyra Amp",
+    ]);
   });
 
   describe("the customer's own limit", () => {
