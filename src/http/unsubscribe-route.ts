@@ -27,7 +27,7 @@ export const UNSUBSCRIBE_MAX_BODY_BYTES = 16 * 1024;
 
 export interface UnsubscribeRouteDeps {
   tokens: ConsentTokens;
-  brand: Pick<Brand, "name" | "supportAddress" | "colors">;
+  brand: Pick<Brand, "name" | "supportAddress" | "colors" | "topics">;
 }
 
 type Status = 200 | 400 | 413 | 500;
@@ -61,6 +61,15 @@ export function mountUnsubscribe(app: Hono, deps: HttpDeps, consent: Unsubscribe
 ${stillSent}
 <p>Changed your mind, or want to hear about some things after all? ${manageLink(customerId)}.</p>`;
 
+  // A link narrowed to one topic (the token names it) stops that topic only, and says so by
+  // the title the customer knows it by (a topic since removed from the config: its name).
+  const topicTitle = (topic: string) => consent.brand.topics[topic]?.title ?? topic;
+  const topicOff = (customerId: string, topic: string, email: string) =>
+    html`<h1>You're unsubscribed from ${topicTitle(topic)}</h1>
+<p>${brandName} won't send emails about ${topicTitle(topic)} to <strong>${email}</strong> any more.
+The other emails you chose still come.</p>
+<p>Want fewer, or none at all? ${manageLink(customerId)}.</p>`;
+
   const nobody = html`<h1>Nothing to unsubscribe</h1>
 <p>${brandName} has no emails on record for this link, and sends it none.</p>`;
 
@@ -72,7 +81,9 @@ ${stillSent}
       if (!customer) return page(c, 200, "Nothing to unsubscribe", nobody);
       if (await deps.store.getSuppression(customer.email))
         return page(c, 200, "You're unsubscribed", unsubscribed(customer.id, customer.email));
-      const what = token.topic ? html`emails about “${token.topic}”` : html`check-ins, news and other emails`;
+      const what = token.topic
+        ? html`emails about “${topicTitle(token.topic)}”`
+        : html`check-ins, news and other emails`;
       return page(
         c,
         200,
@@ -112,6 +123,8 @@ ${stillSent}
       try {
         const result = await unsubscribe(deps, token.customerId, token.topic, "one_click");
         if (result.outcome === "no-customer") return page(c, 200, "Nothing to unsubscribe", nobody);
+        if (token.topic)
+          return page(c, 200, "You're unsubscribed", topicOff(token.customerId, token.topic, result.email));
         return page(c, 200, "You're unsubscribed", unsubscribed(token.customerId, result.email));
       } catch (err) {
         return failed(c, err, "one-click unsubscribe failed");

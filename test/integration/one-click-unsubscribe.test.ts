@@ -5,7 +5,10 @@
  * tokens, and the mailto and a reply saying "stop" landing in the same place. Waits are
  * shortened with RAPPORT_WAIT_SCALE.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { createConsentTokens } from "../../src/consent/tokens.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { type Rapport, startRapport } from "../../src/main.js";
 import type { Store } from "../../src/store/store.js";
@@ -67,7 +70,7 @@ describe("unsubscribing from a link", () => {
     const manage = footerLinks(thanks, "Manage your emails").html as string;
     expect(manage).toMatch(new RegExp(`^${base}/p/[A-Za-z0-9_-]{44}$`));
     const token = manage.slice(manage.lastIndexOf("/") + 1);
-    return { sink, rapport, store, base, thanks, token };
+    return { sink, rapport, store, base, thanks, token, dir: t.dir };
   }
 
   it("puts both headers and the footer links on a relationship email, and no List-Unsubscribe on a transactional one", async () => {
@@ -181,6 +184,46 @@ describe("unsubscribing from a link", () => {
     const big = await fetch(`${base}/u/${token}`, { method: "POST", body: "x".repeat(64 * 1024) });
     expect(big.status).toBe(413);
     expect(await store.getSuppression("ada@example.com")).toBeNull();
+  });
+
+  it("a link narrowed to one topic: the page names the topic by its title, the POST turns off that topic only", async () => {
+    const { store, base, dir } = await boot(FOURTEEN_DAYS);
+    const ada = await store.findCustomerByEmail("ada@example.com");
+    // Signed with this rapport's kept secret, as a template linking to one topic would be.
+    const tokens = createConsentTokens(readFileSync(join(dir, "secret"), "utf8").trim());
+    const url = `${base}/u/${tokens.make(ada?.id as string, "product_news")}`;
+    const page = await (await fetch(url)).text();
+    expect(page).toContain(
+      "Stop Lyra Audio's emails about “Product news” to <strong>ada@example.com</strong>",
+    );
+    expect((await store.findCustomerByEmail("ada@example.com"))?.preferences).toEqual({});
+
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "List-Unsubscribe=One-Click",
+        redirect: "manual",
+      });
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(body).toContain("You're unsubscribed from Product news");
+      expect(body).toContain("The other emails you chose still come.");
+    }
+    expect(await store.getSuppression("ada@example.com")).toBeNull();
+    expect((await store.findCustomerByEmail("ada@example.com"))?.preferences).toMatchObject({
+      topics: { product_news: false },
+    });
+    const changes = ((await store.timeline("ada@example.com"))?.events ?? []).filter(
+      (e) => e.type === "preference_changed",
+    );
+    expect(changes.map((e) => e.body.properties)).toEqual([
+      expect.objectContaining({
+        source: "one_click",
+        changed: "topics.product_news",
+        topic_product_news: false,
+      }),
+    ]);
   });
 
   // Where a one-click POST lands: the address suppressed, "stop everything" stored, one
