@@ -3,6 +3,9 @@
  * brand's topics (rapport validate), part of the version, carried by the send effect
  * with the message's category.
  */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkTopics } from "../../../src/flows/check.js";
 import { advance, initialRun } from "../../../src/flows/interpreter.js";
@@ -133,6 +136,30 @@ describe("checkTopics (rapport validate)", () => {
   it("says so when the brand lists no topics", () => {
     expect(checked("name: Test\ntrigger:\n  event: registration\nsteps:\n  - send: a\n", new Set())).toEqual([
       'config/flows/test.yaml:5:11: steps[0].send: step "send-1" sends "a", which is not transactional, so customers can opt out of it: say what it is about with topic: on the flow (or on the step) (config/rapport.yaml lists no topics yet; add them under topics:)',
+    ]);
+  });
+
+  it("is part of loading the project (rapport validate, start): an unknown topic and a send without one are problems", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rapport-topics-"));
+    cpSync(resolve("config"), dir, { recursive: true });
+    const edit = (file: string, from: RegExp, to: string) => {
+      const path = join(dir, "flows", file);
+      const text = readFileSync(path, "utf8");
+      expect(text).toMatch(from);
+      writeFileSync(path, text.replace(from, to));
+    };
+    edit("get-to-know-you.yaml", /^topic: check_ins$/m, "topic: check_inz");
+    edit("birthday.yaml", /^topic: birthday$/m, "");
+    const loaded = await loadProject(dir);
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.problems).toEqual([
+      expect.stringMatching(
+        /birthday\.yaml:\d+:\d+: steps\[0\]\.send: step "wishes" sends "birthday", which is not transactional, so customers can opt out of it/,
+      ),
+      expect.stringMatching(
+        /get-to-know-you\.yaml:\d+:8: topic: there is no topic named "check_inz" .*did you mean "check_ins"\?$/,
+      ),
     ]);
   });
 
