@@ -103,6 +103,18 @@ const release = query(sql`
     uncertain_attempts = uncertain_attempts + ${p("uncertain")}
   where id = ${p("id")} and status = 'sending'`);
 
+/**
+ * The same, only while the claim is still the caller's (its lease unchanged): an attempt
+ * that was frozen past its lease (SIGSTOP, a suspended VM) and fails on waking must not
+ * give back the claim another attempt has taken over meanwhile. That would free the row
+ * for a third attempt beside the second, which claims it as 'queued' and so would not
+ * count the copy it may add as a possible duplicate.
+ */
+const releaseOwn = query(sql`
+  update ${messages} set status = 'queued', error = ${p("error")}, lease_until = null, updated_at = ${p("now")},
+    uncertain_attempts = uncertain_attempts + ${p("uncertain")}
+  where id = ${p("id")} and status = 'sending' and lease_until = ${p("leaseUntil")}`);
+
 const finish = query(sql`
   update ${messages} set status = ${p("status")}, error = ${p("error")}, lease_until = null, updated_at = ${p("now")}
   where id = ${p("id")}`);
@@ -322,7 +334,9 @@ export function outboxStore(db: Database, newId: () => string): OutboxStore {
       await markSent({ id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
     },
     releaseMessage: async (id, error, now, opts) => {
-      await db.write(release, { id, error, now, uncertain: opts?.uncertain ? 1 : 0 });
+      const uncertain = opts?.uncertain ? 1 : 0;
+      if (opts?.leaseUntil === undefined) await db.write(release, { id, error, now, uncertain });
+      else await db.write(releaseOwn, { id, error, now, uncertain, leaseUntil: opts.leaseUntil });
     },
     recordSendRefusal: (id, refusal, now) => db.tx((t) => recordSendRefusal(t, id, refusal, now, newId)),
     countPossibleDuplicates: () => db.read(async (t) => (await t.get(possibleDuplicates))?.n ?? 0),

@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { formatTimeline } from "../../src/cli/timeline-text.js";
 import { firstAttempt, processDelivery } from "../../src/jobs/process-delivery.js";
+import { createMetrics } from "../../src/metrics/metrics.js";
 import type { Store } from "../../src/store/store.js";
 import { type DeliveryHarness, deliveryHarness } from "../support/delivery-harness.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -193,5 +194,9 @@ describe("deliveries under faults", () => {
     expect(tl?.messages[0]).toMatchObject({ uncertainAttempts: 1, possibleDuplicate: true });
     expect(formatTimeline(tl as NonNullable<typeof tl>)).toContain("sent 2 times, possible duplicate");
     expect(await h.store.countPossibleDuplicates()).toBe(1);
+    // ... and /metrics counts it, from the store as main.ts wires it.
+    const metrics = createMetrics({ clock: { now: () => Date.now() }, cacheMs: 0, processMetrics: false });
+    metrics.setSources({ possibleDuplicates: () => h.store.countPossibleDuplicates() });
+    expect((await metrics.render()).body).toMatch(/^rapport_messages_possible_duplicates 1$/m);
   });
 });
