@@ -26,6 +26,7 @@
  * A lease a few ms longer only delays the takeover of a claim whose process died.
  */
 import { sql, type Table } from "drizzle-orm";
+import { refusalStatus } from "../mail/refusal.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import {
   customers,
@@ -210,14 +211,6 @@ export async function claimMessage(t: Sql, id: string, now: number, leaseMs: num
   if (row.status === "sending" || row.status === "queued")
     return { outcome: "busy", message: toMessage(row) };
   return { outcome: "done", message: toMessage(row) };
-}
-
-/** "550 5.1.1 <x>: no such user" → "5.1.1" (RFC 3463); the reply code when there is no enhanced status. */
-export function refusalStatus(r: SendRefusal): string {
-  const enhanced = /(?:^|[\s:(])([245]\.\d{1,3}\.\d{1,3})(?=$|[\s:;,)])/.exec(
-    r.response.replace(/^\d{3}[ -]/, " "),
-  );
-  return enhanced?.[1] ?? String(r.responseCode);
 }
 
 export async function recordSendRefusal(

@@ -113,6 +113,23 @@ describe("deliveries under faults", () => {
     expect((await h.store.getMessage(id))?.status).toBe("failed");
   });
 
+  it("retries a 552 5.2.2 (mailbox full) at RCPT like a 4xx: soft, as when it comes back by mail", async () => {
+    const { sink, h } = await boot();
+    const id = await h.seedMessage("full@example.com");
+    sink.refuseRcptWith(552, "5.2.2 mailbox full");
+    const err = await processDelivery({ messageId: id }, h.deps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(UnrecoverableError);
+    expect(await h.store.getMessage(id)).toMatchObject({ status: "queued" });
+    expect((await h.store.getMessage(id))?.error).toMatch(/552 .*5\.2\.2 mailbox full/);
+    expect(await h.store.getSuppression("full@example.com")).toBeNull();
+    expect((await h.store.timeline("full@example.com"))?.interactions).toEqual([]);
+
+    sink.refuseRcptWith(null);
+    expect(await processDelivery({ messageId: id }, h.deps)).toBe("sent");
+    expect(await sink.waitFor(1)).toHaveLength(1);
+  });
+
   it("retries a 4xx at RCPT: no suppression, the message goes out once the server takes it", async () => {
     const { sink, h } = await boot();
     const id = await h.seedMessage("grey@example.com");
