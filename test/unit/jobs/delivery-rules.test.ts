@@ -10,6 +10,7 @@ import {
 } from "../../../src/jobs/process-delivery.js";
 import { recordSent } from "../../../src/jobs/record-sent.js";
 import { createSendPool } from "../../../src/jobs/send-pool.js";
+import { isSoftStatus, refusalStatus } from "../../../src/mail/refusal.js";
 import { THAW_GRACE_MS } from "../../../src/mail/sender-thread.js";
 import {
   isPermanentSendError,
@@ -17,7 +18,6 @@ import {
   refusalOf,
   SENDER_GRACE_MS,
 } from "../../../src/mail/transport.js";
-import { isSoftStatus, refusalStatus } from "../../../src/mail/refusal.js";
 
 describe("sendDeadline", () => {
   const lease = 5 * 60_000;
