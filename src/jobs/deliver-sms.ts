@@ -20,7 +20,13 @@ import { isUncertainSendError } from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { sendingFor } from "./exhausted.js";
-import { allowedFrom, type DeliveryOutcome, LeaseTooShortError, sendDeadline } from "./process-delivery.js";
+import {
+  allowedFrom,
+  type DeliveryOutcome,
+  LeaseTooShortError,
+  ownClaim,
+  sendDeadline,
+} from "./process-delivery.js";
 import { recordSent } from "./record-sent.js";
 import { templateDataFor } from "./template-data.js";
 
@@ -82,7 +88,7 @@ export async function deliverSms(
   const deadlineMs = sendDeadline(leaseUntil, clock.now(), deps.sms.deadlineMs);
   if (deadlineMs <= 0) {
     const err = new LeaseTooShortError(id, deadlineMs);
-    await store.releaseMessage(id, err.message, clock.now());
+    await store.releaseMessage(id, err.message, clock.now(), ownClaim({ leaseUntil: leaseUntil || null }));
     throw err;
   }
   let response: string;
@@ -113,7 +119,10 @@ export async function deliverSms(
     const age = sendingFor(ctx.message, clock.now());
     if (age > deps.sendGiveUpMs)
       return fail(`gave up after ${Math.round(age / 3600_000)} h: ${errorText(err)}`);
-    await store.releaseMessage(id, errorText(err), clock.now(), { uncertain: isUncertainSendError(err) });
+    await store.releaseMessage(id, errorText(err), clock.now(), {
+      uncertain: isUncertainSendError(err),
+      ...ownClaim({ leaseUntil: leaseUntil || null }),
+    });
     throw err;
   }
   await recordSent(

@@ -211,6 +211,10 @@ export function sendDeadline(leaseUntil: number, now: number, configuredMs: numb
   return configuredMs === undefined ? fits : Math.min(configuredMs, fits);
 }
 
+/** The release option that gives the row back only while this attempt's claim holds. */
+export const ownClaim = (m: { leaseUntil: number | null }) =>
+  m.leaseUntil === null ? {} : { leaseUntil: m.leaseUntil };
+
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
 
 export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise<DeliveryOutcome> {
@@ -270,7 +274,7 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
   const deadlineMs = sendDeadline(claim.message.leaseUntil ?? 0, clock.now(), deps.sendDeadlineMs);
   if (deadlineMs <= 0) {
     const err = new LeaseTooShortError(data.messageId, deadlineMs);
-    await store.releaseMessage(data.messageId, err.message, clock.now());
+    await store.releaseMessage(data.messageId, err.message, clock.now(), { ...ownClaim(claim.message) });
     throw err;
   }
 
@@ -299,6 +303,7 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
       return fail(`gave up after ${Math.round(age / 3600_000)} h: ${errorText(err)}`);
     await store.releaseMessage(data.messageId, errorText(err), clock.now(), {
       uncertain: isUncertainSendError(err),
+      ...ownClaim(claim.message),
     });
     throw err;
   }

@@ -26,6 +26,7 @@ import {
 import { originalHeaders, originalMessageId } from "./original-message.js";
 import type { ParsedInbound } from "./parse-inbound.js";
 import { allAddresses, firstAddress } from "./raw-text.js";
+import { isSoftStatus } from "./refusal.js";
 
 export interface BounceDetails {
   type: "hard" | "soft";
@@ -381,10 +382,8 @@ function hardOrSoft(input: {
   subject: string;
 }): "hard" | "soft" {
   if (input.action === "delayed") return "soft";
-  // 5.2.2 "mailbox full" is permanent in name only: the owner usually makes room, so we
-  // record it and keep writing (as sisimai and the big ESPs do) instead of suppressing.
-  if (input.status === "5.2.2") return "soft";
-  if (input.status) return input.status.startsWith("4") ? "soft" : "hard";
+  // 5.2.2 "mailbox full" is soft (refusal.ts): the same rule as for our own server's refusals.
+  if (input.status) return isSoftStatus(input.status) ? "soft" : "hard";
   const reply = SMTP_REPLY.exec(input.diagnostic ?? "") ?? SMTP_REPLY.exec(input.text);
   if (reply?.[1]) return reply[1].startsWith("4") ? "soft" : "hard";
   if (/\bdela(?:y|yed)\b|warning/i.test(input.subject)) return "soft";

@@ -11,6 +11,7 @@ import nodemailer from "nodemailer";
 import { setDeadline } from "../infra/deadline-timer.js";
 import { moduleThreadUrl, startModuleThread } from "../infra/module-thread.js";
 import { type DkimSigning, nodemailerDkim } from "./dkim-options.js";
+import { isSoftStatus, refusalStatus } from "./refusal.js";
 import {
   type FromSender,
   SEND_DEADLINE_CODE,
@@ -105,6 +106,9 @@ export function refusalOf(
   if (typeof e.command !== "string" || !REFUSING_COMMANDS.has(e.command)) return null;
   const response =
     typeof e.response === "string" && e.response ? e.response : String(e.message ?? e.responseCode);
+  // A 5xx that is soft all the same (5.2.2 mailbox full) is retried like a 4xx, and
+  // suppresses no one: as when the same answer comes back by mail (refusal.ts).
+  if (isSoftStatus(refusalStatus({ responseCode: e.responseCode, response }))) return null;
   return {
     command: e.command,
     responseCode: e.responseCode,

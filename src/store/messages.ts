@@ -26,6 +26,7 @@
  * A lease a few ms longer only delays the takeover of a claim whose process died.
  */
 import { sql, type Table } from "drizzle-orm";
+import { refusalStatus } from "../mail/refusal.js";
 import { toCustomer, toEvent, toMessage, toOwnership, toProduct } from "./rows.js";
 import {
   customers,
@@ -102,6 +103,18 @@ const release = query(sql`
   update ${messages} set status = 'queued', error = ${p("error")}, lease_until = null, updated_at = ${p("now")},
     uncertain_attempts = uncertain_attempts + ${p("uncertain")}
   where id = ${p("id")} and status = 'sending'`);
+
+/**
+ * The same, only while the claim is still the caller's (its lease unchanged): an attempt
+ * that was frozen past its lease (SIGSTOP, a suspended VM) and fails on waking must not
+ * give back the claim another attempt has taken over meanwhile. That would free the row
+ * for a third attempt beside the second, which claims it as 'queued' and so would not
+ * count the copy it may add as a possible duplicate.
+ */
+const releaseOwn = query(sql`
+  update ${messages} set status = 'queued', error = ${p("error")}, lease_until = null, updated_at = ${p("now")},
+    uncertain_attempts = uncertain_attempts + ${p("uncertain")}
+  where id = ${p("id")} and status = 'sending' and lease_until = ${p("leaseUntil")}`);
 
 const finish = query(sql`
   update ${messages} set status = ${p("status")}, error = ${p("error")}, lease_until = null, updated_at = ${p("now")}
@@ -198,14 +211,6 @@ export async function claimMessage(t: Sql, id: string, now: number, leaseMs: num
   if (row.status === "sending" || row.status === "queued")
     return { outcome: "busy", message: toMessage(row) };
   return { outcome: "done", message: toMessage(row) };
-}
-
-/** "550 5.1.1 <x>: no such user" → "5.1.1" (RFC 3463); the reply code when there is no enhanced status. */
-export function refusalStatus(r: SendRefusal): string {
-  const enhanced = /(?:^|[\s:(])([245]\.\d{1,3}\.\d{1,3})(?=$|[\s:;,)])/.exec(
-    r.response.replace(/^\d{3}[ -]/, " "),
-  );
-  return enhanced?.[1] ?? String(r.responseCode);
 }
 
 export async function recordSendRefusal(
@@ -322,7 +327,9 @@ export function outboxStore(db: Database, newId: () => string): OutboxStore {
       await markSent({ id, subject: r.subject, smtpResponse: r.smtpResponse, now: r.now });
     },
     releaseMessage: async (id, error, now, opts) => {
-      await db.write(release, { id, error, now, uncertain: opts?.uncertain ? 1 : 0 });
+      const uncertain = opts?.uncertain ? 1 : 0;
+      if (opts?.leaseUntil === undefined) await db.write(release, { id, error, now, uncertain });
+      else await db.write(releaseOwn, { id, error, now, uncertain, leaseUntil: opts.leaseUntil });
     },
     recordSendRefusal: (id, refusal, now) => db.tx((t) => recordSendRefusal(t, id, refusal, now, newId)),
     countPossibleDuplicates: () => db.read(async (t) => (await t.get(possibleDuplicates))?.n ?? 0),

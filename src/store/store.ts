@@ -687,8 +687,15 @@ export interface OutboxStore {
   /**
    * Gives a claimed message back for a later attempt (a transient failure). `uncertain`:
    * the failed attempt may still have reached the server (a send past its deadline).
+   * `leaseUntil`: the caller's claim (its lease as claimed); the row is given back only while
+   * that claim holds, not after another attempt has taken it over.
    */
-  releaseMessage(id: string, error: string, now: number, opts?: { uncertain?: boolean }): Promise<void>;
+  releaseMessage(
+    id: string,
+    error: string,
+    now: number,
+    opts?: { uncertain?: boolean; leaseUntil?: number },
+  ): Promise<void>;
   /**
    * In one transaction: a permanent SMTP refusal (5xx at RCPT or after DATA) recorded like
    * an incoming hard bounce: a bounce interaction on the message, the address suppressed,

@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { formatTimeline } from "../../src/cli/timeline-text.js";
 import { firstAttempt, processDelivery } from "../../src/jobs/process-delivery.js";
+import { createMetrics } from "../../src/metrics/metrics.js";
 import type { Store } from "../../src/store/store.js";
 import { type DeliveryHarness, deliveryHarness } from "../support/delivery-harness.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
@@ -112,6 +113,23 @@ describe("deliveries under faults", () => {
     expect((await h.store.getMessage(id))?.status).toBe("failed");
   });
 
+  it("retries a 552 5.2.2 (mailbox full) at RCPT like a 4xx: soft, as when it comes back by mail", async () => {
+    const { sink, h } = await boot();
+    const id = await h.seedMessage("full@example.com");
+    sink.refuseRcptWith(552, "5.2.2 mailbox full");
+    const err = await processDelivery({ messageId: id }, h.deps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(UnrecoverableError);
+    expect(await h.store.getMessage(id)).toMatchObject({ status: "queued" });
+    expect((await h.store.getMessage(id))?.error).toMatch(/552 .*5\.2\.2 mailbox full/);
+    expect(await h.store.getSuppression("full@example.com")).toBeNull();
+    expect((await h.store.timeline("full@example.com"))?.interactions).toEqual([]);
+
+    sink.refuseRcptWith(null);
+    expect(await processDelivery({ messageId: id }, h.deps)).toBe("sent");
+    expect(await sink.waitFor(1)).toHaveLength(1);
+  });
+
   it("retries a 4xx at RCPT: no suppression, the message goes out once the server takes it", async () => {
     const { sink, h } = await boot();
     const id = await h.seedMessage("grey@example.com");
@@ -193,5 +211,9 @@ describe("deliveries under faults", () => {
     expect(tl?.messages[0]).toMatchObject({ uncertainAttempts: 1, possibleDuplicate: true });
     expect(formatTimeline(tl as NonNullable<typeof tl>)).toContain("sent 2 times, possible duplicate");
     expect(await h.store.countPossibleDuplicates()).toBe(1);
+    // ... and /metrics counts it, from the store as main.ts wires it.
+    const metrics = createMetrics({ clock: { now: () => Date.now() }, cacheMs: 0, processMetrics: false });
+    metrics.setSources({ possibleDuplicates: () => h.store.countPossibleDuplicates() });
+    expect((await metrics.render()).body).toMatch(/^rapport_messages_possible_duplicates 1$/m);
   });
 });

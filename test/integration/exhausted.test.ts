@@ -13,6 +13,7 @@ import { connectRedis } from "../../src/infra/redis.js";
 import { createQueues, jobIds } from "../../src/jobs/queues.js";
 import { startRapport } from "../../src/main.js";
 import type { MessageRow, Store } from "../../src/store/store.js";
+import { runCli } from "../support/run-cli.js";
 import { startSmtpSink } from "../support/smtp-sink.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
 import { openTestStore } from "../support/test-store.js";
@@ -133,6 +134,32 @@ describe("exhausted work", () => {
       t.settings,
     );
     expect(again?.reset).toEqual([]);
+  });
+
+  it("`rapport retry MESSAGE_ID`, the command, brings one failed message back by its id", async () => {
+    const { sink, t, rapport, store } = await boot({ RAPPORT_SEND_GIVE_UP_MS: "1500" });
+    sink.failWith(451);
+    expect((await postEvent(rapport.httpPort as number, registration({ id: "by-id-1" }))).status).toBe(202);
+    const failed = await eventually(async () => {
+      const m = await onlyMessage(store, "ada@example.com");
+      return m?.status === "failed" ? m : null;
+    }, "the message failed");
+
+    sink.failWith(null);
+    const run = await runCli(["retry", failed.id], t.env);
+    expect(run.code).toBe(0);
+    expect(run.output).toContain("messages: 1 brought back (queued now)");
+    expect(run.output).toContain(failed.id);
+    await sink.waitFor(1);
+    await eventually(async () => (await onlyMessage(store, "ada@example.com"))?.status === "sent", "sent");
+
+    // Sent now: a second retry of it brings nothing back, and says so with exit code 1.
+    const again = await runCli(["retry", failed.id], t.env);
+    expect(again.code).toBe(1);
+    expect(again.output).toContain(
+      `not brought back (no such id, or not failed: sent, being sent): ${failed.id}`,
+    );
+    expect(sink.received).toHaveLength(1);
   });
 
   it("inbound mail that cannot be understood ends failed, on its customer's timeline, and is not swept again", async () => {

@@ -132,8 +132,17 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
       expect(await outbox.listStrandedMessages(2101, 0, 10)).toEqual(["m1"]);
       const taken = await outbox.claimMessage("m1", 2200, 100);
       expect(taken).toMatchObject({ outcome: "claimed", message: { attempts: 2, uncertainAttempts: 1 } });
-      // A failed send past its deadline gives the claim back, uncertain too.
-      await outbox.releaseMessage("m1", "deadline", 2250, { uncertain: true });
+      // The first attempt was only frozen: waking, it fails and gives back its own claim,
+      // which is no longer the row's. The second attempt keeps the message.
+      await outbox.releaseMessage("m1", "woke up late", 2210, { uncertain: true, leaseUntil: 2100 });
+      expect(await outbox.getMessage("m1")).toMatchObject({
+        status: "sending",
+        leaseUntil: 2300,
+        uncertainAttempts: 1,
+        error: null,
+      });
+      // A failed send past its deadline gives its claim back, uncertain too.
+      await outbox.releaseMessage("m1", "deadline", 2250, { uncertain: true, leaseUntil: 2300 });
       expect(await outbox.getMessage("m1")).toMatchObject({
         status: "queued",
         uncertainAttempts: 2,

@@ -21,8 +21,12 @@ export interface SmtpSink {
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** While set, every message is answered with this temporary failure. */
   failWith(code: number | null): void;
-  /** While set, every RCPT TO is answered with this code (e.g. 550 unknown user, 450 greylisted). */
-  refuseRcptWith(code: number | null): void;
+  /**
+   * While set, every RCPT TO is answered with this code (e.g. 550 unknown user, 450
+   * greylisted), and this text after the address (by default an enhanced status and
+   * words that go with the code's class).
+   */
+  refuseRcptWith(code: number | null, text?: string): void;
   /** While true, MAIL FROM gets no answer at all (the server hangs mid-conversation). */
   stallMailFrom(on: boolean): void;
   /** RCPT TO commands seen (refused ones included). */
@@ -34,6 +38,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let failCode: number | null = null;
   let rcptCode: number | null = null;
+  let rcptText: string | null = null;
   let stalling = false;
   let rcpts = 0;
   const held: Array<() => void> = [];
@@ -51,7 +56,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onRcptTo(address, _session, callback) {
       rcpts++;
       if (rcptCode === null) return callback();
-      const text = rcptCode >= 500 ? "5.1.1 no such user here" : "4.2.0 greylisted, try again later";
+      const text =
+        rcptText ?? (rcptCode >= 500 ? "5.1.1 no such user here" : "4.2.0 greylisted, try again later");
       callback(Object.assign(new Error(`<${address.address}>: ${text}`), { responseCode: rcptCode }));
     },
     onData(stream, session, callback) {
@@ -91,8 +97,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     failWith(code) {
       failCode = code;
     },
-    refuseRcptWith(code) {
+    refuseRcptWith(code, text) {
       rcptCode = code;
+      rcptText = text ?? null;
     },
     stallMailFrom(on) {
       stalling = on;

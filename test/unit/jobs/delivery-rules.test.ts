@@ -10,6 +10,7 @@ import {
 } from "../../../src/jobs/process-delivery.js";
 import { recordSent } from "../../../src/jobs/record-sent.js";
 import { createSendPool } from "../../../src/jobs/send-pool.js";
+import { isSoftStatus, refusalStatus } from "../../../src/mail/refusal.js";
 import { THAW_GRACE_MS } from "../../../src/mail/sender-thread.js";
 import {
   isPermanentSendError,
@@ -17,7 +18,6 @@ import {
   refusalOf,
   SENDER_GRACE_MS,
 } from "../../../src/mail/transport.js";
-import { refusalStatus } from "../../../src/store/messages.js";
 
 describe("sendDeadline", () => {
   const lease = 5 * 60_000;
@@ -112,7 +112,18 @@ describe("SMTP errors", () => {
     ["554 Transaction failed", 554, "554"],
     ["550 <x.5.1.1@example.com>: rejected", 550, "550"],
   ])("the status of %j is %s", (response, responseCode, status) => {
-    expect(refusalStatus({ command: "RCPT TO", responseCode, response })).toBe(status);
+    expect(refusalStatus({ responseCode, response })).toBe(status);
+  });
+
+  it.each([
+    ["5.1.1", false],
+    ["5.7.1", false],
+    ["550", false],
+    ["5.2.2", true],
+    ["4.2.2", true],
+    ["450", true],
+  ])("a refusal with status %s is soft: %s", (status, soft) => {
+    expect(isSoftStatus(status)).toBe(soft);
   });
 });
 
