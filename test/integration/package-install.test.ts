@@ -47,8 +47,17 @@ describe.skipIf(process.env.RAPPORT_TEST_STORE === "postgres")("the npm package"
         "README.md",
       ]),
     );
-    // Code, migrations and defaults only.
-    expect(files.filter((f) => /^(test|bench|scripts)\/|^src\/.*\.ts$|\.map$/.test(f))).toEqual([]);
+    // Code, migrations and defaults only: nothing outside these (no tests, benchmarks, var/,
+    // sources or source maps, no migration snapshots)...
+    const allowed =
+      /^(bin\/rapport\.js|dist\/.+\.js|src\/store\/migrations(-pg)?\/(\d{4}_\w+\.sql|meta\/_journal\.json)|config\/.+|schema\/flow\.schema\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+    expect(files.filter((f) => !allowed.test(f))).toEqual([]);
+    // ...and no compiled module whose source is gone (tsc never deletes what it built before).
+    expect(
+      files.filter(
+        (f) => f.startsWith("dist/") && !existsSync(f.replace(/^dist\//, "src/").replace(/\.js$/, ".ts")),
+      ),
+    ).toEqual([]);
 
     const app = join(tmp, "brand");
     await installTarball(app, tarball);

@@ -1,66 +1,91 @@
 /**
- * Upgrading keeps the data (issue 14): a store written on the previous schema (every
- * migration through the previous release's last, test/support/previous-schema.ts) is opened by this version's
- * openStore, which migrates it forward on start. Its rows are still read, and the columns
- * the later migrations added hold what they say for old rows.
+ * Upgrading keeps the data (issue 14): a store the previous release wrote (its rows in
+ * test/fixtures/previous-release/store.json, made by running that release; put back on its
+ * schema by test/support/previous-schema.ts) is opened by this version's openStore, which
+ * migrates it forward on start. The rows are still read, the columns later migrations added
+ * hold what they say for old rows, the flow versions that release recorded (its unversioned
+ * format) still read, and a run it left waiting goes on with this version's interpreter.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { advance } from "../../src/flows/interpreter.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/store.js";
 import { dropSchema, freshSchema, postgresUnavailable, testPostgresUrl } from "../support/postgres.js";
-import { postgresOnPreviousSchema, sqliteOnPreviousSchema } from "../support/previous-schema.js";
+import {
+  PREVIOUS_RELEASE,
+  postgresOnPreviousRelease,
+  releasedMigrationsEdited,
+  sqliteOnPreviousRelease,
+} from "../support/previous-schema.js";
 
-const T = 1_790_000_000_000;
-/** Plain SQL both dialects take (booleans as true/false: SQLite reads them as 1/0). */
-const SEED = [
-  `INSERT INTO customers (id, email, name, created_at, updated_at) VALUES ('c1', 'ada@example.com', 'Ada Lovelace', ${T}, ${T})`,
-  `INSERT INTO products (id, sku, name, category, created_at, updated_at) VALUES ('p1', 'LYRA-RD-2780', 'Lyra RD 2780', 'turntable', ${T}, ${T})`,
-  `INSERT INTO ownerships (id, customer_id, product_id, serial, kind, started_at, created_at, updated_at) VALUES ('o1', 'c1', 'p1', 'RD-000123', 'registration', ${T}, ${T}, ${T})`,
-  ...[
-    ["m1", "thank-you", "customer", true],
-    ["m2", "check-in", "customer", false],
-    ["m3", "reply-to-team", "team", false],
-  ].map(
-    ([id, template, audience, transactional], i) =>
-      `INSERT INTO messages (id, dedupe_key, customer_id, ownership_id, template, to_address, message_id_header, audience, transactional, status, created_at, updated_at)
-       VALUES ('${id}', 'k-${id}', 'c1', 'o1', '${template}', 'ada@example.com', '<${id}@rapport.test>', '${audience}', ${transactional}, 'sent', ${T + i}, ${T + i})`,
-  ),
-  `INSERT INTO interactions (id, inbound_id, kind, customer_id, ownership_id, message_id, attributed_by, to_owner_address, from_address, subject, text, occurred_at, created_at)
-   VALUES ('i1', NULL, 'human_reply', 'c1', 'o1', 'm2', 'message-id', false, 'ada@example.com', 'Re: check-in', 'It sounds lovely.', ${T + 9}, ${T + 9})`,
-];
+const { tables } = PREVIOUS_RELEASE;
+const byFlow = (flowId: string) => {
+  const run = tables.flow_runs?.find((r) => r.flow_id === flowId);
+  if (!run) throw new Error(`store.json: no run of ${flowId}`);
+  return { id: String(run.id), version: String(run.flow_version) };
+};
 
 async function expectMigratedForward(store: Store): Promise<void> {
   const t = await store.timeline("ada@example.com");
-  if (!t) throw new Error("the customer written on the previous schema is gone");
+  if (!t) throw new Error("the customer the previous release wrote is gone");
   expect(t.customer.name).toBe("Ada Lovelace");
-  // consent: customers.preferences, '{}' (nothing chosen yet) for customers from before.
   expect(t.customer.preferences).toEqual({});
-  expect(t.ownerships.map((o) => [o.id, o.serial, o.product.sku])).toEqual([
-    ["o1", "RD-000123", "LYRA-RD-2780"],
+  expect(t.ownerships.map((o) => [o.serial, o.product.sku])).toEqual([["RD-000123", "LYRA-RD-2780"]]);
+  // sms: messages.channel, email for every message from before; in_reply_to: none.
+  expect(t.messages.map((m) => [m.template, m.status, m.category, m.channel, m.inReplyTo]).sort()).toEqual([
+    ["owner-message-received", "sent", "transactional", "email", null],
+    ["owner-message-to-team", "sent", "transactional", "email", null],
+    ["reply-to-team", "sent", "transactional", "email", null],
+    ["thank-you", "sent", "transactional", "email", null],
   ]);
-  // consent: messages.category, transactional for transactional mail and notes to the team.
-  expect(t.messages.map((m) => [m.id, m.status, m.category, m.topic])).toEqual([
-    ["m1", "sent", "transactional", null],
-    ["m2", "sent", "relationship", null],
-    ["m3", "sent", "transactional", null],
+  // dashboard: interactions.handled_at, null for mail from before: the reply and the
+  // owner-line message wait in the inbox.
+  expect(await store.inboxCount()).toBe(2);
+  // dashboard: flow_runs.place and outcome, filled from each run's state by the migration.
+  const counts = (await store.flowRunCounts()).map((c) => [c.flowId, c.status, c.cursor, c.outcome, c.runs]);
+  expect(counts.sort()).toEqual([
+    ["get-to-know-you", "waiting", [0], null, 1],
+    ["owner-line", "completed", [2], null, 1],
+    ["replies-to-team", "completed", [1], null, 1],
+    ["thank-you", "waiting", [1], null, 1],
   ]);
-  // message_in_reply_to: messages from before answer nothing of a reply's.
-  expect(t.messages.map((m) => m.inReplyTo)).toEqual([null, null, null]);
-  // dashboard: interactions.handled_at, null for replies from before: they wait in the inbox.
-  expect(await store.inboxCount()).toBe(1);
+
+  // Flow versions on record: that release wrote the interpreter's Flow as JSON (no format).
+  for (const v of tables.flow_versions ?? []) {
+    const flow = await store.getFlowVersion(String(v.flow_id), String(v.version));
+    expect(flow && [flow.id, flow.version]).toEqual([v.flow_id, v.version]);
+  }
+  // Run state: the question it left waiting three days is asked when the wait ends.
+  const { id, version } = byFlow("get-to-know-you");
+  const run = await store.getRun(id);
+  const flow = await store.getFlowVersion("get-to-know-you", version);
+  if (!run || !flow || run.wakeAt === null) throw new Error("the waiting get-to-know-you run is gone");
+  const woken = advance(flow, run.state, { type: "wake" }, run.wakeAt, {
+    defaultTimezone: "Europe/Berlin",
+    facts: {
+      event: { type: "registration", properties: {} },
+      customer: { email: "ada@example.com" },
+      ownership: { status: "active" },
+    },
+  });
+  expect(woken.effects.filter((e) => e.type === "send").map((e) => e.template)).toEqual(["get-to-know-you"]);
+  expect(woken.run).toMatchObject({ status: "waiting", waitingFor: "reply" });
 }
 
 const pgSkip = await postgresUnavailable();
 
-describe("a store written by the previous release's schema", () => {
+describe(`a store written by the previous release (${PREVIOUS_RELEASE.version})`, () => {
+  it("keeps that release's migrations as it shipped them", () => {
+    expect(releasedMigrationsEdited("sqlite")).toEqual([]);
+    expect(releasedMigrationsEdited("postgres")).toEqual([]);
+  });
+
   it("migrates forward on start (SQLite)", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "rapport-upgrade-")), "rapport.db");
-    const leftOut = sqliteOnPreviousSchema(path, SEED);
-    expect(leftOut).toEqual([
-      "0010_consent",
+    expect(sqliteOnPreviousRelease(path)).toEqual([
       "0011_dashboard",
       "0012_metrics_counts",
       "0013_sms",
@@ -81,9 +106,7 @@ describe("a store written by the previous release's schema", () => {
       const url = testPostgresUrl();
       const schema = freshSchema();
       try {
-        const leftOut = await postgresOnPreviousSchema(url, schema, SEED);
-        expect(leftOut).toEqual([
-          "0003_consent",
+        expect(await postgresOnPreviousRelease(url, schema)).toEqual([
           "0004_dashboard",
           "0005_metrics_counts",
           "0006_sms",
