@@ -3,6 +3,7 @@
  * and handed down as plain objects; nothing below keeps module-level state. The CLI's
  * `start` and `worker` call this, and so do the integration tests.
  */
+
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
@@ -47,6 +48,7 @@ import { startSweeper } from "./jobs/sweeper.js";
 import { startWakePromoter } from "./jobs/wake-promoter.js";
 import { startWorkers } from "./jobs/workers.js";
 import { type RunningInboundSmtp, startInboundSmtp } from "./mail/inbound-smtp.js";
+import { createRelayRefusalLog } from "./mail/relay-refusal-log.js";
 import { createReplyAddresses } from "./mail/tokens.js";
 import { createOutboxMailer, createSmtpMailer, type Mailer } from "./mail/transport.js";
 import { createMailUnderstander } from "./mail/understand-pool.js";
@@ -432,6 +434,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       sendLeaseMs: settings.RAPPORT_SEND_LEASE_MS,
       sendDeadlineMs: settings.SMTP_SEND_DEADLINE_MS,
       sendGiveUpMs: settings.RAPPORT_SEND_GIVE_UP_MS,
+      relayRefusals: createRelayRefusalLog(logger),
       inboundMaxBytes: settings.INBOUND_MAX_BYTES,
       redisErrors: redisWatch.report,
       metrics,

@@ -34,7 +34,10 @@ function interactionText(i: InteractionRow, messages: MessageRow[]): string {
     // Not a mail that came in: our SMTP server refused the message while we sent it.
     const command = typeof i.detail.command === "string" ? ` at ${i.detail.command}` : "";
     const to = answered ? ` to ${answered.toAddress}` : "";
-    return `${KIND_LABEL.bounce.padEnd(8)} refused by the SMTP server${command}${to}${about} (hard): ${clip(i.text ?? "", 120)}`;
+    const type = (i.detail.bounce as { type?: unknown } | undefined)?.type;
+    // A block refused the sender or the message, not the address: say it was kept.
+    const kind = type === "block" ? "block, address kept" : "hard";
+    return `${KIND_LABEL.bounce.padEnd(8)} refused by the SMTP server${command}${to}${about} (${kind}): ${clip(i.text ?? "", 120)}`;
   }
   const via = i.toOwnerAddress ? " to the owner line" : "";
   // A keyword text (HELP, START, STOP) is a command rapport answered itself, not a reply.

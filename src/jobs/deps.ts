@@ -2,6 +2,7 @@
  * What the job processors are given. Plain objects, so tests pass their own (a real
  * store on a temp file, a clock they control, a mailer pointed at a test SMTP server).
  */
+
 import type { Channel } from "../channels/channel.js";
 import type { OutgoingSms } from "../channels/sms-message.js";
 import type { Brand } from "../config/brand.js";
@@ -9,6 +10,7 @@ import type { ConsentLinks } from "../consent/links.js";
 import type { Flow } from "../flows/types.js";
 import type { Clock } from "../infra/clock.js";
 import type { Logger } from "../infra/logger.js";
+import type { RelayRefusalLog } from "../mail/relay-refusal-log.js";
 import type { ReplyAddresses } from "../mail/tokens.js";
 import type { Mailer } from "../mail/transport.js";
 import type { MailUnderstander } from "../mail/understand.js";
@@ -66,6 +68,11 @@ export interface JobDeps {
   ledgerRetry?: LedgerRetry;
   /** A message still failing transiently after this long is given up on. */
   sendGiveUpMs: number;
+  /**
+   * Our SMTP server refusing to relay or asking for authentication, logged once per
+   * episode (relay-refusal-log.ts); absent: at error level every time.
+   */
+  relayRefusals?: RelayRefusalLog;
   /** Inbound messages above this size are refused (INBOUND_MAX_BYTES). */
   inboundMaxBytes: number;
   /**

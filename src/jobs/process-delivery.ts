@@ -11,8 +11,13 @@
  * Never lost: a transient failure (4xx, network, deadline) gives the row back and BullMQ
  * retries with backoff; after the last retry the sweeper keeps re-queueing it until
  * sendGiveUpMs has passed.
- * Refused for good (5xx at RCPT or after DATA): a hard bounce of the address, recorded
- * like an incoming one (interaction + suppression), and the message failed.
+ * Refused for good (5xx at RCPT or after DATA): recorded like an incoming bounce, of its
+ * kind (src/mail/refusal.ts), and the message failed. A hard one (5.1.1 no such user)
+ * suppresses the address; a block (5.7.x spam, policy, DMARC; a message too big) keeps it.
+ * Our own server refusing to relay or asking for authentication ("554 5.7.1 Relay access
+ * denied") would refuse every recipient alike: that is the operator's setup, not the
+ * address nor this message, so it is retried like a transient failure (backoff, then the
+ * sweeper until sendGiveUpMs) and logged at error level once per episode with the fix.
  *
  * The lease is longer than the longest attempt, by construction rather than renewal: a
  * send's deadline is the smaller of SMTP_SEND_DEADLINE_MS and what is left of the lease
@@ -36,11 +41,13 @@ import { INBOUND_MESSAGE_ID_PROPERTY } from "../events/known-types.js";
 import { capsOf, earliestSendTime, type SendPolicy, scalePolicy } from "../flows/send-policy.js";
 import { isTimeZone } from "../flows/time.js";
 import { displayName } from "../mail/display-name.js";
+import { RELAY_FIX } from "../mail/relay-refusal-log.js";
 import {
   isUncertainSendError,
   type MailAddress,
   type OutgoingMail,
   refusalOf,
+  relayRefusalOf,
   SENDER_GRACE_MS,
 } from "../mail/transport.js";
 import type { DeliveryContext } from "../store/store.js";
@@ -287,16 +294,30 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
     const thawUntil = thawDeadline(claim.message.leaseUntil ?? 0);
     smtpResponse = (await deps.mailer.send(mail, { deadlineMs, thawUntil })).response;
     deps.metrics?.sendFinished(took(), "sent", "email");
+    deps.relayRefusals?.accepted();
   } catch (err) {
     const refusal = refusalOf(err);
     deps.metrics?.sendFinished(took(), refusal ? "refused" : "failed", "email");
     if (refusal) {
       await store.recordSendRefusal(data.messageId, refusal, clock.now());
       deps.logger.warn(
-        { messageId: data.messageId, to: ctx.message.toAddress, response: refusal.response },
-        "the mail server refused the message for good: address suppressed (hard bounce)",
+        {
+          messageId: data.messageId,
+          to: ctx.message.toAddress,
+          response: refusal.response,
+          kind: refusal.kind,
+        },
+        refusal.kind === "hard"
+          ? "the mail server refused the message for good: address suppressed (hard bounce)"
+          : "the mail server refused the message for good: blocked (the sender or the message, not the address, which is kept)",
       );
       throw new UnrecoverableError(`refused by the mail server: ${refusal.response}`);
+    }
+    const relay = relayRefusalOf(err);
+    if (relay) {
+      const context = { messageId: data.messageId, to: ctx.message.toAddress };
+      if (deps.relayRefusals) deps.relayRefusals.refused(relay, context);
+      else deps.logger.error({ ...context, response: relay }, RELAY_FIX);
     }
     const age = sendingFor(ctx.message, clock.now());
     if (age > deps.sendGiveUpMs)

@@ -11,9 +11,9 @@
  *      bounce subject or the boilerplate such notices carry. A human writes neither from
  *      MAILER-DAEMON nor with an empty envelope sender, and a forwarded bounce ("Fwd: ...")
  *      does not count, so these do not catch people talking about a bounce.
- * Hard vs soft follows the enhanced status class (5.x.x hard, 4.x.x soft); a "delayed" action
- * is soft; without a status, the SMTP reply code (5xx hard, 4xx soft); without either, the
- * wording (mailbox full / over quota / try again later -> soft; otherwise hard, since a
+ * Hard, soft or block (the sender or message refused, not the address) follows refusal.ts
+ * from the enhanced status and the diagnostic's wording; a "delayed" action is soft;
+ * without a status, the SMTP reply code the same way; without either, the wording (mailbox full / over quota / try again later -> soft; otherwise hard, since a
  * notice that a message was returned is final unless it says it will retry).
  */
 import {
@@ -26,10 +26,11 @@ import {
 import { originalHeaders, originalMessageId } from "./original-message.js";
 import type { ParsedInbound } from "./parse-inbound.js";
 import { allAddresses, firstAddress } from "./raw-text.js";
-import { isSoftStatus } from "./refusal.js";
+import { type RefusalKind, refusalKind } from "./refusal.js";
 
 export interface BounceDetails {
-  type: "hard" | "soft";
+  /** hard: the address is bad; soft: try again; block: the sender or message was refused, not the address (refusal.ts). */
+  type: RefusalKind;
   status: string | null;
   recipient: string | null;
   diagnostic: string | null;
@@ -342,8 +343,8 @@ function sesFinding(parsed: ParsedInbound, raw: Buffer | string | undefined): Bo
   const bounceType = pick("bounceType");
   const diagnostic = pick("diagnosticCode");
   const statusCode = status ? (STATUS_CODE.exec(status)?.[0] ?? null) : null;
-  let type: "hard" | "soft";
-  if (statusCode) type = statusCode.startsWith("4") ? "soft" : "hard";
+  let type: RefusalKind;
+  if (statusCode) type = refusalKind(statusCode, diagnostic ?? "");
   else type = bounceType === "Transient" ? "soft" : "hard";
   return {
     reason: "Amazon SES bounce notification",
@@ -380,12 +381,14 @@ function hardOrSoft(input: {
   diagnostic: string | null;
   text: string;
   subject: string;
-}): "hard" | "soft" {
+}): RefusalKind {
   if (input.action === "delayed") return "soft";
-  // 5.2.2 "mailbox full" is soft (refusal.ts): the same rule as for our own server's refusals.
-  if (input.status) return isSoftStatus(input.status) ? "soft" : "hard";
+  // The same rule as for our own server's refusals (refusal.ts), read from the diagnostic:
+  // the rest of a notice is boilerplate that may say "policy" or "blocked" about anything.
+  const wording = input.diagnostic ?? "";
+  if (input.status) return refusalKind(input.status, wording);
   const reply = SMTP_REPLY.exec(input.diagnostic ?? "") ?? SMTP_REPLY.exec(input.text);
-  if (reply?.[1]) return reply[1].startsWith("4") ? "soft" : "hard";
+  if (reply?.[1]) return refusalKind(reply[1], wording);
   if (/\bdela(?:y|yed)\b|warning/i.test(input.subject)) return "soft";
   if (SOFT_WORDING.test(input.diagnostic ?? "") || SOFT_WORDING.test(input.text)) return "soft";
   return "hard";

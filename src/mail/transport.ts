@@ -11,7 +11,7 @@ import nodemailer from "nodemailer";
 import { setDeadline } from "../infra/deadline-timer.js";
 import { moduleThreadUrl, startModuleThread } from "../infra/module-thread.js";
 import { type DkimSigning, nodemailerDkim } from "./dkim-options.js";
-import { isSoftStatus, refusalStatus } from "./refusal.js";
+import { isRelayRefusal, refusalKind, refusalStatus } from "./refusal.js";
 import {
   type FromSender,
   SEND_DEADLINE_CODE,
@@ -97,23 +97,47 @@ export function isUncertainSendError(err: unknown): boolean {
  */
 const REFUSING_COMMANDS: ReadonlySet<string> = new Set(["RCPT TO", "DATA"]);
 
-/** What a permanent refusal of the recipient or message said, for the ledger (recordSendRefusal). */
+/**
+ * What a permanent refusal of the recipient or message said, for the ledger
+ * (recordSendRefusal), and its kind (refusal.ts): "hard" suppresses the address, "block"
+ * (spam, policy, DMARC, a message too big) fails the message and keeps the address.
+ * Null for what is retried instead: a soft 5xx (5.2.2 mailbox full), and a relay or
+ * authentication refusal (relayRefusalOf), which our own setup causes and the operator fixes.
+ */
 export function refusalOf(
   err: unknown,
-): { command: string | null; responseCode: number; response: string } | null {
+): { command: string | null; responseCode: number; response: string; kind: "hard" | "block" } | null {
   if (!isPermanentSendError(err)) return null;
   const e = err as { responseCode: number; response?: unknown; command?: unknown; message?: unknown };
   if (typeof e.command !== "string" || !REFUSING_COMMANDS.has(e.command)) return null;
-  const response =
-    typeof e.response === "string" && e.response ? e.response : String(e.message ?? e.responseCode);
+  const response = responseOf(e);
+  const status = refusalStatus({ responseCode: e.responseCode, response });
+  if (isRelayRefusal(status, response)) return null;
+  const kind = refusalKind(status, response);
   // A 5xx that is soft all the same (5.2.2 mailbox full) is retried like a 4xx, and
   // suppresses no one: as when the same answer comes back by mail (refusal.ts).
-  if (isSoftStatus(refusalStatus({ responseCode: e.responseCode, response }))) return null;
-  return {
-    command: e.command,
-    responseCode: e.responseCode,
-    response,
-  };
+  if (kind === "soft") return null;
+  return { command: e.command, responseCode: e.responseCode, response, kind };
+}
+
+/**
+ * The answer when our SMTP server refuses to relay for us or wants authentication
+ * ("554 5.7.1 <x>: Relay access denied", "530 5.7.0 Authentication required"), at any
+ * command; else null. Every recipient would get it: the message is retried with the
+ * usual backoff until its give-up time, nobody is suppressed, and the operator is told
+ * to check SMTP_URL's credentials and the relay's allowed senders.
+ */
+export function relayRefusalOf(err: unknown): string | null {
+  if (!isPermanentSendError(err)) return null;
+  const e = err as { responseCode: number; response?: unknown; message?: unknown };
+  const response = responseOf(e);
+  return isRelayRefusal(refusalStatus({ responseCode: e.responseCode, response }), response)
+    ? response
+    : null;
+}
+
+function responseOf(e: { responseCode: number; response?: unknown; message?: unknown }): string {
+  return typeof e.response === "string" && e.response ? e.response : String(e.message ?? e.responseCode);
 }
 
 function toNodemailer(mail: OutgoingMail) {

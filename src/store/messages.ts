@@ -225,6 +225,7 @@ export async function recordSendRefusal(
   if (!m) return;
   const at = refusal.command ? ` at ${refusal.command}` : "";
   const error = `refused by the mail server${at}: ${refusal.response}`.slice(0, 2000);
+  const kind = refusal.kind ?? "hard";
   await t.run(finish, { id, status: "failed", error, now });
   // Once per message: a retried job finds the bounce recorded and stops here.
   if (await t.get(refusalRecorded, { id })) return;
@@ -241,7 +242,7 @@ export async function recordSendRefusal(
     detail: JSON.stringify({
       reason: `refused by our SMTP server${at}`,
       bounce: {
-        type: "hard",
+        type: kind,
         status: refusalStatus(refusal),
         recipient: m.toAddress,
         diagnostic: refusal.response.slice(0, 2000),
@@ -252,7 +253,9 @@ export async function recordSendRefusal(
     }),
     now,
   });
-  await t.run(suppress, { email: m.toAddress.toLowerCase(), interactionId, now });
+  // A block (spam, policy, a message too big) is about the sender or the message: the
+  // address is kept.
+  if (kind === "hard") await t.run(suppress, { email: m.toAddress.toLowerCase(), interactionId, now });
 }
 
 export async function deliveryContext(t: Sql, messageId: string): Promise<DeliveryContext | null> {

@@ -224,6 +224,11 @@ export interface SendRefusal {
   responseCode: number;
   /** The server's full answer, e.g. "550 5.1.1 <ada@example.com>: Recipient address rejected". */
   response: string;
+  /**
+   * hard (the default): the address is bad and is suppressed; block: the sender or the
+   * message was refused (spam, policy, too big), so the message fails and the address is kept.
+   */
+  kind?: "hard" | "block";
 }
 
 export type ClaimOutcome =
@@ -698,8 +703,9 @@ export interface OutboxStore {
   ): Promise<void>;
   /**
    * In one transaction: a permanent SMTP refusal (5xx at RCPT or after DATA) recorded like
-   * an incoming hard bounce: a bounce interaction on the message, the address suppressed,
-   * the message failed with the server's answer. Once per message (retries find it done).
+   * an incoming bounce: a bounce interaction on the message (its kind in the detail), the
+   * address suppressed when the kind is hard (not for a block), the message failed with the
+   * server's answer. Once per message (retries find it done).
    */
   recordSendRefusal(messageId: string, refusal: SendRefusal, now: number): Promise<void>;
   /** Sent messages that may have reached their recipient more than once (for metrics). */

@@ -10,12 +10,13 @@ import {
 } from "../../../src/jobs/process-delivery.js";
 import { recordSent } from "../../../src/jobs/record-sent.js";
 import { createSendPool } from "../../../src/jobs/send-pool.js";
-import { isSoftStatus, refusalStatus } from "../../../src/mail/refusal.js";
+import { refusalStatus } from "../../../src/mail/refusal.js";
 import { THAW_GRACE_MS } from "../../../src/mail/sender-thread.js";
 import {
   isPermanentSendError,
   isUncertainSendError,
   refusalOf,
+  relayRefusalOf,
   SENDER_GRACE_MS,
 } from "../../../src/mail/transport.js";
 
@@ -64,9 +65,21 @@ describe("thawDeadline", () => {
 
 describe("SMTP errors", () => {
   const smtpError = (fields: Record<string, unknown>) => Object.assign(new Error("refused"), fields);
-  it.each<[Record<string, unknown>, boolean, string | null]>([
-    [{ responseCode: 550, command: "RCPT TO", response: "550 5.1.1 <a@b>: no such user" }, true, "RCPT TO"],
-    [{ responseCode: 554, command: "DATA", response: "554 5.7.1 rejected as spam" }, true, "DATA"],
+  it.each<[Record<string, unknown>, boolean, string | null, ("hard" | "block")?]>([
+    [
+      { responseCode: 550, command: "RCPT TO", response: "550 5.1.1 <a@b>: no such user" },
+      true,
+      "RCPT TO",
+      "hard",
+    ],
+    [{ responseCode: 554, command: "DATA", response: "554 5.7.1 rejected as spam" }, true, "DATA", "block"],
+    // Our own relay refusing every recipient: retried (not a refusal of this one), nobody suppressed.
+    [
+      { responseCode: 554, command: "RCPT TO", response: "554 5.7.1 <a@b>: Relay access denied" },
+      true,
+      null,
+    ],
+    [{ responseCode: 552, command: "RCPT TO", response: "552 5.2.2 <a@b>: mailbox full" }, true, null],
     [{ responseCode: 450, command: "RCPT TO", response: "450 4.2.0 greylisted" }, false, null],
     [{ responseCode: 421, command: "CONN", response: "421 shutting down" }, false, null],
     [{ code: "ETIMEDOUT", command: "CONN" }, false, null],
@@ -79,13 +92,24 @@ describe("SMTP errors", () => {
     [{ responseCode: 535, command: "AUTH PLAIN", response: "535 5.7.8 authentication failed" }, true, null],
     [{ responseCode: 554, command: "CONN", response: "554 5.7.1 your IP is listed" }, true, null],
     [{ responseCode: 550 }, true, null],
-  ])("%j: permanent %s, refuses the recipient at %s", (fields, permanent, command) => {
+  ])("%j: permanent %s, refuses the recipient at %s (%s)", (fields, permanent, command, kind) => {
     const err = smtpError(fields);
     expect(isPermanentSendError(err)).toBe(permanent);
     const refusal = refusalOf(err);
     expect(refusal === null).toBe(command === null);
     if (refusal)
-      expect(refusal).toEqual({ command, responseCode: fields.responseCode, response: fields.response });
+      expect(refusal).toEqual({ command, responseCode: fields.responseCode, response: fields.response, kind });
+  });
+
+  it.each<[Record<string, unknown>, boolean]>([
+    [{ responseCode: 554, command: "RCPT TO", response: "554 5.7.1 <a@b>: Relay access denied" }, true],
+    [{ responseCode: 530, command: "MAIL FROM", response: "530 5.7.0 Authentication required" }, true],
+    [{ responseCode: 550, command: "RCPT TO", response: "550 5.7.1 Unable to relay for a@b" }, true],
+    [{ responseCode: 550, command: "RCPT TO", response: "550 5.1.1 <a@b>: User unknown in relay recipient table" }, false],
+    [{ responseCode: 554, command: "DATA", response: "554 5.7.1 rejected as spam" }, false],
+    [{ responseCode: 450, command: "RCPT TO", response: "450 4.7.1 Relay access denied" }, false],
+  ])("%j: our relay's setup (relay or authentication refused): %s", (fields, relay) => {
+    expect(relayRefusalOf(smtpError(fields)) !== null).toBe(relay);
   });
 
   it("falls back to the error's message when the server's answer is missing", () => {
@@ -93,6 +117,7 @@ describe("SMTP errors", () => {
       command: "RCPT TO",
       responseCode: 550,
       response: "refused",
+      kind: "hard",
     });
   });
 
@@ -115,16 +140,7 @@ describe("SMTP errors", () => {
     expect(refusalStatus({ responseCode, response })).toBe(status);
   });
 
-  it.each([
-    ["5.1.1", false],
-    ["5.7.1", false],
-    ["550", false],
-    ["5.2.2", true],
-    ["4.2.2", true],
-    ["450", true],
-  ])("a refusal with status %s is soft: %s", (status, soft) => {
-    expect(isSoftStatus(status)).toBe(soft);
-  });
+  // The kinds themselves (hard, soft, block) are in test/unit/mail/refusal-kinds.test.ts.
 });
 
 describe("recordSent", () => {
