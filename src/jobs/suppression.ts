@@ -14,7 +14,8 @@
  *     be in it. Redacted addresses (feedback loops hide the recipient: "xxxxxxx@aol.com",
  *     "redacted@…") name nobody. A report to an owner-only address, or found only by the
  *     address it names, suppresses nothing.
- *   - a soft bounce suppresses nothing (the address may work again).
+ *   - a soft bounce suppresses nothing (the address may work again), nor does a block
+ *     (spam, policy, DMARC, relaying: the sender or message was refused, see refusal.ts).
  *   - an unsubscribe request suppresses only the attributed customer's own address: when it
  *     came to the reply address of a message sent to that address, or From that address.
  *     An address named in the body or other headers is never used.
@@ -142,8 +143,14 @@ export function decideSuppression(input: SuppressionInput): SuppressionDecision 
   switch (classification.kind) {
     case "bounce": {
       const bounce = classification.bounce;
+      const status = bounce?.status ? ` (${bounce.status})` : "";
+      if (bounce?.type === "block") {
+        return {
+          applied: false,
+          reason: `not suppressed: a block${status}; the sender or the message was refused (spam, policy, authentication, size), not the address`,
+        };
+      }
       if (bounce?.type !== "hard") {
-        const status = bounce?.status ? ` (${bounce.status})` : "";
         return {
           applied: false,
           reason: `not suppressed: a soft bounce${status}; the address may work again`,

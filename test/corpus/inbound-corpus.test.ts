@@ -76,22 +76,33 @@ describe.skipIf(!exists)("inbound corpus (../shared/corpora/inbound)", () => {
       if (folder === "not-bounces")
         kinds[`not-bounces → ${c.kind}`] = (kinds[`not-bounces → ${c.kind}`] ?? 0) + 1;
 
-      // Hard/soft must follow the status class whenever the notice gives a status code,
-      // except 5.2.2 (mailbox full), which rapport deliberately treats as soft.
+      // The kind must follow the status whenever the notice gives one (src/mail/refusal.ts):
+      // 4.x.x and 5.2.2 (mailbox full) soft; an address that does not exist (5.1.1, 5.1.2,
+      // 5.1.10, 5.2.1) hard; 5.7.x (spam, policy, DMARC, relaying) a block, except 5.7.13
+      // (user account disabled); any other 5.x.x hard or block, never soft.
       const status = c.bounce?.status;
       if (c.kind === "bounce" && status) {
         withDsnStatus++;
-        const byClass = status.startsWith("4") || status === "5.2.2" ? "soft" : "hard";
-        if (c.bounce?.type === byClass) statusAgrees++;
-        else statusDisagrees.push(`${file}: ${status} but ${c.bounce?.type}`);
+        const type = c.bounce?.type;
+        kinds[`bounce ${type}`] = (kinds[`bounce ${type}`] ?? 0) + 1;
+        const expected =
+          status.startsWith("4") || status === "5.2.2"
+            ? ["soft"]
+            : ["5.1.1", "5.1.2", "5.1.10", "5.2.1", "5.7.13"].includes(status)
+              ? ["hard"]
+              : status.startsWith("5.7.")
+                ? ["block"]
+                : ["hard", "block"];
+        if (type && expected.includes(type)) statusAgrees++;
+        else statusDisagrees.push(`${file}: ${status} but ${type}`);
       }
     }
 
     const pct = (100 * correct) / all.length;
     console.log(`corpus: ${correct}/${all.length} correct (${pct.toFixed(1)}%)`);
     console.log(`misclassified (${wrong.length}):${wrong.length ? `\n  ${wrong.join("\n  ")}` : " none"}`);
-    console.log(`not-bounces: ${JSON.stringify(kinds)}`);
-    console.log(`bounce hard/soft agrees with the status class: ${statusAgrees}/${withDsnStatus}`);
+    console.log(`not-bounces and bounce kinds: ${JSON.stringify(kinds)}`);
+    console.log(`bounce kind agrees with the status: ${statusAgrees}/${withDsnStatus}`);
     if (statusDisagrees.length) console.log(`  ${statusDisagrees.join("\n  ")}`);
 
     expect(machineAsHuman, "bounces, complaints and auto-replies taken for a human").toEqual([]);

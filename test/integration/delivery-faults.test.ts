@@ -1,13 +1,14 @@
 /**
  * The deliveries job under SMTP and ledger faults, on a real store, Redis and SMTP server:
- * after a 250 the claim is never given back, a 5xx refusal is a hard bounce, a 4xx is
- * retried, a send has a deadline, and a message sent twice says so.
+ * after a 250 the claim is never given back, a 5xx refusal is a hard bounce or a block
+ * (address kept), our relay refusing to relay is retried, a 4xx is retried, a send has a deadline, and a message sent twice says so.
  */
 import { UnrecoverableError } from "bullmq";
 import { pino } from "pino";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { formatTimeline } from "../../src/cli/timeline-text.js";
 import { firstAttempt, processDelivery } from "../../src/jobs/process-delivery.js";
+import { createRelayRefusalLog, RELAY_FIX } from "../../src/mail/relay-refusal-log.js";
 import { createMetrics } from "../../src/metrics/metrics.js";
 import type { Store } from "../../src/store/store.js";
 import { type DeliveryHarness, deliveryHarness } from "../support/delivery-harness.js";
@@ -127,6 +128,61 @@ describe("deliveries under faults", () => {
 
     sink.refuseRcptWith(null);
     expect(await processDelivery({ messageId: id }, h.deps)).toBe("sent");
+    expect(await sink.waitFor(1)).toHaveLength(1);
+  });
+
+  it("retries our relay's 554 5.7.1 Relay access denied at RCPT: nobody suppressed, logged once with the fix", async () => {
+    const { sink, h } = await boot();
+    const lines: Array<{ level: number; msg: string; response?: string }> = [];
+    const logger = pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+    const deps = { ...h.deps, logger, relayRefusals: createRelayRefusalLog(logger) };
+    const ids = [await h.seedMessage("ada@example.com"), await h.seedMessage("bob@example.com")];
+    sink.refuseRcptWith(554, "5.7.1 Relay access denied");
+    for (const id of ids) {
+      const err = await processDelivery({ messageId: id }, deps).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(UnrecoverableError);
+      expect(await h.store.getMessage(id)).toMatchObject({ status: "queued" });
+      expect((await h.store.getMessage(id))?.error).toMatch(/554 .*Relay access denied/);
+    }
+    for (const email of ["ada@example.com", "bob@example.com"]) {
+      expect(await h.store.getSuppression(email)).toBeNull();
+      expect((await h.store.timeline(email))?.interactions).toEqual([]);
+    }
+    // One error line for the episode, naming what to check; the second refusal only at debug.
+    const errors = lines.filter((l) => l.level >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toBe(RELAY_FIX);
+    expect(errors[0]?.msg).toContain("SMTP_URL");
+    expect(errors[0]?.response).toMatch(/Relay access denied/);
+
+    // The operator fixes the relay: the retries go out.
+    sink.refuseRcptWith(null);
+    for (const id of ids) expect(await processDelivery({ messageId: id }, deps)).toBe("sent");
+    expect(await sink.waitFor(2)).toHaveLength(2);
+  });
+
+  it("takes a 550 5.7.1 spam refusal at RCPT as a block: message failed, address kept, block on the timeline", async () => {
+    const { sink, h } = await boot();
+    const id = await h.seedMessage("ada@example.com");
+    sink.refuseRcptWith(550, "5.7.1 Message rejected as spam");
+    await expect(processDelivery({ messageId: id }, h.deps)).rejects.toBeInstanceOf(UnrecoverableError);
+    const row = await h.store.getMessage(id);
+    expect(row?.status).toBe("failed");
+    expect(row?.error).toMatch(/refused by the mail server at RCPT TO: 550 .*rejected as spam/);
+    expect(await h.store.getSuppression("ada@example.com")).toBeNull();
+    const tl = await h.store.timeline("ada@example.com");
+    expect(tl?.interactions).toHaveLength(1);
+    expect(tl?.interactions[0]?.detail).toMatchObject({
+      bounce: { type: "block", status: "5.7.1", recipient: "ada@example.com" },
+      command: "RCPT TO",
+    });
+    expect(formatTimeline(tl as NonNullable<typeof tl>)).toContain("(block, address kept)");
+
+    // The address is still written to.
+    sink.refuseRcptWith(null);
+    const next = await h.seedMessage("ada@example.com");
+    expect(await processDelivery({ messageId: next }, h.deps)).toBe("sent");
     expect(await sink.waitFor(1)).toHaveLength(1);
   });
 

@@ -74,11 +74,7 @@ describe("SMTP errors", () => {
     ],
     [{ responseCode: 554, command: "DATA", response: "554 5.7.1 rejected as spam" }, true, "DATA", "block"],
     // Our own relay refusing every recipient: retried (not a refusal of this one), nobody suppressed.
-    [
-      { responseCode: 554, command: "RCPT TO", response: "554 5.7.1 <a@b>: Relay access denied" },
-      true,
-      null,
-    ],
+    [{ responseCode: 554, command: "RCPT TO", response: "554 5.7.1 <a@b>: Relay access denied" }, true, null],
     [{ responseCode: 552, command: "RCPT TO", response: "552 5.2.2 <a@b>: mailbox full" }, true, null],
     [{ responseCode: 450, command: "RCPT TO", response: "450 4.2.0 greylisted" }, false, null],
     [{ responseCode: 421, command: "CONN", response: "421 shutting down" }, false, null],
@@ -98,14 +94,26 @@ describe("SMTP errors", () => {
     const refusal = refusalOf(err);
     expect(refusal === null).toBe(command === null);
     if (refusal)
-      expect(refusal).toEqual({ command, responseCode: fields.responseCode, response: fields.response, kind });
+      expect(refusal).toEqual({
+        command,
+        responseCode: fields.responseCode,
+        response: fields.response,
+        kind,
+      });
   });
 
   it.each<[Record<string, unknown>, boolean]>([
     [{ responseCode: 554, command: "RCPT TO", response: "554 5.7.1 <a@b>: Relay access denied" }, true],
     [{ responseCode: 530, command: "MAIL FROM", response: "530 5.7.0 Authentication required" }, true],
     [{ responseCode: 550, command: "RCPT TO", response: "550 5.7.1 Unable to relay for a@b" }, true],
-    [{ responseCode: 550, command: "RCPT TO", response: "550 5.1.1 <a@b>: User unknown in relay recipient table" }, false],
+    [
+      {
+        responseCode: 550,
+        command: "RCPT TO",
+        response: "550 5.1.1 <a@b>: User unknown in relay recipient table",
+      },
+      false,
+    ],
     [{ responseCode: 554, command: "DATA", response: "554 5.7.1 rejected as spam" }, false],
     [{ responseCode: 450, command: "RCPT TO", response: "450 4.7.1 Relay access denied" }, false],
   ])("%j: our relay's setup (relay or authentication refused): %s", (fields, relay) => {
