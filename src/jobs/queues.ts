@@ -130,6 +130,14 @@ export interface Queues {
   addEvent(eventId: string): Promise<void>;
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
   /**
+   * The wake-up of a seq the caller's transaction has just given the run: a plain add,
+   * one round trip, where addStep first asks what a job of that id is doing (requeue.ts).
+   * No finished job can be kept under that id: ids name the seq, and the store gives each
+   * seq once (a store put back from a backup is the exception, and its overdue runs are
+   * the sweeper's, which replaces kept jobs).
+   */
+  addNextStep(runId: string, seq: number, delayMs: number): Promise<void>;
+  /**
    * Like addStep, but a job of that id already delayed is moved to the new delay (demo
    * mode rescaled the run's wake-up: src/jobs/rescale-waits.ts).
    */
@@ -220,6 +228,13 @@ export function createQueues(
     },
     async addStep(runId, seq, delayMs = 0) {
       await stepAt(runId, seq, delayMs);
+    },
+    async addNextStep(runId, seq, delayMs) {
+      await steps.add(
+        "step",
+        { runId, seq },
+        { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
+      );
     },
     async moveStep(runId, seq, delayMs) {
       const result = await stepAt(runId, seq, delayMs);

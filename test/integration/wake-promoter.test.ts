@@ -78,7 +78,11 @@ describe("wake-up promoter", () => {
   async function queuedWakeUps(queues: Queues): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const job of await queues.steps.getJobs(["delayed", "waiting"])) {
-      const data = job.data as { runId?: string; seq?: number; wakes?: Array<{ runId: string; seq: number }> };
+      const data = job.data as {
+        runId?: string;
+        seq?: number;
+        wakes?: Array<{ runId: string; seq: number }>;
+      };
       const wakes = data.wakes ?? [{ runId: data.runId ?? "?", seq: data.seq ?? -1 }];
       for (const w of wakes) {
         expect(out.has(`${w.runId}@${w.seq}`), `${w.runId} queued twice`).toBe(false);
