@@ -98,10 +98,18 @@ async function oneSetting(
     // Redis once `n` runs wait and no step job is left to run (only what waiting costs remains).
     const atRest = async (n: number) => {
       await until(
-        async () =>
-          (await count("waiting")) >= n &&
-          (await redis.client.llen("{bench:steps}:steps:wait")) === 0 &&
-          (await redis.client.llen("{bench:steps}:steps:active")) === 0,
+        async () => {
+          // A run completed before the wake-up phase was created after its due time: waiting would never end.
+          if ((await count("completed")) > 0)
+            throw new Error(
+              `runs completed before their due time: they were created too late (raise BENCH_WAKE_LEAD_S above ${Math.ceil(leadMs / 1000)})`,
+            );
+          return (
+            (await count("waiting")) >= n &&
+            (await redis.client.llen("{bench:steps}:steps:wait")) === 0 &&
+            (await redis.client.llen("{bench:steps}:steps:active")) === 0
+          );
+        },
         `${n} runs waiting`,
         1_800_000,
         250,

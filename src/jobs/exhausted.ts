@@ -9,7 +9,8 @@
  *   inbound    → the inbound message failed with the reason, on the timeline of the
  *                customer its envelope names (a signed reply address, else the sender);
  *   steps      → the run failed with the reason (a reply or event brought to a run is
- *                logged: the run carries on from its own state);
+ *                logged: the run carries on from its own state; so is a wake-up batch,
+ *                whose runs wait in the store for the sweeper);
  *   broadcasts → the broadcast failed;
  *   deliveries → a transient failure is not the end: the message stays queued with a
  *                not-before time (backoff: a quarter of its age, between the retry base and
@@ -22,7 +23,7 @@
 import type { Job } from "bullmq";
 import { attribute } from "../mail/attribute.js";
 import type { JobDeps } from "./deps.js";
-import type { QUEUE_NAMES } from "./queues.js";
+import { type QUEUE_NAMES, WAKE_BATCH_JOB } from "./queues.js";
 
 export type QueueName = keyof typeof QUEUE_NAMES;
 
@@ -88,6 +89,12 @@ export async function onJobFailed(
       return;
     }
     case "steps": {
+      if (job.name === WAKE_BATCH_JOB) {
+        // Its runs are not broken: each still waits in the store, overdue, for the sweeper.
+        const runs = Array.isArray(data.wakes) ? data.wakes.length : 0;
+        logger.error({ jobId: job.id, runs, reason }, "a wake-up batch failed; the sweeper wakes its runs");
+        return;
+      }
       const runId = text(data.runId);
       if (job.name === "step") {
         if (await store.failRun(runId, reason, now)) logger.error({ runId, reason }, "run failed");

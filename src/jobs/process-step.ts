@@ -196,7 +196,7 @@ export async function advanceRun(
   if (wakeAt !== null) {
     // Read after the commit: see wake-horizon.ts for why the promoter then misses nothing.
     const delay = wakeUpDelay(wakeAt, clock.now(), deps.wakeHorizonMs);
-    if (delay !== null) await queues.addStep(run.id, outcome.run.seq, delay);
+    if (delay !== null) await queues.addNextStep(run.id, outcome.run.seq, delay);
   }
   // The new messages are due now: sent here, not by a deliveries job (see deliverNow).
   for (const m of outcome.messages) await deliverNow(m.id, deps);

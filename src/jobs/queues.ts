@@ -17,6 +17,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { bullPrefix } from "./bull-prefix.js";
 import { type RequeueResult, requeue } from "./requeue.js";
+import { groupWakeUps, type WakeUp, wakeBatchJobId } from "./wake-batches.js";
 
 export const QUEUE_NAMES = {
   events: "events",
@@ -37,12 +38,22 @@ export const stepJobSchema = z.strictObject({
     .strictObject({ eventType: z.string().min(1), eventId: z.string().min(1), at: z.number() })
     .optional(),
 });
+/** Wake-ups of many runs due together, in one job (wake-batches.ts); its name is "wakes". */
+export const wakeBatchJobSchema = z.strictObject({
+  wakes: z
+    .array(z.strictObject({ runId: z.string().min(1), seq: z.number().int().min(0) }))
+    .min(1)
+    .max(10_000),
+});
 export const deliveryJobSchema = z.strictObject({ messageId: z.string().min(1) });
 export const inboundJobSchema = z.strictObject({ inboundId: z.string().min(1) });
 export const broadcastJobSchema = z.strictObject({ broadcastId: z.string().min(1) });
 
 export type EventJob = z.infer<typeof eventJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
+export type WakeBatchJob = z.infer<typeof wakeBatchJobSchema>;
+/** The job name of a wake-up batch on the steps queue. */
+export const WAKE_BATCH_JOB = "wakes";
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 export type InboundJob = z.infer<typeof inboundJobSchema>;
 export type BroadcastJob = z.infer<typeof broadcastJobSchema>;
@@ -110,7 +121,7 @@ export interface Requeuers {
 
 export interface Queues {
   events: Queue<EventJob>;
-  steps: Queue<StepJob>;
+  steps: Queue<StepJob | WakeBatchJob>;
   deliveries: Queue<DeliveryJob>;
   inbound: Queue<InboundJob>;
   broadcasts: Queue<BroadcastJob>;
@@ -118,6 +129,14 @@ export interface Queues {
   requeue: Requeuers;
   addEvent(eventId: string): Promise<void>;
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
+  /**
+   * The wake-up of a seq the caller's transaction has just given the run: a plain add,
+   * one round trip, where addStep first asks what a job of that id is doing (requeue.ts).
+   * No finished job can be kept under that id: ids name the seq, and the store gives each
+   * seq once (a store put back from a backup is the exception, and its overdue runs are
+   * the sweeper's, which replaces kept jobs).
+   */
+  addNextStep(runId: string, seq: number, delayMs: number): Promise<void>;
   /**
    * Like addStep, but a job of that id already delayed is moved to the new delay (demo
    * mode rescaled the run's wake-up: src/jobs/rescale-waits.ts).
@@ -144,17 +163,15 @@ export interface Queues {
   addBroadcast(broadcastId: string): Promise<void>;
   /** Queues the first step of runs a broadcast page created, in one round trip. */
   addFirstSteps(runIds: readonly string[]): Promise<void>;
-  /** Queues the wake-ups of runs the promoter found coming within the horizon, in one round trip. */
+  /**
+   * Queues the wake-ups of runs the promoter found coming within the horizon, in one round
+   * trip: runs due together share a batch job (wake-batches.ts).
+   */
   addWakeUps(wakes: readonly WakeUp[]): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A run's wake-up: its step job at `seq`, due in `delayMs` (0 or less: now). */
-export interface WakeUp {
-  runId: string;
-  seq: number;
-  delayMs: number;
-}
+export type { WakeUp };
 
 export interface QueueOptions {
   /** Attempts of one delivery job before it is left to the sweeper (default 10). */
@@ -176,7 +193,7 @@ export function createQueues(
       defaultJobOptions: options[name],
     });
   const events = make<EventJob>("events");
-  const steps = make<StepJob>("steps");
+  const steps = make<StepJob | WakeBatchJob>("steps");
   const deliveries = make<DeliveryJob>("deliveries");
   const inbound = make<InboundJob>("inbound");
   const broadcasts = make<BroadcastJob>("broadcasts");
@@ -211,6 +228,13 @@ export function createQueues(
     },
     async addStep(runId, seq, delayMs = 0) {
       await stepAt(runId, seq, delayMs);
+    },
+    async addNextStep(runId, seq, delayMs) {
+      await steps.add(
+        "step",
+        { runId, seq },
+        { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
+      );
     },
     async moveStep(runId, seq, delayMs) {
       const result = await stepAt(runId, seq, delayMs);
@@ -274,18 +298,24 @@ export function createQueues(
     },
     async addWakeUps(wakes) {
       if (wakes.length === 0) return;
+      const { single, batches } = groupWakeUps(wakes);
       // A plain bulk add, not requeue: a job of the same id still kept means one already
       // waits (BullMQ ignores the add) or, if it finished, the run moved past that seq
       // (a step job that completes or fails for good always moves or fails its run). The
       // exception, a failed job whose run could not be marked failed, is the sweeper's
-      // once the run is overdue, as it is today.
-      await steps.addBulk(
-        wakes.map(({ runId, seq, delayMs }) => ({
+      // once the run is overdue, as it is today. A batch's id names its contents.
+      await steps.addBulk([
+        ...single.map(({ runId, seq, delayMs }) => ({
           name: "step",
           data: { runId, seq },
           opts: { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
         })),
-      );
+        ...batches.map((batch) => ({
+          name: WAKE_BATCH_JOB,
+          data: { wakes: batch.wakes },
+          opts: { jobId: wakeBatchJobId(batch), delay: Math.max(0, batch.delayMs) },
+        })),
+      ]);
     },
     async close() {
       await Promise.all([

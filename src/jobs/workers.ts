@@ -18,6 +18,7 @@ import { processDelivery } from "./process-delivery.js";
 import { processEvent } from "./process-event.js";
 import { processInbound } from "./process-inbound.js";
 import { processStep } from "./process-step.js";
+import { processWakeBatch } from "./process-wake-batch.js";
 import {
   type BroadcastJob,
   broadcastJobSchema,
@@ -30,6 +31,9 @@ import {
   QUEUE_NAMES,
   type StepJob,
   stepJobSchema,
+  WAKE_BATCH_JOB,
+  type WakeBatchJob,
+  wakeBatchJobSchema,
 } from "./queues.js";
 
 export interface WorkerOptions {
@@ -83,9 +87,15 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
       concurrency: Math.max(1, Math.floor(opts.concurrency / 2)),
     },
   );
-  const steps = new Worker<StepJob>(
+  const steps = new Worker<StepJob | WakeBatchJob>(
     QUEUE_NAMES.steps,
-    tracked("steps", (job: Job<StepJob>) => processStep(stepJobSchema.parse(job.data), deps)),
+    tracked(
+      "steps",
+      (job: Job<StepJob | WakeBatchJob>): Promise<unknown> =>
+        job.name === WAKE_BATCH_JOB
+          ? processWakeBatch(wakeBatchJobSchema.parse(job.data), deps)
+          : processStep(stepJobSchema.parse(job.data), deps),
+    ),
     { ...common("steps"), connection: connect(), concurrency: opts.concurrency },
   );
   const deliveries = new Worker<DeliveryJob>(

@@ -14,12 +14,33 @@ function toSqlite(values: unknown[]): unknown[] {
   return values.map((v) => (v === undefined ? null : typeof v === "boolean" ? (v ? 1 : 0) : v));
 }
 
-function handleOn(sqlite: BetterSqlite3.Database): { handle: Sql; end(): void } {
+/** Most prepared statements kept; past it the cache starts again (texts built per call, e.g. IN lists, must not grow it without end). */
+const MAX_PREPARED = 500;
+
+/**
+ * Prepared statements by their text: preparing (parsing and planning the SQL) costs as
+ * much as running a small statement, and every step, send and event runs the same few
+ * dozen texts. SQLite re-prepares a kept statement by itself after a schema change.
+ */
+function statementCache(sqlite: BetterSqlite3.Database): (text: string) => BetterSqlite3.Statement {
+  const kept = new Map<string, BetterSqlite3.Statement>();
+  return (text) => {
+    let statement = kept.get(text);
+    if (!statement) {
+      if (kept.size >= MAX_PREPARED) kept.clear();
+      statement = sqlite.prepare(text);
+      kept.set(text, statement);
+    }
+    return statement;
+  };
+}
+
+function handleOn(prepare: (text: string) => BetterSqlite3.Statement): { handle: Sql; end(): void } {
   let open = true;
   const statement = (q: Query<unknown>, values: Values | undefined) => {
     if (!open) throw new HandleClosedError();
     const bound = bind(q, "sqlite", values);
-    return { statement: sqlite.prepare(bound.text), values: toSqlite(bound.values) };
+    return { statement: prepare(bound.text), values: toSqlite(bound.values) };
   };
   const handle: Sql = {
     dialect: "sqlite",
@@ -60,11 +81,12 @@ export function sqliteDatabase(
   startLarge: (() => LargeValueThread) | null = null,
 ): SqliteDatabase {
   const lock = serialLock();
+  const prepare = statementCache(sqlite);
   let thread: LargeValueThread | null = null;
   let mayStart = startLarge !== null;
   const onThisConnection = <Row>(q: Query<Row>, values: Values | undefined) =>
     lock.run(async () => {
-      const { handle, end } = handleOn(sqlite);
+      const { handle, end } = handleOn(prepare);
       try {
         return await handle.get(q, values);
       } finally {
@@ -80,7 +102,7 @@ export function sqliteDatabase(
     location,
     tx: (fn) =>
       lock.run(async () => {
-        const { handle, end } = handleOn(sqlite);
+        const { handle, end } = handleOn(prepare);
         begin.run();
         try {
           const result = await fn(handle);
@@ -96,7 +118,7 @@ export function sqliteDatabase(
     // One statement is atomic in SQLite; the lock keeps it out of another's transaction.
     write: (q, values) =>
       lock.run(async () => {
-        const { handle, end } = handleOn(sqlite);
+        const { handle, end } = handleOn(prepare);
         try {
           return await handle.run(q, values);
         } finally {
@@ -128,7 +150,7 @@ export function sqliteDatabase(
     },
     read: (fn) =>
       lock.run(async () => {
-        const { handle, end } = handleOn(sqlite);
+        const { handle, end } = handleOn(prepare);
         try {
           return await fn(handle);
         } finally {
