@@ -38,6 +38,19 @@ steps:
   - send: check-in
 `;
 
+/** The platter-mat news to every turntable owner (a broadcast of the shipped product-news flow). */
+const broadcastMatNews = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/v1/broadcasts`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TEST_API_KEY}` },
+    body: JSON.stringify({
+      id: "mat-news",
+      flow: "product-news",
+      audience: { category: "turntable" },
+      properties: { headline: "A new platter mat", body: "Cork and rubber, cut to fit." },
+    }),
+  });
+
 describe("consent at delivery time", () => {
   let sink: SmtpSink | null = null;
   let rapport: Rapport | null = null;
@@ -156,17 +169,7 @@ describe("consent at delivery time", () => {
       changedAt,
     );
 
-    const res = await fetch(`http://127.0.0.1:${port}/v1/broadcasts`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${TEST_API_KEY}` },
-      body: JSON.stringify({
-        id: "mat-news",
-        flow: "product-news",
-        audience: { category: "turntable" },
-        properties: { headline: "A new platter mat", body: "Cork and rubber, cut to fit." },
-      }),
-    });
-    expect(res.status).toBe(202);
+    expect((await broadcastMatNews(port)).status).toBe(202);
 
     const news = await eventually(async () => {
       const m = (await messagesOf(store, "ada@example.com")).find((x) => x.template === "product-news");
@@ -266,17 +269,7 @@ steps:
     expect(more).toEqual([]);
     expect(event?.body.properties).toMatchObject({ source: "preference_page", topic_product_news: false });
 
-    const res = await fetch(`http://127.0.0.1:${port}/v1/broadcasts`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${TEST_API_KEY}` },
-      body: JSON.stringify({
-        id: "mat-news",
-        flow: "product-news",
-        audience: { category: "turntable" },
-        properties: { headline: "A new platter mat", body: "Cork and rubber, cut to fit." },
-      }),
-    });
-    expect(res.status).toBe(202);
+    expect((await broadcastMatNews(port)).status).toBe(202);
     const news = await eventually(async () => {
       const m = (await messagesOf(s, "ada@example.com")).find((x) => x.template === "product-news");
       return m?.status === "suppressed" ? m : null;
