@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../../src/infra/embedded-redis.js";
+import { CLOSE_REST_MS } from "../../src/main.js";
 import { type ChildRapport, startChildRapport } from "../support/child-rapport.js";
 import { eventually, testEnv } from "../support/test-env.js";
 
@@ -19,6 +20,8 @@ import { eventually, testEnv } from "../support/test-env.js";
  * the grace period waiting for Redis.
  */
 const GRACE_MS = 15_000;
+/** Process exit and scheduling slack on a busy machine, on top of grace + CLOSE_REST_MS. */
+const SLACK_MS = 5000;
 
 async function readyz(
   port: number,
@@ -67,14 +70,17 @@ describe("readiness and Redis going away", () => {
     await eventually(async () => (await readyz(child.port)).status === 200, "/readyz answering 200 again");
     await eventually(async () => child.output().includes("is back after"), "the all-clear");
 
-    // Away again, then SIGTERM: nothing runs, so it stops within the grace period (before,
+    // Away again, then SIGTERM: with no job running it stops within the grace period (before,
     // closing waited on Redis for the grace period and CLOSE_REST_MS, and said a part hung).
+    // A job the outage caught half-way may use the grace period: it could still finish.
     await again.stop();
     await eventually(async () => (await readyz(child.port)).status === 503, "/readyz 503 the second time");
     const started = Date.now();
     const code = await child.stop();
+    const took = Date.now() - started;
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(GRACE_MS);
+    const abandoned = child.output().includes("abandoning jobs still running");
+    expect(took, child.output()).toBeLessThan(abandoned ? GRACE_MS + CLOSE_REST_MS + SLACK_MS : GRACE_MS);
 
     const lines = child.output().split("\n");
     expect(lines.filter((l) => l.includes("did not close in time"))).toEqual([]);
