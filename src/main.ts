@@ -35,7 +35,7 @@ import type { Logger } from "./infra/logger.js";
 import { connectRedis } from "./infra/redis.js";
 import { probeRedis } from "./infra/redis-probe.js";
 import { watchRedis } from "./infra/redis-watch.js";
-import { settlesBy, withTimeout } from "./infra/timeout.js";
+import { quitOrCut, settlesBy, withTimeout } from "./infra/timeout.js";
 import { acceptInboundWith } from "./jobs/accept-inbound.js";
 import { startDateScheduler } from "./jobs/date-schedules.js";
 import type { JobDeps } from "./jobs/deps.js";
@@ -262,12 +262,15 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           ].join("\n"),
         );
     }
+    // Before the queues connect: a start that stops here leaves no Redis command in flight
+    // (closing a connection BullMQ is still setting up printed an ioredis EPIPE stack).
+    if (settings.SMTP_URL && !opts.mailer && opts.role !== "http")
+      await checkSmtp(settings.SMTP_URL, settings, logger);
     const queueConnection = connectRedis(redisUrl);
     // Not awaited: a Redis that is away at start must not hold the start up (it never rejects).
     void warnUnlessNoEviction(queueConnection, logger);
-    closers.push(async () => {
-      await queueConnection.quit().catch(() => queueConnection.disconnect());
-    });
+    // QUIT waits for a Redis that is away (commands wait for it to come back): then cut.
+    closers.push(() => quitOrCut(queueConnection));
     const queues = createQueues(
       queueConnection,
       settings.RAPPORT_QUEUE_PREFIX,
@@ -292,9 +295,6 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
           logger.error({ queue: queue.name, err: err.message }, "queue error");
       });
     }
-
-    if (settings.SMTP_URL && !opts.mailer && opts.role !== "http")
-      await checkSmtp(settings.SMTP_URL, settings, logger);
 
     // Tracked: a shutdown that abandons sends names their messages.
     const sends = trackSends(

@@ -33,3 +33,19 @@ export async function settlesBy(p: Promise<unknown>, deadline: number): Promise<
     clearTimeout(timer);
   }
 }
+
+/**
+ * How long closing a BullMQ worker or queue may take before its connection is cut: with
+ * Redis up it takes milliseconds; with Redis away its commands wait for an answer that
+ * does not come (connections retry for ever), and only cutting the connection ends them.
+ */
+export const BULLMQ_CLOSE_MS = 2000;
+
+/** QUIT, or a cut connection when Redis does not answer QUIT within `ms` (it is away). */
+export async function quitOrCut(
+  c: { quit(): Promise<unknown>; disconnect(): void },
+  ms = 1000,
+): Promise<void> {
+  const quit = c.quit().catch(() => c.disconnect());
+  if (!(await settlesBy(quit, Date.now() + ms))) c.disconnect();
+}

@@ -8,6 +8,7 @@
 
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { BULLMQ_CLOSE_MS, quitOrCut, settlesBy } from "../infra/timeout.js";
 import { bullPrefix } from "./bull-prefix.js";
 import type { JobDeps } from "./deps.js";
 import { promoteWakeUps } from "./promote-wake-ups.js";
@@ -79,10 +80,15 @@ export function startWakePromoter(
   queue.on("error", onError);
   return {
     async close() {
-      await worker.close().catch(() => {});
-      await scheduled;
-      await queue.close().catch(() => {});
-      await workerConnection.quit().catch(() => workerConnection.disconnect());
+      // With Redis away these wait for answers that do not come: cut after BULLMQ_CLOSE_MS
+      // (the scheduler's command on the shared connection is its owner's to end).
+      const closed = (async () => {
+        await worker.close().catch(() => {});
+        await scheduled;
+        await queue.close().catch(() => {});
+      })();
+      if (!(await settlesBy(closed, Date.now() + BULLMQ_CLOSE_MS))) workerConnection.disconnect();
+      await quitOrCut(workerConnection);
     },
   };
 }

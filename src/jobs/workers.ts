@@ -9,7 +9,7 @@
  */
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { connectRedis } from "../infra/redis.js";
-import { settlesBy } from "../infra/timeout.js";
+import { BULLMQ_CLOSE_MS, quitOrCut, settlesBy } from "../infra/timeout.js";
 import { bullPrefix } from "./bull-prefix.js";
 import type { JobDeps } from "./deps.js";
 import { onJobFailed, type QueueName } from "./exhausted.js";
@@ -187,9 +187,14 @@ export function startWorkers(deps: JobDeps, opts: WorkerOptions): RunningWorkers
           "shutdown deadline passed: abandoning jobs still running; their locks and message claims run out and the work is done again (here after a restart, or by another worker)",
         );
       }
-      await Promise.all(workers.map((w) => w.close(!finished).catch(() => {})));
+      // With Redis away, BullMQ's close waits for commands that get no answer: after
+      // BULLMQ_CLOSE_MS the connections are cut (their commands fail), so a shutdown with
+      // nothing running does not sit out the whole grace period.
+      const closed = Promise.all(workers.map((w) => w.close(!finished).catch(() => {})));
+      if (!(await settlesBy(closed, Date.now() + BULLMQ_CLOSE_MS)))
+        for (const c of connections) c.disconnect();
       await settlesBy(Promise.all([...marking]), finished ? Number.POSITIVE_INFINITY : Date.now() + 1000);
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(connections.map((c) => quitOrCut(c)));
     },
   };
 }

@@ -292,4 +292,20 @@ describe("the dashboard over HTTP", () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("60");
   });
+
+  it("with DASHBOARD_PASSWORD set, `rapport start` takes that password and no longer the API key", async () => {
+    const password = "dashboard-only-password-42";
+    const t = testEnv(inject("redisUrl"), { DASHBOARD_PASSWORD: password }, { flows: ["thank-you"] });
+    const own = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    try {
+      const ui = client(`http://127.0.0.1:${own.httpPort}`);
+      expect((await ui.post("/ui/login", { password: TEST_API_KEY, next: "/ui" })).status).toBe(401);
+      expect(ui.cookie()).toBe("");
+      const ok = await ui.post("/ui/login", { password, next: "/ui/queues" });
+      expect(ok.status).toBe(303);
+      expect((await ui.request("/ui/queues")).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
 });

@@ -62,6 +62,8 @@ describe("start-up failures", () => {
     expect(run.output).toContain(`cannot use the mail server at ${url} (SMTP_URL)`);
     expect(run.output).toContain("SMTP_VERIFY=false");
     expect(run.output).not.toContain("rapport is running");
+    // The one message and nothing else: no stack of a Redis connection closed mid-setup.
+    expect(run.output).not.toMatch(/Unhandled error|EPIPE|^\s+at /m);
     expect(run.code).toBe(1);
   }, 60_000);
 

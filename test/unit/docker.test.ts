@@ -7,6 +7,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { loadSettings } from "../../src/config/settings.js";
+import { CLOSE_REST_MS } from "../../src/main.js";
 
 const dockerfile = readFileSync("Dockerfile", "utf8");
 /** Instructions with their continuation lines joined, comments dropped. */
@@ -24,6 +26,7 @@ const runtime = stages.at(-1) ?? [];
 
 interface Service {
   image?: string;
+  stop_grace_period?: string;
   build?: string;
   command?: string[];
   environment?: Record<string, string>;
@@ -98,6 +101,15 @@ describe("docker-compose.yml", () => {
         postgres: { condition: "service_healthy" },
       });
       expect(service?.volumes).toContain("./config:/app/config:ro");
+    }
+  });
+
+  it("gives rapport's shutdown its whole time before Docker kills it", () => {
+    // The process's own last word: grace + CLOSE_REST_MS + 5 s (src/cli/run-service.ts).
+    const ownLimitS = (loadSettings({}).RAPPORT_SHUTDOWN_GRACE_MS + CLOSE_REST_MS + 5000) / 1000;
+    for (const service of [http, worker]) {
+      const given = /^(\d+)s$/.exec(service?.stop_grace_period ?? "")?.[1];
+      expect(Number(given), "stop_grace_period in seconds").toBeGreaterThanOrEqual(ownLimitS);
     }
   });
 });
