@@ -212,6 +212,17 @@ function waitKindOf(step: Step): WaitKind | null {
   }
 }
 
+/**
+ * advance() reached a point that reads the run's facts (a field condition, a wait_until
+ * being entered) without them: given none, or asked to stop there (`factsOnDemand`).
+ */
+export class FactsNeededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FactsNeededError";
+  }
+}
+
 /** Customer facts after a tag step (tags.ts has the rule). */
 function withTags(facts: TriggerFacts, change: TagChange): TriggerFacts {
   const current = Array.isArray(facts.customer.tags) ? (facts.customer.tags as unknown[]) : [];
@@ -281,7 +292,7 @@ export function advance(
   };
   const holds = (condition: Condition, what: string): boolean => {
     if (!facts && testsFields(condition)) {
-      throw new Error(
+      throw new FactsNeededError(
         `flow ${flow.id}, ${what}: the condition "${describeCondition(condition)}" tests a field, but advance() was given no facts`,
       );
     }
@@ -456,6 +467,10 @@ export function advance(
         let wakeAt: number;
         let detail: string;
         if (step.type === "wait_until") {
+          if (!facts && opts.factsOnDemand)
+            throw new FactsNeededError(
+              `flow ${flow.id}, step ${step.id}: wait_until reads the customer's dates and time zone`,
+            );
           const target = waitUntilTarget(step.until, facts, now, timezoneFor(facts, opts.defaultTimezone));
           if ("skip" in target || target.at <= now) {
             const why = "skip" in target ? target.skip : `${iso(target.at)} is now`;

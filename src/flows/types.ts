@@ -404,6 +404,13 @@ export interface AdvanceOptions {
    */
   facts?: TriggerFacts;
   /**
+   * With no `facts`: throw FactsNeededError at the first point the advance would read them
+   * (a field condition, a wait_until being entered), rather than decide without them. The
+   * caller then reads the facts and advances again: most wake-ups (a wait that is over,
+   * then a send) never need them, and reading them is most of a wake-up's store work.
+   */
+  factsOnDemand?: boolean;
+  /**
    * The brand's time zone (IANA), used by wait_until when facts.customer.timezone is
    * missing or not a zone Intl knows (the brand's; a required argument: no zone is
    * guessed in src/flows).

@@ -14,10 +14,10 @@
  */
 import { addressOf } from "../config/brand.js";
 import { flowHasConditions, flowReadsReplies, flowTestsOwnerships } from "../flows/conditions.js";
-import { advance } from "../flows/interpreter.js";
+import { advance, FactsNeededError } from "../flows/interpreter.js";
 import { moveRun, stepAtCursor } from "../flows/migrate.js";
 import { foldTagChanges } from "../flows/tags.js";
-import type { AdvanceInput, Effect, Flow, RunState } from "../flows/types.js";
+import type { AdvanceInput, Effect, Flow, RunState, TriggerFacts } from "../flows/types.js";
 import type { CustomerChanges, EventRow, IngestedEvent, NewMessage, RunRow } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
@@ -147,13 +147,27 @@ export async function advanceRun(
   // A timed wake-up: how late it runs against when it was due (queue delay, promoter, sweeper).
   if (input.type === "wake" && state.waitingFor === "time" && typeof state.wakeAt === "number")
     deps.metrics?.wakeUpRan((now - state.wakeAt) / 1000);
-  // Conditions (branch) read the customer as they are now; only flows with conditions pay for the lookup.
-  const facts = flowHasConditions(flow) ? await factsOf(run, flow, deps, known) : undefined;
-  const result = advance(flow, state, input, now, {
-    waitScale: deps.waitScale,
-    facts,
-    defaultTimezone: deps.brand.defaultTimezone,
-  });
+  // Conditions and wait_until read the customer as they are now. Only an advance that
+  // reaches one pays for the lookup: it is first decided without the facts (factsOnDemand),
+  // and decided again with them if it stopped where it needed them.
+  const decide = (facts: TriggerFacts | undefined, factsOnDemand = false) =>
+    advance(flow, state, input, now, {
+      waitScale: deps.waitScale,
+      facts,
+      factsOnDemand,
+      defaultTimezone: deps.brand.defaultTimezone,
+    });
+  let result: ReturnType<typeof advance>;
+  if (!flowHasConditions(flow)) result = decide(undefined);
+  else if (known && !flowTestsOwnerships(flow)) result = decide(triggerFacts(known.event, known.ingested));
+  else {
+    try {
+      result = decide(undefined, true);
+    } catch (err) {
+      if (!(err instanceof FactsNeededError)) throw err;
+      result = decide(await factsOf(run, flow, deps, known));
+    }
+  }
   if (arrival && result.effects.length === 0) return "ignored";
 
   const team = teamAddressOf(deps.brand);

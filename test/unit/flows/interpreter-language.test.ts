@@ -3,7 +3,13 @@
  * Times are epoch ms; Date.UTC only spells them.
  */
 import { describe, expect, it } from "vitest";
-import { advance, initialRun, normalizeRun, waitingForEvent } from "../../../src/flows/interpreter.js";
+import {
+  advance,
+  FactsNeededError,
+  initialRun,
+  normalizeRun,
+  waitingForEvent,
+} from "../../../src/flows/interpreter.js";
 import type {
   AdvanceInput,
   Condition,
@@ -474,5 +480,65 @@ describe("stored states", () => {
     };
     expect(normalizeRun(now)).toEqual(now);
     expect(normalizeRun(JSON.parse(JSON.stringify(now)) as RunState)).toEqual(now);
+  });
+});
+
+describe("facts on demand: an advance given no facts stops where it would read them", () => {
+  const wait: Step = { id: "pause", type: "wait", durationMs: DAY, duration: "1 day" };
+  const until: Step = { id: "nine", type: "wait_until", until: { at: "09:00" } };
+  const vip: Condition = { type: "field", field: "customer.tags", is: { contains: "vip" } };
+  const branch: Step = { id: "check", type: "branch", arms: [{ when: vip, steps: [send("vip-note")] }] };
+  const parkedAfter = (flow: Flow, at: number): RunState =>
+    advance(flow, initialRun(), { type: "start" }, at, { facts: factsOf(), defaultTimezone: "UTC" }).run;
+
+  it.each([
+    { name: "a wait_until entered", steps: [until, send("hello")], needs: true },
+    { name: "a field condition in a branch", steps: [branch], needs: true },
+    { name: "a wait and a send (no field read)", steps: [wait, send("hello")], needs: false },
+  ])("on start: $name → needs facts: $needs", ({ steps, needs }) => {
+    const flow = flowOf(steps);
+    const go = () =>
+      advance(flow, initialRun(), { type: "start" }, MONDAY, { factsOnDemand: true, defaultTimezone: "UTC" });
+    if (needs) expect(go).toThrow(FactsNeededError);
+    else expect(sends(go().effects)).toEqual([]);
+  });
+
+  it("a wake-up past a wait_until that only sends reads no facts; one reaching a branch does", () => {
+    const plain = flowOf([until, send("hello")]);
+    const waiting = parkedAfter(plain, MONDAY);
+    expect(waiting.status).toBe("waiting");
+    const woken = advance(plain, waiting, { type: "wake" }, (waiting.wakeAt as number) + 1, {
+      factsOnDemand: true,
+      defaultTimezone: "UTC",
+    });
+    expect(sends(woken.effects)).toEqual(["hello", "(complete)"]);
+
+    const branching = flowOf([until, branch]);
+    const parked = parkedAfter(branching, MONDAY);
+    const wake = () =>
+      advance(branching, parked, { type: "wake" }, (parked.wakeAt as number) + 1, {
+        factsOnDemand: true,
+        defaultTimezone: "UTC",
+      });
+    expect(wake).toThrow(FactsNeededError);
+    // Decided again with the facts, as the step job does: the same advance, now complete.
+    const withFacts = advance(branching, parked, { type: "wake" }, (parked.wakeAt as number) + 1, {
+      facts: factsOf({ tags: ["vip"] }),
+      defaultTimezone: "UTC",
+    });
+    expect(sends(withFacts.effects)).toEqual(["vip-note", "(complete)"]);
+  });
+
+  it("exit_when on a field needs them at every advance, a wait's wake-up included", () => {
+    const flow = flowOf([wait, send("second")], {
+      exitWhen: { type: "field", field: "ownership.status", is: "disposed" },
+    });
+    const parked = parkedAfter(flow, MONDAY);
+    expect(() =>
+      advance(flow, parked, { type: "wake" }, MONDAY + 2 * DAY, {
+        factsOnDemand: true,
+        defaultTimezone: "UTC",
+      }),
+    ).toThrow(FactsNeededError);
   });
 });
