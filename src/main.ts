@@ -3,7 +3,6 @@
  * and handed down as plain objects; nothing below keeps module-level state. The CLI's
  * `start` and `worker` call this, and so do the integration tests.
  */
-
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { Hono } from "hono";

@@ -2,7 +2,6 @@
  * What the job processors are given. Plain objects, so tests pass their own (a real
  * store on a temp file, a clock they control, a mailer pointed at a test SMTP server).
  */
-
 import type { Channel } from "../channels/channel.js";
 import type { OutgoingSms } from "../channels/sms-message.js";
 import type { Brand } from "../config/brand.js";

@@ -281,7 +281,7 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
   const deadlineMs = sendDeadline(claim.message.leaseUntil ?? 0, clock.now(), deps.sendDeadlineMs);
   if (deadlineMs <= 0) {
     const err = new LeaseTooShortError(data.messageId, deadlineMs);
-    await store.releaseMessage(data.messageId, err.message, clock.now(), { ...ownClaim(claim.message) });
+    await store.releaseMessage(data.messageId, err.message, clock.now(), ownClaim(claim.message));
     throw err;
   }
 

@@ -165,7 +165,7 @@ export async function advanceRun(
       result = decide(undefined, true);
     } catch (err) {
       if (!(err instanceof FactsNeededError)) throw err;
-      result = decide(await factsOf(run, flow, deps, known));
+      result = decide(await storedFacts(run, deps));
     }
   }
   if (arrival && result.effects.length === 0) return "ignored";
@@ -226,9 +226,8 @@ export function withWaitScale(state: RunState, waitScale: number): RunState {
   return waitScale !== 1 && rest.wakeAt !== null ? { ...rest, waitScale } : rest;
 }
 
-/** The facts a run's conditions are decided on: `known` when it is enough, else read from the store. */
-async function factsOf(run: RunRow, flow: Flow, deps: JobDeps, known: KnownFacts | undefined) {
-  if (known && !flowTestsOwnerships(flow)) return triggerFacts(known.event, known.ingested);
+/** The facts a run's conditions are decided on, as the store has them now (its other ownerships included). */
+async function storedFacts(run: RunRow, deps: JobDeps) {
   const context = await deps.store.runContext(run.id);
   return context ? triggerFacts(context.event, context.ingested, context.ownerships) : undefined;
 }

@@ -13,8 +13,9 @@
  *      does not count, so these do not catch people talking about a bounce.
  * Hard, soft or block (the sender or message refused, not the address) follows refusal.ts
  * from the enhanced status and the diagnostic's wording; a "delayed" action is soft;
- * without a status, the SMTP reply code the same way; without either, the wording (mailbox full / over quota / try again later -> soft; otherwise hard, since a
- * notice that a message was returned is final unless it says it will retry).
+ * without a status, the SMTP reply code the same way; without either, the wording
+ * (mailbox full / over quota / try again later -> soft; otherwise hard, since a notice
+ * that a message was returned is final unless it says it will retry).
  */
 import {
   type DsnRecipient,

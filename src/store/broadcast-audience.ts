@@ -161,8 +161,8 @@ export async function audiencePage(
       read++;
       const owner: AudienceOwner = {
         product,
-        ownership: toOwnership(unprefix<OwnershipRecord>(r, "o_")),
-        customer: toCustomer(unprefix<CustomerRecord>(r, "c_")),
+        ownership: toOwnership(unprefix<OwnershipRecord>(r, "o_", ownerships)),
+        customer: toCustomer(unprefix<CustomerRecord>(r, "c_", customers)),
       };
       last = { productId: product.id, ownershipId: owner.ownership.id };
       if (inAudience(owner)) owners.push(owner);

@@ -50,8 +50,8 @@ export async function getOwnership(
   const row = rows.length === 1 ? rows[0] : undefined;
   if (!row) return null;
   return {
-    ...toOwnership(unprefix<OwnershipRecord>(row, "o_")),
-    product: toProduct(unprefix<ProductRecord>(row, "p_")),
+    ...toOwnership(unprefix<OwnershipRecord>(row, "o_", ownerships)),
+    product: toProduct(unprefix<ProductRecord>(row, "p_", products)),
   };
 }
 

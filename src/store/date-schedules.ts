@@ -34,7 +34,7 @@ const toSchedule = (r: ScheduleRecord): DateScheduleRow => ({ ...r });
 
 /** The schedule half of a left join: null when no schedule matched (its key is never null). */
 function joinedSchedule(row: Record<string, unknown>): DateScheduleRow | null {
-  const s = unprefix<ScheduleRecord>(row, "s_");
+  const s = unprefix<ScheduleRecord>(row, "s_", dateSchedules);
   return s.key === null ? null : toSchedule(s);
 }
 
@@ -116,13 +116,13 @@ export async function dateBackfillPage(
   const items: DateBackfillItem[] =
     over === "customers"
       ? (await t.all(customersPage, values)).map((r) => ({
-          customer: toCustomer(unprefix<CustomerRecord>(r, "c_")),
+          customer: toCustomer(unprefix<CustomerRecord>(r, "c_", customers)),
           ownership: null,
           schedule: joinedSchedule(r),
         }))
       : (await t.all(ownershipsPage, values)).map((r) => ({
-          customer: toCustomer(unprefix<CustomerRecord>(r, "c_")),
-          ownership: toOwnership(unprefix<OwnershipRecord>(r, "o_")),
+          customer: toCustomer(unprefix<CustomerRecord>(r, "c_", customers)),
+          ownership: toOwnership(unprefix<OwnershipRecord>(r, "o_", ownerships)),
           schedule: joinedSchedule(r),
         }));
   const last = items.at(-1);

@@ -122,8 +122,8 @@ export async function preferencePage(t: Sql, customerId: string): Promise<Prefer
   const customer = await getCustomer(t, customerId);
   if (!customer) return null;
   const owned = (await t.all(ownedBy, { customerId })).map((r) => ({
-    ...toOwnership(unprefix(r, "o_")),
-    product: toProduct(unprefix(r, "p_")),
+    ...toOwnership(unprefix(r, "o_", ownerships)),
+    product: toProduct(unprefix(r, "p_", products)),
   }));
   return { customer, owned, suppression: await getSuppression(t, customer.email) };
 }

@@ -50,8 +50,8 @@ export async function timeline(t: Sql, email: string): Promise<Timeline | null> 
   if (!c) return null;
   const customerId = c.id;
   const owned = (await t.all(ownershipsOf, { customerId })).map((r) => ({
-    ...toOwnership(unprefix(r, "o_")),
-    product: toProduct(unprefix(r, "p_")),
+    ...toOwnership(unprefix(r, "o_", ownerships)),
+    product: toProduct(unprefix(r, "p_", products)),
   }));
   const runs = (await t.all(runsOf, { customerId })).map(toRun);
   const steps = await t.all(stepsOf, { customerId });

@@ -29,18 +29,12 @@ function keyPairs(table: Table, prefix: string): Array<[string, string]> {
 }
 
 /**
- * The `prefix`ed columns of a joined row, without the prefix. Given the `table` whose
- * columns were selected under that prefix (columnsOf), it reads just those keys instead
- * of testing every key of the row: the delivery context's row has seven tables' columns.
+ * The `prefix`ed columns of a joined row, without the prefix: the columns of `table`,
+ * selected under that prefix with columnsOf. It reads just those keys rather than testing
+ * every key of the row (the delivery context's row has seven tables' columns).
  */
-export function unprefix<T>(row: Record<string, unknown>, prefix: string, table?: Table): T {
+export function unprefix<T>(row: Record<string, unknown>, prefix: string, table: Table): T {
   const out: Record<string, unknown> = {};
-  if (table) {
-    for (const [full, key] of keyPairs(table, prefix)) out[key] = row[full];
-    return out as T;
-  }
-  for (const [key, value] of Object.entries(row)) {
-    if (key.startsWith(prefix)) out[key.slice(prefix.length)] = value;
-  }
+  for (const [full, key] of keyPairs(table, prefix)) out[key] = row[full];
   return out as T;
 }
