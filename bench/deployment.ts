@@ -65,7 +65,9 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
   const from = benchFrom();
   try {
     // The HTTP process migrates the store alone; the workers start together after it.
-    const http = await startChildRapport(env, ["start", "--role", "http"], 120_000, from);
+    // BENCH_HTTP_NODE_ARGS: Node flags of the HTTP process alone (as BENCH_WORKER_NODE_ARGS below).
+    const httpArgs = (process.env.BENCH_HTTP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const http = await startChildRapport(env, ["start", "--role", "http"], 120_000, from, httpArgs);
     started.push(http);
     const workers = await Promise.all(
       Array.from({ length: o.workers }, async () => {

@@ -15,7 +15,7 @@ import type { UnsubscribeRouteDeps } from "./unsubscribe-route.js";
 
 export interface HttpDeps {
   store: Store;
-  queues: Pick<Queues, "addEvent">;
+  queues: Pick<Queues, "addEvent" | "addNewEvent">;
   clock: Clock;
   logger: Logger;
   apiKeys: readonly string[];

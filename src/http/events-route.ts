@@ -42,7 +42,9 @@ export function mountEvents(app: Hono, deps: HttpDeps): void {
     if (!duplicate) deps.metrics?.eventReceived(parsed.data.type);
     if (!duplicate || event.status === "received") {
       try {
-        await withTimeout(deps.queues.addEvent(eventId), QUEUE_TIMEOUT_MS);
+        // A first-time event needs no look at what its job id holds (queues.ts: addNewEvent).
+        const queued = duplicate ? deps.queues.addEvent(eventId) : deps.queues.addNewEvent(eventId);
+        await withTimeout(queued, QUEUE_TIMEOUT_MS);
       } catch (err) {
         deps.logger.warn(
           { eventId, err: (err as Error).message },

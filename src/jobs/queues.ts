@@ -128,6 +128,14 @@ export interface Queues {
   /** The same adds as below, with what happened (the sweeper counts what it really added). */
   requeue: Requeuers;
   addEvent(eventId: string): Promise<void>;
+  /**
+   * The job of an event the store has just stored for the first time: a plain add, one
+   * round trip, where addEvent first asks what a job of that id is doing (requeue.ts). No
+   * job can be kept under the id of an event never stored before; should one be (a store
+   * put back from a backup beside a Redis that kept its jobs), the event stays `received`
+   * and the sweeper, which replaces kept jobs, queues it after its grace time.
+   */
+  addNewEvent(eventId: string): Promise<void>;
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
   /**
    * The wake-up of a seq the caller's transaction has just given the run: a plain add,
@@ -225,6 +233,9 @@ export function createQueues(
     requeue: requeuers,
     async addEvent(eventId) {
       await requeuers.event(eventId);
+    },
+    async addNewEvent(eventId) {
+      await events.add("event", { eventId }, { jobId: jobIds.event(eventId) });
     },
     async addStep(runId, seq, delayMs = 0) {
       await stepAt(runId, seq, delayMs);

@@ -6,6 +6,7 @@ import { events } from "./schema.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { query } from "./sql/query.js";
+import { txBatcher } from "./sql/tx-batch.js";
 import type { EventRow, EventStore } from "./store.js";
 
 type EventRecord = typeof events.$inferSelect;
@@ -51,8 +52,14 @@ export async function getEvent(t: Sql, id: string): Promise<EventRow | null> {
 }
 
 export function eventStore(db: Database, newId: () => string): EventStore {
+  // Events posted together are stored in one transaction (group commit: tx-batch.ts): the
+  // HTTP process answers many forms at once, and each commit takes the store's write lock.
+  const record = txBatcher<{ body: EventBody; now: number }, Awaited<ReturnType<typeof recordEvent>>>(
+    db,
+    (t, { body, now }) => recordEvent(t, body, now, newId),
+  );
   return {
-    recordEvent: (body, now) => db.tx((t) => recordEvent(t, body, now, newId)),
+    recordEvent: (body, now) => record({ body, now }),
     getEvent: (id) => db.read((t) => getEvent(t, id)),
     markEventFailed: async (id, error, now) => {
       await db.write(failEvent, { id, error, now });

@@ -225,7 +225,7 @@ describe("the dashboard over HTTP", () => {
     await eventually(async () => (await store.findCustomers("c", 10)).length === 3, "three customers");
     const app = createHttpApp({
       store,
-      queues: { addEvent: async () => {} },
+      queues: { addEvent: async () => {}, addNewEvent: async () => {} },
       clock: { now: () => Date.now() },
       logger: silentLogger,
       apiKeys: [TEST_API_KEY],

@@ -143,4 +143,47 @@ describe("requeue", () => {
     expect((await sweepOnce(deps, 1000)).events).toBe(0);
     expect(await queues.events.getJobCounts("waiting", "failed")).toEqual({ waiting: 0, failed: 0 });
   });
+  it("addNewEvent queues a first-time event in one add; under a kept job's id it leaves the event to the sweeper", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rapport-requeue-"));
+    const store = openSqliteStore(join(dir, "rapport.db"));
+    cleanup.push(() => store.close());
+    const p = prefix();
+    const queues = createQueues(redis(), p);
+    cleanup.push(() => queues.close());
+    let now = Date.parse("2026-11-27T10:00:00Z");
+    const clock = { now: () => now };
+    // A Redis that kept a failed job under an id this store has never seen (a store put back
+    // from a backup beside it): the plain add is ignored, as BullMQ ignores any add of a kept id.
+    await queues.events.add("event", { eventId: "ev-kept" }, { jobId: jobIds.event("ev-kept") });
+    // Failed by hand (a worker without a processor takes exactly one job): a running worker
+    // could take the next job too while it closes.
+    const byHand = new Worker("events", null, {
+      connection: redis(),
+      prefix: bullPrefix(p, QUEUE_NAMES.events),
+    });
+    const old = await byHand.getNextJob("by-hand");
+    expect(old?.id).toBe(jobIds.event("ev-kept"));
+    await old?.moveToFailed(new UnrecoverableError("an old store's job"), "by-hand", false);
+    await byHand.close();
+    expect(await queues.events.getJobState(jobIds.event("ev-kept"))).toBe("failed");
+    // A first-time event beside it: one add, and its job waits.
+    const fresh = await store.recordEvent(
+      { id: "ev-new", type: "registration", customer: { email: "ada@example.com" } },
+      now,
+    );
+    await queues.addNewEvent(fresh.eventId);
+    expect(await queues.events.getJobState(jobIds.event("ev-new"))).toBe("waiting");
+
+    const kept = await store.recordEvent(
+      { id: "ev-kept", type: "registration", customer: { email: "bo@example.com" } },
+      now,
+    );
+    expect(kept.duplicate).toBe(false);
+    await queues.addNewEvent(kept.eventId);
+    expect(await queues.events.getJobState(jobIds.event("ev-kept"))).toBe("failed");
+    // The event is still `received`: past the grace time the sweeper replaces the kept job.
+    now += 60_000;
+    await sweepOnce({ store, queues, clock }, 1000);
+    expect(await queues.events.getJobState(jobIds.event("ev-kept"))).toBe("waiting");
+  });
 });

@@ -7,6 +7,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { type Database, HandleClosedError, type Sql, type Values } from "./handle.js";
 import { bind, type Query } from "./query.js";
 import { serialLock } from "./serial-lock.js";
+import { lockAttempts } from "./sqlite-busy.js";
 import { type LargeValueThread, ThreadGoneError } from "./sqlite-large-values.js";
 
 /** better-sqlite3 binds numbers, strings, bigints, buffers and null only. */
@@ -97,13 +98,15 @@ export function sqliteDatabase(
   const begin = sqlite.prepare("BEGIN IMMEDIATE");
   const commit = sqlite.prepare("COMMIT");
   const rollback = sqlite.prepare("ROLLBACK");
+  // Writes wait for another process's write lock without stopping the event loop (sqlite-busy.ts).
+  const attempts = lockAttempts(sqlite);
   return {
     dialect: "sqlite",
     location,
     tx: (fn) =>
       lock.run(async () => {
         const { handle, end } = handleOn(prepare);
-        begin.run();
+        await attempts.retryBusy(() => begin.run());
         try {
           const result = await fn(handle);
           commit.run();
@@ -116,14 +119,13 @@ export function sqliteDatabase(
         }
       }),
     // One statement is atomic in SQLite; the lock keeps it out of another's transaction.
+    // Failing busy, it changed nothing, so it is tried again whole.
     write: (q, values) =>
       lock.run(async () => {
-        const { handle, end } = handleOn(prepare);
-        try {
-          return await handle.run(q, values);
-        } finally {
-          end();
-        }
+        const bound = bind(q, "sqlite", values);
+        const statement = prepare(bound.text);
+        const args = toSqlite(bound.values);
+        return attempts.retryBusy(() => statement.run(...args).changes);
       }),
     getLarge: async <Row>(q: Query<Row>, values?: Values) => {
       if (!thread && mayStart && startLarge && !closing) {

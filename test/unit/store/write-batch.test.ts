@@ -1,11 +1,12 @@
 /**
- * Group commit (src/store/sql/write-batch.ts) on a fake database that records what it
- * was asked: a lone write runs on its own, writes arriving meanwhile share one
- * transaction, a failed transaction fails exactly its own calls.
+ * Group commit (src/store/sql/tx-batch.ts, write-batch.ts) on a fake database that records
+ * what it was asked: a lone write runs on its own, writes arriving meanwhile share one
+ * transaction, and when a shared transaction fails each of its calls runs again alone.
  */
 import { describe, expect, it } from "vitest";
 import type { Database, Sql, Values } from "../../../src/store/sql/handle.js";
 import { adhoc, type Query } from "../../../src/store/sql/query.js";
+import { txBatcher } from "../../../src/store/sql/tx-batch.js";
 import { MAX_BATCH, writeBatcher } from "../../../src/store/sql/write-batch.js";
 
 type Call = { kind: "write"; ids: unknown[] } | { kind: "tx"; ids: unknown[] };
@@ -89,18 +90,39 @@ describe("writeBatcher", () => {
     expect(f.calls).toEqual(expected);
   });
 
-  it("a failed transaction rejects its own calls only; later calls go on", async () => {
+  it("a failed shared transaction is run again call by call: only the call that fails fails; later calls go on", async () => {
     const f = fakeDatabase(new Set([2]));
     f.hold();
     const write = writeBatcher(f.db, q);
     const results = Array.from({ length: 4 }, (_, id) => write({ id }).then(String, (e: Error) => e.message));
     f.release();
-    expect(await Promise.all(results)).toEqual([
-      "1",
-      "write of 2 failed",
-      "write of 2 failed",
-      "write of 2 failed",
+    expect(await Promise.all(results)).toEqual(["1", "1", "write of 2 failed", "1"]);
+    expect(f.calls).toEqual([
+      { kind: "write", ids: [0] },
+      // The shared transaction stops at 2 and rolls back; each of its calls then runs alone.
+      { kind: "tx", ids: [1, 2] },
+      { kind: "write", ids: [1] },
+      { kind: "write", ids: [2] },
+      { kind: "write", ids: [3] },
     ]);
     expect(await write({ id: 9 })).toBe(1);
+  });
+});
+
+describe("txBatcher", () => {
+  it("runs a lone call in its own transaction and calls arriving meanwhile in one, each with its own result", async () => {
+    const f = fakeDatabase();
+    f.hold();
+    const record = txBatcher(f.db, async (t, id: number) => {
+      await t.run(q, { id });
+      return `stored ${id}`;
+    });
+    const done = Promise.all([0, 1, 2].map((id) => record(id)));
+    f.release();
+    expect(await done).toEqual(["stored 0", "stored 1", "stored 2"]);
+    expect(f.calls).toEqual([
+      { kind: "tx", ids: [0] },
+      { kind: "tx", ids: [1, 2] },
+    ]);
   });
 });
