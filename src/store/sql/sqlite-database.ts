@@ -1,13 +1,15 @@
 /**
  * The Database on better-sqlite3: one connection, so transactions take turns through a
- * lock (SQLite allows one writer anyway; BEGIN IMMEDIATE takes the write lock up front,
- * and busy_timeout lets other processes on the same file wait for it).
+ * lock (SQLite allows one writer anyway; BEGIN IMMEDIATE takes the write lock up front).
+ * Transactions asked for together share one commit (sqlite-group-commit.ts), and a write
+ * waits for another process's lock without stopping the event loop (sqlite-busy.ts).
  */
 import type BetterSqlite3 from "better-sqlite3";
 import { type Database, HandleClosedError, type Sql, type Values } from "./handle.js";
 import { bind, type Query } from "./query.js";
 import { serialLock } from "./serial-lock.js";
 import { lockAttempts } from "./sqlite-busy.js";
+import { groupCommit } from "./sqlite-group-commit.js";
 import { type LargeValueThread, ThreadGoneError } from "./sqlite-large-values.js";
 
 /** better-sqlite3 binds numbers, strings, bigints, buffers and null only. */
@@ -96,28 +98,21 @@ export function sqliteDatabase(
     });
   let closing: Promise<void> | null = null;
   const begin = sqlite.prepare("BEGIN IMMEDIATE");
-  const commit = sqlite.prepare("COMMIT");
-  const rollback = sqlite.prepare("ROLLBACK");
   // Writes wait for another process's write lock without stopping the event loop (sqlite-busy.ts).
   const attempts = lockAttempts(sqlite);
+  // Transactions asked for together share one BEGIN … COMMIT, each in its own savepoint.
+  const tx = groupCommit({
+    sqlite,
+    lock,
+    openHandle: () => handleOn(prepare),
+    begin: async () => {
+      await attempts.retryBusy(() => begin.run());
+    },
+  });
   return {
     dialect: "sqlite",
     location,
-    tx: (fn) =>
-      lock.run(async () => {
-        const { handle, end } = handleOn(prepare);
-        await attempts.retryBusy(() => begin.run());
-        try {
-          const result = await fn(handle);
-          commit.run();
-          return result;
-        } catch (err) {
-          if (sqlite.inTransaction) rollback.run();
-          throw err;
-        } finally {
-          end();
-        }
-      }),
+    tx,
     // One statement is atomic in SQLite; the lock keeps it out of another's transaction.
     // Failing busy, it changed nothing, so it is tried again whole.
     write: (q, values) =>
