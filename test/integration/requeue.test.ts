@@ -97,20 +97,25 @@ describe("requeue", () => {
     expect(runs).toEqual([1]);
   });
 
-  it("the sweeper counts the jobs it really added, not the rows it looked at", async () => {
+  /** A store in a temp dir, queues under a fresh prefix, and a clock the test moves by hand. */
+  function storeAndQueues() {
     const dir = mkdtempSync(join(tmpdir(), "rapport-requeue-"));
     const store = openSqliteStore(join(dir, "rapport.db"));
     cleanup.push(() => store.close());
     const p = prefix();
     const queues = createQueues(redis(), p);
     cleanup.push(() => queues.close());
-    let now = Date.parse("2026-11-27T10:00:00Z");
-    const clock = { now: () => now };
+    const time = { now: Date.parse("2026-11-27T10:00:00Z") };
+    return { store, queues, p, time, clock: { now: () => time.now } };
+  }
+
+  it("the sweeper counts the jobs it really added, not the rows it looked at", async () => {
+    const { store, queues, p, time, clock } = storeAndQueues();
     const { eventId } = await store.recordEvent(
       { id: "ev-stranded", type: "registration", customer: { email: "ada@example.com" } },
-      now,
+      time.now,
     );
-    now += 60_000;
+    time.now += 60_000;
     const deps = { store, queues, clock };
     expect((await sweepOnce(deps, 1000)).events).toBe(1);
     // Its job is still waiting (no worker here): nothing new is added, and nothing is counted.
@@ -137,21 +142,15 @@ describe("requeue", () => {
     expect(await queues.events.getJobState(jobIds.event(eventId))).toBe("waiting");
 
     // A failed event is never swept.
-    await store.failEvent(eventId, "attempts used up", now);
+    await store.failEvent(eventId, "attempts used up", time.now);
     const job2 = await queues.events.getJob(jobIds.event(eventId));
     await job2?.remove();
     expect((await sweepOnce(deps, 1000)).events).toBe(0);
     expect(await queues.events.getJobCounts("waiting", "failed")).toEqual({ waiting: 0, failed: 0 });
   });
+
   it("addNewEvent queues a first-time event in one add; under a kept job's id it leaves the event to the sweeper", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rapport-requeue-"));
-    const store = openSqliteStore(join(dir, "rapport.db"));
-    cleanup.push(() => store.close());
-    const p = prefix();
-    const queues = createQueues(redis(), p);
-    cleanup.push(() => queues.close());
-    let now = Date.parse("2026-11-27T10:00:00Z");
-    const clock = { now: () => now };
+    const { store, queues, p, time, clock } = storeAndQueues();
     // A Redis that kept a failed job under an id this store has never seen (a store put back
     // from a backup beside it): the plain add is ignored, as BullMQ ignores any add of a kept id.
     await queues.events.add("event", { eventId: "ev-kept" }, { jobId: jobIds.event("ev-kept") });
@@ -169,20 +168,20 @@ describe("requeue", () => {
     // A first-time event beside it: one add, and its job waits.
     const fresh = await store.recordEvent(
       { id: "ev-new", type: "registration", customer: { email: "ada@example.com" } },
-      now,
+      time.now,
     );
     await queues.addNewEvent(fresh.eventId);
     expect(await queues.events.getJobState(jobIds.event("ev-new"))).toBe("waiting");
 
     const kept = await store.recordEvent(
       { id: "ev-kept", type: "registration", customer: { email: "bo@example.com" } },
-      now,
+      time.now,
     );
     expect(kept.duplicate).toBe(false);
     await queues.addNewEvent(kept.eventId);
     expect(await queues.events.getJobState(jobIds.event("ev-kept"))).toBe("failed");
     // The event is still `received`: past the grace time the sweeper replaces the kept job.
-    now += 60_000;
+    time.now += 60_000;
     await sweepOnce({ store, queues, clock }, 1000);
     expect(await queues.events.getJobState(jobIds.event("ev-kept"))).toBe("waiting");
   });
