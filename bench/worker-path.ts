@@ -6,7 +6,8 @@
  * queues on a private Redis (only the run's wake-up job touches them). It prints CPU ms
  * per registration and the store statements per registration. Steadier than the
  * end-to-end figures on a shared machine: what a change to the store, the interpreter
- * or the rendering saves shows here first. BENCH_PATH_N registrations (default 3000).
+ * or the rendering saves shows here first. BENCH_PATH_N registrations (default 3000);
+ * BENCH_PATH_FLOWS the shipped flows kept (below).
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,7 +31,10 @@ async function main() {
   const loaded = await loadProject(resolve("config"));
   if (!loaded.ok) throw new Error(`config/ does not load: ${loaded.problems.join("; ")}`);
   const { project } = loaded;
-  const flows = new Map([...project.flows].filter(([id]) => id === "thank-you"));
+  // BENCH_PATH_FLOWS: the shipped flows kept (default thank-you alone); "thank-you,birthday,anniversary"
+  // adds the date schedules every event recomputes.
+  const kept = (process.env.BENCH_PATH_FLOWS ?? "thank-you").split(",").map((s) => s.trim());
+  const flows = new Map([...project.flows].filter(([id]) => kept.includes(id)));
   const dir = mkdtempSync(join(tmpdir(), "rapport-path-"));
   const redis = await startBenchRedis();
   const store = openSqliteStore(join(dir, "rapport.db"));

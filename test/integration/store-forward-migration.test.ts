@@ -91,6 +91,7 @@ describe(`a store written by the previous release (${PREVIOUS_RELEASE.version})`
       "0013_sms",
       "0014_short_links",
       "0015_message_in_reply_to",
+      "0016_date_schedules_by_customer",
     ]);
     const store = await openStore({ kind: "sqlite", path });
     try {
@@ -112,6 +113,7 @@ describe(`a store written by the previous release (${PREVIOUS_RELEASE.version})`
           "0006_sms",
           "0007_short_links",
           "0008_message_in_reply_to",
+          "0009_date_schedules_by_customer",
         ]);
         const store = await openStore({ kind: "postgres", url, schema, poolSize: 2 });
         try {

@@ -1,0 +1,2 @@
+DROP INDEX "date_schedules_flow_customer";--> statement-breakpoint
+CREATE INDEX "date_schedules_customer_flow" ON "date_schedules" USING btree ("customer_id","flow_id","ownership_id");
