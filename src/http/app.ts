@@ -6,13 +6,13 @@
  * and the operator's dashboard at /ui (src/http/ui), behind its own login.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { apiKeyAuth } from "./auth.js";
 import { mountBroadcasts } from "./broadcasts-route.js";
 import type { HttpDeps } from "./deps.js";
 import { mountEvents } from "./events-route.js";
 import { mountHealth } from "./health-route.js";
 import { mountInbound } from "./inbound-route.js";
+import { jsonBodyLimit, tooLarge } from "./json-body.js";
 import { mountMetrics } from "./metrics-route.js";
 import { mountPreferences } from "./preferences-route.js";
 import { mountShortLinks } from "./short-link-route.js";
@@ -22,17 +22,13 @@ import { mountTwilio } from "./twilio-route.js";
 import { dashboardApp } from "./ui/mount.js";
 import { mountUnsubscribe } from "./unsubscribe-route.js";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from "./json-body.js";
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   mountHealth(app, deps.health);
   if (deps.metrics) mountMetrics(app, deps.metrics, deps.metricsToken);
-  const jsonLimit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      c.json({ error: "too_large", message: `bodies are limited to ${MAX_BODY_BYTES} bytes` }, 413),
-  });
+  const jsonLimit = jsonBodyLimit(tooLarge);
   app.use("/v1/*", apiKeyAuth(deps.apiKeys));
   // Raw mail has its own (larger) limit on its route; everything else is small JSON.
   app.use("/v1/*", (c, next) => (c.req.path === "/v1/inbound" ? next() : jsonLimit(c, next)));

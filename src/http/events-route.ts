@@ -10,6 +10,7 @@ import { describeIssues, eventBodySchema } from "../events/event-body.js";
 import { unknownTypeWarning } from "../flows/event-types.js";
 import { withTimeout } from "../infra/timeout.js";
 import type { HttpDeps } from "./deps.js";
+import { readJsonBody, tooLarge } from "./json-body.js";
 
 const QUEUE_TIMEOUT_MS = 2000;
 
@@ -18,16 +19,15 @@ export function mountEvents(app: Hono, deps: HttpDeps): void {
   const unknownLogged = new Set<string>();
   const MAX_LOGGED_TYPES = 1000;
   app.post("/v1/events", async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
+    const body = await readJsonBody(c);
+    if (!body.ok) {
+      if (body.problem === "too_large") return tooLarge(c);
       return c.json(
         { error: "invalid_json", message: "the body must be JSON (Content-Type: application/json)" },
         400,
       );
     }
-    const parsed = eventBodySchema.safeParse(raw);
+    const parsed = eventBodySchema.safeParse(body.value);
     if (!parsed.success) {
       return c.json(
         {
