@@ -12,7 +12,7 @@ import type { HttpDeps } from "./deps.js";
 import { mountEvents } from "./events-route.js";
 import { mountHealth } from "./health-route.js";
 import { mountInbound } from "./inbound-route.js";
-import { jsonBodyLimit, tooLarge } from "./json-body.js";
+import { jsonBodyLimit } from "./json-body.js";
 import { mountMetrics } from "./metrics-route.js";
 import { mountPreferences } from "./preferences-route.js";
 import { mountShortLinks } from "./short-link-route.js";
@@ -28,7 +28,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   mountHealth(app, deps.health);
   if (deps.metrics) mountMetrics(app, deps.metrics, deps.metricsToken);
-  const jsonLimit = jsonBodyLimit(tooLarge);
+  const jsonLimit = jsonBodyLimit();
   app.use("/v1/*", apiKeyAuth(deps.apiKeys));
   // Raw mail has its own (larger) limit on its route; everything else is small JSON.
   app.use("/v1/*", (c, next) => (c.req.path === "/v1/inbound" ? next() : jsonLimit(c, next)));

@@ -39,13 +39,13 @@ function declaredLength(incoming: IncomingMessage): number {
  * The size limit of the JSON routes: from Node's content-length where the request has
  * one (nothing built, nothing read), else Hono's bodyLimit, which counts as it reads.
  */
-export function jsonBodyLimit(onTooLarge: (c: Context) => Response): MiddlewareHandler {
-  const counting = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: onTooLarge });
+export function jsonBodyLimit(): MiddlewareHandler {
+  const counting = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   return (c, next) => {
     const incoming = unreadNodeRequest(c);
     const declared = incoming ? declaredLength(incoming) : Number.NaN;
     if (Number.isNaN(declared)) return counting(c, next);
-    return declared > MAX_BODY_BYTES ? Promise.resolve(onTooLarge(c)) : next();
+    return declared > MAX_BODY_BYTES ? Promise.resolve(tooLarge(c)) : next();
   };
 }
 
