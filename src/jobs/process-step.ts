@@ -18,7 +18,15 @@ import { advance, FactsNeededError } from "../flows/interpreter.js";
 import { moveRun, stepAtCursor } from "../flows/migrate.js";
 import { foldTagChanges } from "../flows/tags.js";
 import type { AdvanceInput, Effect, Flow, RunState, TriggerFacts } from "../flows/types.js";
-import type { CustomerChanges, EventRow, IngestedEvent, NewMessage, RunRow } from "../store/store.js";
+import type {
+  AdvanceOutcome,
+  CustomerChanges,
+  EventRow,
+  IngestedEvent,
+  NewMessage,
+  RunAdvance,
+  RunRow,
+} from "../store/store.js";
 import type { JobDeps } from "./deps.js";
 import { deliverNow } from "./process-delivery.js";
 import type { StepJob } from "./queues.js";
@@ -122,7 +130,7 @@ export async function advanceRun(
   arrival?: Extract<AdvanceInput, { type: "reply" | "event" }>,
   known?: KnownFacts,
 ): Promise<StepOutcome> {
-  const { store, queues, clock } = deps;
+  const { store, clock } = deps;
   if (run.status === "completed" || run.status === "failed") return "finished";
 
   const now = clock.now();
@@ -170,20 +178,45 @@ export async function advanceRun(
   }
   if (arrival && result.effects.length === 0) return "ignored";
 
-  const team = teamAddressOf(deps.brand);
   // What a step sends because the customer wrote answers what they wrote: it threads under it.
   const answering =
     arrival?.type === "reply" ? await store.interactionMessageId(arrival.interactionId) : null;
+  const planned = plannedWrite(run, flow, state, result, now, deps, answering, movedFrom);
+  const outcome = await store.applyAdvance(planned.advance);
+  if (!outcome.applied) {
+    if (arrival) throw new RunMovedError(run.id);
+    return "stale";
+  }
+  await afterAdvance(outcome, planned.wakeAt, deps);
+  return "applied";
+}
+
+/** An advance decided: the rows one store transaction writes, and the wake-up to queue after it. */
+export interface PlannedAdvance {
+  advance: RunAdvance;
+  wakeAt: number | null;
+}
+
+/** The interpreter's result as the write applyAdvance makes. */
+function plannedWrite(
+  run: RunRow,
+  flow: Flow,
+  state: RunState,
+  result: ReturnType<typeof advance>,
+  now: number,
+  deps: Pick<JobDeps, "brand" | "newId" | "waitScale">,
+  answering: string | null,
+  movedFrom?: string,
+): PlannedAdvance {
   const { messages, steps, wakeAt, customer } = collectEffects(
     result.effects,
     () => {
       const id = deps.newId();
       return { id, messageIdHeader: messageIdHeaderFor(id, deps.brand.replyDomain) };
     },
-    team,
+    teamAddressOf(deps.brand),
     answering,
   );
-
   if (movedFrom) {
     // On the run's record, before what it does on the new version.
     steps.unshift({
@@ -193,28 +226,66 @@ export async function advanceRun(
       detail: `moved from version ${movedFrom} to ${flow.version}`,
     });
   }
-  const outcome = await store.applyAdvance({
-    runId: run.id,
-    expectedSeq: run.seq,
-    state: withWaitScale(result.run, deps.waitScale),
-    steps,
-    messages,
-    ...(customer ? { customer } : {}),
-    ...(movedFrom ? { flowVersion: flow.version } : {}),
-    now,
-  });
-  if (!outcome.applied) {
-    if (arrival) throw new RunMovedError(run.id);
-    return "stale";
+  return {
+    advance: {
+      runId: run.id,
+      expectedSeq: run.seq,
+      state: withWaitScale(result.run, deps.waitScale),
+      steps,
+      messages,
+      ...(customer ? { customer } : {}),
+      ...(movedFrom ? { flowVersion: flow.version } : {}),
+      now,
+    },
+    wakeAt,
+  };
+}
+
+/**
+ * A new run's first step decided from the facts its creator holds, with no store read and
+ * no I/O, so the creator can write it in the transaction that creates the run (one commit
+ * fewer per run). Null when that cannot be done here: the flow is gone or tests the
+ * customer's other ownerships (a read), or deciding throws; the step is then taken after
+ * the commit by advanceRun, where a failure goes to the steps queue and its retries.
+ */
+export function planFirstAdvance(
+  run: RunRow,
+  deps: Pick<JobDeps, "flows" | "brand" | "newId" | "waitScale">,
+  known: KnownFacts,
+  now: number,
+): PlannedAdvance | null {
+  const flow = deps.flows.get(run.flowId);
+  if (!flow || flow.version !== run.flowVersion || run.seq !== 0 || run.status !== "active") return null;
+  if (flowHasConditions(flow) && flowTestsOwnerships(flow)) return null;
+  try {
+    const facts = flowHasConditions(flow) ? triggerFacts(known.event, known.ingested) : undefined;
+    const result = advance(flow, run.state, { type: "start" }, now, {
+      waitScale: deps.waitScale,
+      facts,
+      defaultTimezone: deps.brand.defaultTimezone,
+    });
+    return plannedWrite(run, flow, run.state, result, now, deps, null);
+  } catch {
+    return null;
   }
+}
+
+/**
+ * After an advance committed: its next wake-up queued (unless beyond the wake horizon) and
+ * its new messages sent. A crash before either leaves the run or the message to the sweeper.
+ */
+export async function afterAdvance(
+  outcome: Extract<AdvanceOutcome, { applied: true }>,
+  wakeAt: number | null,
+  deps: JobDeps,
+): Promise<void> {
   if (wakeAt !== null) {
     // Read after the commit: see wake-horizon.ts for why the promoter then misses nothing.
-    const delay = wakeUpDelay(wakeAt, clock.now(), deps.wakeHorizonMs);
-    if (delay !== null) await queues.addNextStep(run.id, outcome.run.seq, delay);
+    const delay = wakeUpDelay(wakeAt, deps.clock.now(), deps.wakeHorizonMs);
+    if (delay !== null) await deps.queues.addNextStep(outcome.run.id, outcome.run.seq, delay);
   }
   // The new messages are due now: sent here, not by a deliveries job (see deliverNow).
   for (const m of outcome.messages) await deliverNow(m.id, deps);
-  return "applied";
 }
 
 /**

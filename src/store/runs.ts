@@ -11,7 +11,16 @@ import { customers, events, flowRuns, ownerships, products } from "./schema.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { query } from "./sql/query.js";
-import type { EventRow, IngestedEvent, NewRun, OwnershipRow, ProductRow, RunRow, RunStore } from "./store.js";
+import type {
+  AppliedAdvance,
+  EventRow,
+  IngestedEvent,
+  NewRun,
+  OwnershipRow,
+  ProductRow,
+  RunRow,
+  RunStore,
+} from "./store.js";
 
 type RunRecord = typeof flowRuns.$inferSelect;
 type OwnershipRecord = typeof ownerships.$inferSelect;
@@ -95,11 +104,26 @@ export function runStore(db: Database, newId: () => string): RunStore {
       db.tx((t) => startRunsWithin(t, eventId, customerId, runs, now, newId)),
     // One transaction: the runs `runsFor` picks are started under the customer's row lock
     // the ingest took (run-inserts.ts relies on it for at_most_once_in).
-    ingestAndStartRuns: (event, now, runsFor) =>
+    ingestAndStartRuns: (event, now, runsFor, firstAdvance) =>
       db.tx(async (t) => {
         const ingested = await ingestWithin(t, event, now, newId);
-        const runs = await startRunsWithin(t, event.id, ingested.customer.id, runsFor(ingested), now, newId);
-        return { ingested, runs };
+        const started = await startRunsWithin(
+          t,
+          event.id,
+          ingested.customer.id,
+          runsFor(ingested),
+          now,
+          newId,
+        );
+        const runs: RunRow[] = [];
+        const advanced: AppliedAdvance[] = [];
+        for (const run of started) {
+          const step = firstAdvance?.(run, ingested);
+          const outcome = step ? await applyAdvance(t, step) : null;
+          if (outcome?.applied) advanced.push(outcome);
+          else runs.push(run);
+        }
+        return { ingested, runs, advanced };
       }),
     getRun: (id) => db.read((t) => getRun(t, id)),
     runContext: (id) => db.read((t) => runContext(t, id)),

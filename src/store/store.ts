@@ -214,9 +214,9 @@ export interface CustomerChanges {
   attributes: Record<string, string | number | boolean>;
 }
 
-export type AdvanceOutcome =
-  | { applied: true; run: RunRow; messages: MessageRow[] }
-  | { applied: false; run: RunRow | null };
+export type AdvanceOutcome = AppliedAdvance | { applied: false; run: RunRow | null };
+/** A step written: the run as it is now and the messages the step queued. */
+export type AppliedAdvance = { applied: true; run: RunRow; messages: MessageRow[] };
 
 export interface SendRefusal {
   /** The SMTP command that was refused (RCPT TO, DATA, …), as nodemailer names it. */
@@ -650,12 +650,15 @@ export interface RunStore {
   /**
    * ingestEvent, then startRuns with the runs `runsFor` chooses from what was ingested,
    * all in one transaction. `runsFor` is pure (no I/O); it may be called again on a retry.
+   * `firstAdvance` (pure too) may give a started run's first step, which is then applied
+   * in the same transaction (applyAdvance): such runs are in `advanced`, the others in `runs`.
    */
   ingestAndStartRuns(
     event: EventRow,
     now: number,
     runsFor: (ingested: IngestedEvent) => NewRun[],
-  ): Promise<{ ingested: IngestedEvent; runs: RunRow[] }>;
+    firstAdvance?: (run: RunRow, ingested: IngestedEvent) => RunAdvance | null,
+  ): Promise<{ ingested: IngestedEvent; runs: RunRow[]; advanced: AppliedAdvance[] }>;
   getRun(id: string): Promise<RunRow | null>;
   /** What a run's conditions read: its customer (as now), product and ownership, and the event that started it. */
   runContext(runId: string): Promise<{

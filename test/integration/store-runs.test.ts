@@ -200,6 +200,62 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ ski
     expect((await store.getEvent("e3"))?.status).toBe("received");
   });
 
+  it.skipIf(skip)("writes a new run's first step in the ingest transaction when one is given", async () => {
+    const e = await record(reg({ id: "e1" }));
+    const runsFor = (i: IngestedEvent) => [
+      newRun("first", { ownershipId: i.ownership?.id ?? null }),
+      newRun("later", { ownershipId: i.ownership?.id ?? null }),
+    ];
+    const seen: string[] = [];
+    const started = await store.ingestAndStartRuns(e, 1000, runsFor, (run, ingested) => {
+      seen.push(`${run.entryKey}:${run.seq}:${ingested.customer.email}`);
+      if (run.entryKey !== "first") return null;
+      return {
+        runId: run.id,
+        expectedSeq: run.seq,
+        state: waiting(5000),
+        steps: [{ stepId: "thanks", stepType: "send", at: 1000, detail: null }],
+        messages: [{ id: "m1", stepId: "thanks", template: "thank-you", messageIdHeader: "<m1@x>" }],
+        now: 1000,
+      };
+    });
+    expect(seen).toEqual(["first:0:ada@example.com", "later:0:ada@example.com"]);
+    // The advanced run is in `advanced`, with its message; the other is left to take its step later.
+    expect(started.runs.map((r) => r.entryKey)).toEqual(["later"]);
+    expect(started.advanced.map((a) => [a.run.entryKey, a.run.seq, a.run.wakeAt])).toEqual([
+      ["first", 1, 5000],
+    ]);
+    expect(started.advanced[0]?.messages.map((m) => [m.id, m.toAddress, m.status])).toEqual([
+      ["m1", "ada@example.com", "queued"],
+    ]);
+    // A retry of the event finds only the run never advanced.
+    expect(
+      (await store.startRuns("e1", started.ingested.customer.id, [], 1001)).map((r) => r.entryKey),
+    ).toEqual(["later"]);
+
+    // A failing write of the step takes the whole ingest back, as a failure choosing the runs does.
+    const g = await record(reg({ id: "e2", customer: { email: "grace@example.com" } }));
+    await expect(
+      store.ingestAndStartRuns(
+        g,
+        2000,
+        () => [newRun("grace")],
+        (run) => ({
+          runId: run.id,
+          expectedSeq: run.seq,
+          state: waiting(5000),
+          steps: [],
+          // The same message id as above: the insert fails on its primary key.
+          messages: [{ id: "m1", stepId: "thanks", template: "thank-you", messageIdHeader: "<m1@x>" }],
+          now: 2000,
+        }),
+      ),
+    ).rejects.toThrow();
+    expect(await store.findCustomerByEmail("grace@example.com")).toBeNull();
+    expect((await store.getEvent("e2"))?.status).toBe("received");
+    expect(await count(db, flowRuns)).toBe(2);
+  });
+
   it.skipIf(skip)("applies a step only at the expected seq, with its messages", async () => {
     const e = await record(reg({ id: "e1" }));
     const { runs, ingested } = await store.ingestAndStartRuns(e, 1000, (i) => [
