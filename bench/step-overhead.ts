@@ -4,13 +4,14 @@
  * write it back in one transaction, queue the next) runs for `runs` owners, started by
  * a broadcast; beside it, as many raw BullMQ no-op jobs on the same Redis at the same
  * concurrency (raw-bullmq.ts). Rate: step jobs from the first run created to the last
- * run completed (the store's own timestamps).
+ * run completed (the store's own timestamps). Also printed, to read the gap by: BullMQ
+ * alone running the same chains (each no-op job adding its successor with a delay).
  */
 import { type BenchStore, openBenchStore, postgresUnavailable, type StoreKind } from "./bench-store.js";
 import { broadcastDone, startBroadcast, until } from "./broadcast-api.js";
 import { type Deployment, startDeployment, startupProblem } from "./deployment.js";
 import { describeCpu, watchCpu } from "./proc-stats.js";
-import { rawBullmq } from "./raw-bullmq.js";
+import { rawBullmq, rawBullmqChained } from "./raw-bullmq.js";
 import { startBenchRedis } from "./redis-server.js";
 import { seedOwners } from "./seed-owners.js";
 import { fmt, type Table } from "./table.js";
@@ -112,6 +113,11 @@ async function stepOverheadOn(
       `  rapport: ${fmt(rate)} step jobs/s (${fmt(workerCpu / jobs, 2)} ms worker CPU/job); raw BullMQ no-op: ${fmt(raw.rate)} jobs/s (${fmt(raw.cpuMs, 2)} ms CPU/job): ${fmt(ratio, 2)}×`,
     );
     console.log(`    CPU: ${describeCpu(cpu)}`);
+    // Beside it, for reading the gap (not the aim's baseline): BullMQ alone doing the chains.
+    const chained = await rawBullmqChained(redis.url, o.runs, o.waits, CONCURRENCY);
+    console.log(
+      `    raw BullMQ chains (each no-op job adds the next with a 1 ms delay, no store): ${fmt(chained.rate)} jobs/s (${fmt(chained.cpuMs, 2)} ms CPU/job); rapport is ${fmt(rate / chained.rate, 2)}× of that`,
+    );
     table.add({
       figure: o.figure,
       rapport: `${fmt(rate)}/s, ${fmt(workerCpu / jobs, 2)} ms CPU/job`,
