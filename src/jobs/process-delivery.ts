@@ -353,7 +353,13 @@ export async function deliverNow(messageId: string, deps: JobDeps): Promise<void
   if (!deps.sendPool) return firstAttempt(messageId, deps);
   if (deps.sendPool.submit(messageId)) return;
   deps.logger.debug({ messageId, ...deps.sendPool.size() }, "send pool full; first send queued");
-  await queueRetry(messageId, deps);
+  // Not a failure: due now, so no backoff delay (a burst that filled the pool would
+  // otherwise wait RAPPORT_RETRY_BASE_MS for nothing).
+  try {
+    await deps.queues.addDelivery(messageId);
+  } catch (err) {
+    deps.logger.warn({ messageId, err: errorText(err) }, "could not queue the first send; the sweeper will");
+  }
 }
 
 /** The send pool's task (see createSendPool in main.ts). Never rejects. */
