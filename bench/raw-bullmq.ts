@@ -43,13 +43,9 @@ export async function rawBullmq(redisUrl: string, n: number, concurrency: number
       });
     });
     await finished;
-    const ms = performance.now() - started;
-    const used = process.cpuUsage(cpu);
-    return { rate: perSecond(n, ms), cpuMs: (used.user + used.system) / 1000 / n };
+    return measured(n, started, cpu);
   } finally {
-    await queue.obliterate({ force: true }).catch(() => {});
-    await queue.close();
-    await Promise.all([queueConnection.quit(), workerConnection.quit()].map((p) => p.catch(() => {})));
+    await closeAll(queue, [queueConnection, workerConnection]);
   }
 }
 
@@ -105,12 +101,20 @@ export async function rawBullmqChained(
       );
     }
     await finished;
-    const ms = performance.now() - started;
-    const used = process.cpuUsage(cpu);
-    return { rate: perSecond(n, ms), cpuMs: (used.user + used.system) / 1000 / n };
+    return measured(n, started, cpu);
   } finally {
-    await queue.obliterate({ force: true }).catch(() => {});
-    await queue.close();
-    await Promise.all([queueConnection.quit(), workerConnection.quit()].map((p) => p.catch(() => {})));
+    await closeAll(queue, [queueConnection, workerConnection]);
   }
+}
+
+function measured(n: number, started: number, cpu: NodeJS.CpuUsage): RawJobsResult {
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { rate: perSecond(n, ms), cpuMs: (used.user + used.system) / 1000 / n };
+}
+
+async function closeAll(queue: Queue, connections: Array<{ quit(): Promise<unknown> }>): Promise<void> {
+  await queue.obliterate({ force: true }).catch(() => {});
+  await queue.close();
+  await Promise.all(connections.map((c) => c.quit().catch(() => {})));
 }
