@@ -7,12 +7,16 @@
  * per registration and the store statements per registration. Steadier than the
  * end-to-end figures on a shared machine: what a change to the store, the interpreter
  * or the rendering saves shows here first. BENCH_PATH_N registrations (default 3000);
- * BENCH_PATH_FLOWS the shipped flows kept (below).
+ * BENCH_PATH_FLOWS the shipped flows kept (below). BENCH_PATH_STORE=postgres runs it on
+ * Postgres (BENCH_DATABASE_URL, else a postgres:// DATABASE_URL, else the local server; a
+ * schema of its own, dropped after) and also prints the queries (round trips, BEGIN and
+ * COMMIT included) per registration.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import pg from "pg";
 import { createConsentLinks } from "../src/consent/links.js";
 import { createConsentTokens } from "../src/consent/tokens.js";
 import { silentLogger } from "../src/infra/logger.js";
@@ -23,7 +27,10 @@ import { createQueues } from "../src/jobs/queues.js";
 import { createReplyAddresses } from "../src/mail/tokens.js";
 import type { Mailer } from "../src/mail/transport.js";
 import { loadProject } from "../src/project.js";
+import { openStore } from "../src/store/open-store.js";
 import { openSqliteStore } from "../src/store/sqlite-store.js";
+import { dropSchema, freshSchema } from "../test/support/postgres.js";
+import { benchPostgresUrl } from "./bench-store.js";
 import { startBenchRedis } from "./redis-server.js";
 
 async function main() {
@@ -37,7 +44,20 @@ async function main() {
   const flows = new Map([...project.flows].filter(([id]) => kept.includes(id)));
   const dir = mkdtempSync(join(tmpdir(), "rapport-path-"));
   const redis = await startBenchRedis();
-  const store = openSqliteStore(join(dir, "rapport.db"));
+  const onPostgres = process.env.BENCH_PATH_STORE === "postgres";
+  const schema = freshSchema("bench_path_");
+  let queries = 0;
+  if (onPostgres) {
+    // Every query a pooled client sends is one round trip to the server.
+    const send = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      queries++;
+      return (send as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof send;
+  }
+  const store = onPostgres
+    ? await openStore({ kind: "postgres", url: benchPostgresUrl(), schema, poolSize: 10 })
+    : openSqliteStore(join(dir, "rapport.db"));
   const connection = connectRedis(redis.url);
   const queues = createQueues(connection, "path", 100);
   let sent = 0;
@@ -87,16 +107,20 @@ async function main() {
   for (const id of ids.slice(0, warm)) await processEvent({ eventId: id }, deps);
   const cpu = process.cpuUsage();
   const started = performance.now();
+  const queriesBefore = queries;
   for (const id of ids.slice(warm)) await processEvent({ eventId: id }, deps);
   const used = process.cpuUsage(cpu);
   const ms = performance.now() - started;
+  const perRegistration = (queries - queriesBefore) / n;
   if (sent !== n + warm) throw new Error(`sent ${sent} of ${n + warm}`);
   console.log(
-    `worker path (events job body + first send, instant mailer), ${n} registrations: ${((used.user + used.system) / 1000 / n).toFixed(3)} ms CPU each (user ${(used.user / 1000 / n).toFixed(3)}, system ${(used.system / 1000 / n).toFixed(3)}); ${((n / ms) * 1000).toFixed(0)}/s`,
+    `worker path (events job body + first send, instant mailer), ${onPostgres ? "postgres" : "sqlite"}, ${n} registrations: ${((used.user + used.system) / 1000 / n).toFixed(3)} ms CPU each (user ${(used.user / 1000 / n).toFixed(3)}, system ${(used.system / 1000 / n).toFixed(3)}); ${((n / ms) * 1000).toFixed(0)}/s`,
   );
+  if (onPostgres) console.log(`  Postgres queries per registration: ${perRegistration.toFixed(1)}`);
   await queues.close();
   await connection.quit().catch(() => connection.disconnect());
   await store.close();
+  if (onPostgres) await dropSchema(schema, benchPostgresUrl());
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 }
