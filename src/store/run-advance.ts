@@ -11,7 +11,7 @@ import { toMessage, toRun } from "./rows.js";
 import { customers, flowRuns, messages, runSteps } from "./schema.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Sql } from "./sql/handle.js";
-import { query } from "./sql/query.js";
+import { adhoc, type Query, query } from "./sql/query.js";
 import type { AdvanceOutcome, CustomerChanges, MessageRow, NewMessage, RunAdvance } from "./store.js";
 
 type RunRecord = typeof flowRuns.$inferSelect;
@@ -25,9 +25,27 @@ const advanceRun = query<RunRecord>(sql`
   where id = ${p("runId")} and seq = ${p("expectedSeq")}
   returning ${columnsOf(flowRuns)}`);
 const runById = query<RunRecord>(sql`select ${columnsOf(flowRuns)} from ${flowRuns} where id = ${p("id")}`);
-const insertStep = query(sql`
-  insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
-  values (${p("runId")}, ${p("seq")}, ${p("stepId")}, ${p("stepType")}, ${p("at")}, ${p("detail")})`);
+/** Most history rows one kept insert takes; an advance writes a handful (more: an insert per call). */
+const KEPT_STEP_ROWS = 16;
+const insertStepsByCount = new Map<number, Query<unknown>>();
+/**
+ * One insert for all of an advance's history rows: on Postgres each statement is a round
+ * trip, and an advance writes one row per step it passed (a send and a wait: two).
+ */
+function insertSteps(rows: number): Query<unknown> {
+  const kept = insertStepsByCount.get(rows);
+  if (kept) return kept;
+  const values = Array.from(
+    { length: rows },
+    (_, i) =>
+      sql`(${p("runId")}, ${p("seq")}, ${p(`stepId${i}`)}, ${p(`stepType${i}`)}, ${p(`at${i}`)}, ${p(`detail${i}`)})`,
+  );
+  const text = sql`insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail) values ${sql.join(values, sql`, `)}`;
+  if (rows > KEPT_STEP_ROWS) return adhoc(text);
+  const q = query(text);
+  insertStepsByCount.set(rows, q);
+  return q;
+}
 const customerTags = query<{ tags: string; attributes: string }>(sql`
   select tags, attributes from ${customers} where id = ${p("id")}`);
 // Postgres: the tags are read, changed and written back under the row's lock, so two
@@ -37,17 +55,19 @@ const customerTagsForUpdate = query<{ tags: string; attributes: string }>(sql`
 const setCustomer = query(sql`
   update ${customers} set tags = ${p("tags")}, attributes = ${p("attributes")}, updated_at = ${p("now")}
   where id = ${p("id")}`);
-const customerEmail = query<{ email: string; phone: string | null }>(
-  sql`select email, phone from ${customers} where id = ${p("id")}`,
-);
 // The dedupe key (run:seq:step) keeps a step's message single even if the step were
-// written twice; the conditional update above already sees to that.
+// written twice; the conditional update above already sees to that. The address is as
+// given (a note to the team), else the customer's as now: the phone for an SMS ('' when
+// none: held back when due), else the email, read in the insert (no round trip of its own).
 const insertMessage = query<typeof messages.$inferSelect>(sql`
   insert into ${messages} (id, dedupe_key, run_id, step_id, flow_id, customer_id, ownership_id, event_id,
     template, audience, to_address, channel, transactional, category, topic, message_id_header, in_reply_to,
     created_at, updated_at)
   values (${p("id")}, ${p("dedupeKey")}, ${p("runId")}, ${p("stepId")}, ${p("flowId")}, ${p("customerId")},
-    ${p("ownershipId")}, ${p("eventId")}, ${p("template")}, ${p("audience")}, ${p("toAddress")}, ${p("channel")},
+    ${p("ownershipId")}, ${p("eventId")}, ${p("template")}, ${p("audience")},
+    coalesce(${p("toAddress")}, (select case when cast(${p("channel")} as text) = 'sms' then coalesce(phone, '') else email end
+      from ${customers} where id = ${p("customerId")})),
+    ${p("channel")},
     ${p("transactional")}, ${p("category")}, ${p("topic")}, ${p("messageIdHeader")}, ${p("inReplyTo")},
     ${p("now")}, ${p("now")})
   on conflict (dedupe_key) do nothing
@@ -99,37 +119,41 @@ export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcom
     return { applied: false, run: current ? toRun(current) : null };
   }
   const run = toRun(updated);
-  for (const step of a.steps) await t.run(insertStep, { runId: a.runId, seq: nextSeq, ...step });
+  if (a.steps.length > 0) {
+    const values: Record<string, unknown> = { runId: a.runId, seq: nextSeq };
+    a.steps.forEach((step, i) => {
+      values[`stepId${i}`] = step.stepId;
+      values[`stepType${i}`] = step.stepType;
+      values[`at${i}`] = step.at;
+      values[`detail${i}`] = step.detail;
+    });
+    await t.run(insertSteps(a.steps.length), values);
+  }
   if (a.customer) await changeCustomer(t, run.customerId, a.customer, a.now);
   const created: MessageRow[] = [];
-  if (a.messages.length > 0) {
-    const customer = await t.get(customerEmail, { id: run.customerId });
-    if (!customer) throw new Error(`run ${a.runId} names customer ${run.customerId}, which is missing`);
-    for (const m of a.messages) {
-      const row = await t.get(insertMessage, {
-        id: m.id,
-        dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
-        runId: a.runId,
-        stepId: m.stepId,
-        flowId: run.flowId,
-        customerId: run.customerId,
-        ownershipId: run.ownershipId,
-        eventId: run.eventId,
-        template: m.template,
-        audience: m.audience ?? "customer",
-        // An SMS is addressed to the phone known now ("" when none: held back when due).
-        toAddress: m.toAddress ?? (m.channel === "sms" ? (customer.phone ?? "") : customer.email),
-        channel: m.channel ?? "email",
-        transactional: Boolean(m.transactional),
-        category: categoryOf(m),
-        topic: m.topic ?? null,
-        messageIdHeader: m.messageIdHeader,
-        inReplyTo: m.inReplyTo ?? null,
-        now: a.now,
-      });
-      // Nothing inserted: the message of this step is already queued (and was handed out then).
-      if (row) created.push(toMessage(row));
-    }
+  for (const m of a.messages) {
+    const row = await t.get(insertMessage, {
+      id: m.id,
+      dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
+      runId: a.runId,
+      stepId: m.stepId,
+      flowId: run.flowId,
+      customerId: run.customerId,
+      ownershipId: run.ownershipId,
+      eventId: run.eventId,
+      template: m.template,
+      audience: m.audience ?? "customer",
+      toAddress: m.toAddress ?? null,
+      channel: m.channel ?? "email",
+      transactional: Boolean(m.transactional),
+      category: categoryOf(m),
+      topic: m.topic ?? null,
+      messageIdHeader: m.messageIdHeader,
+      inReplyTo: m.inReplyTo ?? null,
+      now: a.now,
+    });
+    // Nothing inserted: the message of this step is already queued (and was handed out then).
+    if (row) created.push(toMessage(row));
   }
   return { applied: true, run, messages: created };
 }

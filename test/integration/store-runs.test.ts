@@ -256,6 +256,73 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ ski
     expect(await count(db, flowRuns)).toBe(2);
   });
 
+  it.skipIf(skip)(
+    "addresses each message as the customer is now, and writes the step rows in order",
+    async () => {
+      const withPhone = await record(
+        reg({ id: "e1", customer: { email: "Ada@Example.com", phone: "+4915112345678" } }),
+      );
+      const noPhone = await record(reg({ id: "e2", customer: { email: "grace@example.com" } }));
+      const advanceOf = (run: { id: string }, id: string) => ({
+        runId: run.id,
+        expectedSeq: 0,
+        state: waiting(5000),
+        steps: ["a", "b", "c"].map((stepId, i) => ({
+          stepId,
+          stepType: "send",
+          at: 1000 + i,
+          detail: `#${i}`,
+        })),
+        messages: [
+          { id: `${id}-mail`, stepId: "a", template: "t", messageIdHeader: `<${id}-mail@x>` },
+          {
+            id: `${id}-sms`,
+            stepId: "b",
+            template: "t",
+            messageIdHeader: `<${id}-sms@x>`,
+            channel: "sms" as const,
+          },
+          {
+            id: `${id}-team`,
+            stepId: "c",
+            template: "t",
+            messageIdHeader: `<${id}-team@x>`,
+            audience: "team" as const,
+            toAddress: "team@x",
+          },
+        ],
+        now: 1000,
+      });
+      const addresses: string[][] = [];
+      for (const [e, id] of [
+        [withPhone, "p"],
+        [noPhone, "n"],
+      ] as const) {
+        const { runs } = await store.ingestAndStartRuns(e, 1000, () => [newRun(`k-${id}`)]);
+        const outcome = await store.applyAdvance(advanceOf(runs[0] as { id: string }, id));
+        addresses.push(outcome.applied ? outcome.messages.map((m) => m.toAddress) : []);
+      }
+      expect(addresses).toEqual([
+        ["ada@example.com", "+4915112345678", "team@x"],
+        ["grace@example.com", "", "team@x"],
+      ]);
+      const steps = await db.read((t) =>
+        t.all(
+          adhoc<{ stepId: string; detail: string; seq: number }>(sql`
+        select step_id as "stepId", detail, seq from run_steps order by id`),
+        ),
+      );
+      expect(steps.map((r) => [r.stepId, r.detail, Number(r.seq)])).toEqual([
+        ["a", "#0", 1],
+        ["b", "#1", 1],
+        ["c", "#2", 1],
+        ["a", "#0", 1],
+        ["b", "#1", 1],
+        ["c", "#2", 1],
+      ]);
+    },
+  );
+
   it.skipIf(skip)("applies a step only at the expected seq, with its messages", async () => {
     const e = await record(reg({ id: "e1" }));
     const { runs, ingested } = await store.ingestAndStartRuns(e, 1000, (i) => [
