@@ -467,7 +467,7 @@ export async function startRapport(opts: StartOptions): Promise<Rapport> {
       const sendPool = createSendPool({
         concurrency: settings.SMTP_POOL_SIZE * FIRST_SENDS_PER_CONNECTION,
         maxWaiting: 1000,
-        run: (id) => firstAttempt(id, deps),
+        run: (id, claim) => firstAttempt(id, deps, claim),
       });
       deps.sendPool = sendPool;
       closers.push(async (deadline) => {

@@ -50,7 +50,7 @@ import {
   relayRefusalOf,
   SENDER_GRACE_MS,
 } from "../mail/transport.js";
-import type { DeliveryContext } from "../store/store.js";
+import type { ClaimOptions, DeliveryContext, MessageRow } from "../store/store.js";
 import { type RenderedMessage, renderMessage } from "../templates/render.js";
 import { deliverSms } from "./deliver-sms.js";
 import type { JobDeps } from "./deps.js";
@@ -86,6 +86,14 @@ export async function allowedFrom(
   const timezone =
     customer.timezone && isTimeZone(customer.timezone) ? customer.timezone : deps.brand.defaultTimezone;
   return earliestSendTime(policy, { now, timezone, sentAt });
+}
+
+/**
+ * Whether a message is outside the frequency cap: transactional, or not to the customer
+ * (a note to the team). Such a claim needs no turn among the customer's (messages.ts).
+ */
+export function outsideTheCap(m: Pick<MessageRow, "transactional" | "audience">): boolean {
+  return m.transactional || m.audience !== "customer";
 }
 
 /** Thrown when another attempt holds the claim: BullMQ retries later. */
@@ -224,9 +232,14 @@ export const ownClaim = (m: { leaseUntil: number | null }) =>
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
 
-export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise<DeliveryOutcome> {
+export async function processDelivery(
+  data: DeliveryJob,
+  deps: JobDeps,
+  /** What the caller knows of the message (deliverNow: whether it is outside the frequency cap). */
+  claimOpts: ClaimOptions = {},
+): Promise<DeliveryOutcome> {
   const { store, clock } = deps;
-  const claim = await store.claimMessage(data.messageId, clock.now(), deps.sendLeaseMs);
+  const claim = await store.claimMessage(data.messageId, clock.now(), deps.sendLeaseMs, claimOpts);
   if (claim.outcome === "missing") return "missing";
   if (claim.outcome === "done") return "already-done";
   if (claim.outcome === "busy") throw new MessageBusyError(data.messageId, claim.message.leaseUntil);
@@ -349,9 +362,13 @@ export async function processDelivery(data: DeliveryJob, deps: JobDeps): Promise
  * Should even that queueing fail, or the process die before or during the send, the row
  * stays 'queued' (or its lease runs out) and the sweeper queues it.
  */
-export async function deliverNow(messageId: string, deps: JobDeps): Promise<void> {
-  if (!deps.sendPool) return firstAttempt(messageId, deps);
-  if (deps.sendPool.submit(messageId)) return;
+export async function deliverNow(
+  messageId: string,
+  deps: JobDeps,
+  claimOpts: ClaimOptions = {},
+): Promise<void> {
+  if (!deps.sendPool) return firstAttempt(messageId, deps, claimOpts);
+  if (deps.sendPool.submit(messageId, claimOpts)) return;
   deps.logger.debug({ messageId, ...deps.sendPool.size() }, "send pool full; first send queued");
   // Not a failure: due now, so no backoff delay (a burst that filled the pool would
   // otherwise wait RAPPORT_RETRY_BASE_MS for nothing).
@@ -363,9 +380,13 @@ export async function deliverNow(messageId: string, deps: JobDeps): Promise<void
 }
 
 /** The send pool's task (see createSendPool in main.ts). Never rejects. */
-export async function firstAttempt(messageId: string, deps: JobDeps): Promise<void> {
+export async function firstAttempt(
+  messageId: string,
+  deps: JobDeps,
+  claimOpts: ClaimOptions = {},
+): Promise<void> {
   try {
-    await processDelivery({ messageId }, deps);
+    await processDelivery({ messageId }, deps, claimOpts);
     return;
   } catch (err) {
     if (err instanceof UnrecoverableError) {

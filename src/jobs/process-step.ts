@@ -28,7 +28,7 @@ import type {
   RunRow,
 } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
-import { deliverNow } from "./process-delivery.js";
+import { deliverNow, outsideTheCap } from "./process-delivery.js";
 import type { StepJob } from "./queues.js";
 import { triggerFacts } from "./trigger-facts.js";
 import { wakeUpDelay } from "./wake-horizon.js";
@@ -285,7 +285,7 @@ export async function afterAdvance(
     if (delay !== null) await deps.queues.addNextStep(outcome.run.id, outcome.run.seq, delay);
   }
   // The new messages are due now: sent here, not by a deliveries job (see deliverNow).
-  for (const m of outcome.messages) await deliverNow(m.id, deps);
+  for (const m of outcome.messages) await deliverNow(m.id, deps, { uncapped: outsideTheCap(m) });
 }
 
 /**

@@ -11,8 +11,10 @@
  * store, and the sweeper queues it. close() stops taking work, forgets what waits (the
  * sweeper has it) and resolves when the running tasks have ended.
  */
+import type { ClaimOptions } from "../store/store.js";
+
 export interface SendPool {
-  submit(messageId: string): boolean;
+  submit(messageId: string, opts?: ClaimOptions): boolean;
   /** Running and waiting tasks (for logs, tests and metrics). */
   size(): { running: number; waiting: number };
   /** The messages whose task runs now (a shutdown names those it abandons). */
@@ -26,11 +28,11 @@ export interface SendPoolOptions {
   concurrency: number;
   maxWaiting: number;
   /** Must not reject (the pool logs nothing itself); failures are the task's to handle. */
-  run: (messageId: string) => Promise<void>;
+  run: (messageId: string, opts: ClaimOptions) => Promise<void>;
 }
 
 export function createSendPool(opts: SendPoolOptions): SendPool {
-  const waiting: string[] = [];
+  const waiting: Array<{ id: string; opts: ClaimOptions }> = [];
   // Message ids of the running tasks (an id may run twice: the claim keeps that safe).
   const active: string[] = [];
   let running = 0;
@@ -42,29 +44,29 @@ export function createSendPool(opts: SendPoolOptions): SendPool {
     idleWaiters = [];
     for (const ok of w) ok();
   };
-  const start = (id: string) => {
+  const start = (id: string, claim: ClaimOptions) => {
     running++;
     active.push(id);
     opts
-      .run(id)
+      .run(id, claim)
       .catch(() => {})
       .finally(() => {
         running--;
         active.splice(active.indexOf(id), 1);
         const next = closed ? undefined : waiting.shift();
-        if (next !== undefined) start(next);
+        if (next !== undefined) start(next.id, next.opts);
         settleIdle();
       });
   };
   return {
-    submit(id) {
+    submit(id, claim = {}) {
       if (closed) return false;
       if (running < opts.concurrency) {
-        start(id);
+        start(id, claim);
         return true;
       }
       if (waiting.length >= opts.maxWaiting) return false;
-      waiting.push(id);
+      waiting.push({ id, opts: claim });
       return true;
     },
     size: () => ({ running, waiting: waiting.length }),

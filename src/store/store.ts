@@ -218,6 +218,15 @@ export type AdvanceOutcome = AppliedAdvance | { applied: false; run: RunRow | nu
 /** A step written: the run as it is now and the messages the step queued. */
 export type AppliedAdvance = { applied: true; run: RunRow; messages: MessageRow[] };
 
+export interface ClaimOptions {
+  /**
+   * The caller knows the message is outside the frequency cap (transactional, or to the
+   * team): it may be claimed without taking its turn among the customer's claims (one
+   * statement on Postgres). A hint only: a message under the cap is still claimed in turn.
+   */
+  uncapped?: boolean;
+}
+
 export interface SendRefusal {
   /** The SMTP command that was refused (RCPT TO, DATA, …), as nodemailer names it. */
   command: string | null;
@@ -689,7 +698,7 @@ export interface OutboxStore {
    * Takes a message for sending; the claim lasts until now + leaseMs. Taking over a claim
    * whose lease ran out counts an uncertain attempt (the earlier one may have been sent).
    */
-  claimMessage(id: string, now: number, leaseMs: number): Promise<ClaimOutcome>;
+  claimMessage(id: string, now: number, leaseMs: number, opts?: ClaimOptions): Promise<ClaimOutcome>;
   /** Idempotent; callers retry it until it lands (the SMTP server has the message). */
   markSent(id: string, result: { subject: string; smtpResponse: string; now: number }): Promise<void>;
   /**

@@ -349,6 +349,49 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
     },
   );
 
+  it.skipIf(skip)(
+    "claims with the outside-the-cap hint as without it; a wrong hint still takes the customer's turn",
+    async () => {
+      const uncapped = { uncapped: true };
+      await message("tx", { transactional: true });
+      await message("team", { audience: "team" });
+      for (const id of ["tx", "team"]) {
+        const outcomes = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            outbox.claimMessage(id, 1000, 60_000, uncapped).then((c) => c.outcome),
+          ),
+        );
+        expect(outcomes.filter((o) => o === "claimed")).toHaveLength(1);
+        expect(outcomes.filter((o) => o === "busy")).toHaveLength(9);
+        expect(await outbox.getMessage(id)).toMatchObject({
+          status: "sending",
+          attempts: 1,
+          leaseUntil: 61_000,
+        });
+      }
+      // A lapsed claim taken over counts as uncertain; sent, it is done; unknown, missing.
+      expect(await outbox.claimMessage("tx", 70_000, 100, uncapped)).toMatchObject({
+        outcome: "claimed",
+        message: { attempts: 2, uncertainAttempts: 1, leaseUntil: 70_100 },
+      });
+      await outbox.markSent("tx", { subject: "Hi", smtpResponse: "250 OK", now: 70_050 });
+      expect(await outbox.claimMessage("tx", 80_000, 100, uncapped)).toMatchObject({ outcome: "done" });
+      expect(await outbox.claimMessage("nope", 80_000, 100, uncapped)).toEqual({ outcome: "missing" });
+
+      // Relationship messages claimed with the hint by mistake still take turns: each counts those before it.
+      const names = Array.from({ length: 6 }, (_, i) => `r${i}`);
+      for (const id of names) await message(id);
+      const claims = await Promise.all(names.map((id) => outbox.claimMessage(id, 1000, 60_000, uncapped)));
+      expect(claims.every((c) => c.outcome === "claimed")).toBe(true);
+      const leases = await Promise.all(names.map(async (id) => (await outbox.getMessage(id))?.leaseUntil));
+      expect(new Set(leases).size).toBe(6);
+      const counted = await Promise.all(
+        names.map(async (id) => (await outbox.relationshipSendTimes(id, 0)).length),
+      );
+      expect([...counted].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5]);
+    },
+  );
+
   it.skipIf(skip)("marks failures once and brings them back with rapport retry", async () => {
     await message("m1");
     await message("m2", { status: "sent", sentAt: 5 });

@@ -33,6 +33,8 @@ export interface Database {
    * Postgres that is two round trips fewer than `tx`). For writes that are one statement.
    */
   write(q: Query<unknown>, values?: Values): Promise<number>;
+  /** Like `write`, for a statement with RETURNING: resolves to its first row. */
+  writeReturning<Row>(q: Query<Row>, values?: Values): Promise<Row | undefined>;
   /**
    * Runs one statement whose values or row carry a large value (a raw inbound message) on
    * its own, atomic by itself, and resolves to its first row. On SQLite it runs on a thread

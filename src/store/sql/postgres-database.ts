@@ -126,6 +126,15 @@ export function postgresDatabase(pool: pg.Pool, location: string): Database {
           end();
         }
       }),
+    writeReturning: (q, values) =>
+      withClient(async (client) => {
+        const { handle, end } = handleOn(client);
+        try {
+          return await handle.get(q, values);
+        } finally {
+          end();
+        }
+      }),
     getLarge: (q, values) =>
       withClient(async (client) => {
         const { handle, end } = handleOn(client);

@@ -122,6 +122,13 @@ export function sqliteDatabase(
         const args = toSqlite(bound.values);
         return attempts.retryBusy(() => statement.run(...args).changes);
       }),
+    writeReturning: <Row>(q: Query<Row>, values?: Values) =>
+      lock.run(async () => {
+        const bound = bind(q, "sqlite", values);
+        const statement = prepare(bound.text);
+        const args = toSqlite(bound.values);
+        return attempts.retryBusy(() => statement.get(...args) as Row | undefined);
+      }),
     getLarge: async <Row>(q: Query<Row>, values?: Values) => {
       if (!thread && mayStart && startLarge && !closing) {
         mayStart = false;

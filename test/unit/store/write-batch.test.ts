@@ -49,6 +49,7 @@ function fakeDatabase(failing: Set<unknown> = new Set()) {
       return fn(t);
     },
     getLarge: async () => undefined,
+    writeReturning: async () => undefined,
     read: (fn) => fn({} as Sql),
     close: async () => {},
   };
