@@ -349,6 +349,19 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
     },
   );
 
+  it.skipIf(skip)("runs one write with RETURNING on its own and gives its row (writeReturning)", async () => {
+    await message("w1");
+    const setStatus = query<{ id: string; status: string }>(sql`
+      update messages set status = ${sql.placeholder("status")} where id = ${sql.placeholder("id")}
+      returning id, status`);
+    expect(await db.writeReturning(setStatus, { id: "w1", status: "failed" })).toEqual({
+      id: "w1",
+      status: "failed",
+    });
+    expect(await db.writeReturning(setStatus, { id: "none", status: "failed" })).toBeUndefined();
+    expect(await outbox.getMessage("w1")).toMatchObject({ status: "failed" });
+  });
+
   it.skipIf(skip)(
     "claims with the outside-the-cap hint as without it; a wrong hint still takes the customer's turn",
     async () => {
