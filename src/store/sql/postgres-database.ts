@@ -89,6 +89,16 @@ export function postgresDatabase(pool: pg.Pool, location: string): Database {
       client.release(broken);
     }
   };
+  /** `fn` on a pooled connection, outside any transaction: each statement is its own. */
+  const onOwn = <T>(fn: (t: Sql) => Promise<T>): Promise<T> =>
+    withClient(async (client) => {
+      const { handle, end } = handleOn(client);
+      try {
+        return await fn(handle);
+      } finally {
+        end();
+      }
+    });
   return {
     dialect: "postgres",
     location,
@@ -117,42 +127,11 @@ export function postgresDatabase(pool: pg.Pool, location: string): Database {
     },
     // Autocommit: the statement is its own transaction. Not retried: a single statement
     // fails on a deadlock only when it waited on a lock, and the caller's job retries.
-    write: (q, values) =>
-      withClient(async (client) => {
-        const { handle, end } = handleOn(client);
-        try {
-          return await handle.run(q, values);
-        } finally {
-          end();
-        }
-      }),
-    writeReturning: (q, values) =>
-      withClient(async (client) => {
-        const { handle, end } = handleOn(client);
-        try {
-          return await handle.get(q, values);
-        } finally {
-          end();
-        }
-      }),
-    getLarge: (q, values) =>
-      withClient(async (client) => {
-        const { handle, end } = handleOn(client);
-        try {
-          return await handle.get(q, values);
-        } finally {
-          end();
-        }
-      }),
-    read: (fn) =>
-      withClient(async (client) => {
-        const { handle, end } = handleOn(client);
-        try {
-          return await fn(handle);
-        } finally {
-          end();
-        }
-      }),
+    write: (q, values) => onOwn((t) => t.run(q, values)),
+    writeReturning: (q, values) => onOwn((t) => t.get(q, values)),
+    // An ordinary statement: the driver's I/O is asynchronous already.
+    getLarge: (q, values) => onOwn((t) => t.get(q, values)),
+    read: onOwn,
     close: () => pool.end(),
   };
 }
