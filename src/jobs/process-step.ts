@@ -19,7 +19,7 @@ import { moveRun, stepAtCursor } from "../flows/migrate.js";
 import { foldTagChanges } from "../flows/tags.js";
 import type { AdvanceInput, Effect, Flow, RunState, TriggerFacts } from "../flows/types.js";
 import type {
-  AdvanceOutcome,
+  AppliedAdvance,
   CustomerChanges,
   EventRow,
   IngestedEvent,
@@ -275,7 +275,7 @@ export function planFirstAdvance(
  * its new messages sent. A crash before either leaves the run or the message to the sweeper.
  */
 export async function afterAdvance(
-  outcome: Extract<AdvanceOutcome, { applied: true }>,
+  outcome: AppliedAdvance,
   wakeAt: number | null,
   deps: JobDeps,
 ): Promise<void> {
