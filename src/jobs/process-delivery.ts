@@ -372,11 +372,7 @@ export async function deliverNow(
   deps.logger.debug({ messageId, ...deps.sendPool.size() }, "send pool full; first send queued");
   // Not a failure: due now, so no backoff delay (a burst that filled the pool would
   // otherwise wait RAPPORT_RETRY_BASE_MS for nothing).
-  try {
-    await deps.queues.addDelivery(messageId);
-  } catch (err) {
-    deps.logger.warn({ messageId, err: errorText(err) }, "could not queue the first send; the sweeper will");
-  }
+  await queueDelivery(messageId, deps, "now");
 }
 
 /** The send pool's task (see createSendPool in main.ts). Never rejects. */
@@ -397,13 +393,15 @@ export async function firstAttempt(
     }
     deps.logger.warn({ messageId, err: errorText(err) }, "first send attempt failed; queued for retry");
   }
-  await queueRetry(messageId, deps);
+  await queueDelivery(messageId, deps, "after backoff");
 }
 
-async function queueRetry(messageId: string, deps: JobDeps): Promise<void> {
+/** Hands the message to the deliveries queue; should even that fail, the sweeper queues it. */
+async function queueDelivery(messageId: string, deps: JobDeps, when: "now" | "after backoff"): Promise<void> {
   try {
-    await deps.queues.retryDelivery(messageId);
+    if (when === "now") await deps.queues.addDelivery(messageId);
+    else await deps.queues.retryDelivery(messageId);
   } catch (err) {
-    deps.logger.warn({ messageId, err: errorText(err) }, "could not queue the retry; the sweeper will");
+    deps.logger.warn({ messageId, err: errorText(err) }, "could not queue the delivery; the sweeper will");
   }
 }

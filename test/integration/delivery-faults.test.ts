@@ -5,30 +5,16 @@
  */
 import { UnrecoverableError } from "bullmq";
 import { pino } from "pino";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatTimeline } from "../../src/cli/timeline-text.js";
 import { firstAttempt, processDelivery } from "../../src/jobs/process-delivery.js";
 import { createRelayRefusalLog, RELAY_FIX } from "../../src/mail/relay-refusal-log.js";
 import { createMetrics } from "../../src/metrics/metrics.js";
 import type { Store } from "../../src/store/store.js";
-import { type DeliveryHarness, deliveryHarness } from "../support/delivery-harness.js";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { harnessPerTest } from "../support/delivery-harness.js";
 
 describe("deliveries under faults", () => {
-  let sink: SmtpSink | null = null;
-  let h: DeliveryHarness | null = null;
-  afterEach(async () => {
-    await h?.close();
-    await sink?.close();
-    h = null;
-    sink = null;
-  });
-
-  async function boot(opts: { socketMs?: number; sendDeadlineMs?: number } = {}) {
-    sink = await startSmtpSink();
-    h = await deliveryHarness(inject("redisUrl"), sink.url, opts);
-    return { sink, h };
-  }
+  const boot = harnessPerTest();
 
   it("after a 250, retries the ledger write until it lands and never sends again", async () => {
     const { sink, h } = await boot();

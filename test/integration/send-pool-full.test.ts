@@ -4,26 +4,17 @@
  * burst of registrations larger than the pool's waiting room once held its overflow back
  * by RAPPORT_RETRY_BASE_MS (5 s), which cut the bench's thank-you rate by about a third.
  */
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deliverNow } from "../../src/jobs/process-delivery.js";
 import { jobIds } from "../../src/jobs/queues.js";
 import { createSendPool } from "../../src/jobs/send-pool.js";
-import { type DeliveryHarness, deliveryHarness } from "../support/delivery-harness.js";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { harnessPerTest } from "../support/delivery-harness.js";
 
 describe("a first send when the send pool is full", () => {
-  let sink: SmtpSink | null = null;
-  let h: DeliveryHarness | null = null;
-  afterEach(async () => {
-    await h?.close();
-    await sink?.close();
-    h = null;
-    sink = null;
-  });
+  const boot = harnessPerTest();
 
   it("is queued for the deliveries worker with no delay", async () => {
-    sink = await startSmtpSink();
-    h = await deliveryHarness(inject("redisUrl"), sink.url);
+    const { h } = await boot();
     let release: () => void = () => {};
     const busy = new Promise<void>((ok) => {
       release = ok;

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterEach, inject } from "vitest";
 import { createConsentLinks } from "../../src/consent/links.js";
 import { createConsentTokens } from "../../src/consent/tokens.js";
 import { silentLogger } from "../../src/infra/logger.js";
@@ -19,6 +20,7 @@ import { createSmtpMailer, type Mailer, SMTP_DEFAULTS } from "../../src/mail/tra
 import { loadProject } from "../../src/project.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { type SmtpSink, startSmtpSink } from "./smtp-sink.js";
 
 export interface DeliveryHarness {
   deps: JobDeps;
@@ -127,5 +129,27 @@ export async function deliveryHarness(
       await connection.quit().catch(() => connection.disconnect());
       await store.close();
     },
+  };
+}
+
+/**
+ * For a describe block whose tests each need an SMTP sink and a harness on the test Redis:
+ * returns `boot`, and closes what it opened after each test.
+ */
+export function harnessPerTest(): (
+  opts?: Parameters<typeof deliveryHarness>[2],
+) => Promise<{ sink: SmtpSink; h: DeliveryHarness }> {
+  let sink: SmtpSink | null = null;
+  let h: DeliveryHarness | null = null;
+  afterEach(async () => {
+    await h?.close();
+    await sink?.close();
+    h = null;
+    sink = null;
+  });
+  return async (opts = {}) => {
+    sink = await startSmtpSink();
+    h = await deliveryHarness(inject("redisUrl"), sink.url, opts);
+    return { sink, h };
   };
 }
