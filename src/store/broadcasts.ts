@@ -10,12 +10,11 @@
  */
 import { sql } from "drizzle-orm";
 import { audiencePage, countAudience } from "./broadcast-audience.js";
-import { toRun } from "./rows.js";
 import { insertRunIfNew } from "./run-inserts.js";
-import { broadcasts, events, flowRuns } from "./schema.js";
+import { broadcasts, events } from "./schema.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
-import { adhoc, query } from "./sql/query.js";
+import { query } from "./sql/query.js";
 import type {
   BroadcastAudience,
   BroadcastPageOutcome,
@@ -27,7 +26,6 @@ import type {
 } from "./store.js";
 
 type BroadcastRecord = typeof broadcasts.$inferSelect;
-type RunRecord = typeof flowRuns.$inferSelect;
 const p = sql.placeholder;
 
 /**
@@ -98,25 +96,6 @@ const addCounts = query<BroadcastRecord>(sql`
   where id = ${p("id")}
   returning ${columnsOf(broadcasts)}`);
 
-/** Page sizes are bounded by the job, but an `in` list is kept well below any driver's limit. */
-const IDS_PER_QUERY = 500;
-
-async function runsById(t: Sql, ids: string[]): Promise<RunRow[]> {
-  const found = new Map<string, RunRow>();
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const chunk = ids.slice(i, i + IDS_PER_QUERY);
-    const rows = await t.all(
-      adhoc<RunRecord>(sql`select ${columnsOf(flowRuns)} from ${flowRuns}
-        where id in (${sql.join(
-          chunk.map((id) => sql`${id}`),
-          sql`, `,
-        )})`),
-    );
-    for (const r of rows) found.set(r.id, toRun(r));
-  }
-  return ids.flatMap((id) => found.get(id) ?? []);
-}
-
 export async function createBroadcast(
   t: Sql,
   input: NewBroadcast,
@@ -174,13 +153,12 @@ export async function writeBroadcastPage(
   });
   // Written by another job already (or finished, or gone): nothing of this page is written.
   if (!moved) return { applied: false, broadcast: await getBroadcast(t, page.broadcastId) };
-  const createdIds: string[] = [];
+  const created: RunRow[] = [];
   for (const run of page.runs) {
-    const id = newId();
-    const ids = { id, customerId: run.customerId, eventId: moved.eventId };
-    if (await insertRunIfNew(t, run, ids, page.now)) createdIds.push(id);
+    const ids = { id: newId(), customerId: run.customerId, eventId: moved.eventId };
+    const row = await insertRunIfNew(t, run, ids, page.now);
+    if (row) created.push(row);
   }
-  const created = await runsById(t, createdIds);
   const updated = await t.get(addCounts, {
     id: page.broadcastId,
     started: created.length,

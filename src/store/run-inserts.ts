@@ -19,17 +19,22 @@ import type { NewRun, RunRow } from "./store.js";
 const p = sql.placeholder;
 type RunRecord = typeof flowRuns.$inferSelect;
 
-const insertRun = query(sql`
+const insertRun = query<RunRecord>(sql`
   insert into ${flowRuns}
     (id, flow_id, flow_version, customer_id, ownership_id, event_id, entry_key, state, status, wake_at, place, outcome,
      seq, created_at, updated_at)
   values (${p("id")}, ${p("flowId")}, ${p("flowVersion")}, ${p("customerId")}, ${p("ownershipId")}, ${p("eventId")},
     ${p("entryKey")}, ${p("state")}, ${p("status")}, ${p("wakeAt")}, ${p("place")}, ${p("outcome")}, 0, ${p("now")}, ${p("now")})
-  on conflict (entry_key) do nothing`);
+  on conflict (entry_key) do nothing
+  returning ${columnsOf(flowRuns)}`);
 const latestStart = query<{ at: number | null }>(sql`
   select max(created_at) as at from ${flowRuns}
   where flow_id = ${p("flowId")} and customer_id = ${p("customerId")}`);
 const lockCustomer = query(sql`select id from ${customers} where id = ${p("customerId")} for update`);
+// Its first processing: the event was only received, so no earlier attempt left runs of it.
+const markReceivedEventProcessed = query(sql`
+  update ${events} set status = 'processed', processed_at = ${p("now")}, customer_id = ${p("customerId")}, error = null
+  where id = ${p("eventId")} and status = 'received'`);
 const markEventProcessed = query(sql`
   update ${events} set status = 'processed', processed_at = ${p("now")}, customer_id = ${p("customerId")}, error = null
   where id = ${p("eventId")}`);
@@ -48,17 +53,17 @@ export async function entryWindowOpen(t: Sql, run: NewRun, customerId: string): 
 }
 
 /**
- * Inserts a run unless its entry key exists or its entry window is closed; says whether
- * it was inserted.
+ * Inserts a run unless its entry key exists or its entry window is closed; returns the
+ * inserted run, or null.
  */
 export async function insertRunIfNew(
   t: Sql,
   run: NewRun,
   ids: { id: string; customerId: string; eventId: string },
   now: number,
-): Promise<boolean> {
-  if (!(await entryWindowOpen(t, run, ids.customerId))) return false;
-  const changed = await t.run(insertRun, {
+): Promise<RunRow | null> {
+  if (!(await entryWindowOpen(t, run, ids.customerId))) return null;
+  const inserted = await t.get(insertRun, {
     id: ids.id,
     flowId: run.flowId,
     flowVersion: run.flowVersion,
@@ -73,12 +78,18 @@ export async function insertRunIfNew(
     wakeAt: run.state.wakeAt,
     now,
   });
-  return changed > 0;
+  return inserted ? toRun(inserted) : null;
 }
 
 /**
  * The runs an event starts, and the event marked processed. Returns every run of the
  * event not advanced yet (seq 0), so a retry re-queues what a crash left behind.
+ *
+ * When the event was only received before and every run was inserted here, those runs are
+ * all of them, and the select for runs an earlier attempt left is skipped (one round trip
+ * fewer on Postgres). An earlier attempt that committed left the event processed (or failed,
+ * after); one running beside this one holds the same entry keys, so an insert here comes
+ * back empty.
  */
 export async function startRunsWithin(
   t: Sql,
@@ -88,7 +99,14 @@ export async function startRunsWithin(
   now: number,
   newId: () => string,
 ): Promise<RunRow[]> {
-  for (const run of runs) await insertRunIfNew(t, run, { id: newId(), customerId, eventId }, now);
-  await t.run(markEventProcessed, { eventId, customerId, now });
+  const inserted: RunRow[] = [];
+  for (const run of runs) {
+    const row = await insertRunIfNew(t, run, { id: newId(), customerId, eventId }, now);
+    if (row) inserted.push(row);
+  }
+  const marked = { eventId, customerId, now };
+  const firstProcessing = (await t.run(markReceivedEventProcessed, marked)) > 0;
+  if (firstProcessing && inserted.length === runs.length) return inserted;
+  if (!firstProcessing) await t.run(markEventProcessed, marked);
   return (await t.all(unstartedRuns, { eventId })).map(toRun);
 }

@@ -44,9 +44,13 @@ export async function startChildRapport(
   const args = typeof command === "string" ? [command] : [...command];
   const serves = servesOf(args);
   const port = await freePort();
-  // Built: with the flags production starts Node with (bin/rapport.js's shebang, the Dockerfile).
-  const entry = from === "built" ? [...SERVICE_NODE_FLAGS, "dist/cli.js"] : ["--import", "tsx", "src/cli.ts"];
-  const child = spawn(process.execPath, [...nodeArgs, ...entry, ...args], {
+  // Built: with the flags production starts Node with (bin/rapport.js's shebang, the Dockerfile),
+  // then the caller's, which win where they name the same flag (V8 takes the last).
+  const entry =
+    from === "built"
+      ? [...SERVICE_NODE_FLAGS, ...nodeArgs, "dist/cli.js"]
+      : [...nodeArgs, "--import", "tsx", "src/cli.ts"];
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
