@@ -249,7 +249,7 @@ export async function processDelivery(
     throw new UnrecoverableError(reason);
   };
 
-  const ctx = await store.deliveryContext(data.messageId);
+  const ctx = claim.context ?? (await store.deliveryContext(data.messageId));
   if (!ctx) return fail("the message's customer is missing from the store");
   const channel = resolveChannel(ctx.message.channel, ctx.customer, ctx.smsSuppression);
   if (channel === "sms") return deliverSms(ctx, claim.message.leaseUntil ?? 0, deps, fail);

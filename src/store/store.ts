@@ -241,7 +241,12 @@ export interface SendRefusal {
 }
 
 export type ClaimOutcome =
-  | { outcome: "claimed"; message: MessageRow }
+  | {
+      outcome: "claimed";
+      message: MessageRow;
+      /** What the send reads beside the message, when the claim read it too (Postgres, uncapped). */
+      context?: DeliveryContext;
+    }
   /** Already sent or finally failed: nothing to do. */
   | { outcome: "done"; message: MessageRow }
   /** Another attempt holds a live claim (it may be sending right now). */

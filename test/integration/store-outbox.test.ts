@@ -256,6 +256,14 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
         event: null,
       });
       expect(await outbox.deliveryContext("nope")).toBeNull();
+
+      // An uncapped claim on Postgres reads the same context in its statement, as claimed.
+      const claimed = await outbox.claimMessage("m1", 1000, 100, { uncapped: true });
+      const after = await outbox.deliveryContext("m1");
+      expect(after).toMatchObject({ message: { status: "sending", leaseUntil: 1100, attempts: 1 } });
+      expect(claimed).toMatchObject({ outcome: "claimed", message: after?.message });
+      if (db.dialect === "postgres") expect(claimed).toMatchObject({ context: after });
+      else expect(claimed).not.toHaveProperty("context");
       expect(
         (await outbox.findMessagesByHeader(["<m2@x>", "<m1@x>", "<zz@x>"])).map((m) => m.id).sort(),
       ).toEqual(["m1", "m2"]);

@@ -200,26 +200,29 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ ski
     expect((await store.getEvent("e3"))?.status).toBe("received");
   });
 
-  it.skipIf(skip)("hands back the runs it inserted as stored, and an earlier attempt's on a replay", async () => {
-    // Its first processing: the runs come from the inserts themselves, as a read would give them.
-    const e = await record(reg({ id: "e1" }));
-    const taken = await record(reg({ id: "e0", customer: { email: "grace@example.com" } }));
-    const other = await store.ingestAndStartRuns(taken, 900, () => [newRun("once|shared")]);
-    const runsFor = () => [newRun("f|e1", { state: waiting(9000) }), newRun("once|shared")];
-    const first = await store.ingestAndStartRuns(e, 1000, runsFor);
-    expect(first.runs).toHaveLength(1);
-    const [mine] = first.runs;
-    expect(mine).toEqual(await store.getRun(mine?.id as string));
-    expect(mine).toMatchObject({ entryKey: "f|e1", eventId: "e1", seq: 0, state: waiting(9000) });
-    expect(other.runs.map((r) => r.entryKey)).toEqual(["once|shared"]);
+  it.skipIf(skip)(
+    "hands back the runs it inserted as stored, and an earlier attempt's on a replay",
+    async () => {
+      // Its first processing: the runs come from the inserts themselves, as a read would give them.
+      const e = await record(reg({ id: "e1" }));
+      const taken = await record(reg({ id: "e0", customer: { email: "grace@example.com" } }));
+      const other = await store.ingestAndStartRuns(taken, 900, () => [newRun("once|shared")]);
+      const runsFor = () => [newRun("f|e1", { state: waiting(9000) }), newRun("once|shared")];
+      const first = await store.ingestAndStartRuns(e, 1000, runsFor);
+      expect(first.runs).toHaveLength(1);
+      const [mine] = first.runs;
+      expect(mine).toEqual(await store.getRun(mine?.id as string));
+      expect(mine).toMatchObject({ entryKey: "f|e1", eventId: "e1", seq: 0, state: waiting(9000) });
+      expect(other.runs.map((r) => r.entryKey)).toEqual(["once|shared"]);
 
-    // Failed after its runs were written (its jobs ran out), then replayed with no flow left
-    // for it: the run the first attempt left is still handed back, and the event is processed.
-    await store.markEventFailed("e1", "steps failed", 1500);
-    const replay = await store.ingestAndStartRuns(e, 2000, () => []);
-    expect(replay.runs.map((r) => r.id)).toEqual([mine?.id]);
-    expect(await store.getEvent("e1")).toMatchObject({ status: "processed", error: null });
-  });
+      // Failed after its runs were written (its jobs ran out), then replayed with no flow left
+      // for it: the run the first attempt left is still handed back, and the event is processed.
+      await store.markEventFailed("e1", "steps failed", 1500);
+      const replay = await store.ingestAndStartRuns(e, 2000, () => []);
+      expect(replay.runs.map((r) => r.id)).toEqual([mine?.id]);
+      expect(await store.getEvent("e1")).toMatchObject({ status: "processed", error: null });
+    },
+  );
 
   it.skipIf(skip)("writes a new run's first step in the ingest transaction when one is given", async () => {
     const e = await record(reg({ id: "e1" }));
