@@ -9,6 +9,8 @@
  * lock to the end of the transaction. That lock is what serialises everything else done
  * for one customer in the same transaction (the attributes merge below, `at_most_once_in`
  * in run-inserts.ts). SQLite needs none of this (BEGIN IMMEDIATE: one writer at a time).
+ * A product, shared by all its owners, is read first and upserted only when the event
+ * brings something new about it, so its row lock is not held by every registration.
  */
 import { sql } from "drizzle-orm";
 import { OWNERSHIP_END_TYPE, OWNERSHIP_START_TYPES } from "../events/event-body.js";
@@ -70,6 +72,10 @@ const upsertProductQuery = query<ProductRecord>(sql`
     updated_at = excluded.updated_at
   returning ${columnsOf(products)}`);
 
+const productBySku = query<ProductRecord>(
+  sql`select ${columnsOf(products)} from ${products} where sku = ${p("sku")}`,
+);
+
 // A purchase followed by a registration of the same item stays one ownership (of the
 // first kind); a re-registration after a disposition revives it.
 const startOwnership = query<OwnershipRecord>(sql`
@@ -128,6 +134,11 @@ async function upsertProduct(
 ): Promise<ProductRow | null> {
   const input = event.body.product;
   if (!input) return null;
+  // Read first, and written only when the event brings something new: every registration
+  // of one product would otherwise update its one row, and on Postgres hold that row's lock
+  // to the end of the transaction, so a product's registrations would ingest one at a time.
+  const stored = await t.get(productBySku, { sku: input.sku });
+  if (stored && bringsNothingNew(input, stored)) return toProduct(stored);
   const row = await t.get(upsertProductQuery, {
     id: newId(),
     sku: input.sku,
@@ -138,6 +149,18 @@ async function upsertProduct(
   });
   if (!row) throw new Error(`product ${input.sku} was not stored`);
   return toProduct(row);
+}
+
+function bringsNothingNew(
+  input: { name?: string | null; category?: string | null; relationship?: string | null },
+  stored: ProductRecord,
+): boolean {
+  const same = (given: string | null | undefined, kept: string | null) => given == null || given === kept;
+  return (
+    same(input.name, stored.name) &&
+    same(input.category, stored.category) &&
+    same(input.relationship, stored.relationship)
+  );
 }
 
 async function upsertOwnership(

@@ -8,11 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../../src/events/event-body.js";
 import { parseFlow } from "../../src/flows/parse.js";
 import type { Flow, RunState } from "../../src/flows/types.js";
-import { customerStore } from "../../src/store/customers.js";
+import { customerStore, ingestWithin } from "../../src/store/customers.js";
 import { eventStore } from "../../src/store/events.js";
 import { flowVersionStore } from "../../src/store/flow-versions.js";
 import { runStore } from "../../src/store/runs.js";
-import { customers, flowRuns, messages, ownerships } from "../../src/store/schema.js";
+import { customers, flowRuns, messages, ownerships, products } from "../../src/store/schema.js";
 import type { Database } from "../../src/store/sql/handle.js";
 import { adhoc } from "../../src/store/sql/query.js";
 import type { EventRow, IngestedEvent, NewRun } from "../../src/store/store.js";
@@ -66,7 +66,7 @@ async function count(db: Database, table: typeof customers | typeof flowRuns | t
   return Number(row?.n);
 }
 
-describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ skip, openDatabase }) => {
+describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ name, skip, openDatabase }) => {
   let opened: OpenedTestDatabase;
   let db: Database;
   let n = 0;
@@ -147,6 +147,63 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ ski
     expect(await store.getCustomer(one.customer.id)).toMatchObject({ email: "ada@example.com" });
     expect(await store.getSuppression("ada@example.com")).toBeNull();
   });
+
+  it.skipIf(skip)("writes a product only when an event brings something new about it", async () => {
+    const updatedAt = async () =>
+      Number(
+        (await db.read((t) => t.get(adhoc<{ at: number }>(sql`select updated_at as at from ${products}`))))
+          ?.at,
+      );
+    const first = await store.ingestEvent(await record(reg({ id: "e1" })), 1000);
+    expect(first.product).toMatchObject({ name: "Lyra RD 2780", category: null });
+    // The same facts, or fewer, leave the row as it was.
+    const again = reg({ id: "e2", customer: { email: "grace@example.com" } });
+    expect((await store.ingestEvent(await record(again), 2000)).product).toEqual(first.product);
+    const fewer = reg({ id: "e3", product: { sku: "LYRA-RD-2780", serial: "RD-3" } });
+    expect((await store.ingestEvent(await record(fewer), 3000)).product).toEqual(first.product);
+    expect(await updatedAt()).toBe(1000);
+    // Something new is written, and kept for the next event.
+    const more = reg({ id: "e4", product: { sku: "LYRA-RD-2780", category: "turntable" } });
+    const updated = { ...first.product, category: "turntable" };
+    expect((await store.ingestEvent(await record(more), 4000)).product).toEqual(updated);
+    expect((await store.ingestEvent(await record(reg({ id: "e5" })), 5000)).product).toEqual(updated);
+    expect(await updatedAt()).toBe(4000);
+  });
+
+  // SQLite lets one writer in at a time by design (BEGIN IMMEDIATE); Postgres must not make
+  // a product's registrations take turns.
+  it.skipIf(skip || name === "SQLite")(
+    "ingests two registrations of one product at once, neither waiting for the other's commit",
+    async () => {
+      await store.ingestEvent(await record(reg({ id: "e0" })), 500);
+      const a = await record(reg({ id: "e1", customer: { email: "grace@example.com" } }));
+      const b = await record(reg({ id: "e2", customer: { email: "alan@example.com" } }));
+      let release = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let ingested = () => {};
+      const aIngested = new Promise<void>((r) => {
+        ingested = r;
+      });
+      // A's transaction stays open, after its ingest, until B has finished.
+      const open = db.tx(async (t) => {
+        await ingestWithin(t, a, 1000, newId);
+        ingested();
+        await held;
+      });
+      await aIngested;
+      const waitedTooLong = new Promise<string>((r) => setTimeout(() => r("B waited for A"), 10_000));
+      const bDone = store.ingestEvent(b, 1000).then(() => "B done");
+      try {
+        expect(await Promise.race([bDone, waitedTooLong])).toBe("B done");
+      } finally {
+        release();
+        await open;
+      }
+      expect(await count(db, customers)).toBe(3);
+    },
+  );
 
   it.skipIf(skip)("finds an ownership by id, or by its prefix unless two share it", async () => {
     const { ownership } = await store.ingestEvent(await record(reg({ id: "e1" })), 1000);
