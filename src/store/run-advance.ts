@@ -10,7 +10,7 @@ import type { MessageCategory } from "../flows/types.js";
 import { toMessage, toRun } from "./rows.js";
 import { customers, flowRuns, messages, runSteps } from "./schema.js";
 import { columnsOf } from "./sql/columns.js";
-import type { Sql } from "./sql/handle.js";
+import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, type Query, query } from "./sql/query.js";
 import type { AdvanceOutcome, CustomerChanges, MessageRow, NewMessage, RunAdvance } from "./store.js";
 
@@ -46,6 +46,34 @@ function insertSteps(rows: number): Query<unknown> {
   insertStepsByCount.set(rows, q);
   return q;
 }
+const advanceWithHistoryByCount = new Map<number, Query<RunRecord>>();
+/**
+ * Postgres: the run's update and its history rows in one statement (a writable CTE), so an
+ * advance that writes nothing else needs no transaction of its own: one round trip instead
+ * of four (BEGIN, update, insert, COMMIT). The rows are inserted only if the update took.
+ */
+function advanceWithHistory(rows: number): Query<RunRecord> {
+  const kept = advanceWithHistoryByCount.get(rows);
+  if (kept) return kept;
+  const values = Array.from(
+    { length: rows },
+    (_, i) =>
+      sql`(cast(${p(`stepId${i}`)} as text), cast(${p(`stepType${i}`)} as text), cast(${p(`at${i}`)} as bigint), cast(${p(`detail${i}`)} as text))`,
+  );
+  const text = sql`
+    with moved as (${advanceRun.sql}),
+    history as (
+      insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
+      select moved.id, moved.seq, v.step_id, v.step_type, v.at, v.detail
+      from moved, (values ${sql.join(values, sql`, `)}) as v (step_id, step_type, at, detail)
+    )
+    select * from moved`;
+  if (rows > KEPT_STEP_ROWS) return adhoc(text);
+  const q = query<RunRecord>(text);
+  advanceWithHistoryByCount.set(rows, q);
+  return q;
+}
+
 const customerTags = query<{ tags: string; attributes: string }>(sql`
   select tags, attributes from ${customers} where id = ${p("id")}`);
 // Postgres: the tags are read, changed and written back under the row's lock, so two
@@ -96,11 +124,10 @@ async function changeCustomer(t: Sql, customerId: string, changes: CustomerChang
   });
 }
 
-/** Writes one step if the run is still at `a.expectedSeq`; the caller holds the transaction. */
-export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcome> {
-  const nextSeq = a.expectedSeq + 1;
+/** The values of advanceRun (and of advanceWithHistory, with the history rows'). */
+function advanceValues(a: RunAdvance): Record<string, unknown> {
   const done = a.state.status === "completed" || a.state.status === "failed";
-  const updated = await t.get(advanceRun, {
+  const values: Record<string, unknown> = {
     runId: a.runId,
     expectedSeq: a.expectedSeq,
     state: JSON.stringify(a.state),
@@ -108,27 +135,47 @@ export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcom
     place: JSON.stringify(a.state.cursor),
     outcome: a.state.outcome ?? null,
     wakeAt: a.state.wakeAt,
-    nextSeq,
+    nextSeq: a.expectedSeq + 1,
     now: a.now,
     completedAt: done ? a.now : null,
     error: a.error ?? null,
     flowVersion: a.flowVersion || null,
+    seq: a.expectedSeq + 1,
+  };
+  a.steps.forEach((step, i) => {
+    values[`stepId${i}`] = step.stepId;
+    values[`stepType${i}`] = step.stepType;
+    values[`at${i}`] = step.at;
+    values[`detail${i}`] = step.detail;
   });
+  return values;
+}
+
+/** An advance that writes only the run and its history (Postgres runs it as one statement). */
+export const writesOnlyTheRun = (a: RunAdvance) =>
+  !a.customer && a.messages.length === 0 && a.steps.length > 0;
+
+/** advanceWithHistory on its own (no transaction): see there. */
+export async function applyRunOnlyAdvance(
+  db: { writeReturning: Database["writeReturning"]; read: Database["read"] },
+  a: RunAdvance,
+): Promise<AdvanceOutcome> {
+  const updated = await db.writeReturning(advanceWithHistory(a.steps.length), advanceValues(a));
+  if (updated) return { applied: true, run: toRun(updated), messages: [] };
+  const current = await db.read((t) => t.get(runById, { id: a.runId }));
+  return { applied: false, run: current ? toRun(current) : null };
+}
+
+/** Writes one step if the run is still at `a.expectedSeq`; the caller holds the transaction. */
+export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcome> {
+  const values = advanceValues(a);
+  const updated = await t.get(advanceRun, values);
   if (!updated) {
     const current = await t.get(runById, { id: a.runId });
     return { applied: false, run: current ? toRun(current) : null };
   }
   const run = toRun(updated);
-  if (a.steps.length > 0) {
-    const values: Record<string, unknown> = { runId: a.runId, seq: nextSeq };
-    a.steps.forEach((step, i) => {
-      values[`stepId${i}`] = step.stepId;
-      values[`stepType${i}`] = step.stepType;
-      values[`at${i}`] = step.at;
-      values[`detail${i}`] = step.detail;
-    });
-    await t.run(insertSteps(a.steps.length), values);
-  }
+  if (a.steps.length > 0) await t.run(insertSteps(a.steps.length), values);
   if (a.customer) await changeCustomer(t, run.customerId, a.customer, a.now);
   const created: MessageRow[] = [];
   for (const m of a.messages) {

@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { ingestWithin } from "./customers.js";
 import { toCustomer, toEvent, toOwnership, toProduct, toRun } from "./rows.js";
-import { applyAdvance } from "./run-advance.js";
+import { applyAdvance, applyRunOnlyAdvance, writesOnlyTheRun } from "./run-advance.js";
 import { startRunsWithin } from "./run-inserts.js";
 import { customers, events, flowRuns, ownerships, products } from "./schema.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
@@ -127,7 +127,11 @@ export function runStore(db: Database, newId: () => string): RunStore {
       }),
     getRun: (id) => db.read((t) => getRun(t, id)),
     runContext: (id) => db.read((t) => runContext(t, id)),
-    applyAdvance: (a) => db.tx((t) => applyAdvance(t, a)),
+    // Postgres: an advance that writes only the run and its history is one statement.
+    applyAdvance: (a) =>
+      db.dialect === "postgres" && writesOnlyTheRun(a)
+        ? applyRunOnlyAdvance(db, a)
+        : db.tx((t) => applyAdvance(t, a)),
     listDueRuns: (now, before, limit) => db.read((t) => listDueRuns(t, now, before, limit)),
     listWaitingRuns: (customerId) => db.read((t) => listWaitingRuns(t, customerId)),
   };

@@ -12,7 +12,7 @@ import { customerStore, ingestWithin } from "../../src/store/customers.js";
 import { eventStore } from "../../src/store/events.js";
 import { flowVersionStore } from "../../src/store/flow-versions.js";
 import { runStore } from "../../src/store/runs.js";
-import { customers, flowRuns, messages, ownerships, products } from "../../src/store/schema.js";
+import { customers, flowRuns, messages, ownerships, products, runSteps } from "../../src/store/schema.js";
 import type { Database } from "../../src/store/sql/handle.js";
 import { adhoc } from "../../src/store/sql/query.js";
 import type { EventRow, IngestedEvent, NewRun } from "../../src/store/store.js";
@@ -468,6 +468,70 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
     });
     expect(ctx?.ownerships.map((o) => o.product.sku)).toEqual(["LYRA-RD-2780"]);
   });
+
+  it.skipIf(skip)(
+    "writes a step with only history (one statement on Postgres) once, its rows in order",
+    async () => {
+      const e = await record(reg({ id: "e1" }));
+      const { runs } = await store.ingestAndStartRuns(e, 1000, () => [newRun("k")]);
+      const runId = runs[0]?.id as string;
+      const history = async () =>
+        (
+          await db.read((t) =>
+            t.all(
+              adhoc<{ seq: number; stepId: string; stepType: string; at: number; detail: string | null }>(
+                sql`select seq, step_id as "stepId", step_type as "stepType", at, detail from ${runSteps}
+                where run_id = ${runId} order by id`,
+              ),
+            ),
+          )
+        ).map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) }));
+      const rows = (n: number, at: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          stepId: `w${i}`,
+          stepType: "wait",
+          at: at + i,
+          detail: i % 2 ? null : `{"i":${i}}`,
+        }));
+      const advance = {
+        runId,
+        expectedSeq: 0,
+        state: waiting(5000),
+        steps: rows(2, 1000),
+        messages: [],
+        now: 1000,
+      };
+      const first = await store.applyAdvance({ ...advance, flowVersion: "v2" });
+      expect(first).toEqual({ applied: true, run: await store.getRun(runId), messages: [] });
+      expect(first.run).toMatchObject({ seq: 1, status: "waiting", wakeAt: 5000, flowVersion: "v2" });
+      expect(await history()).toEqual(rows(2, 1000).map((r) => ({ seq: 1, ...r })));
+      // Again at seq 0 (a retried job), and for a run that is not there: nothing is written.
+      expect(await store.applyAdvance(advance)).toEqual({ applied: false, run: first.run });
+      expect(await store.applyAdvance({ ...advance, runId: "nope" })).toEqual({ applied: false, run: null });
+      expect(await history()).toHaveLength(2);
+      // Two at once at seq 1: one applies, with its rows alone.
+      const outcomes = await Promise.all(
+        [2000, 3000].map((at) =>
+          store.applyAdvance({ ...advance, expectedSeq: 1, steps: rows(1, at), now: at }),
+        ),
+      );
+      expect(outcomes.filter((o) => o.applied)).toHaveLength(1);
+      expect((await history()).filter((r) => r.seq === 2)).toHaveLength(1);
+      // More rows than a kept statement takes, and the run completed.
+      const done = { ...active, cursor: [9], status: "completed" as const };
+      const last = await store.applyAdvance({
+        ...advance,
+        expectedSeq: 2,
+        state: done,
+        steps: rows(20, 4000),
+        now: 4000,
+      });
+      expect(last.run).toMatchObject({ seq: 3, status: "completed", completedAt: 4000, flowVersion: "v2" });
+      expect((await history()).filter((r) => r.seq === 3)).toEqual(
+        rows(20, 4000).map((r) => ({ seq: 3, ...r })),
+      );
+    },
+  );
 
   it.skipIf(skip)("lists never-stepped runs and overdue waiting runs for the sweeper", async () => {
     const { customer } = await store.ingestEvent(await record(reg({ id: "e1" })), 1000);
