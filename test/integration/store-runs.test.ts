@@ -66,6 +66,19 @@ async function count(db: Database, table: typeof customers | typeof flowRuns | t
   return Number(row?.n);
 }
 
+/** A run's history rows (run_steps) in the order written. */
+async function historyOf(db: Database, runId: string) {
+  const rows = await db.read((t) =>
+    t.all(
+      adhoc<{ seq: number; stepId: string; stepType: string; at: number; detail: string | null }>(
+        sql`select seq, step_id as "stepId", step_type as "stepType", at, detail from ${runSteps}
+        where run_id = ${runId} order by id`,
+      ),
+    ),
+  );
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) }));
+}
+
 describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ name, skip, openDatabase }) => {
   let opened: OpenedTestDatabase;
   let db: Database;
@@ -414,7 +427,10 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
       runId,
       expectedSeq: 0,
       state: waiting(5000),
-      steps: [{ stepId: "thanks", stepType: "send", at: 1000, detail: null }],
+      steps: [
+        { stepId: "thanks", stepType: "send", at: 1000, detail: null },
+        { stepId: "tell", stepType: "send", at: 1000, detail: '{"to":"team"}' },
+      ],
       messages: [
         { id: "m1", stepId: "thanks", template: "thank-you", messageIdHeader: "<m1@x>", transactional: true },
         {
@@ -446,6 +462,8 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
     });
     expect(again).toEqual({ applied: false, run: expect.objectContaining({ id: runId, seq: 1 }) });
     expect(await count(db, messages)).toBe(2);
+    // Its history rows, in order, written once (on Postgres in the run's own update statement).
+    expect(await historyOf(db, runId)).toEqual(advance.steps.map((step) => ({ seq: 1, ...step })));
     expect(await store.applyAdvance({ ...advance, runId: "nope" })).toEqual({ applied: false, run: null });
     // Two steps at once at the same seq: one applies.
     const outcomes = await Promise.all(
@@ -475,17 +493,7 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
       const e = await record(reg({ id: "e1" }));
       const { runs } = await store.ingestAndStartRuns(e, 1000, () => [newRun("k")]);
       const runId = runs[0]?.id as string;
-      const history = async () =>
-        (
-          await db.read((t) =>
-            t.all(
-              adhoc<{ seq: number; stepId: string; stepType: string; at: number; detail: string | null }>(
-                sql`select seq, step_id as "stepId", step_type as "stepType", at, detail from ${runSteps}
-                where run_id = ${runId} order by id`,
-              ),
-            ),
-          )
-        ).map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) }));
+      const history = () => historyOf(db, runId);
       const rows = (n: number, at: number) =>
         Array.from({ length: n }, (_, i) => ({
           stepId: `w${i}`,
