@@ -34,6 +34,28 @@ function open(busyMs: number): { db: SqliteDatabase; other: Driver; file: string
   return { db, other, file };
 }
 
+/**
+ * A database file another connection holds exclusively (locking_mode EXCLUSIVE in WAL mode,
+ * as a process might during recovery): until it closes, even reads meet SQLITE_BUSY. The
+ * store's connection is opened after the other has taken the file, as a new process would.
+ */
+function openHeldExclusively(busyMs: number): { db: SqliteDatabase; other: Driver } {
+  const file = join(mkdtempSync(join(tmpdir(), "rapport-busy-")), "t.db");
+  const setup = new SqliteDriver(file);
+  setup.pragma("journal_mode = WAL");
+  setup.exec("create table notes (id text primary key); insert into notes (id) values ('before')");
+  setup.close();
+  const other = new SqliteDriver(file);
+  other.pragma("locking_mode = EXCLUSIVE");
+  other.exec("insert into notes (id) values ('theirs')");
+  const sqlite = new SqliteDriver(file);
+  sqlite.pragma(`busy_timeout = ${busyMs}`);
+  const db = sqliteDatabase(sqlite, file, async () => {
+    sqlite.close();
+  });
+  return { db, other };
+}
+
 /** Counts timer ticks until stopped: the event loop's heartbeat. */
 function heartbeat(): { beats(): number; stop(): void } {
   let beats = 0;
@@ -88,5 +110,45 @@ describe("SQLite writes waiting for another connection's write lock", () => {
     expect(await db.exclusive((s) => s.pragma("busy_timeout", { simple: true }))).toBe(200);
     // Free again: writes go through at once.
     expect(await db.write(insert, { id: "mine" })).toBe(1);
+  });
+
+  it.each([
+    ["a read", (db: SqliteDatabase) => db.read((t) => t.all(ids)), ["before", "theirs"]],
+    // Without its thread (none started here), getLarge runs on the connection itself.
+    [
+      "a large-value statement on the connection",
+      async (db: SqliteDatabase) => [await db.getLarge(ids)],
+      ["before"],
+    ],
+  ])(
+    "%s waits for a connection holding the file, with the event loop running",
+    async (_what, read, expected) => {
+      const held = openHeldExclusively(5000);
+      const beat = heartbeat();
+      let freedAfterBeats = -1;
+      setTimeout(() => {
+        freedAfterBeats = beat.beats();
+        held.other.close();
+      }, 150);
+      try {
+        const rows = await read(held.db);
+        expect(freedAfterBeats).toBeGreaterThan(0);
+        expect(rows.map((r) => r?.id)).toEqual(expected);
+      } finally {
+        beat.stop();
+        if (held.other.open) held.other.close();
+        await held.db.close();
+      }
+    },
+  );
+
+  it("a read gives up with SQLITE_BUSY after the connection's busy timeout", async () => {
+    const held = openHeldExclusively(100);
+    try {
+      await expect(held.db.read((t) => t.all(ids))).rejects.toMatchObject({ code: "SQLITE_BUSY" });
+    } finally {
+      held.other.close();
+      await held.db.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { type Database, HandleClosedError, type Sql, type Values } from "./handle.js";
 import { bind, type Query } from "./query.js";
 import { serialLock } from "./serial-lock.js";
-import { lockAttempts } from "./sqlite-busy.js";
+import { type LockAttempts, lockAttempts } from "./sqlite-busy.js";
 import { groupCommit } from "./sqlite-group-commit.js";
 import { type LargeValueThread, ThreadGoneError } from "./sqlite-large-values.js";
 
@@ -38,7 +38,16 @@ function statementCache(sqlite: BetterSqlite3.Database): (text: string) => Bette
   };
 }
 
-function handleOn(prepare: (text: string) => BetterSqlite3.Statement): { handle: Sql; end(): void } {
+/**
+ * A handle whose statements wait for another connection's lock without stopping the event
+ * loop (sqlite-busy.ts): in WAL mode a read meets one only during recovery or while another
+ * process holds the file exclusively, and a statement inside a transaction that holds the
+ * write lock never does, but each is tried again whole should it happen.
+ */
+function handleOn(
+  prepare: (text: string) => BetterSqlite3.Statement,
+  attempts: LockAttempts,
+): { handle: Sql; end(): void } {
   let open = true;
   const statement = (q: Query<unknown>, values: Values | undefined) => {
     if (!open) throw new HandleClosedError();
@@ -47,18 +56,21 @@ function handleOn(prepare: (text: string) => BetterSqlite3.Statement): { handle:
   };
   const handle: Sql = {
     dialect: "sqlite",
-    async all<Row>(q: Query<Row>, values?: Values) {
-      const s = statement(q, values);
-      return s.statement.all(...s.values) as Row[];
-    },
-    async get<Row>(q: Query<Row>, values?: Values) {
-      const s = statement(q, values);
-      return s.statement.get(...s.values) as Row | undefined;
-    },
-    async run(q: Query<unknown>, values?: Values) {
-      const s = statement(q, values);
-      return s.statement.run(...s.values).changes;
-    },
+    all: <Row>(q: Query<Row>, values?: Values) =>
+      attempts.retryBusy(() => {
+        const s = statement(q, values);
+        return s.statement.all(...s.values) as Row[];
+      }),
+    get: <Row>(q: Query<Row>, values?: Values) =>
+      attempts.retryBusy(() => {
+        const s = statement(q, values);
+        return s.statement.get(...s.values) as Row | undefined;
+      }),
+    run: (q: Query<unknown>, values?: Values) =>
+      attempts.retryBusy(() => {
+        const s = statement(q, values);
+        return s.statement.run(...s.values).changes;
+      }),
   };
   return {
     handle,
@@ -85,11 +97,14 @@ export function sqliteDatabase(
 ): SqliteDatabase {
   const lock = serialLock();
   const prepare = statementCache(sqlite);
+  // From here on SQLite's own busy timeout is 0: every statement waits for another
+  // process's lock by yielding, not by sleeping in the call (sqlite-busy.ts).
+  const attempts = lockAttempts(sqlite);
   let thread: LargeValueThread | null = null;
   let mayStart = startLarge !== null;
   const onThisConnection = <Row>(q: Query<Row>, values: Values | undefined) =>
     lock.run(async () => {
-      const { handle, end } = handleOn(prepare);
+      const { handle, end } = handleOn(prepare, attempts);
       try {
         return await handle.get(q, values);
       } finally {
@@ -98,15 +113,17 @@ export function sqliteDatabase(
     });
   let closing: Promise<void> | null = null;
   const begin = sqlite.prepare("BEGIN IMMEDIATE");
-  // Writes wait for another process's write lock without stopping the event loop (sqlite-busy.ts).
-  const attempts = lockAttempts(sqlite);
+  const commit = sqlite.prepare("COMMIT");
   // Transactions asked for together share one BEGIN … COMMIT, each in its own savepoint.
   const tx = groupCommit({
     sqlite,
     lock,
-    openHandle: () => handleOn(prepare),
+    openHandle: () => handleOn(prepare, attempts),
     begin: async () => {
       await attempts.retryBusy(() => begin.run());
+    },
+    commit: async () => {
+      await attempts.retryBusy(() => commit.run());
     },
   });
   return {
@@ -154,18 +171,22 @@ export function sqliteDatabase(
     },
     read: (fn) =>
       lock.run(async () => {
-        const { handle, end } = handleOn(prepare);
+        const { handle, end } = handleOn(prepare, attempts);
         try {
           return await fn(handle);
         } finally {
           end();
         }
       }),
-    exclusive: (fn) => lock.run(() => fn(sqlite)),
+    // Code handed the raw connection gets SQLite's own (blocking) busy wait back meanwhile.
+    exclusive: (fn) => lock.run(() => attempts.withBlockingWait(() => fn(sqlite))),
     // Closing twice (a test's cleanup and a shutdown) closes once.
     close: () => {
       closing ??= lock.run(async () => {
         await thread?.close();
+        // The last connection to close checkpoints the WAL into the file and removes it,
+        // which takes a lock: it may wait for it as before.
+        sqlite.pragma(`busy_timeout = ${attempts.waitMs}`);
         await close();
       });
       return closing;

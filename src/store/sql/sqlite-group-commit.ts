@@ -41,11 +41,12 @@ export interface GroupCommitParts {
   openHandle(): { handle: Sql; end(): void };
   /** Takes the write lock: BEGIN IMMEDIATE, waiting for another process without blocking (sqlite-busy.ts). */
   begin(): Promise<void>;
+  /** COMMIT; failing busy it keeps the transaction open, so it is tried again the same way. */
+  commit(): Promise<void>;
 }
 
 export function groupCommit(parts: GroupCommitParts): <T>(fn: (t: Sql) => Promise<T>) => Promise<T> {
   const { sqlite, lock } = parts;
-  const commit = sqlite.prepare("COMMIT");
   const rollback = sqlite.prepare("ROLLBACK");
   const savepoint = sqlite.prepare("SAVEPOINT rapport_tx");
   const release = sqlite.prepare("RELEASE rapport_tx");
@@ -91,7 +92,7 @@ export function groupCommit(parts: GroupCommitParts): <T>(fn: (t: Sql) => Promis
           break;
         }
       }
-      if (ended === null) commit.run();
+      if (ended === null) await parts.commit();
     } catch (err) {
       // BEGIN or COMMIT failed (or a savepoint could not be taken): nothing of the group landed.
       if (sqlite.inTransaction) rollback.run();
