@@ -16,10 +16,10 @@ import { sql } from "drizzle-orm";
 import { OWNERSHIP_END_TYPE, OWNERSHIP_START_TYPES } from "../events/event-body.js";
 import { findCustomerByEmail, getCustomer, getOwnership, getSuppression } from "./customer-lookups.js";
 import { toCustomer, toOwnership, toProduct } from "./rows.js";
-import { customers, ownerships, products } from "./schema.js";
+import { customers, events, ownerships, products } from "./schema.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
-import { query } from "./sql/query.js";
+import { type Query, query } from "./sql/query.js";
 import type {
   CustomerRow,
   CustomerStore,
@@ -60,13 +60,37 @@ const upsertCustomerQuery = query<CustomerRecord>(sql`
     updated_at = excluded.updated_at
   returning ${columnsOf(customers)}`);
 /**
- * Postgres: the customer's upsert and the read of the event's product (upsertProduct's
- * first read) in one statement, one round trip fewer. SQLite takes no insert in a WITH,
- * and a statement there is no round trip.
+ * Postgres: the customer's upsert with, in the same statement (a round trip each fewer;
+ * SQLite takes no insert in a WITH, and a statement there is no round trip):
+ *   - the read of the event's product (upsertProduct's first read), under "p_";
+ *   - the event marked processed, if it was only received: "eventMarked" says whether it
+ *     was (false: an earlier attempt marked it; run-inserts.ts then looks for its runs).
+ *     Within the transaction this is what startRunsWithin did last; it commits with the
+ *     runs, or not at all.
  */
-const upsertCustomerReadingProduct = query<CustomerRecord & Record<string, unknown>>(sql`
-  with c as (${upsertCustomerQuery.sql})
-  select c.*, ${columnsOf(products, "p_")} from c left join ${products} on ${products}.sku = ${p("sku")}`);
+const upsertCustomerOnPostgres = new Map<string, Query<CustomerRecord & Record<string, unknown>>>();
+function upsertCustomerWith(
+  readProduct: boolean,
+  markEvent: boolean,
+): Query<CustomerRecord & Record<string, unknown>> {
+  const key = `${readProduct}:${markEvent}`;
+  const kept = upsertCustomerOnPostgres.get(key);
+  if (kept) return kept;
+  const marked = markEvent
+    ? sql`, marked as (
+        update ${events} set status = 'processed', processed_at = ${p("now")}, customer_id = c.id, error = null
+        from c where ${events.id} = ${p("eventId")} and ${events.status} = 'received'
+        returning ${events.id})`
+    : sql``;
+  const product = readProduct ? sql`, ${columnsOf(products, "p_")}` : sql``;
+  const eventMarked = markEvent ? sql`, exists (select 1 from marked) as "eventMarked"` : sql``;
+  const join = readProduct ? sql` left join ${products} on ${products.sku} = ${p("sku")}` : sql``;
+  const q = query<CustomerRecord & Record<string, unknown>>(sql`
+    with c as (${upsertCustomerQuery.sql})${marked}
+    select c.*${product}${eventMarked} from c${join}`);
+  upsertCustomerOnPostgres.set(key, q);
+  return q;
+}
 const setAttributes = query(sql`
   update ${customers} set attributes = ${p("attributes")} where id = ${p("id")}`);
 
@@ -103,19 +127,26 @@ const ownershipByKey = query<OwnershipRecord>(sql`
 
 /**
  * The customer, and on Postgres the stored row of the event's product read in the same
- * statement (`product`: null when there is none yet; undefined when not read).
+ * statement (`product`: null when there is none yet; undefined when not read) and, when
+ * `markEvent`, the event marked processed there too (`eventMarked`; undefined: not tried).
  */
 async function upsertCustomer(
   t: Sql,
   event: EventRow,
   now: number,
   newId: () => string,
-): Promise<{ customer: CustomerRow; product?: ProductRecord | null }> {
+  markEvent: boolean,
+): Promise<{ customer: CustomerRow; product?: ProductRecord | null; eventMarked?: boolean }> {
   const input = event.body.customer;
   const id = newId();
-  const sku = t.dialect === "postgres" ? event.body.product?.sku : undefined;
-  const row = await t.get(sku === undefined ? upsertCustomerQuery : upsertCustomerReadingProduct, {
+  const onPostgres = t.dialect === "postgres";
+  const sku = onPostgres ? event.body.product?.sku : undefined;
+  const marking = onPostgres && markEvent;
+  const statement =
+    sku === undefined && !marking ? upsertCustomerQuery : upsertCustomerWith(sku !== undefined, marking);
+  const row = await t.get(statement, {
     ...(sku === undefined ? {} : { sku }),
+    ...(marking ? { eventId: event.id } : {}),
     id,
     email: input.email.toLowerCase(),
     name: input.name ?? null,
@@ -130,16 +161,23 @@ async function upsertCustomer(
     now,
   });
   if (!row) throw new Error(`customer ${input.email} was not stored`);
-  const customer = toCustomer(row);
+  const customer = toCustomer(
+    statement === upsertCustomerQuery ? row : unprefix<CustomerRecord>(row, "", customers),
+  );
+  const eventMarked = marking ? Boolean((row as Record<string, unknown>).eventMarked) : undefined;
   // An existing customer's attributes merge key by key: read (under the row lock the
   // upsert took) and written back.
   if (row.id !== id && input.attributes && Object.keys(input.attributes).length > 0) {
     customer.attributes = { ...customer.attributes, ...input.attributes };
     await t.run(setAttributes, { id: row.id, attributes: JSON.stringify(customer.attributes) });
   }
-  if (sku === undefined) return { customer };
+  if (sku === undefined) return { customer, eventMarked };
   const joined = row as Record<string, unknown>;
-  return { customer, product: joined.p_id == null ? null : unprefix<ProductRecord>(joined, "p_", products) };
+  return {
+    customer,
+    eventMarked,
+    product: joined.p_id == null ? null : unprefix<ProductRecord>(joined, "p_", products),
+  };
 }
 
 async function upsertProduct(
@@ -216,10 +254,29 @@ export async function ingestWithin(
   now: number,
   newId: () => string,
 ): Promise<IngestedEvent> {
-  const { customer, product: storedProduct } = await upsertCustomer(t, event, now, newId);
+  return (await ingestMarkingEvent(t, event, now, newId, false)).ingested;
+}
+
+/**
+ * ingestWithin, and with `markEvent` on Postgres the event marked processed in the same
+ * round trip as the customer (`eventMarked`: whether it was only received until now;
+ * undefined where not tried, SQLite: startRunsWithin marks it).
+ */
+export async function ingestMarkingEvent(
+  t: Sql,
+  event: EventRow,
+  now: number,
+  newId: () => string,
+  markEvent: boolean,
+): Promise<{ ingested: IngestedEvent; eventMarked?: boolean }> {
+  const {
+    customer,
+    product: storedProduct,
+    eventMarked,
+  } = await upsertCustomer(t, event, now, newId, markEvent);
   const product = await upsertProduct(t, event, now, newId, storedProduct);
   const ownership = await upsertOwnership(t, event, customer, product, now, newId);
-  return { customer, product, ownership };
+  return { ingested: { customer, product, ownership }, eventMarked };
 }
 
 export function customerStore(db: Database, newId: () => string): CustomerStore {

@@ -9,10 +9,10 @@ import { changeTags } from "../flows/tags.js";
 import type { MessageCategory } from "../flows/types.js";
 import { toMessage, toRun } from "./rows.js";
 import { customers, flowRuns, messages, runSteps } from "./schema.js";
-import { columnsOf } from "./sql/columns.js";
+import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, type Query, query } from "./sql/query.js";
-import type { AdvanceOutcome, CustomerChanges, MessageRow, NewMessage, RunAdvance } from "./store.js";
+import type { AdvanceOutcome, CustomerChanges, MessageRow, NewMessage, RunAdvance, RunRow } from "./store.js";
 
 type RunRecord = typeof flowRuns.$inferSelect;
 const p = sql.placeholder;
@@ -46,6 +46,15 @@ function insertSteps(rows: number): Query<unknown> {
   insertStepsByCount.set(rows, q);
   return q;
 }
+/** The VALUES rows of an advance's history, typed (a VALUES list in a CTE takes no types from a table). */
+function historyValues(rows: number) {
+  const values = Array.from(
+    { length: rows },
+    (_, i) =>
+      sql`(cast(${p(`stepId${i}`)} as text), cast(${p(`stepType${i}`)} as text), cast(${p(`at${i}`)} as bigint), cast(${p(`detail${i}`)} as text))`,
+  );
+  return sql.join(values, sql`, `);
+}
 const advanceWithHistoryByCount = new Map<number, Query<RunRecord>>();
 /**
  * Postgres: the run's update and its history rows in one statement (a writable CTE), so an
@@ -56,22 +65,58 @@ const advanceWithHistoryByCount = new Map<number, Query<RunRecord>>();
 function advanceWithHistory(rows: number): Query<RunRecord> {
   const kept = advanceWithHistoryByCount.get(rows);
   if (kept) return kept;
-  const values = Array.from(
-    { length: rows },
-    (_, i) =>
-      sql`(cast(${p(`stepId${i}`)} as text), cast(${p(`stepType${i}`)} as text), cast(${p(`at${i}`)} as bigint), cast(${p(`detail${i}`)} as text))`,
-  );
   const text = sql`
     with moved as (${advanceRun.sql}),
     history as (
       insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
       select moved.id, moved.seq, v.step_id, v.step_type, v.at, v.detail
-      from moved, (values ${sql.join(values, sql`, `)}) as v (step_id, step_type, at, detail)
+      from moved, (values ${historyValues(rows)}) as v (step_id, step_type, at, detail)
     )
     select * from moved`;
   if (rows > KEPT_STEP_ROWS) return adhoc(text);
   const q = query<RunRecord>(text);
   advanceWithHistoryByCount.set(rows, q);
+  return q;
+}
+
+const advanceWithMessageByCount = new Map<number, Query<RunRecord & Record<string, unknown>>>();
+/**
+ * Postgres: advanceWithHistory and the step's one message (insertMessage) in one statement,
+ * a round trip fewer for every step that sends (a thank-you: the run's first step). The
+ * message is inserted only if the update took; its columns come back beside the run's
+ * under "m_", null when its dedupe key was taken already. The parameters are cast: in an
+ * INSERT … SELECT, Postgres does not type them from the target columns.
+ */
+function advanceWithMessage(rows: number): Query<RunRecord & Record<string, unknown>> {
+  const kept = advanceWithMessageByCount.get(rows);
+  if (kept) return kept;
+  const text = sql`
+    with moved as (${advanceRun.sql}),
+    history as (
+      insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
+      select moved.id, moved.seq, v.step_id, v.step_type, v.at, v.detail
+      from moved, (values ${historyValues(rows)}) as v (step_id, step_type, at, detail)
+    ),
+    sent as (
+      insert into ${messages} (id, dedupe_key, run_id, step_id, flow_id, customer_id, ownership_id, event_id,
+        template, audience, to_address, channel, transactional, category, topic, message_id_header, in_reply_to,
+        created_at, updated_at)
+      select cast(${p("mId")} as text), cast(${p("mDedupeKey")} as text), moved.id, cast(${p("mStepId")} as text),
+        moved."flowId", moved."customerId", moved."ownershipId", moved."eventId",
+        cast(${p("mTemplate")} as text), cast(${p("mAudience")} as text),
+        coalesce(cast(${p("mToAddress")} as text), (select case when cast(${p("mChannel")} as text) = 'sms'
+          then coalesce(phone, '') else email end from ${customers} where id = moved."customerId")),
+        cast(${p("mChannel")} as text), cast(${p("mTransactional")} as boolean), cast(${p("mCategory")} as text),
+        cast(${p("mTopic")} as text), cast(${p("mMessageIdHeader")} as text), cast(${p("mInReplyTo")} as text),
+        cast(${p("now")} as bigint), cast(${p("now")} as bigint)
+      from moved
+      on conflict (dedupe_key) do nothing
+      returning ${columnsOf(messages, "m_")}
+    )
+    select moved.*, sent.* from moved left join sent on true`;
+  if (rows > KEPT_STEP_ROWS) return adhoc(text);
+  const q = query<RunRecord & Record<string, unknown>>(text);
+  advanceWithMessageByCount.set(rows, q);
   return q;
 }
 
@@ -167,41 +212,81 @@ export async function applyRunOnlyAdvance(
   return { applied: false, run: current ? toRun(current) : null };
 }
 
+/** The values of insertMessage for one of an advance's messages, the run's ids as it was updated. */
+function messageValues(
+  a: RunAdvance,
+  m: NewMessage,
+  run: Pick<RunRow, "flowId" | "customerId" | "ownershipId" | "eventId">,
+) {
+  return {
+    id: m.id,
+    dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
+    runId: a.runId,
+    stepId: m.stepId,
+    flowId: run.flowId,
+    customerId: run.customerId,
+    ownershipId: run.ownershipId,
+    eventId: run.eventId,
+    template: m.template,
+    audience: m.audience ?? "customer",
+    toAddress: m.toAddress ?? null,
+    channel: m.channel ?? "email",
+    transactional: Boolean(m.transactional),
+    category: categoryOf(m),
+    topic: m.topic ?? null,
+    messageIdHeader: m.messageIdHeader,
+    inReplyTo: m.inReplyTo ?? null,
+    now: a.now,
+  };
+}
+
+/** advanceWithMessage's values: the advance's, and its one message's under "m". */
+function advanceWithMessageValues(a: RunAdvance, m: NewMessage): Record<string, unknown> {
+  return {
+    ...advanceValues(a),
+    mId: m.id,
+    mDedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
+    mStepId: m.stepId,
+    mTemplate: m.template,
+    mAudience: m.audience ?? "customer",
+    mToAddress: m.toAddress ?? null,
+    mChannel: m.channel ?? "email",
+    mTransactional: Boolean(m.transactional),
+    mCategory: categoryOf(m),
+    mTopic: m.topic ?? null,
+    mMessageIdHeader: m.messageIdHeader,
+    mInReplyTo: m.inReplyTo ?? null,
+  };
+}
+
 /** Writes one step if the run is still at `a.expectedSeq`; the caller holds the transaction. */
 export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcome> {
-  const values = advanceValues(a);
-  // Postgres: the run's update and its history rows in one statement (one round trip fewer).
-  const historyWithRun = t.dialect === "postgres" && a.steps.length > 0;
-  const updated = await t.get(historyWithRun ? advanceWithHistory(a.steps.length) : advanceRun, values);
+  const onPostgres = t.dialect === "postgres" && a.steps.length > 0;
+  // Postgres: the run's update, its history rows and a step's one message in one statement
+  // (a round trip each fewer); SQLite: a statement each, no round trips to save.
+  const sendsOne = onPostgres && a.messages.length === 1;
+  const [only] = a.messages;
+  const updated =
+    sendsOne && only
+      ? await t.get(advanceWithMessage(a.steps.length), advanceWithMessageValues(a, only))
+      : await t.get(onPostgres ? advanceWithHistory(a.steps.length) : advanceRun, advanceValues(a));
   if (!updated) {
     const current = await t.get(runById, { id: a.runId });
     return { applied: false, run: current ? toRun(current) : null };
   }
-  const run = toRun(updated);
-  if (a.steps.length > 0 && !historyWithRun) await t.run(insertSteps(a.steps.length), values);
+  // The joined row holds the message's columns too: the run is read from it by its own keys.
+  const run = toRun(sendsOne ? unprefix<RunRecord>(updated, "", flowRuns) : updated);
+  if (a.steps.length > 0 && !onPostgres) await t.run(insertSteps(a.steps.length), advanceValues(a));
   if (a.customer) await changeCustomer(t, run.customerId, a.customer, a.now);
   const created: MessageRow[] = [];
+  if (sendsOne) {
+    // Null columns: the message of this step was queued already (and handed out then).
+    const joined = updated as Record<string, unknown>;
+    if (joined.m_id != null) created.push(toMessage(unprefix(joined, "m_", messages)));
+    return { applied: true, run, messages: created };
+  }
   for (const m of a.messages) {
-    const row = await t.get(insertMessage, {
-      id: m.id,
-      dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
-      runId: a.runId,
-      stepId: m.stepId,
-      flowId: run.flowId,
-      customerId: run.customerId,
-      ownershipId: run.ownershipId,
-      eventId: run.eventId,
-      template: m.template,
-      audience: m.audience ?? "customer",
-      toAddress: m.toAddress ?? null,
-      channel: m.channel ?? "email",
-      transactional: Boolean(m.transactional),
-      category: categoryOf(m),
-      topic: m.topic ?? null,
-      messageIdHeader: m.messageIdHeader,
-      inReplyTo: m.inReplyTo ?? null,
-      now: a.now,
-    });
+    const row = await t.get(insertMessage, messageValues(a, m, run));
     // Nothing inserted: the message of this step is already queued (and was handed out then).
     if (row) created.push(toMessage(row));
   }

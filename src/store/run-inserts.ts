@@ -98,6 +98,12 @@ export async function startRunsWithin(
   runs: NewRun[],
   now: number,
   newId: () => string,
+  /**
+   * Whether the caller marked the received event processed already, in this transaction
+   * (customers.ts, ingestMarkingEvent: true if it was only received until then); undefined:
+   * it is marked here.
+   */
+  eventMarked?: boolean,
 ): Promise<RunRow[]> {
   const inserted: RunRow[] = [];
   for (const run of runs) {
@@ -105,7 +111,7 @@ export async function startRunsWithin(
     if (row) inserted.push(row);
   }
   const marked = { eventId, customerId, now };
-  const firstProcessing = (await t.run(markReceivedEventProcessed, marked)) > 0;
+  const firstProcessing = eventMarked ?? (await t.run(markReceivedEventProcessed, marked)) > 0;
   if (firstProcessing && inserted.length === runs.length) return inserted;
   if (!firstProcessing) await t.run(markEventProcessed, marked);
   return (await t.all(unstartedRuns, { eventId })).map(toRun);

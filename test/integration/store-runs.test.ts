@@ -11,6 +11,7 @@ import type { Flow, RunState } from "../../src/flows/types.js";
 import { customerStore, ingestWithin } from "../../src/store/customers.js";
 import { eventStore } from "../../src/store/events.js";
 import { flowVersionStore } from "../../src/store/flow-versions.js";
+import { outboxStore } from "../../src/store/messages.js";
 import { runStore } from "../../src/store/runs.js";
 import { customers, flowRuns, messages, ownerships, products, runSteps } from "../../src/store/schema.js";
 import type { Database } from "../../src/store/sql/handle.js";
@@ -88,7 +89,8 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
   let store: ReturnType<typeof eventStore> &
     ReturnType<typeof customerStore> &
     ReturnType<typeof runStore> &
-    ReturnType<typeof flowVersionStore>;
+    ReturnType<typeof flowVersionStore> &
+    Pick<ReturnType<typeof outboxStore>, "getMessage">;
 
   beforeEach(async () => {
     if (skip) return;
@@ -99,6 +101,7 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
       ...customerStore(db, newId),
       ...runStore(db, newId),
       ...flowVersionStore(db),
+      getMessage: outboxStore(db, newId).getMessage,
     };
   });
   afterEach(async () => {
@@ -414,6 +417,69 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
         ["b", "#1", 1],
         ["c", "#2", 1],
       ]);
+    },
+  );
+
+  // A step with one message is the common case (every thank-you): on Postgres its run,
+  // history and message are one statement, whose joined row must give back each as stored.
+  it.skipIf(skip).each([
+    ["to the customer by email", {}, "ada@example.com"],
+    ["to the customer by SMS", { channel: "sms" as const }, "+4915112345678"],
+    [
+      "to the team, transactional",
+      { audience: "team" as const, toAddress: "team@x", transactional: true },
+      "team@x",
+    ],
+    [
+      "in a category, on a topic, in reply",
+      { category: "news" as const, topic: "care", inReplyTo: "<r@x>" },
+      "ada@example.com",
+    ],
+  ])(
+    "a step with one message %s hands back the run and the message as stored",
+    async (_what, over, address) => {
+      const e = await record(
+        reg({ id: "e1", customer: { email: "Ada@Example.com", phone: "+4915112345678" } }),
+      );
+      const { runs, ingested } = await store.ingestAndStartRuns(e, 1000, (i) => [
+        newRun("k", { ownershipId: i.ownership?.id ?? null }),
+      ]);
+      // The ingest's rows carry no column of the statements they were read with.
+      expect(ingested.customer).toEqual(await store.findCustomerByEmail("ada@example.com"));
+      const runId = runs[0]?.id as string;
+      const advance = {
+        runId,
+        expectedSeq: 0,
+        state: waiting(5000),
+        steps: [{ stepId: "s", stepType: "send", at: 1000, detail: null }],
+        messages: [{ id: "m1", stepId: "s", template: "t", messageIdHeader: "<m1@x>", ...over }],
+        now: 1000,
+      };
+      const outcome = await store.applyAdvance(advance);
+      if (!outcome.applied) throw new Error("not applied");
+      expect(outcome.run).toEqual(await store.getRun(runId));
+      expect(outcome.messages).toEqual([await store.getMessage("m1")]);
+      expect(outcome.messages[0]).toMatchObject({
+        toAddress: address,
+        runId,
+        stepId: "s",
+        flowId: "f",
+        customerId: ingested.customer.id,
+        ownershipId: ingested.ownership?.id,
+        eventId: "e1",
+        status: "queued",
+      });
+      expect(await historyOf(db, runId)).toEqual([{ seq: 1, ...advance.steps[0] }]);
+
+      // The step's message queued already (its dedupe key taken): the step still applies, queuing nothing more.
+      await db.tx((t) => t.run(adhoc(sql`update ${flowRuns} set seq = 0 where id = ${runId}`)));
+      const again = await store.applyAdvance({
+        ...advance,
+        messages: [{ ...over, stepId: "s", template: "t", id: "m2", messageIdHeader: "<m2@x>" }],
+      });
+      expect(again).toMatchObject({ applied: true, messages: [] });
+      expect(again.run).toEqual(await store.getRun(runId));
+      expect(await count(db, messages)).toBe(1);
     },
   );
 
