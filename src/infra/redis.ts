@@ -11,7 +11,15 @@ export type RedisTarget = string;
 
 export function connectRedis(target: RedisTarget, extra: RedisOptions = {}): Redis {
   const options: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra };
-  return target.startsWith("redis://") || target.startsWith("rediss://")
-    ? new Redis(target, options)
-    : new Redis({ ...options, path: target });
+  const client =
+    target.startsWith("redis://") || target.startsWith("rediss://")
+      ? new Redis(target, options)
+      : new Redis({ ...options, path: target });
+  // Always a listener for connection errors. Outages are reported once each by watchRedis
+  // (src/infra/redis-watch.ts) and commands reject on their own; but BullMQ removes its
+  // listener from a client it was handed when the queue or worker closes, and a shutdown
+  // with Redis away closes those clients only after: meanwhile each reconnect attempt
+  // printed "[ioredis] Unhandled error event" and its stack to the console.
+  client.on("error", () => {});
+  return client;
 }
