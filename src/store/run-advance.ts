@@ -55,6 +55,16 @@ function historyValues(rows: number) {
   );
   return sql.join(values, sql`, `);
 }
+/** The CTEs `moved` (advanceRun) and `history` (its rows, inserted only if the update took). */
+function movedWithHistory(rows: number) {
+  return sql`
+    with moved as (${advanceRun.sql}),
+    history as (
+      insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
+      select moved.id, moved.seq, v.step_id, v.step_type, v.at, v.detail
+      from moved, (values ${historyValues(rows)}) as v (step_id, step_type, at, detail)
+    )`;
+}
 const advanceWithHistoryByCount = new Map<number, Query<RunRecord>>();
 /**
  * Postgres: the run's update and its history rows in one statement (a writable CTE), so an
@@ -65,14 +75,7 @@ const advanceWithHistoryByCount = new Map<number, Query<RunRecord>>();
 function advanceWithHistory(rows: number): Query<RunRecord> {
   const kept = advanceWithHistoryByCount.get(rows);
   if (kept) return kept;
-  const text = sql`
-    with moved as (${advanceRun.sql}),
-    history as (
-      insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
-      select moved.id, moved.seq, v.step_id, v.step_type, v.at, v.detail
-      from moved, (values ${historyValues(rows)}) as v (step_id, step_type, at, detail)
-    )
-    select * from moved`;
+  const text = sql`${movedWithHistory(rows)} select * from moved`;
   if (rows > KEPT_STEP_ROWS) return adhoc(text);
   const q = query<RunRecord>(text);
   advanceWithHistoryByCount.set(rows, q);
@@ -84,30 +87,25 @@ const advanceWithMessageByCount = new Map<number, Query<RunRecord & Record<strin
  * Postgres: advanceWithHistory and the step's one message (insertMessage) in one statement,
  * a round trip fewer for every step that sends (a thank-you: the run's first step). The
  * message is inserted only if the update took; its columns come back beside the run's
- * under "m_", null when its dedupe key was taken already. The parameters are cast: in an
+ * under "m_", null when its dedupe key was taken already. The message's parameters are
+ * insertMessage's (messageFields), the run's advanceRun's. They are cast: in an
  * INSERT … SELECT, Postgres does not type them from the target columns.
  */
 function advanceWithMessage(rows: number): Query<RunRecord & Record<string, unknown>> {
   const kept = advanceWithMessageByCount.get(rows);
   if (kept) return kept;
-  const text = sql`
-    with moved as (${advanceRun.sql}),
-    history as (
-      insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
-      select moved.id, moved.seq, v.step_id, v.step_type, v.at, v.detail
-      from moved, (values ${historyValues(rows)}) as v (step_id, step_type, at, detail)
-    ),
+  const text = sql`${movedWithHistory(rows)},
     sent as (
       insert into ${messages} (id, dedupe_key, run_id, step_id, flow_id, customer_id, ownership_id, event_id,
         template, audience, to_address, channel, transactional, category, topic, message_id_header, in_reply_to,
         created_at, updated_at)
-      select cast(${p("mId")} as text), cast(${p("mDedupeKey")} as text), moved.id, cast(${p("mStepId")} as text),
+      select cast(${p("id")} as text), cast(${p("dedupeKey")} as text), moved.id, cast(${p("stepId")} as text),
         moved."flowId", moved."customerId", moved."ownershipId", moved."eventId",
-        cast(${p("mTemplate")} as text), cast(${p("mAudience")} as text),
-        coalesce(cast(${p("mToAddress")} as text), (select case when cast(${p("mChannel")} as text) = 'sms'
+        cast(${p("template")} as text), cast(${p("audience")} as text),
+        coalesce(cast(${p("toAddress")} as text), (select case when cast(${p("channel")} as text) = 'sms'
           then coalesce(phone, '') else email end from ${customers} where id = moved."customerId")),
-        cast(${p("mChannel")} as text), cast(${p("mTransactional")} as boolean), cast(${p("mCategory")} as text),
-        cast(${p("mTopic")} as text), cast(${p("mMessageIdHeader")} as text), cast(${p("mInReplyTo")} as text),
+        cast(${p("channel")} as text), cast(${p("transactional")} as boolean), cast(${p("category")} as text),
+        cast(${p("topic")} as text), cast(${p("messageIdHeader")} as text), cast(${p("inReplyTo")} as text),
         cast(${p("now")} as bigint), cast(${p("now")} as bigint)
       from moved
       on conflict (dedupe_key) do nothing
@@ -212,21 +210,12 @@ export async function applyRunOnlyAdvance(
   return { applied: false, run: current ? toRun(current) : null };
 }
 
-/** The values of insertMessage for one of an advance's messages, the run's ids as it was updated. */
-function messageValues(
-  a: RunAdvance,
-  m: NewMessage,
-  run: Pick<RunRow, "flowId" | "customerId" | "ownershipId" | "eventId">,
-) {
+/** A message's own values, as insertMessage and advanceWithMessage name them (none is also an advance's). */
+function messageFields(a: RunAdvance, m: NewMessage) {
   return {
     id: m.id,
     dedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
-    runId: a.runId,
     stepId: m.stepId,
-    flowId: run.flowId,
-    customerId: run.customerId,
-    ownershipId: run.ownershipId,
-    eventId: run.eventId,
     template: m.template,
     audience: m.audience ?? "customer",
     toAddress: m.toAddress ?? null,
@@ -236,27 +225,17 @@ function messageValues(
     topic: m.topic ?? null,
     messageIdHeader: m.messageIdHeader,
     inReplyTo: m.inReplyTo ?? null,
-    now: a.now,
   };
 }
 
-/** advanceWithMessage's values: the advance's, and its one message's under "m". */
-function advanceWithMessageValues(a: RunAdvance, m: NewMessage): Record<string, unknown> {
-  return {
-    ...advanceValues(a),
-    mId: m.id,
-    mDedupeKey: `${a.runId}:${a.expectedSeq}:${m.stepId}`,
-    mStepId: m.stepId,
-    mTemplate: m.template,
-    mAudience: m.audience ?? "customer",
-    mToAddress: m.toAddress ?? null,
-    mChannel: m.channel ?? "email",
-    mTransactional: Boolean(m.transactional),
-    mCategory: categoryOf(m),
-    mTopic: m.topic ?? null,
-    mMessageIdHeader: m.messageIdHeader,
-    mInReplyTo: m.inReplyTo ?? null,
-  };
+/** The values of insertMessage for one of an advance's messages, the run's ids as it was updated. */
+function messageValues(
+  a: RunAdvance,
+  m: NewMessage,
+  run: Pick<RunRow, "flowId" | "customerId" | "ownershipId" | "eventId">,
+) {
+  const { flowId, customerId, ownershipId, eventId } = run;
+  return { ...messageFields(a, m), runId: a.runId, flowId, customerId, ownershipId, eventId, now: a.now };
 }
 
 /** Writes one step if the run is still at `a.expectedSeq`; the caller holds the transaction. */
@@ -268,7 +247,7 @@ export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcom
   const [only] = a.messages;
   const updated =
     sendsOne && only
-      ? await t.get(advanceWithMessage(a.steps.length), advanceWithMessageValues(a, only))
+      ? await t.get(advanceWithMessage(a.steps.length), { ...advanceValues(a), ...messageFields(a, only) })
       : await t.get(onPostgres ? advanceWithHistory(a.steps.length) : advanceRun, advanceValues(a));
   if (!updated) {
     const current = await t.get(runById, { id: a.runId });
