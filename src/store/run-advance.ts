@@ -240,25 +240,24 @@ function messageValues(
 
 /** Writes one step if the run is still at `a.expectedSeq`; the caller holds the transaction. */
 export async function applyAdvance(t: Sql, a: RunAdvance): Promise<AdvanceOutcome> {
-  const onPostgres = t.dialect === "postgres" && a.steps.length > 0;
-  // Postgres: the run's update, its history rows and a step's one message in one statement
-  // (a round trip each fewer); SQLite: a statement each, no round trips to save.
-  const sendsOne = onPostgres && a.messages.length === 1;
-  const [only] = a.messages;
-  const updated =
-    sendsOne && only
-      ? await t.get(advanceWithMessage(a.steps.length), { ...advanceValues(a), ...messageFields(a, only) })
-      : await t.get(onPostgres ? advanceWithHistory(a.steps.length) : advanceRun, advanceValues(a));
+  const values = advanceValues(a);
+  // Postgres: the run's update and its history rows in one statement, and a step's one
+  // message in it too (a round trip each fewer); SQLite: a statement each, no round trips to save.
+  const historyInUpdate = t.dialect === "postgres" && a.steps.length > 0;
+  const only = historyInUpdate && a.messages.length === 1 ? a.messages[0] : undefined;
+  const updated = only
+    ? await t.get(advanceWithMessage(a.steps.length), { ...values, ...messageFields(a, only) })
+    : await t.get(historyInUpdate ? advanceWithHistory(a.steps.length) : advanceRun, values);
   if (!updated) {
     const current = await t.get(runById, { id: a.runId });
     return { applied: false, run: current ? toRun(current) : null };
   }
   // The joined row holds the message's columns too: the run is read from it by its own keys.
-  const run = toRun(sendsOne ? unprefix<RunRecord>(updated, "", flowRuns) : updated);
-  if (a.steps.length > 0 && !onPostgres) await t.run(insertSteps(a.steps.length), advanceValues(a));
+  const run = toRun(only ? unprefix<RunRecord>(updated, "", flowRuns) : updated);
+  if (a.steps.length > 0 && !historyInUpdate) await t.run(insertSteps(a.steps.length), values);
   if (a.customer) await changeCustomer(t, run.customerId, a.customer, a.now);
   const created: MessageRow[] = [];
-  if (sendsOne) {
+  if (only) {
     // Null columns: the message of this step was queued already (and handed out then).
     const joined = updated as Record<string, unknown>;
     if (joined.m_id != null) created.push(toMessage(unprefix(joined, "m_", messages)));
