@@ -18,6 +18,7 @@ import { z } from "zod";
 import { bullPrefix } from "./bull-prefix.js";
 import { type RequeueResult, requeue } from "./requeue.js";
 import { groupWakeUps, type WakeUp, wakeBatchJobId } from "./wake-batches.js";
+import { coalesceWakeUps } from "./wake-up-coalescer.js";
 
 export const QUEUE_NAMES = {
   events: "events",
@@ -139,15 +140,19 @@ export interface Queues {
   addStep(runId: string, seq: number, delayMs?: number): Promise<void>;
   /**
    * The wake-up of a seq the caller's transaction has just given the run: a plain add,
-   * one round trip, where addStep first asks what a job of that id is doing (requeue.ts).
-   * No finished job can be kept under that id: ids name the seq, and the store gives each
-   * seq once (a store put back from a backup is the exception, and its overdue runs are
-   * the sweeper's, which replaces kept jobs).
+   * where addStep first asks what a job of that id is doing (requeue.ts). No finished job
+   * can be kept under that id: ids name the seq, and the store gives each seq once (a store
+   * put back from a backup is the exception, and its overdue runs are the sweeper's, which
+   * replaces kept jobs). Wake-ups asked for in the same turn of the event loop are queued
+   * in one round trip, runs due together in a batch job (wake-up-coalescer.ts); it
+   * resolves once this one is in Redis.
    */
   addNextStep(runId: string, seq: number, delayMs: number): Promise<void>;
   /**
    * Like addStep, but a job of that id already delayed is moved to the new delay (demo
-   * mode rescaled the run's wake-up: src/jobs/rescale-waits.ts).
+   * mode rescaled the run's wake-up: src/jobs/rescale-waits.ts). A run whose wake-up is in
+   * a batch job gets a job of its own too; the batch then finds it stale or wakes it
+   * early, which changes nothing (interpreter.ts: woken early).
    */
   moveStep(runId: string, seq: number, delayMs: number): Promise<void>;
   addDelivery(messageId: string): Promise<void>;
@@ -224,6 +229,38 @@ export function createQueues(
     }
     return result;
   }
+  async function addWakeUps(wakes: readonly WakeUp[]): Promise<void> {
+    if (wakes.length === 0) return;
+    const { single, batches } = groupWakeUps(wakes);
+    const [alone] = single;
+    // One wake-up: a plain add (one script), not a bulk add (a MULTI around it).
+    if (alone && single.length === 1 && batches.length === 0) {
+      await steps.add(
+        "step",
+        { runId: alone.runId, seq: alone.seq },
+        { jobId: jobIds.step(alone.runId, alone.seq), delay: Math.max(0, alone.delayMs) },
+      );
+      return;
+    }
+    // A plain bulk add, not requeue: a job of the same id still kept means one already
+    // waits (BullMQ ignores the add) or, if it finished, the run moved past that seq
+    // (a step job that completes or fails for good always moves or fails its run). The
+    // exception, a failed job whose run could not be marked failed, is the sweeper's
+    // once the run is overdue, as it is today. A batch's id names its contents.
+    await steps.addBulk([
+      ...single.map(({ runId, seq, delayMs }) => ({
+        name: "step",
+        data: { runId, seq },
+        opts: { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
+      })),
+      ...batches.map((batch) => ({
+        name: WAKE_BATCH_JOB,
+        data: { wakes: batch.wakes },
+        opts: { jobId: wakeBatchJobId(batch), delay: Math.max(0, batch.delayMs) },
+      })),
+    ]);
+  }
+  const nextSteps = coalesceWakeUps(addWakeUps);
   return {
     events,
     steps,
@@ -240,12 +277,8 @@ export function createQueues(
     async addStep(runId, seq, delayMs = 0) {
       await stepAt(runId, seq, delayMs);
     },
-    async addNextStep(runId, seq, delayMs) {
-      await steps.add(
-        "step",
-        { runId, seq },
-        { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
-      );
+    addNextStep(runId, seq, delayMs) {
+      return nextSteps.add({ runId, seq, delayMs });
     },
     async moveStep(runId, seq, delayMs) {
       const result = await stepAt(runId, seq, delayMs);
@@ -307,28 +340,9 @@ export function createQueues(
         })),
       );
     },
-    async addWakeUps(wakes) {
-      if (wakes.length === 0) return;
-      const { single, batches } = groupWakeUps(wakes);
-      // A plain bulk add, not requeue: a job of the same id still kept means one already
-      // waits (BullMQ ignores the add) or, if it finished, the run moved past that seq
-      // (a step job that completes or fails for good always moves or fails its run). The
-      // exception, a failed job whose run could not be marked failed, is the sweeper's
-      // once the run is overdue, as it is today. A batch's id names its contents.
-      await steps.addBulk([
-        ...single.map(({ runId, seq, delayMs }) => ({
-          name: "step",
-          data: { runId, seq },
-          opts: { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
-        })),
-        ...batches.map((batch) => ({
-          name: WAKE_BATCH_JOB,
-          data: { wakes: batch.wakes },
-          opts: { jobId: wakeBatchJobId(batch), delay: Math.max(0, batch.delayMs) },
-        })),
-      ]);
-    },
+    addWakeUps,
     async close() {
+      await nextSteps.drain();
       await Promise.all([
         events.close(),
         steps.close(),

@@ -1,5 +1,6 @@
 /**
- * Wake-up batches: the promoter's wake-ups grouped so that many runs falling due together
+ * Wake-up batches: the promoter's wake-ups, and those the steps worker asks for together
+ * (wake-up-coalescer.ts), grouped so that many runs falling due together
  * cost one BullMQ job, not one each. A job's own cost (moved to active, locked, completed,
  * its events written: a few Redis scripts and a hash) is several times what waking a run
  * costs in the store, so 100,000 birthday notes due at 9:00 would otherwise wait for

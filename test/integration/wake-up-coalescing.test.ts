@@ -1,0 +1,137 @@
+/**
+ * Next wake-ups asked for together are queued together (src/jobs/wake-up-coalescer.ts), on
+ * real Redis and, end to end, through the whole of rapport:
+ *  - addNextStep calls of one turn become one batch job for the runs due within a second
+ *    of each other, due at the last of them, and plain step jobs for the rest; one alone in
+ *    its turn is a plain step job; close() queues what is still pending before it closes;
+ *  - runs of a flow of short waits, started together, each take every wake-up once and
+ *    complete, with batch jobs among the jobs that woke them.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { silentLogger } from "../../src/infra/logger.js";
+import { connectRedis } from "../../src/infra/redis.js";
+import { createQueues, jobIds, WAKE_BATCH_JOB } from "../../src/jobs/queues.js";
+import { startRapport } from "../../src/main.js";
+import { adhoc } from "../../src/store/sql/query.js";
+import { openTestDatabase } from "../support/test-database.js";
+import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
+
+const HOUR = 3600_000;
+const RUNS = 40;
+const WAITS = 3;
+
+describe("wake-ups queued together", () => {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
+  });
+
+  it("groups one turn's wake-ups: a batch for those due together, plain jobs for the rest", async () => {
+    const t = testEnv(inject("redisUrl"));
+    const redis = connectRedis(inject("redisUrl"));
+    cleanup.push(() => redis.quit());
+    const queues = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
+    let closed = false;
+    cleanup.push(async () => {
+      if (!closed) await queues.close();
+    });
+
+    await Promise.all([
+      queues.addNextStep("a", 1, HOUR),
+      queues.addNextStep("b", 4, HOUR + 300),
+      queues.addNextStep("c", 2, HOUR + 600),
+      queues.addNextStep("d", 7, 2 * HOUR),
+    ]);
+    const delayed = await queues.steps.getDelayed();
+    const batches = delayed.filter((j) => j.name === WAKE_BATCH_JOB);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.data).toEqual({
+      wakes: [
+        { runId: "a", seq: 1 },
+        { runId: "b", seq: 4 },
+        { runId: "c", seq: 2 },
+      ],
+    });
+    // Due at the last of them: none is woken early.
+    expect(batches[0]?.delay).toBe(HOUR + 600);
+    const single = await queues.steps.getJob(jobIds.step("d", 7));
+    expect(single?.data).toEqual({ runId: "d", seq: 7 });
+    expect(single?.delay).toBe(2 * HOUR);
+    expect(delayed).toHaveLength(2);
+
+    await queues.addNextStep("e", 3, HOUR);
+    expect((await queues.steps.getJob(jobIds.step("e", 3)))?.data).toEqual({ runId: "e", seq: 3 });
+
+    // Closed while a wake-up waits for its turn: it is queued first.
+    const last = queues.addNextStep("f", 5, HOUR);
+    await queues.close();
+    closed = true;
+    await last;
+    const other = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
+    cleanup.push(() => other.close());
+    expect(await other.steps.getJobState(jobIds.step("f", 5))).toBe("delayed");
+  });
+
+  it("wakes runs started together at each of their waits once, partly in batch jobs", async () => {
+    const t = testEnv(
+      inject("redisUrl"),
+      // Only the steps queue's own jobs may wake the runs here, not the sweeper.
+      { RAPPORT_SWEEP_INTERVAL_MS: String(HOUR) },
+      { flows: ["none"] },
+    );
+    const waits = Array.from({ length: WAITS }, (_, i) => `  - wait: 0.2 s\n    id: w${i + 1}\n`).join("");
+    writeFileSync(
+      join(t.settings.RAPPORT_CONFIG_DIR, "flows", "check-ins.yaml"),
+      `name: Check-ins\ntrigger:\n  event: registration\nentry: every_time\nsteps:\n${waits}`,
+    );
+    const rapport = await startRapport({ settings: t.settings, role: "all", logger: silentLogger });
+    cleanup.push(() => rapport.close());
+    const db = await openTestDatabase(t.settings);
+    cleanup.push(() => db.close());
+
+    const posted = await Promise.all(
+      Array.from({ length: RUNS }, (_, i) =>
+        postEvent(
+          rapport.httpPort as number,
+          registration({ id: `wc-${i}`, email: `owner${i}@example.com` }),
+        ),
+      ),
+    );
+    expect(posted.map((r) => r.status)).toEqual(Array(RUNS).fill(202));
+    await eventually(
+      async () =>
+        Number(
+          (
+            await db.read((h) =>
+              h.get(
+                adhoc<{ n: number }>(sql`select count(*) as n from flow_runs where status = 'completed'`),
+              ),
+            )
+          )?.n,
+        ) === RUNS,
+      `${RUNS} runs to complete`,
+      30_000,
+    );
+    // Every run advanced once at its start and once per wait: nothing twice, nothing skipped.
+    const seqs = await db.read((h) => h.all(adhoc<{ seq: number }>(sql`select seq from flow_runs`)));
+    expect(seqs.map((r) => Number(r.seq))).toEqual(Array(RUNS).fill(WAITS + 1));
+
+    const redis = connectRedis(inject("redisUrl"));
+    cleanup.push(() => redis.quit());
+    const queues = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
+    cleanup.push(() => queues.close());
+    const jobs = await queues.steps.getJobs(["completed"]);
+    const batches = jobs.filter((j) => j.name === WAKE_BATCH_JOB);
+    expect(batches.length).toBeGreaterThan(0);
+    // Each wake-up ran once, alone or in a batch, and found its run where it left it.
+    const applied =
+      jobs.filter((j) => j.name === "step" && j.returnvalue === "applied").length +
+      batches.reduce((n, j) => n + Number(j.returnvalue?.applied ?? 0), 0);
+    expect(applied).toBe(RUNS * WAITS);
+    expect(jobs.filter((j) => j.name === "step" && j.returnvalue !== "applied")).toEqual([]);
+    expect(batches.every((j) => Number(j.returnvalue?.stale) === 0)).toBe(true);
+  });
+});
