@@ -174,7 +174,10 @@ export interface Queues {
    * that id left completed or failed in Redis is replaced (the sweeper relies on this).
    */
   addBroadcast(broadcastId: string): Promise<void>;
-  /** Queues the first step of runs a broadcast page created, in one round trip. */
+  /**
+   * Queues the first step of runs a broadcast page created, in one round trip: in batch
+   * jobs of FIRST_STEPS_PER_BATCH runs (a run alone: a step job).
+   */
   addFirstSteps(runIds: readonly string[]): Promise<void>;
   /**
    * Queues the wake-ups of runs the promoter found coming within the horizon, in one round
@@ -185,6 +188,13 @@ export interface Queues {
 }
 
 export type { WakeUp };
+
+/**
+ * Runs per batch job of a broadcast page's first steps: a job costs several times what a
+ * step does (wake-batches.ts), and a page of 500 still makes ten jobs, so several step
+ * workers take part in it.
+ */
+export const FIRST_STEPS_PER_BATCH = 50;
 
 export interface QueueOptions {
   /** Attempts of one delivery job before it is left to the sweeper (default 10). */
@@ -229,9 +239,9 @@ export function createQueues(
     }
     return result;
   }
-  async function addWakeUps(wakes: readonly WakeUp[]): Promise<void> {
+  async function addWakeUps(wakes: readonly WakeUp[], maxSize?: number): Promise<void> {
     if (wakes.length === 0) return;
-    const { single, batches } = groupWakeUps(wakes);
+    const { single, batches } = groupWakeUps(wakes, maxSize);
     const [alone] = single;
     // One wake-up: a plain add (one script), not a bulk add (a MULTI around it).
     if (alone && single.length === 1 && batches.length === 0) {
@@ -329,18 +339,15 @@ export function createQueues(
       await requeuers.broadcast(broadcastId);
     },
     async addFirstSteps(runIds) {
-      if (runIds.length === 0) return;
       // Runs a broadcast page has just created: no job can exist for them yet, so a plain
-      // bulk add (one round trip for the page) is safe here.
-      await steps.addBulk(
-        runIds.map((runId) => ({
-          name: "step",
-          data: { runId, seq: 0 },
-          opts: { jobId: jobIds.step(runId, 0) },
-        })),
+      // bulk add (one round trip for the page) is safe here. Due now, together: batches
+      // small enough that the steps workers (of every process) share a page.
+      await addWakeUps(
+        runIds.map((runId) => ({ runId, seq: 0, delayMs: 0 })),
+        FIRST_STEPS_PER_BATCH,
       );
     },
-    addWakeUps,
+    addWakeUps: (wakes) => addWakeUps(wakes),
     async close() {
       await nextSteps.drain();
       await Promise.all([

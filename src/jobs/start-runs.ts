@@ -4,8 +4,8 @@
  *   - "inline": the job that created the runs advances each at once (one queue hop fewer
  *     per run: events and dates, a handful of runs). A first step that fails goes to the
  *     steps queue and its retries;
- *   - "queued": one bulk add of their first step jobs (broadcasts: a page of hundreds of
- *     runs, which the step workers spread).
+ *   - "queued": one bulk add of their first steps (broadcasts: a page of hundreds of runs,
+ *     in batch jobs of FIRST_STEPS_PER_BATCH, queues.ts, which the step workers spread).
  * Either way a run committed but not moved (a crash between the two) is the sweeper's,
  * which re-queues active runs without a wake-up after its grace period.
  */

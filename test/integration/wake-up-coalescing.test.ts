@@ -4,6 +4,7 @@
  *  - addNextStep calls of one turn become one batch job for the runs due within a second
  *    of each other, due at the last of them, and plain step jobs for the rest; one alone in
  *    its turn is a plain step job; close() queues what is still pending before it closes;
+ *  - a broadcast page's first steps are queued in batch jobs of FIRST_STEPS_PER_BATCH runs;
  *  - runs of a flow of short waits, started together, each take every wake-up once and
  *    complete, with batch jobs among the jobs that woke them.
  */
@@ -13,7 +14,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
-import { createQueues, jobIds, WAKE_BATCH_JOB } from "../../src/jobs/queues.js";
+import { createQueues, FIRST_STEPS_PER_BATCH, jobIds, WAKE_BATCH_JOB } from "../../src/jobs/queues.js";
 import { startRapport } from "../../src/main.js";
 import { adhoc } from "../../src/store/sql/query.js";
 import { openTestDatabase } from "../support/test-database.js";
@@ -73,6 +74,35 @@ describe("wake-ups queued together", () => {
     const other = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
     cleanup.push(() => other.close());
     expect(await other.steps.getJobState(jobIds.step("f", 5))).toBe("delayed");
+  });
+
+  it("queues a broadcast page's first steps in batches of FIRST_STEPS_PER_BATCH, a lone run as a step job", async () => {
+    const t = testEnv(inject("redisUrl"));
+    const redis = connectRedis(inject("redisUrl"));
+    cleanup.push(() => redis.quit());
+    const queues = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
+    cleanup.push(() => queues.close());
+    const page = Array.from(
+      { length: 2 * FIRST_STEPS_PER_BATCH + 20 },
+      (_, i) => `r${String(i).padStart(3, "0")}`,
+    );
+
+    await queues.addFirstSteps(page);
+    await queues.addFirstSteps(["alone"]);
+    await queues.addFirstSteps([]);
+    const waiting = await queues.steps.getWaiting();
+    const batches = waiting.filter((j) => j.name === WAKE_BATCH_JOB);
+    const wakes = batches.map((j) => (j.data as { wakes: Array<{ runId: string; seq: number }> }).wakes);
+    expect(wakes.map((w) => w.length).sort((a, b) => a - b)).toEqual([
+      20,
+      FIRST_STEPS_PER_BATCH,
+      FIRST_STEPS_PER_BATCH,
+    ]);
+    expect(wakes.flat().sort((a, b) => (a.runId < b.runId ? -1 : 1))).toEqual(
+      page.map((runId) => ({ runId, seq: 0 })),
+    );
+    expect((await queues.steps.getJob(jobIds.step("alone", 0)))?.data).toEqual({ runId: "alone", seq: 0 });
+    expect(waiting).toHaveLength(4);
   });
 
   it("wakes runs started together at each of their waits once, partly in batch jobs", async () => {
