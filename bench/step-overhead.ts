@@ -1,11 +1,14 @@
 /**
- * Step overhead: what a flow step costs rapport beyond BullMQ's own job. A flow of
- * `waits` one-millisecond waits (each wake-up is a step job: read the run, advance it,
- * write it back in one transaction, queue the next) runs for `runs` owners, started by
- * a broadcast; beside it, as many raw BullMQ no-op jobs on the same Redis at the same
- * concurrency (raw-bullmq.ts). Rate: step jobs from the first run created to the last
- * run completed (the store's own timestamps). Also printed, to read the gap by: BullMQ
- * alone running the same chains (each no-op job adding its successor with a delay).
+ * Step overhead: what a flow step costs rapport beside what a BullMQ job costs. A flow of
+ * `waits` one-millisecond waits (each wake-up is a step: read the run, advance it, write
+ * it back in one transaction, queue the next wake-up) runs for `runs` owners, started by a
+ * broadcast; beside it, as many raw BullMQ no-op jobs on the same Redis at the same
+ * concurrency (raw-bullmq.ts). Rate: steps from the first run created to the last run
+ * completed (the store's own timestamps). Steps falling due together share a job as they
+ * do in production (a broadcast page's first steps, wake-ups asked for in the same turn:
+ * wake-up-coalescer.ts), so a step is not a job of its own. Also printed, to read the gap
+ * by: BullMQ alone running the same chains (each no-op job adding its successor with a
+ * delay).
  */
 import { type BenchStore, openBenchStore, postgresUnavailable, type StoreKind } from "./bench-store.js";
 import { broadcastDone, startBroadcast, until } from "./broadcast-api.js";
@@ -31,7 +34,7 @@ export async function benchStepOverhead(
   o: { runs: number; waits: number; stores: StoreKind[] },
 ): Promise<void> {
   for (const kind of o.stores) {
-    const figure = `step jobs/s, ${kind}, 1 worker`;
+    const figure = `flow steps/s, ${kind}, 1 worker`;
     const why = kind === "postgres" ? await postgresUnavailable() : null;
     try {
       if (!why) await stepOverheadOn(table, { ...o, kind, figure });
@@ -54,7 +57,7 @@ async function stepOverheadOn(
 ): Promise<void> {
   const jobs = o.runs * (o.waits + 1);
   console.log(
-    `Step overhead (${fmt(o.runs)} runs × ${o.waits} waits = ${fmt(jobs)} step jobs, ${o.kind}, 1 worker, concurrency ${CONCURRENCY})`,
+    `Step overhead (${fmt(o.runs)} runs × (start + ${o.waits} waits) = ${fmt(jobs)} steps, ${o.kind}, 1 worker, concurrency ${CONCURRENCY})`,
   );
   const redis = await startBenchRedis();
   let store: BenchStore | null = null;
@@ -110,7 +113,7 @@ async function stepOverheadOn(
     const raw = await rawBullmq(redis.url, jobs, CONCURRENCY);
     const ratio = rate / raw.rate;
     console.log(
-      `  rapport: ${fmt(rate)} step jobs/s (${fmt(workerCpu / jobs, 2)} ms worker CPU/job); raw BullMQ no-op: ${fmt(raw.rate)} jobs/s (${fmt(raw.cpuMs, 2)} ms CPU/job): ${fmt(ratio, 2)}×`,
+      `  rapport: ${fmt(rate)} steps/s (${fmt(workerCpu / jobs, 2)} ms worker CPU/step); raw BullMQ no-op: ${fmt(raw.rate)} jobs/s (${fmt(raw.cpuMs, 2)} ms CPU/job): ${fmt(ratio, 2)}×`,
     );
     console.log(`    CPU: ${describeCpu(cpu)}`);
     // Beside it, for reading the gap (not the aim's baseline): BullMQ alone doing the chains.
@@ -120,7 +123,7 @@ async function stepOverheadOn(
     );
     table.add({
       figure: o.figure,
-      rapport: `${fmt(rate)}/s, ${fmt(workerCpu / jobs, 2)} ms CPU/job`,
+      rapport: `${fmt(rate)}/s, ${fmt(workerCpu / jobs, 2)} ms CPU/step`,
       baseline: `${fmt(raw.rate)}/s, ${fmt(raw.cpuMs, 2)} ms CPU/job (raw BullMQ no-op)`,
       ratio,
       aim: `≥ ${AIM}× raw`,
