@@ -13,7 +13,8 @@
  *
  * The two settings, on the same measurement:
  *  - without the horizon: RAPPORT_WAKE_HORIZON_MS of 10 years, every waiting run holds a
- *    delayed job in Redis (what a rapport without the horizon does anyway);
+ *    delayed job in Redis, or its share of one (a broadcast page's first steps, hence
+ *    their wake-ups, come in batches: wake-up-coalescer.ts);
  *  - with it: RAPPORT_WAKE_HORIZON_MS scaled down to `horizonMs` (promoted every quarter
  *    of it), so the bench's waits of a minute or two lie beyond it: the runs live in the
  *    store until the promoter hands them to BullMQ before T.

@@ -256,7 +256,10 @@ export function createQueues(
     // waits (BullMQ ignores the add) or, if it finished, the run moved past that seq
     // (a step job that completes or fails for good always moves or fails its run). The
     // exception, a failed job whose run could not be marked failed, is the sweeper's
-    // once the run is overdue, as it is today. A batch's id names its contents.
+    // once the run is overdue, as it is today. A batch's id names its contents. A batch
+    // that completed is not kept: each of its runs' steps is in the store's history, and
+    // kept batches (a broadcast makes one per 50 runs) would cost Redis bytes per run for an
+    // hour. One that failed is kept, like any failed job.
     await steps.addBulk([
       ...single.map(({ runId, seq, delayMs }) => ({
         name: "step",
@@ -266,7 +269,7 @@ export function createQueues(
       ...batches.map((batch) => ({
         name: WAKE_BATCH_JOB,
         data: { wakes: batch.wakes },
-        opts: { jobId: wakeBatchJobId(batch), delay: Math.max(0, batch.delayMs) },
+        opts: { jobId: wakeBatchJobId(batch), delay: Math.max(0, batch.delayMs), removeOnComplete: true },
       })),
     ]);
   }
