@@ -20,12 +20,18 @@ import { flowMatches } from "../flows/conditions.js";
 import { runStart } from "../flows/run-start.js";
 import type { BroadcastRow, NewBroadcastRun } from "../store/store.js";
 import type { JobDeps } from "./deps.js";
-import type { BroadcastJob } from "./queues.js";
+import { type BroadcastJob, FIRST_STEPS_PER_BATCH } from "./queues.js";
 import { takeFirstSteps } from "./start-runs.js";
 import { triggerFacts } from "./trigger-facts.js";
 
 export const BROADCAST_PAGE_SIZE = 500;
-/** Steps waiting in Redis above which a broadcast pauses, so Redis holds a bounded backlog. */
+/**
+ * Steps waiting in Redis above which a broadcast pauses, so the backlog stays short: Redis
+ * holds a bounded amount, and no run waits long enough for the sweeper to take it for one
+ * without a job (it would queue a second, stale wake-up). A page's first steps go in batch
+ * jobs of FIRST_STEPS_PER_BATCH (queues.ts), so the steps queue's waiting jobs are counted
+ * as that many steps each (other waiting jobs hold fewer: the bound errs on the short side).
+ */
 export const BROADCAST_MAX_WAITING_STEPS = 10_000;
 
 export interface BroadcastOptions {
@@ -80,7 +86,7 @@ export async function processBroadcast(
   for (;;) {
     if (opts.shouldStop?.()) return "stopped";
     // Backpressure: the step workers drain what is queued before more is added.
-    while ((await queues.steps.getWaitingCount()) > maxWaiting) {
+    while ((await queues.steps.getWaitingCount()) * FIRST_STEPS_PER_BATCH > maxWaiting) {
       if (opts.shouldStop?.()) return "stopped";
       await new Promise((r) => setTimeout(r, 200));
     }

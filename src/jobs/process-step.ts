@@ -279,13 +279,18 @@ export async function afterAdvance(
   wakeAt: number | null,
   deps: JobDeps,
 ): Promise<void> {
-  if (wakeAt !== null) {
-    // Read after the commit: see wake-horizon.ts for why the promoter then misses nothing.
-    const delay = wakeUpDelay(wakeAt, deps.clock.now(), deps.wakeHorizonMs);
-    if (delay !== null) await deps.queues.addNextStep(outcome.run.id, outcome.run.seq, delay);
+  try {
+    if (wakeAt !== null) {
+      // Read after the commit: see wake-horizon.ts for why the promoter then misses nothing.
+      const delay = wakeUpDelay(wakeAt, deps.clock.now(), deps.wakeHorizonMs);
+      if (delay !== null) await deps.queues.addNextStep(outcome.run.id, outcome.run.seq, delay);
+    }
+  } finally {
+    // The new messages are due now: sent here, not by a deliveries job (see deliverNow).
+    // Sent even when queuing the wake-up failed (the job fails, its retry finds the run
+    // moved on, and the wake-up is the sweeper's): a message need not wait for that too.
+    for (const m of outcome.messages) await deliverNow(m.id, deps, { uncapped: outsideTheCap(m) });
   }
-  // The new messages are due now: sent here, not by a deliveries job (see deliverNow).
-  for (const m of outcome.messages) await deliverNow(m.id, deps, { uncapped: outsideTheCap(m) });
 }
 
 /**

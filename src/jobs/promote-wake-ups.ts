@@ -8,7 +8,10 @@
  * (wake_at, id), adds each page's jobs in one round trip (delay: wake_at - now), moves W
  * after each page to just before the page's last wake time (runs sharing it may be on
  * the next page) and, at the end, to now + horizon. A crash between adding and moving W
- * re-adds jobs the next time, which is a no-op (job ids are deterministic).
+ * re-adds jobs the next time. That is harmless: job ids are deterministic, so a job still
+ * there is not added twice, and a wake-up added again where the first already ran, or
+ * beside the step's own (a step can queue a run waking just above W: wake-up-coalescer.ts
+ * may put it in a batch of another id), finds its run moved on and does nothing.
  *
  * W is never taken above now + horizon: after the horizon was shortened (or the clock put
  * back) runs may wait below the old W with no job, put there by steps that used the

@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { BULLMQ_CLOSE_MS, settlesBy } from "../infra/timeout.js";
 import { bullPrefix } from "./bull-prefix.js";
 import { type RequeueResult, requeue } from "./requeue.js";
 import { groupWakeUps, type WakeUp, wakeBatchJobId } from "./wake-batches.js";
@@ -152,7 +153,8 @@ export interface Queues {
    * Like addStep, but a job of that id already delayed is moved to the new delay (demo
    * mode rescaled the run's wake-up: src/jobs/rescale-waits.ts). A run whose wake-up is in
    * a batch job gets a job of its own too; the batch then finds it stale or wakes it
-   * early, which changes nothing (interpreter.ts: woken early).
+   * early, when it only schedules itself again (interpreter.ts: woken early), unless its
+   * goal or exit condition has been met meanwhile, which any wake-up acts on.
    */
   moveStep(runId: string, seq: number, delayMs: number): Promise<void>;
   addDelivery(messageId: string): Promise<void>;
@@ -352,7 +354,8 @@ export function createQueues(
     },
     addWakeUps: (wakes) => addWakeUps(wakes),
     async close() {
-      await nextSteps.drain();
+      // With Redis away the writes wait for it; the wake-ups left behind are the sweeper's.
+      await settlesBy(nextSteps.drain(), Date.now() + BULLMQ_CLOSE_MS);
       await Promise.all([
         events.close(),
         steps.close(),

@@ -62,9 +62,10 @@ export function groupWakeUps(
 
 /**
  * A batch's job id, from what it holds: the promoter adding the same page again (after a
- * crash before it moved its watermark) adds nothing twice, and a batch holding other runs
- * is never mistaken for this one (BullMQ would ignore its add, and those runs would wait
- * for the sweeper).
+ * crash before it moved its watermark) adds nothing twice while the first is queued (a
+ * completed batch is not kept: one added again finds its runs moved on), and a batch
+ * holding other runs is never mistaken for this one (BullMQ would ignore its add, and
+ * those runs would wait for the sweeper).
  */
 export function wakeBatchJobId(batch: Pick<WakeBatch, "wakes">): string {
   const hash = createHash("sha256");

@@ -53,7 +53,8 @@ export async function getWakeWatermark(t: Sql): Promise<number | null> {
 /**
  * Last writer wins, on purpose: a promoter only ever writes a value it has promoted up
  * to, and one lower than another's (a slow tick overlapping a faster one) only makes the
- * next tick re-add jobs that exist, which is a no-op.
+ * next tick re-add wake-ups: a job still there is not added twice, and one added again
+ * finds its run moved on (promote-wake-ups.ts).
  */
 export async function setWakeWatermark(t: Sql, through: number, now: number): Promise<void> {
   await t.run(upsertWatermark, { id: PROMOTER, through, now });

@@ -188,6 +188,53 @@ describe("broadcasts", () => {
     expect((await api(port, "/v1/broadcasts/nope")).status).toBe(404);
   });
 
+  it("pauses while the steps waiting in Redis exceed its bound, counting a batch job as its runs", async () => {
+    const t = testEnv(inject("redisUrl"), {}, { flows: ["product-news"] });
+    await seedOwners(t.settings, [{ sku: "LYRA-RD-2780", category: "turntable", count: 500, prefix: "bp" }]);
+    const loaded = await loadProject(t.settings.RAPPORT_CONFIG_DIR);
+    if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+    const store = await openTestStore(t.settings);
+    const redis = connectRedis(t.settings.REDIS_URL as string);
+    const queues = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
+    try {
+      const flow = loaded.project.flows.get("product-news");
+      if (!flow) throw new Error("no product-news flow");
+      await store.createBroadcast(
+        {
+          id: "news-bound",
+          flowId: flow.id,
+          eventType: "product_news",
+          audience: { category: "turntable" },
+          properties: {},
+        },
+        Date.now(),
+      );
+      const deps = {
+        store,
+        queues,
+        flows: loaded.project.flows,
+        clock: { now: () => Date.now() },
+        logger: silentLogger,
+      };
+      // No steps worker runs: what is queued stays waiting. Pages of 100 runs are 2 batch
+      // jobs each; a bound of 150 steps lets a second page go (2 jobs: 100 steps) and holds
+      // the third (4 jobs: 200 steps).
+      let polls = 0;
+      const outcome = await processBroadcast({ broadcastId: "news-bound" }, deps, {
+        pageSize: 100,
+        maxWaitingSteps: 150,
+        shouldStop: () => polls++ >= 5,
+      });
+      expect(outcome).toBe("stopped");
+      expect(await queues.steps.getWaitingCount()).toBe(4);
+      expect(await store.getBroadcast("news-bound")).toMatchObject({ started: 200, pages: 2 });
+    } finally {
+      await queues.close();
+      await redis.quit();
+      await store.close();
+    }
+  });
+
   it("a broadcast interrupted after two pages, then killed between commit and queue, resumes without duplicates", async () => {
     const t = testEnv(
       inject("redisUrl"),

@@ -5,6 +5,7 @@
  *    of each other, due at the last of them, and plain step jobs for the rest; one alone in
  *    its turn is a plain step job; close() queues what is still pending before it closes;
  *  - a broadcast page's first steps are queued in batch jobs of FIRST_STEPS_PER_BATCH runs;
+ *  - a step whose next wake-up cannot be queued still sends its message, then fails;
  *  - runs of a flow of short waits, started together, each take every wake-up once and
  *    complete, with batch jobs among the jobs that woke them, which are not kept once done.
  */
@@ -12,14 +13,20 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { initialRun } from "../../src/flows/interpreter.js";
 import { silentLogger } from "../../src/infra/logger.js";
 import { connectRedis } from "../../src/infra/redis.js";
+import { advanceRun } from "../../src/jobs/process-step.js";
 import { createQueues, FIRST_STEPS_PER_BATCH, jobIds, WAKE_BATCH_JOB } from "../../src/jobs/queues.js";
 import { startRapport } from "../../src/main.js";
 import { adhoc } from "../../src/store/sql/query.js";
+import type { RunRow } from "../../src/store/store.js";
 import { completedJobs } from "../support/completed-jobs.js";
+import { deliveryHarness } from "../support/delivery-harness.js";
+import { startSmtpSink } from "../support/smtp-sink.js";
 import { openTestDatabase } from "../support/test-database.js";
 import { eventually, postEvent, registration, testEnv } from "../support/test-env.js";
+import { openTestStore } from "../support/test-store.js";
 
 const HOUR = 3600_000;
 const RUNS = 40;
@@ -106,6 +113,49 @@ describe("wake-ups queued together", () => {
     expect(waiting).toHaveLength(4);
   });
 
+  it("sends a step's message even when its run's next wake-up cannot be queued, and fails the step for a retry", async () => {
+    const sink = await startSmtpSink();
+    cleanup.push(() => sink.close());
+    const h = await deliveryHarness(inject("redisUrl"), sink.url);
+    cleanup.push(() => h.close());
+    const flow = h.deps.flows.get("get-to-know-you");
+    if (!flow) throw new Error("config/flows has no get-to-know-you flow");
+    let now = Date.UTC(2030, 5, 10, 12);
+    // No horizon: the question's 10-day wait for a reply is queued at once, not promoted.
+    const deps = {
+      ...h.deps,
+      flows: new Map([[flow.id, flow]]),
+      clock: { now: () => now },
+      wakeHorizonMs: undefined,
+    };
+    const { event } = await h.store.recordEvent(
+      { id: "e-away", type: "registration", customer: { email: "away@example.com" } },
+      now,
+    );
+    const { runs } = await h.store.ingestAndStartRuns(event, now, () => [
+      {
+        flowId: flow.id,
+        flowVersion: flow.version,
+        entryKey: "k-away",
+        ownershipId: null,
+        state: initialRun(),
+      },
+    ]);
+    const run = runs[0] as RunRow;
+    await advanceRun(run, deps); // to its 3-day wait
+    now += 3 * 24 * HOUR + 1000;
+    const away = {
+      ...deps,
+      queues: { ...deps.queues, addNextStep: () => Promise.reject(new Error("Redis is away")) },
+    };
+    const woken = (await h.store.getRun(run.id)) as RunRow;
+    await expect(advanceRun(woken, away)).rejects.toThrow("Redis is away");
+    // The step committed (its question is in the store) and the question went out anyway.
+    expect((await h.store.getRun(run.id))?.seq).toBe(woken.seq + 1);
+    const [mail] = await sink.waitFor(1);
+    expect(mail?.envelopeTo).toEqual(["away@example.com"]);
+  });
+
   it("wakes runs started together at each of their waits once, partly in batch jobs", async () => {
     const t = testEnv(
       inject("redisUrl"),
@@ -122,6 +172,11 @@ describe("wake-ups queued together", () => {
     cleanup.push(() => rapport.close());
     const db = await openTestDatabase(t.settings);
     cleanup.push(() => db.close());
+    // The promoter's first pass, with no watermark yet, lists every run waking within the
+    // horizon: done before the runs exist, it cannot add wake-ups of its own for them.
+    const store = await openTestStore(t.settings);
+    cleanup.push(() => store.close());
+    await eventually(async () => (await store.getWakeWatermark()) !== null, "the wake promoter's first pass");
 
     const posted = await Promise.all(
       Array.from({ length: RUNS }, (_, i) =>
