@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 
@@ -59,6 +59,33 @@ export async function freePort(): Promise<number> {
       srv.close(() => ok(port));
     });
   });
+}
+
+/**
+ * `n` ports free now and distinct from each other: each is held open until all are chosen
+ * (freePort called n times may hand back a port it just gave, once the kernel reuses it).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      ports.push(
+        await new Promise<number>((ok, fail) => {
+          srv.once("error", fail);
+          srv.listen(0, "127.0.0.1", () => {
+            const addr = srv.address();
+            ok(typeof addr === "object" && addr ? addr.port : 0);
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((r) => srv.close(() => r(undefined)))));
+  }
 }
 
 /** Whether a Redis answers PING there now (false, not an error, when nothing listens). */

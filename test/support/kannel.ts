@@ -16,7 +16,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../src/infra/embedded-redis.js";
+import { freePorts } from "../../src/infra/embedded-redis.js";
 
 export const KANNEL_USERNAME = "rapport";
 export const KANNEL_PASSWORD = "kannel-test-password";
@@ -176,11 +176,12 @@ export async function startKannel(opts: KannelOptions): Promise<TestKannel> {
   const found = binaries();
   if (typeof found === "string") throw new Error(found);
   const dir = mkdtempSync(join(tmpdir(), "rapport-kannel-"));
-  const [adminPort, boxPort, smscPort, sendsmsPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
+  // Distinct: bearerbox fails to start when two of its ports are the same.
+  const [adminPort, boxPort, smscPort, sendsmsPort] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
   ];
   const bearerLog = join(dir, "bearerbox.log");
   const smsboxLog = join(dir, "smsbox.log");
