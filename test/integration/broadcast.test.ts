@@ -65,6 +65,37 @@ function outbox(t: TestEnv): string[] {
   }
 }
 
+/**
+ * A product-news broadcast to turntable owners, made in the store for a test that runs
+ * processBroadcast itself (no rapport started): its store, queues and the job's deps.
+ */
+async function directBroadcast(t: TestEnv, id: string) {
+  const loaded = await loadProject(t.settings.RAPPORT_CONFIG_DIR);
+  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+  const flow = loaded.project.flows.get("product-news");
+  if (!flow) throw new Error("no product-news flow");
+  const store = await openTestStore(t.settings);
+  const redis = connectRedis(t.settings.REDIS_URL as string);
+  const queues = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
+  await store.createBroadcast(
+    { id, flowId: flow.id, eventType: "product_news", audience: { category: "turntable" }, properties: {} },
+    Date.now(),
+  );
+  const deps = {
+    store,
+    queues,
+    flows: loaded.project.flows,
+    clock: { now: () => Date.now() },
+    logger: silentLogger,
+  };
+  const close = async () => {
+    await queues.close();
+    await redis.quit();
+    await store.close();
+  };
+  return { store, queues, deps, close };
+}
+
 describe("broadcasts", () => {
   let rapport: Rapport | null = null;
   afterEach(async () => {
@@ -191,31 +222,8 @@ describe("broadcasts", () => {
   it("pauses while the steps waiting in Redis exceed its bound, counting a batch job as its runs", async () => {
     const t = testEnv(inject("redisUrl"), {}, { flows: ["product-news"] });
     await seedOwners(t.settings, [{ sku: "LYRA-RD-2780", category: "turntable", count: 500, prefix: "bp" }]);
-    const loaded = await loadProject(t.settings.RAPPORT_CONFIG_DIR);
-    if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-    const store = await openTestStore(t.settings);
-    const redis = connectRedis(t.settings.REDIS_URL as string);
-    const queues = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
+    const { store, queues, deps, close } = await directBroadcast(t, "news-bound");
     try {
-      const flow = loaded.project.flows.get("product-news");
-      if (!flow) throw new Error("no product-news flow");
-      await store.createBroadcast(
-        {
-          id: "news-bound",
-          flowId: flow.id,
-          eventType: "product_news",
-          audience: { category: "turntable" },
-          properties: {},
-        },
-        Date.now(),
-      );
-      const deps = {
-        store,
-        queues,
-        flows: loaded.project.flows,
-        clock: { now: () => Date.now() },
-        logger: silentLogger,
-      };
       // No steps worker runs: what is queued stays waiting. Pages of 100 runs are 2 batch
       // jobs each; a bound of 150 steps lets a second page go (2 jobs: 100 steps) and holds
       // the third (4 jobs: 200 steps).
@@ -229,9 +237,7 @@ describe("broadcasts", () => {
       expect(await queues.steps.getWaitingCount()).toBe(4);
       expect(await store.getBroadcast("news-bound")).toMatchObject({ started: 200, pages: 2 });
     } finally {
-      await queues.close();
-      await redis.quit();
-      await store.close();
+      await close();
     }
   });
 
@@ -245,30 +251,7 @@ describe("broadcasts", () => {
       { sku: "LYRA-RD-2780", category: "turntable", count: 1200, prefix: "rd" },
       { sku: "LYRA-ST-1200", category: "turntable", count: 800, prefix: "st" },
     ]);
-    const loaded = await loadProject(t.settings.RAPPORT_CONFIG_DIR);
-    if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-    const store = await openTestStore(t.settings);
-    const redis = connectRedis(t.settings.REDIS_URL as string);
-    const queues = createQueues(redis, t.settings.RAPPORT_QUEUE_PREFIX);
-    const flow = loaded.project.flows.get("product-news");
-    if (!flow) throw new Error("no product-news flow");
-    await store.createBroadcast(
-      {
-        id: "news-resume",
-        flowId: flow.id,
-        eventType: "product_news",
-        audience: { category: "turntable" },
-        properties: {},
-      },
-      Date.now(),
-    );
-    const deps = {
-      store,
-      queues,
-      flows: loaded.project.flows,
-      clock: { now: () => Date.now() },
-      logger: silentLogger,
-    };
+    const { store, queues, deps, close } = await directBroadcast(t, "news-resume");
     try {
       // A worker shutting down: it stops between pages.
       let pages = 0;
@@ -297,9 +280,7 @@ describe("broadcasts", () => {
       b = await store.getBroadcast("news-resume");
       expect(b).toMatchObject({ status: "running", started: 900, pages: 3 });
     } finally {
-      await queues.close();
-      await redis.quit();
-      await store.close();
+      await close();
     }
 
     // A worker starts: the sweeper re-queues the broadcast (and the runs committed but never
