@@ -50,15 +50,8 @@ export function redisServerAvailable(): boolean {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => ok(port));
-    });
-  });
+  const [port] = await freePorts(1);
+  return port as number;
 }
 
 /**

@@ -244,14 +244,16 @@ export function createQueues(
   async function addWakeUps(wakes: readonly WakeUp[], maxSize?: number): Promise<void> {
     if (wakes.length === 0) return;
     const { single, batches } = groupWakeUps(wakes, maxSize);
+    const stepJob = ({ runId, seq, delayMs }: WakeUp) => ({
+      name: "step",
+      data: { runId, seq },
+      opts: { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
+    });
     const [alone] = single;
     // One wake-up: a plain add (one script), not a bulk add (a MULTI around it).
     if (alone && single.length === 1 && batches.length === 0) {
-      await steps.add(
-        "step",
-        { runId: alone.runId, seq: alone.seq },
-        { jobId: jobIds.step(alone.runId, alone.seq), delay: Math.max(0, alone.delayMs) },
-      );
+      const job = stepJob(alone);
+      await steps.add(job.name, job.data, job.opts);
       return;
     }
     // A plain bulk add, not requeue: a job of the same id still kept means one already
@@ -263,11 +265,7 @@ export function createQueues(
     // kept batches (a broadcast makes one per 50 runs) would cost Redis bytes per run for an
     // hour. One that failed is kept, like any failed job.
     await steps.addBulk([
-      ...single.map(({ runId, seq, delayMs }) => ({
-        name: "step",
-        data: { runId, seq },
-        opts: { jobId: jobIds.step(runId, seq), delay: Math.max(0, delayMs) },
-      })),
+      ...single.map(stepJob),
       ...batches.map((batch) => ({
         name: WAKE_BATCH_JOB,
         data: { wakes: batch.wakes },
