@@ -5,7 +5,8 @@
 import { sql } from "drizzle-orm";
 import { ingestMarkingEvent } from "./customers.js";
 import { toCustomer, toEvent, toOwnership, toProduct, toRun } from "./rows.js";
-import { applyAdvance, applyRunOnlyAdvance, writesOnlyTheRun } from "./run-advance.js";
+import { applyAdvance, writesOnlyTheRun } from "./run-advance.js";
+import { runBatches } from "./run-batches.js";
 import { startRunsWithin } from "./run-inserts.js";
 import { customers, events, flowRuns, ownerships, products } from "./schema.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
@@ -99,6 +100,8 @@ export async function listWaitingRuns(t: Sql, customerId: string): Promise<RunRo
 }
 
 export function runStore(db: Database, newId: () => string): RunStore {
+  // Postgres: the steps in flight at once share their read and their write (run-batches.ts).
+  const batches = db.dialect === "postgres" ? runBatches(db) : null;
   return {
     startRuns: (eventId: string, customerId: string, runs: NewRun[], now: number) =>
       db.tx((t) => startRunsWithin(t, eventId, customerId, runs, now, newId)),
@@ -127,13 +130,12 @@ export function runStore(db: Database, newId: () => string): RunStore {
         }
         return { ingested, runs, advanced };
       }),
-    getRun: (id) => db.read((t) => getRun(t, id)),
+    getRun: (id) => (batches ? batches.getRun(id) : db.read((t) => getRun(t, id))),
     runContext: (id) => db.read((t) => runContext(t, id)),
-    // Postgres: an advance that writes only the run and its history is one statement.
+    // Postgres: an advance that writes only the run and its history is one statement,
+    // shared with the others in flight.
     applyAdvance: (a) =>
-      db.dialect === "postgres" && writesOnlyTheRun(a)
-        ? applyRunOnlyAdvance(db, a)
-        : db.tx((t) => applyAdvance(t, a)),
+      batches && writesOnlyTheRun(a) ? batches.applyRunOnlyAdvance(a) : db.tx((t) => applyAdvance(t, a)),
     listDueRuns: (now, before, limit) => db.read((t) => listDueRuns(t, now, before, limit)),
     listWaitingRuns: (customerId) => db.read((t) => listWaitingRuns(t, customerId)),
   };

@@ -16,7 +16,7 @@ import { runStore } from "../../src/store/runs.js";
 import { customers, flowRuns, messages, ownerships, products, runSteps } from "../../src/store/schema.js";
 import type { Database } from "../../src/store/sql/handle.js";
 import { adhoc } from "../../src/store/sql/query.js";
-import type { EventRow, IngestedEvent, NewRun } from "../../src/store/store.js";
+import type { EventRow, IngestedEvent, NewRun, RunAdvance } from "../../src/store/store.js";
 import { type OpenedTestDatabase, storeBackends } from "../support/store-backends.js";
 
 const reg = (over: Partial<EventBody> = {}): EventBody => ({
@@ -604,6 +604,89 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
       expect((await history()).filter((r) => r.seq === 3)).toEqual(
         rows(20, 4000).map((r) => ({ seq: 3, ...r })),
       );
+    },
+  );
+
+  it.skipIf(skip)(
+    "reads and steps many runs at once (Postgres: one statement for those in flight), each as if alone",
+    async () => {
+      // Counts the multi-run writes: on Postgres the steps asked for together share them.
+      let shared = 0;
+      const counted: Database = {
+        ...db,
+        writeReturningAll: (q, values) => {
+          shared++;
+          return db.writeReturningAll(q, values);
+        },
+      };
+      const runs = runStore(counted, newId);
+      const e = await record(reg({ id: "e1" }));
+      const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
+      const started = (await store.ingestAndStartRuns(e, 1000, () => keys.map((k) => newRun(k)))).runs;
+      const ids = started.map((r) => r.id);
+      const rows = (runIndex: number) =>
+        Array.from({ length: 1 + (runIndex % 3) }, (_, j) => ({
+          stepId: `r${runIndex}s${j}`,
+          stepType: "wait",
+          at: 1000 + j,
+          detail: j === 1 ? `{"j":${j}}` : null,
+        }));
+      const stepOf = (i: number, over: Partial<RunAdvance> = {}): RunAdvance => ({
+        runId: ids[i] as string,
+        expectedSeq: 0,
+        state: i === 7 ? { ...active, cursor: [9], status: "completed" } : waiting(5000 + i),
+        steps: rows(i),
+        messages: [],
+        now: 2000,
+        ...(i === 3 ? { flowVersion: "v2" } : {}),
+        ...over,
+      });
+      // Reads in one burst: each its own run, a missing one null.
+      const read = await Promise.all([...ids, "nope", ids[0] as string].map((id) => runs.getRun(id)));
+      expect(read.map((r) => r?.id ?? null)).toEqual([...ids, null, ids[0]]);
+      expect(read[0]).not.toBe(read[31]);
+      // One burst: every run's step, a second step of run 0 at the same seq, one at a
+      // seq run 1 is not at, and one of a run that is not there.
+      const outcomes = await Promise.all([
+        ...ids.map((_, i) => runs.applyAdvance(stepOf(i))),
+        runs.applyAdvance(
+          stepOf(0, {
+            state: waiting(9999),
+            steps: [{ stepId: "dup", stepType: "wait", at: 1, detail: null }],
+          }),
+        ),
+        runs.applyAdvance(stepOf(1, { expectedSeq: 5 })),
+        runs.applyAdvance(stepOf(2, { runId: "nope" })),
+      ]);
+      const applied = outcomes.slice(0, 30);
+      // Run 0: exactly one of its two steps applied.
+      expect([applied[0]?.applied, outcomes[30]?.applied].filter(Boolean)).toHaveLength(1);
+      expect(applied.slice(1).every((o) => o.applied)).toBe(true);
+      expect(outcomes[31]).toEqual({ applied: false, run: expect.objectContaining({ id: ids[1], seq: 1 }) });
+      expect(outcomes[32]).toEqual({ applied: false, run: null });
+      for (const [i, id] of ids.entries()) {
+        const run = await store.getRun(id);
+        expect(run?.seq).toBe(1);
+        if (i === 0) {
+          // Whichever took, its history is its own and alone.
+          const took = applied[0]?.applied
+            ? stepOf(0)
+            : stepOf(0, { steps: [{ stepId: "dup", stepType: "wait", at: 1, detail: null }] });
+          expect(await historyOf(db, id)).toEqual(took.steps.map((r) => ({ seq: 1, ...r })));
+          continue;
+        }
+        expect(applied[i]).toEqual({ applied: true, run, messages: [] });
+        expect(await historyOf(db, id)).toEqual(rows(i).map((r) => ({ seq: 1, ...r })));
+      }
+      expect(await store.getRun(ids[7] as string)).toMatchObject({ status: "completed", completedAt: 2000 });
+      expect(await store.getRun(ids[3] as string)).toMatchObject({ flowVersion: "v2" });
+      expect(await store.getRun(ids[4] as string)).toMatchObject({ flowVersion: "v1", wakeAt: 5004 });
+      if (name === "SQLite") expect(shared).toBe(0);
+      else {
+        // The first of the burst went alone; the others shared a few statements.
+        expect(shared).toBeGreaterThan(0);
+        expect(shared).toBeLessThan(5);
+      }
     },
   );
 

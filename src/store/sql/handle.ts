@@ -35,6 +35,8 @@ export interface Database {
   write(q: Query<unknown>, values?: Values): Promise<number>;
   /** Like `write`, for a statement with RETURNING: resolves to its first row. */
   writeReturning<Row>(q: Query<Row>, values?: Values): Promise<Row | undefined>;
+  /** Like `writeReturning`, resolving to every row the statement returns (a write of many rows). */
+  writeReturningAll<Row>(q: Query<Row>, values?: Values): Promise<Row[]>;
   /**
    * Runs one statement whose values or row carry a large value (a raw inbound message) on
    * its own, atomic by itself, and resolves to its first row. On SQLite it runs on a thread

@@ -129,6 +129,7 @@ export function postgresDatabase(pool: pg.Pool, location: string): Database {
     // fails on a deadlock only when it waited on a lock, and the caller's job retries.
     write: (q, values) => onOwn((t) => t.run(q, values)),
     writeReturning: (q, values) => onOwn((t) => t.get(q, values)),
+    writeReturningAll: (q, values) => onOwn((t) => t.all(q, values)),
     // An ordinary statement: the driver's I/O is asynchronous already.
     getLarge: (q, values) => onOwn((t) => t.get(q, values)),
     read: onOwn,

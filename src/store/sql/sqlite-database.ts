@@ -146,6 +146,13 @@ export function sqliteDatabase(
         const args = toSqlite(bound.values);
         return attempts.retryBusy(() => statement.get(...args) as Row | undefined);
       }),
+    writeReturningAll: <Row>(q: Query<Row>, values?: Values) =>
+      lock.run(async () => {
+        const bound = bind(q, "sqlite", values);
+        const statement = prepare(bound.text);
+        const args = toSqlite(bound.values);
+        return attempts.retryBusy(() => statement.all(...args) as Row[]);
+      }),
     getLarge: async <Row>(q: Query<Row>, values?: Values) => {
       if (!thread && mayStart && startLarge && !closing) {
         mayStart = false;

@@ -50,6 +50,7 @@ function fakeDatabase(failing: Set<unknown> = new Set()) {
     },
     getLarge: async () => undefined,
     writeReturning: async () => undefined,
+    writeReturningAll: async () => [],
     read: (fn) => fn({} as Sql),
     close: async () => {},
   };

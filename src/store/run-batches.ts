@@ -1,0 +1,156 @@
+/**
+ * Postgres: the two statements of a flow step that writes only its run (a wait, most
+ * steps of a long flow), shared by the steps in flight at once (sql/call-batch.ts).
+ *   - getRun: the runs asked for together are read by one `id = any(…)` select.
+ *   - an advance that writes only the run and its history (run-advance.ts,
+ *     writesOnlyTheRun): the advances asked for together are one statement, an
+ *     UPDATE … FROM unnest(…) with their history rows inserted in it, so one commit.
+ * Each advance keeps its optimistic concurrency: a run is updated only if it is still at
+ * the seq its step loaded, and its history is inserted only if it was. Two advances of
+ * one run never share a statement (which of them took would be undefined).
+ */
+import { sql } from "drizzle-orm";
+import { toRun } from "./rows.js";
+import { applyRunOnlyAdvance } from "./run-advance.js";
+import { flowRuns, runSteps } from "./schema.js";
+import { callBatcher } from "./sql/call-batch.js";
+import { columnsOf } from "./sql/columns.js";
+import type { Database } from "./sql/handle.js";
+import { query } from "./sql/query.js";
+import type { AdvanceOutcome, RunAdvance, RunRow } from "./store.js";
+
+type RunRecord = typeof flowRuns.$inferSelect;
+const p = sql.placeholder;
+
+/** Most runs one statement reads or advances. */
+export const MAX_RUNS_PER_STATEMENT = 100;
+
+const runsByIds = query<RunRecord>(sql`
+  select ${columnsOf(flowRuns)} from ${flowRuns} where id = any(cast(${p("ids")} as text[]))`);
+
+// Arrays, one element per advance (and per history row), so the statement's text and its
+// prepared plan are the same whatever the batch's size.
+const advanceRuns = query<RunRecord>(sql`
+  with input as (
+    select * from unnest(cast(${p("runIds")} as text[]), cast(${p("expectedSeqs")} as bigint[]),
+      cast(${p("states")} as text[]), cast(${p("statuses")} as text[]), cast(${p("wakeAts")} as bigint[]),
+      cast(${p("places")} as text[]), cast(${p("outcomes")} as text[]), cast(${p("nows")} as bigint[]),
+      cast(${p("completedAts")} as bigint[]), cast(${p("errors")} as text[]), cast(${p("flowVersions")} as text[]))
+      as i (run_id, expected_seq, state, status, wake_at, place, outcome, now, completed_at, error, flow_version)
+  ),
+  moved as (
+    update ${flowRuns} set state = i.state, status = i.status, wake_at = i.wake_at, place = i.place,
+      outcome = i.outcome, seq = i.expected_seq + 1, updated_at = i.now, completed_at = i.completed_at,
+      error = i.error, flow_version = coalesce(i.flow_version, ${flowRuns}.flow_version)
+    from input i
+    where ${flowRuns}.id = i.run_id and ${flowRuns}.seq = i.expected_seq
+    returning ${columnsOf(flowRuns)}
+  ),
+  history as (
+    insert into ${runSteps} (run_id, seq, step_id, step_type, at, detail)
+    select moved.id, moved.seq, h.step_id, h.step_type, h.at, h.detail
+    from unnest(cast(${p("stepRunIds")} as text[]), cast(${p("stepIds")} as text[]),
+      cast(${p("stepTypes")} as text[]), cast(${p("stepAts")} as bigint[]), cast(${p("stepDetails")} as text[]))
+      with ordinality as h (run_id, step_id, step_type, at, detail, n)
+    inner join moved on moved.id = h.run_id
+    -- The history's ids count in the order of the steps, as one advance's own insert would.
+    order by h.n
+  )
+  select * from moved`);
+
+/** advanceRuns' arrays for these advances (each one's values as run-advance.ts's advanceValues). */
+function advanceArrays(advances: RunAdvance[]): Record<string, unknown[]> {
+  const a: Record<string, unknown[]> = {
+    runIds: [],
+    expectedSeqs: [],
+    states: [],
+    statuses: [],
+    wakeAts: [],
+    places: [],
+    outcomes: [],
+    nows: [],
+    completedAts: [],
+    errors: [],
+    flowVersions: [],
+    stepRunIds: [],
+    stepIds: [],
+    stepTypes: [],
+    stepAts: [],
+    stepDetails: [],
+  };
+  const push = (key: string, value: unknown) => (a[key] as unknown[]).push(value);
+  for (const adv of advances) {
+    const done = adv.state.status === "completed" || adv.state.status === "failed";
+    push("runIds", adv.runId);
+    push("expectedSeqs", adv.expectedSeq);
+    push("states", JSON.stringify(adv.state));
+    push("statuses", adv.state.status);
+    push("wakeAts", adv.state.wakeAt);
+    push("places", JSON.stringify(adv.state.cursor));
+    push("outcomes", adv.state.outcome ?? null);
+    push("nows", adv.now);
+    push("completedAts", done ? adv.now : null);
+    push("errors", adv.error ?? null);
+    push("flowVersions", adv.flowVersion || null);
+    for (const step of adv.steps) {
+      push("stepRunIds", adv.runId);
+      push("stepIds", step.stepId);
+      push("stepTypes", step.stepType);
+      push("stepAts", step.at);
+      push("stepDetails", step.detail);
+    }
+  }
+  return a;
+}
+
+async function readRuns(db: Database, ids: string[]): Promise<Map<string, RunRecord>> {
+  const rows = await db.read((t) => t.all(runsByIds, { ids }));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export interface RunBatches {
+  getRun(id: string): Promise<RunRow | null>;
+  /** For advances that write only the run and its history (writesOnlyTheRun). */
+  applyRunOnlyAdvance(advance: RunAdvance): Promise<AdvanceOutcome>;
+}
+
+export function runBatches(db: Database): RunBatches {
+  const getRunBatched = callBatcher<string, RunRow | null>(
+    async (ids) => {
+      const rows = await readRuns(db, [...new Set(ids)]);
+      // Each caller gets a row of its own (toRun per call): none shares an object with another.
+      return ids.map((id) => {
+        const row = rows.get(id);
+        return row ? toRun(row) : null;
+      });
+    },
+    {
+      max: MAX_RUNS_PER_STATEMENT,
+      alone: async (id) => {
+        const row = (await readRuns(db, [id])).get(id);
+        return row ? toRun(row) : null;
+      },
+    },
+  );
+  const advanceBatched = callBatcher<RunAdvance, AdvanceOutcome>(
+    async (advances) => {
+      const moved = await db.writeReturningAll(advanceRuns, advanceArrays(advances));
+      const byId = new Map(moved.map((r) => [r.id, r]));
+      // Those not applied (moved on since they were loaded): the run as it is now.
+      const missed = advances.filter((a) => !byId.has(a.runId)).map((a) => a.runId);
+      const current = missed.length > 0 ? await readRuns(db, missed) : new Map<string, RunRecord>();
+      return advances.map((a): AdvanceOutcome => {
+        const row = byId.get(a.runId);
+        if (row) return { applied: true, run: toRun(row), messages: [] };
+        const now = current.get(a.runId);
+        return { applied: false, run: now ? toRun(now) : null };
+      });
+    },
+    {
+      max: MAX_RUNS_PER_STATEMENT,
+      alone: (a) => applyRunOnlyAdvance(db, a),
+      keyOf: (a) => a.runId,
+    },
+  );
+  return { getRun: getRunBatched, applyRunOnlyAdvance: advanceBatched };
+}
