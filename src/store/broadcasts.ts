@@ -10,7 +10,7 @@
  */
 import { sql } from "drizzle-orm";
 import { audiencePage, countAudience } from "./broadcast-audience.js";
-import { insertRunIfNew } from "./run-inserts.js";
+import { insertRunsIfNew } from "./run-inserts.js";
 import { broadcasts, events } from "./schema.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
@@ -22,7 +22,6 @@ import type {
   BroadcastRow,
   BroadcastStore,
   NewBroadcast,
-  RunRow,
 } from "./store.js";
 
 type BroadcastRecord = typeof broadcasts.$inferSelect;
@@ -153,12 +152,14 @@ export async function writeBroadcastPage(
   });
   // Written by another job already (or finished, or gone): nothing of this page is written.
   if (!moved) return { applied: false, broadcast: await getBroadcast(t, page.broadcastId) };
-  const created: RunRow[] = [];
-  for (const run of page.runs) {
-    const ids = { id: newId(), customerId: run.customerId, eventId: moved.eventId };
-    const row = await insertRunIfNew(t, run, ids, page.now);
-    if (row) created.push(row);
-  }
+  const created = await insertRunsIfNew(
+    t,
+    page.runs.map((run) => ({
+      run,
+      ids: { id: newId(), customerId: run.customerId, eventId: moved.eventId },
+    })),
+    page.now,
+  );
   const updated = await t.get(addCounts, {
     id: page.broadcastId,
     started: created.length,

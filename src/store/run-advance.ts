@@ -195,16 +195,16 @@ function advanceValues(a: RunAdvance): Record<string, unknown> {
   return values;
 }
 
-/** An advance that writes only the run and its history (Postgres runs it as one statement). */
-export const writesOnlyTheRun = (a: RunAdvance) =>
-  !a.customer && a.messages.length === 0 && a.steps.length > 0;
+/** An advance that writes only the run and its history, if any (Postgres runs it as one statement). */
+export const writesOnlyTheRun = (a: RunAdvance) => !a.customer && a.messages.length === 0;
 
-/** advanceWithHistory on its own (no transaction): see there. */
+/** advanceWithHistory (or, with no history, advanceRun) on its own, no transaction: see there. */
 export async function applyRunOnlyAdvance(
   db: { writeReturning: Database["writeReturning"]; read: Database["read"] },
   a: RunAdvance,
 ): Promise<AdvanceOutcome> {
-  const updated = await db.writeReturning(advanceWithHistory(a.steps.length), advanceValues(a));
+  const statement = a.steps.length > 0 ? advanceWithHistory(a.steps.length) : advanceRun;
+  const updated = await db.writeReturning(statement, advanceValues(a));
   if (updated) return { applied: true, run: toRun(updated), messages: [] };
   const current = await db.read((t) => t.get(runById, { id: a.runId }));
   return { applied: false, run: current ? toRun(current) : null };

@@ -27,6 +27,23 @@ const insertRun = query<RunRecord>(sql`
     ${p("entryKey")}, ${p("state")}, ${p("status")}, ${p("wakeAt")}, ${p("place")}, ${p("outcome")}, 0, ${p("now")}, ${p("now")})
   on conflict (entry_key) do nothing
   returning ${columnsOf(flowRuns)}`);
+// Postgres: many runs without an entry window (a broadcast's page) in one statement, arrays
+// of one element per run so its text and prepared plan are the same whatever the count.
+const insertRuns = query<RunRecord>(sql`
+  insert into ${flowRuns}
+    (id, flow_id, flow_version, customer_id, ownership_id, event_id, entry_key, state, status, wake_at, place, outcome,
+     seq, created_at, updated_at)
+  select r.id, r.flow_id, r.flow_version, r.customer_id, r.ownership_id, r.event_id, r.entry_key, r.state, r.status,
+    r.wake_at, r.place, r.outcome, 0, ${p("now")}, ${p("now")}
+  from unnest(cast(${p("ids")} as text[]), cast(${p("flowIds")} as text[]), cast(${p("flowVersions")} as text[]),
+    cast(${p("customerIds")} as text[]), cast(${p("ownershipIds")} as text[]), cast(${p("eventIds")} as text[]),
+    cast(${p("entryKeys")} as text[]), cast(${p("states")} as text[]), cast(${p("statuses")} as text[]),
+    cast(${p("wakeAts")} as bigint[]), cast(${p("places")} as text[]), cast(${p("outcomes")} as text[]))
+    with ordinality as r (id, flow_id, flow_version, customer_id, ownership_id, event_id, entry_key, state, status,
+      wake_at, place, outcome, n)
+  order by r.n
+  on conflict (entry_key) do nothing
+  returning ${columnsOf(flowRuns)}`);
 const latestStart = query<{ at: number | null }>(sql`
   select max(created_at) as at from ${flowRuns}
   where flow_id = ${p("flowId")} and customer_id = ${p("customerId")}`);
@@ -52,6 +69,13 @@ export async function entryWindowOpen(t: Sql, run: NewRun, customerId: string): 
   return last === null || last <= run.notIfStartedAfter;
 }
 
+/** A new run's own ids: the run's, its customer's and the event that starts it. */
+export interface NewRunIds {
+  id: string;
+  customerId: string;
+  eventId: string;
+}
+
 /**
  * Inserts a run unless its entry key exists or its entry window is closed; returns the
  * inserted run, or null.
@@ -59,7 +83,7 @@ export async function entryWindowOpen(t: Sql, run: NewRun, customerId: string): 
 export async function insertRunIfNew(
   t: Sql,
   run: NewRun,
-  ids: { id: string; customerId: string; eventId: string },
+  ids: NewRunIds,
   now: number,
 ): Promise<RunRow | null> {
   if (!(await entryWindowOpen(t, run, ids.customerId))) return null;
@@ -79,6 +103,50 @@ export async function insertRunIfNew(
     now,
   });
   return inserted ? toRun(inserted) : null;
+}
+
+/**
+ * insertRunIfNew for each of `runs`, in order; returns those inserted. On Postgres the runs
+ * without an entry window go in one statement (a broadcast's page: one round trip, not
+ * one per owner); a run with one reads and locks first, so it goes on its own.
+ */
+export async function insertRunsIfNew(
+  t: Sql,
+  runs: Array<{ run: NewRun; ids: NewRunIds }>,
+  now: number,
+): Promise<RunRow[]> {
+  const inserted: RunRow[] = [];
+  const together = t.dialect === "postgres" ? runs.filter((r) => r.run.notIfStartedAfter === undefined) : [];
+  if (together.length > 1) {
+    const rows = await t.all(insertRuns, { ...runArrays(together), now });
+    inserted.push(...rows.map(toRun));
+  }
+  for (const { run, ids } of runs) {
+    if (together.length > 1 && run.notIfStartedAfter === undefined) continue;
+    const row = await insertRunIfNew(t, run, ids, now);
+    if (row) inserted.push(row);
+  }
+  if (together.length <= 1) return inserted;
+  // In the order asked for, as one insert after another would have given them.
+  const order = new Map(runs.map((r, i) => [r.ids.id, i]));
+  return inserted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+}
+
+function runArrays(runs: Array<{ run: NewRun; ids: NewRunIds }>): Record<string, unknown[]> {
+  return {
+    ids: runs.map((r) => r.ids.id),
+    flowIds: runs.map((r) => r.run.flowId),
+    flowVersions: runs.map((r) => r.run.flowVersion),
+    customerIds: runs.map((r) => r.ids.customerId),
+    ownershipIds: runs.map((r) => r.run.ownershipId),
+    eventIds: runs.map((r) => r.ids.eventId),
+    entryKeys: runs.map((r) => r.run.entryKey),
+    states: runs.map((r) => JSON.stringify(r.run.state)),
+    statuses: runs.map((r) => r.run.state.status),
+    wakeAts: runs.map((r) => r.run.state.wakeAt),
+    places: runs.map((r) => JSON.stringify(r.run.state.cursor)),
+    outcomes: runs.map((r) => r.run.state.outcome ?? null),
+  };
 }
 
 /**
@@ -105,11 +173,11 @@ export async function startRunsWithin(
    */
   eventMarked?: boolean,
 ): Promise<RunRow[]> {
-  const inserted: RunRow[] = [];
-  for (const run of runs) {
-    const row = await insertRunIfNew(t, run, { id: newId(), customerId, eventId }, now);
-    if (row) inserted.push(row);
-  }
+  const inserted = await insertRunsIfNew(
+    t,
+    runs.map((run) => ({ run, ids: { id: newId(), customerId, eventId } })),
+    now,
+  );
   const marked = { eventId, customerId, now };
   const firstProcessing = eventMarked ?? (await t.run(markReceivedEventProcessed, marked)) > 0;
   if (firstProcessing && inserted.length === runs.length) return inserted;

@@ -12,6 +12,7 @@ import { customerStore, ingestWithin } from "../../src/store/customers.js";
 import { eventStore } from "../../src/store/events.js";
 import { flowVersionStore } from "../../src/store/flow-versions.js";
 import { outboxStore } from "../../src/store/messages.js";
+import { insertRunsIfNew } from "../../src/store/run-inserts.js";
 import { runStore } from "../../src/store/runs.js";
 import { customers, flowRuns, messages, ownerships, products, runSteps } from "../../src/store/schema.js";
 import type { Database } from "../../src/store/sql/handle.js";
@@ -294,6 +295,40 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
       const replay = await store.ingestAndStartRuns(e, 2000, () => []);
       expect(replay.runs.map((r) => r.id)).toEqual([mine?.id]);
       expect(await store.getEvent("e1")).toMatchObject({ status: "processed", error: null });
+    },
+  );
+
+  it.skipIf(skip)(
+    "starts many runs at once (Postgres: one insert for those without an entry window), in order",
+    async () => {
+      const e = await record(reg({ id: "e1" }));
+      const { customer } = await store.ingestEvent(e, 1000);
+      await store.startRuns("e1", customer.id, [newRun("taken")], 1000);
+      const asked = [
+        newRun("a", { state: waiting(7000) }),
+        newRun("w", { flowId: "windowed", notIfStartedAfter: 500 }),
+        newRun("taken"),
+        newRun("b", { ownershipId: null }),
+        // The same entry key twice in one start: the first is inserted, the second is not.
+        newRun("a", { flowId: "other" }),
+        newRun("closed", { flowId: "f", notIfStartedAfter: 500 }),
+      ];
+      const started = await db.tx((t) =>
+        insertRunsIfNew(
+          t,
+          asked.map((run) => ({ run, ids: { id: newId(), customerId: customer.id, eventId: "e1" } })),
+          2000,
+        ),
+      );
+      // Not "closed": flow f started "taken" at 1000, after its window's 500.
+      expect(started.map((r) => [r.entryKey, r.flowId])).toEqual([
+        ["a", "f"],
+        ["w", "windowed"],
+        ["b", "f"],
+      ]);
+      for (const run of started) expect(await store.getRun(run.id)).toEqual(run);
+      expect(started[0]).toMatchObject({ seq: 0, status: "waiting", wakeAt: 7000, createdAt: 2000 });
+      expect(await count(db, flowRuns)).toBe(4);
     },
   );
 
@@ -625,7 +660,7 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
       const started = (await store.ingestAndStartRuns(e, 1000, () => keys.map((k) => newRun(k)))).runs;
       const ids = started.map((r) => r.id);
       const rows = (runIndex: number) =>
-        Array.from({ length: 1 + (runIndex % 3) }, (_, j) => ({
+        Array.from({ length: runIndex % 4 }, (_, j) => ({
           stepId: `r${runIndex}s${j}`,
           stepType: "wait",
           at: 1000 + j,
