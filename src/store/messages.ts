@@ -38,6 +38,7 @@ import {
   smsSuppressions,
   suppressions,
 } from "./schema.js";
+import { callBatcher } from "./sql/call-batch.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, query } from "./sql/query.js";
@@ -131,6 +132,49 @@ const markSentQuery = query(sql`
   update ${messages} set status = 'sent', subject = ${p("subject")}, smtp_response = ${p("smtpResponse")},
     sent_at = ${p("now")}, updated_at = ${p("now")}, lease_until = null, error = null
   where id = ${p("id")}`);
+
+// Postgres: the sends marked together in one statement, arrays of one element per message.
+const markManySentQuery = query(sql`
+  update ${messages} set status = 'sent', subject = i.subject, smtp_response = i.smtp_response,
+    sent_at = i.now, updated_at = i.now, lease_until = null, error = null
+  from unnest(cast(${p("ids")} as text[]), cast(${p("subjects")} as text[]), cast(${p("smtpResponses")} as text[]),
+    cast(${p("nows")} as bigint[])) as i (id, subject, smtp_response, now)
+  where ${messages}.id = i.id`);
+
+interface SentMark {
+  id: string;
+  subject: string;
+  smtpResponse: string;
+  now: number;
+}
+
+/**
+ * Marks sent, shared by the sends finishing together: on SQLite their statements in one
+ * transaction (group commit: write-batch.ts), on Postgres one statement for all of them
+ * (call-batch.ts: one round trip and one commit).
+ */
+function sentMarker(db: Database): (mark: SentMark) => Promise<unknown> {
+  const alone = (m: SentMark) => db.write(markSentQuery, { ...m });
+  if (db.dialect !== "postgres") {
+    const inOneTransaction = writeBatcher(db, markSentQuery);
+    return (m) => inOneTransaction({ ...m });
+  }
+  return callBatcher<SentMark, unknown>(
+    async (marks) => {
+      await db.write(markManySentQuery, {
+        ids: marks.map((m) => m.id),
+        subjects: marks.map((m) => m.subject),
+        smtpResponses: marks.map((m) => m.smtpResponse),
+        nows: marks.map((m) => m.now),
+      });
+      return marks.map(() => undefined);
+    },
+    { max: MAX_MARKS_PER_STATEMENT, alone, keyOf: (m) => m.id },
+  );
+}
+
+/** Most sends one statement marks. */
+const MAX_MARKS_PER_STATEMENT = 200;
 
 const release = query(sql`
   update ${messages} set status = 'queued', error = ${p("error")}, lease_until = null, updated_at = ${p("now")},
@@ -354,8 +398,7 @@ export async function findMessagesByHeader(t: Sql, headers: string[]): Promise<M
 }
 
 export function outboxStore(db: Database, newId: () => string): OutboxStore {
-  // Sends finishing together are marked in one transaction (group commit: write-batch.ts).
-  const markSent = writeBatcher(db, markSentQuery);
+  const markSent = sentMarker(db);
   return {
     claimMessage: async (id, now, leaseMs, opts) => {
       if (opts?.uncapped && db.dialect === "postgres") {
