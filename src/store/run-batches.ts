@@ -1,7 +1,7 @@
 /**
  * Postgres: the two statements of a flow step that writes only its run (a wait, most
  * steps of a long flow), shared by the steps in flight at once (sql/call-batch.ts).
- *   - getRun: the runs asked for together are read by one `id = any(…)` select.
+ *   - getRun: the runs asked for together are read by one `id = any(…)` select (sql/rows-by-id.ts).
  *   - an advance that writes only the run and its history (run-advance.ts,
  *     writesOnlyTheRun): the advances asked for together are one statement, an
  *     UPDATE … FROM unnest(…) with their history rows inserted in it, so one commit.
@@ -17,6 +17,7 @@ import { callBatcher } from "./sql/call-batch.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Database } from "./sql/handle.js";
 import { query } from "./sql/query.js";
+import { rowsById } from "./sql/rows-by-id.js";
 import type { AdvanceOutcome, RunAdvance, RunRow } from "./store.js";
 
 type RunRecord = typeof flowRuns.$inferSelect;
@@ -115,23 +116,7 @@ export interface RunBatches {
 }
 
 export function runBatches(db: Database): RunBatches {
-  const getRunBatched = callBatcher<string, RunRow | null>(
-    async (ids) => {
-      const rows = await readRuns(db, [...new Set(ids)]);
-      // Each caller gets a row of its own (toRun per call): none shares an object with another.
-      return ids.map((id) => {
-        const row = rows.get(id);
-        return row ? toRun(row) : null;
-      });
-    },
-    {
-      max: MAX_RUNS_PER_STATEMENT,
-      alone: async (id) => {
-        const row = (await readRuns(db, [id])).get(id);
-        return row ? toRun(row) : null;
-      },
-    },
-  );
+  const getRunBatched = rowsById(db, runsByIds, toRun);
   const advanceBatched = callBatcher<RunAdvance, AdvanceOutcome>(
     async (advances) => {
       const moved = await db.writeReturningAll(advanceRuns, advanceArrays(advances));

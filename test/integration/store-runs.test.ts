@@ -642,6 +642,28 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
     },
   );
 
+  it.skipIf(skip)("reads many events at once (Postgres: one select for those in flight)", async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `e${i}`);
+    for (const id of ids) await record(reg({ id, customer: { email: `${id}@example.com` } }));
+    let reads = 0;
+    const counted: Database = {
+      ...db,
+      read: (fn) => {
+        reads++;
+        return db.read(fn);
+      },
+    };
+    const events = eventStore(counted, newId);
+    const got = await Promise.all([...ids, "nope", "e3"].map((id) => events.getEvent(id)));
+    expect(got.map((e) => e?.id ?? null)).toEqual([...ids, null, "e3"]);
+    expect(got[3]).toEqual(await store.getEvent("e3"));
+    expect(got[3]).not.toBe(got[21]);
+    expect(got[5]?.body.customer.email).toBe("e5@example.com");
+    // SQLite reads each on its own (no round trip to save); Postgres the first alone, then the rest together.
+    if (name === "SQLite") expect(reads).toBe(22);
+    else expect(reads).toBeLessThan(5);
+  });
+
   it.skipIf(skip)(
     "reads and steps many runs at once (Postgres: one statement for those in flight), each as if alone",
     async () => {
