@@ -38,7 +38,7 @@ import {
   smsSuppressions,
   suppressions,
 } from "./schema.js";
-import { callBatcher } from "./sql/call-batch.js";
+import { callBatcher, inKeyOrder } from "./sql/call-batch.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, query } from "./sql/query.js";
@@ -133,6 +133,30 @@ const markSentQuery = query(sql`
     sent_at = ${p("now")}, updated_at = ${p("now")}, lease_until = null, error = null
   where id = ${p("id")}`);
 
+/**
+ * claimUncappedWithContext for the messages claimed together (call-batch.ts): one
+ * statement, each message with its own now and lease (arrays, one element per message).
+ * A message not claimable so is simply not among the rows; its caller takes the full claim.
+ */
+const claimManyUncappedWithContext = query<Record<string, unknown>>(sql`
+  with input as (
+    select * from unnest(cast(${p("ids")} as text[]), cast(${p("nows")} as bigint[]),
+      cast(${p("leases")} as bigint[])) as i (id, now, lease)
+  ),
+  claimed as (
+    update ${messages} set
+      status = 'sending',
+      lease_until = i.lease,
+      updated_at = i.now,
+      attempts = ${messages}.attempts + 1,
+      uncertain_attempts = ${messages}.uncertain_attempts + (case when ${messages}.status = 'sending' then 1 else 0 end)
+    from input i
+    where ${messages}.id = i.id and not (${relationship("messages")})
+      and (${messages}.status = 'queued' or (${messages}.status = 'sending' and ${messages}.lease_until < i.now))
+    returning ${messages}.*
+  )
+  ${contextOf(sql`claimed as ${messages}`)}`);
+
 // Postgres: the sends marked together in one statement, arrays of one element per message.
 const markManySentQuery = query(sql`
   update ${messages} set status = 'sent', subject = i.subject, smtp_response = i.smtp_response,
@@ -160,20 +184,55 @@ function sentMarker(db: Database): (mark: SentMark) => Promise<unknown> {
     return (m) => inOneTransaction({ ...m });
   }
   return callBatcher<SentMark, unknown>(
-    async (marks) => {
+    async (unsorted) => {
+      const marks = inKeyOrder(unsorted, (m) => m.id);
       await db.write(markManySentQuery, {
         ids: marks.map((m) => m.id),
         subjects: marks.map((m) => m.subject),
         smtpResponses: marks.map((m) => m.smtpResponse),
         nows: marks.map((m) => m.now),
       });
-      return marks.map(() => undefined);
+      return unsorted.map(() => undefined);
     },
     { max: MAX_MARKS_PER_STATEMENT, alone, keyOf: (m) => m.id },
   );
 }
 
-/** Most sends one statement marks. */
+interface UncappedClaim {
+  id: string;
+  now: number;
+  leaseUntil: number;
+}
+
+/**
+ * Postgres: claims of messages outside the cap, made together, in one statement
+ * (claimManyUncappedWithContext); a lone one as claimUncappedWithContext. Each resolves
+ * with its claimed row and context, or undefined when the message was not claimable so.
+ */
+function uncappedClaimer(
+  db: Database,
+): (claim: UncappedClaim) => Promise<Record<string, unknown> | undefined> {
+  return callBatcher<UncappedClaim, Record<string, unknown> | undefined>(
+    async (claims) => {
+      const sorted = inKeyOrder(claims, (c) => c.id);
+      const rows = await db.writeReturningAll(claimManyUncappedWithContext, {
+        ids: sorted.map((c) => c.id),
+        nows: sorted.map((c) => c.now),
+        leases: sorted.map((c) => c.leaseUntil),
+        no: false,
+      });
+      const claimed = new Map(rows.map((r) => [r.m_id as string, r]));
+      return claims.map((c) => claimed.get(c.id));
+    },
+    {
+      max: MAX_MARKS_PER_STATEMENT,
+      alone: (c) => db.writeReturning(claimUncappedWithContext, { ...c, no: false }),
+      keyOf: (c) => c.id,
+    },
+  );
+}
+
+/** Most sends one statement marks or claims. */
 const MAX_MARKS_PER_STATEMENT = 200;
 
 const release = query(sql`
@@ -399,15 +458,11 @@ export async function findMessagesByHeader(t: Sql, headers: string[]): Promise<M
 
 export function outboxStore(db: Database, newId: () => string): OutboxStore {
   const markSent = sentMarker(db);
+  const claimUncapped = db.dialect === "postgres" ? uncappedClaimer(db) : null;
   return {
     claimMessage: async (id, now, leaseMs, opts) => {
-      if (opts?.uncapped && db.dialect === "postgres") {
-        const claimed = await db.writeReturning(claimUncappedWithContext, {
-          id,
-          now,
-          leaseUntil: now + leaseMs,
-          no: false,
-        });
+      if (opts?.uncapped && claimUncapped) {
+        const claimed = await claimUncapped({ id, now, leaseUntil: now + leaseMs });
         if (claimed) {
           const context = toDeliveryContext(claimed);
           const message = toMessage(unprefix(claimed, "m_", messages));

@@ -198,16 +198,16 @@ function advanceValues(a: RunAdvance): Record<string, unknown> {
 /** An advance that writes only the run and its history, if any (Postgres runs it as one statement). */
 export const writesOnlyTheRun = (a: RunAdvance) => !a.customer && a.messages.length === 0;
 
-/** advanceWithHistory (or, with no history, advanceRun) on its own, no transaction: see there. */
-export async function applyRunOnlyAdvance(
-  db: { writeReturning: Database["writeReturning"]; read: Database["read"] },
+/**
+ * advanceWithHistory (or, with no history, advanceRun) on its own, no transaction: see
+ * there. Resolves to the run as updated, or undefined when it was not at the expected seq.
+ */
+export function writeRunOnlyAdvance(
+  db: { writeReturning: Database["writeReturning"] },
   a: RunAdvance,
-): Promise<AdvanceOutcome> {
+): Promise<RunRecord | undefined> {
   const statement = a.steps.length > 0 ? advanceWithHistory(a.steps.length) : advanceRun;
-  const updated = await db.writeReturning(statement, advanceValues(a));
-  if (updated) return { applied: true, run: toRun(updated), messages: [] };
-  const current = await db.read((t) => t.get(runById, { id: a.runId }));
-  return { applied: false, run: current ? toRun(current) : null };
+  return db.writeReturning(statement, advanceValues(a));
 }
 
 /** A message's own values, as insertMessage and advanceWithMessage name them (none is also an advance's). */

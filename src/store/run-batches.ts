@@ -11,9 +11,9 @@
  */
 import { sql } from "drizzle-orm";
 import { toRun } from "./rows.js";
-import { applyRunOnlyAdvance } from "./run-advance.js";
+import { writeRunOnlyAdvance } from "./run-advance.js";
 import { flowRuns, runSteps } from "./schema.js";
-import { callBatcher } from "./sql/call-batch.js";
+import { callBatcher, inKeyOrder } from "./sql/call-batch.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Database } from "./sql/handle.js";
 import { query } from "./sql/query.js";
@@ -104,11 +104,6 @@ function advanceArrays(advances: RunAdvance[]): Record<string, unknown[]> {
   return a;
 }
 
-async function readRuns(db: Database, ids: string[]): Promise<Map<string, RunRecord>> {
-  const rows = await db.read((t) => t.all(runsByIds, { ids }));
-  return new Map(rows.map((r) => [r.id, r]));
-}
-
 export interface RunBatches {
   getRun(id: string): Promise<RunRow | null>;
   /** For advances that write only the run and its history (writesOnlyTheRun). */
@@ -117,25 +112,28 @@ export interface RunBatches {
 
 export function runBatches(db: Database): RunBatches {
   const getRunBatched = rowsById(db, runsByIds, toRun);
-  const advanceBatched = callBatcher<RunAdvance, AdvanceOutcome>(
+  // The shared call is the statement alone: what comes after it is each caller's own, so
+  // a failure there cannot make a batch that committed run again (and find itself stale).
+  const advanceBatched = callBatcher<RunAdvance, RunRecord | undefined>(
     async (advances) => {
-      const moved = await db.writeReturningAll(advanceRuns, advanceArrays(advances));
+      const sorted = inKeyOrder(advances, (a) => a.runId);
+      const moved = await db.writeReturningAll(advanceRuns, advanceArrays(sorted));
       const byId = new Map(moved.map((r) => [r.id, r]));
-      // Those not applied (moved on since they were loaded): the run as it is now.
-      const missed = advances.filter((a) => !byId.has(a.runId)).map((a) => a.runId);
-      const current = missed.length > 0 ? await readRuns(db, missed) : new Map<string, RunRecord>();
-      return advances.map((a): AdvanceOutcome => {
-        const row = byId.get(a.runId);
-        if (row) return { applied: true, run: toRun(row), messages: [] };
-        const now = current.get(a.runId);
-        return { applied: false, run: now ? toRun(now) : null };
-      });
+      return advances.map((a) => byId.get(a.runId));
     },
     {
       max: MAX_RUNS_PER_STATEMENT,
-      alone: (a) => applyRunOnlyAdvance(db, a),
+      alone: (a) => writeRunOnlyAdvance(db, a),
       keyOf: (a) => a.runId,
     },
   );
-  return { getRun: getRunBatched, applyRunOnlyAdvance: advanceBatched };
+  return {
+    getRun: getRunBatched,
+    async applyRunOnlyAdvance(a) {
+      const moved = await advanceBatched(a);
+      if (moved) return { applied: true, run: toRun(moved), messages: [] };
+      // Not applied (moved on since it was loaded): the run as it is now.
+      return { applied: false, run: await getRunBatched(a.runId) };
+    },
+  };
 }

@@ -430,6 +430,46 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
     },
   );
 
+  it.skipIf(skip)(
+    "claims many messages outside the cap at once (Postgres: one statement), each with its own lease and context",
+    async () => {
+      let shared = 0;
+      const counted: Database = {
+        ...db,
+        writeReturningAll: (q, values) => {
+          shared++;
+          return db.writeReturningAll(q, values);
+        },
+      };
+      const claiming = outboxStore(counted, () => "unused");
+      const ids = Array.from({ length: 20 }, (_, i) => `t${i}`);
+      for (const id of ids) await message(id, { transactional: true });
+      await message("sent", { transactional: true, status: "sent", sentAt: 5 });
+      await message("rel");
+      const claims = await Promise.all(
+        [...ids, "sent", "rel", "nope"].map((id, i) =>
+          claiming.claimMessage(id, 1000 + i, 60_000, { uncapped: true }),
+        ),
+      );
+      for (const [i, id] of ids.entries()) {
+        expect(claims[i]).toMatchObject({
+          outcome: "claimed",
+          message: { id, status: "sending", attempts: 1, leaseUntil: 61_000 + i },
+        });
+        expect(await outbox.getMessage(id)).toMatchObject({ status: "sending", leaseUntil: 61_000 + i });
+      }
+      // Not claimable outside the cap: the full claim answers for each.
+      expect(claims.slice(20).map((c) => c.outcome)).toEqual(["done", "claimed", "missing"]);
+      if (db.dialect === "postgres") {
+        // The context comes with each claim, as from deliveryContext.
+        const first = claims[0];
+        expect(first?.outcome === "claimed" && first.context?.customer.email).toBe("ada@example.com");
+        expect(shared).toBeGreaterThan(0);
+        expect(shared).toBeLessThan(5);
+      } else expect(shared).toBe(0);
+    },
+  );
+
   it.skipIf(skip)("marks failures once and brings them back with rapport retry", async () => {
     await message("m1");
     await message("m2", { status: "sent", sentAt: 5 });

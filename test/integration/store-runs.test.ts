@@ -642,6 +642,46 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
     },
   );
 
+  it.skipIf(skip)("reports steps written together as written, whatever a read after them does", async () => {
+    // Reads fail: only a step that was not applied reads the run back, so the written
+    // ones still say so (were it one shared call, its failure would re-run them, stale).
+    const unreadable: Database = {
+      ...db,
+      read: async () => {
+        throw new Error("connection reset");
+      },
+    };
+    const runs = runStore(unreadable, newId);
+    const e = await record(reg({ id: "e1" }));
+    const started = (
+      await store.ingestAndStartRuns(e, 1000, () => ["a", "b", "c", "d"].map((k) => newRun(k)))
+    ).runs;
+    const step = (runId: string, expectedSeq: number) => ({
+      runId,
+      expectedSeq,
+      state: waiting(5000),
+      steps: [{ stepId: "w", stepType: "wait", at: 2000, detail: null }],
+      messages: [],
+      now: 2000,
+    });
+    const outcomes = await Promise.allSettled([
+      ...started.map((r) => runs.applyAdvance(step(r.id, 0))),
+      runs.applyAdvance(step(started[0]?.id as string, 7)),
+    ]);
+    expect(outcomes.slice(0, 4).map((o) => o.status === "fulfilled" && o.value.applied)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    // The one that was not applied needs the run as it is now. Postgres reads it after the
+    // write, and that read fails, alone; SQLite reads it in the step's own transaction.
+    if (name === "Postgres")
+      expect(outcomes[4]).toMatchObject({ status: "rejected", reason: { message: "connection reset" } });
+    else expect(outcomes[4]).toMatchObject({ status: "fulfilled", value: { applied: false } });
+    for (const r of started) expect((await store.getRun(r.id))?.seq).toBe(1);
+  });
+
   it.skipIf(skip)("reads many events at once (Postgres: one select for those in flight)", async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `e${i}`);
     for (const id of ids) await record(reg({ id, customer: { email: `${id}@example.com` } }));

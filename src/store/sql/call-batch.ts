@@ -6,11 +6,25 @@
  * step spends. A call made when nothing is in flight starts at once, alone: no waiting
  * is added for a batch to fill.
  *
- * Contract: each call resolves with its own result, as if it had run alone. `many` is one
- * statement, so if it fails none of it happened (for a write: none of its rows changed),
- * and each of its calls is run again alone: a call that cannot succeed fails by itself and
- * never takes the calls beside it down.
+ * Contract: each call resolves with its own result, as if it had run alone. `many` must be
+ * one statement and nothing else (work after it belongs to each caller), so if it fails
+ * none of it happened (for a write: none of its rows changed), and each of its calls is
+ * run again alone: a call that cannot succeed fails by itself and never takes the calls
+ * beside it down. One batch is in flight at a time, unless it stalls (STALLED_BATCH_MS).
  */
+
+/**
+ * `items` in the order of their keys (ids): two workers' batched writes then lock the rows
+ * they share in the same order (a statement over unnest(…) locks rows in its arrays'
+ * order), so they never deadlock on each other.
+ */
+export function inKeyOrder<T>(items: T[], key: (item: T) => string): T[] {
+  return [...items].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
 
 export interface CallBatchOptions<I, R> {
   /** Most calls answered by one `many`: a bound on one statement's size. */
@@ -24,6 +38,13 @@ export interface CallBatchOptions<I, R> {
   keyOf?(item: I): string;
 }
 
+/**
+ * A batch in flight longer than this no longer holds the next one back: a statement
+ * waiting on a row lock (another transaction holds the run) or on a stuck connection
+ * delays the calls in it, not every call of the process behind it.
+ */
+export const STALLED_BATCH_MS = 250;
+
 interface Pending<I, R> {
   item: I;
   ok(result: R): void;
@@ -35,7 +56,8 @@ export function callBatcher<I, R>(
   options: CallBatchOptions<I, R>,
 ): (item: I) => Promise<R> {
   let waiting: Array<Pending<I, R>> = [];
-  let busy = false;
+  /** Batches in flight that still hold the next one back (not stalled). */
+  let holding = 0;
 
   const runAlone = async (p: Pending<I, R>) => {
     try {
@@ -72,9 +94,11 @@ export function callBatcher<I, R>(
     let results: R[];
     try {
       results = await many(batch.map((p) => p.item));
+      if (results.length !== batch.length) throw new Error("a batch answered for fewer calls than it had");
     } catch {
-      // One statement: it changed nothing. Each call gets its own, and its own outcome.
-      await Promise.all(batch.map(runAlone));
+      // One statement: it changed nothing. Each call gets its own, and its own outcome;
+      // they run beside the next batch rather than ahead of it.
+      for (const p of batch) void runAlone(p);
       return;
     }
     batch.forEach((p, i) => {
@@ -82,15 +106,36 @@ export function callBatcher<I, R>(
     });
   };
 
-  const drain = async () => {
-    busy = true;
-    while (waiting.length > 0) await runBatch(takeBatch());
-    busy = false;
+  const pump = () => {
+    while (holding === 0 && waiting.length > 0) {
+      let batch: Array<Pending<I, R>>;
+      try {
+        batch = takeBatch();
+      } catch (err) {
+        // keyOf threw: the calls cannot be told apart, so none of them is run.
+        for (const p of waiting.splice(0)) p.fail(err);
+        return;
+      }
+      holding++;
+      let held = true;
+      const letGo = () => {
+        if (!held) return;
+        held = false;
+        holding--;
+        pump();
+      };
+      const stalled = setTimeout(letGo, STALLED_BATCH_MS);
+      stalled.unref?.();
+      void runBatch(batch).finally(() => {
+        clearTimeout(stalled);
+        letGo();
+      });
+    }
   };
 
   return (item) =>
     new Promise<R>((ok, fail) => {
       waiting.push({ item, ok, fail });
-      if (!busy) void drain();
+      pump();
     });
 }

@@ -1,10 +1,11 @@
 /**
  * sql/call-batch.ts: a lone call runs alone at once; calls arriving while one is in flight
  * are answered by one `many`, at most `max` each, never two of one key together; when
- * `many` fails, each of its calls runs again alone and keeps its own outcome.
+ * `many` fails, each of its calls runs again alone and keeps its own outcome; a batch in
+ * flight too long lets the next one go.
  */
-import { describe, expect, it } from "vitest";
-import { callBatcher } from "../../../src/store/sql/call-batch.js";
+import { describe, expect, it, vi } from "vitest";
+import { callBatcher, inKeyOrder, STALLED_BATCH_MS } from "../../../src/store/sql/call-batch.js";
 
 /** A batcher over numbers whose calls wait for `release()`; `failing` items fail alone, and fail any batch. */
 function recording(options: { max?: number; failing?: Set<number>; keyOf?: (n: number) => string } = {}) {
@@ -106,5 +107,65 @@ describe("callBatcher", () => {
     const results = settle([1, 2, 3].map(b.call));
     b.release();
     expect(await results).toEqual(["error:item 1 failed", "many:2", "many:3"]);
+  });
+
+  it("keeps to max and to keys together", async () => {
+    const b = recording({ max: 2, keyOf: (n) => String(n % 10) });
+    const results = settle([1, 11, 2, 3, 12, 4].map(b.call));
+    b.release();
+    await results;
+    expect(b.calls.map((c) => c.items)).toEqual([[1], [11, 2], [3, 12], [4]]);
+  });
+
+  it("runs each call alone when many answers for fewer calls than it had", async () => {
+    const calls: string[] = [];
+    let open: () => void = () => {};
+    const gate = new Promise<void>((ok) => {
+      open = ok;
+    });
+    const call = callBatcher<number, string>(
+      async (items) => {
+        calls.push(`many ${items.join(",")}`);
+        return items.slice(1).map(String);
+      },
+      {
+        max: 10,
+        alone: async (n) => {
+          calls.push(`alone ${n}`);
+          await gate;
+          return `alone:${n}`;
+        },
+      },
+    );
+    const results = settle([1, 2, 3].map(call));
+    open();
+    expect(await results).toEqual(["alone:1", "alone:2", "alone:3"]);
+    expect(calls).toEqual(["alone 1", "many 2,3", "alone 2", "alone 3"]);
+  });
+
+  it(`lets the next batch go when one has been in flight ${STALLED_BATCH_MS} ms (a lock wait, a stuck connection)`, async () => {
+    const b = recording();
+    // Nothing is released: the first call's statement hangs.
+    const first = b.call(1);
+    const next = b.call(2);
+    const after = b.call(3);
+    expect(b.calls).toEqual([{ kind: "alone", items: [1] }]);
+    // The calls behind it go once it counts as stalled, without waiting for it.
+    await vi.waitFor(() => expect(b.calls).toHaveLength(2), { timeout: 5_000 });
+    expect(b.calls[1]).toEqual({ kind: "many", items: [2, 3] });
+    b.release();
+    expect(await Promise.all([first, next, after])).toEqual(["alone:1", "many:2", "many:3"]);
+  });
+
+  it.each([
+    { ids: ["b", "a", "c"], sorted: ["a", "b", "c"] },
+    { ids: ["r-10", "r-9", "r-1"], sorted: ["r-1", "r-10", "r-9"] },
+    { ids: ["z"], sorted: ["z"] },
+    { ids: [], sorted: [] },
+  ])("puts $ids in key order for the statement (locks taken in one order)", ({ ids, sorted }) => {
+    const items = ids.map((id) => ({ id }));
+    expect(inKeyOrder(items, (i) => i.id).map((i) => i.id)).toEqual(sorted);
+    // The caller's array is left as it was: results are matched back in its order.
+    expect(items.map((i) => i.id)).toEqual(ids);
   });
 });
