@@ -24,9 +24,11 @@ const defer = query(sql`
 const lockRun = query(sql`select id from ${flowRuns} where id = ${p("id")} for update`);
 const runState = query<{ state: string; status: string }>(sql`
   select state, status from ${flowRuns} where id = ${p("id")}`);
+// seq moves on too: a step that loaded the run before it failed finds it moved and writes
+// nothing, instead of bringing it back to life with the state it read.
 const failRunQuery = query(sql`
   update ${flowRuns} set state = ${p("state")}, status = 'failed', wake_at = null, error = ${p("error")},
-    updated_at = ${p("now")}, completed_at = ${p("now")}
+    updated_at = ${p("now")}, completed_at = ${p("now")}, seq = seq + 1
   where id = ${p("id")}`);
 
 /**

@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { failedInboundOf, failureStore } from "../../src/store/failures.js";
 import { outboxStore } from "../../src/store/messages.js";
+import { runStore } from "../../src/store/runs.js";
 import {
   customers,
   events,
@@ -489,6 +490,16 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
 
     expect(await failures.failRun("r1", "used up", 100)).toBe(true);
     expect(await failures.failRun("r1", "used up", 100)).toBe(false);
+    // A step that loaded r1 before it failed (at seq 0) finds it moved on and writes nothing.
+    const late = await runStore(db, () => "unused").applyAdvance({
+      runId: "r1",
+      expectedSeq: 0,
+      state: JSON.parse(RUNNING),
+      steps: [{ stepId: "w", stepType: "wait", at: 150, detail: null }],
+      messages: [],
+      now: 150,
+    });
+    expect(late).toMatchObject({ applied: false, run: { status: "failed", seq: 1, error: "used up" } });
     expect(await failures.failRun("r2", "used up", 100)).toBe(false);
     expect(await failures.failRun("nope", "used up", 100)).toBe(false);
 
