@@ -22,6 +22,7 @@ import {
 import type { Database } from "../../src/store/sql/handle.js";
 import { query } from "../../src/store/sql/query.js";
 import type { FailureStore, OutboxStore } from "../../src/store/store.js";
+import { countingDatabase } from "../support/counting-database.js";
 import { type OpenedTestDatabase, storeBackends } from "../support/store-backends.js";
 
 const p = sql.placeholder;
@@ -186,19 +187,8 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
       await outbox.claimMessage(id, 1000, 100);
     }
     // What reaches the database: transactions (SQLite) or statements on their own (Postgres).
-    let calls = 0;
-    const counted: Database = {
-      ...db,
-      tx: (fn) => {
-        calls++;
-        return db.tx(fn);
-      },
-      write: (q, values) => {
-        calls++;
-        return db.write(q, values);
-      },
-    };
-    const marking = outboxStore(counted, () => "unused");
+    const counted = countingDatabase(db, ["tx", "write"]);
+    const marking = outboxStore(counted.database, () => "unused");
     // All at once: the first goes alone, the rest wait for it and commit together (on
     // Postgres, in one statement).
     await Promise.all(
@@ -206,8 +196,8 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
         marking.markSent(id, { subject: `Hi ${i}`, smtpResponse: `250 ${id}`, now: 1100 + i }),
       ),
     );
-    expect(calls).toBeGreaterThanOrEqual(2);
-    expect(calls).toBeLessThan(5);
+    expect(counted.calls()).toBeGreaterThanOrEqual(2);
+    expect(counted.calls()).toBeLessThan(5);
     for (const [i, id] of ids.entries()) {
       expect(await outbox.getMessage(id)).toMatchObject({
         status: "sent",
@@ -434,15 +424,8 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
   it.skipIf(skip)(
     "claims many messages outside the cap at once (Postgres: one statement), each with its own lease and context",
     async () => {
-      let shared = 0;
-      const counted: Database = {
-        ...db,
-        writeReturningAll: (q, values) => {
-          shared++;
-          return db.writeReturningAll(q, values);
-        },
-      };
-      const claiming = outboxStore(counted, () => "unused");
+      const counted = countingDatabase(db, ["writeReturningAll"]);
+      const claiming = outboxStore(counted.database, () => "unused");
       const ids = Array.from({ length: 20 }, (_, i) => `t${i}`);
       for (const id of ids) await message(id, { transactional: true });
       await message("sent", { transactional: true, status: "sent", sentAt: 5 });
@@ -465,9 +448,9 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
         // The context comes with each claim, as from deliveryContext.
         const first = claims[0];
         expect(first?.outcome === "claimed" && first.context?.customer.email).toBe("ada@example.com");
-        expect(shared).toBeGreaterThan(0);
-        expect(shared).toBeLessThan(5);
-      } else expect(shared).toBe(0);
+        expect(counted.calls()).toBeGreaterThan(0);
+        expect(counted.calls()).toBeLessThan(5);
+      } else expect(counted.calls()).toBe(0);
     },
   );
 

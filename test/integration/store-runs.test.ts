@@ -18,6 +18,7 @@ import { customers, flowRuns, messages, ownerships, products, runSteps } from ".
 import type { Database } from "../../src/store/sql/handle.js";
 import { adhoc } from "../../src/store/sql/query.js";
 import type { EventRow, IngestedEvent, NewRun, RunAdvance } from "../../src/store/store.js";
+import { countingDatabase } from "../support/counting-database.js";
 import { type OpenedTestDatabase, storeBackends } from "../support/store-backends.js";
 
 const reg = (over: Partial<EventBody> = {}): EventBody => ({
@@ -685,38 +686,24 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
   it.skipIf(skip)("reads many events at once (Postgres: one select for those in flight)", async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `e${i}`);
     for (const id of ids) await record(reg({ id, customer: { email: `${id}@example.com` } }));
-    let reads = 0;
-    const counted: Database = {
-      ...db,
-      read: (fn) => {
-        reads++;
-        return db.read(fn);
-      },
-    };
-    const events = eventStore(counted, newId);
+    const counted = countingDatabase(db, ["read"]);
+    const events = eventStore(counted.database, newId);
     const got = await Promise.all([...ids, "nope", "e3"].map((id) => events.getEvent(id)));
     expect(got.map((e) => e?.id ?? null)).toEqual([...ids, null, "e3"]);
     expect(got[3]).toEqual(await store.getEvent("e3"));
     expect(got[3]).not.toBe(got[21]);
     expect(got[5]?.body.customer.email).toBe("e5@example.com");
     // SQLite reads each on its own (no round trip to save); Postgres the first alone, then the rest together.
-    if (name === "SQLite") expect(reads).toBe(22);
-    else expect(reads).toBeLessThan(5);
+    if (name === "SQLite") expect(counted.calls()).toBe(22);
+    else expect(counted.calls()).toBeLessThan(5);
   });
 
   it.skipIf(skip)(
     "reads and steps many runs at once (Postgres: one statement for those in flight), each as if alone",
     async () => {
       // Counts the multi-run writes: on Postgres the steps asked for together share them.
-      let shared = 0;
-      const counted: Database = {
-        ...db,
-        writeReturningAll: (q, values) => {
-          shared++;
-          return db.writeReturningAll(q, values);
-        },
-      };
-      const runs = runStore(counted, newId);
+      const counted = countingDatabase(db, ["writeReturningAll"]);
+      const runs = runStore(counted.database, newId);
       const e = await record(reg({ id: "e1" }));
       const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
       const started = (await store.ingestAndStartRuns(e, 1000, () => keys.map((k) => newRun(k)))).runs;
@@ -778,11 +765,11 @@ describe.each(storeBackends)("customers, runs and flow versions ($name)", ({ nam
       expect(await store.getRun(ids[7] as string)).toMatchObject({ status: "completed", completedAt: 2000 });
       expect(await store.getRun(ids[3] as string)).toMatchObject({ flowVersion: "v2" });
       expect(await store.getRun(ids[4] as string)).toMatchObject({ flowVersion: "v1", wakeAt: 5004 });
-      if (name === "SQLite") expect(shared).toBe(0);
+      if (name === "SQLite") expect(counted.calls()).toBe(0);
       else {
         // The first of the burst went alone; the others shared a few statements.
-        expect(shared).toBeGreaterThan(0);
-        expect(shared).toBeLessThan(5);
+        expect(counted.calls()).toBeGreaterThan(0);
+        expect(counted.calls()).toBeLessThan(5);
       }
     },
   );
