@@ -87,11 +87,11 @@ export async function benchBroadcast(
     console.log(`  worker RSS ${fmt(rss.now)} MB now, peak ${fmt(Math.max(peakRss, rss.peak))} MB`);
     console.log(`    CPU: ${describeCpu(cpu)}`);
     table.add({
-      figure: `product news to ${fmt(o.owners)}: all runs created`,
+      figure: `product news to ${fmt(o.owners)}${onWhich(o.kind)}: all runs created`,
       rapport: `${fmt(createdMs / 1000, 1)} s (${fmt(perSecond(view.started, createdMs))} runs/s)`,
     });
     table.add({
-      figure: `product news to ${fmt(o.owners)}: messages/s`,
+      figure: `product news to ${fmt(o.owners)}${onWhich(o.kind)}: messages/s`,
       rapport: `${fmt(rate)}/s (${fmt(delivered)} ${all ? "all" : "sent"} in ${fmt(sendMs / 1000)} s)`,
       baseline: `${fmt(raw.rate)}/s (raw nodemailer)`,
       ratio,
@@ -99,7 +99,7 @@ export async function benchBroadcast(
       met: ratio >= AIM,
     });
     table.add({
-      figure: `product news to ${fmt(o.owners)}: worker RSS`,
+      figure: `product news to ${fmt(o.owners)}${onWhich(o.kind)}: worker RSS`,
       rapport: `${fmt(rss.now)} MB (peak ${fmt(Math.max(peakRss, rss.peak))} MB)`,
       aim: "< 250 MB",
       met: Math.max(peakRss, rss.peak) < 250,
@@ -111,4 +111,9 @@ export async function benchBroadcast(
     await sink.stop();
     await redis.stop();
   }
+}
+
+/** SQLite's figures keep their names (the default, compared across sessions); others say their store. */
+function onWhich(kind: StoreKind): string {
+  return kind === "sqlite" ? "" : ` (${kind})`;
 }

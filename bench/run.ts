@@ -5,7 +5,7 @@
  *   throughput  registrations → thank-you, SQLite/Postgres × 1/2 workers vs raw nodemailer (throughput.ts)
  *   steps       step overhead vs raw BullMQ no-op jobs, SQLite/Postgres   (step-overhead.ts)
  *   rss         worker RSS after BENCH_RSS_REGISTRATIONS registrations  (worker-rss.ts)
- *   broadcast   product news to BENCH_BROADCAST_OWNERS owners           (broadcast.ts)
+ *   broadcast   product news to BENCH_BROADCAST_OWNERS owners, on BENCH_BROADCAST_STORES (sqlite) (broadcast.ts)
  *   waiting     Redis bytes per waiting run, with and without the wake horizon, and wake-up lag (waiting-runs.ts)
  *   sms         SMS/s through rapport → Kannel → fakesmsc vs Kannel's sendsms driven directly (sms.ts)
  * BENCH_ONLY=throughput,steps runs some. Sizes (defaults keep the whole run near 10
@@ -106,13 +106,15 @@ async function main() {
         stores: list("BENCH_STORES", "sqlite,postgres") as StoreKind[],
       }),
     rss: () => benchWorkerRss(table, { registrations: sizes.rssRegistrations, kind: "sqlite" }),
-    broadcast: async () =>
-      benchBroadcast(table, {
-        owners: sizes.broadcastOwners,
-        sendSeconds: sizes.broadcastSendSeconds,
-        kind: "sqlite",
-        sample: await thankYouSample(),
-      }),
+    broadcast: async () => {
+      for (const kind of list("BENCH_BROADCAST_STORES", "sqlite") as StoreKind[])
+        await benchBroadcast(table, {
+          owners: sizes.broadcastOwners,
+          sendSeconds: sizes.broadcastSendSeconds,
+          kind,
+          sample: await thankYouSample(),
+        });
+    },
     waiting: () =>
       benchWaitingRuns(table, {
         runs: sizes.waitingRuns,
