@@ -42,6 +42,7 @@ import { callBatcher, inKeyOrder } from "./sql/call-batch.js";
 import { columnsOf, unprefix } from "./sql/columns.js";
 import type { Database, Sql } from "./sql/handle.js";
 import { adhoc, query } from "./sql/query.js";
+import { unnestArrays } from "./sql/unnest-arrays.js";
 import { writeBatcher } from "./sql/write-batch.js";
 import type {
   ClaimOutcome,
@@ -165,6 +166,9 @@ const markManySentQuery = query(sql`
     cast(${p("nows")} as bigint[])) as i (id, subject, smtp_response, now)
   where ${messages}.id = i.id`);
 
+/** Most sends one statement marks or claims. */
+const MAX_MARKS_PER_STATEMENT = 200;
+
 interface SentMark {
   id: string;
   subject: string;
@@ -186,12 +190,10 @@ function sentMarker(db: Database): (mark: SentMark) => Promise<unknown> {
   return callBatcher<SentMark, unknown>(
     async (unsorted) => {
       const marks = inKeyOrder(unsorted, (m) => m.id);
-      await db.write(markManySentQuery, {
-        ids: marks.map((m) => m.id),
-        subjects: marks.map((m) => m.subject),
-        smtpResponses: marks.map((m) => m.smtpResponse),
-        nows: marks.map((m) => m.now),
-      });
+      await db.write(
+        markManySentQuery,
+        unnestArrays(marks, { ids: "id", subjects: "subject", smtpResponses: "smtpResponse", nows: "now" }),
+      );
       return unsorted.map(() => undefined);
     },
     { max: MAX_MARKS_PER_STATEMENT, alone, keyOf: (m) => m.id },
@@ -216,9 +218,7 @@ function uncappedClaimer(
     async (claims) => {
       const sorted = inKeyOrder(claims, (c) => c.id);
       const rows = await db.writeReturningAll(claimManyUncappedWithContext, {
-        ids: sorted.map((c) => c.id),
-        nows: sorted.map((c) => c.now),
-        leases: sorted.map((c) => c.leaseUntil),
+        ...unnestArrays(sorted, { ids: "id", nows: "now", leases: "leaseUntil" }),
         no: false,
       });
       const claimed = new Map(rows.map((r) => [r.m_id as string, r]));
@@ -231,9 +231,6 @@ function uncappedClaimer(
     },
   );
 }
-
-/** Most sends one statement marks or claims. */
-const MAX_MARKS_PER_STATEMENT = 200;
 
 const release = query(sql`
   update ${messages} set status = 'queued', error = ${p("error")}, lease_until = null, updated_at = ${p("now")},

@@ -168,10 +168,10 @@ async function changeCustomer(t: Sql, customerId: string, changes: CustomerChang
   });
 }
 
-/** The values of advanceRun (and of advanceWithHistory, with the history rows'). */
-function advanceValues(a: RunAdvance): Record<string, unknown> {
+/** The values of advanceRun: the run's new columns, and the seq the advance expects it at. */
+export function runAdvanceValues(a: RunAdvance): Record<string, unknown> {
   const done = a.state.status === "completed" || a.state.status === "failed";
-  const values: Record<string, unknown> = {
+  return {
     runId: a.runId,
     expectedSeq: a.expectedSeq,
     state: JSON.stringify(a.state),
@@ -186,6 +186,11 @@ function advanceValues(a: RunAdvance): Record<string, unknown> {
     flowVersion: a.flowVersion || null,
     seq: a.expectedSeq + 1,
   };
+}
+
+/** The values of advanceRun and of advanceWithHistory (the history rows' too). */
+function advanceValues(a: RunAdvance): Record<string, unknown> {
+  const values = runAdvanceValues(a);
   a.steps.forEach((step, i) => {
     values[`stepId${i}`] = step.stepId;
     values[`stepType${i}`] = step.stepType;

@@ -11,13 +11,14 @@
  */
 import { sql } from "drizzle-orm";
 import { toRun } from "./rows.js";
-import { writeRunOnlyAdvance } from "./run-advance.js";
+import { runAdvanceValues, writeRunOnlyAdvance } from "./run-advance.js";
 import { flowRuns, runSteps } from "./schema.js";
 import { callBatcher, inKeyOrder } from "./sql/call-batch.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Database } from "./sql/handle.js";
 import { query } from "./sql/query.js";
 import { rowsById } from "./sql/rows-by-id.js";
+import { unnestArrays } from "./sql/unnest-arrays.js";
 import type { AdvanceOutcome, RunAdvance, RunRow } from "./store.js";
 
 type RunRecord = typeof flowRuns.$inferSelect;
@@ -59,49 +60,26 @@ const advanceRuns = query<RunRecord>(sql`
   )
   select * from moved`);
 
-/** advanceRuns' arrays for these advances (each one's values as run-advance.ts's advanceValues). */
+/** advanceRuns' arrays for these advances: each one's values as advanceRun's, and its history rows. */
 function advanceArrays(advances: RunAdvance[]): Record<string, unknown[]> {
-  const a: Record<string, unknown[]> = {
-    runIds: [],
-    expectedSeqs: [],
-    states: [],
-    statuses: [],
-    wakeAts: [],
-    places: [],
-    outcomes: [],
-    nows: [],
-    completedAts: [],
-    errors: [],
-    flowVersions: [],
-    stepRunIds: [],
-    stepIds: [],
-    stepTypes: [],
-    stepAts: [],
-    stepDetails: [],
-  };
-  const push = (key: string, value: unknown) => (a[key] as unknown[]).push(value);
-  for (const adv of advances) {
-    const done = adv.state.status === "completed" || adv.state.status === "failed";
-    push("runIds", adv.runId);
-    push("expectedSeqs", adv.expectedSeq);
-    push("states", JSON.stringify(adv.state));
-    push("statuses", adv.state.status);
-    push("wakeAts", adv.state.wakeAt);
-    push("places", JSON.stringify(adv.state.cursor));
-    push("outcomes", adv.state.outcome ?? null);
-    push("nows", adv.now);
-    push("completedAts", done ? adv.now : null);
-    push("errors", adv.error ?? null);
-    push("flowVersions", adv.flowVersion || null);
-    for (const step of adv.steps) {
-      push("stepRunIds", adv.runId);
-      push("stepIds", step.stepId);
-      push("stepTypes", step.stepType);
-      push("stepAts", step.at);
-      push("stepDetails", step.detail);
-    }
-  }
-  return a;
+  const runs = unnestArrays(advances.map(runAdvanceValues), {
+    runIds: "runId",
+    expectedSeqs: "expectedSeq",
+    states: "state",
+    statuses: "status",
+    wakeAts: "wakeAt",
+    places: "place",
+    outcomes: "outcome",
+    nows: "now",
+    completedAts: "completedAt",
+    errors: "error",
+    flowVersions: "flowVersion",
+  });
+  const history = unnestArrays(
+    advances.flatMap((a) => a.steps.map((step) => ({ runId: a.runId, ...step }))),
+    { stepRunIds: "runId", stepIds: "stepId", stepTypes: "stepType", stepAts: "at", stepDetails: "detail" },
+  );
+  return { ...runs, ...history };
 }
 
 export interface RunBatches {

@@ -14,6 +14,7 @@ import { customers, events, flowRuns } from "./schema.js";
 import { columnsOf } from "./sql/columns.js";
 import type { Sql } from "./sql/handle.js";
 import { query } from "./sql/query.js";
+import { unnestArrays } from "./sql/unnest-arrays.js";
 import type { NewRun, RunRow } from "./store.js";
 
 const p = sql.placeholder;
@@ -87,7 +88,13 @@ export async function insertRunIfNew(
   now: number,
 ): Promise<RunRow | null> {
   if (!(await entryWindowOpen(t, run, ids.customerId))) return null;
-  const inserted = await t.get(insertRun, {
+  const inserted = await t.get(insertRun, { ...runValues(run, ids), now });
+  return inserted ? toRun(inserted) : null;
+}
+
+/** A new run's columns, as insertRun names them (bar `now`). */
+function runValues(run: NewRun, ids: NewRunIds): Record<string, unknown> {
+  return {
     id: ids.id,
     flowId: run.flowId,
     flowVersion: run.flowVersion,
@@ -100,9 +107,7 @@ export async function insertRunIfNew(
     place: JSON.stringify(run.state.cursor),
     outcome: run.state.outcome ?? null,
     wakeAt: run.state.wakeAt,
-    now,
-  });
-  return inserted ? toRun(inserted) : null;
+  };
 }
 
 /**
@@ -115,38 +120,50 @@ export async function insertRunsIfNew(
   runs: Array<{ run: NewRun; ids: NewRunIds }>,
   now: number,
 ): Promise<RunRow[]> {
-  const inserted: RunRow[] = [];
-  const together = t.dialect === "postgres" ? runs.filter((r) => r.run.notIfStartedAfter === undefined) : [];
-  if (together.length > 1) {
-    const rows = await t.all(insertRuns, { ...runArrays(together), now });
-    inserted.push(...rows.map(toRun));
-  }
-  for (const { run, ids } of runs) {
-    if (together.length > 1 && run.notIfStartedAfter === undefined) continue;
-    const row = await insertRunIfNew(t, run, ids, now);
-    if (row) inserted.push(row);
-  }
-  if (together.length <= 1) return inserted;
+  const windowless = (r: { run: NewRun }) => r.run.notIfStartedAfter === undefined;
+  const together = t.dialect === "postgres" ? runs.filter(windowless) : [];
+  if (together.length <= 1) return insertEachIfNew(t, runs, now);
+  const rows = await t.all(insertRuns, { ...runArrays(together), now });
+  const inserted = [
+    ...rows.map(toRun),
+    ...(await insertEachIfNew(
+      t,
+      runs.filter((r) => !windowless(r)),
+      now,
+    )),
+  ];
   // In the order asked for, as one insert after another would have given them.
   const order = new Map(runs.map((r, i) => [r.ids.id, i]));
   return inserted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
 }
 
+async function insertEachIfNew(t: Sql, runs: Array<{ run: NewRun; ids: NewRunIds }>, now: number) {
+  const inserted: RunRow[] = [];
+  for (const { run, ids } of runs) {
+    const row = await insertRunIfNew(t, run, ids, now);
+    if (row) inserted.push(row);
+  }
+  return inserted;
+}
+
 function runArrays(runs: Array<{ run: NewRun; ids: NewRunIds }>): Record<string, unknown[]> {
-  return {
-    ids: runs.map((r) => r.ids.id),
-    flowIds: runs.map((r) => r.run.flowId),
-    flowVersions: runs.map((r) => r.run.flowVersion),
-    customerIds: runs.map((r) => r.ids.customerId),
-    ownershipIds: runs.map((r) => r.run.ownershipId),
-    eventIds: runs.map((r) => r.ids.eventId),
-    entryKeys: runs.map((r) => r.run.entryKey),
-    states: runs.map((r) => JSON.stringify(r.run.state)),
-    statuses: runs.map((r) => r.run.state.status),
-    wakeAts: runs.map((r) => r.run.state.wakeAt),
-    places: runs.map((r) => JSON.stringify(r.run.state.cursor)),
-    outcomes: runs.map((r) => r.run.state.outcome ?? null),
-  };
+  return unnestArrays(
+    runs.map((r) => runValues(r.run, r.ids)),
+    {
+      ids: "id",
+      flowIds: "flowId",
+      flowVersions: "flowVersion",
+      customerIds: "customerId",
+      ownershipIds: "ownershipId",
+      eventIds: "eventId",
+      entryKeys: "entryKey",
+      states: "state",
+      statuses: "status",
+      wakeAts: "wakeAt",
+      places: "place",
+      outcomes: "outcome",
+    },
+  );
 }
 
 /**

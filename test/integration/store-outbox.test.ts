@@ -379,6 +379,20 @@ describe.each(storeBackends)("the outbox store ($name)", ({ skip, openDatabase }
   });
 
   it.skipIf(skip)(
+    "runs one write of many rows on its own and gives every row (writeReturningAll)",
+    async () => {
+      for (const id of ["a1", "a2", "a3"]) await message(id);
+      const fail = query<{ id: string; status: string }>(sql`
+      update messages set status = 'failed' where id <> ${sql.placeholder("keep")} returning id, status`);
+      const rows = await db.writeReturningAll(fail, { keep: "a2" });
+      expect(rows.map((r) => r.id).sort()).toEqual(["a1", "a3"]);
+      expect(rows.every((r) => r.status === "failed")).toBe(true);
+      expect(await db.writeReturningAll(fail, { keep: "a2" })).toHaveLength(2);
+      expect(await outbox.getMessage("a2")).toMatchObject({ status: "queued" });
+    },
+  );
+
+  it.skipIf(skip)(
     "claims with the outside-the-cap hint as without it; a wrong hint still takes the customer's turn",
     async () => {
       const uncapped = { uncapped: true };

@@ -12,7 +12,7 @@ export const MAX_IDS_PER_SELECT = 100;
 
 /**
  * `byIds` selects the rows whose id is in its `ids` parameter (a text[]). Each caller gets
- * the row of its own id, or undefined; `convert` runs per caller, so none shares an object.
+ * the row of its own id, or null; `convert` runs per caller, so none shares an object.
  */
 export function rowsById<Row extends { id: string }, Out>(
   db: Database,

@@ -126,33 +126,29 @@ export function sqliteDatabase(
       await attempts.retryBusy(() => commit.run());
     },
   });
+  /** One write statement on its own, in the connection's turn. */
+  const onItsOwn = <T>(
+    q: Query<unknown>,
+    values: Values | undefined,
+    run: (statement: BetterSqlite3.Statement, args: unknown[]) => T,
+  ) =>
+    lock.run(async () => {
+      const bound = bind(q, "sqlite", values);
+      const statement = prepare(bound.text);
+      const args = toSqlite(bound.values);
+      return attempts.retryBusy(() => run(statement, args));
+    });
   return {
     dialect: "sqlite",
     location,
     tx,
     // One statement is atomic in SQLite; the lock keeps it out of another's transaction.
     // Failing busy, it changed nothing, so it is tried again whole.
-    write: (q, values) =>
-      lock.run(async () => {
-        const bound = bind(q, "sqlite", values);
-        const statement = prepare(bound.text);
-        const args = toSqlite(bound.values);
-        return attempts.retryBusy(() => statement.run(...args).changes);
-      }),
+    write: (q, values) => onItsOwn(q, values, (statement, args) => statement.run(...args).changes),
     writeReturning: <Row>(q: Query<Row>, values?: Values) =>
-      lock.run(async () => {
-        const bound = bind(q, "sqlite", values);
-        const statement = prepare(bound.text);
-        const args = toSqlite(bound.values);
-        return attempts.retryBusy(() => statement.get(...args) as Row | undefined);
-      }),
+      onItsOwn(q, values, (statement, args) => statement.get(...args) as Row | undefined),
     writeReturningAll: <Row>(q: Query<Row>, values?: Values) =>
-      lock.run(async () => {
-        const bound = bind(q, "sqlite", values);
-        const statement = prepare(bound.text);
-        const args = toSqlite(bound.values);
-        return attempts.retryBusy(() => statement.all(...args) as Row[]);
-      }),
+      onItsOwn(q, values, (statement, args) => statement.all(...args) as Row[]),
     getLarge: async <Row>(q: Query<Row>, values?: Values) => {
       if (!thread && mayStart && startLarge && !closing) {
         mayStart = false;
