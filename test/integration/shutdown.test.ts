@@ -75,7 +75,8 @@ describe("shutdown", () => {
     const started = Date.now();
     const code = await first.stop();
     const took = Date.now() - started;
-    expect(code).toBe(0);
+    // On failure, the process's last lines say why it exited as it did.
+    expect(code, first.output().slice(-4000)).toBe(0);
     expect(took).toBeLessThan(GRACE_MS + MARGIN_MS);
     // It says what it abandoned: the job, and the message whose send was in flight.
     // (A first send runs in the send pool, not in the events job that wrote it.)
@@ -105,6 +106,6 @@ describe("shutdown", () => {
     );
     await new Promise((r) => setTimeout(r, 500)); // nothing more arrives
     expect(smtp.state.received).toEqual([message.id]);
-    expect(await second.stop()).toBe(0);
+    expect(await second.stop(), second.output().slice(-4000)).toBe(0);
   }, 90_000); // two process starts, each up to 20 s on a busy machine
 });
