@@ -50,5 +50,5 @@ EXPOSE 3000 2525
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node's flags: src/infra/node-flags.ts (the same as bin/rapport.js's shebang).
-ENTRYPOINT ["tini", "--", "node", "--max-semi-space-size=2", "--heap-growing-percent=75", "bin/rapport.js"]
+ENTRYPOINT ["tini", "--", "node", "--max-semi-space-size=8", "--heap-growing-percent=75", "bin/rapport.js"]
 CMD ["start"]

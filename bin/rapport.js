@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=75
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=75
 // Node's flags above: src/infra/node-flags.ts says why (kept in step by a unit test).
 // Runs the built CLI (npm ci builds it through the `prepare` script).
 import { existsSync } from "node:fs";
