@@ -2,6 +2,10 @@
  * The delivery baseline: nodemailer's own pooled transport, the same pool size and sink
  * as rapport, sending the message rapport sends (same parts, same headers: Reply-To,
  * Message-ID, X-Rapport-Message, and the same nodemailer options), from this process.
+ * One option differs: rapport hands nodemailer the text encoding it chose from the
+ * plain-text part (src/mail/text-encoding.ts), where nodemailer left to itself counts the
+ * characters of every part. The bytes sent are the same; the baseline stays nodemailer as
+ * its documentation has it used.
  */
 import { resolve } from "node:path";
 import nodemailer from "nodemailer";

@@ -21,6 +21,7 @@ import {
   type ToSender,
   UNCERTAIN_SEND_CODES,
 } from "./sender-protocol.js";
+import { textEncodingFor } from "./text-encoding.js";
 
 /**
  * An address, bare or with a display name. A name is handed to nodemailer as an address
@@ -150,6 +151,8 @@ function toNodemailer(mail: OutgoingMail) {
     subject: mail.subject,
     html: mail.html,
     text: mail.text,
+    // Quoted-printable where nodemailer would pick it anyway, without its count over every part.
+    ...textEncodingFor(mail),
     messageId: mail.messageId,
     headers: mail.headers,
     // Our own header values are built from validated data; nodemailer still encodes them.
