@@ -15,6 +15,7 @@ import {
   threadCpuMsOf,
   watchCpu,
 } from "./proc-stats.js";
+import { warmUpMessages } from "./raw-nodemailer.js";
 import { type BenchRedis, callsBetween, commandCalls, startBenchRedis } from "./redis-server.js";
 import type { SinkProcess } from "./sink-client.js";
 import { perSecond } from "./table.js";
@@ -46,6 +47,8 @@ export interface RegistrationsOptions {
   sink: SinkProcess;
   /** Shipped flows kept; thank-you only by default (the path measured). */
   flows?: string[] | "all";
+  /** Registrations sent untimed first (default warmUpMessages()). */
+  warm?: number;
   /** Called with the deployment once every thank-you is at the sink, before it stops. */
   after?: (d: Deployment, redis: BenchRedis, store: BenchStore) => Promise<void>;
 }
@@ -72,8 +75,8 @@ export async function runRegistrations(o: RegistrationsOptions): Promise<Registr
         ]),
       );
     const rssAtStart = Object.fromEntries(Object.entries(rss()).map(([n, r]) => [n, r.now]));
-    // Warm-up, untimed, as for raw nodemailer: the pools open and the JIT settles.
-    const warm = Math.min(200, Math.ceil(o.count / 10));
+    // Warm-up, untimed, as long as raw nodemailer's (warmUpMessages says why).
+    const warm = o.warm ?? warmUpMessages();
     await load.run(`${deployment.api}/v1/events`, BENCH_API_KEY, warm, 20, o.count);
     await o.sink.waitFor(warm, 300_000);
     const watch = watchCpu({

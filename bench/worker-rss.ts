@@ -27,6 +27,8 @@ export async function benchWorkerRss(table: Table, o: { registrations: number; k
       count: o.registrations,
       sink,
       flows: "all",
+      // RSS is read after `count` registrations and a warm-up of 200, as it always was.
+      warm: 200,
       async after(_d, redis, store) {
         const [row] = await store.all<{ n: number }>(
           "SELECT count(*) AS n FROM flow_runs WHERE status = 'waiting'",
