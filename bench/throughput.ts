@@ -90,8 +90,10 @@ export async function benchThroughput(
           rapport: `${fmt(run.workerCpuMs, 2)} ms (HTTP process +${fmt(run.cpuMs - run.workerCpuMs, 2)} ms)`,
           baseline: `${fmt(raw.cpuMs, 2)} ms (raw nodemailer)`,
           ratio: cpuRatio,
-          aim: `≥ ${AIM}× raw`,
-          met: cpuRatio >= AIM,
+          // Read beside the rate: the issue's aim is on messages delivered per second (its
+          // "0.63× raw" was 213/s vs 339/s). The worker does the store, queue and rendering
+          // work besides the sending raw nodemailer does, on a machine both share.
+          aim: "",
         });
       }
     }
