@@ -241,6 +241,29 @@ describe("broadcasts", () => {
     }
   });
 
+  it("counts the first sends waiting in the deliveries queue toward the same bound", async () => {
+    const t = testEnv(inject("redisUrl"), {}, { flows: ["product-news"] });
+    await seedOwners(t.settings, [{ sku: "LYRA-RD-2780", category: "turntable", count: 500, prefix: "bd" }]);
+    const { store, queues, deps, close } = await directBroadcast(t, "news-sends");
+    try {
+      // Sends the pool could not take, waiting for a deliveries worker (none runs here). With
+      // 100 of them a first page of 100 runs goes (100 ≤ 150), and the second waits
+      // (100 sends + 100 steps > 150); counting steps alone, it would have gone too.
+      for (let i = 0; i < 100; i++) await queues.addDelivery(`waiting-send-${i}`);
+      let polls = 0;
+      const outcome = await processBroadcast({ broadcastId: "news-sends" }, deps, {
+        pageSize: 100,
+        maxWaitingSteps: 150,
+        shouldStop: () => polls++ >= 5,
+      });
+      expect(outcome).toBe("stopped");
+      expect(await queues.steps.getWaitingCount()).toBe(2);
+      expect(await store.getBroadcast("news-sends")).toMatchObject({ started: 100, pages: 1 });
+    } finally {
+      await close();
+    }
+  });
+
   it("a broadcast interrupted after two pages, then killed between commit and queue, resumes without duplicates", async () => {
     const t = testEnv(
       inject("redisUrl"),
