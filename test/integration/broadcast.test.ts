@@ -219,50 +219,50 @@ describe("broadcasts", () => {
     expect((await api(port, "/v1/broadcasts/nope")).status).toBe(404);
   });
 
-  it("pauses while the steps waiting in Redis exceed its bound, counting a batch job as its runs", async () => {
-    const t = testEnv(inject("redisUrl"), {}, { flows: ["product-news"] });
-    await seedOwners(t.settings, [{ sku: "LYRA-RD-2780", category: "turntable", count: 500, prefix: "bp" }]);
-    const { store, queues, deps, close } = await directBroadcast(t, "news-bound");
-    try {
-      // No steps worker runs: what is queued stays waiting. Pages of 100 runs are 2 batch
-      // jobs each; a bound of 150 steps lets a second page go (2 jobs: 100 steps) and holds
-      // the third (4 jobs: 200 steps).
-      let polls = 0;
-      const outcome = await processBroadcast({ broadcastId: "news-bound" }, deps, {
-        pageSize: 100,
-        maxWaitingSteps: 150,
-        shouldStop: () => polls++ >= 5,
-      });
-      expect(outcome).toBe("stopped");
-      expect(await queues.steps.getWaitingCount()).toBe(4);
-      expect(await store.getBroadcast("news-bound")).toMatchObject({ started: 200, pages: 2 });
-    } finally {
-      await close();
-    }
-  });
-
-  it("counts the first sends waiting in the deliveries queue toward the same bound", async () => {
-    const t = testEnv(inject("redisUrl"), {}, { flows: ["product-news"] });
-    await seedOwners(t.settings, [{ sku: "LYRA-RD-2780", category: "turntable", count: 500, prefix: "bd" }]);
-    const { store, queues, deps, close } = await directBroadcast(t, "news-sends");
-    try {
-      // Sends the pool could not take, waiting for a deliveries worker (none runs here). With
-      // 100 of them a first page of 100 runs goes (100 ≤ 150), and the second waits
+  // No steps or deliveries worker runs: what is queued stays waiting. Pages of 100 runs are
+  // 2 batch jobs each, counted as 100 steps, and the bound is 150.
+  it.each([
+    {
+      // A second page goes (2 jobs: 100 steps) and the third waits (4 jobs: 200 steps).
+      what: "the steps waiting, counting a batch job as its runs",
+      sendsWaiting: 0,
+      stepJobs: 4,
+      started: 200,
+      pages: 2,
+    },
+    {
+      // Sends the pool could not take: the first page goes (100 ≤ 150) and the second waits
       // (100 sends + 100 steps > 150); counting steps alone, it would have gone too.
-      for (let i = 0; i < 100; i++) await queues.addDelivery(`waiting-send-${i}`);
-      let polls = 0;
-      const outcome = await processBroadcast({ broadcastId: "news-sends" }, deps, {
-        pageSize: 100,
-        maxWaitingSteps: 150,
-        shouldStop: () => polls++ >= 5,
-      });
-      expect(outcome).toBe("stopped");
-      expect(await queues.steps.getWaitingCount()).toBe(2);
-      expect(await store.getBroadcast("news-sends")).toMatchObject({ started: 100, pages: 1 });
-    } finally {
-      await close();
-    }
-  });
+      what: "the first sends waiting in the deliveries queue too",
+      sendsWaiting: 100,
+      stepJobs: 2,
+      started: 100,
+      pages: 1,
+    },
+  ])(
+    "pauses above its bound of work waiting in Redis: $what",
+    async ({ sendsWaiting, stepJobs, started, pages }) => {
+      const t = testEnv(inject("redisUrl"), {}, { flows: ["product-news"] });
+      await seedOwners(t.settings, [
+        { sku: "LYRA-RD-2780", category: "turntable", count: 500, prefix: "bp" },
+      ]);
+      const { store, queues, deps, close } = await directBroadcast(t, "news-bound");
+      try {
+        for (let i = 0; i < sendsWaiting; i++) await queues.addDelivery(`waiting-send-${i}`);
+        let polls = 0;
+        const outcome = await processBroadcast({ broadcastId: "news-bound" }, deps, {
+          pageSize: 100,
+          maxWaitingSteps: 150,
+          shouldStop: () => polls++ >= 5,
+        });
+        expect(outcome).toBe("stopped");
+        expect(await queues.steps.getWaitingCount()).toBe(stepJobs);
+        expect(await store.getBroadcast("news-bound")).toMatchObject({ started, pages });
+      } finally {
+        await close();
+      }
+    },
+  );
 
   it("a broadcast interrupted after two pages, then killed between commit and queue, resumes without duplicates", async () => {
     const t = testEnv(
