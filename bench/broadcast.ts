@@ -21,7 +21,7 @@ const AIM = 0.8;
 
 export async function benchBroadcast(
   table: Table,
-  o: { owners: number; sendSeconds: number; kind: StoreKind; sample: RenderedSample },
+  o: { owners: number; sendSeconds: number; warm: number; kind: StoreKind; sample: RenderedSample },
 ): Promise<void> {
   console.log(`Product news to ${fmt(o.owners)} owners (${o.kind}, HTTP process + 1 worker)`);
   const redis = await startBenchRedis();
@@ -30,7 +30,7 @@ export async function benchBroadcast(
   let deployment: Deployment | null = null;
   let rssTimer: NodeJS.Timeout | undefined;
   try {
-    const raw = await rawNodemailer(sink.port, o.sample, 2000, (n) => sink.waitFor(n, 300_000));
+    const raw = await rawNodemailer(sink.port, o.sample, 2000, o.warm, (n) => sink.waitFor(n, 300_000));
     await sink.reset();
     store = await openBenchStore(o.kind);
     deployment = await startDeployment({

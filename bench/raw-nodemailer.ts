@@ -15,19 +15,6 @@ import { perSecond } from "./table.js";
 
 export const SMTP_POOL = 5;
 
-/**
- * Messages sent untimed before the clock starts, by raw nodemailer and by rapport alike
- * (BENCH_WARM; default 1,000). A warm-up stands in for processes that have been running a
- * while, as a service's have: its pools open, its JIT has settled, its caches are full.
- * 200 was too few for that: after it, each side still got cheaper per message as the run
- * went on, and the measured rates were those of processes still warming up (rapport's
- * worker 2.51–2.55 ms CPU per thank-you after 200, 2.08–2.21 after 1,000, 2.05–2.11 after
- * 2,000; raw nodemailer 1.37–1.41, 1.22–1.28 and 1.17–1.31 ms).
- */
-export function warmUpMessages(): number {
-  return Number(process.env.BENCH_WARM ?? 1000);
-}
-
 /** Runs `task(i)` for i in [0, n) with at most `width` in flight. */
 export async function pool(n: number, width: number, task: (i: number) => Promise<unknown>) {
   let next = 0;
@@ -44,11 +31,12 @@ export interface RawResult {
   cpuMs: number;
 }
 
-/** Sends `n` messages after a few untimed ones; timed until the sink has them all (`delivered(total)`). */
+/** Sends `n` messages after `warm` untimed ones; timed until the sink has them all (`delivered(total)`). */
 export async function rawNodemailer(
   sinkPort: number,
   message: RenderedSample,
   n: number,
+  warm: number,
   delivered: (n: number) => Promise<void>,
 ): Promise<RawResult> {
   const brand = await loadBrand(resolve("config/rapport.yaml"));
@@ -73,7 +61,6 @@ export async function rawNodemailer(
     });
   // Warm-up, untimed: the pool's connections open and the JIT settles, as they have in a
   // rapport that has been running (its processes are up before its clock starts).
-  const warm = warmUpMessages();
   await pool(warm, 100, (i) => send(n + i));
   const cpu = process.cpuUsage();
   const started = performance.now();

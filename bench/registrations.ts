@@ -15,7 +15,6 @@ import {
   threadCpuMsOf,
   watchCpu,
 } from "./proc-stats.js";
-import { warmUpMessages } from "./raw-nodemailer.js";
 import { type BenchRedis, callsBetween, commandCalls, startBenchRedis } from "./redis-server.js";
 import type { SinkProcess } from "./sink-client.js";
 import { perSecond } from "./table.js";
@@ -47,8 +46,8 @@ export interface RegistrationsOptions {
   sink: SinkProcess;
   /** Shipped flows kept; thank-you only by default (the path measured). */
   flows?: string[] | "all";
-  /** Registrations sent untimed first (default warmUpMessages()). */
-  warm?: number;
+  /** Registrations sent untimed first (as many as raw nodemailer's warm-up, where compared with it). */
+  warm: number;
   /** Called with the deployment once every thank-you is at the sink, before it stops. */
   after?: (d: Deployment, redis: BenchRedis, store: BenchStore) => Promise<void>;
 }
@@ -75,10 +74,9 @@ export async function runRegistrations(o: RegistrationsOptions): Promise<Registr
         ]),
       );
     const rssAtStart = Object.fromEntries(Object.entries(rss()).map(([n, r]) => [n, r.now]));
-    // Warm-up, untimed, as long as raw nodemailer's (warmUpMessages says why).
-    const warm = o.warm ?? warmUpMessages();
-    await load.run(`${deployment.api}/v1/events`, BENCH_API_KEY, warm, 20, o.count);
-    await o.sink.waitFor(warm, 300_000);
+    // Warm-up, untimed: the pools open and the JIT settles.
+    await load.run(`${deployment.api}/v1/events`, BENCH_API_KEY, o.warm, 20, o.count);
+    await o.sink.waitFor(o.warm, 300_000);
     const watch = watchCpu({
       ...deployment.pids,
       bench: process.pid,
@@ -93,7 +91,7 @@ export async function runRegistrations(o: RegistrationsOptions): Promise<Registr
     const threadsBefore = threadCpuMsOf(workerPid);
     const started = performance.now();
     const acceptedMs = await load.run(`${deployment.api}/v1/events`, BENCH_API_KEY, o.count, 20);
-    await o.sink.waitFor(warm + o.count, 900_000);
+    await o.sink.waitFor(o.warm + o.count, 900_000);
     const ms = performance.now() - started;
     const cpu = watch.stop();
     const workerThreads = threadCpuBetween(threadsBefore, threadCpuMsOf(workerPid)).map(

@@ -41,6 +41,12 @@ const list = (name: string, fallback: string) =>
 
 const sizes = {
   messages: num("BENCH_MESSAGES", 2000),
+  // Messages sent untimed before a rate's clock starts, on both sides of a comparison with
+  // raw nodemailer: processes that have run a while, as a service's have (pools open, JIT
+  // settled, caches full). After 200, both sides still got cheaper per message as the run
+  // went on (rapport's worker 2.51–2.55 ms CPU per thank-you after 200, 2.08–2.21 after
+  // 1,000, 2.05–2.11 after 2,000; raw nodemailer 1.37–1.41, 1.22–1.28, 1.17–1.31 ms).
+  warm: num("BENCH_WARM", 1000),
   renders: num("BENCH_RENDERS", 5000),
   mjmlRenders: num("BENCH_MJML_RENDERS", 100),
   stepRuns: num("BENCH_STEP_RUNS", 2000),
@@ -95,6 +101,7 @@ async function main() {
     throughput: async () =>
       benchThroughput(table, {
         messages: sizes.messages,
+        warm: sizes.warm,
         sample: await thankYouSample(),
         workers: list("BENCH_WORKERS", "1,2").map(Number),
         stores: list("BENCH_STORES", "sqlite,postgres") as StoreKind[],
@@ -111,6 +118,7 @@ async function main() {
         await benchBroadcast(table, {
           owners: sizes.broadcastOwners,
           sendSeconds: sizes.broadcastSendSeconds,
+          warm: sizes.warm,
           kind,
           sample: await thankYouSample(),
         });

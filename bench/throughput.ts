@@ -28,7 +28,7 @@ export function limitOf(cpu: CpuReport): string {
 
 export async function benchThroughput(
   table: Table,
-  o: { messages: number; sample: RenderedSample; workers: number[]; stores: StoreKind[] },
+  o: { messages: number; warm: number; sample: RenderedSample; workers: number[]; stores: StoreKind[] },
 ) {
   console.log(`Registrations → delivered thank-you (${fmt(o.messages)} each; HTTP process + N workers)`);
   const sink = await startSinkProcess();
@@ -43,10 +43,12 @@ export async function benchThroughput(
           continue;
         }
         await sink.reset();
-        const raw = await rawNodemailer(sink.port, o.sample, o.messages, (n) => sink.waitFor(n, 300_000));
+        const raw = await rawNodemailer(sink.port, o.sample, o.messages, o.warm, (n) =>
+          sink.waitFor(n, 300_000),
+        );
         let run: Awaited<ReturnType<typeof runRegistrations>>;
         try {
-          run = await runRegistrations({ kind, workers, count: o.messages, sink });
+          run = await runRegistrations({ kind, workers, count: o.messages, warm: o.warm, sink });
         } catch (err) {
           why = startupProblem(err);
           if (!why) throw err;

@@ -22,9 +22,10 @@
  * --heap-growing-percent=75: after each full collection V8 lets the old generation grow
  * to 1.75 times what survived it, instead of the factor of up to 4 it picks by itself
  * (about 3 here). A busy worker's live data is about 45 MB; with a small young
- * generation (these figures are from 2 MB semi-spaces), what a job holds across an await (a row, a rendered message) is promoted
- * and then dies there, so V8 let the old generation fill to 130–150 MB between full
- * collections. Measured with BENCH_ONLY=rss and BENCH_ONLY=broadcast (npm run bench):
+ * generation (these figures are from 2 MB semi-spaces), what a job holds across an
+ * await (a row, a rendered message) is promoted and then dies there, so V8 let the old
+ * generation fill to 130–150 MB between full collections. Measured with BENCH_ONLY=rss
+ * and BENCH_ONLY=broadcast (npm run bench):
  * RSS after 10,000 registrations 234 MB (peak 307) → 198 MB (peak 200), during product
  * news to 20,000 owners 277 MB (peak 320) → 192 MB (peak 196). The price is more full
  * collections, whose marking runs on V8's helper threads: the worker's CPU per message
